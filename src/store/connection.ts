@@ -1,0 +1,149 @@
+// One SQLite connection (through @vscode/sqlite3) that every query of a store goes through.
+// Why serialize: node-sqlite3 runs statements on a thread pool, so without a lock a statement from an unrelated
+// caller could land inside another caller's open transaction. The lock is a promise chain; AsyncLocalStorage
+// marks the code running inside a transaction so its own statements pass straight through.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import * as sqlite3 from '@vscode/sqlite3';
+import { explainSqliteError } from './errors';
+
+export interface SlowQuery {
+  sql: string;
+  ms: number;
+  at: string;
+}
+
+export interface ConnectionOptions {
+  busyTimeoutMs: number;
+  /** Statements slower than this are recorded (and reported through onSlowQuery). */
+  slowQueryMs: number;
+  onSlowQuery?: (q: SlowQuery) => void;
+}
+
+const SLOW_QUERY_MEMORY = 100;
+const BUSY_RETRIES = 5;
+
+type SqlParam = string | number | bigint | null | Buffer | Uint8Array | boolean;
+
+export class Connection {
+  private tail: Promise<unknown> = Promise.resolve();
+  private readonly inTransaction = new AsyncLocalStorage<true>();
+  private readonly slow: SlowQuery[] = [];
+
+  private constructor(
+    private readonly db: sqlite3.Database,
+    readonly file: string,
+    private readonly options: ConnectionOptions,
+  ) {}
+
+  static open(file: string, options: ConnectionOptions): Promise<Connection> {
+    return new Promise((resolve, reject) => {
+      const db = new sqlite3.Database(file, sqlite3.OPEN_READWRITE | sqlite3.OPEN_CREATE, (err) => {
+        if (err) return reject(explainSqliteError(err, file));
+        db.configure('busyTimeout', options.busyTimeoutMs);
+        resolve(new Connection(db, file, options));
+      });
+    });
+  }
+
+  /** The slowest statements seen recently, slowest first. */
+  slowQueries(limit = 10): SlowQuery[] {
+    return [...this.slow].sort((a, b) => b.ms - a.ms).slice(0, limit);
+  }
+
+  all<T = Record<string, unknown>>(sql: string, params: readonly SqlParam[] = []): Promise<T[]> {
+    return this.locked(() => this.timed(sql, (cb) => this.db.all(sql, params, cb)) as Promise<T[]>);
+  }
+
+  async get<T = Record<string, unknown>>(sql: string, params: readonly SqlParam[] = []): Promise<T | undefined> {
+    return this.locked(() => this.timed(sql, (cb) => this.db.get(sql, params, cb)) as Promise<T | undefined>);
+  }
+
+  run(sql: string, params: readonly SqlParam[] = []): Promise<{ changes: number; lastID: number }> {
+    return this.locked(
+      () =>
+        this.timed(sql, (cb) =>
+          this.db.run(sql, params, function (this: sqlite3.RunResult, err: Error | null) {
+            cb(err, { changes: this.changes, lastID: this.lastID });
+          }),
+        ) as Promise<{ changes: number; lastID: number }>,
+    );
+  }
+
+  /** Runs a script of several statements (db.all/run would silently run only the first). */
+  exec(sql: string): Promise<void> {
+    return this.locked(() => this.timed(sql, (cb) => this.db.exec(sql, (err) => cb(err, undefined))) as Promise<void>);
+  }
+
+  loadExtension(path: string): Promise<void> {
+    return this.locked(
+      () => new Promise<void>((resolve, reject) => this.db.loadExtension(path, (err) => (err ? reject(err) : resolve()))),
+    );
+  }
+
+  /**
+   * Runs fn inside one transaction. Writers use BEGIN IMMEDIATE so that two processes never deadlock on a lock
+   * upgrade (which SQLite reports as SQLITE_BUSY at once, without waiting for the busy timeout); a transaction
+   * that still meets SQLITE_BUSY is retried a few times before the error reaches the user.
+   */
+  async transaction<T>(fn: () => Promise<T>, mode: 'immediate' | 'deferred' = 'immediate'): Promise<T> {
+    if (this.inTransaction.getStore()) return fn(); // nested: join the open transaction
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.locked(() =>
+          this.inTransaction.run(true, async () => {
+            await this.rawRun(mode === 'immediate' ? 'BEGIN IMMEDIATE' : 'BEGIN');
+            try {
+              const result = await fn();
+              await this.rawRun('COMMIT');
+              return result;
+            } catch (err) {
+              await this.rawRun('ROLLBACK').catch(() => undefined);
+              throw err;
+            }
+          }),
+        );
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        if ((code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') && attempt < BUSY_RETRIES) {
+          await new Promise((r) => setTimeout(r, 20 + Math.random() * 80 * (attempt + 1)));
+          continue;
+        }
+        throw explainSqliteError(err, this.file);
+      }
+    }
+  }
+
+  close(): Promise<void> {
+    return this.locked(() => new Promise<void>((resolve, reject) => this.db.close((err) => (err ? reject(err) : resolve()))));
+  }
+
+  /** Queues fn behind every statement and transaction already waiting, unless we are inside a transaction. */
+  private locked<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.inTransaction.getStore()) return fn();
+    const result = this.tail.then(fn, fn);
+    this.tail = result.catch(() => undefined);
+    return result.catch((err) => {
+      throw explainSqliteError(err, this.file);
+    });
+  }
+
+  private rawRun(sql: string): Promise<void> {
+    return this.timed(sql, (cb) => this.db.run(sql, (err) => cb(err, undefined))) as Promise<void>;
+  }
+
+  private timed(sql: string, call: (cb: (err: Error | null, value: unknown) => void) => void): Promise<unknown> {
+    const started = performance.now();
+    return new Promise((resolve, reject) => call((err, value) => (err ? reject(err) : resolve(value)))).finally(() =>
+      this.record(sql, performance.now() - started),
+    );
+  }
+
+  private record(sql: string, ms: number): void {
+    if (ms < this.options.slowQueryMs) return;
+    const q = { sql: sql.length > 500 ? sql.slice(0, 500) + '…' : sql, ms: Math.round(ms * 10) / 10, at: new Date().toISOString() };
+    this.slow.push(q);
+    if (this.slow.length > SLOW_QUERY_MEMORY) this.slow.shift();
+    this.options.onSlowQuery?.(q);
+  }
+}
+

@@ -1,0 +1,62 @@
+// The audit log. Every repository write calls appendEvent inside its own transaction, so a change and its event
+// commit together or not at all.
+import { and, asc, desc, eq, gt, lt, sql, type SQL } from 'drizzle-orm';
+import { newId, nowIso } from './ids';
+import type { Orm } from './orm';
+import { events, type EventRow, type EventSource } from './schema';
+
+export type AggregateType = 'project' | 'sprint' | 'task';
+
+/** Who is making a change, recorded on every event. */
+export interface Actor {
+  actor: string;
+  source: EventSource;
+}
+
+export interface NewEvent {
+  aggregateType: AggregateType;
+  aggregateId: string;
+  version: number;
+  type: string;
+  data: Record<string, unknown>;
+}
+
+export type StoreEvent = EventRow;
+
+export async function appendEvents(orm: Orm, who: Actor, items: NewEvent[]): Promise<void> {
+  const createdAt = nowIso();
+  // Chunked: SQLite caps the number of bound parameters per statement.
+  for (let i = 0; i < items.length; i += 100) {
+    await orm.insert(events).values(items.slice(i, i + 100).map((e) => ({ ...e, id: newId(), actor: who.actor, source: who.source, createdAt })));
+  }
+}
+
+export interface EventQuery {
+  aggregateType?: AggregateType;
+  aggregateId?: string;
+  /** Only events after this sequence number (for following the log). */
+  afterSeq?: number;
+  /** Only events before this sequence number (for paging backwards). */
+  beforeSeq?: number;
+  limit: number;
+  order: 'asc' | 'desc';
+}
+
+export async function listEvents(orm: Orm, q: EventQuery): Promise<StoreEvent[]> {
+  const where: SQL[] = [];
+  if (q.aggregateType) where.push(eq(events.aggregateType, q.aggregateType));
+  if (q.aggregateId) where.push(eq(events.aggregateId, q.aggregateId));
+  if (q.afterSeq !== undefined) where.push(gt(events.seq, q.afterSeq));
+  if (q.beforeSeq !== undefined) where.push(lt(events.seq, q.beforeSeq));
+  return orm
+    .select()
+    .from(events)
+    .where(and(...where))
+    .orderBy(q.order === 'asc' ? asc(events.seq) : desc(events.seq))
+    .limit(q.limit);
+}
+
+export async function lastEventSeq(orm: Orm): Promise<number> {
+  const [row] = await orm.select({ seq: sql<number>`coalesce(max(${events.seq}), 0)` }).from(events);
+  return row?.seq ?? 0;
+}
