@@ -2,15 +2,13 @@
 // not ours or a schema that is newer than this build, copies the database aside before migrating, loads
 // sqlite-vec, and hands out the repositories.
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Connection, type SlowQuery } from './connection';
 import { StoreError } from './errors';
 import { lastEventSeq } from './events';
 import { checkCompatible, findMigrationsDir, migrate, schemaVersion, shippedSchemaVersion, type MigrationResult } from './migrate';
+import { DB_FILE } from './location';
 import { createOrm, type Orm } from './orm';
-
-export const DB_FILE = 'cairn.db';
 
 export interface StoreOptions {
   /** How long a write waits for another process's lock before giving up (ms). */
@@ -36,11 +34,6 @@ export interface StoreHealth {
   counts: Record<string, number>;
   slowQueries: SlowQuery[];
   slowQueryThresholdMs: number;
-}
-
-/** The store folder used when nothing else is configured: `.cairn` in the workspace, else ~/.cairn. */
-export function defaultStoreDir(workspaceFolder?: string): string {
-  return workspaceFolder ? path.join(workspaceFolder, '.cairn') : path.join(os.homedir(), '.cairn');
 }
 
 function prepareFolder(dir: string, create: boolean): void {

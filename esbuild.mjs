@@ -1,0 +1,44 @@
+// Bundles the extension, the backend process and the CLI into dist/, and the extension-host tests into
+// out/test/. Native and path-sensitive modules stay external: vscode (provided by the host), @vscode/sqlite3
+// (a .node addon) and sqlite-vec (its getLoadablePath() resolves files beside its own package).
+import * as esbuild from 'esbuild';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: !production,
+  minify: production,
+  external: ['vscode', '@vscode/sqlite3', 'sqlite-vec'],
+  define: { __CAIRN_VERSION__: JSON.stringify(pkg.version) },
+  logLevel: 'warning',
+};
+
+const testDir = 'test/extension';
+const builds = [
+  { ...common, entryPoints: { extension: 'src/extension/extension.ts', backend: 'src/backend/main.ts', cli: 'src/backend/cliMain.ts' }, outdir: 'dist' },
+  {
+    ...common,
+    // mocha stays external: it is loaded from node_modules inside the extension host.
+    external: [...common.external, 'mocha'],
+    entryPoints: readdirSync(testDir)
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => join(testDir, f)),
+    outdir: 'out/test/extension',
+  },
+];
+
+if (watch) {
+  for (const b of builds) await (await esbuild.context(b)).watch();
+} else {
+  const started = Date.now();
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+  console.log(`esbuild: dist/ and out/test/ built in ${Date.now() - started} ms`);
+}

@@ -1,0 +1,315 @@
+// dist/cli.js: the `cairn` command line. It opens the store in-process and calls the same methods (with the
+// same validation) as the JSON-RPC backend. Exit codes: 0 ok, 1 failure (unknown id, conflict, store problem),
+// 2 usage (unknown command or flag, missing or invalid argument). Errors are one line on stderr.
+import { Command, CommanderError, Option } from 'commander';
+import * as path from 'node:path';
+import { StoreError } from '../store/errors';
+import { EVENT_SOURCES, TASK_PRIORITIES, TASK_STATUSES, type TaskRow } from '../store/schema';
+import { Store } from '../store/store';
+import type { StoreEvent } from '../store/events';
+import type { Project } from '../store/projects';
+import type { StoreHealth } from '../store/store';
+import { makeActor } from './actor';
+import { invoke, MethodError, type Context } from './methods';
+import { ErrorCodes, type MethodName, type ParamsInput } from './protocol';
+import { formatTable } from './table';
+import { CAIRN_VERSION } from './version';
+
+interface GlobalOptions {
+  store?: string;
+  json?: boolean;
+  actor?: string;
+  source: string;
+}
+
+class UsageError extends Error {}
+
+const EXIT_USAGE = 2;
+const EXIT_FAILURE = 1;
+
+function storeDir(opts: GlobalOptions): string {
+  return path.resolve(opts.store ?? process.env.CAIRN_STORE ?? '.cairn');
+}
+
+/** Opens the store, runs one or more methods, prints, closes. */
+async function withStore<T>(opts: GlobalOptions, create: boolean, fn: (call: Caller) => Promise<T>): Promise<T> {
+  const store = await Store.open(storeDir(opts), { create, busyTimeoutMs: Number(process.env.CAIRN_BUSY_TIMEOUT_MS) || 5000 });
+  const ctx: Context = { store, who: makeActor(opts.source, opts.actor) };
+  try {
+    return await fn((method, params) => invoke(ctx, method, params) as Promise<never>);
+  } finally {
+    await store.close();
+  }
+}
+
+type Caller = <M extends MethodName, R = unknown>(method: M, params: ParamsInput<M>) => Promise<R>;
+
+function print(opts: GlobalOptions, value: unknown, text: () => string): void {
+  process.stdout.write((opts.json ? JSON.stringify(value, null, 2) : text()) + '\n');
+}
+
+const taskLine = (t: TaskRow) => `${t.id}  ${t.status}  ${t.title}${t.assignee ? `  @${t.assignee}` : ''}`;
+const tasksTable = (rows: TaskRow[]) =>
+  rows.length === 0 ? '(no tasks)' : formatTable(['ID', 'STATUS', 'PRIORITY', 'ASSIGNEE', 'TITLE'], rows.map((t) => [t.id, t.status, t.priority, t.assignee ?? '', t.title]));
+
+/** Reads a task and writes a change with the version just read; retried if another writer slips in between. */
+async function changeTask(call: Caller, id: string, changes: ParamsInput<'tasks.update'> extends infer P ? Omit<P, 'id' | 'expectedVersion'> : never): Promise<TaskRow> {
+  for (let attempt = 0; ; attempt++) {
+    const current = await call<'tasks.get', TaskRow>('tasks.get', { id });
+    try {
+      return await call<'tasks.update', TaskRow>('tasks.update', { id, expectedVersion: current.version, ...changes });
+    } catch (err) {
+      if (!(err instanceof MethodError && err.code === ErrorCodes.Conflict) || attempt >= 3) throw err;
+    }
+  }
+}
+
+function choice(values: readonly string[]) {
+  return (value: string) => {
+    if (!values.includes(value)) throw new UsageError(`"${value}" is not one of ${values.join(', ')}`);
+    return value;
+  };
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`"${value}" is not a positive whole number`);
+  return n;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('cairn')
+    .description('Cairn: projects, sprints, tasks and their audit log, in a local SQLite store.')
+    .version(CAIRN_VERSION, '-V, --version')
+    .option('--store <dir>', 'store folder (default: $CAIRN_STORE, else ./.cairn)')
+    .option('--json', 'print results as JSON')
+    .option('--actor <name>', 'who is making the change (default: $CAIRN_ACTOR, else your user name)')
+    .addOption(new Option('--source <source>', 'recorded source of changes').choices(EVENT_SOURCES).default('cli'))
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({ outputError: () => undefined }); // we print errors ourselves, as one line
+
+  const g = (cmd: Command) => cmd.optsWithGlobals() as GlobalOptions;
+  const sub = (parent: Command, name: string, description: string) => parent.command(name).description(description).exitOverride().configureOutput({ outputError: () => undefined });
+
+  sub(program, 'init', 'create the store (folder and database) if it does not exist, and show it').action(async (_o, cmd: Command) => {
+    const opts = g(cmd);
+    const info = await withStore(opts, true, (call) => call('store.info', {}));
+    print(opts, info, () => `Cairn store ready at ${storeDir(opts)} (schema ${(info as { schemaVersion: number }).schemaVersion})`);
+  });
+
+  const project = sub(program, 'project', 'add, list, rename and delete projects');
+  sub(project, 'add', 'create a project')
+    .argument('<name...>', 'project name')
+    .option('--description <text>', 'what the project is about')
+    .action(async (name: string[], o: { description?: string }, cmd: Command) => {
+      const opts = g(cmd);
+      const p = await withStore(opts, false, (call) => call('projects.create', { name: name.join(' '), description: o.description }));
+      print(opts, p, () => `Created project ${(p as Project).id}  ${(p as Project).name}`);
+    });
+  sub(project, 'list', 'list projects with their task counts').action(async (_o, cmd: Command) => {
+    const opts = g(cmd);
+    const rows = await withStore(opts, false, (call) => call<'projects.list', Project[]>('projects.list', {}));
+    print(opts, rows, () =>
+      rows.length === 0
+        ? '(no projects)'
+        : formatTable(
+            ['ID', 'NAME', 'OPEN', 'TOTAL'],
+            rows.map((p) => {
+              const c = p.taskCounts;
+              const open = (c.pending ?? 0) + (c.in_progress ?? 0) + (c.blocked ?? 0);
+              const total = Object.values(c).reduce((a, b) => a + (b ?? 0), 0);
+              return [p.id, p.name, String(open), String(total)];
+            }),
+          ),
+    );
+  });
+  sub(project, 'rename', 'rename a project')
+    .argument('<id>')
+    .argument('<name...>')
+    .action(async (id: string, name: string[], _o, cmd: Command) => {
+      const opts = g(cmd);
+      const p = await withStore(opts, false, async (call) => {
+        const current = (await call<'projects.list', Project[]>('projects.list', {})).find((x) => x.id === id);
+        if (!current) throw new StoreError('not_found', `No project with id ${id}.`);
+        return call<'projects.update', Project>('projects.update', { id, expectedVersion: current.version, name: name.join(' ') });
+      });
+      print(opts, p, () => `Renamed project ${p.id} to ${p.name}`);
+    });
+  sub(project, 'delete', 'delete a project with its sprints and tasks')
+    .argument('<id>')
+    .action(async (id: string, _o, cmd: Command) => {
+      const opts = g(cmd);
+      const r = await withStore(opts, false, (call) => call<'projects.delete', { sprints: number; tasks: number }>('projects.delete', { id }));
+      print(opts, r, () => `Deleted project ${id} (${r.sprints} sprints, ${r.tasks} tasks)`);
+    });
+
+  const sprint = sub(program, 'sprint', 'add and list sprints');
+  sub(sprint, 'add', 'create a sprint in a project')
+    .requiredOption('--project <id>', 'the project')
+    .option('--goal <text>', 'what the sprint should achieve')
+    .argument('<name...>', 'sprint name')
+    .action(async (name: string[], o: { project: string; goal?: string }, cmd: Command) => {
+      const opts = g(cmd);
+      const s = await withStore(opts, false, (call) => call<'sprints.create', { id: string; name: string }>('sprints.create', { projectId: o.project, name: name.join(' '), goal: o.goal }));
+      print(opts, s, () => `Created sprint ${s.id}  ${s.name}`);
+    });
+  sub(sprint, 'list', 'list sprints')
+    .option('--project <id>', 'only this project')
+    .action(async (o: { project?: string }, cmd: Command) => {
+      const opts = g(cmd);
+      const rows = await withStore(opts, false, (call) => call<'sprints.list', { id: string; projectId: string; name: string; status: string }[]>('sprints.list', { projectId: o.project }));
+      print(opts, rows, () => (rows.length === 0 ? '(no sprints)' : formatTable(['ID', 'PROJECT', 'STATUS', 'NAME'], rows.map((s) => [s.id, s.projectId, s.status, s.name]))));
+    });
+
+  const task = sub(program, 'task', 'add, list, move, assign and delete tasks');
+  sub(task, 'add', 'create a task')
+    .requiredOption('--project <id>', 'the project')
+    .option('--sprint <id>', 'the sprint')
+    .option('--parent <id>', 'make it a subtask of this task')
+    .option('--assignee <agent>', 'assign it to an agent or person')
+    .addOption(new Option('--priority <priority>').choices(TASK_PRIORITIES))
+    .option('--tag <tag>', 'a tag (repeatable)', (v: string, acc: string[] = []) => [...acc, v])
+    .option('--estimate <minutes>', 'estimated minutes', positiveInt)
+    .argument('<title...>', 'task title')
+    .action(async (title: string[], o: { project: string; sprint?: string; parent?: string; assignee?: string; priority?: (typeof TASK_PRIORITIES)[number]; tag?: string[]; estimate?: number }, cmd: Command) => {
+      const opts = g(cmd);
+      const t = await withStore(opts, false, (call) =>
+        call<'tasks.create', TaskRow>('tasks.create', {
+          projectId: o.project,
+          title: title.join(' '),
+          sprintId: o.sprint,
+          parentId: o.parent,
+          assignee: o.assignee,
+          priority: o.priority,
+          tags: o.tag,
+          estimatedMinutes: o.estimate,
+        }),
+      );
+      print(opts, t, () => `Created task ${taskLine(t)}`);
+    });
+  sub(task, 'list', 'list tasks')
+    .option('--project <id>', 'only this project')
+    .option('--sprint <id>', 'only this sprint')
+    .option('--status <status>', `only these statuses, comma-separated (${TASK_STATUSES.join(', ')})`, (v: string) => v.split(',').map((s) => choice(TASK_STATUSES)(s.trim())))
+    .option('--assignee <agent>', 'only tasks assigned to this agent')
+    .option('--limit <n>', 'at most this many', positiveInt)
+    .action(async (o: { project?: string; sprint?: string; status?: string[]; assignee?: string; limit?: number }, cmd: Command) => {
+      const opts = g(cmd);
+      const rows = await withStore(opts, false, (call) =>
+        call<'tasks.list', TaskRow[]>('tasks.list', { projectId: o.project, sprintId: o.sprint, status: o.status as never, assignee: o.assignee, limit: o.limit }),
+      );
+      print(opts, rows, () => tasksTable(rows));
+    });
+  sub(task, 'show', 'show one task')
+    .argument('<id>')
+    .action(async (id: string, _o, cmd: Command) => {
+      const opts = g(cmd);
+      const t = await withStore(opts, false, (call) => call<'tasks.get', TaskRow>('tasks.get', { id }));
+      print(opts, t, () =>
+        Object.entries(t)
+          .map(([k, v]) => `${k.padEnd(17)} ${v === null ? '' : Array.isArray(v) ? v.join(', ') : v}`)
+          .join('\n'),
+      );
+    });
+  sub(task, 'move', 'set a task status')
+    .argument('<id>')
+    .argument('<status>', TASK_STATUSES.join(' | '), choice(TASK_STATUSES))
+    .action(async (id: string, status: (typeof TASK_STATUSES)[number], _o, cmd: Command) => {
+      const opts = g(cmd);
+      const t = await withStore(opts, false, (call) => changeTask(call, id, { status }));
+      print(opts, t, () => `Moved ${taskLine(t)}`);
+    });
+  sub(task, 'assign', 'assign a task to an agent (or "none" to unassign)')
+    .argument('<id>')
+    .argument('<agent>')
+    .action(async (id: string, agent: string, _o, cmd: Command) => {
+      const opts = g(cmd);
+      const t = await withStore(opts, false, (call) => changeTask(call, id, { assignee: agent === 'none' ? null : agent }));
+      print(opts, t, () => (t.assignee ? `Assigned ${taskLine(t)}` : `Unassigned ${taskLine(t)}`));
+    });
+  sub(task, 'delete', 'delete a task')
+    .argument('<id>')
+    .action(async (id: string, _o, cmd: Command) => {
+      const opts = g(cmd);
+      await withStore(opts, false, (call) => call('tasks.delete', { id }));
+      print(opts, { deleted: id }, () => `Deleted task ${id}`);
+    });
+
+  sub(program, 'log', 'show the event log (newest first)')
+    .addOption(new Option('--type <aggregate>', 'only events of projects, sprints or tasks').choices(['project', 'sprint', 'task']))
+    .option('--id <id>', 'only events of this project, sprint or task')
+    .option('--limit <n>', 'how many events (default 20, at most 1000)', positiveInt, 20)
+    .option('--before <seq>', 'page back: events before this sequence number', positiveInt)
+    .action(async (o: { type?: 'project' | 'sprint' | 'task'; id?: string; limit: number; before?: number }, cmd: Command) => {
+      const opts = g(cmd);
+      const rows = await withStore(opts, false, (call) =>
+        call<'events.list', StoreEvent[]>('events.list', { aggregateType: o.type, aggregateId: o.id, limit: o.limit, beforeSeq: o.before, order: 'desc' }),
+      );
+      print(opts, rows, () =>
+        rows.length === 0
+          ? '(no events)'
+          : formatTable(
+              ['SEQ', 'TIME', 'EVENT', 'ID', 'ACTOR', 'SOURCE'],
+              rows.map((e) => [String(e.seq), e.createdAt.replace('T', ' ').slice(0, 19), e.type, e.aggregateId, e.actor, e.source]),
+            ),
+      );
+    });
+
+  sub(program, 'doctor', 'check the store: integrity, schema, sizes, slow queries').action(async (_o, cmd: Command) => {
+    const opts = g(cmd);
+    const h = await withStore(opts, false, (call) => call<'store.health', StoreHealth>('store.health', {}));
+    print(opts, h, () =>
+      [
+        `integrity       ${h.ok ? 'ok' : 'PROBLEMS: ' + h.integrity.join('; ')}`,
+        `schema          ${h.schemaVersion} (this Cairn supports ${h.supportedSchemaVersion})`,
+        `sqlite          ${h.sqliteVersion}, journal ${h.journalMode}`,
+        `sqlite-vec      ${h.vecVersion ?? `not loaded (${h.vecError})`}`,
+        `size            ${h.sizes.databaseBytes} bytes + ${h.sizes.walBytes} WAL (${h.sizes.freePages} free pages)`,
+        `rows            ${Object.entries(h.counts).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+        `slow queries    ${h.slowQueries.length ? '' : `none over ${h.slowQueryThresholdMs} ms in this run`}`,
+        ...h.slowQueries.map((q) => `  ${q.ms} ms  ${q.sql}`),
+      ].join('\n'),
+    );
+    if (!h.ok) process.exitCode = EXIT_FAILURE;
+  });
+
+  return program;
+}
+
+/** Runs the CLI; returns the exit code instead of exiting, so tests can call it. */
+export async function runCli(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return Number(process.exitCode ?? 0);
+  } catch (err) {
+    return report(err);
+  }
+}
+
+function report(err: unknown): number {
+  const line = (msg: string) => process.stderr.write(`cairn: ${msg.replace(/\s*\n\s*/g, ' ')}\n`);
+  if (err instanceof CommanderError) {
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+    // Commander's own usage errors: unknown command/option, missing argument, bad choice.
+    const usage = err.code === 'commander.executeSubCommandAsync' ? EXIT_FAILURE : EXIT_USAGE;
+    if (err.exitCode === 0) return 0;
+    line(`${err.message.replace(/^error:\s*/, '')} (see cairn --help)`);
+    return usage;
+  }
+  if (err instanceof UsageError) {
+    line(`${err.message} (see cairn --help)`);
+    return EXIT_USAGE;
+  }
+  if (err instanceof MethodError) {
+    line(err.message);
+    return err.code === ErrorCodes.InvalidParams ? EXIT_USAGE : EXIT_FAILURE;
+  }
+  if (err instanceof StoreError) {
+    line(err.message);
+    return EXIT_FAILURE;
+  }
+  line(`unexpected error: ${(err as Error)?.message ?? String(err)}${process.env.CAIRN_DEBUG ? '\n' + (err as Error)?.stack : ''}`);
+  return EXIT_FAILURE;
+}

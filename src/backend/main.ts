@@ -1,0 +1,108 @@
+// dist/backend.js: the Cairn backend process. Speaks JSON-RPC 2.0 on stdin/stdout (see docs/protocol.md);
+// logs go to stderr. It keeps running when the store cannot be opened and answers every request with the
+// reason, so a client can show it instead of restarting the process in a loop.
+import { parseArgs } from 'node:util';
+import { StoreError } from '../store/errors';
+import { Store } from '../store/store';
+import { makeActor } from './actor';
+import type { Context } from './methods';
+import { LOG, type LogMessage } from './protocol';
+import { startServer } from './server';
+import { CAIRN_VERSION } from './version';
+
+const USAGE = `Usage: backend.js --store DIR [--source extension|cli|agent] [--actor NAME] [--poll-ms N] [--slow-query-ms N]
+Runs the Cairn backend on stdio (JSON-RPC 2.0 with Content-Length framing; see docs/protocol.md).`;
+
+function fail(message: string): never {
+  process.stderr.write(`backend: ${message}\n${USAGE}\n`);
+  process.exit(2);
+}
+
+function positiveInt(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) fail(`--${name} must be a positive whole number, got "${value}"`);
+  return n;
+}
+
+async function main(): Promise<void> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        store: { type: 'string' },
+        source: { type: 'string', default: 'agent' },
+        actor: { type: 'string' },
+        'poll-ms': { type: 'string' },
+        'slow-query-ms': { type: 'string' },
+        help: { type: 'boolean' },
+        version: { type: 'boolean' },
+      },
+      strict: true,
+    }));
+  } catch (err) {
+    fail((err as Error).message);
+  }
+  if (values.help) {
+    process.stdout.write(USAGE + '\n');
+    return;
+  }
+  if (values.version) {
+    process.stdout.write(CAIRN_VERSION + '\n');
+    return;
+  }
+  if (!values.store) fail('--store DIR is required');
+  let who;
+  try {
+    who = makeActor(values.source!, values.actor);
+  } catch (err) {
+    fail((err as Error).message);
+  }
+  // stdout carries the protocol: nothing else may write to it.
+  console.log = console.info = (...args: unknown[]) => process.stderr.write(args.join(' ') + '\n');
+  const logLine = (level: LogMessage['level'], message: string) => process.stderr.write(`[${new Date().toISOString()}] ${level}: ${message}\n`);
+
+  // Log lines go to stderr at once and to the client once the connection is up (earlier ones are queued).
+  let server: ReturnType<typeof startServer> | undefined;
+  const queued: LogMessage[] = [];
+  const emit = (level: LogMessage['level'], message: string) => {
+    logLine(level, message);
+    if (server) void server.connection.sendNotification(LOG, { level, message }).catch(() => undefined);
+    else queued.push({ level, message });
+  };
+
+  const ctx: Context = { store: null, who };
+  try {
+    ctx.store = await Store.open(values.store, {
+      slowQueryMs: positiveInt('slow-query-ms', values['slow-query-ms'], 100),
+      busyTimeoutMs: positiveInt('busy-timeout-ms', process.env.CAIRN_BUSY_TIMEOUT_MS, 5000),
+      onSlowQuery: (q) => emit('warn', `Slow query (${q.ms} ms): ${q.sql}`),
+    });
+    const m = ctx.store.migration;
+    const migrated = m.from !== m.to ? `, migrated from ${m.from}${m.backupFile ? `; copy before migration: ${m.backupFile}` : ''}` : '';
+    emit('info', `Opened store ${ctx.store.file} (schema ${m.to}${migrated}) as ${who.actor} (${who.source})`);
+    if (ctx.store.vecError) emit('warn', `sqlite-vec did not load (${ctx.store.vecError}); semantic search will be unavailable`);
+  } catch (err) {
+    ctx.storeError = err instanceof StoreError ? err : new StoreError('store_unavailable', `Cannot open the store at ${values.store}: ${(err as Error).message}`);
+    emit('error', ctx.storeError.message);
+  }
+
+  server = startServer({ input: process.stdin, output: process.stdout, ctx, pollMs: positiveInt('poll-ms', values['poll-ms'], 200), log: logLine });
+  for (const m of queued.splice(0)) void server.connection.sendNotification(LOG, m).catch(() => undefined);
+
+  const shutdown = async (code: number) => {
+    server?.dispose();
+    await ctx.store?.close().catch(() => undefined);
+    process.exit(code);
+  };
+  process.stdin.on('end', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+  process.on('SIGINT', () => void shutdown(0));
+  await server.closed;
+  await shutdown(0);
+}
+
+void main().catch((err) => {
+  process.stderr.write(`backend: ${(err as Error).stack ?? err}\n`);
+  process.exit(1);
+});

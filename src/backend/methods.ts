@@ -1,0 +1,113 @@
+// What each JSON-RPC method does: validate the params with the protocol's schema, then one store call. The
+// CLI calls the same `invoke`, so the RPC server and the CLI cannot drift apart.
+import type { Actor } from '../store/events';
+import { listEvents } from '../store/events';
+import { StoreError, type StoreErrorKind } from '../store/errors';
+import { createProject, deleteProject, listProjects, updateProject } from '../store/projects';
+import { createSprint, deleteSprint, listSprints, updateSprint } from '../store/sprints';
+import type { Store } from '../store/store';
+import { countTasks, createTask, deleteTask, getTask, listTasks, updateTask } from '../store/tasks';
+import { describeIssues, ErrorCodes, methods, type MethodName, type Params } from './protocol';
+import { CAIRN_VERSION } from './version';
+
+export interface Context {
+  /** Null when the store could not be opened; storeError then says why. */
+  store: Store | null;
+  storeError?: StoreError;
+  who: Actor;
+}
+
+/** An error that goes back to the client as a JSON-RPC error (code + message + optional data). */
+export class MethodError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly data?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+const codeFor: Record<StoreErrorKind, number> = {
+  not_found: ErrorCodes.NotFound,
+  conflict: ErrorCodes.Conflict,
+  invalid: ErrorCodes.InvalidOperation,
+  busy: ErrorCodes.Busy,
+  store_unavailable: ErrorCodes.StoreUnavailable,
+  schema_too_new: ErrorCodes.SchemaTooNew,
+  disk_full: ErrorCodes.DiskFull,
+  corrupt: ErrorCodes.Corrupt,
+};
+
+export function toMethodError(err: unknown): MethodError {
+  if (err instanceof MethodError) return err;
+  if (err instanceof StoreError) return new MethodError(codeFor[err.kind], err.message, { kind: err.kind, ...err.data });
+  return new MethodError(ErrorCodes.Internal, `Internal error: ${(err as Error)?.message ?? String(err)}`);
+}
+
+const who = (ctx: Context, p: { actor?: string }): Actor => (p.actor ? { ...ctx.who, actor: p.actor } : ctx.who);
+const asArray = <T>(v: T | T[] | undefined) => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
+/** Drops the fields that are not changes (id, version, actor) from update params. */
+function changesOf<T extends { id: string; expectedVersion: number; actor?: string }>(p: T) {
+  const { id: _id, expectedVersion: _v, actor: _a, ...changes } = p;
+  return changes;
+}
+
+type Handlers = { [M in MethodName]: (store: Store, p: Params<M>, ctx: Context) => Promise<unknown> };
+
+const handlers: Handlers = {
+  'store.info': async (store, _p, ctx) => ({
+    cairnVersion: CAIRN_VERSION,
+    storeDir: store.dir,
+    databaseFile: store.file,
+    schemaVersion: store.migration.to,
+    vecVersion: store.vecVersion,
+    lastSeq: await store.lastEventSeq(),
+    taskCounts: await countTasks(store.orm),
+    actor: ctx.who.actor,
+    source: ctx.who.source,
+  }),
+  'store.health': (store) => store.health(),
+  'projects.list': (store) => store.read((orm) => listProjects(orm)),
+  'projects.create': (store, p, ctx) => store.write((orm) => createProject(orm, who(ctx, p), p)),
+  'projects.update': (store, p, ctx) => store.write((orm) => updateProject(orm, who(ctx, p), p.id, p.expectedVersion, changesOf(p))),
+  'projects.delete': (store, p, ctx) => store.write((orm) => deleteProject(orm, who(ctx, p), p.id, p.expectedVersion)),
+  'sprints.list': (store, p) => listSprints(store.orm, p.projectId),
+  'sprints.create': (store, p, ctx) => store.write((orm) => createSprint(orm, who(ctx, p), p)),
+  'sprints.update': (store, p, ctx) => store.write((orm) => updateSprint(orm, who(ctx, p), p.id, p.expectedVersion, changesOf(p))),
+  'sprints.delete': (store, p, ctx) => store.write((orm) => deleteSprint(orm, who(ctx, p), p.id, p.expectedVersion)),
+  'tasks.list': (store, p) => listTasks(store.orm, { ...p, status: asArray(p.status) }),
+  'tasks.get': (store, p) => getTask(store.orm, p.id),
+  'tasks.create': (store, p, ctx) => store.write((orm) => createTask(orm, who(ctx, p), p)),
+  'tasks.update': (store, p, ctx) => store.write((orm) => updateTask(orm, who(ctx, p), p.id, p.expectedVersion, changesOf(p))),
+  'tasks.delete': (store, p, ctx) => store.write((orm) => deleteTask(orm, who(ctx, p), p.id, p.expectedVersion)),
+  'tasks.counts': (store) => countTasks(store.orm),
+  'events.list': (store, p) => listEvents(store.orm, p),
+};
+
+export const METHOD_NAMES = Object.keys(methods) as MethodName[];
+
+export function isMethod(name: string): name is MethodName {
+  return Object.prototype.hasOwnProperty.call(methods, name);
+}
+
+/** Validates params and runs a method; failures come out as MethodError. */
+export async function invoke(ctx: Context, method: string, rawParams: unknown): Promise<unknown> {
+  if (!isMethod(method)) throw new MethodError(ErrorCodes.MethodNotFound, `Unknown method "${method}". Methods: ${METHOD_NAMES.join(', ')}.`);
+  const params = rawParams === undefined || rawParams === null ? {} : rawParams;
+  if (typeof params !== 'object' || Array.isArray(params)) {
+    throw new MethodError(ErrorCodes.InvalidParams, `Invalid params for ${method}: params must be a JSON object with named fields, not ${Array.isArray(params) ? 'an array' : typeof params}.`);
+  }
+  const parsed = methods[method].safeParse(params);
+  if (!parsed.success) throw new MethodError(ErrorCodes.InvalidParams, describeIssues(method, parsed.error));
+  if (!ctx.store) throw toMethodError(ctx.storeError ?? new StoreError('store_unavailable', 'The store is not open.'));
+  try {
+    const handler = handlers[method] as (store: Store, p: unknown, ctx: Context) => Promise<unknown>;
+    return await handler(ctx.store, parsed.data, ctx);
+  } catch (err) {
+    throw toMethodError(err);
+  }
+}
+
+/** Methods that change the store (their success means a store.changed notification is due). */
+export const isWrite = (method: string) => /\.(create|update|delete)$/.test(method);

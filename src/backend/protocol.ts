@@ -1,0 +1,152 @@
+// The JSON-RPC protocol's parameter schemas (zod): the single source of truth for what every method accepts.
+// The RPC server and the CLI both validate through these, so both give the same messages. docs/protocol.md
+// documents the same shapes for clients in other languages.
+import { z } from 'zod';
+import { EVENT_SOURCES, SPRINT_STATUSES, TASK_PRIORITIES, TASK_STATUSES } from '../store/schema';
+
+const id = (what: string) => z.string({ error: `${what} must be a string id` }).trim().min(1, `${what} must not be empty`).max(100, `${what} is too long`);
+const name = (what: string) =>
+  z
+    .string({ error: `${what} must be a string` })
+    .trim()
+    .min(1, `${what} must not be empty`)
+    .max(200, `${what} must be at most 200 characters`)
+    .refine((s) => !/[\u0000-\u001f]/.test(s), `${what} must not contain control characters or line breaks`);
+const text = z.string().max(100_000, 'text must be at most 100,000 characters');
+const version = z.number({ error: 'expectedVersion must be the version number you read' }).int().positive();
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'dates are written YYYY-MM-DD');
+const agentName = z.string().trim().min(1, 'assignee must not be empty (use null to unassign)').max(200);
+const status = z.enum(TASK_STATUSES, { error: `status must be one of ${TASK_STATUSES.join(', ')}` });
+const priority = z.enum(TASK_PRIORITIES, { error: `priority must be one of ${TASK_PRIORITIES.join(', ')}` });
+const tags = z.array(z.string().trim().min(1).max(100)).max(100);
+
+/** Fields every write accepts: who is making the change (defaults to the backend's own actor). */
+const writer = { actor: z.string().trim().min(1).max(200).optional() };
+
+export const methods = {
+  'store.info': z.strictObject({}),
+  'store.health': z.strictObject({}),
+  'projects.list': z.strictObject({}),
+  'projects.create': z.strictObject({ name: name('name'), description: text.optional(), ...writer }),
+  'projects.update': z.strictObject({ id: id('id'), expectedVersion: version, name: name('name').optional(), description: text.optional(), ...writer }),
+  'projects.delete': z.strictObject({ id: id('id'), expectedVersion: version.optional(), ...writer }),
+  'sprints.list': z.strictObject({ projectId: id('projectId').optional() }),
+  'sprints.create': z.strictObject({
+    projectId: id('projectId'),
+    name: name('name'),
+    goal: text.optional(),
+    status: z.enum(SPRINT_STATUSES).optional(),
+    startsOn: day.nullable().optional(),
+    endsOn: day.nullable().optional(),
+    ...writer,
+  }),
+  'sprints.update': z.strictObject({
+    id: id('id'),
+    expectedVersion: version,
+    name: name('name').optional(),
+    goal: text.optional(),
+    status: z.enum(SPRINT_STATUSES).optional(),
+    startsOn: day.nullable().optional(),
+    endsOn: day.nullable().optional(),
+    ...writer,
+  }),
+  'sprints.delete': z.strictObject({ id: id('id'), expectedVersion: version.optional(), ...writer }),
+  'tasks.list': z.strictObject({
+    projectId: id('projectId').optional(),
+    sprintId: id('sprintId').nullable().optional(),
+    status: z.union([status, z.array(status)]).optional(),
+    assignee: agentName.optional(),
+    parentId: id('parentId').optional(),
+    limit: z.number().int().min(1).max(100_000).optional(),
+    offset: z.number().int().min(0).optional(),
+  }),
+  'tasks.get': z.strictObject({ id: id('id') }),
+  'tasks.create': z.strictObject({
+    projectId: id('projectId'),
+    title: name('title'),
+    sprintId: id('sprintId').nullable().optional(),
+    parentId: id('parentId').nullable().optional(),
+    description: text.optional(),
+    status: status.optional(),
+    priority: priority.optional(),
+    assignee: agentName.nullable().optional(),
+    tags: tags.optional(),
+    estimatedMinutes: z.number().nonnegative().nullable().optional(),
+    ...writer,
+  }),
+  'tasks.update': z.strictObject({
+    id: id('id'),
+    expectedVersion: version,
+    title: name('title').optional(),
+    description: text.optional(),
+    status: status.optional(),
+    priority: priority.optional(),
+    assignee: agentName.nullable().optional(),
+    tags: tags.optional(),
+    sprintId: id('sprintId').nullable().optional(),
+    parentId: id('parentId').nullable().optional(),
+    estimatedMinutes: z.number().nonnegative().nullable().optional(),
+    actualMinutes: z.number().nonnegative().nullable().optional(),
+    tokensIn: z.number().int().nonnegative().nullable().optional(),
+    tokensOut: z.number().int().nonnegative().nullable().optional(),
+    qualityScore: z.number().min(0, 'qualityScore is between 0 and 1').max(1, 'qualityScore is between 0 and 1').nullable().optional(),
+    ...writer,
+  }),
+  'tasks.delete': z.strictObject({ id: id('id'), expectedVersion: version.optional(), ...writer }),
+  'tasks.counts': z.strictObject({}),
+  'events.list': z.strictObject({
+    aggregateType: z.enum(['project', 'sprint', 'task']).optional(),
+    aggregateId: id('aggregateId').optional(),
+    afterSeq: z.number().int().min(0).optional(),
+    beforeSeq: z.number().int().min(1).optional(),
+    limit: z.number().int().min(1).max(1000).default(100),
+    order: z.enum(['asc', 'desc']).default('desc'),
+  }),
+} as const;
+
+export type MethodName = keyof typeof methods;
+export type Params<M extends MethodName> = z.infer<(typeof methods)[M]>;
+export type ParamsInput<M extends MethodName> = z.input<(typeof methods)[M]>;
+
+export const SOURCES = EVENT_SOURCES;
+
+/** JSON-RPC error codes. -32602 is the standard "invalid params"; the rest are Cairn's, in the server range. */
+export const ErrorCodes = {
+  InvalidParams: -32602,
+  MethodNotFound: -32601,
+  NotFound: -32001,
+  Conflict: -32002,
+  Busy: -32003,
+  StoreUnavailable: -32004,
+  SchemaTooNew: -32005,
+  InvalidOperation: -32006,
+  DiskFull: -32007,
+  Corrupt: -32008,
+  Internal: -32603,
+} as const;
+
+/** Turns zod issues into one line a person can act on: "title: must not be empty; priority: must be one of …". */
+export function describeIssues(method: string, error: z.ZodError): string {
+  const parts = error.issues.map((i) => {
+    const where = i.path.length ? i.path.join('.') : 'params';
+    if (i.code === 'unrecognized_keys') return `${where}: unknown field${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `"${k}"`).join(', ')}`;
+    return `${where}: ${i.message}`;
+  });
+  return `Invalid params for ${method}: ${parts.join('; ')}`;
+}
+
+/** Notification sent by the backend whenever the store changed (by this process or any other). */
+export const STORE_CHANGED = 'store.changed';
+export interface StoreChanged {
+  /** Sequence number of the newest event now in the store. */
+  lastSeq: number;
+  /** Aggregates touched since the previous notification (absent when unknown, e.g. after a restore). */
+  aggregates?: { type: string; id: string }[];
+}
+
+/** Notification carrying the backend's log lines to the client. */
+export const LOG = 'log';
+export interface LogMessage {
+  level: 'trace' | 'debug' | 'info' | 'warn' | 'error';
+  message: string;
+}

@@ -1,0 +1,130 @@
+// The backend's JSON-RPC 2.0 server over a pair of streams (stdio in production), with LSP-style
+// Content-Length framing from vscode-jsonrpc. Every method goes through methods.invoke; every change to the
+// store, whoever made it, is announced with a store.changed notification.
+import {
+  createMessageConnection,
+  ResponseError,
+  StreamMessageReader,
+  StreamMessageWriter,
+  type Message,
+  type MessageConnection,
+} from 'vscode-jsonrpc/node';
+import { ChangeWatcher } from './changeWatcher';
+import { invoke, isMethod, isWrite, type Context } from './methods';
+import { LOG, STORE_CHANGED, type LogMessage, type StoreChanged } from './protocol';
+
+const PARSE_ERROR = '$/cairn/parseError';
+const INVALID_REQUEST = '$/cairn/invalidRequest';
+
+/**
+ * Decodes a message body. Instead of failing the stream on bad JSON or on a message that is not a JSON-RPC
+ * request, it hands the connection a private notification, so the server can answer with the standard error
+ * (-32700 / -32600, id null or the message's id) and go on serving.
+ */
+const tolerantJsonDecoder = {
+  name: 'application/json',
+  async decode(buffer: Uint8Array, options: { charset: BufferEncoding | string }): Promise<Message> {
+    let value: unknown;
+    try {
+      value = JSON.parse(Buffer.from(buffer).toString(options.charset as BufferEncoding));
+    } catch (err) {
+      return { jsonrpc: '2.0', method: PARSE_ERROR, params: { reason: (err as Error).message } } as Message;
+    }
+    const m = value as Record<string, unknown> | null;
+    const isObject = typeof m === 'object' && m !== null && !Array.isArray(m);
+    const id = isObject && (typeof m.id === 'string' || typeof m.id === 'number') ? m.id : null;
+    if (!isObject || m.jsonrpc !== '2.0') {
+      return { jsonrpc: '2.0', method: INVALID_REQUEST, params: { id, reason: 'a message must be a JSON object with "jsonrpc": "2.0"' } } as Message;
+    }
+    const isResponse = 'result' in m || 'error' in m;
+    if (!isResponse && typeof m.method !== 'string') {
+      return { jsonrpc: '2.0', method: INVALID_REQUEST, params: { id, reason: 'a request needs a string "method"' } } as Message;
+    }
+    if (!isResponse && !('id' in m) && isMethod(m.method as string)) {
+      // A notification naming a request method would run a change nobody can see the outcome of: refuse it.
+      return {
+        jsonrpc: '2.0',
+        method: INVALID_REQUEST,
+        params: { id: null, reason: `"${m.method}" is a request and needs an "id" (a number or string); it was not run` },
+      } as Message;
+    }
+    if ('id' in m && id === null && !isResponse) {
+      return { jsonrpc: '2.0', method: INVALID_REQUEST, params: { id: null, reason: '"id" must be a number or a string' } } as Message;
+    }
+    return m as unknown as Message;
+  },
+};
+
+export interface ServerOptions {
+  input: NodeJS.ReadableStream;
+  output: NodeJS.WritableStream;
+  ctx: Context;
+  /** How often to look for changes made by other processes (ms). */
+  pollMs?: number;
+  log?: (level: LogMessage['level'], message: string) => void;
+}
+
+export interface RunningServer {
+  connection: MessageConnection;
+  /** Resolves when the client closes the connection. */
+  closed: Promise<void>;
+  dispose(): void;
+}
+
+export function startServer(opts: ServerOptions): RunningServer {
+  const writer = new StreamMessageWriter(opts.output);
+  const reader = new StreamMessageReader(opts.input, { contentTypeDecoder: tolerantJsonDecoder, charset: 'utf-8' });
+  const connection = createMessageConnection(reader, writer);
+  const log = (level: LogMessage['level'], message: string) => {
+    opts.log?.(level, message);
+    void connection.sendNotification(LOG, { level, message } satisfies LogMessage).catch(() => undefined);
+  };
+  const sendError = (id: string | number | null, code: number, message: string) =>
+    writer.write({ jsonrpc: '2.0', id, error: { code, message } } as Message).catch(() => undefined);
+
+  connection.onNotification(PARSE_ERROR, (p: { reason: string }) => {
+    log('warn', `Received a message that is not valid JSON (${p.reason})`);
+    void sendError(null, -32700, `Parse error: the message is not valid JSON (${p.reason}).`);
+  });
+  connection.onNotification(INVALID_REQUEST, (p: { id: string | number | null; reason: string }) => {
+    log('warn', `Received an invalid request: ${p.reason}`);
+    void sendError(p.id, -32600, `Invalid Request: ${p.reason}.`);
+  });
+  connection.onNotification((method: string) => log('debug', `Ignored notification ${method}`));
+
+  const watcher = opts.ctx.store
+    ? new ChangeWatcher(opts.ctx.store, (change: StoreChanged) => void connection.sendNotification(STORE_CHANGED, change).catch(() => undefined), opts.pollMs ?? 200, (e) =>
+        log('error', `Watching the store for changes failed: ${e.message}`),
+      )
+    : undefined;
+
+  connection.onRequest(async (method: string, params: unknown) => {
+    const started = performance.now();
+    try {
+      const result = await invoke(opts.ctx, method, params);
+      log('debug', `${method} ok in ${(performance.now() - started).toFixed(1)} ms`);
+      // Our own writes are announced at once rather than at the next poll.
+      if (isWrite(method)) void watcher?.check();
+      return result ?? null;
+    } catch (err) {
+      const e = err as { code: number; message: string; data?: unknown };
+      log(e.code === -32603 ? 'error' : 'info', `${method} failed: ${e.message}`);
+      return new ResponseError(e.code, e.message, e.data);
+    }
+  });
+  connection.onError(([error]) => log('warn', `Connection error: ${error.message}`));
+
+  let resolveClosed!: () => void;
+  const closed = new Promise<void>((r) => (resolveClosed = r));
+  connection.onClose(() => resolveClosed());
+  connection.listen();
+  watcher?.start();
+  return {
+    connection,
+    closed,
+    dispose: () => {
+      watcher?.stop();
+      connection.dispose();
+    },
+  };
+}

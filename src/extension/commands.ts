@@ -1,0 +1,178 @@
+// The palette and context-menu commands. Each one asks the backend to change the store and returns what the
+// backend answered; the tree and the status bar refresh from the store.changed notification that follows, not
+// from here. Given explicit arguments (as the tests and other extensions do), a command asks nothing.
+import * as vscode from 'vscode';
+import { methods } from '../backend/protocol';
+import type { Project } from '../store/projects';
+import { TASK_STATUSES, type TaskRow, type TaskStatus } from '../store/schema';
+import { nodeLabel, type ProjectNode, type SprintNode, type TaskNode, type TreeNode } from '../views/nodes';
+import { STATUS_ICONS } from '../views/taskPresentation';
+import type { BackendClient } from './backendClient';
+import type { Messages } from './messages';
+
+export interface CommandDeps {
+  backend: BackendClient;
+  messages: Messages;
+  log: vscode.LogOutputChannel;
+  refresh: () => Promise<void>;
+}
+
+/** Input-box validation with the protocol's own rules, so the box and the backend agree. */
+const validateName = (value: string) => {
+  const r = methods['projects.create'].shape.name.safeParse(value);
+  return r.success ? undefined : r.error.issues[0]?.message;
+};
+
+export function registerCommands(d: CommandDeps): vscode.Disposable[] {
+  const { backend, messages } = d;
+
+  /** Runs a command body; a failure becomes one error notification (never a stack trace) and returns undefined. */
+  const command = <A extends unknown[], R>(id: string, body: (...args: A) => Promise<R | undefined>) =>
+    vscode.commands.registerCommand(id, async (...args: A) => {
+      try {
+        return await body(...args);
+      } catch (err) {
+        void messages.error(`Cairn: ${(err as Error).message}`);
+        return undefined;
+      }
+    });
+
+  const ask = (prompt: string, value = '', placeHolder?: string) =>
+    vscode.window.showInputBox({ prompt, value, placeHolder, validateInput: validateName, ignoreFocusOut: true });
+
+  async function pickProject(placeHolder: string): Promise<Project | undefined> {
+    const projects = await backend.request<'projects.list', Project[]>('projects.list', {});
+    if (projects.length === 0) {
+      const choice = await messages.warning('There are no projects yet.', 'Create Project');
+      if (choice) await vscode.commands.executeCommand('cairn.createProject');
+      return undefined;
+    }
+    const picked = await vscode.window.showQuickPick(
+      projects.map((p) => ({ label: p.name, description: p.id, project: p })),
+      { placeHolder, matchOnDescription: true },
+    );
+    return picked?.project;
+  }
+
+  async function pickTask(placeHolder: string): Promise<TaskRow | undefined> {
+    const tasks = await backend.request<'tasks.list', TaskRow[]>('tasks.list', { status: ['pending', 'in_progress', 'blocked'] });
+    const picked = await vscode.window.showQuickPick(
+      tasks.map((t) => ({
+        label: `$(${STATUS_ICONS[t.status].icon}) ${t.title}`,
+        description: t.assignee ? `@${t.assignee}` : '',
+        detail: t.id,
+        task: t,
+      })),
+      { placeHolder, matchOnDescription: true, matchOnDetail: true },
+    );
+    return picked?.task;
+  }
+
+  async function pickNode(placeHolder: string): Promise<TreeNode | undefined> {
+    const task = await pickTask(placeHolder);
+    return task && { kind: 'task', task, hasChildren: false };
+  }
+
+  return [
+    command('cairn.createProject', async (name?: string) => {
+      name ??= await ask('Name of the new project', '', 'e.g. Website relaunch');
+      if (name === undefined) return undefined;
+      const project = await backend.request('projects.create', { name });
+      return project;
+    }),
+
+    command('cairn.createSprint', async (target?: ProjectNode, name?: string) => {
+      const project = target?.project ?? (await pickProject('Project for the new sprint'));
+      if (!project) return undefined;
+      name ??= await ask(`Name of the new sprint in ${project.name}`, '', 'e.g. Sprint 1');
+      if (name === undefined) return undefined;
+      return backend.request('sprints.create', { projectId: project.id, name });
+    }),
+
+    command('cairn.createTask', async (target?: ProjectNode | SprintNode, title?: string) => {
+      const projectId = target?.kind === 'sprint' ? target.sprint.projectId : (target?.project ?? (await pickProject('Project for the new task')))?.id;
+      if (!projectId) return undefined;
+      title ??= await ask('Title of the new task', '', 'What needs doing?');
+      if (title === undefined) return undefined;
+      return backend.request('tasks.create', { projectId, title, sprintId: target?.kind === 'sprint' ? target.sprint.id : undefined });
+    }),
+
+    command('cairn.setTaskStatus', async (target?: TaskNode, status?: TaskStatus) => {
+      const task = target?.task ?? (await pickTask('Task to move'));
+      if (!task) return undefined;
+      if (status === undefined) {
+        const picked = await vscode.window.showQuickPick(
+          TASK_STATUSES.map((s) => ({ label: `$(${STATUS_ICONS[s].icon}) ${STATUS_ICONS[s].label}`, description: s === task.status ? 'current' : '', status: s })),
+          { placeHolder: `New status for "${task.title}"` },
+        );
+        status = picked?.status;
+      }
+      if (status === undefined) return undefined;
+      return backend.request('tasks.update', { id: task.id, expectedVersion: task.version, status });
+    }),
+
+    command('cairn.assignTask', async (target?: TaskNode, agent?: string | null) => {
+      const task = target?.task ?? (await pickTask('Task to assign'));
+      if (!task) return undefined;
+      if (agent === undefined) {
+        const typed = await vscode.window.showInputBox({
+          prompt: `Agent (or person) to assign "${task.title}" to; leave empty to unassign`,
+          value: task.assignee ?? '',
+          placeHolder: 'e.g. code-reviewer',
+          ignoreFocusOut: true,
+          validateInput: (v) => (v.trim() === '' ? undefined : validateName(v)),
+        });
+        if (typed === undefined) return undefined;
+        agent = typed.trim() === '' ? null : typed;
+      }
+      return backend.request('tasks.update', { id: task.id, expectedVersion: task.version, assignee: agent });
+    }),
+
+    command('cairn.rename', async (target?: TreeNode, name?: string) => {
+      target ??= await pickNode('Task to rename');
+      if (!target) return undefined;
+      name ??= await ask(`New name for "${nodeLabel(target)}"`, nodeLabel(target));
+      if (name === undefined) return undefined;
+      if (target.kind === 'project') return backend.request('projects.update', { id: target.project.id, expectedVersion: target.project.version, name });
+      if (target.kind === 'sprint') return backend.request('sprints.update', { id: target.sprint.id, expectedVersion: target.sprint.version, name });
+      return backend.request('tasks.update', { id: target.task.id, expectedVersion: target.task.version, title: name });
+    }),
+
+    command('cairn.delete', async (target?: TreeNode, options?: { confirmed?: boolean }) => {
+      target ??= await pickNode('Task to delete');
+      if (!target) return undefined;
+      if (!options?.confirmed) {
+        const detail =
+          target.kind === 'project'
+            ? `Its sprints and ${Object.values(target.project.taskCounts).reduce((a, b) => a + (b ?? 0), 0)} tasks are deleted with it. The event log keeps the record.`
+            : target.kind === 'sprint'
+              ? 'Its tasks stay in the project, without a sprint.'
+              : 'The event log keeps the record.';
+        const choice = await vscode.window.showWarningMessage(`Delete ${target.kind} "${nodeLabel(target)}"?`, { modal: true, detail }, 'Delete');
+        if (choice !== 'Delete') return undefined;
+      }
+      if (target.kind === 'project') return backend.request('projects.delete', { id: target.project.id, expectedVersion: target.project.version });
+      if (target.kind === 'sprint') return backend.request('sprints.delete', { id: target.sprint.id, expectedVersion: target.sprint.version });
+      return backend.request('tasks.delete', { id: target.task.id, expectedVersion: target.task.version });
+    }),
+
+    command('cairn.refresh', async () => {
+      await d.refresh();
+      return true;
+    }),
+
+    command('cairn.openStoreFolder', async () => {
+      const uri = vscode.Uri.file(backend.store);
+      const inWorkspace = vscode.workspace.getWorkspaceFolder(uri) !== undefined;
+      if (vscode.env.uiKind === vscode.UIKind.Desktop && !vscode.env.remoteName) await vscode.commands.executeCommand('revealFileInOS', uri);
+      else if (inWorkspace) await vscode.commands.executeCommand('revealInExplorer', uri);
+      else await vscode.commands.executeCommand('vscode.openFolder', uri, { forceNewWindow: true });
+      return backend.store;
+    }),
+
+    command('cairn.showLog', async () => {
+      d.log.show(true);
+      return true;
+    }),
+  ];
+}

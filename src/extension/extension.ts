@@ -1,0 +1,120 @@
+// Cairn's VS Code extension: starts the backend, shows the Projects view and the status-bar counts, wires the
+// commands. Activation is lazy (its views, its commands, or a workspace that already holds a store).
+import * as vscode from 'vscode';
+import type { MethodName, ParamsInput, StoreChanged } from '../backend/protocol';
+import { ProjectsTreeProvider } from '../views/projectsTree';
+import { TaskCountStatus } from '../views/statusBar';
+import { BackendClient } from './backendClient';
+import { registerCommands } from './commands';
+import { Messages, type ShownMessage } from './messages';
+import { resolveStoreDir } from './storePath';
+
+/** What activate() returns: a small API for other extensions and for the integration tests. */
+export interface CairnApi {
+  readonly storeDir: string;
+  readonly activationMs: number;
+  /** Resolves once the backend has opened the store (rejects with the reason when it cannot). */
+  whenReady(): Promise<unknown>;
+  request<M extends MethodName, R = unknown>(method: M, params: ParamsInput<M>): Promise<R>;
+  onDidChangeStore: vscode.Event<StoreChanged>;
+  tree: ProjectsTreeProvider;
+  treeView: vscode.TreeView<unknown>;
+  statusBarText(): string;
+  shownMessages(): readonly ShownMessage[];
+  backendPid(): number | undefined;
+}
+
+export function activate(context: vscode.ExtensionContext): CairnApi {
+  const started = performance.now();
+  const log = vscode.window.createOutputChannel('Cairn', { log: true });
+  const messages = new Messages(log);
+  const backend = new BackendClient(context.asAbsolutePath('dist/backend.js'), resolveStoreDir(), log, (message) => {
+    void messages.warning(message, 'Show Log').then((choice) => choice && log.show());
+  });
+  let storeOk = false;
+  const reportError = (err: unknown) => {
+    // While the store is unavailable every request fails the same way: one notification is enough.
+    if (storeOk) void messages.error(`Cairn: ${(err as Error).message}`);
+  };
+  const tree = new ProjectsTreeProvider(backend, reportError);
+  const treeView = vscode.window.createTreeView('cairn.projects', { treeDataProvider: tree, showCollapseAll: true });
+  const status = new TaskCountStatus(backend);
+
+  const setState = (state: 'starting' | 'ready' | 'error') => vscode.commands.executeCommand('setContext', 'cairn.state', state);
+  let ready: Promise<unknown>;
+  const checkStore = () => {
+    void setState('starting');
+    ready = backend.request('store.info', {});
+    ready.then(
+      (info) => {
+        storeOk = true;
+        log.info(`Store ready: ${JSON.stringify(info)}`);
+        void setState('ready');
+        void status.update();
+      },
+      (err: Error) => {
+        storeOk = false;
+        void setState('error');
+        status.showError(err.message);
+        void messages.error(`Cairn could not open its store: ${err.message}`, 'Show Log', 'Open Settings').then((choice) => {
+          if (choice === 'Show Log') log.show();
+          if (choice === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'cairn.storePath');
+        });
+      },
+    );
+    ready.catch(() => undefined);
+    return ready;
+  };
+
+  const refreshAll = async () => {
+    await backend.ensureRunning();
+    tree.refresh(0);
+    await checkStore().catch(() => undefined);
+  };
+
+  context.subscriptions.push(
+    log,
+    backend,
+    tree,
+    treeView,
+    status,
+    backend.onDidChangeStore(() => {
+      tree.refresh();
+      void status.update();
+    }),
+    backend.onDidRestart(() => {
+      tree.refresh(0);
+      void checkStore();
+    }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('cairn.storePath')) {
+        log.info(`cairn.storePath changed: now ${resolveStoreDir()}`);
+        void backend.switchStore(resolveStoreDir());
+      }
+    }),
+    ...registerCommands({ backend, messages, log, refresh: refreshAll }),
+  );
+
+  checkStore();
+  const activationMs = performance.now() - started;
+  log.info(`Cairn activated in ${activationMs.toFixed(1)} ms; store ${backend.store}`);
+
+  return {
+    get storeDir() {
+      return backend.store;
+    },
+    activationMs,
+    whenReady: () => ready,
+    request: (method, params) => backend.request(method, params),
+    onDidChangeStore: backend.onDidChangeStore,
+    tree,
+    treeView: treeView as vscode.TreeView<unknown>,
+    statusBarText: () => status.text,
+    shownMessages: () => messages.history,
+    backendPid: () => backend.pid,
+  };
+}
+
+export function deactivate(): void {
+  // Everything is in context.subscriptions; the backend is stopped when they are disposed.
+}

@@ -1,0 +1,36 @@
+// Notifications shown to the user, also kept in a short history that the extension's API exposes (the
+// integration tests read it to check that bad input produced an error message).
+import * as vscode from 'vscode';
+
+export interface ShownMessage {
+  level: 'info' | 'warning' | 'error';
+  message: string;
+}
+
+export class Messages {
+  readonly history: ShownMessage[] = [];
+
+  constructor(private readonly log: vscode.LogOutputChannel) {}
+
+  error(message: string, ...actions: string[]): Thenable<string | undefined> {
+    this.remember('error', message);
+    this.log.error(message);
+    return vscode.window.showErrorMessage(message, ...actions);
+  }
+
+  warning(message: string, ...actions: string[]): Thenable<string | undefined> {
+    this.remember('warning', message);
+    this.log.warn(message);
+    return vscode.window.showWarningMessage(message, ...actions);
+  }
+
+  info(message: string): void {
+    this.remember('info', message);
+    void vscode.window.showInformationMessage(message);
+  }
+
+  private remember(level: ShownMessage['level'], message: string): void {
+    this.history.push({ level, message });
+    if (this.history.length > 50) this.history.shift();
+  }
+}

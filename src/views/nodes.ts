@@ -1,0 +1,10 @@
+// The shapes the Projects tree holds: what the backend returned, tagged with the kind of node.
+import type { Project } from '../store/projects';
+import type { SprintRow, TaskRow } from '../store/schema';
+
+export type ProjectNode = { kind: 'project'; project: Project };
+export type SprintNode = { kind: 'sprint'; sprint: SprintRow };
+export type TaskNode = { kind: 'task'; task: TaskRow; hasChildren: boolean };
+export type TreeNode = ProjectNode | SprintNode | TaskNode;
+
+export const nodeLabel = (n: TreeNode): string => (n.kind === 'project' ? n.project.name : n.kind === 'sprint' ? n.sprint.name : n.task.title);

@@ -1,0 +1,172 @@
+// The Projects view: projects → sprints → tasks (subtasks under their parent), rendered only from what the
+// backend returns. A project's sprints and tasks are fetched once when it is expanded and dropped on every
+// store change, so the tree always shows the store as it is now.
+import * as vscode from 'vscode';
+import type { BackendClient } from '../extension/backendClient';
+import type { Project } from '../store/projects';
+import type { SprintRow, TaskRow } from '../store/schema';
+import { nodeLabel, type ProjectNode, type SprintNode, type TaskNode, type TreeNode } from './nodes';
+import { statusIcon, STATUS_ICONS } from './taskPresentation';
+
+interface ProjectContents {
+  sprints: SprintNode[];
+  /** Tasks by the id of what they sit under: a parent task, a sprint, or the project itself. */
+  childrenOf: Map<string, TaskNode[]>;
+  parentOf: Map<string, TreeNode>;
+}
+
+const open = (c: Project['taskCounts']) => (c.pending ?? 0) + (c.in_progress ?? 0) + (c.blocked ?? 0);
+const total = (c: Project['taskCounts']) => Object.values(c).reduce((a, b) => a + (b ?? 0), 0);
+
+export class ProjectsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<TreeNode | undefined>();
+  readonly onDidChangeTreeData = this.emitter.event;
+  private projects: ProjectNode[] | undefined;
+  private contents = new Map<string, Promise<ProjectContents>>();
+  private refreshTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly backend: BackendClient,
+    private readonly onError: (err: unknown) => void,
+  ) {}
+
+  /** Forgets everything and redraws; bursts of changes (a CLI adding 1,000 tasks) are folded into one redraw. */
+  refresh(debounceMs = 50): void {
+    clearTimeout(this.refreshTimer);
+    this.refreshTimer = setTimeout(() => {
+      this.projects = undefined;
+      this.contents.clear();
+      this.emitter.fire(undefined);
+    }, debounceMs);
+  }
+
+  getTreeItem(node: TreeNode): vscode.TreeItem {
+    if (node.kind === 'project') {
+      const p = node.project;
+      const item = new vscode.TreeItem(p.name, vscode.TreeItemCollapsibleState.Collapsed);
+      item.id = p.id;
+      item.contextValue = 'project';
+      item.iconPath = new vscode.ThemeIcon('project');
+      item.description = `${open(p.taskCounts)} open · ${total(p.taskCounts)} tasks`;
+      item.tooltip = new vscode.MarkdownString(`**${escape(p.name)}**\n\n${escape(p.description)}\n\n\`${p.id}\``);
+      return item;
+    }
+    if (node.kind === 'sprint') {
+      const s = node.sprint;
+      const item = new vscode.TreeItem(s.name, vscode.TreeItemCollapsibleState.Collapsed);
+      item.id = s.id;
+      item.contextValue = 'sprint';
+      item.iconPath = new vscode.ThemeIcon('milestone');
+      item.description = s.status;
+      item.tooltip = new vscode.MarkdownString(`**${escape(s.name)}** (${s.status})\n\n${escape(s.goal)}\n\n\`${s.id}\``);
+      return item;
+    }
+    const t = node.task;
+    const item = new vscode.TreeItem(t.title, node.hasChildren ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    item.id = t.id;
+    item.contextValue = 'task';
+    item.iconPath = statusIcon(t.status);
+    item.description = [t.assignee ? `@${t.assignee}` : '', t.priority === 'high' || t.priority === 'urgent' ? t.priority : ''].filter(Boolean).join(' · ');
+    item.accessibilityInformation = { label: `${t.title}, ${STATUS_ICONS[t.status].label}${t.assignee ? `, assigned to ${t.assignee}` : ''}` };
+    const rows = [
+      `**${escape(t.title)}**`,
+      '',
+      `| | |`,
+      `|---|---|`,
+      `| Status | ${STATUS_ICONS[t.status].label} |`,
+      `| Priority | ${t.priority} |`,
+      `| Assignee | ${t.assignee ? escape(t.assignee) : '—'} |`,
+      ...(t.tags.length ? [`| Tags | ${t.tags.map(escape).join(', ')} |`] : []),
+      ...(t.estimatedMinutes !== null ? [`| Estimate | ${t.estimatedMinutes} min |`] : []),
+      ...(t.actualMinutes !== null ? [`| Actual | ${t.actualMinutes} min |`] : []),
+      ...(t.tokensIn !== null || t.tokensOut !== null ? [`| Tokens | ${t.tokensIn ?? 0} in / ${t.tokensOut ?? 0} out |`] : []),
+      ...(t.qualityScore !== null ? [`| Quality | ${t.qualityScore} |`] : []),
+      `| Version | ${t.version} |`,
+      '',
+      `\`${t.id}\``,
+    ];
+    item.tooltip = new vscode.MarkdownString(rows.join('\n'));
+    return item;
+  }
+
+  async getChildren(node?: TreeNode): Promise<TreeNode[]> {
+    try {
+      if (!node) return await this.loadProjects();
+      if (node.kind === 'project') {
+        const c = await this.loadContents(node.project.id);
+        return [...c.sprints, ...(c.childrenOf.get(node.project.id) ?? [])];
+      }
+      const key = node.kind === 'sprint' ? node.sprint.id : node.task.id;
+      const projectId = node.kind === 'sprint' ? node.sprint.projectId : node.task.projectId;
+      return (await this.loadContents(projectId)).childrenOf.get(key) ?? [];
+    } catch (err) {
+      this.onError(err);
+      return [];
+    }
+  }
+
+  async getParent(node: TreeNode): Promise<TreeNode | undefined> {
+    if (node.kind === 'project') return undefined;
+    const projectId = node.kind === 'sprint' ? node.sprint.projectId : node.task.projectId;
+    const parent = (await this.loadContents(projectId)).parentOf.get(node.kind === 'sprint' ? node.sprint.id : node.task.id);
+    return parent ?? (await this.loadProjects()).find((p) => p.project.id === projectId);
+  }
+
+  private async loadProjects(): Promise<ProjectNode[]> {
+    if (!this.projects) {
+      const rows = await this.backend.request<'projects.list', Project[]>('projects.list', {});
+      this.projects = rows.map((project) => ({ kind: 'project', project }));
+    }
+    return this.projects;
+  }
+
+  private loadContents(projectId: string): Promise<ProjectContents> {
+    let c = this.contents.get(projectId);
+    if (!c) {
+      c = this.fetchContents(projectId);
+      c.catch(() => this.contents.delete(projectId));
+      this.contents.set(projectId, c);
+    }
+    return c;
+  }
+
+  private async fetchContents(projectId: string): Promise<ProjectContents> {
+    const [sprintRows, taskRows] = await Promise.all([
+      this.backend.request<'sprints.list', SprintRow[]>('sprints.list', { projectId }),
+      this.backend.request<'tasks.list', TaskRow[]>('tasks.list', { projectId }),
+    ]);
+    const sprints: SprintNode[] = sprintRows.map((sprint) => ({ kind: 'sprint', sprint }));
+    const byId = new Map(taskRows.map((t) => [t.id, t]));
+    const hasChildren = new Set(taskRows.map((t) => t.parentId).filter((id): id is string => !!id && byId.has(id)));
+    const taskNodes = new Map(taskRows.map((task) => [task.id, { kind: 'task', task, hasChildren: hasChildren.has(task.id) } as TaskNode]));
+    const sprintNodes = new Map(sprints.map((s) => [s.sprint.id, s]));
+    const childrenOf = new Map<string, TaskNode[]>();
+    const parentOf = new Map<string, TreeNode>();
+    for (const node of taskNodes.values()) {
+      const t = node.task;
+      const parent = (t.parentId && taskNodes.get(t.parentId)) || (t.sprintId && sprintNodes.get(t.sprintId)) || undefined;
+      const key = parent ? (parent.kind === 'task' ? parent.task.id : parent.sprint.id) : projectId;
+      if (parent) parentOf.set(t.id, parent);
+      const list = childrenOf.get(key) ?? [];
+      list.push(node);
+      childrenOf.set(key, list);
+    }
+    return { sprints, childrenOf, parentOf };
+  }
+
+  /** Every node currently loaded, for commands that pick a task or project without a selection. */
+  async allProjects(): Promise<ProjectNode[]> {
+    return this.loadProjects();
+  }
+
+  dispose(): void {
+    clearTimeout(this.refreshTimer);
+    this.emitter.dispose();
+  }
+}
+
+function escape(s: string): string {
+  return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+}
+
+export { nodeLabel };
