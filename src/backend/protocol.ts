@@ -54,7 +54,7 @@ export const methods = {
   'tasks.list': z.strictObject({
     projectId: id('projectId').optional(),
     sprintId: id('sprintId').nullable().optional(),
-    status: z.union([status, z.array(status)]).optional(),
+    status: z.union([status, z.array(status)], { error: `status must be one of ${TASK_STATUSES.join(', ')}, or a list of them` }).optional(),
     assignee: agentName.optional(),
     parentId: id('parentId').optional(),
     limit: z.number().int().min(1).max(100_000).optional(),
