@@ -53,6 +53,31 @@ function isBuilt() {
   }
 }
 
+const SYSTEM_PACKAGES = ['chromium', 'libkrb5-dev', 'build-essential', 'python3'];
+
+/**
+ * The Debian packages the harness needs (chromium drives the workbench; the rest build code-server's native
+ * modules). Installed with apt-get when missing and we are root (a fresh machine or CI), so that `npm start` and
+ * `npm test` are the whole set-up; otherwise the error says what to install.
+ */
+async function ensureSystemPackages(log) {
+  const missing = [];
+  if (!process.env.CHROMIUM && !fs.existsSync(chromiumPath())) missing.push('chromium');
+  if (!fs.existsSync('/usr/include/krb5.h')) missing.push('libkrb5-dev');
+  if (missing.length === 0) return;
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!isRoot || !fs.existsSync('/usr/bin/apt-get')) return; // checkChromium() / the build explain what is missing
+  log(`[harness] installing Debian packages: ${SYSTEM_PACKAGES.join(' ')} (missing: ${missing.join(', ')})`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const apt = (args) => new Promise((resolve, reject) => {
+    const child = spawn('apt-get', args, { env, stdio: ['ignore', 'inherit', 'inherit'] });
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`apt-get ${args.join(' ')} exited with ${code}`))));
+  });
+  await apt(['update', '-q']);
+  await apt(['install', '-y', '-q', '--no-install-recommends', ...SYSTEM_PACKAGES]);
+}
+
 function checkChromium() {
   const p = chromiumPath();
   if (!fs.existsSync(p)) {
@@ -123,6 +148,7 @@ async function ensureHarness({ log = (m) => console.error(m) } = {}) {
   if (process.platform !== 'linux' || process.arch !== 'x64') {
     throw new Error(`The code-server test harness supports linux-x64 only (this is ${process.platform}-${process.arch}).`);
   }
+  await ensureSystemPackages(log);
   checkChromium();
   if (isBuilt()) return;
 
