@@ -130,8 +130,7 @@ export function buildProgram(): Command {
     .action(async (id: string, name: string[], _o, cmd: Command) => {
       const opts = g(cmd);
       const p = await withStore(opts, false, async (call) => {
-        const current = (await call<'projects.list', Project[]>('projects.list', {})).find((x) => x.id === id);
-        if (!current) throw new StoreError('not_found', `No project with id ${id}.`);
+        const current = await call<'projects.get', Project>('projects.get', { id });
         return call<'projects.update', Project>('projects.update', { id, expectedVersion: current.version, name: name.join(' ') });
       });
       print(opts, p, () => `Renamed project ${p.id} to ${p.name}`);

@@ -3,7 +3,7 @@
 import type { Actor } from '../store/events';
 import { listEvents } from '../store/events';
 import { StoreError, type StoreErrorKind } from '../store/errors';
-import { createProject, deleteProject, listProjects, updateProject } from '../store/projects';
+import { createProject, deleteProject, getProject, listProjects, updateProject } from '../store/projects';
 import { createSprint, deleteSprint, listSprints, updateSprint } from '../store/sprints';
 import type { Store } from '../store/store';
 import { countTasks, createTask, deleteTask, getTask, listTasks, updateTask } from '../store/tasks';
@@ -69,6 +69,7 @@ const handlers: Handlers = {
   }),
   'store.health': (store) => store.health(),
   'projects.list': (store) => store.read((orm) => listProjects(orm)),
+  'projects.get': (store, p) => getProject(store.orm, p.id),
   'projects.create': (store, p, ctx) => store.write((orm) => createProject(orm, who(ctx, p), p)),
   'projects.update': (store, p, ctx) => store.write((orm) => updateProject(orm, who(ctx, p), p.id, p.expectedVersion, changesOf(p))),
   'projects.delete': (store, p, ctx) => store.write((orm) => deleteProject(orm, who(ctx, p), p.id, p.expectedVersion)),

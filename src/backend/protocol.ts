@@ -27,6 +27,7 @@ export const methods = {
   'store.info': z.strictObject({}),
   'store.health': z.strictObject({}),
   'projects.list': z.strictObject({}),
+  'projects.get': z.strictObject({ id: id('id') }),
   'projects.create': z.strictObject({ name: name('name'), description: text.optional(), ...writer }),
   'projects.update': z.strictObject({ id: id('id'), expectedVersion: version, name: name('name').optional(), description: text.optional(), ...writer }),
   'projects.delete': z.strictObject({ id: id('id'), expectedVersion: version.optional(), ...writer }),
