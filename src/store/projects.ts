@@ -3,7 +3,7 @@ import { appendEvents, type Actor } from './events';
 import { notFound } from './errors';
 import { newId, nowIso } from './ids';
 import type { Orm } from './orm';
-import { checkVersion, changedFields } from './versioning';
+import { checkVersion, insertAggregate, updateAggregate } from './aggregates';
 import { projects, sprints, tasks, type ProjectRow, type TaskStatus } from './schema';
 
 export interface Project extends ProjectRow {
@@ -36,23 +36,13 @@ export async function getProject(orm: Orm, id: string): Promise<ProjectRow> {
 export async function createProject(orm: Orm, who: Actor, input: { name: string; description?: string }): Promise<ProjectRow> {
   const now = nowIso();
   const row: ProjectRow = { id: newId(), name: input.name, description: input.description ?? '', createdAt: now, updatedAt: now, version: 1 };
-  await orm.insert(projects).values(row);
-  await appendEvents(orm, who, [{ aggregateType: 'project', aggregateId: row.id, version: 1, type: 'project.created', data: { ...row } }]);
-  return row;
+  return insertAggregate(orm, who, 'project', projects, row);
 }
 
 export async function updateProject(orm: Orm, who: Actor, id: string, expectedVersion: number, changes: ProjectChanges): Promise<ProjectRow> {
   const current = await getProject(orm, id);
   checkVersion('project', current, expectedVersion);
-  const diff = changedFields(current, changes);
-  if (!diff) return current;
-  const [row] = await orm
-    .update(projects)
-    .set({ ...diff.to, updatedAt: nowIso(), version: current.version + 1 })
-    .where(eq(projects.id, id))
-    .returning();
-  await appendEvents(orm, who, [{ aggregateType: 'project', aggregateId: id, version: row!.version, type: 'project.updated', data: diff }]);
-  return row!;
+  return updateAggregate(orm, who, 'project', projects, current, changes);
 }
 
 /** Deletes a project with its sprints and tasks; each removed aggregate gets its closing event. */

@@ -5,7 +5,7 @@ import { newId, nowIso } from './ids';
 import type { Orm } from './orm';
 import { getProject } from './projects';
 import { sprints, tasks, type SprintRow, type SprintStatus } from './schema';
-import { changedFields, checkVersion } from './versioning';
+import { checkVersion, insertAggregate, updateAggregate } from './aggregates';
 
 export interface SprintInput {
   projectId: string;
@@ -47,19 +47,13 @@ export async function createSprint(orm: Orm, who: Actor, input: SprintInput): Pr
     updatedAt: now,
     version: 1,
   };
-  await orm.insert(sprints).values(row);
-  await appendEvents(orm, who, [{ aggregateType: 'sprint', aggregateId: row.id, version: 1, type: 'sprint.created', data: { ...row } }]);
-  return row;
+  return insertAggregate(orm, who, 'sprint', sprints, row);
 }
 
 export async function updateSprint(orm: Orm, who: Actor, id: string, expectedVersion: number, changes: SprintChanges): Promise<SprintRow> {
   const current = await getSprint(orm, id);
   checkVersion('sprint', current, expectedVersion);
-  const diff = changedFields(current, changes);
-  if (!diff) return current;
-  const [row] = await orm.update(sprints).set({ ...diff.to, updatedAt: nowIso(), version: current.version + 1 }).where(eq(sprints.id, id)).returning();
-  await appendEvents(orm, who, [{ aggregateType: 'sprint', aggregateId: id, version: row!.version, type: 'sprint.updated', data: diff }]);
-  return row!;
+  return updateAggregate<SprintRow>(orm, who, 'sprint', sprints, current, changes);
 }
 
 /** Deletes a sprint; its tasks stay in the project, without a sprint (each gets an event saying so). */

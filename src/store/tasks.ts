@@ -6,7 +6,7 @@ import type { Orm } from './orm';
 import { getProject } from './projects';
 import { getSprint } from './sprints';
 import { OPEN_TASK_STATUSES, tasks, type TaskPriority, type TaskRow, type TaskStatus } from './schema';
-import { changedFields, checkVersion } from './versioning';
+import { checkVersion, insertAggregate, updateAggregate } from './aggregates';
 
 export type Task = TaskRow;
 
@@ -137,9 +137,7 @@ export async function createTask(orm: Orm, who: Actor, input: TaskInput): Promis
     updatedAt: now,
     version: 1,
   };
-  await orm.insert(tasks).values(row);
-  await appendEvents(orm, who, [{ aggregateType: 'task', aggregateId: row.id, version: 1, type: 'task.created', data: { ...row } }]);
-  return row;
+  return insertAggregate(orm, who, 'task', tasks, row);
 }
 
 export async function updateTask(orm: Orm, who: Actor, id: string, expectedVersion: number, changes: TaskChanges): Promise<Task> {
@@ -148,16 +146,11 @@ export async function updateTask(orm: Orm, who: Actor, id: string, expectedVersi
   const now = nowIso();
   const all: Partial<Task> = { ...changes };
   if (changes.status) Object.assign(all, statusTimestamps(current, changes.status, now));
-  const diff = changedFields(current, all);
-  if (!diff) return current;
-  if ('sprintId' in diff.to || 'parentId' in diff.to) await checkReferences(orm, current.projectId, id, diff.to);
-  const [row] = await orm
-    .update(tasks)
-    .set({ ...diff.to, updatedAt: now, version: current.version + 1 })
-    .where(and(eq(tasks.id, id), eq(tasks.version, current.version)))
-    .returning();
-  await appendEvents(orm, who, [{ aggregateType: 'task', aggregateId: id, version: row!.version, type: taskEventType(diff.to), data: diff }]);
-  return row!;
+  const refs = { sprintId: changes.sprintId, parentId: changes.parentId };
+  if ((refs.sprintId !== undefined && refs.sprintId !== current.sprintId) || (refs.parentId !== undefined && refs.parentId !== current.parentId)) {
+    await checkReferences(orm, current.projectId, id, refs);
+  }
+  return updateAggregate(orm, who, 'task', tasks, current, all, taskEventType);
 }
 
 /** A specific event type when the change is only a move or an assignment, so the log reads well. */
