@@ -14,7 +14,12 @@ const name = (what: string) =>
     .refine((s) => !/[\u0000-\u001f]/.test(s), `${what} must not contain control characters or line breaks`);
 const text = z.string().max(100_000, 'text must be at most 100,000 characters');
 const version = z.number({ error: 'expectedVersion must be the version number you read' }).int().positive();
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'dates are written YYYY-MM-DD');
+const day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'dates are written YYYY-MM-DD')
+  .refine((s) => !Number.isNaN(Date.parse(s)) && new Date(s).toISOString().startsWith(s), 'not a real calendar date');
+const sprintDatesInOrder = (p: { startsOn?: string | null; endsOn?: string | null }) => !p.startsOn || !p.endsOn || p.startsOn <= p.endsOn;
+const datesInOrder = { message: 'endsOn must not be before startsOn', path: ['endsOn'] };
 const agentName = z.string().trim().min(1, 'assignee must not be empty (use null to unassign)').max(200);
 const status = z.enum(TASK_STATUSES, { error: `status must be one of ${TASK_STATUSES.join(', ')}` });
 const priority = z.enum(TASK_PRIORITIES, { error: `priority must be one of ${TASK_PRIORITIES.join(', ')}` });
@@ -40,7 +45,7 @@ export const methods = {
     startsOn: day.nullable().optional(),
     endsOn: day.nullable().optional(),
     ...writer,
-  }),
+  }).refine(sprintDatesInOrder, datesInOrder),
   'sprints.update': z.strictObject({
     id: id('id'),
     expectedVersion: version,
@@ -50,7 +55,7 @@ export const methods = {
     startsOn: day.nullable().optional(),
     endsOn: day.nullable().optional(),
     ...writer,
-  }),
+  }).refine(sprintDatesInOrder, datesInOrder),
   'sprints.delete': z.strictObject({ id: id('id'), expectedVersion: version.optional(), ...writer }),
   'tasks.list': z.strictObject({
     projectId: id('projectId').optional(),

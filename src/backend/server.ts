@@ -99,10 +99,8 @@ export function startServer(opts: ServerOptions): RunningServer {
     : undefined;
 
   connection.onRequest(async (method: string, params: unknown) => {
-    const started = performance.now();
     try {
       const result = await invoke(opts.ctx, method, params);
-      log('debug', `${method} ok in ${(performance.now() - started).toFixed(1)} ms`);
       // Our own writes are announced at once rather than at the next poll.
       if (isWrite(method)) void watcher?.check();
       return result ?? null;

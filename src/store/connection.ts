@@ -4,7 +4,7 @@
 // marks the code running inside a transaction so its own statements pass straight through.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import * as sqlite3 from '@vscode/sqlite3';
-import { explainSqliteError } from './errors';
+import { explainSqliteError, StoreError } from './errors';
 
 export interface SlowQuery {
   sql: string;
@@ -20,7 +20,7 @@ export interface ConnectionOptions {
 }
 
 const SLOW_QUERY_MEMORY = 100;
-const BUSY_RETRIES = 5;
+const BUSY_RETRIES = 2;
 
 type SqlParam = string | number | bigint | null | Buffer | Uint8Array | boolean;
 
@@ -104,7 +104,8 @@ export class Connection {
         );
       } catch (err) {
         const code = (err as { code?: string }).code;
-        if ((code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') && attempt < BUSY_RETRIES) {
+        const busy = code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || (err instanceof StoreError && err.kind === 'busy');
+        if (busy && attempt < BUSY_RETRIES) {
           await new Promise((r) => setTimeout(r, 20 + Math.random() * 80 * (attempt + 1)));
           continue;
         }

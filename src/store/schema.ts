@@ -81,6 +81,8 @@ export const tasks = sqliteTable(
   },
   (t) => [
     index('tasks_project_status_idx').on(t.projectId, t.status),
+    // Lists a project's tasks in id order without sorting them all (the tree, paged lists).
+    index('tasks_project_id_idx').on(t.projectId, t.id),
     index('tasks_sprint_idx').on(t.sprintId),
     index('tasks_assignee_idx').on(t.assignee),
     index('tasks_parent_idx').on(t.parentId),

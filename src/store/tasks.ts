@@ -62,7 +62,7 @@ export async function listTasks(orm: Orm, f: TaskFilter): Promise<Task[]> {
   if (f.assignee) where.push(eq(tasks.assignee, f.assignee));
   if (f.parentId) where.push(eq(tasks.parentId, f.parentId));
   const query = orm.select().from(tasks).where(and(...where)).orderBy(asc(tasks.id));
-  if (f.limit !== undefined) return query.limit(f.limit).offset(f.offset ?? 0);
+  if (f.limit !== undefined || f.offset) return query.limit(f.limit ?? Number.MAX_SAFE_INTEGER).offset(f.offset ?? 0);
   return query;
 }
 

@@ -1,0 +1,170 @@
+// Task writes per second through the real store API, against raw SQLite inserts on the same driver in the same run.
+//
+// store, single:   each create is Store.write(createTask) — its own BEGIN IMMEDIATE … COMMIT with the task row and its
+//                  task.created event, i.e. what one tasks.create RPC or one `cairn task add` does (minus transport).
+// baseline, single: one plain INSERT into a plain table per transaction (BEGIN IMMEDIATE; INSERT; COMMIT), on a
+//                  separate @vscode/sqlite3 connection with the store's pragmas (WAL, synchronous NORMAL).
+// batched:         N creates inside one Store.write, against N plain INSERTs inside one transaction.
+//
+// Run with `npm run bench -- task-writes` (scripts/bench.mjs); alone: `node --import tsx bench/task-writes.bench.ts`.
+// Env: BENCH_OPS (default 2000 ops per trial), BENCH_TRIALS (default 3), BENCH_WARMUP_OPS (default BENCH_OPS),
+// CAIRN_BENCH_OUT (where to write the JSON).
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as sqlite3 from '@vscode/sqlite3';
+import type { Actor } from '../src/store/events';
+import { createProject } from '../src/store/projects';
+import { Store } from '../src/store/store';
+import { createTask } from '../src/store/tasks';
+
+const OPS = Number(process.env.BENCH_OPS ?? 2000);
+const TRIALS = Number(process.env.BENCH_TRIALS ?? 3);
+// A whole trial's worth: besides JIT and caches, the WAL file must first grow to its steady size (the first ~1000
+// pages are file extensions, later ones reuse it after each checkpoint), or the first trial reads slow.
+const WARMUP_OPS = Number(process.env.BENCH_WARMUP_OPS ?? OPS);
+const who: Actor = { actor: 'bench', source: 'cli' };
+
+// --- a minimal promise wrapper over the raw driver (no lock, no ORM, no events: the floor) ---
+class Raw {
+  private constructor(private readonly db: sqlite3.Database) {}
+  static open(file: string): Promise<Raw> {
+    return new Promise((resolve, reject) => {
+      const db = new sqlite3.Database(file, sqlite3.OPEN_READWRITE | sqlite3.OPEN_CREATE, (err) => (err ? reject(err) : resolve(new Raw(db))));
+    });
+  }
+  run(sql: string, params: unknown[] = []): Promise<void> {
+    return new Promise((resolve, reject) => this.db.run(sql, params, (err) => (err ? reject(err) : resolve())));
+  }
+  exec(sql: string): Promise<void> {
+    return new Promise((resolve, reject) => this.db.exec(sql, (err) => (err ? reject(err) : resolve())));
+  }
+  get<T>(sql: string): Promise<T> {
+    return new Promise((resolve, reject) => this.db.get(sql, (err, row) => (err ? reject(err) : resolve(row as T))));
+  }
+  close(): Promise<void> {
+    return new Promise((resolve, reject) => this.db.close((err) => (err ? reject(err) : resolve())));
+  }
+}
+
+let rawSeq = 0;
+const rawInsert = (raw: Raw) => raw.run('INSERT INTO plain (id, title, created_at) VALUES (?, ?, ?)', [`r${++rawSeq}`, `raw task ${rawSeq}`, new Date().toISOString()]);
+
+async function timeOps(n: number, op: () => Promise<void>): Promise<number> {
+  const started = performance.now();
+  await op();
+  const seconds = (performance.now() - started) / 1000;
+  return n / seconds;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const round = (x: number, digits = 0) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+async function main(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-bench-writes-'));
+  let store: Store | undefined;
+  let raw: Raw | undefined;
+  try {
+    store = await Store.open(path.join(dir, 'store'));
+    const s = store;
+    const project = await s.write((orm) => createProject(orm, who, { name: 'Bench' }));
+    raw = await Raw.open(path.join(dir, 'baseline.db'));
+    const r = raw;
+    await r.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; CREATE TABLE plain (id TEXT PRIMARY KEY, title TEXT NOT NULL, created_at TEXT NOT NULL);');
+    const journal = await r.get<{ journal_mode: string }>('PRAGMA journal_mode');
+    if (journal.journal_mode !== 'wal') throw new Error(`baseline journal_mode is ${journal.journal_mode}, expected wal`);
+
+    let seq = 0;
+    const storeSingle = (n: number) => async () => {
+      for (let i = 0; i < n; i++) await s.write((orm) => createTask(orm, who, { projectId: project.id, title: `task ${++seq}` }));
+    };
+    const rawSingle = (n: number) => async () => {
+      for (let i = 0; i < n; i++) {
+        await r.run('BEGIN IMMEDIATE');
+        await rawInsert(r);
+        await r.run('COMMIT');
+      }
+    };
+    const storeBatch = (n: number) => async () => {
+      await s.write(async (orm) => {
+        for (let i = 0; i < n; i++) await createTask(orm, who, { projectId: project.id, title: `task ${++seq}` });
+      });
+    };
+    const rawBatch = (n: number) => async () => {
+      await r.run('BEGIN IMMEDIATE');
+      for (let i = 0; i < n; i++) await rawInsert(r);
+      await r.run('COMMIT');
+    };
+
+    // Warm up every path before measuring.
+    await rawSingle(WARMUP_OPS)();
+    await storeSingle(WARMUP_OPS)();
+    await rawBatch(WARMUP_OPS)();
+    await storeBatch(WARMUP_OPS)();
+
+    // Trials interleave baseline and store so that drift (disk, CPU boost, a growing file) hits both alike.
+    const trials = { single: { store: [] as number[], baseline: [] as number[] }, batched: { store: [] as number[], baseline: [] as number[] } };
+    // Odd trials run the store first, even ones the baseline first, so neither always goes first.
+    for (let t = 0; t < TRIALS; t++) {
+      const pairs: [number[], () => Promise<void>, number[], () => Promise<void>][] = [
+        [trials.single.baseline, rawSingle(OPS), trials.single.store, storeSingle(OPS)],
+        [trials.batched.baseline, rawBatch(OPS), trials.batched.store, storeBatch(OPS)],
+      ];
+      for (const [baseInto, baseOp, storeInto, storeOp] of pairs) {
+        if (t % 2 === 0) {
+          baseInto.push(await timeOps(OPS, baseOp));
+          storeInto.push(await timeOps(OPS, storeOp));
+        } else {
+          storeInto.push(await timeOps(OPS, storeOp));
+          baseInto.push(await timeOps(OPS, baseOp));
+        }
+      }
+    }
+
+    const health = await s.health();
+    const summarize = (x: { store: number[]; baseline: number[] }) => {
+      const storeOps = median(x.store);
+      const baselineOps = median(x.baseline);
+      return {
+        storeOpsPerSec: round(storeOps),
+        baselineOpsPerSec: round(baselineOps),
+        /** How many times slower a store create is than a raw insert (baseline ops/s ÷ store ops/s). */
+        slowdown: round(baselineOps / storeOps, 2),
+        storeMsPerOp: round(1000 / storeOps, 3),
+        baselineMsPerOp: round(1000 / baselineOps, 3),
+        trials: { store: x.store.map((v) => round(v)), baseline: x.baseline.map((v) => round(v)) },
+      };
+    };
+    const single = summarize(trials.single);
+    const batched = summarize(trials.batched);
+    const result = {
+      name: 'task-writes',
+      description:
+        'Task creates (row + task.created event) per second through Store.write(createTask) vs raw single-row INSERTs into a plain table on the same @vscode/sqlite3 build and pragmas (WAL, synchronous NORMAL); single = one transaction per op, batched = all ops of a trial in one transaction.',
+      params: { opsPerTrial: OPS, trials: TRIALS, warmupOps: WARMUP_OPS, statistic: 'median of trials' },
+      sqlite: { version: health.sqliteVersion, journalMode: health.journalMode },
+      results: { single, batched },
+      summary: [
+        { metric: 'single-tx creates/s', value: single.storeOpsPerSec, baseline: single.baselineOpsPerSec, ratio: single.slowdown, unit: 'ops/s' },
+        { metric: 'batched creates/s', value: batched.storeOpsPerSec, baseline: batched.baselineOpsPerSec, ratio: batched.slowdown, unit: 'ops/s' },
+      ],
+      counts: health.counts,
+    };
+    const json = JSON.stringify(result, null, 2);
+    if (process.env.CAIRN_BENCH_OUT) fs.writeFileSync(process.env.CAIRN_BENCH_OUT, json + '\n');
+    else process.stdout.write(json + '\n');
+  } finally {
+    await store?.close().catch(() => undefined);
+    await raw?.close().catch(() => undefined);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`task-writes bench failed: ${(err as Error).stack ?? err}\n`);
+  process.exit(1);
+});
