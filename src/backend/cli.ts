@@ -28,7 +28,7 @@ const EXIT_USAGE = 2;
 const EXIT_FAILURE = 1;
 
 function storeDir(opts: GlobalOptions): string {
-  return path.resolve(opts.store ?? process.env.CAIRN_STORE ?? '.cairn');
+  return path.resolve(opts.store ?? (process.env.CAIRN_STORE?.trim() || '.cairn'));
 }
 
 /** Opens the store, runs one or more methods, prints, closes. */
@@ -290,7 +290,9 @@ export async function runCli(argv: string[]): Promise<number> {
 function report(err: unknown): number {
   const line = (msg: string) => process.stderr.write(`cairn: ${msg.replace(/\s*\n\s*/g, ' ')}\n`);
   if (err instanceof CommanderError) {
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
+    // A command group without its subcommand ("cairn task"): commander printed the group's help.
+    if (err.code === 'commander.help') return err.exitCode === 0 ? 0 : EXIT_USAGE;
     // Commander's own usage errors: unknown command/option, missing argument, bad choice.
     const usage = err.code === 'commander.executeSubCommandAsync' ? EXIT_FAILURE : EXIT_USAGE;
     if (err.exitCode === 0) return 0;

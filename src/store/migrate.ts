@@ -44,6 +44,16 @@ export async function checkCompatible(conn: Connection, migrationsDir: string): 
       { storeVersion: version, supportedVersion: shipped },
     );
   }
+  if (version > 0) {
+    // user_version alone could be another app's: a Cairn store also has our bookkeeping and event tables.
+    const ours = await conn.get<{ n: number }>(`select count(*) as n from sqlite_master where type = 'table' and name in ('${MIGRATIONS_TABLE}', 'events')`);
+    if ((ours?.n ?? 0) < 2) {
+      throw new StoreError(
+        'store_unavailable',
+        `${conn.file} is a SQLite database but not a Cairn store (schema version ${version}, but no Cairn tables). Cairn left it untouched; choose another store path.`,
+      );
+    }
+  }
   if (version === 0) {
     const tables = await conn.get<{ n: number }>(`select count(*) as n from sqlite_master where type = 'table' and name <> '${MIGRATIONS_TABLE}'`);
     if ((tables?.n ?? 0) > 0) {

@@ -36,11 +36,23 @@ export interface StoreHealth {
   slowQueryThresholdMs: number;
 }
 
+/**
+ * Makes sure the store folder exists and is writable. Missing levels are created one at a time below the nearest
+ * existing ancestor (a recursive mkdir under /proc or /sys can spin forever instead of failing).
+ */
 function prepareFolder(dir: string, create: boolean): void {
   try {
     if (!fs.existsSync(dir)) {
       if (!create) throw new StoreError('store_unavailable', `There is no Cairn store at ${dir}. Create one with "cairn --store ${dir} init".`);
-      fs.mkdirSync(dir, { recursive: true });
+      const missing: string[] = [];
+      let ancestor = dir;
+      while (!fs.existsSync(ancestor)) {
+        missing.unshift(ancestor);
+        const up = path.dirname(ancestor);
+        if (up === ancestor) break;
+        ancestor = up;
+      }
+      for (const level of missing) fs.mkdirSync(level);
     }
     if (!fs.statSync(dir).isDirectory()) throw new StoreError('store_unavailable', `The store path ${dir} is a file, not a folder. Point the store path at a folder.`);
     fs.accessSync(dir, fs.constants.W_OK | fs.constants.R_OK);
