@@ -25,7 +25,7 @@
 // element is in the DOM and has a size (a MutationObserver watches for it), so no polling delay is included.
 // The extension is fully activated and its store open before (b) starts, so (b) is view + data + render.
 //
-// Run: `node bench/vscode-paint.mjs` (builds dist/ if stale, builds the harness on first use).
+// Run: `node bench/vscode-paint.bench.mjs` (builds dist/ if stale, builds the harness on first use).
 // Writes bench/results/vscode-paint.json, and the same JSON to $CAIRN_BENCH_OUT when set (scripts/bench.mjs
 // convention: a `summary` array of { metric, value, baseline, ratio, unit }).
 // Env: BENCH_TASKS (10000), BENCH_REPEATS (3), CAIRN_KEEP_TMP=1 (keep the temp folders), CHROMIUM.
