@@ -5,13 +5,15 @@ import * as vscode from 'vscode';
 import { methods } from '../backend/protocol';
 import type { Project } from '../store/projects';
 import { TASK_STATUSES, type TaskRow, type TaskStatus } from '../store/schema';
-import { nodeLabel, type ProjectNode, type SprintNode, type TaskNode, type TreeNode } from '../views/nodes';
+import { nodeLabel, type EntityNode, type MoreNode, type ProjectNode, type SprintNode, type TaskNode } from '../views/nodes';
+import type { ProjectsTreeProvider } from '../views/projectsTree';
 import { STATUS_ICONS } from '../views/taskPresentation';
 import type { BackendClient } from './backendClient';
 import type { Messages } from './messages';
 
 export interface CommandDeps {
   backend: BackendClient;
+  tree: ProjectsTreeProvider;
   messages: Messages;
   log: vscode.LogOutputChannel;
   refresh: () => Promise<void>;
@@ -68,7 +70,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     return picked?.task;
   }
 
-  async function pickNode(placeHolder: string): Promise<TreeNode | undefined> {
+  async function pickNode(placeHolder: string): Promise<EntityNode | undefined> {
     const task = await pickTask(placeHolder);
     return task && { kind: 'task', task, hasChildren: false };
   }
@@ -128,7 +130,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       return backend.request('tasks.update', { id: task.id, expectedVersion: task.version, assignee: agent });
     }),
 
-    command('cairn.rename', async (target?: TreeNode, name?: string) => {
+    command('cairn.rename', async (target?: EntityNode, name?: string) => {
       target ??= await pickNode('Task to rename');
       if (!target) return undefined;
       name ??= await ask(`New name for "${nodeLabel(target)}"`, nodeLabel(target));
@@ -138,7 +140,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       return backend.request('tasks.update', { id: target.task.id, expectedVersion: target.task.version, title: name });
     }),
 
-    command('cairn.delete', async (target?: TreeNode, options?: { confirmed?: boolean }) => {
+    command('cairn.delete', async (target?: EntityNode, options?: { confirmed?: boolean }) => {
       target ??= await pickNode('Task to delete');
       if (!target) return undefined;
       if (!options?.confirmed) {
@@ -168,6 +170,11 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       else if (inWorkspace) await vscode.commands.executeCommand('revealInExplorer', uri);
       else await vscode.commands.executeCommand('vscode.openFolder', uri, { forceNewWindow: true });
       return backend.store;
+    }),
+
+    command('cairn.showMore', async (node: MoreNode) => {
+      d.tree.showMore(node);
+      return true;
     }),
 
     command('cairn.showLog', async () => {

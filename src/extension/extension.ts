@@ -92,7 +92,7 @@ export function activate(context: vscode.ExtensionContext): CairnApi {
         void backend.switchStore(resolveStoreDir());
       }
     }),
-    ...registerCommands({ backend, messages, log, refresh: refreshAll }),
+    ...registerCommands({ backend, tree, messages, log, refresh: refreshAll }),
   );
 
   checkStore();

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { BackendClient } from '../extension/backendClient';
 import type { Project } from '../store/projects';
 import type { SprintRow, TaskRow } from '../store/schema';
-import { nodeLabel, type ProjectNode, type SprintNode, type TaskNode, type TreeNode } from './nodes';
+import { type MoreNode, type ProjectNode, type SprintNode, type TaskNode, type TreeNode } from './nodes';
 import { statusIcon, STATUS_ICONS } from './taskPresentation';
 
 interface ProjectContents {
@@ -18,12 +18,17 @@ interface ProjectContents {
 const open = (c: Project['taskCounts']) => (c.pending ?? 0) + (c.in_progress ?? 0) + (c.blocked ?? 0);
 const total = (c: Project['taskCounts']) => Object.values(c).reduce((a, b) => a + (b ?? 0), 0);
 
+/** Tasks shown per page under one parent: a 10,000-task project paints its first page at once. */
+export const PAGE_SIZE = 500;
+
 export class ProjectsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<TreeNode | undefined>();
   readonly onDidChangeTreeData = this.emitter.event;
   private projects: ProjectNode[] | undefined;
   private contents = new Map<string, Promise<ProjectContents>>();
   private refreshTimer: NodeJS.Timeout | undefined;
+  /** How many tasks to show under each parent (by its id); grows by PAGE_SIZE with each "Show more". */
+  private readonly shown = new Map<string, number>();
 
   constructor(
     private readonly backend: BackendClient,
@@ -61,6 +66,15 @@ export class ProjectsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
       item.tooltip = new vscode.MarkdownString(`**${escape(s.name)}** (${s.status})\n\n${escape(s.goal)}\n\n\`${s.id}\``);
       return item;
     }
+    if (node.kind === 'more') {
+      const item = new vscode.TreeItem(`Show ${Math.min(PAGE_SIZE, node.hidden)} more…`, vscode.TreeItemCollapsibleState.None);
+      item.id = `more:${node.parentKey}`;
+      item.contextValue = 'more';
+      item.description = `${node.hidden} not shown`;
+      item.iconPath = new vscode.ThemeIcon('ellipsis');
+      item.command = { command: 'cairn.showMore', title: 'Show More', arguments: [node] };
+      return item;
+    }
     const t = node.task;
     const item = new vscode.TreeItem(t.title, node.hasChildren ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.id = t.id;
@@ -68,6 +82,13 @@ export class ProjectsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
     item.iconPath = statusIcon(t.status);
     item.description = [t.assignee ? `@${t.assignee}` : '', t.priority === 'high' || t.priority === 'urgent' ? t.priority : ''].filter(Boolean).join(' · ');
     item.accessibilityInformation = { label: `${t.title}, ${STATUS_ICONS[t.status].label}${t.assignee ? `, assigned to ${t.assignee}` : ''}` };
+    return item;
+  }
+
+  /** Task tooltips are built on hover only: building 10,000 of them up front slowed the first paint. */
+  resolveTreeItem(item: vscode.TreeItem, node: TreeNode): vscode.TreeItem {
+    if (node.kind !== 'task') return item;
+    const t = node.task;
     const rows = [
       `**${escape(t.title)}**`,
       '',
@@ -89,16 +110,29 @@ export class ProjectsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
     return item;
   }
 
+  /** Shows the next page of tasks under the parent of a "Show more" node. */
+  showMore(node: MoreNode): void {
+    this.shown.set(node.parentKey, (this.shown.get(node.parentKey) ?? PAGE_SIZE) + PAGE_SIZE);
+    this.emitter.fire(undefined); // contents stay cached: only the grown list is redrawn
+  }
+
+  private page(key: string, projectId: string, tasks: TaskNode[]): TreeNode[] {
+    const limit = this.shown.get(key) ?? PAGE_SIZE;
+    if (tasks.length <= limit) return tasks;
+    return [...tasks.slice(0, limit), { kind: 'more', parentKey: key, projectId, hidden: tasks.length - limit }];
+  }
+
   async getChildren(node?: TreeNode): Promise<TreeNode[]> {
     try {
       if (!node) return await this.loadProjects();
       if (node.kind === 'project') {
         const c = await this.loadContents(node.project.id);
-        return [...c.sprints, ...(c.childrenOf.get(node.project.id) ?? [])];
+        return [...c.sprints, ...this.page(node.project.id, node.project.id, c.childrenOf.get(node.project.id) ?? [])];
       }
+      if (node.kind === 'more') return [];
       const key = node.kind === 'sprint' ? node.sprint.id : node.task.id;
       const projectId = node.kind === 'sprint' ? node.sprint.projectId : node.task.projectId;
-      return (await this.loadContents(projectId)).childrenOf.get(key) ?? [];
+      return this.page(key, projectId, (await this.loadContents(projectId)).childrenOf.get(key) ?? []);
     } catch (err) {
       this.onError(err);
       return [];
@@ -107,8 +141,14 @@ export class ProjectsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
 
   async getParent(node: TreeNode): Promise<TreeNode | undefined> {
     if (node.kind === 'project') return undefined;
-    const projectId = node.kind === 'sprint' ? node.sprint.projectId : node.task.projectId;
-    const parent = (await this.loadContents(projectId)).parentOf.get(node.kind === 'sprint' ? node.sprint.id : node.task.id);
+    const projectId = node.kind === 'sprint' ? node.sprint.projectId : node.kind === 'task' ? node.task.projectId : node.projectId;
+    const key = node.kind === 'sprint' ? node.sprint.id : node.kind === 'task' ? node.task.id : node.parentKey;
+    const contents = await this.loadContents(projectId);
+    if (node.kind === 'more') {
+      // The "more" node sits under the parent whose list it continues.
+      return (await this.loadProjects()).find((p) => p.project.id === key) ?? contents.parentOf.get(key) ?? findById(contents, key);
+    }
+    const parent = contents.parentOf.get(key);
     return parent ?? (await this.loadProjects()).find((p) => p.project.id === projectId);
   }
 
@@ -165,8 +205,11 @@ export class ProjectsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
   }
 }
 
+function findById(c: ProjectContents, id: string): TreeNode | undefined {
+  return c.sprints.find((s) => s.sprint.id === id) ?? [...c.childrenOf.values()].flat().find((t) => t.task.id === id);
+}
+
 function escape(s: string): string {
   return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
 }
 
-export { nodeLabel };

@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import type { CairnApi } from '../../src/extension/extension';
 import type { Project } from '../../src/store/projects';
 import type { TaskRow } from '../../src/store/schema';
-import type { ProjectNode, SprintNode, TaskNode, TreeNode } from '../../src/views/nodes';
+import { nodeLabel, type MoreNode, type ProjectNode, type SprintNode, type TaskNode, type TreeNode } from '../../src/views/nodes';
 
 const EXTENSION_ID = 'cairn.cairn';
 let api: CairnApi;
@@ -39,7 +39,7 @@ async function projectNode(name: string): Promise<ProjectNode | undefined> {
 }
 async function childNode<K extends TreeNode['kind']>(parent: TreeNode, kind: K, label: string): Promise<Extract<TreeNode, { kind: K }> | undefined> {
   const kids = await api.tree.getChildren(parent);
-  return kids.find((n) => n.kind === kind && (n.kind === 'task' ? n.task.title : n.kind === 'sprint' ? n.sprint.name : n.project.name) === label) as
+  return kids.find((n) => n.kind === kind && n.kind !== 'more' && nodeLabel(n) === label) as
     | Extract<TreeNode, { kind: K }>
     | undefined;
 }
@@ -261,6 +261,30 @@ describe('Cairn extension in a real VS Code', function () {
         await config.update('storePath', undefined, vscode.ConfigurationTarget.Workspace);
       }
       await waitFor('back on the workspace store', async () => api.storeDir === path.join(folder, '.cairn') && (await projectNode('Apollo 11')));
+    });
+  });
+
+  describe('a long project', () => {
+    it('shows its first page of tasks and a "Show more" item that shows the rest', async () => {
+      const project = (await vscode.commands.executeCommand('cairn.createProject', 'Big')) as Project;
+      for (let i = 0; i < 520; i++) await api.request('tasks.create', { projectId: project.id, title: `bulk ${String(i).padStart(3, '0')}` });
+      const firstPage = await waitFor('first page', async () => {
+        const p = await projectNode('Big');
+        const kids = p && (await api.tree.getChildren(p));
+        return kids?.some((k) => k.kind === 'more') && kids;
+      });
+      assert.equal(firstPage.filter((k) => k.kind === 'task').length, 500);
+      const more = firstPage.find((k): k is MoreNode => k.kind === 'more')!;
+      assert.equal(more.hidden, 20);
+      const item = api.tree.getTreeItem(more);
+      assert.equal(item.label, 'Show 20 more…');
+      assert.equal(item.command?.command, 'cairn.showMore');
+      await vscode.commands.executeCommand(item.command!.command, ...(item.command!.arguments ?? []));
+      const all = await api.tree.getChildren((await projectNode('Big'))!);
+      assert.equal(all.filter((k) => k.kind === 'task').length, 520);
+      assert.ok(!all.some((k) => k.kind === 'more'));
+      await vscode.commands.executeCommand('cairn.delete', (await projectNode('Big'))!, { confirmed: true });
+      await waitFor('big project gone', async () => !(await projectNode('Big')));
     });
   });
 
