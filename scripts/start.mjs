@@ -102,17 +102,6 @@ function portFree(port) {
   });
 }
 
-function healthy(port) {
-  return new Promise((resolve) => {
-    const req = http.get({ host: '127.0.0.1', port, path: '/healthz', timeout: 2000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
-    req.on('error', () => resolve(false));
-    req.on('timeout', () => { req.destroy(); resolve(false); });
-  });
-}
-
 async function main() {
   ensureBuilt({ log });
   fs.mkdirSync(DEMO, { recursive: true });
@@ -132,7 +121,7 @@ async function main() {
 
   const { ensureHarness } = require(path.join(ROOT, 'test', 'harness', 'ensure.js'));
   await ensureHarness({ log });
-  const { startCodeServer } = require(path.join(ROOT, 'test', 'harness', 'code-server.js'));
+  const { startCodeServer, healthy } = require(path.join(ROOT, 'test', 'harness', 'code-server.js'));
 
   let port = Number(process.env.PORT) || 8080;
   if (!(await portFree(port))) {

@@ -25,6 +25,13 @@ const status = z.enum(TASK_STATUSES, { error: `status must be one of ${TASK_STAT
 const priority = z.enum(TASK_PRIORITIES, { error: `priority must be one of ${TASK_PRIORITIES.join(', ')}` });
 const tags = z.array(z.string().trim().min(1).max(100)).max(100);
 
+const sprintFields = {
+  goal: text.optional(),
+  status: z.enum(SPRINT_STATUSES, { error: `status must be one of ${SPRINT_STATUSES.join(', ')}` }).optional(),
+  startsOn: day.nullable().optional(),
+  endsOn: day.nullable().optional(),
+};
+
 /** Fields every write accepts: who is making the change (defaults to the backend's own actor). */
 const writer = { actor: z.string().trim().min(1).max(200).optional() };
 
@@ -37,25 +44,10 @@ export const methods = {
   'projects.update': z.strictObject({ id: id('id'), expectedVersion: version, name: name('name').optional(), description: text.optional(), ...writer }),
   'projects.delete': z.strictObject({ id: id('id'), expectedVersion: version.optional(), ...writer }),
   'sprints.list': z.strictObject({ projectId: id('projectId').optional() }),
-  'sprints.create': z.strictObject({
-    projectId: id('projectId'),
-    name: name('name'),
-    goal: text.optional(),
-    status: z.enum(SPRINT_STATUSES).optional(),
-    startsOn: day.nullable().optional(),
-    endsOn: day.nullable().optional(),
-    ...writer,
-  }).refine(sprintDatesInOrder, datesInOrder),
-  'sprints.update': z.strictObject({
-    id: id('id'),
-    expectedVersion: version,
-    name: name('name').optional(),
-    goal: text.optional(),
-    status: z.enum(SPRINT_STATUSES).optional(),
-    startsOn: day.nullable().optional(),
-    endsOn: day.nullable().optional(),
-    ...writer,
-  }).refine(sprintDatesInOrder, datesInOrder),
+  'sprints.create': z.strictObject({ projectId: id('projectId'), name: name('name'), ...sprintFields, ...writer }).refine(sprintDatesInOrder, datesInOrder),
+  'sprints.update': z
+    .strictObject({ id: id('id'), expectedVersion: version, name: name('name').optional(), ...sprintFields, ...writer })
+    .refine(sprintDatesInOrder, datesInOrder),
   'sprints.delete': z.strictObject({ id: id('id'), expectedVersion: version.optional(), ...writer }),
   'tasks.list': z.strictObject({
     projectId: id('projectId').optional(),

@@ -141,4 +141,4 @@ async function launchChromium(sandboxEnv = {}) {
   });
 }
 
-module.exports = { startCodeServer, launchChromium, remoteUri, freePort };
+module.exports = { startCodeServer, launchChromium, remoteUri, freePort, healthy };
