@@ -142,6 +142,8 @@ describe('backend JSON-RPC', () => {
     await expectError(b.rpc.sendRequest('projects.create', { name: 'ok', colour: 'red' }), -32602, /unknown field "colour"/);
     await expectError(b.rpc.sendRequest('projects.create', ['positional']), -32602, /params must be a JSON object/);
     await expectError(b.rpc.sendRequest('events.list', { limit: 5000 }), -32602, /limit/);
+    await expectError(b.rpc.sendRequest('sprints.create', { projectId: 'p', name: 'S', startsOn: '2026-13-45' }), -32602, /startsOn: not a real calendar date/);
+    await expectError(b.rpc.sendRequest('sprints.create', { projectId: 'p', name: 'S', startsOn: '2026-05-10', endsOn: '2026-05-01' }), -32602, /endsOn: endsOn must not be before startsOn/);
     assert.deepEqual(await b.rpc.sendRequest('projects.list', {}), [], 'nothing was written');
   });
 
