@@ -167,8 +167,12 @@ async function ensureHarness({ log = (m) => console.error(m) } = {}) {
       await run(npm, ['ci', '--ignore-scripts', '--no-audit', '--no-fund'], { ...process.env }, logStream);
       log(`[harness] packages fetched (${Math.round((Date.now() - t0) / 1000)} s); compiling native modules...`);
       // 2. run install scripts with Node 24 and its bundled headers
+      // Under `npm test`/`npm start` the parent npm exports npm_config_user_agent ("… node/v20 …"),
+      // npm_node_execpath and friends; the nested npm would take them as its own config, and code-server's
+      // postinstall would then believe it runs on Node 20 and refuse. Start from an environment without them.
+      const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) && k !== 'NODE' && k !== 'INIT_CWD'));
       const env = {
-        ...process.env,
+        ...clean,
         PATH: `${path.dirname(NODE24)}${path.delimiter}${process.env.PATH || ''}`,
         npm_config_nodedir: NODE24_DIR,
         JOBS: String(os.cpus().length || 2),
