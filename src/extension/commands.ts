@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { methods } from '../backend/protocol';
 import type { Project } from '../store/projects';
-import { TASK_STATUSES, type TaskRow, type TaskStatus } from '../store/schema';
+import { TASK_STATUSES, type SprintRow, type TaskRow, type TaskStatus } from '../store/schema';
 import { nodeLabel, type EntityNode, type MoreNode, type ProjectNode, type SprintNode, type TaskNode } from '../views/nodes';
 import type { ProjectsTreeProvider } from '../views/projectsTree';
 import { STATUS_ICONS } from '../views/taskPresentation';
@@ -70,9 +70,24 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     return picked?.task;
   }
 
+  /** Picks any project, sprint or open task (Rename and Delete from the palette). */
   async function pickNode(placeHolder: string): Promise<EntityNode | undefined> {
-    const task = await pickTask(placeHolder);
-    return task && { kind: 'task', task, hasChildren: false };
+    const [projects, sprints, tasks] = await Promise.all([
+      backend.request<'projects.list', Project[]>('projects.list', {}),
+      backend.request<'sprints.list', SprintRow[]>('sprints.list', {}),
+      backend.request<'tasks.list', TaskRow[]>('tasks.list', { status: ['pending', 'in_progress', 'blocked'] }),
+    ]);
+    type Item = vscode.QuickPickItem & { node?: EntityNode };
+    const section = (label: string): Item => ({ label, kind: vscode.QuickPickItemKind.Separator });
+    const items: Item[] = [
+      section('Projects'),
+      ...projects.map((project): Item => ({ label: `$(project) ${project.name}`, detail: project.id, node: { kind: 'project', project } })),
+      section('Sprints'),
+      ...sprints.map((sprint): Item => ({ label: `$(milestone) ${sprint.name}`, detail: sprint.id, node: { kind: 'sprint', sprint } })),
+      section('Open tasks'),
+      ...tasks.map((task): Item => ({ label: `$(${STATUS_ICONS[task.status].icon}) ${task.title}`, description: task.assignee ? `@${task.assignee}` : '', detail: task.id, node: { kind: 'task', task, hasChildren: false } })),
+    ];
+    return (await vscode.window.showQuickPick(items, { placeHolder, matchOnDescription: true, matchOnDetail: true }))?.node;
   }
 
   return [
@@ -131,7 +146,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     }),
 
     command('cairn.rename', async (target?: EntityNode, name?: string) => {
-      target ??= await pickNode('Task to rename');
+      target ??= await pickNode('Project, sprint or task to rename');
       if (!target) return undefined;
       name ??= await ask(`New name for "${nodeLabel(target)}"`, nodeLabel(target));
       if (name === undefined) return undefined;
@@ -141,7 +156,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     }),
 
     command('cairn.delete', async (target?: EntityNode, options?: { confirmed?: boolean }) => {
-      target ??= await pickNode('Task to delete');
+      target ??= await pickNode('Project, sprint or task to delete');
       if (!target) return undefined;
       if (!options?.confirmed) {
         const detail =

@@ -276,7 +276,7 @@ async function main() {
       await quickInput().waitFor({ timeout: WAIT });
       await quickInput().fill('>Cairn: ');
       const list = page.locator('.quick-input-widget .monaco-list-row');
-      for (const title of ['Create Project', 'Create Sprint', 'Create Task', 'Set Task Status', 'Assign Task', 'Refresh', 'Show Log']) {
+      for (const title of ['Create Project', 'Create Sprint', 'Create Task', 'Set Task Status', 'Assign Task', 'Rename', 'Delete', 'Refresh', 'Open Store Folder', 'Show Log']) {
         await list.filter({ hasText: `Cairn: ${title}` }).first().waitFor({ timeout: WAIT });
       }
       await page.screenshot({ path: path.join(RESULTS, '05-palette.png') });
