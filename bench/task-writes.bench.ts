@@ -5,6 +5,10 @@
 // baseline, single: one plain INSERT into a plain table per transaction (BEGIN IMMEDIATE; INSERT; COMMIT), on a
 //                  separate @vscode/sqlite3 connection with the store's pragmas (WAL, synchronous NORMAL).
 // batched:         N creates inside one Store.write, against N plain INSERTs inside one transaction.
+// same work, raw:  a second baseline that does what a create does in SQL — INSERT the task row and its event into
+//                  a real Cairn schema (same tables, indexes, constraints) in one transaction — by hand, with no
+//                  ORM, validation, lock or ULIDs. store ÷ this = the cost of Cairn's own layer; this ÷ plain =
+//                  the cost of the schema and the event log.
 //
 // Run with `npm run bench -- task-writes` (scripts/bench.mjs); alone: `node --import tsx bench/task-writes.bench.ts`.
 // Env: BENCH_OPS (default 2000 ops per trial), BENCH_TRIALS (default 3), BENCH_WARMUP_OPS (default BENCH_OPS),
@@ -17,6 +21,7 @@ import type { Actor } from '../src/store/events';
 import { createProject } from '../src/store/projects';
 import { Store } from '../src/store/store';
 import { createTask } from '../src/store/tasks';
+import { newId } from '../src/store/ids';
 
 const OPS = Number(process.env.BENCH_OPS ?? 2000);
 const TRIALS = Number(process.env.BENCH_TRIALS ?? 3);
@@ -68,7 +73,31 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-bench-writes-'));
   let store: Store | undefined;
   let raw: Raw | undefined;
+  let rawSchema: Raw | undefined;
   try {
+    // A real Cairn schema, migrated by Store.open, then written by hand.
+    const schemaDir = path.join(dir, 'schema-store');
+    const prepared = await Store.open(schemaDir);
+    const schemaProject = await prepared.write((orm) => createProject(orm, who, { name: 'Raw' }));
+    await prepared.close();
+    rawSchema = await Raw.open(path.join(schemaDir, 'cairn.db'));
+    const rs = rawSchema;
+    await rs.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;');
+    const rawSameWork = async () => {
+      const id = newId();
+      const now = new Date().toISOString();
+      await rs.run('BEGIN IMMEDIATE');
+      await rs.run('INSERT INTO tasks (id, project_id, title, created_at, updated_at) VALUES (?, ?, ?, ?, ?)', [id, schemaProject.id, `raw ${id}`, now, now]);
+      await rs.run(
+        "INSERT INTO events (id, aggregate_type, aggregate_id, version, type, data, actor, source, created_at) VALUES (?, 'task', ?, 1, 'task.created', ?, 'bench', 'cli', ?)",
+        [newId(), id, JSON.stringify({ id, title: `raw ${id}` }), now],
+      );
+      await rs.run('COMMIT');
+    };
+    const rawSameWorkSingle = (n: number) => async () => {
+      for (let i = 0; i < n; i++) await rawSameWork();
+    };
+
     store = await Store.open(path.join(dir, 'store'));
     const s = store;
     const project = await s.write((orm) => createProject(orm, who, { name: 'Bench' }));
@@ -102,17 +131,23 @@ async function main(): Promise<void> {
 
     // Warm up every path before measuring.
     await rawSingle(WARMUP_OPS)();
+    await rawSameWorkSingle(WARMUP_OPS)();
     await storeSingle(WARMUP_OPS)();
     await rawBatch(WARMUP_OPS)();
     await storeBatch(WARMUP_OPS)();
 
     // Trials interleave baseline and store so that drift (disk, CPU boost, a growing file) hits both alike.
-    const trials = { single: { store: [] as number[], baseline: [] as number[] }, batched: { store: [] as number[], baseline: [] as number[] } };
+    const trials = {
+      single: { store: [] as number[], baseline: [] as number[] },
+      batched: { store: [] as number[], baseline: [] as number[] },
+      sameWork: { store: [] as number[], baseline: [] as number[] },
+    };
     // Odd trials run the store first, even ones the baseline first, so neither always goes first.
     for (let t = 0; t < TRIALS; t++) {
       const pairs: [number[], () => Promise<void>, number[], () => Promise<void>][] = [
         [trials.single.baseline, rawSingle(OPS), trials.single.store, storeSingle(OPS)],
         [trials.batched.baseline, rawBatch(OPS), trials.batched.store, storeBatch(OPS)],
+        [trials.sameWork.baseline, rawSameWorkSingle(OPS), trials.sameWork.store, storeSingle(OPS)],
       ];
       for (const [baseInto, baseOp, storeInto, storeOp] of pairs) {
         if (t % 2 === 0) {
@@ -141,16 +176,18 @@ async function main(): Promise<void> {
     };
     const single = summarize(trials.single);
     const batched = summarize(trials.batched);
+    const sameWork = summarize(trials.sameWork);
     const result = {
       name: 'task-writes',
       description:
         'Task creates (row + task.created event) per second through Store.write(createTask) vs raw single-row INSERTs into a plain table on the same @vscode/sqlite3 build and pragmas (WAL, synchronous NORMAL); single = one transaction per op, batched = all ops of a trial in one transaction.',
       params: { opsPerTrial: OPS, trials: TRIALS, warmupOps: WARMUP_OPS, statistic: 'median of trials' },
       sqlite: { version: health.sqliteVersion, journalMode: health.journalMode },
-      results: { single, batched },
+      results: { single, batched, sameWork },
       summary: [
         { metric: 'single-tx creates/s', value: single.storeOpsPerSec, baseline: single.baselineOpsPerSec, ratio: single.slowdown, unit: 'ops/s' },
         { metric: 'batched creates/s', value: batched.storeOpsPerSec, baseline: batched.baselineOpsPerSec, ratio: batched.slowdown, unit: 'ops/s' },
+        { metric: 'single-tx creates/s vs same SQL by hand', value: sameWork.storeOpsPerSec, baseline: sameWork.baselineOpsPerSec, ratio: sameWork.slowdown, unit: 'ops/s' },
       ],
       counts: health.counts,
     };
@@ -160,6 +197,7 @@ async function main(): Promise<void> {
   } finally {
     await store?.close().catch(() => undefined);
     await raw?.close().catch(() => undefined);
+    await rawSchema?.close().catch(() => undefined);
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -21,6 +21,7 @@ export interface ConnectionOptions {
 
 const SLOW_QUERY_MEMORY = 100;
 const BUSY_RETRIES = 2;
+const STATEMENT_CACHE = 200;
 
 type SqlParam = string | number | bigint | null | Buffer | Uint8Array | boolean;
 
@@ -28,6 +29,7 @@ export class Connection {
   private tail: Promise<unknown> = Promise.resolve();
   private readonly inTransaction = new AsyncLocalStorage<true>();
   private readonly slow: SlowQuery[] = [];
+  private readonly statements = new Map<string, sqlite3.Statement>();
 
   private constructor(
     private readonly db: sqlite3.Database,
@@ -51,22 +53,52 @@ export class Connection {
   }
 
   all<T = Record<string, unknown>>(sql: string, params: readonly SqlParam[] = []): Promise<T[]> {
-    return this.locked(() => this.timed(sql, (cb) => this.db.all(sql, params, cb)) as Promise<T[]>);
+    return this.locked(() => this.timed(sql, (cb) => this.prepared(sql).all(params, cb)) as Promise<T[]>);
   }
 
+  /** The first row. Run as all(): a statement left after its first row would keep a read snapshot open. */
   async get<T = Record<string, unknown>>(sql: string, params: readonly SqlParam[] = []): Promise<T | undefined> {
-    return this.locked(() => this.timed(sql, (cb) => this.db.get(sql, params, cb)) as Promise<T | undefined>);
+    return (await this.all<T>(sql, params))[0];
   }
 
   run(sql: string, params: readonly SqlParam[] = []): Promise<{ changes: number; lastID: number }> {
     return this.locked(
       () =>
         this.timed(sql, (cb) =>
-          this.db.run(sql, params, function (this: sqlite3.RunResult, err: Error | null) {
+          this.prepared(sql).run(params, function (this: sqlite3.RunResult, err: Error | null) {
             cb(err, { changes: this.changes, lastID: this.lastID });
           }),
         ) as Promise<{ changes: number; lastID: number }>,
     );
+  }
+
+  /**
+   * A prepared statement for this SQL, kept for reuse: node-sqlite3's db.run/all prepare, run and finalize a new
+   * statement each time (three trips to its thread pool); a kept one runs in one. Least recently used ones are
+   * finalized past STATEMENT_CACHE. A statement that failed is dropped, so a bad one is never kept.
+   */
+  private prepared(sql: string): sqlite3.Statement {
+    let statement = this.statements.get(sql);
+    if (statement) {
+      this.statements.delete(sql);
+    } else {
+      statement = this.db.prepare(sql);
+      statement.on('error', () => undefined); // reported to the callback of the call that met it
+    }
+    this.statements.set(sql, statement);
+    if (this.statements.size > STATEMENT_CACHE) {
+      const [oldest, old] = this.statements.entries().next().value as [string, sqlite3.Statement];
+      this.statements.delete(oldest);
+      old.finalize();
+    }
+    return statement;
+  }
+
+  private forget(sql: string): void {
+    const statement = this.statements.get(sql);
+    if (!statement) return;
+    this.statements.delete(sql);
+    statement.finalize();
   }
 
   /** Runs a script of several statements (db.all/run would silently run only the first). */
@@ -115,7 +147,11 @@ export class Connection {
   }
 
   close(): Promise<void> {
-    return this.locked(() => new Promise<void>((resolve, reject) => this.db.close((err) => (err ? reject(err) : resolve()))));
+    return this.locked(async () => {
+      await Promise.all([...this.statements.values()].map((s) => new Promise<void>((resolve) => s.finalize(() => resolve()))));
+      this.statements.clear();
+      await new Promise<void>((resolve, reject) => this.db.close((err) => (err ? reject(err) : resolve())));
+    });
   }
 
   /** Queues fn behind every statement and transaction already waiting, unless we are inside a transaction. */
@@ -129,12 +165,18 @@ export class Connection {
   }
 
   private rawRun(sql: string): Promise<void> {
-    return this.timed(sql, (cb) => this.db.run(sql, (err) => cb(err, undefined))) as Promise<void>;
+    return this.timed(sql, (cb) => this.prepared(sql).run([], (err: Error | null) => cb(err, undefined))) as Promise<void>;
   }
 
   private timed(sql: string, call: (cb: (err: Error | null, value: unknown) => void) => void): Promise<unknown> {
     const started = performance.now();
-    return new Promise((resolve, reject) => call((err, value) => (err ? reject(err) : resolve(value)))).finally(() =>
+    return new Promise((resolve, reject) =>
+      call((err, value) => {
+        if (!err) return resolve(value);
+        this.forget(sql);
+        reject(err);
+      }),
+    ).finally(() =>
       this.record(sql, performance.now() - started),
     );
   }
