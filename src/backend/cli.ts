@@ -9,6 +9,9 @@ import { Store } from '../store/store';
 import type { StoreEvent } from '../store/events';
 import type { Project } from '../store/projects';
 import type { StoreHealth } from '../store/store';
+import type { IndexReport } from '../store/knowledge/indexer';
+import type { NoteLinks } from '../store/knowledge/links';
+import type { SearchHit } from '../store/knowledge/search';
 import { makeActor } from './actor';
 import { invoke, MethodError, type Context } from './methods';
 import { ErrorCodes, type MethodName, type ParamsInput } from './protocol';
@@ -17,6 +20,7 @@ import { CAIRN_VERSION } from './version';
 
 interface GlobalOptions {
   store?: string;
+  vault?: string;
   json?: boolean;
   actor?: string;
   source: string;
@@ -31,10 +35,14 @@ function storeDir(opts: GlobalOptions): string {
   return path.resolve(opts.store ?? (process.env.CAIRN_STORE?.trim() || '.cairn'));
 }
 
+function vaultDir(opts: GlobalOptions): string {
+  return path.resolve(opts.vault ?? (process.env.CAIRN_VAULT?.trim() || path.join(storeDir(opts), 'vault')));
+}
+
 /** Opens the store, runs one or more methods, prints, closes. */
 async function withStore<T>(opts: GlobalOptions, create: boolean, fn: (call: Caller) => Promise<T>): Promise<T> {
   const store = await Store.open(storeDir(opts), { create, busyTimeoutMs: Number(process.env.CAIRN_BUSY_TIMEOUT_MS) || 5000 });
-  const ctx: Context = { store, who: makeActor(opts.source, opts.actor) };
+  const ctx: Context = { store, who: makeActor(opts.source, opts.actor), vaultDir: vaultDir(opts) };
   try {
     return await fn((method, params) => invoke(ctx, method, params) as Promise<never>);
   } finally {
@@ -82,6 +90,7 @@ export function buildProgram(): Command {
     .description('Cairn: projects, sprints, tasks and their audit log, in a local SQLite store.')
     .version(CAIRN_VERSION, '-V, --version')
     .option('--store <dir>', 'store folder (default: $CAIRN_STORE, else ./.cairn)')
+    .option('--vault <dir>', 'knowledge vault folder (default: $CAIRN_VAULT, else <store>/vault)')
     .option('--json', 'print results as JSON')
     .option('--actor <name>', 'who is making the change (default: $CAIRN_ACTOR, else your user name)')
     .addOption(new Option('--source <source>', 'recorded source of changes').choices(EVENT_SOURCES).default('cli'))
@@ -254,6 +263,55 @@ export function buildProgram(): Command {
             ),
       );
     });
+
+  sub(program, 'index', 'index the knowledge vault (only what changed since the last run)')
+    .option('--create', 'create the vault folder if it does not exist')
+    .action(async (o: { create?: boolean }, cmd: Command) => {
+      const opts = g(cmd);
+      const r = await withStore(opts, true, (call) => call<'knowledge.index', IndexReport>('knowledge.index', { create: o.create }));
+      print(opts, r, () =>
+        [
+          `Indexed ${r.vault}: ${r.notes} notes (${r.added} added, ${r.updated} updated, ${r.removed} removed, ${r.unchanged} unchanged) in ${r.ms} ms`,
+          `links: ${r.links.resolved} resolved, ${r.links.unresolved} unresolved; tags: ${r.tags}; diagnostics: ${r.diagnostics}`,
+          ...r.skipped.map((s) => `skipped ${s.path}: ${s.reason}`),
+        ].join('\n'),
+      );
+    });
+
+  sub(program, 'search', 'search the knowledge vault')
+    .argument('<query...>', 'words to find ("quoted phrase" for a phrase)')
+    .option('--text', 'full-text search (bm25); the only mode so far')
+    .option('--limit <n>', 'at most this many results (default 20)', positiveInt)
+    .option('--folder <path>', 'only notes under this vault folder')
+    .option('--tag <tag>', 'only notes with this tag')
+    .action(async (query: string[], o: { limit?: number; folder?: string; tag?: string }, cmd: Command) => {
+      const opts = g(cmd);
+      const hits = await withStore(opts, false, (call) => call<'knowledge.search', SearchHit[]>('knowledge.search', { query: query.join(' '), mode: 'text', limit: o.limit, folder: o.folder, tag: o.tag }));
+      print(opts, hits, () => (hits.length ? hits.map((h) => `${h.path}  ${h.title}  (${h.score})\n    ${h.snippet}`).join('\n') : '(no matches)'));
+    });
+
+  const note = sub(program, 'note', 'questions about notes');
+  sub(note, 'links', 'backlinks and outgoing links of a note')
+    .argument('<path-or-title>')
+    .action(async (which: string, _o, cmd: Command) => {
+      const opts = g(cmd);
+      const r = await withStore(opts, false, (call) => call<'notes.links', NoteLinks>('notes.links', { note: which }));
+      const line = (l: NoteLinks['backlinks'][number], other: string | null) => `  ${other ?? `(missing: ${l.target})`}:${l.line}  ${l.context}`;
+      print(opts, r, () =>
+        [
+          `${r.title} (${r.path})`,
+          `backlinks (${r.backlinks.length}):`,
+          ...r.backlinks.map((l) => line(l, l.path)),
+          `outgoing (${r.outgoing.length}):`,
+          ...r.outgoing.map((l) => line(l, l.path)),
+        ].join('\n'),
+      );
+    });
+  sub(note, 'placeholders', 'links to notes that do not exist yet').action(async (_o, cmd: Command) => {
+    const opts = g(cmd);
+    const rows = await withStore(opts, false, (call) => call<'notes.placeholders', { target: string; count: number }[]>('notes.placeholders', {}));
+    print(opts, rows, () => (rows.length ? formatTable(['LINKS', 'MISSING NOTE'], rows.map((r) => [String(r.count), r.target])) : '(none)'));
+  });
 
   sub(program, 'doctor', 'check the store: integrity, schema, sizes, slow queries').action(async (_o, cmd: Command) => {
     const opts = g(cmd);

@@ -1,6 +1,7 @@
 // dist/backend.js: the Cairn backend process. Speaks JSON-RPC 2.0 on stdin/stdout (see docs/protocol.md);
 // logs go to stderr. It keeps running when the store cannot be opened and answers every request with the
 // reason, so a client can show it instead of restarting the process in a loop.
+import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { StoreError } from '../store/errors';
 import { Store } from '../store/store';
@@ -10,7 +11,7 @@ import { LOG, type LogMessage } from './protocol';
 import { startServer } from './server';
 import { CAIRN_VERSION } from './version';
 
-const USAGE = `Usage: backend.js --store DIR [--source extension|cli|agent] [--actor NAME] [--poll-ms N] [--slow-query-ms N]
+const USAGE = `Usage: backend.js --store DIR [--vault DIR] [--source extension|cli|agent] [--actor NAME] [--poll-ms N] [--slow-query-ms N]
 Runs the Cairn backend on stdio (JSON-RPC 2.0 with Content-Length framing; see docs/protocol.md).`;
 
 function fail(message: string): never {
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
         store: { type: 'string' },
         source: { type: 'string', default: 'agent' },
         actor: { type: 'string' },
+        vault: { type: 'string' },
         'poll-ms': { type: 'string' },
         'slow-query-ms': { type: 'string' },
         help: { type: 'boolean' },
@@ -71,7 +73,7 @@ async function main(): Promise<void> {
     else queued.push({ level, message });
   };
 
-  const ctx: Context = { store: null, who };
+  const ctx: Context = { store: null, who, vaultDir: path.resolve(values.vault ?? path.join(values.store, 'vault')) };
   try {
     ctx.store = await Store.open(values.store, {
       slowQueryMs: positiveInt('slow-query-ms', values['slow-query-ms'], 100),

@@ -1,6 +1,10 @@
 // What each JSON-RPC method does: validate the params with the protocol's schema, then one store call. The
 // CLI calls the same `invoke`, so the RPC server and the CLI cannot drift apart.
+import * as fs from 'node:fs';
 import type { Actor } from '../store/events';
+import { indexVault } from '../store/knowledge/indexer';
+import { noteLinksOf, placeholders } from '../store/knowledge/links';
+import { searchText } from '../store/knowledge/search';
 import { listEvents } from '../store/events';
 import { StoreError, type StoreErrorKind } from '../store/errors';
 import { createProject, deleteProject, getProject, listProjects, updateProject } from '../store/projects';
@@ -15,6 +19,8 @@ export interface Context {
   store: Store | null;
   storeError?: StoreError;
   who: Actor;
+  /** The knowledge vault folder (default `<store>/vault`). */
+  vaultDir: string;
 }
 
 /** An error that goes back to the client as a JSON-RPC error (code + message + optional data). */
@@ -84,6 +90,16 @@ const handlers: Handlers = {
   'tasks.delete': (store, p, ctx) => store.write((orm) => deleteTask(orm, who(ctx, p), p.id, p.expectedVersion)),
   'tasks.counts': (store) => countTasks(store.orm),
   'events.list': (store, p) => listEvents(store.orm, p),
+  'knowledge.index': async (store, p, ctx) => {
+    if (p.create) fs.mkdirSync(ctx.vaultDir, { recursive: true });
+    else if (!fs.existsSync(ctx.vaultDir)) {
+      throw new StoreError('not_found', `The vault folder ${ctx.vaultDir} does not exist. Create it (RPC: knowledge.index with create: true; CLI: cairn index --create), or point the vault path at an existing Obsidian vault.`, { vault: ctx.vaultDir });
+    }
+    return indexVault(store, ctx.vaultDir, who(ctx, p));
+  },
+  'knowledge.search': (store, p) => searchText(store, p.query, p),
+  'notes.links': (store, p) => noteLinksOf(store.orm, p.note),
+  'notes.placeholders': (store) => placeholders(store.orm),
 };
 
 export const METHOD_NAMES = Object.keys(methods) as MethodName[];
@@ -111,4 +127,4 @@ export async function invoke(ctx: Context, method: string, rawParams: unknown): 
 }
 
 /** Methods that change the store (their success means a store.changed notification is due). */
-export const isWrite = (method: string) => /\.(create|update|delete)$/.test(method);
+export const isWrite = (method: string) => /\.(create|update|delete|index)$/.test(method);

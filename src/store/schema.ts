@@ -120,3 +120,84 @@ export type ProjectRow = typeof projects.$inferSelect;
 export type SprintRow = typeof sprints.$inferSelect;
 export type TaskRow = typeof tasks.$inferSelect;
 export type EventRow = typeof events.$inferSelect;
+
+// ---- Knowledge vault: an index of Markdown files that stay the source of truth ------------------------------
+
+/** What the indexer last saw of each vault file; written in the same transaction as the file's index rows. */
+export const vaultFiles = sqliteTable('vault_files', {
+  /** Vault-relative path with '/' separators. */
+  path: text('path').primaryKey(),
+  size: integer('size').notNull(),
+  mtimeMs: real('mtime_ms').notNull(),
+  /** sha256 of the bytes, hex. */
+  hash: text('hash').notNull(),
+  indexedAt: text('indexed_at').notNull(),
+});
+
+export const notes = sqliteTable(
+  'notes',
+  {
+    /** Also the rowid of the note's full-text row in notes_fts. */
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    path: text('path').notNull().unique(),
+    /** The file name without `.md`, lower-cased: what wikilinks match. */
+    nameKey: text('name_key').notNull(),
+    title: text('title').notNull(),
+    frontMatter: text('front_matter', { mode: 'json' }).$type<Record<string, unknown> | null>(),
+    aliases: text('aliases', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+    diagnostics: text('diagnostics', { mode: 'json' }).$type<{ line: number; severity: string; message: string }[]>().notNull().default(sql`'[]'`),
+    size: integer('size').notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [index('notes_name_key_idx').on(t.nameKey)],
+);
+
+export const noteHeadings = sqliteTable(
+  'note_headings',
+  {
+    noteId: integer('note_id')
+      .notNull()
+      .references(() => notes.id, { onDelete: 'cascade' }),
+    level: integer('level').notNull(),
+    text: text('text').notNull(),
+    line: integer('line').notNull(),
+  },
+  (t) => [index('note_headings_note_idx').on(t.noteId)],
+);
+
+export const noteLinks = sqliteTable(
+  'note_links',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    noteId: integer('note_id')
+      .notNull()
+      .references(() => notes.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: ['wikilink', 'embed', 'markdown'] }).notNull(),
+    /** As written (without #heading / |alias). */
+    target: text('target').notNull(),
+    heading: text('heading'),
+    block: text('block'),
+    alias: text('alias'),
+    line: integer('line').notNull(),
+    context: text('context').notNull(),
+    /** Vault-relative path of the resolved target, or null: a placeholder (a note that does not exist yet). */
+    targetPath: text('target_path'),
+  },
+  (t) => [index('note_links_note_idx').on(t.noteId), index('note_links_target_path_idx').on(t.targetPath)],
+);
+
+export const noteTags = sqliteTable(
+  'note_tags',
+  {
+    noteId: integer('note_id')
+      .notNull()
+      .references(() => notes.id, { onDelete: 'cascade' }),
+    tag: text('tag').notNull(),
+    /** Lower-cased: tags match case-insensitively. */
+    tagKey: text('tag_key').notNull(),
+  },
+  (t) => [index('note_tags_note_idx').on(t.noteId), index('note_tags_key_idx').on(t.tagKey)],
+);
+
+export type NoteRow = typeof notes.$inferSelect;
+export type NoteLinkRow = typeof noteLinks.$inferSelect;

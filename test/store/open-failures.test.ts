@@ -158,7 +158,7 @@ function undoMigrationsAfter(keep: number): string {
     for (const statement of fs.readFileSync(path.join(dir, `${tag}.sql`), 'utf8').split('--> statement-breakpoint')) {
       const sql = statement.replace(/--.*$/gm, '').trim();
       if (!sql) continue;
-      const m = /^CREATE\s+(?:UNIQUE\s+)?(TABLE|INDEX|TRIGGER|VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?[`"]?(\w+)[`"]?/i.exec(sql);
+      const m = /^CREATE\s+(?:UNIQUE\s+|VIRTUAL\s+)?(TABLE|INDEX|TRIGGER|VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?[`"]?(\w+)[`"]?/i.exec(sql);
       if (!m) throw new Error(`the test cannot undo this statement of migration ${tag}; teach undoMigrationsAfter():\n${sql}`);
       drops.unshift(`DROP ${m[1]!.toUpperCase()} \`${m[2]}\`;`);
     }

@@ -1,0 +1,286 @@
+// Indexes a vault into the store: notes, headings, links (resolved or placeholders), tags and full text.
+// Incremental: the vault_files catalog holds each file's size, mtime and hash, so a warm run reads only files
+// whose size or mtime moved, and re-parses only those whose bytes changed. Each batch of notes is written in
+// one transaction together with its catalog rows, so an interrupted run never records progress it did not make.
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { appendEvents, type Actor } from '../events';
+import { StoreError } from '../errors';
+import { nowIso } from '../ids';
+import type { Orm } from '../orm';
+import { events, noteHeadings, noteLinks, notes, noteTags, vaultFiles } from '../schema';
+import type { Store } from '../store';
+import { parseNote } from './markdown';
+import { buildLinkIndex, resolveLink, type LinkIndex } from './resolve';
+import { scanVault, type ScannedFile } from './scan';
+import type { ParsedNote } from './types';
+
+export interface IndexOptions {
+  /** Files larger than this are skipped with a logged reason (bytes). */
+  maxFileBytes?: number;
+  /** Notes written per transaction. */
+  batchSize?: number;
+  log?: (message: string) => void;
+}
+
+export interface IndexReport {
+  vault: string;
+  notes: number;
+  added: number;
+  updated: number;
+  removed: number;
+  unchanged: number;
+  skipped: { path: string; reason: string }[];
+  links: { resolved: number; unresolved: number };
+  tags: number;
+  diagnostics: number;
+  ms: number;
+}
+
+export const DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024;
+const VAULT_AGGREGATE = 'default';
+
+interface Changed {
+  file: ScannedFile;
+  hash: string;
+  parsed: ParsedNote;
+}
+
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+export const nameKeyOf = (vaultPath: string) => path.posix.basename(vaultPath).replace(/\.md$/i, '').normalize('NFC').toLowerCase();
+
+/** Reads a note's bytes as text; undefined (with a reason) for what cannot be a note. */
+function readNote(file: ScannedFile, maxBytes: number): { bytes: Buffer; text: string; invalidUtf8: boolean } | { reason: string } {
+  if (file.size > maxBytes) return { reason: `larger than ${maxBytes} bytes (${file.size})` };
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(file.absPath);
+  } catch (err) {
+    return { reason: `cannot read (${(err as NodeJS.ErrnoException).code}: removed or renamed while indexing?)` };
+  }
+  if (bytes.subarray(0, 8192).includes(0)) return { reason: 'binary file (contains NUL bytes)' };
+  let invalidUtf8 = false;
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    invalidUtf8 = true;
+    text = new TextDecoder('utf-8').decode(bytes); // invalid sequences become U+FFFD
+  }
+  return { bytes, text, invalidUtf8 };
+}
+
+export async function indexVault(store: Store, vaultDir: string, who: Actor, options: IndexOptions = {}): Promise<IndexReport> {
+  const started = performance.now();
+  const log = options.log ?? (() => undefined);
+  const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const batchSize = options.batchSize ?? 250;
+  const vault = path.resolve(vaultDir);
+  if (!fs.existsSync(vault) || !fs.statSync(vault).isDirectory()) {
+    throw new StoreError('not_found', `The vault folder ${vault} does not exist. Create it (or point the vault path at an existing Obsidian vault) and index again.`, { vault });
+  }
+
+  const scan = scanVault(vault);
+  const skipped = [...scan.skipped];
+  const catalog = new Map((await store.orm.select().from(vaultFiles)).map((f) => [f.path, f]));
+  const stored = new Map(
+    (await store.orm.select({ path: notes.path, aliases: notes.aliases }).from(notes)).map((n) => [n.path, n.aliases]),
+  );
+
+  // 1. What changed: size/mtime first (no read), then the hash (a touched but unchanged file is not re-parsed).
+  const changed: Changed[] = [];
+  const touched: { path: string; size: number; mtimeMs: number }[] = [];
+  const present = new Set<string>();
+  let unchanged = 0;
+  for (const file of scan.notes) {
+    const known = catalog.get(file.path);
+    if (known && known.size === file.size && known.mtimeMs === file.mtimeMs && stored.has(file.path)) {
+      present.add(file.path);
+      unchanged++;
+      continue;
+    }
+    const read = readNote(file, maxBytes);
+    if ('reason' in read) {
+      skipped.push({ path: file.path, reason: read.reason });
+      log(`skipped ${file.path}: ${read.reason}`);
+      continue;
+    }
+    present.add(file.path);
+    const hash = sha256(read.bytes);
+    if (known && known.hash === hash && stored.has(file.path)) {
+      touched.push({ path: file.path, size: file.size, mtimeMs: file.mtimeMs });
+      unchanged++;
+      continue;
+    }
+    const parsed = parseNote(read.text, path.posix.basename(file.path));
+    if (read.invalidUtf8) parsed.diagnostics.push({ line: 1, severity: 'warning', message: 'The file is not valid UTF-8; invalid bytes were replaced with U+FFFD in the index (the file itself is untouched).' });
+    changed.push({ file, hash, parsed });
+  }
+  const removed = [...stored.keys()].filter((p) => !present.has(p));
+
+  // 2. The link index over the vault as it is now: changed notes' new aliases, stored ones for the rest.
+  const aliasesOf = new Map(stored);
+  for (const c of changed) aliasesOf.set(c.file.path, c.parsed.aliases);
+  for (const p of removed) aliasesOf.delete(p);
+  const linkIndex = buildLinkIndex(
+    [...aliasesOf].map(([p, aliases]) => ({ path: p, aliases })),
+    scan.otherFiles,
+  );
+  const namesChanged =
+    removed.length > 0 ||
+    changed.some((c) => !stored.has(c.file.path) || JSON.stringify(stored.get(c.file.path)) !== JSON.stringify(c.parsed.aliases));
+
+  // 3. Write changed notes in batches, each with its catalog rows.
+  const now = nowIso();
+  for (let i = 0; i < changed.length; i += batchSize) {
+    const batch = changed.slice(i, i + batchSize);
+    await store.write((orm) => writeNotes(orm, batch, linkIndex, now));
+  }
+  if (touched.length || removed.length) {
+    await store.write(async (orm) => {
+      for (let i = 0; i < touched.length; i += 500) {
+        const chunk = touched.slice(i, i + 500);
+        for (const t of chunk) await orm.update(vaultFiles).set({ size: t.size, mtimeMs: t.mtimeMs }).where(eq(vaultFiles.path, t.path));
+      }
+      for (let i = 0; i < removed.length; i += 500) {
+        const chunk = removed.slice(i, i + 500);
+        const ids = (await orm.select({ id: notes.id }).from(notes).where(inArray(notes.path, chunk))).map((r) => r.id);
+        if (ids.length) await store.conn.run(`DELETE FROM notes_fts WHERE rowid IN (${ids.map(() => '?').join(',')})`, ids);
+        await orm.delete(notes).where(inArray(notes.path, chunk));
+        await orm.delete(vaultFiles).where(inArray(vaultFiles.path, chunk));
+      }
+    });
+  }
+
+  // 4. When the set of names changed, links elsewhere may now resolve differently (a placeholder filled, a target gone).
+  if (namesChanged) await reresolveAll(store, linkIndex, new Set(changed.map((c) => c.file.path)));
+
+  const c = (await store.conn.get<{ notes: number; resolved: number; unresolved: number; tags: number }>(
+    `select (select count(*) from notes) as notes,
+            (select count(*) from note_links where target_path is not null) as resolved,
+            (select count(*) from note_links where target_path is null) as unresolved,
+            (select count(distinct tag_key) from note_tags) as tags`,
+  ))!;
+  const report: IndexReport = {
+    vault,
+    notes: c.notes,
+    added: changed.filter((x) => !stored.has(x.file.path)).length,
+    updated: changed.filter((x) => stored.has(x.file.path)).length,
+    removed: removed.length,
+    unchanged,
+    skipped,
+    links: { resolved: c.resolved, unresolved: c.unresolved },
+    tags: c.tags,
+    diagnostics: changed.reduce((n, x) => n + x.parsed.diagnostics.length, 0),
+    ms: Math.round(performance.now() - started),
+  };
+  if (report.added || report.updated || report.removed) {
+    await store.write(async (orm) => {
+      const [last] = await orm
+        .select({ v: sql<number>`coalesce(max(${events.version}), 0)` })
+        .from(events)
+        .where(and(eq(events.aggregateType, 'vault'), eq(events.aggregateId, VAULT_AGGREGATE)));
+      const { skipped: _s, ...summary } = report;
+      await appendEvents(orm, who, [
+        { aggregateType: 'vault', aggregateId: VAULT_AGGREGATE, version: (last?.v ?? 0) + 1, type: 'vault.indexed', data: { ...summary, skipped: skipped.length } },
+      ]);
+    });
+  }
+  return report;
+}
+
+async function writeNotes(orm: Orm, batch: Changed[], linkIndex: LinkIndex, now: string): Promise<void> {
+  const rows = await orm
+    .insert(notes)
+    .values(
+      batch.map(({ file, parsed }) => ({
+        path: file.path,
+        nameKey: nameKeyOf(file.path),
+        title: parsed.title,
+        frontMatter: parsed.frontMatter,
+        aliases: parsed.aliases,
+        diagnostics: parsed.diagnostics,
+        size: file.size,
+        updatedAt: now,
+      })),
+    )
+    .onConflictDoUpdate({
+      target: notes.path,
+      set: {
+        title: sql`excluded.title`,
+        frontMatter: sql`excluded.front_matter`,
+        aliases: sql`excluded.aliases`,
+        diagnostics: sql`excluded.diagnostics`,
+        size: sql`excluded.size`,
+        updatedAt: sql`excluded.updated_at`,
+      },
+    })
+    .returning({ id: notes.id, path: notes.path });
+  const idOf = new Map(rows.map((r) => [r.path, r.id]));
+  const ids = rows.map((r) => r.id);
+  await orm.delete(noteHeadings).where(inArray(noteHeadings.noteId, ids));
+  await orm.delete(noteLinks).where(inArray(noteLinks.noteId, ids));
+  await orm.delete(noteTags).where(inArray(noteTags.noteId, ids));
+  await orm.run(sql`DELETE FROM notes_fts WHERE rowid IN (${sql.join(ids.map((id) => sql`${id}`), sql`, `)})`);
+
+  const headings = batch.flatMap(({ file, parsed }) => parsed.headings.map((h) => ({ noteId: idOf.get(file.path)!, level: h.level, text: h.text, line: h.line })));
+  const links = batch.flatMap(({ file, parsed }) =>
+    parsed.links.map((l) => ({
+      noteId: idOf.get(file.path)!,
+      kind: l.kind,
+      target: l.target,
+      heading: l.heading ?? null,
+      block: l.block ?? null,
+      alias: l.alias ?? null,
+      line: l.line,
+      context: l.context.slice(0, 500),
+      targetPath: resolveLink(linkIndex, file.path, l),
+    })),
+  );
+  const tags = batch.flatMap(({ file, parsed }) => parsed.tags.map((tag) => ({ noteId: idOf.get(file.path)!, tag, tagKey: tag.toLowerCase() })));
+  // Chunked so no statement binds more parameters than SQLite allows.
+  for (let i = 0; i < headings.length; i += 2000) await orm.insert(noteHeadings).values(headings.slice(i, i + 2000));
+  for (let i = 0; i < links.length; i += 2000) await orm.insert(noteLinks).values(links.slice(i, i + 2000));
+  for (let i = 0; i < tags.length; i += 2000) await orm.insert(noteTags).values(tags.slice(i, i + 2000));
+  for (let i = 0; i < batch.length; i += 500) {
+    const chunk = batch.slice(i, i + 500);
+    await orm.run(
+      sql`INSERT INTO notes_fts (rowid, title, body) VALUES ${sql.join(
+        chunk.map(({ file, parsed }) => sql`(${idOf.get(file.path)!}, ${parsed.title}, ${parsed.body})`),
+        sql`, `,
+      )}`,
+    );
+  }
+  await orm
+    .insert(vaultFiles)
+    .values(batch.map(({ file, hash }) => ({ path: file.path, size: file.size, mtimeMs: file.mtimeMs, hash, indexedAt: now })))
+    .onConflictDoUpdate({
+      target: vaultFiles.path,
+      set: { size: sql`excluded.size`, mtimeMs: sql`excluded.mtime_ms`, hash: sql`excluded.hash`, indexedAt: sql`excluded.indexed_at` },
+    });
+}
+
+/** Re-resolves the links of every note not just written, and stores the targets that changed. */
+async function reresolveAll(store: Store, linkIndex: LinkIndex, justWritten: Set<string>): Promise<void> {
+  const rows = await store.orm
+    .select({ id: noteLinks.id, path: notes.path, kind: noteLinks.kind, target: noteLinks.target, heading: noteLinks.heading, block: noteLinks.block, alias: noteLinks.alias, line: noteLinks.line, context: noteLinks.context, targetPath: noteLinks.targetPath })
+    .from(noteLinks)
+    .innerJoin(notes, eq(notes.id, noteLinks.noteId));
+  const updates = new Map<string | null, number[]>();
+  for (const r of rows) {
+    if (justWritten.has(r.path)) continue;
+    const next = resolveLink(linkIndex, r.path, { kind: r.kind, target: r.target, heading: r.heading ?? undefined, block: r.block ?? undefined, alias: r.alias ?? undefined, line: r.line, context: r.context });
+    if (next === r.targetPath) continue;
+    const ids = updates.get(next) ?? [];
+    ids.push(r.id);
+    updates.set(next, ids);
+  }
+  if (!updates.size) return;
+  await store.write(async (orm) => {
+    for (const [targetPath, ids] of updates) {
+      for (let i = 0; i < ids.length; i += 5000) await orm.update(noteLinks).set({ targetPath }).where(inArray(noteLinks.id, ids.slice(i, i + 5000)));
+    }
+  });
+}
