@@ -13,7 +13,7 @@ import type { Orm } from '../orm';
 import { events, noteHeadings, noteLinks, notes, noteTags, vaultFiles } from '../schema';
 import type { Store } from '../store';
 import { parseNote } from './markdown';
-import { buildLinkIndex, resolveLink, type LinkIndex } from './resolve';
+import { buildLinkIndex, normalizeNoteName, resolveLink, type LinkIndex } from './resolve';
 import { scanVault, type ScannedFile } from './scan';
 import type { ParsedNote } from './types';
 
@@ -49,7 +49,8 @@ interface Changed {
 }
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-export const nameKeyOf = (vaultPath: string) => path.posix.basename(vaultPath).replace(/\.md$/i, '').normalize('NFC').toLowerCase();
+/** What wikilinks match a note by: its file name, normalized as link targets are. */
+export const nameKeyOf = (vaultPath: string) => normalizeNoteName(path.posix.basename(vaultPath));
 
 /** Reads a note's bytes as text; undefined (with a reason) for what cannot be a note. */
 function readNote(file: ScannedFile, maxBytes: number): { bytes: Buffer; text: string; invalidUtf8: boolean } | { reason: string } {

@@ -18,6 +18,7 @@
 //   path, else the first in code-unit order of the path. Deterministic, whatever order the index was built in.
 // - Non-note targets resolve only when `files` was given to buildLinkIndex; otherwise null.
 import type { ParsedLink } from './types';
+import { isNotePath } from './scan';
 
 /** Lowercase, NFC, without a trailing `.md`: the form note names and paths are compared in. */
 export function normalizeNoteName(name: string): string {
@@ -27,7 +28,6 @@ export function normalizeNoteName(name: string): string {
 const fileKey = (p: string) => p.normalize('NFC').toLowerCase();
 const baseName = (p: string) => p.slice(p.lastIndexOf('/') + 1);
 const dirName = (p: string) => (p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '');
-const isNotePath = (p: string) => /\.md$/i.test(p);
 
 export interface LinkIndex {
   /** Note paths by exact path. */
