@@ -5,12 +5,12 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, ne, sql } from 'drizzle-orm';
 import { appendEvents, type Actor } from '../events';
 import { StoreError } from '../errors';
 import { nowIso } from '../ids';
-import type { Orm } from '../orm';
-import { events, noteHeadings, noteLinks, notes, noteTags, vaultFiles } from '../schema';
+import type { Connection } from '../connection';
+import { events, noteLinks, notes, vaultFiles } from '../schema';
 import type { Store } from '../store';
 import { parseNote } from './markdown';
 import { buildLinkIndex, normalizeNoteName, resolveLink, type LinkIndex } from './resolve';
@@ -120,6 +120,7 @@ export async function indexVault(store: Store, vaultDir: string, who: Actor, opt
     changed.push({ file, hash, parsed });
   }
   const removed = [...stored.keys()].filter((p) => !present.has(p));
+  const changedPaths = new Set(changed.map((c) => c.file.path));
 
   // 2. The link index over the vault as it is now: changed notes' new aliases, stored ones for the rest.
   const aliasesOf = new Map(stored);
@@ -137,7 +138,7 @@ export async function indexVault(store: Store, vaultDir: string, who: Actor, opt
   const now = nowIso();
   for (let i = 0; i < changed.length; i += batchSize) {
     const batch = changed.slice(i, i + batchSize);
-    await store.write((orm) => writeNotes(orm, batch, linkIndex, now));
+    await store.write(() => writeNotes(store.conn, batch, linkIndex, now));
   }
   if (touched.length || removed.length) {
     await store.write(async (orm) => {
@@ -156,7 +157,9 @@ export async function indexVault(store: Store, vaultDir: string, who: Actor, opt
   }
 
   // 4. When the set of names changed, links elsewhere may now resolve differently (a placeholder filled, a target gone).
-  if (namesChanged) await reresolveAll(store, linkIndex, new Set(changed.map((c) => c.file.path)));
+  // (On a cold run every note was just written with its links resolved: nothing else to revisit.)
+  const othersExist = [...present].some((p) => !changedPaths.has(p));
+  if (namesChanged && othersExist) await reresolveAll(store, linkIndex, now);
 
   const c = (await store.conn.get<{ notes: number; resolved: number; unresolved: number; tags: number }>(
     `select (select count(*) from notes) as notes,
@@ -192,86 +195,78 @@ export async function indexVault(store: Store, vaultDir: string, who: Actor, opt
   return report;
 }
 
-async function writeNotes(orm: Orm, batch: Changed[], linkIndex: LinkIndex, now: string): Promise<void> {
-  const rows = await orm
-    .insert(notes)
-    .values(
-      batch.map(({ file, parsed }) => ({
-        path: file.path,
-        nameKey: nameKeyOf(file.path),
-        title: parsed.title,
-        frontMatter: parsed.frontMatter,
-        aliases: parsed.aliases,
-        diagnostics: parsed.diagnostics,
-        size: file.size,
-        updatedAt: now,
-      })),
-    )
-    .onConflictDoUpdate({
-      target: notes.path,
-      set: {
-        title: sql`excluded.title`,
-        frontMatter: sql`excluded.front_matter`,
-        aliases: sql`excluded.aliases`,
-        diagnostics: sql`excluded.diagnostics`,
-        size: sql`excluded.size`,
-        updatedAt: sql`excluded.updated_at`,
-      },
-    })
-    .returning({ id: notes.id, path: notes.path });
-  const idOf = new Map(rows.map((r) => [r.path, r.id]));
-  const ids = rows.map((r) => r.id);
-  await orm.delete(noteHeadings).where(inArray(noteHeadings.noteId, ids));
-  await orm.delete(noteLinks).where(inArray(noteLinks.noteId, ids));
-  await orm.delete(noteTags).where(inArray(noteTags.noteId, ids));
-  await orm.run(sql`DELETE FROM notes_fts WHERE rowid IN (${sql.join(ids.map((id) => sql`${id}`), sql`, `)})`);
-
-  const headings = batch.flatMap(({ file, parsed }) => parsed.headings.map((h) => ({ noteId: idOf.get(file.path)!, level: h.level, text: h.text, line: h.line })));
-  const links = batch.flatMap(({ file, parsed }) =>
-    parsed.links.map((l) => ({
-      noteId: idOf.get(file.path)!,
-      kind: l.kind,
-      target: l.target,
-      heading: l.heading ?? null,
-      block: l.block ?? null,
-      alias: l.alias ?? null,
-      line: l.line,
-      context: l.context.slice(0, 500),
-      targetPath: resolveLink(linkIndex, file.path, l),
-    })),
+/**
+ * Writes one batch: each table gets one statement that reads its rows from a JSON array (json_each), so the SQL
+ * text is fixed (prepared once, reused) and no statement binds more than one parameter per table.
+ */
+async function writeNotes(conn: Connection, batch: Changed[], linkIndex: LinkIndex, now: string): Promise<void> {
+  const json = (rows: unknown[][]) => [JSON.stringify(rows)];
+  const noteRows = batch.map(({ file, parsed }) => [
+    file.path,
+    nameKeyOf(file.path),
+    parsed.title,
+    parsed.frontMatter === null ? null : JSON.stringify(parsed.frontMatter),
+    JSON.stringify(parsed.aliases),
+    JSON.stringify(parsed.diagnostics),
+    file.size,
+    now,
+  ]);
+  const rows = await conn.all<{ id: number; path: string }>(
+    `INSERT INTO notes (path, name_key, title, front_matter, aliases, diagnostics, size, updated_at)
+     SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7 FROM json_each(?) WHERE true
+     ON CONFLICT (path) DO UPDATE SET title = excluded.title, front_matter = excluded.front_matter, aliases = excluded.aliases,
+       diagnostics = excluded.diagnostics, size = excluded.size, updated_at = excluded.updated_at
+     RETURNING id, path`,
+    json(noteRows),
   );
-  const tags = batch.flatMap(({ file, parsed }) => parsed.tags.map((tag) => ({ noteId: idOf.get(file.path)!, tag, tagKey: tag.toLowerCase() })));
-  // Chunked so no statement binds more parameters than SQLite allows.
-  for (let i = 0; i < headings.length; i += 2000) await orm.insert(noteHeadings).values(headings.slice(i, i + 2000));
-  for (let i = 0; i < links.length; i += 2000) await orm.insert(noteLinks).values(links.slice(i, i + 2000));
-  for (let i = 0; i < tags.length; i += 2000) await orm.insert(noteTags).values(tags.slice(i, i + 2000));
-  for (let i = 0; i < batch.length; i += 500) {
-    const chunk = batch.slice(i, i + 500);
-    await orm.run(
-      sql`INSERT INTO notes_fts (rowid, title, body) VALUES ${sql.join(
-        chunk.map(({ file, parsed }) => sql`(${idOf.get(file.path)!}, ${parsed.title}, ${parsed.body})`),
-        sql`, `,
-      )}`,
-    );
-  }
-  await orm
-    .insert(vaultFiles)
-    .values(batch.map(({ file, hash }) => ({ path: file.path, size: file.size, mtimeMs: file.mtimeMs, hash, indexedAt: now })))
-    .onConflictDoUpdate({
-      target: vaultFiles.path,
-      set: { size: sql`excluded.size`, mtimeMs: sql`excluded.mtime_ms`, hash: sql`excluded.hash`, indexedAt: sql`excluded.indexed_at` },
-    });
+  const idOf = new Map(rows.map((r) => [r.path, r.id]));
+  const ids = [JSON.stringify(rows.map((r) => r.id))];
+  for (const table of ['note_headings', 'note_links', 'note_tags']) await conn.run(`DELETE FROM ${table} WHERE note_id IN (SELECT value FROM json_each(?))`, ids);
+  await conn.run('DELETE FROM notes_fts WHERE rowid IN (SELECT value FROM json_each(?))', ids);
+
+  const headings = batch.flatMap(({ file, parsed }) => parsed.headings.map((h) => [idOf.get(file.path)!, h.level, h.text, h.line]));
+  const links = batch.flatMap(({ file, parsed }) =>
+    parsed.links.map((l) => [
+      idOf.get(file.path)!,
+      l.kind,
+      l.target,
+      l.heading ?? null,
+      l.block ?? null,
+      l.alias ?? null,
+      l.line,
+      l.context.slice(0, 500),
+      resolveLink(linkIndex, file.path, l),
+    ]),
+  );
+  const tags = batch.flatMap(({ file, parsed }) => parsed.tags.map((tag) => [idOf.get(file.path)!, tag, tag.toLowerCase()]));
+  await conn.run('INSERT INTO note_headings (note_id, level, text, line) SELECT value->>0, value->>1, value->>2, value->>3 FROM json_each(?)', json(headings));
+  await conn.run(
+    `INSERT INTO note_links (note_id, kind, target, heading, block, alias, line, context, target_path)
+     SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7, value->>8 FROM json_each(?)`,
+    json(links),
+  );
+  await conn.run('INSERT INTO note_tags (note_id, tag, tag_key) SELECT value->>0, value->>1, value->>2 FROM json_each(?)', json(tags));
+  await conn.run(
+    'INSERT INTO notes_fts (rowid, title, body) SELECT value->>0, value->>1, value->>2 FROM json_each(?)',
+    json(batch.map(({ file, parsed }) => [idOf.get(file.path)!, parsed.title, parsed.body])),
+  );
+  await conn.run(
+    `INSERT INTO vault_files (path, size, mtime_ms, hash, indexed_at)
+     SELECT value->>0, value->>1, value->>2, value->>3, value->>4 FROM json_each(?) WHERE true
+     ON CONFLICT (path) DO UPDATE SET size = excluded.size, mtime_ms = excluded.mtime_ms, hash = excluded.hash, indexed_at = excluded.indexed_at`,
+    json(batch.map(({ file, hash }) => [file.path, file.size, file.mtimeMs, hash, now])),
+  );
 }
 
 /** Re-resolves the links of every note not just written, and stores the targets that changed. */
-async function reresolveAll(store: Store, linkIndex: LinkIndex, justWritten: Set<string>): Promise<void> {
+async function reresolveAll(store: Store, linkIndex: LinkIndex, writtenAt: string): Promise<void> {
   const rows = await store.orm
     .select({ id: noteLinks.id, path: notes.path, kind: noteLinks.kind, target: noteLinks.target, heading: noteLinks.heading, block: noteLinks.block, alias: noteLinks.alias, line: noteLinks.line, context: noteLinks.context, targetPath: noteLinks.targetPath })
     .from(noteLinks)
-    .innerJoin(notes, eq(notes.id, noteLinks.noteId));
+    .innerJoin(notes, eq(notes.id, noteLinks.noteId))
+    .where(ne(notes.updatedAt, writtenAt)); // notes written by this run resolved their links as they were written
   const updates = new Map<string | null, number[]>();
   for (const r of rows) {
-    if (justWritten.has(r.path)) continue;
     const next = resolveLink(linkIndex, r.path, { kind: r.kind, target: r.target, heading: r.heading ?? undefined, block: r.block ?? undefined, alias: r.alias ?? undefined, line: r.line, context: r.context });
     if (next === r.targetPath) continue;
     const ids = updates.get(next) ?? [];
