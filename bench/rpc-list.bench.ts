@@ -154,7 +154,7 @@ async function main(): Promise<void> {
     // Store opened here and the spawned backend. Calls alternate A/B, B/A, … so that drift on a shared machine (other
     // processes, CPU boost, GC) hits the baseline and the RPC figures alike.
     const store = await Store.open(storeDir);
-    const ctx: Context = { store, who, vaultDir: path.join(storeDir, 'vault') };
+    const ctx: Context = { store, who, vaultDir: path.join(storeDir, 'vault'), agentDirs: [] };
     backend = startBackend(storeDir);
     const { connection } = backend;
     const b = backend;

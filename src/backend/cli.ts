@@ -4,7 +4,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import * as path from 'node:path';
 import { StoreError } from '../store/errors';
-import { EVENT_SOURCES, TASK_PRIORITIES, TASK_STATUSES, type TaskRow } from '../store/schema';
+import { AGENT_RUN_OUTCOMES, EVENT_SOURCES, TASK_PRIORITIES, TASK_STATUSES, type AgentRunRow, type TaskRow } from '../store/schema';
+import { defaultAgentDirs, type AgentIndexReport, type AgentLintResult, type AgentSummary } from '../store/agents/indexer';
 import { Store } from '../store/store';
 import type { StoreEvent } from '../store/events';
 import type { Project } from '../store/projects';
@@ -21,6 +22,7 @@ import { CAIRN_VERSION } from './version';
 interface GlobalOptions {
   store?: string;
   vault?: string;
+  agents?: string[];
   json?: boolean;
   actor?: string;
   source: string;
@@ -39,10 +41,14 @@ function vaultDir(opts: GlobalOptions): string {
   return path.resolve(opts.vault ?? (process.env.CAIRN_VAULT?.trim() || path.join(storeDir(opts), 'vault')));
 }
 
+function agentDirs(opts: GlobalOptions): string[] {
+  return opts.agents?.length ? opts.agents.map((d) => path.resolve(d)) : defaultAgentDirs();
+}
+
 /** Opens the store, runs one or more methods, prints, closes. */
 async function withStore<T>(opts: GlobalOptions, create: boolean, fn: (call: Caller) => Promise<T>): Promise<T> {
   const store = await Store.open(storeDir(opts), { create, busyTimeoutMs: Number(process.env.CAIRN_BUSY_TIMEOUT_MS) || 5000 });
-  const ctx: Context = { store, who: makeActor(opts.source, opts.actor), vaultDir: vaultDir(opts) };
+  const ctx: Context = { store, who: makeActor(opts.source, opts.actor), vaultDir: vaultDir(opts), agentDirs: agentDirs(opts) };
   try {
     return await fn((method, params) => invoke(ctx, method, params) as Promise<never>);
   } finally {
@@ -79,6 +85,22 @@ function choice(values: readonly string[]) {
   };
 }
 
+function wholeNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 0) throw new UsageError(`"${value}" is not a whole number (0 or more)`);
+  return n;
+}
+
+function fraction(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new UsageError(`"${value}" is not a number between 0 and 1`);
+  return n;
+}
+
+const count3 = (c: { error: number; warning: number; info: number }) => `${c.error} errors, ${c.warning} warnings, ${c.info} info`;
+const foldersLine = (r: AgentIndexReport) =>
+  r.dirs.map((d) => (d.exists ? `${d.dir} (${d.files})` : `${d.dir} (missing)`)).join(', ') || '(no folders)';
+
 function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) throw new UsageError(`"${value}" is not a positive whole number`);
@@ -91,6 +113,7 @@ export function buildProgram(): Command {
     .version(CAIRN_VERSION, '-V, --version')
     .option('--store <dir>', 'store folder (default: $CAIRN_STORE, else ./.cairn)')
     .option('--vault <dir>', 'knowledge vault folder (default: $CAIRN_VAULT, else <store>/vault)')
+    .option('--agents <dir>', 'Claude Code agent folder, repeatable, highest precedence first (default: ./.claude/agents, then ~/.claude/agents)', (v: string, acc: string[] = []) => [...acc, v])
     .option('--json', 'print results as JSON')
     .option('--actor <name>', 'who is making the change (default: $CAIRN_ACTOR, else your user name)')
     .addOption(new Option('--source <source>', 'recorded source of changes').choices(EVENT_SOURCES).default('cli'))
@@ -312,6 +335,112 @@ export function buildProgram(): Command {
     const rows = await withStore(opts, false, (call) => call<'notes.placeholders', { target: string; count: number }[]>('notes.placeholders', {}));
     print(opts, rows, () => (rows.length ? formatTable(['LINKS', 'MISSING NOTE'], rows.map((r) => [String(r.count), r.target])) : '(none)'));
   });
+
+  const agent = sub(program, 'agent', 'Claude Code agents (.claude/agents/*.md): list, lint, and log their runs');
+  sub(agent, 'list', 'index the agent folders and list the agents with their tasks and run metrics').action(async (_o, cmd: Command) => {
+    const opts = g(cmd);
+    const { report, rows } = await withStore(opts, true, async (call) => ({
+      report: await call<'agents.index', AgentIndexReport>('agents.index', {}),
+      rows: await call<'agents.list', AgentSummary[]>('agents.list', {}),
+    }));
+    const quality = (q: number | null) => (q === null ? '' : q.toFixed(2));
+    print(opts, rows, () =>
+      [
+        `${rows.length} agents in ${foldersLine(report)}`,
+        ...(rows.length
+          ? [
+              formatTable(
+                ['NAME', 'MODEL', 'TASKS OPEN/ALL', 'RUNS', 'TOKENS', 'QUALITY', 'FAILURES', 'ISSUES', 'FILE'],
+                rows.map((a) => [
+                  (a.name ?? '(no name)') + (a.shadowed ? ' (shadowed)' : ''),
+                  a.model ?? '',
+                  `${a.tasks.open}/${a.tasks.total}`,
+                  String(a.runs.count),
+                  String(a.runs.totalTokens),
+                  quality(a.runs.meanQuality),
+                  String(a.runs.failures),
+                  a.diagnostics.error || a.diagnostics.warning ? `${a.diagnostics.error}E ${a.diagnostics.warning}W` : '',
+                  path.basename(a.path),
+                ]),
+              ),
+            ]
+          : []),
+      ].join('\n'),
+    );
+  });
+  sub(agent, 'lint', 'check the agent files (exit 1 when any has an error)').action(async (_o, cmd: Command) => {
+    const opts = g(cmd);
+    const { report, lint } = await withStore(opts, true, async (call) => ({
+      report: await call<'agents.index', AgentIndexReport>('agents.index', {}),
+      lint: await call<'agents.lint', AgentLintResult>('agents.lint', {}),
+    }));
+    print(opts, lint, () =>
+      [
+        ...lint.files.flatMap((f) => f.diagnostics.map((d) => `${f.path}:${d.line}: ${d.severity} ${d.code} ${d.message}`)),
+        ...report.skipped.map((s) => `${s.path}: skipped: ${s.reason}`),
+        `${lint.files.length} agent files in ${foldersLine(report)}: ${count3(lint.counts)}`,
+      ].join('\n'),
+    );
+    if (lint.counts.error > 0) process.exitCode = EXIT_FAILURE;
+  });
+  sub(agent, 'run-log', 'record a run of an agent (time, tokens, quality, outcome)')
+    .requiredOption('--agent <name>', 'the agent that ran')
+    .option('--task <id>', 'the task it worked on')
+    .option('--duration-ms <n>', 'how long it ran (ms)', wholeNumber)
+    .option('--tokens-in <n>', 'input tokens', wholeNumber)
+    .option('--tokens-out <n>', 'output tokens', wholeNumber)
+    .option('--quality <score>', 'quality score, 0..1', fraction)
+    .option('--errors <n>', 'errors it ran into', wholeNumber)
+    .addOption(new Option('--outcome <outcome>', 'how it ended').choices(AGENT_RUN_OUTCOMES).makeOptionMandatory())
+    .option('--notes <text>', 'anything worth remembering')
+    .action(
+      async (
+        o: { agent: string; task?: string; durationMs?: number; tokensIn?: number; tokensOut?: number; quality?: number; errors?: number; outcome: (typeof AGENT_RUN_OUTCOMES)[number]; notes?: string },
+        cmd: Command,
+      ) => {
+        const opts = g(cmd);
+        const run = await withStore(opts, false, (call) =>
+          call<'agents.recordRun', AgentRunRow>('agents.recordRun', {
+            agent: o.agent,
+            taskId: o.task,
+            durationMs: o.durationMs,
+            tokensIn: o.tokensIn,
+            tokensOut: o.tokensOut,
+            qualityScore: o.quality,
+            errors: o.errors,
+            outcome: o.outcome,
+            notes: o.notes,
+          }),
+        );
+        print(opts, run, () => `Recorded run ${run.id}  ${run.agentName}  ${run.outcome}${run.taskId ? `  task ${run.taskId}` : ''}`);
+      },
+    );
+  sub(agent, 'runs', 'list recorded runs, newest first')
+    .option('--agent <name>', 'only this agent')
+    .option('--task <id>', 'only runs on this task')
+    .option('--limit <n>', 'at most this many (default 100)', positiveInt)
+    .action(async (o: { agent?: string; task?: string; limit?: number }, cmd: Command) => {
+      const opts = g(cmd);
+      const rows = await withStore(opts, false, (call) => call<'agents.runs', AgentRunRow[]>('agents.runs', { agent: o.agent, taskId: o.task, limit: o.limit }));
+      print(opts, rows, () =>
+        rows.length === 0
+          ? '(no runs)'
+          : formatTable(
+              ['ID', 'STARTED', 'AGENT', 'OUTCOME', 'MS', 'TOKENS IN/OUT', 'QUALITY', 'ERRORS', 'TASK'],
+              rows.map((r) => [
+                r.id,
+                (r.startedAt ?? r.createdAt).replace('T', ' ').slice(0, 19),
+                r.agentName,
+                r.outcome,
+                r.durationMs === null ? '' : String(r.durationMs),
+                r.tokensIn === null && r.tokensOut === null ? '' : `${r.tokensIn ?? 0}/${r.tokensOut ?? 0}`,
+                r.qualityScore === null ? '' : r.qualityScore.toFixed(2),
+                String(r.errors),
+                r.taskId ?? '',
+              ]),
+            ),
+      );
+    });
 
   sub(program, 'doctor', 'check the store: integrity, schema, sizes, slow queries').action(async (_o, cmd: Command) => {
     const opts = g(cmd);

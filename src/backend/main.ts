@@ -3,6 +3,7 @@
 // reason, so a client can show it instead of restarting the process in a loop.
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { defaultAgentDirs } from '../store/agents/indexer';
 import { StoreError } from '../store/errors';
 import { Store } from '../store/store';
 import { makeActor } from './actor';
@@ -11,8 +12,9 @@ import { LOG, type LogMessage } from './protocol';
 import { startServer } from './server';
 import { CAIRN_VERSION } from './version';
 
-const USAGE = `Usage: backend.js --store DIR [--vault DIR] [--source extension|cli|agent] [--actor NAME] [--poll-ms N] [--slow-query-ms N]
-Runs the Cairn backend on stdio (JSON-RPC 2.0 with Content-Length framing; see docs/protocol.md).`;
+const USAGE = `Usage: backend.js --store DIR [--vault DIR] [--agents DIR]... [--source extension|cli|agent] [--actor NAME] [--poll-ms N] [--slow-query-ms N]
+Runs the Cairn backend on stdio (JSON-RPC 2.0 with Content-Length framing; see docs/protocol.md).
+--agents DIR (repeatable, highest precedence first): Claude Code agent folders; default <cwd>/.claude/agents and ~/.claude/agents.`;
 
 function fail(message: string): never {
   process.stderr.write(`backend: ${message}\n${USAGE}\n`);
@@ -35,6 +37,7 @@ async function main(): Promise<void> {
         source: { type: 'string', default: 'agent' },
         actor: { type: 'string' },
         vault: { type: 'string' },
+        agents: { type: 'string', multiple: true },
         'poll-ms': { type: 'string' },
         'slow-query-ms': { type: 'string' },
         help: { type: 'boolean' },
@@ -73,7 +76,12 @@ async function main(): Promise<void> {
     else queued.push({ level, message });
   };
 
-  const ctx: Context = { store: null, who, vaultDir: path.resolve(values.vault ?? path.join(values.store, 'vault')) };
+  const ctx: Context = {
+    store: null,
+    who,
+    vaultDir: path.resolve(values.vault ?? path.join(values.store, 'vault')),
+    agentDirs: values.agents?.length ? values.agents.map((d) => path.resolve(d)) : defaultAgentDirs(),
+  };
   try {
     ctx.store = await Store.open(values.store, {
       slowQueryMs: positiveInt('slow-query-ms', values['slow-query-ms'], 100),

@@ -2,6 +2,8 @@
 // CLI calls the same `invoke`, so the RPC server and the CLI cannot drift apart.
 import * as fs from 'node:fs';
 import type { Actor } from '../store/events';
+import { agentDiagnostics, indexAgents, listAgents } from '../store/agents/indexer';
+import { listAgentRuns, recordAgentRun } from '../store/agents/runs';
 import { indexVault } from '../store/knowledge/indexer';
 import { noteLinksOf, placeholders } from '../store/knowledge/links';
 import { searchText } from '../store/knowledge/search';
@@ -21,6 +23,8 @@ export interface Context {
   who: Actor;
   /** The knowledge vault folder (default `<store>/vault`). */
   vaultDir: string;
+  /** Claude Code agent folders, highest precedence first (default: `<cwd>/.claude/agents`, `~/.claude/agents`). */
+  agentDirs: string[];
 }
 
 /** An error that goes back to the client as a JSON-RPC error (code + message + optional data). */
@@ -100,6 +104,14 @@ const handlers: Handlers = {
   'knowledge.search': (store, p) => searchText(store, p.query, p),
   'notes.links': (store, p) => noteLinksOf(store.orm, p.note),
   'notes.placeholders': (store) => placeholders(store.orm),
+  'agents.index': (store, p, ctx) => indexAgents(store, ctx.agentDirs, who(ctx, p)),
+  'agents.list': (store) => store.read((orm) => listAgents(orm)),
+  'agents.lint': (store) => store.read((orm) => agentDiagnostics(orm)),
+  'agents.recordRun': (store, p, ctx) => {
+    const { actor: _a, ...run } = p;
+    return store.write((orm) => recordAgentRun(orm, who(ctx, p), run));
+  },
+  'agents.runs': (store, p) => listAgentRuns(store.orm, p),
 };
 
 export const METHOD_NAMES = Object.keys(methods) as MethodName[];
@@ -127,4 +139,4 @@ export async function invoke(ctx: Context, method: string, rawParams: unknown): 
 }
 
 /** Methods that change the store (their success means a store.changed notification is due). */
-export const isWrite = (method: string) => /\.(create|update|delete|index)$/.test(method);
+export const isWrite = (method: string) => /\.(create|update|delete|index|recordRun)$/.test(method);

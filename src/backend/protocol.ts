@@ -2,7 +2,7 @@
 // The RPC server and the CLI both validate through these, so both give the same messages. docs/protocol.md
 // documents the same shapes for clients in other languages.
 import { z } from 'zod';
-import { EVENT_SOURCES, SPRINT_STATUSES, TASK_PRIORITIES, TASK_STATUSES } from '../store/schema';
+import { AGENT_RUN_OUTCOMES, EVENT_SOURCES, SPRINT_STATUSES, TASK_PRIORITIES, TASK_STATUSES } from '../store/schema';
 
 const id = (what: string) => z.string({ error: `${what} must be a string id` }).trim().min(1, `${what} must not be empty`).max(100, `${what} is too long`);
 const name = (what: string) =>
@@ -23,6 +23,7 @@ const datesInOrder = { message: 'endsOn must not be before startsOn', path: ['en
 const agentName = z.string().trim().min(1, 'assignee must not be empty (use null to unassign)').max(200);
 const status = z.enum(TASK_STATUSES, { error: `status must be one of ${TASK_STATUSES.join(', ')}` });
 const priority = z.enum(TASK_PRIORITIES, { error: `priority must be one of ${TASK_PRIORITIES.join(', ')}` });
+const count = (what: string) => z.number({ error: `${what} must be a whole number` }).int(`${what} must be a whole number`).nonnegative(`${what} must not be negative`);
 const tags = z.array(z.string().trim().min(1).max(100)).max(100);
 
 const sprintFields = {
@@ -102,8 +103,29 @@ export const methods = {
   }),
   'notes.links': z.strictObject({ note: z.string({ error: 'note must be a path or a title' }).trim().min(1, 'note must not be empty').max(1000) }),
   'notes.placeholders': z.strictObject({}),
+  'agents.index': z.strictObject({ ...writer }),
+  'agents.list': z.strictObject({}),
+  'agents.lint': z.strictObject({}),
+  'agents.recordRun': z.strictObject({
+    agent: name('agent'),
+    taskId: id('taskId').optional(),
+    startedAt: z.iso.datetime({ offset: true, error: 'startedAt must be an ISO 8601 date and time, such as 2026-11-24T09:30:00Z' }).optional(),
+    durationMs: count('durationMs').optional(),
+    tokensIn: count('tokensIn').optional(),
+    tokensOut: count('tokensOut').optional(),
+    qualityScore: z.number({ error: 'qualityScore must be a number between 0 and 1' }).min(0, 'qualityScore is between 0 and 1').max(1, 'qualityScore is between 0 and 1').optional(),
+    errors: count('errors').optional(),
+    outcome: z.enum(AGENT_RUN_OUTCOMES, { error: `outcome must be one of ${AGENT_RUN_OUTCOMES.join(', ')}` }),
+    notes: text.optional(),
+    ...writer,
+  }),
+  'agents.runs': z.strictObject({
+    agent: name('agent').optional(),
+    taskId: id('taskId').optional(),
+    limit: z.number().int().min(1).max(10_000).optional(),
+  }),
   'events.list': z.strictObject({
-    aggregateType: z.enum(['project', 'sprint', 'task', 'vault']).optional(),
+    aggregateType: z.enum(['project', 'sprint', 'task', 'vault', 'agents']).optional(),
     aggregateId: id('aggregateId').optional(),
     afterSeq: z.number().int().min(0).optional(),
     beforeSeq: z.number().int().min(1).optional(),

@@ -35,6 +35,7 @@ export class BackendClient implements vscode.Disposable {
   constructor(
     private readonly backendPath: string,
     private storeDir: string,
+    private vaultDir: string,
     private readonly log: vscode.LogOutputChannel,
     private readonly notifyCrash: (message: string) => void,
   ) {}
@@ -47,14 +48,20 @@ export class BackendClient implements vscode.Disposable {
     return this.storeDir;
   }
 
+  /** The knowledge vault folder the backend indexes (passed as --vault). */
+  get vault(): string {
+    return this.vaultDir;
+  }
+
   start(): Promise<MessageConnection> {
     if (!this.ready) this.ready = this.spawn();
     return this.ready;
   }
 
-  /** Points the backend at another store (the setting changed): stop the old process, start a new one. */
-  async switchStore(storeDir: string): Promise<void> {
+  /** Points the backend at another store or vault (a setting changed): stop the old process, start a new one. */
+  async switchStore(storeDir: string, vaultDir: string): Promise<void> {
     this.storeDir = storeDir;
+    this.vaultDir = vaultDir;
     this.stop();
     await this.start();
     this.restarted.fire();
@@ -71,7 +78,7 @@ export class BackendClient implements vscode.Disposable {
   }
 
   private spawn(): Promise<MessageConnection> {
-    const args = [this.backendPath, '--store', this.storeDir, '--source', 'extension'];
+    const args = [this.backendPath, '--store', this.storeDir, '--vault', this.vaultDir, '--source', 'extension'];
     this.log.info(`Starting backend: ${process.execPath} ${args.join(' ')}`);
     const child = spawn(process.execPath, args, {
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },

@@ -6,12 +6,15 @@ import { ProjectsTreeProvider } from '../views/projectsTree';
 import { TaskCountStatus } from '../views/statusBar';
 import { BackendClient } from './backendClient';
 import { registerCommands } from './commands';
+import { registerKnowledgeCommands } from './knowledge';
 import { Messages, type ShownMessage } from './messages';
-import { resolveStoreDir } from './storePath';
+import { resolveStoreDir, resolveVaultDir } from './storePath';
 
 /** What activate() returns: a small API for other extensions and for the integration tests. */
 export interface CairnApi {
   readonly storeDir: string;
+  /** The knowledge vault folder (setting cairn.vaultPath, else `<store>/vault`). */
+  readonly vaultDir: string;
   readonly activationMs: number;
   /** Resolves once the backend has opened the store (rejects with the reason when it cannot). */
   whenReady(): Promise<unknown>;
@@ -28,7 +31,8 @@ export function activate(context: vscode.ExtensionContext): CairnApi {
   const started = performance.now();
   const log = vscode.window.createOutputChannel('Cairn', { log: true });
   const messages = new Messages(log);
-  const backend = new BackendClient(context.asAbsolutePath('dist/backend.js'), resolveStoreDir(), log, (message) => {
+  const storeDir = resolveStoreDir();
+  const backend = new BackendClient(context.asAbsolutePath('dist/backend.js'), storeDir, resolveVaultDir(storeDir), log, (message) => {
     void messages.warning(message, 'Show Log').then((choice) => choice && log.show());
   });
   let storeOk = false;
@@ -87,21 +91,27 @@ export function activate(context: vscode.ExtensionContext): CairnApi {
       void checkStore();
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('cairn.storePath')) {
-        log.info(`cairn.storePath changed: now ${resolveStoreDir()}`);
-        void backend.switchStore(resolveStoreDir());
+      if (e.affectsConfiguration('cairn.storePath') || e.affectsConfiguration('cairn.vaultPath')) {
+        const store = resolveStoreDir();
+        const vault = resolveVaultDir(store);
+        log.info(`Cairn settings changed: store ${store}, vault ${vault}`);
+        void backend.switchStore(store, vault);
       }
     }),
     ...registerCommands({ backend, tree, messages, log, refresh: refreshAll }),
+    ...registerKnowledgeCommands({ backend, messages, log }),
   );
 
   checkStore();
   const activationMs = performance.now() - started;
-  log.info(`Cairn activated in ${activationMs.toFixed(1)} ms; store ${backend.store}`);
+  log.info(`Cairn activated in ${activationMs.toFixed(1)} ms; store ${backend.store}; vault ${backend.vault}`);
 
   return {
     get storeDir() {
       return backend.store;
+    },
+    get vaultDir() {
+      return backend.vault;
     },
     activationMs,
     whenReady: () => ready,

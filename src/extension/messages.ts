@@ -24,9 +24,10 @@ export class Messages {
     return vscode.window.showWarningMessage(message, ...actions);
   }
 
-  info(message: string): void {
+  info(message: string, ...actions: string[]): Thenable<string | undefined> {
     this.remember('info', message);
-    void vscode.window.showInformationMessage(message);
+    this.log.info(message);
+    return vscode.window.showInformationMessage(message, ...actions);
   }
 
   private remember(level: ShownMessage['level'], message: string): void {

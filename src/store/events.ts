@@ -5,7 +5,7 @@ import { newId, nowIso } from './ids';
 import type { Orm } from './orm';
 import { events, type EventRow, type EventSource } from './schema';
 
-export type AggregateType = 'project' | 'sprint' | 'task' | 'vault';
+export type AggregateType = 'project' | 'sprint' | 'task' | 'vault' | 'agents';
 
 /** Who is making a change, recorded on every event. */
 export interface Actor {

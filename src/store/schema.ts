@@ -201,3 +201,74 @@ export const noteTags = sqliteTable(
 
 export type NoteRow = typeof notes.$inferSelect;
 export type NoteLinkRow = typeof noteLinks.$inferSelect;
+
+// ---- Claude Code agent definitions (.claude/agents/*.md) and the runs recorded against them ------------------
+
+export const AGENT_RUN_OUTCOMES = ['success', 'failure', 'partial', 'cancelled'] as const;
+export type AgentRunOutcome = (typeof AGENT_RUN_OUTCOMES)[number];
+
+/** One row per agent file found in an agent folder; the file stays the source of truth. */
+export const agents = sqliteTable(
+  'agents',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    /** Absolute path of the file. */
+    path: text('path').notNull().unique(),
+    /** The folder it was found in (one of the agent folders indexed). */
+    dir: text('dir').notNull(),
+    /** Null when the front matter has no usable name. */
+    name: text('name'),
+    /** 1-based line of the `name:` field (where cross-file diagnostics point). */
+    nameLine: integer('name_line'),
+    description: text('description'),
+    model: text('model'),
+    color: text('color'),
+    /** JSON array of tool names; null = the field is absent, so the agent inherits all tools. */
+    tools: text('tools', { mode: 'json' }).$type<string[] | null>(),
+    /** Every other front-matter field, as parsed. */
+    extra: text('extra', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default(sql`'{}'`),
+    body: text('body').notNull(),
+    /** The file's own diagnostics plus the cross-file ones (duplicate or shadowed names). */
+    diagnostics: text('diagnostics', { mode: 'json' })
+      .$type<{ line: number; severity: 'error' | 'warning' | 'info'; code: string; message: string }[]>()
+      .notNull()
+      .default(sql`'[]'`),
+    size: integer('size').notNull(),
+    mtimeMs: real('mtime_ms').notNull(),
+    /** sha256 of the bytes, hex. */
+    hash: text('hash').notNull(),
+    indexedAt: text('indexed_at').notNull(),
+  },
+  (t) => [index('agents_name_idx').on(t.name)],
+);
+
+/** A run of an agent, as reported by whoever ran it (tokens, time, outcome, a quality score). */
+export const agentRuns = sqliteTable(
+  'agent_runs',
+  {
+    /** ULID. */
+    id: text('id').primaryKey(),
+    agentName: text('agent_name').notNull(),
+    taskId: text('task_id').references(() => tasks.id, { onDelete: 'set null' }),
+    startedAt: text('started_at'),
+    durationMs: integer('duration_ms'),
+    tokensIn: integer('tokens_in'),
+    tokensOut: integer('tokens_out'),
+    /** 0..1. */
+    qualityScore: real('quality_score'),
+    errors: integer('errors').notNull().default(0),
+    outcome: text('outcome', { enum: AGENT_RUN_OUTCOMES }).notNull(),
+    notes: text('notes').notNull().default(''),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [
+    index('agent_runs_agent_name_idx').on(t.agentName),
+    index('agent_runs_task_idx').on(t.taskId),
+    check('agent_runs_outcome_check', sql.raw(`outcome in (${quote(AGENT_RUN_OUTCOMES)})`)),
+    check('agent_runs_quality_check', sql`quality_score is null or (quality_score >= 0 and quality_score <= 1)`),
+    check('agent_runs_errors_check', sql`errors >= 0`),
+  ],
+);
+
+export type AgentRow = typeof agents.$inferSelect;
+export type AgentRunRow = typeof agentRuns.$inferSelect;

@@ -74,7 +74,7 @@ async function createStoreWithProject(): Promise<{ dir: string; projectId: strin
   const dir = path.join(tempDir(), 'store');
   const store = await Store.open(dir);
   try {
-    const ctx: Context = { store, who: human, vaultDir: path.join(dir, 'vault') };
+    const ctx: Context = { store, who: human, vaultDir: path.join(dir, 'vault'), agentDirs: [] };
     const project = (await invoke(ctx, 'projects.create', { name: 'Load' })) as { id: string };
     return { dir, projectId: project.id };
   } finally {
@@ -190,7 +190,7 @@ describe('concurrent writers (real processes, one store)', function () {
         // The store keeps working after the crash.
         const store = await Store.open(dir, { create: false });
         try {
-          const t = (await invoke({ store, who: human, vaultDir: path.join(dir, 'vault') }, 'tasks.create', { projectId, title: 'after the crash' })) as { id: string };
+          const t = (await invoke({ store, who: human, vaultDir: path.join(dir, 'vault'), agentDirs: [] }, 'tasks.create', { projectId, title: 'after the crash' })) as { id: string };
           assert.match(t.id, ULID);
         } finally {
           await store.close();

@@ -5,7 +5,7 @@
 //
 // Run: `node test/ui/smoke.js` (system node; builds dist/ when it is missing or older than src/).
 // Output: one line per check (`  ✓ name` / `  ✗ name: reason`), then `N passing` / `N failing` (mocha style);
-// exit code 1 on any failure. Screenshots go to test-results/ (01-welcome.png … 05-palette.png, plus
+// exit code 1 on any failure. Screenshots go to test-results/ (01-welcome.png … 06-search.png, plus
 // failure.png when a check fails).
 // Env: CAIRN_KEEP_TMP=1 keeps the temp workspace and code-server's scratch folder; CHROMIUM as in the harness;
 //      SMOKE_TIMEOUT_MS: limit for each single wait (default 30000).
@@ -346,6 +346,32 @@ async function main() {
       const item = page.locator('.part.statusbar .statusbar-item[id$="cairn.openTasks"]');
       await item.filter({ hasText: `${open} open` }).waitFor({ timeout: WAIT });
     });
+
+    await check('Cairn: Search Knowledge finds notes as you type, highlights the match and opens the note there', async () => {
+      const vault = path.join(store, 'vault');
+      fs.mkdirSync(path.join(vault, 'rockets'), { recursive: true });
+      fs.writeFileSync(path.join(vault, 'Apollo.md'), '# Apollo Program\n\nThe lunar module landed. See [[Saturn V]].\n');
+      fs.writeFileSync(path.join(vault, 'rockets', 'Saturn V.md'), '# Saturn V\n\nA three-stage rocket.\nIts first stage burned kerosene and liquid oxygen.\n');
+      const report = cli(store, 'index');
+      if (report.notes !== 2) throw new Error(`cairn index found ${report.notes} notes`);
+      await page.keyboard.press('F1');
+      await quickInput().fill('>Cairn: Search Knowledge');
+      const entry = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Cairn: Search Knowledge' }).first();
+      await entry.waitFor({ timeout: WAIT });
+      await entry.click();
+      const input = page.locator('.quick-input-widget input[placeholder^="Words or"]');
+      await input.waitFor({ timeout: WAIT });
+      await input.pressSequentially('kerosene', { delay: 30 });
+      const hit = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Saturn V' }).first();
+      await hit.waitFor({ timeout: WAIT });
+      const text = (await hit.textContent()) || '';
+      if (!text.includes('rockets/Saturn V.md') || !text.includes('burned kerosene')) throw new Error(`the item reads "${text}"`);
+      await hit.locator('.highlight', { hasText: /kerosene/i }).first().waitFor({ timeout: WAIT });
+      await page.screenshot({ path: path.join(RESULTS, '06-search.png') });
+      await page.keyboard.press('Enter');
+      await page.locator('.tabs-container .tab', { hasText: 'Saturn V.md' }).first().waitFor({ timeout: WAIT });
+      await page.locator('.part.statusbar', { hasText: /Ln 4, Col \d+/ }).waitFor({ timeout: WAIT });
+    });
   } finally {
     if (failed && server) {
       for (const f of findExtensionLogs(userDataDir)) {
@@ -360,7 +386,7 @@ async function main() {
   console.log(`\n  ${n('passed')} passing`);
   console.log(`  ${n('failed')} failing`);
   if (n('skipped')) console.log(`  ${n('skipped')} pending`);
-  if (!failed) console.log(`\n  screenshots: ${path.relative(process.cwd(), RESULTS) || '.'}/01-welcome.png … 05-palette.png`);
+  if (!failed) console.log(`\n  screenshots: ${path.relative(process.cwd(), RESULTS) || '.'}/01-welcome.png … 06-search.png`);
   return failed ? 1 : 0;
 }
 

@@ -1,0 +1,168 @@
+// The knowledge-vault commands: Index Knowledge Vault (progress, missing-folder offer, summary) and Search
+// Knowledge (a QuickPick that asks the backend as you type and opens the picked note at its first match).
+// Given an argument (tests, other extensions), Search Knowledge runs without UI and returns the hits.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { ErrorCodes, methods } from '../backend/protocol';
+import type { IndexReport } from '../store/knowledge/indexer';
+import type { SearchHit } from '../store/knowledge/search';
+import { firstMatch, INDEX_NOW_ITEM, indexSummary, matchedTerms, noHitsItem, searchHitItem, type HitItem } from '../views/knowledgeItems';
+import { BackendError, type BackendClient } from './backendClient';
+import type { Messages } from './messages';
+
+export interface KnowledgeDeps {
+  backend: BackendClient;
+  messages: Messages;
+  log: vscode.LogOutputChannel;
+}
+
+const SEARCH_DEBOUNCE_MS = 100;
+const SEARCH_LIMIT = 50;
+
+export function registerKnowledgeCommands(d: KnowledgeDeps): vscode.Disposable[] {
+  const { backend, messages, log } = d;
+
+  /** Runs a command body; a failure becomes one error notification (never a stack trace) and returns undefined. */
+  const command = <A extends unknown[], R>(id: string, body: (...args: A) => Promise<R | undefined>) =>
+    vscode.commands.registerCommand(id, async (...args: A) => {
+      try {
+        return await body(...args);
+      } catch (err) {
+        void messages.error(`Cairn: ${(err as Error).message}`);
+        return undefined;
+      }
+    });
+
+  const isMissingVault = (err: unknown) =>
+    err instanceof BackendError && err.code === ErrorCodes.NotFound && typeof (err.data as { vault?: unknown } | undefined)?.vault === 'string';
+
+  async function indexVault(create: boolean): Promise<IndexReport | undefined> {
+    let report: IndexReport;
+    try {
+      report = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: create ? 'Cairn: Creating and indexing the knowledge vault…' : 'Cairn: Indexing the knowledge vault…' },
+        () => backend.request<'knowledge.index', IndexReport>('knowledge.index', { create }),
+      );
+    } catch (err) {
+      if (!isMissingVault(err)) throw err;
+      const vault = (err as BackendError & { data: { vault: string } }).data.vault;
+      void messages
+        .error(`Cairn: The knowledge vault folder ${vault} does not exist. Create it, or set cairn.vaultPath to an existing folder (an Obsidian vault works).`, 'Create Folder', 'Open Settings')
+        .then((choice) => {
+          if (choice === 'Create Folder') void vscode.commands.executeCommand('cairn.indexVault', { create: true });
+          if (choice === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'cairn.vaultPath');
+        });
+      return undefined;
+    }
+    for (const s of report.skipped) log.warn(`Index: skipped ${s.path}: ${s.reason}`);
+    log.info(`Indexed ${report.vault} in ${report.ms} ms: ${JSON.stringify({ ...report, skipped: report.skipped.length })}`);
+    void messages.info(indexSummary(report), ...(report.skipped.length ? ['Show Log'] : [])).then((choice) => choice === 'Show Log' && log.show(true));
+    return report;
+  }
+
+  /** True when the store holds no notes: the vault was never indexed, or its last index found none. */
+  async function storeHasNoNotes(): Promise<boolean> {
+    const [last] = await backend.request<'events.list', { data: { notes?: number } }[]>('events.list', { aggregateType: 'vault', limit: 1, order: 'desc' });
+    return !last || last.data.notes === 0;
+  }
+
+  const offerIndex = () =>
+    void messages.info('Cairn: The knowledge vault has not been indexed yet, so there is nothing to search.', 'Index Now').then((choice) => {
+      if (choice === 'Index Now') void vscode.commands.executeCommand('cairn.indexVault');
+    });
+
+  const search = (query: string) => backend.request<'knowledge.search', SearchHit[]>('knowledge.search', { query, mode: 'text', limit: SEARCH_LIMIT });
+
+  /** Opens the note of a hit with the first line that contains a matched term selected. */
+  async function openHit(hit: SearchHit): Promise<vscode.TextEditor> {
+    const file = path.resolve(backend.vault, ...hit.path.split('/'));
+    const rel = path.relative(backend.vault, file);
+    if (rel.startsWith('..') || path.isAbsolute(rel)) throw new Error(`${hit.path} is not inside the vault ${backend.vault}.`);
+    let doc: vscode.TextDocument;
+    try {
+      doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+    } catch {
+      throw new Error(`Cannot open ${hit.path}: it is no longer in the vault ${backend.vault}. Run "Cairn: Index Knowledge Vault" to update the index.`);
+    }
+    const lines = Array.from({ length: doc.lineCount }, (_, i) => doc.lineAt(i).text);
+    const m = firstMatch(lines, matchedTerms(hit));
+    const selection = new vscode.Range(m.line, m.character, m.line, m.character + m.length);
+    const editor = await vscode.window.showTextDocument(doc, { selection, preview: true });
+    editor.revealRange(selection, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+    return editor;
+  }
+
+  function showSearchPick(): void {
+    const pick = vscode.window.createQuickPick<HitItem>();
+    pick.title = 'Cairn: Search Knowledge';
+    pick.placeholder = 'Words or "a phrase" (the last word matches as a prefix)';
+    pick.matchOnDescription = false;
+    pick.matchOnDetail = true; // lets the quick pick highlight the typed text in the snippet (no proposed API)
+    let seq = 0; // every keystroke bumps it; a response for an older value is dropped
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let errorShown = false;
+
+    const run = async (value: string, mine: number) => {
+      try {
+        const hits = value.trim() ? await search(value) : [];
+        const empty = hits.length === 0 && (await storeHasNoNotes());
+        if (mine !== seq) return;
+        pick.items = empty ? [INDEX_NOW_ITEM] : hits.length ? hits.map(searchHitItem) : value.trim() ? [noHitsItem(value)] : [];
+      } catch (err) {
+        if (mine !== seq) return;
+        pick.items = [];
+        if (!errorShown) void messages.error(`Cairn: ${(err as Error).message}`);
+        errorShown = true;
+      } finally {
+        if (mine === seq) pick.busy = false;
+      }
+    };
+
+    const disposables = [
+      pick.onDidChangeValue((value) => {
+        const mine = ++seq;
+        clearTimeout(timer);
+        pick.busy = true;
+        timer = setTimeout(() => void run(value, mine), SEARCH_DEBOUNCE_MS);
+      }),
+      pick.onDidAccept(() => {
+        const item = pick.selectedItems[0] ?? pick.activeItems[0];
+        if (!item?.hit && !item?.action) return;
+        pick.hide();
+        if (item.action === 'index') void vscode.commands.executeCommand('cairn.indexVault');
+        else if (item.hit) openHit(item.hit).catch((err: Error) => void messages.error(`Cairn: ${err.message}`));
+      }),
+      pick.onDidHide(() => {
+        seq++;
+        clearTimeout(timer);
+        for (const x of disposables) x.dispose();
+        pick.dispose();
+      }),
+    ];
+    pick.show();
+    pick.busy = true;
+    void run('', ++seq); // an empty vault shows "Index Now" at once
+  }
+
+  return [
+    command('cairn.indexVault', async (options?: { create?: boolean }) => {
+      if (options !== undefined && (typeof options !== 'object' || options === null || (options.create !== undefined && typeof options.create !== 'boolean'))) {
+        throw new Error('Index Knowledge Vault takes no argument, or { create: true } to create a missing vault folder.');
+      }
+      return indexVault(options?.create === true);
+    }),
+
+    command('cairn.searchKnowledge', async (query?: unknown, options?: { open?: boolean }) => {
+      if (query === undefined) {
+        showSearchPick();
+        return undefined;
+      }
+      const parsed = methods['knowledge.search'].shape.query.safeParse(query);
+      if (!parsed.success) throw new Error(parsed.error.issues[0]?.message ?? 'query must be a string');
+      const hits = await search(parsed.data);
+      if (hits.length === 0 && (await storeHasNoNotes())) offerIndex();
+      if (options?.open && hits[0]) await openHit(hits[0]);
+      return hits;
+    }),
+  ];
+}

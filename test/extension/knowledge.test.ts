@@ -1,0 +1,131 @@
+// Integration tests for the knowledge vault commands in the real extension host: Index Knowledge Vault (missing
+// folder, summary, skipped files), Search Knowledge with a query argument (paths, titles, snippets, highlights,
+// opening a note at its first match), bad input, and the cairn.vaultPath setting.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { CairnApi } from '../../src/extension/extension';
+import type { IndexReport } from '../../src/store/knowledge/indexer';
+import type { SearchHit } from '../../src/store/knowledge/search';
+
+let api: CairnApi;
+let workspace: string;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const v = await check();
+    if (v !== undefined && v !== false) return v as T;
+    await sleep(50);
+  }
+  throw new Error(`Timed out waiting for ${what}`);
+}
+const last = (level: 'info' | 'error') => [...api.shownMessages()].reverse().find((m) => m.level === level)?.message ?? '';
+const index = (options?: { create?: boolean }) => vscode.commands.executeCommand<IndexReport | undefined>('cairn.indexVault', ...(options ? [options] : []));
+const search = (query: unknown, options?: { open?: boolean }) => vscode.commands.executeCommand<SearchHit[] | undefined>('cairn.searchKnowledge', query, options);
+
+const NOTES: Record<string, string> = {
+  'Apollo.md': '# Apollo Program\n\nThe lunar module landed in the Sea of Tranquility.\n\nSee [[Saturn V]] and [[Missing Note]].\n',
+  'rockets/Saturn V.md': '---\ntags: [rocket]\n---\n# Saturn V\n\nA three-stage rocket.\nIts first stage burned kerosene and liquid oxygen.\n',
+};
+
+describe('Knowledge vault', function () {
+  before(async () => {
+    const ext = vscode.extensions.getExtension<CairnApi>('cairn.cairn');
+    assert.ok(ext);
+    api = await ext.activate();
+    await api.whenReady();
+    workspace = vscode.workspace.workspaceFolders![0]!.uri.fsPath;
+  });
+
+  it('contributes Index Knowledge Vault and Search Knowledge', async () => {
+    const all = await vscode.commands.getCommands(true);
+    assert.ok(all.includes('cairn.indexVault'));
+    assert.ok(all.includes('cairn.searchKnowledge'));
+    assert.equal(api.vaultDir, path.join(workspace, '.cairn', 'vault'), 'the default vault is <store>/vault');
+  });
+
+  it('a missing vault folder gives one error that offers to create it, and creates nothing', async () => {
+    assert.ok(!fs.existsSync(api.vaultDir));
+    const errorsBefore = api.shownMessages().filter((m) => m.level === 'error').length;
+    assert.equal(await index(), undefined);
+    assert.match(last('error'), /knowledge vault folder .*\.cairn\/vault does not exist/);
+    assert.doesNotMatch(last('error'), /\n\s+at /, 'no stack trace');
+    assert.equal(api.shownMessages().filter((m) => m.level === 'error').length, errorsBefore + 1, 'exactly one error');
+    assert.ok(!fs.existsSync(api.vaultDir), 'the vault folder was not created');
+  });
+
+  it('a search before any indexing finds nothing and offers Index Now', async () => {
+    assert.deepEqual(await search('anything'), []);
+    assert.match(last('info'), /has not been indexed yet/);
+  });
+
+  it('indexes notes and sums up: notes, links, skipped files', async () => {
+    for (const [rel, text] of Object.entries(NOTES)) {
+      fs.mkdirSync(path.dirname(path.join(api.vaultDir, rel)), { recursive: true });
+      fs.writeFileSync(path.join(api.vaultDir, rel), text);
+    }
+    fs.writeFileSync(path.join(api.vaultDir, 'blob.md'), Buffer.from([0x23, 0x20, 0x00, 0x01, 0x02]));
+    const report = await index();
+    assert.ok(report, `index failed: ${last('error')}`);
+    assert.equal(report.notes, 2);
+    assert.deepEqual(report.links, { resolved: 1, unresolved: 1 });
+    assert.deepEqual(report.skipped.map((s) => s.path), ['blob.md']);
+    assert.match(last('info'), /indexed 2 notes .*links: 1 resolved, 1 unresolved; 1 skipped/);
+  });
+
+  it('Search Knowledge with a query returns path, title, snippet and highlights', async () => {
+    const hits = (await search('kerosene'))!;
+    assert.equal(hits.length, 1);
+    const [hit] = hits as [SearchHit];
+    assert.equal(hit.path, 'rockets/Saturn V.md');
+    assert.equal(hit.title, 'Saturn V');
+    assert.match(hit.snippet, /burned kerosene and liquid oxygen/);
+    assert.deepEqual(hit.highlights.map(([s, e]) => hit.snippet.slice(s, e).toLowerCase()), ['kerosene']);
+
+    const prefix = (await search('lunar mod'))!;
+    assert.deepEqual(prefix.map((h) => [h.path, h.title]), [['Apollo.md', 'Apollo Program']]);
+    assert.deepEqual(await search('zeppelin'), []);
+  });
+
+  it('opening a hit shows the note at the first line with a matched term', async () => {
+    await search('kerosene', { open: true });
+    const editor = await waitFor('editor on the note', () => vscode.window.activeTextEditor?.document.uri.fsPath.endsWith('Saturn V.md') && vscode.window.activeTextEditor);
+    assert.equal(editor.selection.start.line, 6);
+    assert.equal(editor.document.getText(editor.selection).toLowerCase(), 'kerosene');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('bad input: an empty or non-text query gives one error message', async () => {
+    assert.equal(await search('   '), undefined);
+    assert.match(last('error'), /^Cairn: query must not be empty$/);
+    assert.equal(await search(42), undefined);
+    assert.match(last('error'), /^Cairn: query must be a string$/);
+    assert.equal(await index('yes' as never), undefined);
+    assert.match(last('error'), /Index Knowledge Vault takes no argument/);
+  });
+
+  it('follows the cairn.vaultPath setting (relative to the workspace) and can create the folder', async () => {
+    const config = vscode.workspace.getConfiguration('cairn');
+    const other = path.join(workspace, 'my-notes');
+    await config.update('vaultPath', 'my-notes', vscode.ConfigurationTarget.Workspace);
+    try {
+      await waitFor('the backend on the new vault', () => api.vaultDir === other);
+      await api.whenReady();
+      assert.equal(await index(), undefined);
+      assert.match(last('error'), /my-notes does not exist/);
+      assert.ok(!fs.existsSync(other));
+      const report = (await index({ create: true }))!;
+      assert.ok(fs.statSync(other).isDirectory(), 'Create Folder created it');
+      assert.equal(report.notes, 0);
+      assert.deepEqual(await search('kerosene'), []);
+    } finally {
+      await config.update('vaultPath', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    await waitFor('back on the default vault', () => api.vaultDir === path.join(workspace, '.cairn', 'vault'));
+    assert.equal((await index())!.notes, 2);
+    assert.equal((await search('kerosene'))![0]!.path, 'rockets/Saturn V.md');
+  });
+});
