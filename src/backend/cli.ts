@@ -7,7 +7,7 @@ import { StoreError } from '../store/errors';
 import { AGENT_RUN_OUTCOMES, EVENT_SOURCES, TASK_PRIORITIES, TASK_STATUSES, type AgentRunRow, type TaskRow } from '../store/schema';
 import { defaultAgentDirs, type AgentIndexReport, type AgentLintResult, type AgentSummary } from '../store/agents/indexer';
 import { Store } from '../store/store';
-import type { StoreEvent } from '../store/events';
+import { AGGREGATE_TYPES, type StoreEvent } from '../store/events';
 import type { Project } from '../store/projects';
 import type { StoreHealth } from '../store/store';
 import type { IndexReport } from '../store/knowledge/indexer';
@@ -268,11 +268,11 @@ export function buildProgram(): Command {
     });
 
   sub(program, 'log', 'show the event log (newest first)')
-    .addOption(new Option('--type <aggregate>', 'only events of projects, sprints or tasks').choices(['project', 'sprint', 'task']))
+    .addOption(new Option('--type <aggregate>', 'only events of this kind').choices(AGGREGATE_TYPES))
     .option('--id <id>', 'only events of this project, sprint or task')
     .option('--limit <n>', 'how many events (default 20, at most 1000)', positiveInt, 20)
     .option('--before <seq>', 'page back: events before this sequence number', positiveInt)
-    .action(async (o: { type?: 'project' | 'sprint' | 'task'; id?: string; limit: number; before?: number }, cmd: Command) => {
+    .action(async (o: { type?: (typeof AGGREGATE_TYPES)[number]; id?: string; limit: number; before?: number }, cmd: Command) => {
       const opts = g(cmd);
       const rows = await withStore(opts, false, (call) =>
         call<'events.list', StoreEvent[]>('events.list', { aggregateType: o.type, aggregateId: o.id, limit: o.limit, beforeSeq: o.before, order: 'desc' }),

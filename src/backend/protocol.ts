@@ -2,6 +2,7 @@
 // The RPC server and the CLI both validate through these, so both give the same messages. docs/protocol.md
 // documents the same shapes for clients in other languages.
 import { z } from 'zod';
+import { AGGREGATE_TYPES } from '../store/events';
 import { AGENT_RUN_OUTCOMES, EVENT_SOURCES, SPRINT_STATUSES, TASK_PRIORITIES, TASK_STATUSES } from '../store/schema';
 
 const id = (what: string) => z.string({ error: `${what} must be a string id` }).trim().min(1, `${what} must not be empty`).max(100, `${what} is too long`);
@@ -125,7 +126,7 @@ export const methods = {
     limit: z.number().int().min(1).max(10_000).optional(),
   }),
   'events.list': z.strictObject({
-    aggregateType: z.enum(['project', 'sprint', 'task', 'vault', 'agents']).optional(),
+    aggregateType: z.enum(AGGREGATE_TYPES, { error: `aggregateType must be one of ${AGGREGATE_TYPES.join(', ')}` }).optional(),
     aggregateId: id('aggregateId').optional(),
     afterSeq: z.number().int().min(0).optional(),
     beforeSeq: z.number().int().min(1).optional(),

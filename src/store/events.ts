@@ -5,7 +5,9 @@ import { newId, nowIso } from './ids';
 import type { Orm } from './orm';
 import { events, type EventRow, type EventSource } from './schema';
 
-export type AggregateType = 'project' | 'sprint' | 'task' | 'vault' | 'agents';
+/** What events are about: work items, and the indexes of the vault and of the agent folders. */
+export const AGGREGATE_TYPES = ['project', 'sprint', 'task', 'vault', 'agents'] as const;
+export type AggregateType = (typeof AGGREGATE_TYPES)[number];
 
 /** Who is making a change, recorded on every event. */
 export interface Actor {

@@ -146,7 +146,7 @@ export class Store {
     const integrity = (await this.conn.all<{ integrity_check: string }>('PRAGMA integrity_check')).map((r) => r.integrity_check);
     const pragma = async (name: string) => Object.values((await this.conn.get(`PRAGMA ${name}`)) ?? {})[0];
     const counts: Record<string, number> = {};
-    for (const table of ['projects', 'sprints', 'tasks', 'events']) {
+    for (const table of ['projects', 'sprints', 'tasks', 'events', 'notes', 'agents', 'agent_runs']) {
       counts[table] = ((await this.conn.get<{ n: number }>(`select count(*) as n from ${table}`))?.n ?? 0) as number;
     }
     const size = (f: string) => (fs.existsSync(f) ? fs.statSync(f).size : 0);

@@ -263,14 +263,14 @@ describe('cairn CLI (dist/cli.js)', function () {
       assert.equal(h.schemaVersion, SHIPPED_SCHEMA);
       assert.equal(h.supportedSchemaVersion, SHIPPED_SCHEMA);
       assert.equal(h.journalMode, 'wal');
-      assert.deepEqual(h.counts, { projects: 1, sprints: 0, tasks: 2, events: 4 });
+      assert.deepEqual(h.counts, { projects: 1, sprints: 0, tasks: 2, events: 4, notes: 0, agents: 0, agent_runs: 0 });
       assert.ok(h.sizes.databaseBytes > 0 && h.sizes.pageSize > 0 && h.sizes.pageCount > 0);
       assert.match(h.sqliteVersion, /^3\.\d+\.\d+$/);
 
       const text = ok([...f.s, 'doctor']);
       assert.match(text, /^integrity\s+ok$/m);
       assert.match(text, new RegExp(`^schema\\s+${SHIPPED_SCHEMA} \\(this Cairn supports ${SHIPPED_SCHEMA}\\)$`, 'm'));
-      assert.match(text, /^rows\s+projects 1, sprints 0, tasks 2, events 4$/m);
+      assert.match(text, /^rows\s+projects 1, sprints 0, tasks 2, events 4, notes 0, agents 0, agent_runs 0$/m);
     });
 
     it('CAIRN_STORE is the default store; --store wins over it', () => {
