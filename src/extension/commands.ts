@@ -10,6 +10,7 @@ import type { ProjectsTreeProvider } from '../views/projectsTree';
 import { STATUS_ICONS } from '../views/taskPresentation';
 import type { BackendClient } from './backendClient';
 import type { Messages } from './messages';
+import { safeCommands } from './safeCommand';
 
 export interface CommandDeps {
   backend: BackendClient;
@@ -28,16 +29,7 @@ const validateName = (value: string) => {
 export function registerCommands(d: CommandDeps): vscode.Disposable[] {
   const { backend, messages } = d;
 
-  /** Runs a command body; a failure becomes one error notification (never a stack trace) and returns undefined. */
-  const command = <A extends unknown[], R>(id: string, body: (...args: A) => Promise<R | undefined>) =>
-    vscode.commands.registerCommand(id, async (...args: A) => {
-      try {
-        return await body(...args);
-      } catch (err) {
-        void messages.error(`Cairn: ${(err as Error).message}`);
-        return undefined;
-      }
-    });
+  const command = safeCommands(messages);
 
   const ask = (prompt: string, value = '', placeHolder?: string) =>
     vscode.window.showInputBox({ prompt, value, placeHolder, validateInput: validateName, ignoreFocusOut: true });

@@ -9,6 +9,7 @@ import type { SearchHit } from '../store/knowledge/search';
 import { firstMatch, INDEX_NOW_ITEM, indexSummary, matchedTerms, noHitsItem, searchHitItem, type HitItem } from '../views/knowledgeItems';
 import { BackendError, type BackendClient } from './backendClient';
 import type { Messages } from './messages';
+import { safeCommands } from './safeCommand';
 
 export interface KnowledgeDeps {
   backend: BackendClient;
@@ -22,16 +23,7 @@ const SEARCH_LIMIT = 50;
 export function registerKnowledgeCommands(d: KnowledgeDeps): vscode.Disposable[] {
   const { backend, messages, log } = d;
 
-  /** Runs a command body; a failure becomes one error notification (never a stack trace) and returns undefined. */
-  const command = <A extends unknown[], R>(id: string, body: (...args: A) => Promise<R | undefined>) =>
-    vscode.commands.registerCommand(id, async (...args: A) => {
-      try {
-        return await body(...args);
-      } catch (err) {
-        void messages.error(`Cairn: ${(err as Error).message}`);
-        return undefined;
-      }
-    });
+  const command = safeCommands(messages);
 
   const isMissingVault = (err: unknown) =>
     err instanceof BackendError && err.code === ErrorCodes.NotFound && typeof (err.data as { vault?: unknown } | undefined)?.vault === 'string';

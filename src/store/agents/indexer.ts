@@ -24,6 +24,7 @@ import { agentRuns, agents, events, tasks, type AgentRow, type TaskStatus } from
 import type { Store } from '../store';
 import { parseAgentFile, type AgentDefinition, type AgentDiagnostic } from './agentFile';
 import { lintAgents } from './lint';
+import { readTextFile } from '../textFile';
 
 export interface AgentIndexOptions {
   /** Files larger than this are skipped with a reason (bytes). */
@@ -113,22 +114,6 @@ function scanFolders(dirs: string[], skipped: AgentIndexReport['skipped']): { fo
   return { found, report };
 }
 
-/** Reads an agent file as text; a reason instead when it cannot be one. */
-function readAgent(file: Found, maxBytes: number): { bytes: Buffer; text: string; invalidUtf8: boolean } | { reason: string } {
-  if (file.size > maxBytes) return { reason: `larger than ${maxBytes} bytes (${file.size})` };
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(file.path);
-  } catch (err) {
-    return { reason: `cannot read (${(err as NodeJS.ErrnoException).code}: removed or renamed while indexing?)` };
-  }
-  if (bytes.subarray(0, 8192).includes(0)) return { reason: 'binary file (contains NUL bytes)' };
-  try {
-    return { bytes, text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), invalidUtf8: false };
-  } catch {
-    return { bytes, text: new TextDecoder('utf-8').decode(bytes), invalidUtf8: true };
-  }
-}
 
 const isReadme = (p: string) => path.basename(p).toLowerCase() === 'readme.md';
 const hasFrontMatter = (text: string) => /^\uFEFF?---[ \t]*\r?\n/.test(text);
@@ -208,7 +193,7 @@ export async function indexAgents(store: Store, dirs: string[], who: Actor, opti
       entries.push(fromRow(known, false));
       continue;
     }
-    const read = readAgent(file, maxBytes);
+    const read = readTextFile(file.path, file.size, maxBytes);
     if ('reason' in read) {
       skipped.push({ path: file.path, reason: read.reason });
       continue;

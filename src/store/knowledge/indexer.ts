@@ -14,6 +14,7 @@ import { events, noteLinks, notes, vaultFiles } from '../schema';
 import type { Store } from '../store';
 import { parseNote } from './markdown';
 import { buildLinkIndex, normalizeNoteName, resolveLink, type LinkIndex } from './resolve';
+import { readTextFile } from '../textFile';
 import { scanVault, type ScannedFile } from './scan';
 import type { ParsedNote } from './types';
 
@@ -52,27 +53,6 @@ const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 /** What wikilinks match a note by: its file name, normalized as link targets are. */
 export const nameKeyOf = (vaultPath: string) => normalizeNoteName(path.posix.basename(vaultPath));
 
-/** Reads a note's bytes as text; undefined (with a reason) for what cannot be a note. */
-function readNote(file: ScannedFile, maxBytes: number): { bytes: Buffer; text: string; invalidUtf8: boolean } | { reason: string } {
-  if (file.size > maxBytes) return { reason: `larger than ${maxBytes} bytes (${file.size})` };
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(file.absPath);
-  } catch (err) {
-    return { reason: `cannot read (${(err as NodeJS.ErrnoException).code}: removed or renamed while indexing?)` };
-  }
-  if (bytes.subarray(0, 8192).includes(0)) return { reason: 'binary file (contains NUL bytes)' };
-  let invalidUtf8 = false;
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    invalidUtf8 = true;
-    text = new TextDecoder('utf-8').decode(bytes); // invalid sequences become U+FFFD
-  }
-  return { bytes, text, invalidUtf8 };
-}
-
 export async function indexVault(store: Store, vaultDir: string, who: Actor, options: IndexOptions = {}): Promise<IndexReport> {
   const started = performance.now();
   const log = options.log ?? (() => undefined);
@@ -102,7 +82,7 @@ export async function indexVault(store: Store, vaultDir: string, who: Actor, opt
       unchanged++;
       continue;
     }
-    const read = readNote(file, maxBytes);
+    const read = readTextFile(file.absPath, file.size, maxBytes);
     if ('reason' in read) {
       skipped.push({ path: file.path, reason: read.reason });
       log(`skipped ${file.path}: ${read.reason}`);
