@@ -62,3 +62,15 @@ export async function lastEventSeq(orm: Orm): Promise<number> {
   const [row] = await orm.select({ seq: sql<number>`coalesce(max(${events.seq}), 0)` }).from(events);
   return row?.seq ?? 0;
 }
+
+/**
+ * Appends an event to an aggregate that has no row of its own (an index run, say), at the version after its
+ * latest event. Run it inside the write transaction that made the change.
+ */
+export async function appendNextEvent(orm: Orm, who: Actor, e: Omit<NewEvent, 'version'>): Promise<void> {
+  const [last] = await orm
+    .select({ v: sql<number>`coalesce(max(${events.version}), 0)` })
+    .from(events)
+    .where(and(eq(events.aggregateType, e.aggregateType), eq(events.aggregateId, e.aggregateId)));
+  await appendEvents(orm, who, [{ ...e, version: (last?.v ?? 0) + 1 }]);
+}

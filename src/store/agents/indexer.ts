@@ -16,11 +16,11 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
-import { appendEvents, type Actor } from '../events';
+import { eq, inArray, isNotNull, sql } from 'drizzle-orm';
+import { appendNextEvent, type Actor } from '../events';
 import { nowIso } from '../ids';
 import type { Orm } from '../orm';
-import { agentRuns, agents, events, tasks, type AgentRow, type TaskStatus } from '../schema';
+import { agentRuns, agents, tasks, type AgentRow, type TaskStatus } from '../schema';
 import type { Store } from '../store';
 import { parseAgentFile, type AgentDefinition, type AgentDiagnostic } from './agentFile';
 import { lintAgents } from './lint';
@@ -300,22 +300,10 @@ export async function indexAgents(store: Store, dirs: string[], who: Actor, opti
     ms: Math.round(performance.now() - started),
   };
   if (report.added || report.updated || report.removed) {
-    await store.write(async (orm) => {
-      const [last] = await orm
-        .select({ v: sql<number>`coalesce(max(${events.version}), 0)` })
-        .from(events)
-        .where(and(eq(events.aggregateType, 'agents'), eq(events.aggregateId, INDEX_AGGREGATE)));
-      const { skipped: _s, ms: _ms, ...summary } = report;
-      await appendEvents(orm, who, [
-        {
-          aggregateType: 'agents',
-          aggregateId: INDEX_AGGREGATE,
-          version: (last?.v ?? 0) + 1,
-          type: 'agents.indexed',
-          data: { ...summary, skipped: skipped.length, ms: report.ms },
-        },
-      ]);
-    });
+    const { skipped: _s, ...summary } = report;
+    await store.write((orm) =>
+      appendNextEvent(orm, who, { aggregateType: 'agents', aggregateId: INDEX_AGGREGATE, type: 'agents.indexed', data: { ...summary, skipped: skipped.length } }),
+    );
   }
   return report;
 }

@@ -5,12 +5,12 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { and, eq, inArray, ne, sql } from 'drizzle-orm';
-import { appendEvents, type Actor } from '../events';
+import { eq, inArray, ne } from 'drizzle-orm';
+import { appendNextEvent, type Actor } from '../events';
 import { StoreError } from '../errors';
 import { nowIso } from '../ids';
 import type { Connection } from '../connection';
-import { events, noteLinks, notes, vaultFiles } from '../schema';
+import { noteLinks, notes, vaultFiles } from '../schema';
 import type { Store } from '../store';
 import { parseNote } from './markdown';
 import { buildLinkIndex, normalizeNoteName, resolveLink, type LinkIndex } from './resolve';
@@ -161,16 +161,10 @@ export async function indexVault(store: Store, vaultDir: string, who: Actor, opt
     ms: Math.round(performance.now() - started),
   };
   if (report.added || report.updated || report.removed) {
-    await store.write(async (orm) => {
-      const [last] = await orm
-        .select({ v: sql<number>`coalesce(max(${events.version}), 0)` })
-        .from(events)
-        .where(and(eq(events.aggregateType, 'vault'), eq(events.aggregateId, VAULT_AGGREGATE)));
-      const { skipped: _s, ...summary } = report;
-      await appendEvents(orm, who, [
-        { aggregateType: 'vault', aggregateId: VAULT_AGGREGATE, version: (last?.v ?? 0) + 1, type: 'vault.indexed', data: { ...summary, skipped: skipped.length } },
-      ]);
-    });
+    const { skipped: _s, ...summary } = report;
+    await store.write((orm) =>
+      appendNextEvent(orm, who, { aggregateType: 'vault', aggregateId: VAULT_AGGREGATE, type: 'vault.indexed', data: { ...summary, skipped: skipped.length } }),
+    );
   }
   return report;
 }
