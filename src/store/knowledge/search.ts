@@ -75,7 +75,17 @@ export async function searchText(store: Store, query: string, options: SearchOpt
   return rows.map((r) => ({ path: r.path, title: r.title, score: Math.round(-r.rank * 1000) / 1000, ...unmark(r.snippet) }));
 }
 
+/** Markdown punctuation that reads as noise in a one-line snippet: heading marks, emphasis, wikilink brackets. */
+function plain(snippet: string): string {
+  return snippet
+    .replace(/\[\[(?:[^\]|\u0002\u0003]*\|)?/g, '') // [[target|  → '' (the alias stays)
+    .replace(/\]\]/g, '')
+    .replace(/(^|\s)#{1,6}(?=\s)/g, '$1')
+    .replace(/\*\*|__/g, '');
+}
+
 function unmark(marked: string): { snippet: string; highlights: [number, number][] } {
+  marked = plain(marked);
   let out = '';
   const highlights: [number, number][] = [];
   let start = -1;

@@ -65,6 +65,10 @@ describe('knowledge: vault indexer', () => {
     assert.deepEqual(paths(await searchText(store, 'ship', { tag: 'project' })), ['projects/Roadmap.md'], 'nested tags match their parent');
     assert.deepEqual(paths(await searchText(store, 'ship', { folder: 'projects' })), ['projects/Roadmap.md']);
     assert.deepEqual(await searchText(store, 'ship', { folder: 'elsewhere' }), []);
+    const [missing] = await searchText(store, 'missing');
+    assert.equal(missing!.path, 'Home.md');
+    assert.doesNotMatch(missing!.snippet, /\[\[|\]\]|(^|\s)#\s/, `snippets read as text: ${missing!.snippet}`);
+    assert.match(missing!.snippet, /See Ideas and the roadmap and Missing note\./);
     const [event] = await listEvents(store.orm, { aggregateType: 'vault', limit: 1, order: 'desc' });
     assert.equal(event!.type, 'vault.indexed');
   });
