@@ -36,6 +36,7 @@ export class BackendClient implements vscode.Disposable {
     private readonly backendPath: string,
     private storeDir: string,
     private vaultDir: string,
+    private agentDirs: string[],
     private readonly log: vscode.LogOutputChannel,
     private readonly notifyCrash: (message: string) => void,
   ) {}
@@ -58,10 +59,16 @@ export class BackendClient implements vscode.Disposable {
     return this.ready;
   }
 
-  /** Points the backend at another store or vault (a setting changed): stop the old process, start a new one. */
-  async switchStore(storeDir: string, vaultDir: string): Promise<void> {
+  /** The agent folders the backend indexes (passed as --agents, in precedence order). */
+  get agents(): readonly string[] {
+    return this.agentDirs;
+  }
+
+  /** Points the backend at other folders (a setting changed): stop the old process, start a new one. */
+  async switchStore(storeDir: string, vaultDir: string, agentDirs: string[]): Promise<void> {
     this.storeDir = storeDir;
     this.vaultDir = vaultDir;
+    this.agentDirs = agentDirs;
     this.stop();
     await this.start();
     this.restarted.fire();
@@ -78,7 +85,7 @@ export class BackendClient implements vscode.Disposable {
   }
 
   private spawn(): Promise<MessageConnection> {
-    const args = [this.backendPath, '--store', this.storeDir, '--vault', this.vaultDir, '--source', 'extension'];
+    const args = [this.backendPath, '--store', this.storeDir, '--vault', this.vaultDir, ...this.agentDirs.flatMap((d) => ['--agents', d]), '--source', 'extension'];
     this.log.info(`Starting backend: ${process.execPath} ${args.join(' ')}`);
     const child = spawn(process.execPath, args, {
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },

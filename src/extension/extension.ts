@@ -2,13 +2,15 @@
 // commands. Activation is lazy (its views, its commands, or a workspace that already holds a store).
 import * as vscode from 'vscode';
 import type { MethodName, ParamsInput, StoreChanged } from '../backend/protocol';
+import { AgentsTreeProvider } from '../views/agentsTree';
 import { ProjectsTreeProvider } from '../views/projectsTree';
 import { TaskCountStatus } from '../views/statusBar';
 import { BackendClient } from './backendClient';
 import { registerCommands } from './commands';
 import { registerKnowledgeCommands } from './knowledge';
 import { Messages, type ShownMessage } from './messages';
-import { resolveStoreDir, resolveVaultDir } from './storePath';
+import { safeCommands } from './safeCommand';
+import { resolveAgentDirs, resolveStoreDir, resolveVaultDir } from './storePath';
 
 /** What activate() returns: a small API for other extensions and for the integration tests. */
 export interface CairnApi {
@@ -22,6 +24,7 @@ export interface CairnApi {
   onDidChangeStore: vscode.Event<StoreChanged>;
   tree: ProjectsTreeProvider;
   treeView: vscode.TreeView<unknown>;
+  agentsTree: AgentsTreeProvider;
   statusBarText(): string;
   shownMessages(): readonly ShownMessage[];
   backendPid(): number | undefined;
@@ -32,7 +35,7 @@ export function activate(context: vscode.ExtensionContext): CairnApi {
   const log = vscode.window.createOutputChannel('Cairn', { log: true });
   const messages = new Messages(log);
   const storeDir = resolveStoreDir();
-  const backend = new BackendClient(context.asAbsolutePath('dist/backend.js'), storeDir, resolveVaultDir(storeDir), log, (message) => {
+  const backend = new BackendClient(context.asAbsolutePath('dist/backend.js'), storeDir, resolveVaultDir(storeDir), resolveAgentDirs(), log, (message) => {
     void messages.warning(message, 'Show Log').then((choice) => choice && log.show());
   });
   let storeOk = false;
@@ -43,6 +46,8 @@ export function activate(context: vscode.ExtensionContext): CairnApi {
   const tree = new ProjectsTreeProvider(backend, reportError);
   const treeView = vscode.window.createTreeView('cairn.projects', { treeDataProvider: tree, showCollapseAll: true });
   const status = new TaskCountStatus(backend);
+  const agentsTree = new AgentsTreeProvider(backend, reportError);
+  const agentsView = vscode.window.createTreeView('cairn.agents', { treeDataProvider: agentsTree, showCollapseAll: true });
 
   const setState = (state: 'starting' | 'ready' | 'error') => vscode.commands.executeCommand('setContext', 'cairn.state', state);
   let ready: Promise<unknown>;
@@ -55,6 +60,8 @@ export function activate(context: vscode.ExtensionContext): CairnApi {
         log.info(`Store ready: ${JSON.stringify(info)}`);
         void setState('ready');
         void status.update();
+        // Agent folders are small: index them at once, so the view and the file diagnostics are current.
+        agentsTree.reindex().catch((err: Error) => log.warn(`Indexing agent folders failed: ${err.message}`));
       },
       (err: Error) => {
         storeOk = false;
@@ -82,24 +89,30 @@ export function activate(context: vscode.ExtensionContext): CairnApi {
     tree,
     treeView,
     status,
-    backend.onDidChangeStore(() => {
+    agentsTree,
+    agentsView,
+    backend.onDidChangeStore((change) => {
       tree.refresh();
       void status.update();
+      // Agents show their tasks and runs: redraw when either changed (or when unknown what changed).
+      if (!change.aggregates || change.aggregates.some((a) => a.type === 'agents' || a.type === 'task')) void agentsTree.refresh().catch(() => undefined);
     }),
     backend.onDidRestart(() => {
       tree.refresh(0);
       void checkStore();
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('cairn.storePath') || e.affectsConfiguration('cairn.vaultPath')) {
+      if (e.affectsConfiguration('cairn.storePath') || e.affectsConfiguration('cairn.vaultPath') || e.affectsConfiguration('cairn.agentPaths')) {
         const store = resolveStoreDir();
         const vault = resolveVaultDir(store);
-        log.info(`Cairn settings changed: store ${store}, vault ${vault}`);
-        void backend.switchStore(store, vault);
+        const agentDirs = resolveAgentDirs();
+        log.info(`Cairn settings changed: store ${store}, vault ${vault}, agents ${agentDirs.join(', ')}`);
+        void backend.switchStore(store, vault, agentDirs);
       }
     }),
     ...registerCommands({ backend, tree, messages, log, refresh: refreshAll }),
     ...registerKnowledgeCommands({ backend, messages, log }),
+    safeCommands(messages)('cairn.indexAgents', () => agentsTree.reindex()),
   );
 
   checkStore();
@@ -119,6 +132,7 @@ export function activate(context: vscode.ExtensionContext): CairnApi {
     onDidChangeStore: backend.onDidChangeStore,
     tree,
     treeView: treeView as vscode.TreeView<unknown>,
+    agentsTree,
     statusBarText: () => status.text,
     shownMessages: () => messages.history,
     backendPid: () => backend.pid,

@@ -23,3 +23,15 @@ export function resolveVaultDir(storeDir: string = resolveStoreDir()): string {
   if (!setting) return path.join(storeDir, 'vault');
   return resolveFolderSetting(setting);
 }
+
+/**
+ * The folders of Claude Code agent files, in precedence order: setting cairn.agentPaths, else the workspace's
+ * `.claude/agents` and the user's `~/.claude/agents` (as Claude Code itself reads them).
+ */
+export function resolveAgentDirs(): string[] {
+  const setting = vscode.workspace.getConfiguration('cairn').get<string[]>('agentPaths') ?? [];
+  const configured = setting.map((s) => (typeof s === 'string' ? s.trim() : '')).filter(Boolean);
+  if (configured.length) return configured.map(resolveFolderSetting);
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  return [...(folder ? [path.join(folder, '.claude', 'agents')] : []), path.join(os.homedir(), '.claude', 'agents')];
+}
