@@ -9,7 +9,8 @@
 //   2. warm start:  indexVault with nothing changed vs the same read-every-file, and vs statSync of every file;
 //   3. edit → searchable: append a unique word to one note, indexVault, searchText finds it (BENCH_EDITS, 20) vs
 //      one indexVault with nothing changed (the scan every run pays), interleaved. The indexer is called explicitly
-//      here: there is no file watcher yet, so real latency would add the watcher's debounce on top;
+//      here; then the same through indexPaths on the edited path (what the vault watcher runs), and through the real
+//      VaultWatcher in this process (write, poll searchText until found: chokidar + 20 ms debounce + indexPaths);
 //   4. search: searchText p50/p95 over BENCH_QUERIES (50) queries of 1–3 vocabulary words of mixed frequency vs
 //      `rg -l -i -F <first word> <vault>` as a child process (ripgrep; baseline null with a reason when missing).
 //      Not the same work: rg matches one substring and lists every file, FTS ANDs all words and ranks the top 20;
@@ -27,7 +28,9 @@ import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import type { Actor } from '../src/store/events';
-import { indexVault, type IndexReport } from '../src/store/knowledge/indexer';
+import { VaultWatcher } from '../src/backend/vaultWatcher';
+import { indexPaths, indexVault, type IndexReport } from '../src/store/knowledge/indexer';
+import { scanVault } from '../src/store/knowledge/scan';
 import { searchText } from '../src/store/knowledge/search';
 import { Store } from '../src/store/store';
 
@@ -339,6 +342,53 @@ async function main(): Promise<void> {
     const edit = { total: stats(editTotal), indexVault: stats(editIndex), searchText: stats(editSearch), noChangeIndexVault: stats(noChange) };
     progress(`edit→searchable p50 ${edit.total.p50} ms (indexVault ${edit.indexVault.p50}, search ${edit.searchText.p50}); no-change indexVault p50 ${edit.noChangeIndexVault.p50} ms`);
 
+    // 3b. Edit → searchable through indexPaths (what the vault watcher calls with its batch), same kind of edits;
+    // the baseline is the full-scan indexVault edit→searchable figure above. otherFiles is passed as the watcher does.
+    progress(`${EDITS} edits through indexPaths…`);
+    const otherFiles = scanVault(vaultDir).otherFiles;
+    const pathsTotal: number[] = [];
+    const pathsIndex: number[] = [];
+    for (let i = 0; i < EDITS; i++) {
+      const note = vault.notes[Math.floor(editRand() * vault.notes.length)]!;
+      const word = `qzpaths${String(i).padStart(3, '0')}x${SEED}`;
+      const started = performance.now();
+      fs.appendFileSync(note.abs, `\nEdited: ${word}\n`);
+      const idx = await timeAsync(() => indexPaths(s, vaultDir, [note.rel], who, { otherFiles }));
+      const found = await searchText(s, word);
+      pathsTotal.push(performance.now() - started);
+      pathsIndex.push(idx.ms);
+      if (idx.value.updated !== 1) throw new Error(`indexPaths edit ${i}: updated ${idx.value.updated} notes, expected 1`);
+      if (!found.some((h) => h.path === note.rel)) throw new Error(`indexPaths edit ${i}: searchText("${word}") did not find ${note.rel}`);
+    }
+    const viaPaths = { total: stats(pathsTotal), indexPaths: stats(pathsIndex) };
+    progress(`edit→searchable via indexPaths p50 ${viaPaths.total.p50} ms / p95 ${viaPaths.total.p95} ms (indexPaths ${viaPaths.indexPaths.p50})`);
+
+    // 3c. Edit → searchable through the real watcher in this process: write the file, poll searchText (every 2 ms)
+    // until it finds the word. Includes chokidar's notice, the 20 ms debounce window, indexPaths and the search.
+    progress(`${EDITS} edits through the vault watcher…`);
+    const watcher = new VaultWatcher({ store: s, vaultDir, who });
+    const watchStart = await timeAsync(() => watcher.start());
+    const watchTotal: number[] = [];
+    try {
+      for (let i = 0; i < EDITS; i++) {
+        const note = vault.notes[Math.floor(editRand() * vault.notes.length)]!;
+        const word = `qzwatch${String(i).padStart(3, '0')}x${SEED}`;
+        const started = performance.now();
+        fs.appendFileSync(note.abs, `\nEdited: ${word}\n`);
+        for (;;) {
+          if ((await searchText(s, word)).some((h) => h.path === note.rel)) break;
+          if (performance.now() - started > 10_000) throw new Error(`watcher edit ${i}: ${note.rel} not searchable after 10 s`);
+          await new Promise((r) => setTimeout(r, 2));
+        }
+        watchTotal.push(performance.now() - started);
+        await watcher.idle();
+      }
+    } finally {
+      await watcher.close();
+    }
+    const viaWatcher = { total: stats(watchTotal), startMs: round(watchStart.ms), debounceMs: 20 };
+    progress(`edit→searchable via watcher p50 ${viaWatcher.total.p50} ms / p95 ${viaWatcher.total.p95} ms (watcher start ${viaWatcher.startMs} ms)`);
+
     // 4. Search vs ripgrep.
     const qRand = prng(SEED + 2);
     const bands: [number, number][] = [
@@ -405,7 +455,9 @@ async function main(): Promise<void> {
       baselines: { readAllMs: stats(readMs), statAllMs: stats(statMs) },
       coldIndex: { ms: round(cold.ms), notesPerSec: Math.round(NOTES / (cold.ms / 1000)), report: { ...coldReport, skipped: coldReport.skipped.length } },
       warmStart: { indexVaultMs: stats(warmMs), readAllMs: stats(warmRead), statAllMs: stats(warmStat) },
-      editToSearchable: { ...edit, note: 'indexVault is called explicitly after each edit; no file watcher is wired yet, so a real edit would also wait for the watcher/debounce.' },
+      editToSearchable: { ...edit, note: 'indexVault (full scan) is called explicitly after each edit.' },
+      editToSearchableIndexPaths: { ...viaPaths, baseline: 'editToSearchable.total (full-scan indexVault)', note: 'indexPaths on the one edited path (what the vault watcher runs), then searchText.' },
+      editToSearchableWatcher: { ...viaWatcher, note: 'In-process VaultWatcher (chokidar, 20 ms debounce): append to the file, poll searchText every 2 ms until found.' },
       search: { ...search, queries, rg: search.rg, rgVersion: rg.version, rgMissingReason: rg.reason ?? null, note: 'rg: -l -i -F on the first word only, spawn included, lists every matching file; searchText: all words (last as prefix), bm25, top 20, snippets.' },
       memory: {
         beforeStoreOpen: { rssMiB: mib(memBefore.rss), heapUsedMiB: mib(memBefore.heapUsed) },
@@ -420,6 +472,10 @@ async function main(): Promise<void> {
         { metric: 'warm start (nothing changed) vs stat all', value: median(warmMs), baseline: median(warmStat), ratio: ratio(median(warmMs), median(warmStat)), unit: 'ms' },
         { metric: 'edit→searchable p50 vs no-change index', value: edit.total.p50, baseline: edit.noChangeIndexVault.p50, ratio: ratio(edit.total.p50, edit.noChangeIndexVault.p50), unit: 'ms' },
         { metric: 'edit→searchable p95 vs no-change index', value: edit.total.p95, baseline: edit.noChangeIndexVault.p95, ratio: ratio(edit.total.p95, edit.noChangeIndexVault.p95), unit: 'ms' },
+        { metric: 'edit→searchable p50 via indexPaths vs full-scan indexVault', value: viaPaths.total.p50, baseline: edit.total.p50, ratio: ratio(viaPaths.total.p50, edit.total.p50), unit: 'ms' },
+        { metric: 'edit→searchable p95 via indexPaths vs full-scan indexVault', value: viaPaths.total.p95, baseline: edit.total.p95, ratio: ratio(viaPaths.total.p95, edit.total.p95), unit: 'ms' },
+        { metric: 'edit→searchable p50 via vault watcher vs full-scan indexVault', value: viaWatcher.total.p50, baseline: edit.total.p50, ratio: ratio(viaWatcher.total.p50, edit.total.p50), unit: 'ms' },
+        { metric: 'edit→searchable p95 via vault watcher vs full-scan indexVault', value: viaWatcher.total.p95, baseline: edit.total.p95, ratio: ratio(viaWatcher.total.p95, edit.total.p95), unit: 'ms' },
         { metric: 'searchText p50 vs rg -l -i -F', value: search.fts.p50, baseline: search.rg?.p50 ?? null, ratio: ratio(search.fts.p50, search.rg?.p50 ?? null), unit: 'ms' },
         { metric: 'searchText p95 vs rg -l -i -F', value: search.fts.p95, baseline: search.rg?.p95 ?? null, ratio: ratio(search.fts.p95, search.rg?.p95 ?? null), unit: 'ms' },
         { metric: 'RSS after cold index vs before store open', value: mib(memAfter.rss), baseline: mib(memBefore.rss), ratio: ratio(memAfter.rss, memBefore.rss), unit: 'MiB' },

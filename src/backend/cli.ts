@@ -13,6 +13,8 @@ import type { StoreHealth } from '../store/store';
 import type { IndexReport } from '../store/knowledge/indexer';
 import type { NoteLinks } from '../store/knowledge/links';
 import type { SearchHit } from '../store/knowledge/search';
+import type { ConnectedNode, Entity, GraphPath, KnowledgeGraph, Neighbourhood, Relation } from '../store/graph/graph';
+import { MAX_DEPTH, MAX_PATH_DEPTH } from '../store/graph/limits';
 import { makeActor } from './actor';
 import { invoke, MethodError, type Context } from './methods';
 import { ErrorCodes, type MethodName, type ParamsInput } from './protocol';
@@ -439,6 +441,94 @@ export function buildProgram(): Command {
                 r.taskId ?? '',
               ]),
             ),
+      );
+    });
+
+  const graph = sub(program, 'graph', 'the knowledge graph: entities, relations, observations, and notes as nodes');
+  const depthArg = (value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1 || n > MAX_DEPTH) throw new UsageError(`--depth must be a whole number from 1 to ${MAX_DEPTH}, not "${value}"`);
+    return n;
+  };
+  const edgeLine = (e: { from: string; to: string; relationType: string }) => `${e.from} -[${e.relationType}]-> ${e.to}`;
+  sub(graph, 'neighbours', 'nodes within N edges of a node (either direction)')
+    .argument('<node>', 'entity name, or a note (path, file name or title)')
+    .option('--depth <n>', `how far to walk, 1..${MAX_DEPTH} (default 1)`, depthArg, 1)
+    .action(async (node: string, o: { depth: number }, cmd: Command) => {
+      const opts = g(cmd);
+      const r = await withStore(opts, false, (call) => call<'graph.neighbours', Neighbourhood>('graph.neighbours', { node, depth: o.depth }));
+      print(opts, r, () =>
+        [
+          `${r.node.name} (${r.node.type}): ${r.nodes.length - 1} nodes within ${r.depth} edge${r.depth === 1 ? '' : 's'}`,
+          ...(r.nodes.length > 1 ? [formatTable(['DIST', 'NODE', 'TYPE'], r.nodes.filter((n) => n.distance > 0).map((n) => [String(n.distance), n.name, n.type]))] : []),
+          ...(r.edges.length ? ['edges:', ...r.edges.map((e) => `  ${edgeLine(e)}`)] : []),
+        ].join('\n'),
+      );
+    });
+  sub(graph, 'path', 'a shortest path between two nodes (edges walked either way, at most 6 steps)')
+    .argument('<from>')
+    .argument('<to>')
+    .action(async (from: string, to: string, _o, cmd: Command) => {
+      const opts = g(cmd);
+      const p = await withStore(opts, false, (call) => call<'graph.path', GraphPath | null>('graph.path', { from, to }));
+      print(opts, p, () =>
+        p
+          ? [`${p.length} step${p.length === 1 ? '' : 's'}: ${p.nodes[0]!.name}`, ...p.steps.map((s, i) => `  ${s.direction === 'forward' ? `-[${s.relationType}]->` : `<-[${s.relationType}]-`} ${p.nodes[i + 1]!.name}`)].join('\n')
+          : `No path from ${from} to ${to} within ${MAX_PATH_DEPTH} steps`,
+      );
+    });
+  sub(graph, 'top', 'the most connected nodes')
+    .option('--limit <n>', 'how many (default 10)', positiveInt)
+    .action(async (o: { limit?: number }, cmd: Command) => {
+      const opts = g(cmd);
+      const rows = await withStore(opts, false, (call) => call<'graph.mostConnected', ConnectedNode[]>('graph.mostConnected', { limit: o.limit }));
+      print(opts, rows, () =>
+        rows.length === 0 ? '(no edges)' : formatTable(['DEGREE', 'OUT', 'IN', 'NODE', 'TYPE'], rows.map((n) => [String(n.degree), String(n.outgoing), String(n.incoming), n.name, n.type])),
+      );
+    });
+  sub(graph, 'add-entity', 'create an entity (an existing name is left as it is)')
+    .argument('<name>')
+    .requiredOption('--type <type>', 'entity type (person, project, concept, ...)')
+    .option('--observation <text>', 'an observation (repeatable)', (v: string, acc: string[] = []) => [...acc, v])
+    .action(async (name: string, o: { type: string; observation?: string[] }, cmd: Command) => {
+      const opts = g(cmd);
+      const created = await withStore(opts, false, (call) =>
+        call<'graph.createEntities', Entity[]>('graph.createEntities', { entities: [{ name, entityType: o.type, observations: o.observation ?? [] }] }),
+      );
+      print(opts, created, () => (created.length ? `Created entity ${name} (${o.type}) with ${created[0]!.observations.length} observations` : `Entity ${name} already exists; left unchanged`));
+    });
+  sub(graph, 'relate', 'create a relation FROM RELATION TO (ends: entities, or notes by path)')
+    .argument('<from>')
+    .argument('<relation>')
+    .argument('<to>')
+    .action(async (from: string, relationType: string, to: string, _o, cmd: Command) => {
+      const opts = g(cmd);
+      const created = await withStore(opts, false, (call) => call<'graph.createRelations', Relation[]>('graph.createRelations', { relations: [{ from, to, relationType }] }));
+      const rel = { from, to, relationType };
+      print(opts, created, () => (created.length ? `Related ${edgeLine(rel)}` : `Relation ${edgeLine(rel)} already exists`));
+    });
+  sub(graph, 'observe', 'add an observation to an entity')
+    .argument('<name>')
+    .argument('<text...>')
+    .action(async (name: string, text: string[], _o, cmd: Command) => {
+      const opts = g(cmd);
+      const r = await withStore(opts, false, (call) =>
+        call<'graph.addObservations', { entityName: string; addedObservations: string[] }[]>('graph.addObservations', { observations: [{ entityName: name, contents: [text.join(' ')] }] }),
+      );
+      print(opts, r, () => (r[0]?.addedObservations.length ? `Added an observation to ${name}` : `${name} already has that observation`));
+    });
+  sub(graph, 'search', 'nodes whose name, type or observations contain the text')
+    .argument('<query...>')
+    .action(async (query: string[], _o, cmd: Command) => {
+      const opts = g(cmd);
+      const r = await withStore(opts, false, (call) => call<'graph.search', KnowledgeGraph>('graph.search', { query: query.join(' ') }));
+      print(opts, r, () =>
+        r.entities.length === 0
+          ? '(no matches)'
+          : [
+              formatTable(['NODE', 'TYPE', 'OBSERVATIONS'], r.entities.map((e) => [e.name, e.entityType, e.observations.join('; ')])),
+              ...(r.relations.length ? ['relations:', ...r.relations.map((e) => `  ${edgeLine(e)}`)] : []),
+            ].join('\n'),
       );
     });
 

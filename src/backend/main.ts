@@ -1,6 +1,7 @@
 // dist/backend.js: the Cairn backend process. Speaks JSON-RPC 2.0 on stdin/stdout (see docs/protocol.md);
 // logs go to stderr. It keeps running when the store cannot be opened and answers every request with the
 // reason, so a client can show it instead of restarting the process in a loop.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultAgentDirs } from '../store/agents/indexer';
@@ -10,11 +11,13 @@ import { makeActor } from './actor';
 import type { Context } from './methods';
 import { LOG, type LogMessage } from './protocol';
 import { startServer } from './server';
+import { VaultWatcher } from './vaultWatcher';
 import { CAIRN_VERSION } from './version';
 
-const USAGE = `Usage: backend.js --store DIR [--vault DIR] [--agents DIR]... [--source extension|cli|agent] [--actor NAME] [--poll-ms N] [--slow-query-ms N]
+const USAGE = `Usage: backend.js --store DIR [--vault DIR] [--agents DIR]... [--source extension|cli|agent] [--actor NAME] [--poll-ms N] [--slow-query-ms N] [--no-watch-vault]
 Runs the Cairn backend on stdio (JSON-RPC 2.0 with Content-Length framing; see docs/protocol.md).
---agents DIR (repeatable, highest precedence first): Claude Code agent folders; default <cwd>/.claude/agents and ~/.claude/agents.`;
+--agents DIR (repeatable, highest precedence first): Claude Code agent folders; default <cwd>/.claude/agents and ~/.claude/agents.
+--watch-vault (default) / --no-watch-vault: re-index vault files as they change (when the vault folder exists at start).`;
 
 function fail(message: string): never {
   process.stderr.write(`backend: ${message}\n${USAGE}\n`);
@@ -40,10 +43,12 @@ async function main(): Promise<void> {
         agents: { type: 'string', multiple: true },
         'poll-ms': { type: 'string' },
         'slow-query-ms': { type: 'string' },
+        'watch-vault': { type: 'boolean', default: true },
         help: { type: 'boolean' },
         version: { type: 'boolean' },
       },
       strict: true,
+      allowNegative: true,
     }));
   } catch (err) {
     fail((err as Error).message);
@@ -100,7 +105,9 @@ async function main(): Promise<void> {
   server = startServer({ input: process.stdin, output: process.stdout, ctx, pollMs: positiveInt('poll-ms', values['poll-ms'], 200), log: logLine });
   for (const m of queued.splice(0)) void server.connection.sendNotification(LOG, m).catch(() => undefined);
 
+  let vaultWatcher: VaultWatcher | undefined;
   const shutdown = async (code: number) => {
+    await vaultWatcher?.close().catch(() => undefined);
     server?.dispose();
     await ctx.store?.close().catch(() => undefined);
     process.exit(code);
@@ -108,6 +115,30 @@ async function main(): Promise<void> {
   process.stdin.on('end', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
   process.on('SIGINT', () => void shutdown(0));
+
+  // Vault edits made by any program are indexed as they happen (see vaultWatcher.ts); its runs are announced with
+  // store.changed at once (an in-process write does not move PRAGMA data_version, which the poll relies on).
+  const vaultExists = (() => {
+    try {
+      return fs.statSync(ctx.vaultDir, { throwIfNoEntry: false })?.isDirectory() ?? false;
+    } catch {
+      return false;
+    }
+  })();
+  if (ctx.store && values['watch-vault'] && vaultExists) {
+    const running = server;
+    vaultWatcher = new VaultWatcher({
+      store: ctx.store,
+      vaultDir: ctx.vaultDir,
+      who,
+      onIndexed: () => void running.checkChanges(),
+      log: (level, message) => emit(level, message),
+    });
+    void vaultWatcher.start().then(
+      () => emit('info', `Watching the vault ${ctx.vaultDir} for changes`),
+      (err: Error) => emit('warn', `Cannot watch the vault ${ctx.vaultDir}: ${err.message}`),
+    );
+  }
   await server.closed;
   await shutdown(0);
 }

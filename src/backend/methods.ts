@@ -4,6 +4,20 @@ import * as fs from 'node:fs';
 import type { Actor } from '../store/events';
 import { agentDiagnostics, indexAgents, listAgents } from '../store/agents/indexer';
 import { listAgentRuns, recordAgentRun } from '../store/agents/runs';
+import {
+  addObservations,
+  createEntities,
+  createRelations,
+  deleteEntities,
+  deleteObservations,
+  deleteRelations,
+  mostConnected,
+  neighbours,
+  openNodes,
+  readGraph,
+  searchNodes,
+  shortestPath,
+} from '../store/graph/graph';
 import { indexVault } from '../store/knowledge/indexer';
 import { noteLinksOf, placeholders } from '../store/knowledge/links';
 import { searchText } from '../store/knowledge/search';
@@ -112,6 +126,18 @@ const handlers: Handlers = {
     return store.write((orm) => recordAgentRun(orm, who(ctx, p), run));
   },
   'agents.runs': (store, p) => listAgentRuns(store.orm, p),
+  'graph.createEntities': (store, p, ctx) => createEntities(store, who(ctx, p), p.entities),
+  'graph.createRelations': (store, p, ctx) => createRelations(store, who(ctx, p), p.relations),
+  'graph.addObservations': (store, p, ctx) => addObservations(store, who(ctx, p), p.observations),
+  'graph.deleteEntities': (store, p, ctx) => deleteEntities(store, who(ctx, p), p.entityNames),
+  'graph.deleteObservations': (store, p, ctx) => deleteObservations(store, who(ctx, p), p.deletions),
+  'graph.deleteRelations': (store, p, ctx) => deleteRelations(store, who(ctx, p), p.relations),
+  'graph.read': (store, p) => readGraph(store, p),
+  'graph.search': (store, p) => searchNodes(store, p.query, p.limit),
+  'graph.open': (store, p) => openNodes(store, p.names),
+  'graph.neighbours': (store, p) => neighbours(store, p.node, p.depth),
+  'graph.path': (store, p) => shortestPath(store, p.from, p.to, p.maxDepth),
+  'graph.mostConnected': (store, p) => mostConnected(store, p.limit),
 };
 
 export const METHOD_NAMES = Object.keys(methods) as MethodName[];
@@ -139,4 +165,4 @@ export async function invoke(ctx: Context, method: string, rawParams: unknown): 
 }
 
 /** Methods that change the store (their success means a store.changed notification is due). */
-export const isWrite = (method: string) => /\.(create|update|delete|index|recordRun)$/.test(method);
+export const isWrite = (method: string) => /\.(create\w*|update|delete\w*|add\w+|index|recordRun)$/.test(method);

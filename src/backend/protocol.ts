@@ -3,6 +3,7 @@
 // documents the same shapes for clients in other languages.
 import { z } from 'zod';
 import { AGGREGATE_TYPES } from '../store/events';
+import { MAX_DEPTH, MAX_PATH_DEPTH } from '../store/graph/limits';
 import { AGENT_RUN_OUTCOMES, EVENT_SOURCES, SPRINT_STATUSES, TASK_PRIORITIES, TASK_STATUSES } from '../store/schema';
 
 const id = (what: string) => z.string({ error: `${what} must be a string id` }).trim().min(1, `${what} must not be empty`).max(100, `${what} is too long`);
@@ -33,6 +34,21 @@ const sprintFields = {
   startsOn: day.nullable().optional(),
   endsOn: day.nullable().optional(),
 };
+
+/** A graph node's name (an entity's, or a note's vault-relative path); case-sensitive, kept as given. */
+const nodeName = (what: string) =>
+  z
+    .string({ error: `${what} must be a string` })
+    .min(1, `${what} must not be empty`)
+    .max(1000, `${what} must be at most 1000 characters`)
+    .refine((s) => s.trim().length > 0, `${what} must not be blank`)
+    .refine((s) => !/[\u0000-\u001f]/.test(s), `${what} must not contain control characters or line breaks`);
+const observation = z.string({ error: 'observations must be strings' }).min(1, 'an observation must not be empty').max(10_000, 'an observation must be at most 10,000 characters');
+const relations = (what: string) =>
+  z
+    .array(z.strictObject({ from: nodeName('from'), to: nodeName('to'), relationType: nodeName('relationType') }), { error: `${what} must be a list of { from, to, relationType }` })
+    .min(1, `${what} must not be empty`)
+    .max(1000);
 
 /** Fields every write accepts: who is making the change (defaults to the backend's own actor). */
 const writer = { actor: z.string().trim().min(1).max(200).optional() };
@@ -125,6 +141,27 @@ export const methods = {
     taskId: id('taskId').optional(),
     limit: z.number().int().min(1).max(10_000).optional(),
   }),
+  'graph.createEntities': z.strictObject({
+    entities: z.array(z.strictObject({ name: nodeName('name'), entityType: nodeName('entityType'), observations: z.array(observation).max(1000).default([]) }), { error: 'entities must be a list of { name, entityType, observations }' }).min(1, 'entities must not be empty').max(1000),
+    ...writer,
+  }),
+  'graph.createRelations': z.strictObject({ relations: relations('relations'), ...writer }),
+  'graph.addObservations': z.strictObject({
+    observations: z.array(z.strictObject({ entityName: nodeName('entityName'), contents: z.array(observation).min(1, 'contents must not be empty').max(1000) }), { error: 'observations must be a list of { entityName, contents }' }).min(1, 'observations must not be empty').max(1000),
+    ...writer,
+  }),
+  'graph.deleteEntities': z.strictObject({ entityNames: z.array(nodeName('entityNames'), { error: 'entityNames must be a list of names' }).min(1, 'entityNames must not be empty').max(1000), ...writer }),
+  'graph.deleteObservations': z.strictObject({
+    deletions: z.array(z.strictObject({ entityName: nodeName('entityName'), observations: z.array(observation).max(1000) }), { error: 'deletions must be a list of { entityName, observations }' }).min(1, 'deletions must not be empty').max(1000),
+    ...writer,
+  }),
+  'graph.deleteRelations': z.strictObject({ relations: relations('relations'), ...writer }),
+  'graph.read': z.strictObject({ offset: z.number().int().min(0).optional(), limit: z.number().int().min(1).max(10_000).optional() }),
+  'graph.search': z.strictObject({ query: z.string({ error: 'query must be a string' }).trim().min(1, 'query must not be empty').max(1000), limit: z.number().int().min(1).max(10_000).optional() }),
+  'graph.open': z.strictObject({ names: z.array(nodeName('names'), { error: 'names must be a list of names' }).max(1000) }),
+  'graph.neighbours': z.strictObject({ node: nodeName('node'), depth: z.number({ error: `depth must be a whole number from 1 to ${MAX_DEPTH}` }).int(`depth must be a whole number from 1 to ${MAX_DEPTH}`).min(1, `depth must be a whole number from 1 to ${MAX_DEPTH}`).max(MAX_DEPTH, `depth must be a whole number from 1 to ${MAX_DEPTH}`).optional() }),
+  'graph.path': z.strictObject({ from: nodeName('from'), to: nodeName('to'), maxDepth: z.number().int().min(1).max(MAX_PATH_DEPTH, `maxDepth must be at most ${MAX_PATH_DEPTH}`).optional() }),
+  'graph.mostConnected': z.strictObject({ limit: z.number().int().min(1).max(1000).optional() }),
   'events.list': z.strictObject({
     aggregateType: z.enum(AGGREGATE_TYPES, { error: `aggregateType must be one of ${AGGREGATE_TYPES.join(', ')}` }).optional(),
     aggregateId: id('aggregateId').optional(),

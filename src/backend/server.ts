@@ -68,6 +68,8 @@ export interface RunningServer {
   connection: MessageConnection;
   /** Resolves when the client closes the connection. */
   closed: Promise<void>;
+  /** Announces changes made in this process outside a request (the vault watcher's indexing) now, not at the next poll. */
+  checkChanges(): Promise<void>;
   dispose(): void;
 }
 
@@ -120,6 +122,7 @@ export function startServer(opts: ServerOptions): RunningServer {
   return {
     connection,
     closed,
+    checkChanges: () => watcher?.check() ?? Promise.resolve(),
     dispose: () => {
       watcher?.stop();
       connection.dispose();

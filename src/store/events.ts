@@ -6,7 +6,7 @@ import type { Orm } from './orm';
 import { events, type EventRow, type EventSource } from './schema';
 
 /** What events are about: work items, and the indexes of the vault and of the agent folders. */
-export const AGGREGATE_TYPES = ['project', 'sprint', 'task', 'vault', 'agents'] as const;
+export const AGGREGATE_TYPES = ['project', 'sprint', 'task', 'vault', 'agents', 'graph'] as const;
 export type AggregateType = (typeof AGGREGATE_TYPES)[number];
 
 /** Who is making a change, recorded on every event. */

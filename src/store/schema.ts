@@ -1,7 +1,7 @@
 // The store's tables, as drizzle-orm schema. drizzle-kit generates the SQL migrations in drizzle/ from this file
 // (npm run db:generate); never edit a generated migration that has shipped.
 import { sql } from 'drizzle-orm';
-import { check, index, integer, real, sqliteTable, text, uniqueIndex, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
+import { check, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
 
 export const TASK_STATUSES = ['pending', 'in_progress', 'blocked', 'done', 'cancelled'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
@@ -272,3 +272,46 @@ export const agentRuns = sqliteTable(
 
 export type AgentRow = typeof agents.$inferSelect;
 export type AgentRunRow = typeof agentRuns.$inferSelect;
+
+// ---- Knowledge graph: entities, observations and named relations (MCP memory server compatible) -------------
+// Notes are graph nodes too (name = vault-relative path, type 'note'); their wikilinks are `links_to` edges
+// computed from note_links at query time, never copied here.
+
+/** A node that lives only in the database. Names are unique and case-sensitive, as in the MCP memory server. */
+export const graphEntities = sqliteTable('graph_entities', {
+  name: text('name').primaryKey(),
+  entityType: text('entity_type').notNull(),
+  createdAt: text('created_at').notNull(),
+  updatedAt: text('updated_at').notNull(),
+});
+
+export const graphObservations = sqliteTable(
+  'graph_observations',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    entityName: text('entity_name')
+      .notNull()
+      .references(() => graphEntities.name, { onDelete: 'cascade', onUpdate: 'cascade' }),
+    content: text('content').notNull(),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('graph_observations_entity_content_idx').on(t.entityName, t.content)],
+);
+
+export const graphRelations = sqliteTable(
+  'graph_relations',
+  {
+    fromName: text('from_name')
+      .notNull()
+      .references(() => graphEntities.name, { onDelete: 'cascade', onUpdate: 'cascade' }),
+    toName: text('to_name')
+      .notNull()
+      .references(() => graphEntities.name, { onDelete: 'cascade', onUpdate: 'cascade' }),
+    relationType: text('relation_type').notNull(),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.fromName, t.toName, t.relationType] }), index('graph_relations_to_idx').on(t.toName)],
+);
+
+export type GraphEntityRow = typeof graphEntities.$inferSelect;
+export type GraphRelationRow = typeof graphRelations.$inferSelect;

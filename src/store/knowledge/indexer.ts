@@ -15,8 +15,8 @@ import type { Store } from '../store';
 import { parseNote } from './markdown';
 import { buildLinkIndex, normalizeNoteName, resolveLink, type LinkIndex } from './resolve';
 import { readTextFile } from '../textFile';
-import { scanVault, type ScannedFile } from './scan';
-import type { ParsedNote } from './types';
+import { isNotePath, scanVault, type ScannedFile } from './scan';
+import type { ParsedLink, ParsedNote } from './types';
 
 export interface IndexOptions {
   /** Files larger than this are skipped with a logged reason (bytes). */
@@ -53,29 +53,168 @@ const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 /** What wikilinks match a note by: its file name, normalized as link targets are. */
 export const nameKeyOf = (vaultPath: string) => normalizeNoteName(path.posix.basename(vaultPath));
 
-export async function indexVault(store: Store, vaultDir: string, who: Actor, options: IndexOptions = {}): Promise<IndexReport> {
-  const started = performance.now();
-  const log = options.log ?? (() => undefined);
-  const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  const batchSize = options.batchSize ?? 250;
+export interface IndexPathsOptions extends IndexOptions {
+  /**
+   * The vault's non-note files (vault-relative, '/' separators), when the caller keeps that list current (the
+   * vault watcher does). Without it the vault is scanned for them, but only when they matter: when the set of
+   * names changed, or when a changed note has a link that no note satisfies (it may point at an image, a PDF…).
+   */
+  otherFiles?: readonly string[];
+}
+
+type CatalogRow = typeof vaultFiles.$inferSelect;
+
+/** What one run looks at; indexVault and indexPaths each describe theirs, runIndex does the rest. */
+interface Work {
+  vault: string;
+  /** Notes to examine: re-read when size/mtime moved, re-parsed when the bytes changed. */
+  files: ScannedFile[];
+  skipped: { path: string; reason: string }[];
+  /** Catalog rows for (at least) every file in `files`. */
+  catalog: Map<string, CatalogRow>;
+  /** The stored notes in scope (every one a file in `files` may be, and every one that may be removed): path → aliases. */
+  stored: Map<string, string[]>;
+  /** Every stored note, path → aliases (loaded only when the whole link index is needed). */
+  allStored: () => Promise<Map<string, string[]>>;
+  /** A stored note in scope that is not among the present files was removed. */
+  inScope: (p: string) => boolean;
+  /** The vault's non-note files: a list, or a way to get it (called at most once, only when needed). */
+  otherFiles: readonly string[] | (() => readonly string[]);
+  /** The set of names changed for a reason `files` cannot show (a non-note file added or removed). */
+  namesChanged: boolean;
+}
+
+function checkVault(vaultDir: string): string {
   const vault = path.resolve(vaultDir);
   if (!fs.existsSync(vault) || !fs.statSync(vault).isDirectory()) {
     throw new StoreError('not_found', `The vault folder ${vault} does not exist. Create it (or point the vault path at an existing Obsidian vault) and index again.`, { vault });
   }
+  return vault;
+}
 
+type StoredRow = { path: string; aliases: string };
+const storedMap = (rows: StoredRow[]) => new Map(rows.map((n) => [n.path, n.aliases === '[]' ? [] : (JSON.parse(n.aliases) as string[])]));
+
+/** Every stored note's path and aliases (plain SQL: on 10k notes the ORM's row mapping costs more than the query). */
+async function storedNotes(store: Store): Promise<Map<string, string[]>> {
+  return storedMap(await store.conn.all<StoredRow>('SELECT path, aliases FROM notes'));
+}
+
+/** Full scan: every note in the vault is examined; a stored note no longer there is removed. */
+export async function indexVault(store: Store, vaultDir: string, who: Actor, options: IndexOptions = {}): Promise<IndexReport> {
+  const started = performance.now();
+  const vault = checkVault(vaultDir);
   const scan = scanVault(vault);
-  const skipped = [...scan.skipped];
   const catalog = new Map((await store.orm.select().from(vaultFiles)).map((f) => [f.path, f]));
-  const stored = new Map(
-    (await store.orm.select({ path: notes.path, aliases: notes.aliases }).from(notes)).map((n) => [n.path, n.aliases]),
+  const stored = await storedNotes(store);
+  return runIndex(store, who, options, started, {
+    vault,
+    files: scan.notes,
+    skipped: [...scan.skipped],
+    catalog,
+    stored,
+    allStored: async () => stored,
+    inScope: () => true,
+    otherFiles: scan.otherFiles,
+    namesChanged: false,
+  });
+}
+
+/** A vault-relative path in '/' form, or null when it is outside the vault or in a folder the scan skips. */
+function normalizeRelPath(rel: string): string | null {
+  const p = path.posix.normalize(rel.replace(/\\/g, '/')).replace(/^(\.\/)+/, '').replace(/^\/+/, '').replace(/\/+$/, '');
+  if (!p || p === '.' || p === '..' || p.startsWith('../')) return null;
+  if (p.split('/').some((seg) => seg.startsWith('.') || seg === 'node_modules')) return null;
+  return p;
+}
+
+/**
+ * Re-indexes only these vault-relative paths (a file watcher's batch). A path that no longer exists is a removed
+ * note (or, for a folder, every stored note under it); an existing folder is scanned; a non-note path changes only
+ * what links and embeds can resolve to, so it counts as a change of names. The link index comes from the store
+ * (every stored note's path and aliases) plus the changed notes; other notes' links are re-resolved only when the
+ * set of names changed (a note added or removed, aliases changed, a non-note file added or removed).
+ * Same report and vault.indexed event as indexVault, and the same catalog: a later indexVault finds nothing to do.
+ */
+export async function indexPaths(store: Store, vaultDir: string, relPaths: readonly string[], who: Actor, options: IndexPathsOptions = {}): Promise<IndexReport> {
+  const started = performance.now();
+  const vault = checkVault(vaultDir);
+  const files = new Map<string, ScannedFile>();
+  const skipped: { path: string; reason: string }[] = [];
+  const exact = new Set<string>();
+  const prefixes: string[] = [];
+  let namesChanged = false;
+  for (const raw of relPaths) {
+    const rel = normalizeRelPath(raw);
+    if (rel === null || exact.has(rel)) continue;
+    exact.add(rel);
+    const abs = path.join(vault, rel);
+    let stat: fs.Stats | undefined;
+    try {
+      stat = fs.statSync(abs, { throwIfNoEntry: false }); // follows symlinks, as the scan does
+    } catch (err) {
+      skipped.push({ path: rel, reason: `cannot stat (${(err as NodeJS.ErrnoException).code})` });
+      continue; // in scope: a stored note there is removed, as a full scan would
+    }
+    if (stat?.isDirectory()) {
+      prefixes.push(`${rel}/`);
+      const sub = scanVault(abs);
+      for (const f of sub.notes) files.set(`${rel}/${f.path}`, { ...f, path: `${rel}/${f.path}` });
+      for (const s of sub.skipped) skipped.push({ path: s.path === '.' ? rel : `${rel}/${s.path}`, reason: s.reason });
+      if (sub.otherFiles.length) namesChanged = true;
+    } else if (stat?.isFile()) {
+      if (isNotePath(rel)) files.set(rel, { path: rel, absPath: abs, size: stat.size, mtimeMs: stat.mtimeMs });
+      else namesChanged = true;
+    } else {
+      prefixes.push(`${rel}/`); // gone: a note, a non-note file, or a whole folder
+      if (!isNotePath(rel)) namesChanged = true;
+    }
+  }
+  const examined = [...files.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const catalog = new Map<string, CatalogRow>();
+  for (let i = 0; i < examined.length; i += 500) {
+    const chunk = examined.slice(i, i + 500).map((f) => f.path);
+    for (const row of await store.orm.select().from(vaultFiles).where(inArray(vaultFiles.path, chunk))) catalog.set(row.path, row);
+  }
+  const stored = storedMap(
+    await store.conn.all<StoredRow>(
+      `SELECT path, aliases FROM notes WHERE path IN (SELECT value FROM json_each(?))
+         OR EXISTS (SELECT 1 FROM json_each(?) AS pre WHERE substr(notes.path, 1, length(pre.value)) = pre.value)`,
+      [JSON.stringify([...exact, ...files.keys()]), JSON.stringify(prefixes)],
+    ),
   );
+  return runIndex(store, who, options, started, {
+    vault,
+    files: examined,
+    skipped,
+    catalog,
+    stored,
+    allStored: () => storedNotes(store),
+    inScope: (p) => exact.has(p) || prefixes.some((pre) => p.startsWith(pre)),
+    otherFiles: options.otherFiles ?? (() => scanVault(vault).otherFiles),
+    namesChanged,
+  });
+}
+
+/** The index with the vault's non-note files added (the notes part is reused as is). */
+function withFiles(index: LinkIndex, files: readonly string[]): LinkIndex {
+  const f = buildLinkIndex([], files.filter((p) => !index.notePaths.has(p)));
+  return { ...index, filePaths: f.filePaths, filesByKey: f.filesByKey, filesByName: f.filesByName };
+}
+
+async function runIndex(store: Store, who: Actor, options: IndexOptions, started: number, work: Work): Promise<IndexReport> {
+  const log = options.log ?? (() => undefined);
+  const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const batchSize = options.batchSize ?? 250;
+  const { vault, catalog, stored } = work;
+  const skipped = work.skipped;
 
   // 1. What changed: size/mtime first (no read), then the hash (a touched but unchanged file is not re-parsed).
   const changed: Changed[] = [];
   const touched: { path: string; size: number; mtimeMs: number }[] = [];
   const present = new Set<string>();
   let unchanged = 0;
-  for (const file of scan.notes) {
+  for (const file of work.files) {
     const known = catalog.get(file.path);
     if (known && known.size === file.size && known.mtimeMs === file.mtimeMs && stored.has(file.path)) {
       present.add(file.path);
@@ -99,26 +238,41 @@ export async function indexVault(store: Store, vaultDir: string, who: Actor, opt
     if (read.invalidUtf8) parsed.diagnostics.push({ line: 1, severity: 'warning', message: 'The file is not valid UTF-8; invalid bytes were replaced with U+FFFD in the index (the file itself is untouched).' });
     changed.push({ file, hash, parsed });
   }
-  const removed = [...stored.keys()].filter((p) => !present.has(p));
+  const removed = [...stored.keys()].filter((p) => work.inScope(p) && !present.has(p));
   const changedPaths = new Set(changed.map((c) => c.file.path));
 
-  // 2. The link index over the vault as it is now: changed notes' new aliases, stored ones for the rest.
-  const aliasesOf = new Map(stored);
-  for (const c of changed) aliasesOf.set(c.file.path, c.parsed.aliases);
-  for (const p of removed) aliasesOf.delete(p);
-  const linkIndex = buildLinkIndex(
-    [...aliasesOf].map(([p, aliases]) => ({ path: p, aliases })),
-    scan.otherFiles,
-  );
+  // 2. How the changed notes' links resolve. When no name changed, a link a note already had resolves as it did
+  // (resolution depends only on the set of names, the linking note's path and the link's kind and target), so an
+  // edit that adds no new link needs no link index. Otherwise: the link index over the vault as it is now (changed
+  // notes' new aliases, stored ones for the rest).
   const namesChanged =
+    work.namesChanged ||
     removed.length > 0 ||
     changed.some((c) => !stored.has(c.file.path) || JSON.stringify(stored.get(c.file.path)) !== JSON.stringify(c.parsed.aliases));
+  let resolve: Resolver | undefined = !namesChanged && changed.length ? await knownResolutions(store, changed) : undefined;
+  let linkIndex: LinkIndex | undefined;
+  let othersExist = false;
+  if (!resolve && (changed.length || namesChanged)) {
+    const aliasesOf = new Map(await work.allStored());
+    for (const c of changed) aliasesOf.set(c.file.path, c.parsed.aliases);
+    for (const p of removed) aliasesOf.delete(p);
+    othersExist = [...aliasesOf.keys()].some((p) => !changedPaths.has(p));
+    let index = buildLinkIndex([...aliasesOf].map(([p, aliases]) => ({ path: p, aliases })));
+    // Non-note files matter only for links no note satisfies, and for re-resolving everything when names changed.
+    const needFiles =
+      Array.isArray(work.otherFiles) ||
+      (namesChanged && othersExist) ||
+      changed.some((c) => c.parsed.links.some((l) => resolveLink(index, c.file.path, l) === null));
+    if (needFiles) index = withFiles(index, typeof work.otherFiles === 'function' ? work.otherFiles() : work.otherFiles);
+    linkIndex = index;
+    resolve = (fromPath, link) => resolveLink(index, fromPath, link);
+  }
 
   // 3. Write changed notes in batches, each with its catalog rows.
   const now = nowIso();
   for (let i = 0; i < changed.length; i += batchSize) {
     const batch = changed.slice(i, i + batchSize);
-    await store.write(() => writeNotes(store.conn, batch, linkIndex, now));
+    await store.write(() => writeNotes(store.conn, batch, resolve!, now));
   }
   if (touched.length || removed.length) {
     await store.write(async (orm) => {
@@ -138,8 +292,7 @@ export async function indexVault(store: Store, vaultDir: string, who: Actor, opt
 
   // 4. When the set of names changed, links elsewhere may now resolve differently (a placeholder filled, a target gone).
   // (On a cold run every note was just written with its links resolved: nothing else to revisit.)
-  const othersExist = [...present].some((p) => !changedPaths.has(p));
-  if (namesChanged && othersExist) await reresolveAll(store, linkIndex, now);
+  if (namesChanged && othersExist && linkIndex) await reresolveAll(store, linkIndex, now);
 
   const c = (await store.conn.get<{ notes: number; resolved: number; unresolved: number; tags: number }>(
     `select (select count(*) from notes) as notes,
@@ -173,7 +326,30 @@ export async function indexVault(store: Store, vaultDir: string, who: Actor, opt
  * Writes one batch: each table gets one statement that reads its rows from a JSON array (json_each), so the SQL
  * text is fixed (prepared once, reused) and no statement binds more than one parameter per table.
  */
-async function writeNotes(conn: Connection, batch: Changed[], linkIndex: LinkIndex, now: string): Promise<void> {
+type Resolver = (fromPath: string, link: ParsedLink) => string | null;
+
+/**
+ * The changed (already stored) notes' links resolved as the store has them, or undefined when a changed note has a
+ * link (kind and target) it did not have before. Valid only when no name changed in this run.
+ */
+async function knownResolutions(store: Store, changed: Changed[]): Promise<Resolver | undefined> {
+  const key = (kind: string, target: string) => `${kind}\u0000${target}`;
+  const rows = await store.conn.all<{ path: string; kind: string; target: string; targetPath: string | null }>(
+    `SELECT n.path AS path, l.kind AS kind, l.target AS target, l.target_path AS targetPath
+       FROM note_links l JOIN notes n ON n.id = l.note_id WHERE n.path IN (SELECT value FROM json_each(?))`,
+    [JSON.stringify(changed.map((c) => c.file.path))],
+  );
+  const known = new Map<string, Map<string, string | null>>();
+  for (const r of rows) {
+    let m = known.get(r.path);
+    if (!m) known.set(r.path, (m = new Map()));
+    m.set(key(r.kind, r.target), r.targetPath);
+  }
+  for (const c of changed) if (c.parsed.links.some((l) => !known.get(c.file.path)?.has(key(l.kind, l.target)))) return undefined;
+  return (fromPath, link) => known.get(fromPath)!.get(key(link.kind, link.target)) ?? null;
+}
+
+async function writeNotes(conn: Connection, batch: Changed[], resolve: Resolver, now: string): Promise<void> {
   const json = (rows: unknown[][]) => [JSON.stringify(rows)];
   const noteRows = batch.map(({ file, parsed }) => [
     file.path,
@@ -209,7 +385,7 @@ async function writeNotes(conn: Connection, batch: Changed[], linkIndex: LinkInd
       l.alias ?? null,
       l.line,
       l.context.slice(0, 500),
-      resolveLink(linkIndex, file.path, l),
+      resolve(file.path, l),
     ]),
   );
   const tags = batch.flatMap(({ file, parsed }) => parsed.tags.map((tag) => [idOf.get(file.path)!, tag, tag.toLowerCase()]));

@@ -1,0 +1,416 @@
+// The knowledge graph. Nodes are entities that live only in the database (graph_entities, with a type and
+// observations) and the vault's notes (name = vault-relative path, type 'note'). Edges are named relations
+// between entities (graph_relations) and the notes' resolved wikilinks and Markdown links, which are computed
+// from note_links as `links_to` edges at query time, never copied. The write operations mirror the MCP memory
+// server's (create / delete entities, relations, observations); each is one transaction with one event.
+import { and, eq, inArray } from 'drizzle-orm';
+import { appendNextEvent, type Actor } from '../events';
+import { StoreError } from '../errors';
+import { nowIso } from '../ids';
+import { findNote } from '../knowledge/links';
+import type { Orm } from '../orm';
+import { MAX_DEPTH, MAX_PATH_DEPTH } from './limits';
+import { graphEntities, graphObservations, graphRelations, notes } from '../schema';
+import type { Store } from '../store';
+
+export const LINKS_TO = 'links_to';
+export const NOTE_TYPE = 'note';
+export { MAX_DEPTH, MAX_PATH_DEPTH };
+
+export interface Entity {
+  name: string;
+  entityType: string;
+  observations: string[];
+}
+
+export interface Relation {
+  from: string;
+  to: string;
+  relationType: string;
+}
+
+export interface KnowledgeGraph {
+  entities: Entity[];
+  relations: Relation[];
+}
+
+export interface GraphPage extends KnowledgeGraph {
+  offset: number;
+  limit: number;
+  /** Nodes in the whole graph (entities and notes). */
+  total: number;
+  /** Offset of the next page, or null on the last one. */
+  nextOffset: number | null;
+}
+
+export interface GraphNode {
+  name: string;
+  type: string;
+}
+
+export interface Neighbourhood {
+  node: GraphNode;
+  depth: number;
+  /** The node itself (distance 0) and every node within `depth` edges, either direction, nearest first. */
+  nodes: (GraphNode & { distance: number })[];
+  /** The edges walked: every edge with an end nearer than `depth`. */
+  edges: Relation[];
+}
+
+export interface PathStep extends Relation {
+  /** 'forward' when the path follows the edge from → to, 'backward' when it walks it against its direction. */
+  direction: 'forward' | 'backward';
+}
+
+export interface GraphPath {
+  from: GraphNode;
+  to: GraphNode;
+  length: number;
+  nodes: GraphNode[];
+  steps: PathStep[];
+}
+
+export interface ConnectedNode extends GraphNode {
+  degree: number;
+  outgoing: number;
+  incoming: number;
+}
+
+/** Every edge: entity relations plus the notes' resolved links (wikilinks and Markdown links to notes). */
+const EDGES = `edges(src, dst, type) as (
+  select from_name, to_name, relation_type from graph_relations
+  union
+  select n.path, l.target_path, '${LINKS_TO}' from note_links l join notes n on n.id = l.note_id
+  where l.target_path is not null and l.target_path <> n.path and l.kind in ('wikilink', 'markdown')
+    and exists (select 1 from notes t where t.path = l.target_path)
+)`;
+
+/** Every node: entities, and the notes that are not also entities. */
+const NODES = `nodes(name, type) as (
+  select name, entity_type from graph_entities
+  union all
+  select path, '${NOTE_TYPE}' from notes where path not in (select name from graph_entities)
+)`;
+
+type Raw = Store['conn'];
+
+const edgeRow = (r: { src: string; dst: string; type: string }): Relation => ({ from: r.src, to: r.dst, relationType: r.type });
+
+async function observationsOf(orm: Orm, names: string[]): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  for (let i = 0; i < names.length; i += 500) {
+    const rows = await orm
+      .select({ entityName: graphObservations.entityName, content: graphObservations.content })
+      .from(graphObservations)
+      .where(inArray(graphObservations.entityName, names.slice(i, i + 500)))
+      .orderBy(graphObservations.id);
+    for (const r of rows) out.set(r.entityName, [...(out.get(r.entityName) ?? []), r.content]);
+  }
+  return out;
+}
+
+async function toEntities(orm: Orm, nodes: GraphNode[]): Promise<Entity[]> {
+  const obs = await observationsOf(orm, nodes.map((n) => n.name));
+  return nodes.map((n) => ({ name: n.name, entityType: n.type, observations: obs.get(n.name) ?? [] }));
+}
+
+/** Edges with both ends in `names` (or, with `fromOnly`, whose source is in `names`). */
+async function edgesAmong(conn: Raw, names: string[], fromOnly = false): Promise<Relation[]> {
+  if (names.length === 0) return [];
+  const rows = await conn.all<{ src: string; dst: string; type: string }>(
+    `with ${EDGES}, wanted(name) as (select value from json_each(?))
+     select src, dst, type from edges
+     where src in (select name from wanted) ${fromOnly ? '' : 'and dst in (select name from wanted)'}
+     order by src, dst, type`,
+    [JSON.stringify(names)],
+  );
+  return rows.map(edgeRow);
+}
+
+async function nodesNamed(conn: Raw, names: string[]): Promise<GraphNode[]> {
+  if (names.length === 0) return [];
+  return conn.all<GraphNode>(`with ${NODES} select name, type from nodes where name in (select value from json_each(?)) order by name`, [JSON.stringify(names)]);
+}
+
+/** A node by exact name; else a note by path without `.md`, file name or title. Unknown → not_found. */
+export async function findNode(store: Store, name: string): Promise<GraphNode> {
+  const [exact] = await nodesNamed(store.conn, [name]);
+  if (exact) return exact;
+  try {
+    const note = await findNote(store.orm, name);
+    const [node] = await nodesNamed(store.conn, [note.path]);
+    if (node) return node;
+  } catch (err) {
+    if (!(err instanceof StoreError && err.kind === 'not_found')) throw err;
+  }
+  throw new StoreError('not_found', `No graph node named "${name}" (neither an entity nor a note).`, { node: name });
+}
+
+const unique = <T>(items: T[], key: (t: T) => string) => {
+  const seen = new Set<string>();
+  return items.filter((t) => (seen.has(key(t)) ? false : (seen.add(key(t)), true)));
+};
+
+/** Makes sure each name is an entity; a note without one gets an entity of type 'note'. Unknown → not_found. */
+async function ensureEntities(orm: Orm, names: string[], now: string): Promise<void> {
+  for (const name of unique(names, (n) => n)) {
+    const [entity] = await orm.select({ name: graphEntities.name }).from(graphEntities).where(eq(graphEntities.name, name));
+    if (entity) continue;
+    const [note] = await orm.select({ path: notes.path }).from(notes).where(eq(notes.path, name));
+    if (!note) throw new StoreError('not_found', `Entity with name ${name} not found (create it first; notes are named by their vault-relative path).`, { entityName: name });
+    await orm.insert(graphEntities).values({ name, entityType: NOTE_TYPE, createdAt: now, updatedAt: now });
+  }
+}
+
+const entityKey = (names: string[], fallback: string) => (new Set(names).size === 1 ? names[0]! : fallback);
+
+// ---- Writes (MCP memory server operations) -------------------------------------------------------------------
+
+/** Creates the entities whose names are new (existing names are skipped, as the MCP server does); returns them. */
+export function createEntities(store: Store, who: Actor, items: Entity[]): Promise<Entity[]> {
+  return store.write(async (orm) => {
+    const now = nowIso();
+    const created: Entity[] = [];
+    for (const item of unique(items, (e) => e.name)) {
+      const [exists] = await orm.select({ name: graphEntities.name }).from(graphEntities).where(eq(graphEntities.name, item.name));
+      if (exists) continue;
+      await orm.insert(graphEntities).values({ name: item.name, entityType: item.entityType, createdAt: now, updatedAt: now });
+      const observations = unique(item.observations, (o) => o);
+      for (const content of observations) await orm.insert(graphObservations).values({ entityName: item.name, content, createdAt: now });
+      created.push({ name: item.name, entityType: item.entityType, observations });
+    }
+    if (created.length) {
+      await appendNextEvent(orm, who, { aggregateType: 'graph', aggregateId: entityKey(created.map((e) => e.name), 'entities'), type: 'graph.entitiesCreated', data: { entities: created } });
+    }
+    return created;
+  });
+}
+
+/** Creates the relations that do not exist yet (duplicates skipped); returns them. Ends must be entities or notes. */
+export function createRelations(store: Store, who: Actor, items: Relation[]): Promise<Relation[]> {
+  return store.write(async (orm) => {
+    const now = nowIso();
+    await ensureEntities(orm, items.flatMap((r) => [r.from, r.to]), now);
+    const created: Relation[] = [];
+    for (const r of unique(items, (x) => JSON.stringify([x.from, x.to, x.relationType]))) {
+      const [exists] = await orm
+        .select({ f: graphRelations.fromName })
+        .from(graphRelations)
+        .where(and(eq(graphRelations.fromName, r.from), eq(graphRelations.toName, r.to), eq(graphRelations.relationType, r.relationType)));
+      if (exists) continue;
+      await orm.insert(graphRelations).values({ fromName: r.from, toName: r.to, relationType: r.relationType, createdAt: now });
+      created.push({ from: r.from, to: r.to, relationType: r.relationType });
+    }
+    if (created.length) await appendNextEvent(orm, who, { aggregateType: 'graph', aggregateId: 'relations', type: 'graph.relationsCreated', data: { relations: created } });
+    return created;
+  });
+}
+
+/** Adds observations (ones already there are skipped); returns what was added. An unknown entity is an error. */
+export function addObservations(store: Store, who: Actor, items: { entityName: string; contents: string[] }[]): Promise<{ entityName: string; addedObservations: string[] }[]> {
+  return store.write(async (orm) => {
+    const now = nowIso();
+    await ensureEntities(orm, items.map((i) => i.entityName), now);
+    const result: { entityName: string; addedObservations: string[] }[] = [];
+    for (const item of items) {
+      const added: string[] = [];
+      for (const content of unique(item.contents, (c) => c)) {
+        const [exists] = await orm
+          .select({ id: graphObservations.id })
+          .from(graphObservations)
+          .where(and(eq(graphObservations.entityName, item.entityName), eq(graphObservations.content, content)));
+        if (exists) continue;
+        await orm.insert(graphObservations).values({ entityName: item.entityName, content, createdAt: now });
+        added.push(content);
+      }
+      if (added.length) await orm.update(graphEntities).set({ updatedAt: now }).where(eq(graphEntities.name, item.entityName));
+      result.push({ entityName: item.entityName, addedObservations: added });
+    }
+    const changed = result.filter((r) => r.addedObservations.length);
+    if (changed.length) {
+      await appendNextEvent(orm, who, { aggregateType: 'graph', aggregateId: entityKey(changed.map((r) => r.entityName), 'entities'), type: 'graph.observationsAdded', data: { observations: changed } });
+    }
+    return result;
+  });
+}
+
+/** Deletes entities with their observations and relations (notes themselves are untouched); returns the names deleted. */
+export function deleteEntities(store: Store, who: Actor, names: string[]): Promise<string[]> {
+  return store.write(async (orm) => {
+    const deleted: string[] = [];
+    for (const name of unique(names, (n) => n)) {
+      const rows = await orm.delete(graphEntities).where(eq(graphEntities.name, name)).returning({ name: graphEntities.name });
+      if (rows.length) deleted.push(name);
+    }
+    if (deleted.length) await appendNextEvent(orm, who, { aggregateType: 'graph', aggregateId: entityKey(deleted, 'entities'), type: 'graph.entitiesDeleted', data: { names: deleted } });
+    return deleted;
+  });
+}
+
+/** Deletes observations; ones that do not exist are ignored. Returns what was deleted. */
+export function deleteObservations(store: Store, who: Actor, items: { entityName: string; observations: string[] }[]): Promise<{ entityName: string; deletedObservations: string[] }[]> {
+  return store.write(async (orm) => {
+    const now = nowIso();
+    const result: { entityName: string; deletedObservations: string[] }[] = [];
+    for (const item of items) {
+      const deleted: string[] = [];
+      for (const content of unique(item.observations, (c) => c)) {
+        const rows = await orm
+          .delete(graphObservations)
+          .where(and(eq(graphObservations.entityName, item.entityName), eq(graphObservations.content, content)))
+          .returning({ id: graphObservations.id });
+        if (rows.length) deleted.push(content);
+      }
+      if (deleted.length) {
+        await orm.update(graphEntities).set({ updatedAt: now }).where(eq(graphEntities.name, item.entityName));
+        result.push({ entityName: item.entityName, deletedObservations: deleted });
+      }
+    }
+    if (result.length) {
+      await appendNextEvent(orm, who, { aggregateType: 'graph', aggregateId: entityKey(result.map((r) => r.entityName), 'entities'), type: 'graph.observationsDeleted', data: { observations: result } });
+    }
+    return result;
+  });
+}
+
+/** Deletes relations; ones that do not exist are ignored (links_to edges come from the notes and stay). */
+export function deleteRelations(store: Store, who: Actor, items: Relation[]): Promise<Relation[]> {
+  return store.write(async (orm) => {
+    const deleted: Relation[] = [];
+    for (const r of unique(items, (x) => JSON.stringify([x.from, x.to, x.relationType]))) {
+      const rows = await orm
+        .delete(graphRelations)
+        .where(and(eq(graphRelations.fromName, r.from), eq(graphRelations.toName, r.to), eq(graphRelations.relationType, r.relationType)))
+        .returning({ f: graphRelations.fromName });
+      if (rows.length) deleted.push({ from: r.from, to: r.to, relationType: r.relationType });
+    }
+    if (deleted.length) await appendNextEvent(orm, who, { aggregateType: 'graph', aggregateId: 'relations', type: 'graph.relationsDeleted', data: { relations: deleted } });
+    return deleted;
+  });
+}
+
+// ---- Reads -----------------------------------------------------------------------------------------------------
+
+/** One page of nodes (by name), with their observations and every edge leaving them. */
+export function readGraph(store: Store, page: { offset?: number; limit?: number } = {}): Promise<GraphPage> {
+  const offset = page.offset ?? 0;
+  const limit = page.limit ?? 100;
+  return store.read(async (orm) => {
+    const [count] = await store.conn.all<{ n: number }>(`with ${NODES} select count(*) as n from nodes`);
+    const total = count?.n ?? 0;
+    const nodes = await store.conn.all<GraphNode>(`with ${NODES} select name, type from nodes order by name limit ? offset ?`, [limit, offset]);
+    const entities = await toEntities(orm, nodes);
+    const relations = await edgesAmong(store.conn, nodes.map((n) => n.name), true);
+    return { entities, relations, offset, limit, total, nextOffset: offset + nodes.length < total ? offset + nodes.length : null };
+  });
+}
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** Nodes whose name, type or an observation contains `query` (case-insensitive), and the edges among them. */
+export function searchNodes(store: Store, query: string, limit = 100): Promise<KnowledgeGraph> {
+  const like = `%${escapeLike(query)}%`;
+  return store.read(async (orm) => {
+    const nodes = await store.conn.all<GraphNode>(
+      `with ${NODES}
+       select name, type from nodes
+       where name like ?1 escape '\\' or type like ?1 escape '\\'
+          or exists (select 1 from graph_observations o where o.entity_name = nodes.name and o.content like ?1 escape '\\')
+          or exists (select 1 from notes n where n.path = nodes.name and n.title like ?1 escape '\\')
+       order by name limit ?2`,
+      [like, limit],
+    );
+    return { entities: await toEntities(orm, nodes), relations: await edgesAmong(store.conn, nodes.map((n) => n.name)) };
+  });
+}
+
+/** The named nodes (unknown names are left out, as the MCP server does) and the edges among them. */
+export function openNodes(store: Store, names: string[]): Promise<KnowledgeGraph> {
+  return store.read(async (orm) => {
+    const nodes = await nodesNamed(store.conn, unique(names, (n) => n));
+    return { entities: await toEntities(orm, nodes), relations: await edgesAmong(store.conn, nodes.map((n) => n.name)) };
+  });
+}
+
+/** Every node within `depth` edges of `node` (either direction), with its distance, and the edges walked. */
+export async function neighbours(store: Store, nodeName: string, depth = 1): Promise<Neighbourhood> {
+  if (!Number.isInteger(depth) || depth < 1 || depth > MAX_DEPTH) throw new StoreError('invalid', `depth must be a whole number from 1 to ${MAX_DEPTH}.`);
+  return store.read(async () => {
+    const node = await findNode(store, nodeName);
+    const nodes = await store.conn.all<GraphNode & { distance: number }>(
+      `with recursive ${EDGES}, ${NODES},
+       walk(name, dist) as (
+         select ?1, 0
+         union
+         select case when e.src = w.name then e.dst else e.src end, w.dist + 1
+         from walk w join edges e on e.src = w.name or e.dst = w.name
+         where w.dist < ?2
+       ),
+       reached(name, distance) as (select name, min(dist) from walk group by name)
+       select r.name, coalesce(n.type, '${NOTE_TYPE}') as type, r.distance
+       from reached r left join nodes n on n.name = r.name
+       order by r.distance, r.name`,
+      [node.name, depth],
+    );
+    const distance = new Map(nodes.map((n) => [n.name, n.distance]));
+    const edges = (await edgesAmong(store.conn, nodes.map((n) => n.name))).filter((e) => Math.min(distance.get(e.from)!, distance.get(e.to)!) < depth);
+    return { node, depth, nodes, edges };
+  });
+}
+
+/** A shortest path between two nodes, walking edges either way, of at most `maxDepth` steps; null when none. */
+export function shortestPath(store: Store, fromName: string, toName: string, maxDepth = MAX_PATH_DEPTH): Promise<GraphPath | null> {
+  return store.read(async () => {
+    const from = await findNode(store, fromName);
+    const to = await findNode(store, toName);
+    // Breadth-first, one query per level: parent[n] is the step that first reached n.
+    const parent = new Map<string, PathStep | null>([[from.name, null]]);
+    let frontier = [from.name];
+    for (let level = 0; level < maxDepth && frontier.length && !parent.has(to.name); level++) {
+      const rows = await store.conn.all<{ src: string; dst: string; type: string }>(
+        `with ${EDGES}, f(name) as (select value from json_each(?))
+         select src, dst, type from edges where src in (select name from f) or dst in (select name from f)
+         order by src, dst, type`,
+        [JSON.stringify(frontier)],
+      );
+      const inFrontier = new Set(frontier);
+      const next: string[] = [];
+      for (const r of rows) {
+        for (const [here, there, direction] of [
+          [r.src, r.dst, 'forward'],
+          [r.dst, r.src, 'backward'],
+        ] as const) {
+          if (!inFrontier.has(here) || parent.has(there)) continue;
+          parent.set(there, { from: r.src, to: r.dst, relationType: r.type, direction });
+          next.push(there);
+        }
+      }
+      frontier = next;
+    }
+    if (!parent.has(to.name)) return null;
+    const steps: PathStep[] = [];
+    const names = [to.name];
+    for (let step = parent.get(to.name); step; ) {
+      steps.unshift(step);
+      const prev = step.direction === 'forward' ? step.from : step.to;
+      names.unshift(prev);
+      step = parent.get(prev);
+    }
+    const types = new Map((await nodesNamed(store.conn, names)).map((n) => [n.name, n.type]));
+    return { from, to, length: steps.length, nodes: names.map((name) => ({ name, type: types.get(name) ?? NOTE_TYPE })), steps };
+  });
+}
+
+/** Nodes by degree (edges in either direction), most connected first; ties by name. */
+export function mostConnected(store: Store, limit = 10): Promise<ConnectedNode[]> {
+  return store.read(() =>
+    store.conn.all<ConnectedNode>(
+      `with ${EDGES}, ${NODES},
+       ends(name, outgoing, incoming) as (select src, 1, 0 from edges union all select dst, 0, 1 from edges)
+       select e.name, coalesce(n.type, '${NOTE_TYPE}') as type, count(*) as degree, sum(e.outgoing) as outgoing, sum(e.incoming) as incoming
+       from ends e left join nodes n on n.name = e.name
+       group by e.name order by degree desc, e.name limit ?`,
+      [limit],
+    ),
+  );
+}

@@ -1,0 +1,225 @@
+// The knowledge graph on a real store on disk: the MCP memory server's operations, and the graph queries over
+// entity relations mixed with the wikilinks of a small vault indexed here.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { StoreError } from '../../../src/store/errors';
+import { listEvents } from '../../../src/store/events';
+import {
+  addObservations,
+  createEntities,
+  createRelations,
+  deleteEntities,
+  deleteObservations,
+  deleteRelations,
+  mostConnected,
+  neighbours,
+  openNodes,
+  readGraph,
+  searchNodes,
+  shortestPath,
+} from '../../../src/store/graph/graph';
+import { indexVault } from '../../../src/store/knowledge/indexer';
+import type { Store } from '../../../src/store/store';
+import { cleanupTempDirs, human, openTempStore, tempDir } from '../../helpers';
+
+const rejectsWith = async (p: Promise<unknown>, kind: string, message: RegExp) => {
+  await assert.rejects(p, (err: unknown) => err instanceof StoreError && err.kind === kind && message.test(err.message));
+};
+
+describe('knowledge graph', () => {
+  let store: Store;
+  beforeEach(async () => {
+    store = await openTempStore();
+  });
+  afterEach(async () => {
+    await store.close();
+    cleanupTempDirs();
+  });
+
+  const graphEvents = () => listEvents(store.orm, { aggregateType: 'graph', limit: 100, order: 'asc' });
+
+  it('creates entities, skipping existing names (case-sensitive), with one event per write', async () => {
+    const first = await createEntities(store, human, [
+      { name: 'Alice', entityType: 'person', observations: ['likes tea', 'likes tea'] },
+      { name: 'Cairn', entityType: 'project', observations: [] },
+    ]);
+    assert.deepEqual(first, [
+      { name: 'Alice', entityType: 'person', observations: ['likes tea'] },
+      { name: 'Cairn', entityType: 'project', observations: [] },
+    ]);
+    const second = await createEntities(store, human, [
+      { name: 'Alice', entityType: 'robot', observations: ['ignored'] },
+      { name: 'alice', entityType: 'person', observations: [] },
+    ]);
+    assert.deepEqual(second.map((e) => e.name), ['alice']);
+    const graph = await openNodes(store, ['Alice', 'alice', 'Nobody']);
+    assert.deepEqual(graph.entities, [
+      { name: 'Alice', entityType: 'person', observations: ['likes tea'] },
+      { name: 'alice', entityType: 'person', observations: [] },
+    ]);
+    assert.deepEqual(await createEntities(store, human, [{ name: 'Cairn', entityType: 'project', observations: [] }]), []);
+    const events = await graphEvents();
+    assert.deepEqual(events.map((e) => [e.aggregateId, e.type, e.version]), [
+      ['entities', 'graph.entitiesCreated', 1],
+      ['alice', 'graph.entitiesCreated', 1],
+    ]);
+  });
+
+  it('creates relations skipping duplicates; observations: added, duplicates skipped, unknown entity is an error', async () => {
+    await createEntities(store, human, [
+      { name: 'Alice', entityType: 'person', observations: [] },
+      { name: 'Cairn', entityType: 'project', observations: [] },
+    ]);
+    const rel = { from: 'Alice', to: 'Cairn', relationType: 'works_on' };
+    assert.deepEqual(await createRelations(store, human, [rel, rel]), [rel]);
+    assert.deepEqual(await createRelations(store, human, [rel, { ...rel, relationType: 'owns' }]), [{ ...rel, relationType: 'owns' }]);
+    await rejectsWith(createRelations(store, human, [{ from: 'Alice', to: 'Ghost', relationType: 'knows' }]), 'not_found', /Entity with name Ghost not found/);
+
+    const added = await addObservations(store, human, [{ entityName: 'Alice', contents: ['speaks French', 'speaks French', 'drives'] }]);
+    assert.deepEqual(added, [{ entityName: 'Alice', addedObservations: ['speaks French', 'drives'] }]);
+    assert.deepEqual(await addObservations(store, human, [{ entityName: 'Alice', contents: ['drives', 'cooks'] }]), [{ entityName: 'Alice', addedObservations: ['cooks'] }]);
+    await rejectsWith(addObservations(store, human, [{ entityName: 'Ghost', contents: ['boo'] }]), 'not_found', /Entity with name Ghost not found/);
+    // The failed write left nothing behind.
+    assert.deepEqual((await openNodes(store, ['Ghost'])).entities, []);
+
+    assert.deepEqual(await deleteObservations(store, human, [{ entityName: 'Alice', observations: ['drives', 'never said'] }]), [{ entityName: 'Alice', deletedObservations: ['drives'] }]);
+    assert.deepEqual((await openNodes(store, ['Alice'])).entities[0]!.observations, ['speaks French', 'cooks']);
+    assert.deepEqual(await deleteRelations(store, human, [{ ...rel, relationType: 'owns' }, { ...rel, relationType: 'nope' }]), [{ ...rel, relationType: 'owns' }]);
+    assert.deepEqual((await openNodes(store, ['Alice', 'Cairn'])).relations, [rel]);
+    const types = (await graphEvents()).map((e) => `${e.aggregateId} ${e.type}`);
+    assert.deepEqual(types, [
+      'entities graph.entitiesCreated',
+      'relations graph.relationsCreated',
+      'relations graph.relationsCreated',
+      'Alice graph.observationsAdded',
+      'Alice graph.observationsAdded',
+      'Alice graph.observationsDeleted',
+      'relations graph.relationsDeleted',
+    ]);
+  });
+
+  it('deleting an entity cascades to its observations and relations', async () => {
+    await createEntities(store, human, [
+      { name: 'A', entityType: 't', observations: ['a1', 'a2'] },
+      { name: 'B', entityType: 't', observations: ['b1'] },
+      { name: 'C', entityType: 't', observations: [] },
+    ]);
+    await createRelations(store, human, [
+      { from: 'A', to: 'B', relationType: 'r' },
+      { from: 'C', to: 'A', relationType: 'r' },
+      { from: 'B', to: 'C', relationType: 'r' },
+    ]);
+    assert.deepEqual(await deleteEntities(store, human, ['A', 'Missing']), ['A']);
+    const g = await readGraph(store);
+    assert.deepEqual(g.entities.map((e) => e.name), ['B', 'C']);
+    assert.deepEqual(g.relations, [{ from: 'B', to: 'C', relationType: 'r' }]);
+    const [row] = await store.conn.all<{ n: number }>(`select count(*) as n from graph_observations where entity_name = 'A'`);
+    assert.equal(row!.n, 0);
+    assert.deepEqual(await deleteEntities(store, human, ['A']), []);
+  });
+
+  it('reads the graph in pages and searches name, type and observations (LIKE wildcards escaped)', async () => {
+    await createEntities(store, human, [
+      { name: 'e1', entityType: 'Person', observations: ['100% sure'] },
+      { name: 'e2', entityType: 'place', observations: ['a_b'] },
+      { name: 'e3', entityType: 'place', observations: ['axb'] },
+    ]);
+    const p1 = await readGraph(store, { offset: 0, limit: 2 });
+    assert.deepEqual([p1.entities.map((e) => e.name), p1.total, p1.nextOffset], [['e1', 'e2'], 3, 2]);
+    const p2 = await readGraph(store, { offset: 2, limit: 2 });
+    assert.deepEqual([p2.entities.map((e) => e.name), p2.nextOffset], [['e3'], null]);
+    assert.deepEqual((await searchNodes(store, 'PERSON')).entities.map((e) => e.name), ['e1']);
+    assert.deepEqual((await searchNodes(store, '%')).entities.map((e) => e.name), ['e1']);
+    assert.deepEqual((await searchNodes(store, 'a_b')).entities.map((e) => e.name), ['e2']);
+    assert.deepEqual((await searchNodes(store, 'PLACE')).entities.map((e) => e.name), ['e2', 'e3']);
+  });
+
+  describe('queries over notes and entities', () => {
+    beforeEach(async () => {
+      // Notes: Hub -> Map -> Island; Lonely links nowhere. Entities: Alice works_on Cairn; Cairn documented_in Hub.md.
+      const vault = tempDir('cairn-vault-');
+      const write = (rel: string, text: string) => {
+        fs.mkdirSync(path.dirname(path.join(vault, rel)), { recursive: true });
+        fs.writeFileSync(path.join(vault, rel), text);
+      };
+      write('Hub.md', '# Hub\nSee [[Map]] and [[Nowhere]].\n');
+      write('maps/Map.md', '# Map\nTo the [[Island]], twice: [[Island]].\n');
+      write('Island.md', '# Island\nNo links.\n');
+      write('Lonely.md', '# Lonely\n');
+      await indexVault(store, vault, human);
+      await createEntities(store, human, [
+        { name: 'Alice', entityType: 'person', observations: ['maps things'] },
+        { name: 'Cairn', entityType: 'project', observations: [] },
+        { name: 'Bob', entityType: 'person', observations: [] },
+      ]);
+      await createRelations(store, human, [
+        { from: 'Alice', to: 'Cairn', relationType: 'works_on' },
+        { from: 'Cairn', to: 'Hub.md', relationType: 'documented_in' },
+      ]);
+    });
+
+    it('a relation to a note makes the note an entity of type note; notes appear as nodes with links_to edges', async () => {
+      const g = await openNodes(store, ['Hub.md', 'maps/Map.md', 'Cairn']);
+      assert.deepEqual(g.entities.map((e) => [e.name, e.entityType]), [['Cairn', 'project'], ['Hub.md', 'note'], ['maps/Map.md', 'note']]);
+      assert.deepEqual(g.relations, [
+        { from: 'Cairn', to: 'Hub.md', relationType: 'documented_in' },
+        { from: 'Hub.md', to: 'maps/Map.md', relationType: 'links_to' },
+      ]);
+      assert.deepEqual((await searchNodes(store, 'island')).entities.map((e) => e.name), ['Island.md']);
+      assert.equal((await readGraph(store)).total, 7);
+    });
+
+    it('neighbours at depth 1 and 2, either direction, mixing note links and entity relations', async () => {
+      const one = await neighbours(store, 'Hub.md', 1);
+      assert.deepEqual(one.nodes.map((n) => [n.name, n.type, n.distance]), [
+        ['Hub.md', 'note', 0],
+        ['Cairn', 'project', 1],
+        ['maps/Map.md', 'note', 1],
+      ]);
+      assert.deepEqual(one.edges, [
+        { from: 'Cairn', to: 'Hub.md', relationType: 'documented_in' },
+        { from: 'Hub.md', to: 'maps/Map.md', relationType: 'links_to' },
+      ]);
+      const two = await neighbours(store, 'Hub', 2); // found by note name too
+      assert.deepEqual(two.nodes.map((n) => [n.name, n.distance]), [
+        ['Hub.md', 0],
+        ['Cairn', 1],
+        ['maps/Map.md', 1],
+        ['Alice', 2],
+        ['Island.md', 2],
+      ]);
+      assert.equal(two.edges.length, 4);
+      assert.deepEqual((await neighbours(store, 'Bob', 3)).nodes.map((n) => n.name), ['Bob']);
+      await rejectsWith(neighbours(store, 'Atlantis'), 'not_found', /No graph node named "Atlantis"/);
+      await rejectsWith(neighbours(store, 'Hub.md', 9), 'invalid', /depth must be a whole number from 1 to 5/);
+    });
+
+    it('shortest path across entity relations and note links, or null when there is none', async () => {
+      const p = await shortestPath(store, 'Alice', 'Island.md');
+      assert.ok(p);
+      assert.equal(p.length, 4);
+      assert.deepEqual(p.nodes.map((n) => n.name), ['Alice', 'Cairn', 'Hub.md', 'maps/Map.md', 'Island.md']);
+      assert.deepEqual(p.steps.map((s) => [s.relationType, s.direction]), [
+        ['works_on', 'forward'],
+        ['documented_in', 'forward'],
+        ['links_to', 'forward'],
+        ['links_to', 'forward'],
+      ]);
+      const back = await shortestPath(store, 'Island.md', 'Cairn');
+      assert.deepEqual(back?.steps.map((s) => s.direction), ['backward', 'backward', 'backward']);
+      assert.equal((await shortestPath(store, 'Alice', 'Alice'))?.length, 0);
+      assert.equal(await shortestPath(store, 'Alice', 'Lonely.md'), null);
+      assert.equal(await shortestPath(store, 'Alice', 'Island.md', 3), null);
+    });
+
+    it('most connected nodes by degree', async () => {
+      const top = await mostConnected(store, 3);
+      assert.deepEqual(top.map((n) => [n.name, n.type, n.degree, n.outgoing, n.incoming]), [
+        ['Cairn', 'project', 2, 1, 1],
+        ['Hub.md', 'note', 2, 1, 1],
+        ['maps/Map.md', 'note', 2, 1, 1],
+      ]);
+    });
+  });
+});
