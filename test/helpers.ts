@@ -1,5 +1,6 @@
 // Shared test fixtures: real store folders on disk (removed after each test), the built CLI and backend.
-import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams, type SpawnSyncReturns } from 'node:child_process';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -49,4 +50,36 @@ export function cliAsync(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** A running dist/backend.js with a JSON-RPC client, recording its notifications. */
+export interface Backend {
+  child: ChildProcessWithoutNullStreams;
+  rpc: MessageConnection;
+  changes: { lastSeq: number; aggregates?: { type: string; id: string }[] }[];
+  logs: { level: string; message: string }[];
+  stop(): Promise<void>;
+}
+
+export function startBackend(store: string, args: string[] = []): Backend {
+  const child = spawn(process.execPath, [BACKEND, '--store', store, '--poll-ms', '50', ...args]);
+  const rpc = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+  const changes: Backend['changes'] = [];
+  const logs: Backend['logs'] = [];
+  rpc.onNotification('store.changed', (c) => changes.push(c));
+  rpc.onNotification('log', (m) => logs.push(m));
+  rpc.listen();
+  return {
+    child,
+    rpc,
+    changes,
+    logs,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.on('exit', () => resolve());
+        rpc.dispose();
+        child.stdin.end();
+      }),
+  };
 }

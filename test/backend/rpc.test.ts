@@ -1,41 +1,12 @@
 // The backend process as a client in any language sees it: dist/backend.js over stdio, JSON-RPC 2.0 with
 // Content-Length framing. Both a vscode-jsonrpc client and hand-written frames (for malformed input).
 import * as assert from 'node:assert/strict';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import * as path from 'node:path';
-import { createMessageConnection, ResponseError, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
-import { BACKEND, cleanupTempDirs, cli, requireBuilt, tempDir } from '../helpers';
+import { ResponseError } from 'vscode-jsonrpc/node';
+import { BACKEND, cleanupTempDirs, cli, requireBuilt, startBackend as start, tempDir, type Backend } from '../helpers';
+import { waitFor } from '../waitFor';
 
-interface Backend {
-  child: ChildProcessWithoutNullStreams;
-  rpc: MessageConnection;
-  changes: { lastSeq: number; aggregates?: { type: string; id: string }[] }[];
-  logs: { level: string; message: string }[];
-  stop(): Promise<void>;
-}
-
-function startBackend(store: string, extra: string[] = []): Backend {
-  const child = spawn(process.execPath, [BACKEND, '--store', store, '--source', 'agent', '--actor', 'rpc-test', '--poll-ms', '50', ...extra]);
-  const rpc = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
-  const changes: Backend['changes'] = [];
-  const logs: Backend['logs'] = [];
-  rpc.onNotification('store.changed', (c) => changes.push(c));
-  rpc.onNotification('log', (m) => logs.push(m));
-  rpc.listen();
-  return {
-    child,
-    rpc,
-    changes,
-    logs,
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.on('exit', () => resolve());
-        rpc.dispose();
-        child.stdin.end();
-      }),
-  };
-}
+const startBackend = (store: string) => start(store, ['--source', 'agent', '--actor', 'rpc-test']);
 
 /** Sends raw bytes framed with Content-Length and resolves with the next message the backend writes. */
 function rawExchange(b: Backend, body: string): Promise<Record<string, unknown>> {
@@ -71,13 +42,6 @@ const expectError = async (p: Promise<unknown>, code: number, pattern: RegExp) =
   });
 };
 
-const until = async (what: string, check: () => boolean, ms = 5000) => {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
 
 describe('backend JSON-RPC', () => {
   let store: string;
@@ -176,11 +140,11 @@ describe('backend JSON-RPC', () => {
 
   it('sends store.changed for its own writes and for another process writing the same store', async () => {
     const p = await b.rpc.sendRequest<{ id: string }>('projects.create', { name: 'Watched' });
-    await until('own change', () => b.changes.some((c) => c.aggregates?.some((a) => a.id === p.id)));
+    await waitFor('own change', () => b.changes.some((c) => c.aggregates?.some((a) => a.id === p.id)));
     const r = cli(['--store', store, '--json', 'task', 'add', '--project', p.id, 'from the CLI']);
     assert.equal(r.status, 0, r.stderr);
     const created = JSON.parse(r.stdout) as { id: string };
-    await until('other process change', () => b.changes.some((c) => c.aggregates?.some((a) => a.type === 'task' && a.id === created.id)));
+    await waitFor('other process change', () => b.changes.some((c) => c.aggregates?.some((a) => a.type === 'task' && a.id === created.id)));
   });
 
   it('keeps running on a store it cannot open and answers every request with the reason', async () => {
@@ -190,7 +154,7 @@ describe('backend JSON-RPC', () => {
     b = startBackend(bad);
     await expectError(b.rpc.sendRequest('projects.list', {}), -32004, /not a SQLite database/);
     await expectError(b.rpc.sendRequest('store.info', {}), -32004, /not a SQLite database/);
-    await until('error log notification', () => b.logs.some((l) => l.level === 'error' && /not a SQLite database/.test(l.message)));
+    await waitFor('error log notification', () => b.logs.some((l) => l.level === 'error' && /not a SQLite database/.test(l.message)));
   });
 
   it('rejects bad command-line flags with exit code 2', async () => {

@@ -6,6 +6,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { waitFor } from '../waitFor';
 import type { CairnApi } from '../../src/extension/extension';
 import type { Project } from '../../src/store/projects';
 import type { TaskRow } from '../../src/store/schema';
@@ -15,23 +16,7 @@ const EXTENSION_ID = 'cairn.cairn';
 let api: CairnApi;
 let extensionPath: string;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Polls until check() returns a value (not undefined/false); fails with `what` after the deadline. */
-async function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await check();
-      if (v !== undefined && v !== false) return v as T;
-    } catch (err) {
-      last = err;
-    }
-    await sleep(50);
-  }
-  throw new Error(`Timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-}
 
 const roots = () => api.tree.getChildren() as Promise<TreeNode[]>;
 async function projectNode(name: string): Promise<ProjectNode | undefined> {

@@ -5,6 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { waitFor } from '../waitFor';
 import type { CairnApi } from '../../src/extension/extension';
 import type { IndexReport } from '../../src/store/knowledge/indexer';
 import type { SearchHit } from '../../src/store/knowledge/search';
@@ -12,16 +13,6 @@ import type { SearchHit } from '../../src/store/knowledge/search';
 let api: CairnApi;
 let workspace: string;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const v = await check();
-    if (v !== undefined && v !== false) return v as T;
-    await sleep(50);
-  }
-  throw new Error(`Timed out waiting for ${what}`);
-}
 const last = (level: 'info' | 'error') => [...api.shownMessages()].reverse().find((m) => m.level === level)?.message ?? '';
 const index = (options?: { create?: boolean }) => vscode.commands.executeCommand<IndexReport | undefined>('cairn.indexVault', ...(options ? [options] : []));
 const search = (query: unknown, options?: { open?: boolean }) => vscode.commands.executeCommand<SearchHit[] | undefined>('cairn.searchKnowledge', query, options);
