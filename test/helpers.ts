@@ -30,6 +30,20 @@ export async function openTempStore(options: StoreOptions = {}): Promise<Store> 
   return Store.open(path.join(tempDir(), 'store'), options);
 }
 
+/** Gives each test of the suite a fresh store on disk (handed to `bind`), closed and removed after the test. */
+export function useTempStore(bind: (store: Store) => void, options: StoreOptions = {}): void {
+  let opened: Store | undefined;
+  beforeEach(async () => {
+    opened = await openTempStore(options);
+    bind(opened);
+  });
+  afterEach(async () => {
+    await opened?.close();
+    opened = undefined;
+    cleanupTempDirs();
+  });
+}
+
 /** Fails fast with a clear message when dist/ is missing (run `npm run build`). */
 export function requireBuilt(): void {
   for (const f of [CLI, BACKEND]) if (!fs.existsSync(f)) throw new Error(`${f} is missing: run "npm run build" first`);

@@ -10,7 +10,7 @@ import { createProject } from '../../../src/store/projects';
 import { agents } from '../../../src/store/schema';
 import type { Store } from '../../../src/store/store';
 import { createTask, deleteTask } from '../../../src/store/tasks';
-import { cleanupTempDirs, human, openTempStore, tempDir } from '../../helpers';
+import { human, useTempStore, tempDir } from '../../helpers';
 
 const agentMd = (name: string, description = `Use ${name} for its job.`, extra = '') =>
   `---\nname: ${name}\ndescription: ${description}\ntools: Read, Grep\nmodel: sonnet\n${extra}---\n\nYou are ${name}.\n`;
@@ -24,14 +24,8 @@ function writeFolder(files: Record<string, string>): string {
 const counts = (r: AgentIndexReport) => [r.added, r.updated, r.removed, r.unchanged];
 
 describe('agents: indexer', () => {
-  let store: Store;
-  beforeEach(async () => {
-    store = await openTempStore();
-  });
-  afterEach(async () => {
-    await store.close();
-    cleanupTempDirs();
-  });
+  let store!: Store;
+  useTempStore((s) => (store = s));
 
   const index = (...dirs: string[]) => indexAgents(store, dirs, human);
   const row = async (file: string) => (await store.orm.select().from(agents)).find((r) => r.path === file);

@@ -21,21 +21,15 @@ import {
 } from '../../../src/store/graph/graph';
 import { indexVault } from '../../../src/store/knowledge/indexer';
 import type { Store } from '../../../src/store/store';
-import { cleanupTempDirs, human, openTempStore, tempDir } from '../../helpers';
+import { human, useTempStore, tempDir } from '../../helpers';
 
 const rejectsWith = async (p: Promise<unknown>, kind: string, message: RegExp) => {
   await assert.rejects(p, (err: unknown) => err instanceof StoreError && err.kind === kind && message.test(err.message));
 };
 
 describe('knowledge graph', () => {
-  let store: Store;
-  beforeEach(async () => {
-    store = await openTempStore();
-  });
-  afterEach(async () => {
-    await store.close();
-    cleanupTempDirs();
-  });
+  let store!: Store;
+  useTempStore((s) => (store = s));
 
   const graphEvents = () => listEvents(store.orm, { aggregateType: 'graph', limit: 100, order: 'asc' });
 

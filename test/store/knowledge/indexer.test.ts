@@ -9,7 +9,7 @@ import { indexVault, type IndexReport } from '../../../src/store/knowledge/index
 import { noteLinksOf, placeholders } from '../../../src/store/knowledge/links';
 import { searchText, toFtsQuery } from '../../../src/store/knowledge/search';
 import type { Store } from '../../../src/store/store';
-import { cleanupTempDirs, human, openTempStore, ROOT, tempDir } from '../../helpers';
+import { human, useTempStore, ROOT, tempDir } from '../../helpers';
 
 const FOAM = path.join(ROOT, '..', 'shared', 'data', 'foam-docs-vault');
 
@@ -25,14 +25,8 @@ function writeVault(files: Record<string, string | Buffer>): string {
 const paths = (hits: { path: string }[]) => hits.map((h) => h.path).sort();
 
 describe('knowledge: vault indexer', () => {
-  let store: Store;
-  beforeEach(async () => {
-    store = await openTempStore();
-  });
-  afterEach(async () => {
-    await store.close();
-    cleanupTempDirs();
-  });
+  let store!: Store;
+  useTempStore((s) => (store = s));
 
   const index = (vault: string, options = {}) => indexVault(store, vault, human, options);
 
