@@ -192,11 +192,18 @@ async function main() {
   const sidebar = () => page.locator('.part.sidebar');
   const row = (text) => sidebar().locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: text }) }).first();
   const quickInput = () => page.locator('.quick-input-widget input.input').first();
+  // Expands a tree row. The row is looked up afresh on every try: a store.changed refresh may redraw the tree
+  // between the click and the check, and an element handle taken before it would be stale.
   const expand = async (text) => {
-    const r = row(text);
-    await r.waitFor({ timeout: WAIT });
-    if ((await r.getAttribute('aria-expanded')) !== 'true') await r.locator('.monaco-tl-twistie').click();
-    await page.waitForFunction((el) => el.getAttribute('aria-expanded') === 'true', await r.elementHandle(), { timeout: WAIT });
+    const deadline = Date.now() + WAIT;
+    for (;;) {
+      const r = row(text);
+      await r.waitFor({ timeout: WAIT });
+      if ((await r.getAttribute('aria-expanded').catch(() => null)) === 'true') return;
+      if (Date.now() > deadline) throw new Error(`the row "${text}" did not expand`);
+      await r.locator('.monaco-tl-twistie').click().catch(() => undefined);
+      await page.waitForTimeout(200);
+    }
   };
   /** Waits for a quick input with this placeholder, types the value and presses Enter. */
   const answer = async (placeholder, value) => {
