@@ -1,6 +1,7 @@
 // `npm test`: build, type-check, unit tests (mocha, plain Node), integration tests (mocha inside a real VS Code:
 // code-server driven by headless chromium), and the UI smoke test; then one summary line for CI:
-// "N passed, N failed". Options: --unit (unit tests only), --no-ui (skip the UI smoke test).
+// "N passed, N failed". Options: --unit (unit tests only), --no-ui (skip the UI smoke test), --integration (only
+// the tests inside VS Code), --grep PATTERN (only integration tests whose title matches).
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -10,7 +11,10 @@ import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const args = new Set(process.argv.slice(2));
+const argv = process.argv.slice(2);
+const args = new Set(argv);
+const grepAt = argv.indexOf('--grep');
+const grep = grepAt >= 0 ? argv[grepAt + 1] : undefined;
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const problems = [];
 
@@ -60,8 +64,10 @@ async function main() {
     problems.push('type-check failed');
   }
 
-  step('unit tests (Node)');
-  count('unit tests', await run(process.execPath, [require.resolve('mocha/bin/mocha.js')]));
+  if (!args.has('--integration')) {
+    step('unit tests (Node)');
+    count('unit tests', await run(process.execPath, [require.resolve('mocha/bin/mocha.js')]));
+  }
   if (args.has('--unit')) return summary();
 
   step('real VS Code: installing the harness if needed (code-server, Node 24)');
@@ -83,7 +89,7 @@ async function main() {
       extensionDevelopmentPath: ROOT,
       extensionTestsPath: path.join(ROOT, 'out', 'test', 'extension', 'index.js'),
       workspaceFolder: workspace,
-      env: { CAIRN_TEST_RESULTS: results },
+      env: { CAIRN_TEST_RESULTS: results, ...(grep ? { CAIRN_TEST_GREP: grep } : {}) },
       log: (m) => console.log(m),
     });
     const r = fs.existsSync(results) ? JSON.parse(fs.readFileSync(results, 'utf8')) : undefined;
@@ -102,7 +108,7 @@ async function main() {
     fs.rmSync(results, { force: true });
   }
 
-  if (!args.has('--no-ui')) {
+  if (!args.has('--no-ui') && !args.has('--integration')) {
     step('UI smoke test (clicks through the workbench; screenshots in test-results/)');
     count('UI smoke test', await run(process.execPath, [path.join(ROOT, 'test', 'ui', 'smoke.js')]));
   }
