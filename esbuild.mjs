@@ -4,6 +4,7 @@
 import * as esbuild from 'esbuild';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { buildEmbeddingTable, tableIsStale } from './scripts/build-embeddings.mjs';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 const watch = process.argv.includes('--watch');
@@ -34,6 +35,9 @@ const builds = [
     outdir: 'out/test/extension',
   },
 ];
+
+// The default embedder's word-vector table (dist/glove-50k-int8.bin), rebuilt only when missing or stale.
+if (tableIsStale()) await buildEmbeddingTable();
 
 if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();

@@ -33,6 +33,7 @@ import { indexPaths, indexVault, type IndexReport } from '../src/store/knowledge
 import { scanVault } from '../src/store/knowledge/scan';
 import { searchText } from '../src/store/knowledge/search';
 import { Store } from '../src/store/store';
+import { median, prng, round, stats } from './stats';
 
 const NOTES = Number(process.env.BENCH_NOTES ?? 10_000);
 const EDITS = Number(process.env.BENCH_EDITS ?? 20);
@@ -46,20 +47,10 @@ v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
 
 const progress = (msg: string) => process.stderr.write(`knowledge: ${msg}\n`);
-const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
 const ratio = (value: number, baseline: number | null) => (baseline ? round(value / baseline) : null);
 const mib = (bytes: number) => round(bytes / 2 ** 20, 1);
 
 /** Nearest-rank percentile. */
-function percentile(sorted: number[], p: number): number {
-  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
-  return sorted[rank - 1]!;
-}
-function stats(samples: number[]) {
-  const s = [...samples].sort((a, b) => a - b);
-  return { n: s.length, p50: round(percentile(s, 50)), p95: round(percentile(s, 95)), min: round(s[0]!), max: round(s[s.length - 1]!), mean: round(s.reduce((a, b) => a + b, 0) / s.length) };
-}
-const median = (xs: number[]) => stats(xs).p50;
 
 function timeSync(f: () => void): number {
   const started = performance.now();
@@ -74,17 +65,6 @@ async function timeAsync<T>(f: () => Promise<T>): Promise<{ ms: number; value: T
 
 // --- deterministic generation ---------------------------------------------------------------------------------
 
-/** mulberry32 */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ONSETS = ['', 'b', 'br', 'c', 'ch', 'cl', 'd', 'dr', 'f', 'fl', 'g', 'gr', 'h', 'j', 'k', 'l', 'm', 'n', 'p', 'pl', 'pr', 'qu', 'r', 's', 'sh', 'sl', 'st', 't', 'th', 'tr', 'v', 'w', 'y', 'z'];
 const VOWELS = ['a', 'e', 'i', 'o', 'u', 'ai', 'ea', 'ee', 'io', 'ou', 'oa', 'y'];

@@ -22,6 +22,7 @@ import { createProject } from '../src/store/projects';
 import { TASK_PRIORITIES, TASK_STATUSES } from '../src/store/schema';
 import { Store } from '../src/store/store';
 import { createTask } from '../src/store/tasks';
+import { round, stats } from './stats';
 
 const ROOT = path.resolve(__dirname, '..');
 const BACKEND = path.join(ROOT, 'dist', 'backend.js');
@@ -33,16 +34,7 @@ const PAGE = 50;
 const who: Actor = { actor: 'bench', source: 'agent' };
 
 /** Nearest-rank percentile (p99 of 50 samples is the largest one). */
-function percentile(sorted: number[], p: number): number {
-  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
-  return sorted[rank - 1]!;
-}
-const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
 
-function stats(samples: number[]) {
-  const s = [...samples].sort((a, b) => a - b);
-  return { n: s.length, p50: round(percentile(s, 50)), p99: round(percentile(s, 99)), min: round(s[0]!), max: round(s[s.length - 1]!), mean: round(s.reduce((a, b) => a + b, 0) / s.length) };
-}
 
 async function measure(warmup: number, calls: number, call: () => Promise<unknown>): Promise<number[]> {
   for (let i = 0; i < warmup; i++) await call();

@@ -22,6 +22,7 @@ import { createProject } from '../src/store/projects';
 import { Store } from '../src/store/store';
 import { createTask } from '../src/store/tasks';
 import { newId } from '../src/store/ids';
+import { median, round } from './stats';
 
 const OPS = Number(process.env.BENCH_OPS ?? 2000);
 const TRIALS = Number(process.env.BENCH_TRIALS ?? 3);
@@ -62,12 +63,6 @@ async function timeOps(n: number, op: () => Promise<void>): Promise<number> {
   return n / seconds;
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-const round = (x: number, digits = 0) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-bench-writes-'));

@@ -12,14 +12,23 @@ import type { Project } from '../store/projects';
 import type { StoreHealth } from '../store/store';
 import type { IndexReport } from '../store/knowledge/indexer';
 import type { NoteLinks } from '../store/knowledge/links';
+import type { NewNoteResult } from '../store/knowledge/newNotes';
+import type { RenamePlan } from '../store/knowledge/rename';
+import type { NoteTasks, TaskNoteLink } from '../store/knowledge/taskLinks';
+import { linkTaskNote, noteTasksLines, relatedNotesLines, unlinkTaskNote } from './cliTaskNotes';
+import type { NotePage, TagSummary } from '../store/knowledge/catalog';
 import type { SearchHit } from '../store/knowledge/search';
 import type { ConnectedNode, Entity, GraphPath, KnowledgeGraph, Neighbourhood, Relation } from '../store/graph/graph';
 import { MAX_DEPTH, MAX_PATH_DEPTH } from '../store/graph/limits';
 import { makeActor } from './actor';
+import { registerBackupCommands } from './backupCli';
+import { registerSyncCommands } from './syncCli';
 import { invoke, MethodError, type Context } from './methods';
 import { ErrorCodes, type MethodName, type ParamsInput } from './protocol';
 import { formatTable } from './table';
 import { CAIRN_VERSION } from './version';
+import { promptingWhenLocked, registerCryptoCommands, unlockFromEnvironment } from './cliCrypto';
+import { SECRET_TASK_FIELDS, type SecretTaskField } from '../store/crypto/fields';
 
 interface GlobalOptions {
   store?: string;
@@ -52,13 +61,17 @@ async function withStore<T>(opts: GlobalOptions, create: boolean, fn: (call: Cal
   const store = await Store.open(storeDir(opts), { create, busyTimeoutMs: Number(process.env.CAIRN_BUSY_TIMEOUT_MS) || 5000 });
   const ctx: Context = { store, who: makeActor(opts.source, opts.actor), vaultDir: vaultDir(opts), agentDirs: agentDirs(opts) };
   try {
-    return await fn((method, params) => invoke(ctx, method, params) as Promise<never>);
+    const call: Caller = (method, params) => invoke(ctx, method, params) as Promise<never>;
+    await unlockFromEnvironment(call);
+    return await fn(promptingWhenLocked(call));
   } finally {
     await store.close();
   }
 }
 
-type Caller = <M extends MethodName, R = unknown>(method: M, params: ParamsInput<M>) => Promise<R>;
+export type Caller = <M extends MethodName, R = unknown>(method: M, params: ParamsInput<M>) => Promise<R>;
+type TaskChanges = ParamsInput<'tasks.update'> extends infer P ? Omit<P, 'id' | 'expectedVersion'> : never;
+export type TaskChanger = typeof changeTask;
 
 function print(opts: GlobalOptions, value: unknown, text: () => string): void {
   process.stdout.write((opts.json ? JSON.stringify(value, null, 2) : text()) + '\n');
@@ -69,11 +82,11 @@ const tasksTable = (rows: TaskRow[]) =>
   rows.length === 0 ? '(no tasks)' : formatTable(['ID', 'STATUS', 'PRIORITY', 'ASSIGNEE', 'TITLE'], rows.map((t) => [t.id, t.status, t.priority, t.assignee ?? '', t.title]));
 
 /** Reads a task and writes a change with the version just read; retried if another writer slips in between. */
-async function changeTask(call: Caller, id: string, changes: ParamsInput<'tasks.update'> extends infer P ? Omit<P, 'id' | 'expectedVersion'> : never): Promise<TaskRow> {
+async function changeTask(call: Caller, id: string, changes: TaskChanges | ((current: TaskRow) => TaskChanges)): Promise<TaskRow> {
   for (let attempt = 0; ; attempt++) {
     const current = await call<'tasks.get', TaskRow>('tasks.get', { id });
     try {
-      return await call<'tasks.update', TaskRow>('tasks.update', { id, expectedVersion: current.version, ...changes });
+      return await call<'tasks.update', TaskRow>('tasks.update', { id, expectedVersion: current.version, ...(typeof changes === 'function' ? changes(current) : changes) });
     } catch (err) {
       if (!(err instanceof MethodError && err.code === ErrorCodes.Conflict) || attempt >= 3) throw err;
     }
@@ -102,6 +115,12 @@ function fraction(value: string): number {
 const count3 = (c: { error: number; warning: number; info: number }) => `${c.error} errors, ${c.warning} warnings, ${c.info} info`;
 const foldersLine = (r: AgentIndexReport) =>
   r.dirs.map((d) => (d.exists ? `${d.dir} (${d.files})` : `${d.dir} (missing)`)).join(', ') || '(no folders)';
+
+function embeddingsLine(e: IndexReport['embeddings']): string {
+  if (!e) return 'embeddings: not updated (skipped)';
+  if ('error' in e) return `embeddings: not updated: ${e.error}`;
+  return `embeddings: ${e.embedded} of ${e.chunks} chunks by ${e.embedder} (${e.dimensions} dimensions; ${e.added} embedded now${e.reembedded ? ', all re-embedded' : ''}) in ${e.ms} ms`;
+}
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -204,8 +223,11 @@ export function buildProgram(): Command {
     .addOption(new Option('--priority <priority>').choices(TASK_PRIORITIES))
     .option('--tag <tag>', 'a tag (repeatable)', (v: string, acc: string[] = []) => [...acc, v])
     .option('--estimate <minutes>', 'estimated minutes', positiveInt)
+    .option('--note <note>', 'a related note: vault path, file name or title (repeatable)', (v: string, acc: string[] = []) => [...acc, v])
+    .option('--description <text>', 'what the task is about')
+    .option('--secret <field>', `store this field encrypted, not searchable (${SECRET_TASK_FIELDS.join(', ')}; repeatable; needs cairn key init)`, (v: string, acc: string[] = []) => [...acc, choice(SECRET_TASK_FIELDS)(v)])
     .argument('<title...>', 'task title')
-    .action(async (title: string[], o: { project: string; sprint?: string; parent?: string; assignee?: string; priority?: (typeof TASK_PRIORITIES)[number]; tag?: string[]; estimate?: number }, cmd: Command) => {
+    .action(async (title: string[], o: { project: string; sprint?: string; parent?: string; assignee?: string; priority?: (typeof TASK_PRIORITIES)[number]; tag?: string[]; estimate?: number; note?: string[]; description?: string; secret?: string[] }, cmd: Command) => {
       const opts = g(cmd);
       const t = await withStore(opts, false, (call) =>
         call<'tasks.create', TaskRow>('tasks.create', {
@@ -217,6 +239,9 @@ export function buildProgram(): Command {
           priority: o.priority,
           tags: o.tag,
           estimatedMinutes: o.estimate,
+          notes: o.note,
+          description: o.description,
+          secretFields: o.secret as SecretTaskField[] | undefined,
         }),
       );
       print(opts, t, () => `Created task ${taskLine(t)}`);
@@ -238,11 +263,10 @@ export function buildProgram(): Command {
     .argument('<id>')
     .action(async (id: string, _o, cmd: Command) => {
       const opts = g(cmd);
-      const t = await withStore(opts, false, (call) => call<'tasks.get', TaskRow>('tasks.get', { id }));
+      const t = await withStore(opts, false, (call) => call<'tasks.get', TaskRow & { relatedNotes: TaskNoteLink[] }>('tasks.get', { id, includeNotes: true }));
+      const { relatedNotes, ...fields } = t;
       print(opts, t, () =>
-        Object.entries(t)
-          .map(([k, v]) => `${k.padEnd(17)} ${v === null ? '' : Array.isArray(v) ? v.join(', ') : v}`)
-          .join('\n'),
+        [...Object.entries(fields).map(([k, v]) => `${k.padEnd(17)} ${v === null ? '' : Array.isArray(v) ? v.join(', ') : v}`), ...relatedNotesLines(relatedNotes)].join('\n'),
       );
     });
   sub(task, 'move', 'set a task status')
@@ -268,6 +292,22 @@ export function buildProgram(): Command {
       await withStore(opts, false, (call) => call('tasks.delete', { id }));
       print(opts, { deleted: id }, () => `Deleted task ${id}`);
     });
+  sub(task, 'link', "link a task to a note (added to the task's notes)")
+    .argument('<id>')
+    .argument('<note...>', 'the note: vault-relative path, file name or title')
+    .action(async (id: string, note: string[], _o, cmd: Command) => {
+      const opts = g(cmd);
+      const r = await withStore(opts, false, (call) => linkTaskNote(call, changeTask, id, note.join(' ')));
+      print(opts, r, () => (r.changed ? `Linked ${taskLine(r.task)} to ${r.note}` : `${taskLine(r.task)} already lists ${r.note}`));
+    });
+  sub(task, 'unlink', "unlink a task from a note (removed from the task's notes)")
+    .argument('<id>')
+    .argument('<note...>', 'the note: vault-relative path, file name or title, or a name as the task lists it')
+    .action(async (id: string, note: string[], _o, cmd: Command) => {
+      const opts = g(cmd);
+      const r = await withStore(opts, false, (call) => unlinkTaskNote(call, changeTask, id, note.join(' ')));
+      print(opts, r, () => `Unlinked ${taskLine(r.task)} from ${r.note}`);
+    });
 
   sub(program, 'log', 'show the event log (newest first)')
     .addOption(new Option('--type <aggregate>', 'only events of this kind').choices(AGGREGATE_TYPES))
@@ -291,13 +331,15 @@ export function buildProgram(): Command {
 
   sub(program, 'index', 'index the knowledge vault (only what changed since the last run)')
     .option('--create', 'create the vault folder if it does not exist')
-    .action(async (o: { create?: boolean }, cmd: Command) => {
+    .option('--embedder <spec>', 'embedder for semantic search, kept by the store: glove (default), transformers:FOLDER, openai:MODEL@URL; another one re-embeds everything')
+    .action(async (o: { create?: boolean; embedder?: string }, cmd: Command) => {
       const opts = g(cmd);
-      const r = await withStore(opts, true, (call) => call<'knowledge.index', IndexReport>('knowledge.index', { create: o.create }));
+      const r = await withStore(opts, true, (call) => call<'knowledge.index', IndexReport>('knowledge.index', { create: o.create, embedder: o.embedder }));
       print(opts, r, () =>
         [
           `Indexed ${r.vault}: ${r.notes} notes (${r.added} added, ${r.updated} updated, ${r.removed} removed, ${r.unchanged} unchanged) in ${r.ms} ms`,
-          `links: ${r.links.resolved} resolved, ${r.links.unresolved} unresolved; tags: ${r.tags}; diagnostics: ${r.diagnostics}`,
+          `links: ${r.links.resolved} resolved, ${r.links.unresolved} unresolved; tags: ${r.tags}; chunks: ${r.chunks}; diagnostics: ${r.diagnostics}`,
+          embeddingsLine(r.embeddings),
           ...r.skipped.map((s) => `skipped ${s.path}: ${s.reason}`),
         ].join('\n'),
       );
@@ -305,13 +347,19 @@ export function buildProgram(): Command {
 
   sub(program, 'search', 'search the knowledge vault')
     .argument('<query...>', 'words to find ("quoted phrase" for a phrase)')
-    .option('--text', 'full-text search (bm25); the only mode so far')
+    .addOption(new Option('--text', 'full-text search only (bm25; every word, the last as a prefix)').conflicts('semantic'))
+    .addOption(new Option('--semantic', 'search by meaning only (nearest passages)').conflicts('text'))
     .option('--limit <n>', 'at most this many results (default 20)', positiveInt)
     .option('--folder <path>', 'only notes under this vault folder')
     .option('--tag <tag>', 'only notes with this tag')
-    .action(async (query: string[], o: { limit?: number; folder?: string; tag?: string }, cmd: Command) => {
+    .option('--type <type>', 'only notes whose front matter type is this')
+    .option('--project <name>', 'only notes whose front matter project is this')
+    .action(async (query: string[], o: { text?: boolean; semantic?: boolean; limit?: number; folder?: string; tag?: string; type?: string; project?: string }, cmd: Command) => {
       const opts = g(cmd);
-      const hits = await withStore(opts, false, (call) => call<'knowledge.search', SearchHit[]>('knowledge.search', { query: query.join(' '), mode: 'text', limit: o.limit, folder: o.folder, tag: o.tag }));
+      const mode = o.text ? 'text' : o.semantic ? 'semantic' : 'hybrid';
+      const hits = await withStore(opts, false, (call) =>
+        call<'knowledge.search', SearchHit[]>('knowledge.search', { query: query.join(' '), mode, limit: o.limit, folder: o.folder, tag: o.tag, type: o.type, project: o.project }),
+      );
       print(opts, hits, () => (hits.length ? hits.map((h) => `${h.path}  ${h.title}  (${h.score})\n    ${h.snippet}`).join('\n') : '(no matches)'));
     });
 
@@ -336,6 +384,88 @@ export function buildProgram(): Command {
     const opts = g(cmd);
     const rows = await withStore(opts, false, (call) => call<'notes.placeholders', { target: string; count: number }[]>('notes.placeholders', {}));
     print(opts, rows, () => (rows.length ? formatTable(['LINKS', 'MISSING NOTE'], rows.map((r) => [String(r.count), r.target])) : '(none)'));
+  });
+  sub(note, 'tasks', 'tasks linked to a note: listed in its front matter, named in its text, or naming it in their notes')
+    .argument('<path-or-title...>')
+    .action(async (which: string[], _o, cmd: Command) => {
+      const opts = g(cmd);
+      const r = await withStore(opts, false, (call) => call<'notes.tasks', NoteTasks>('notes.tasks', { note: which.join(' ') }));
+      print(opts, r, () => noteTasksLines(r).join('\n'));
+    });
+  const notesTable = (page: NotePage) =>
+    page.notes.length
+      ? [formatTable(['PATH', 'TITLE', 'TAGS'], page.notes.map((n) => [n.path, n.title, n.tags.map((t) => `#${t}`).join(' ')])), ...(page.total > page.offset + page.notes.length ? [`(${page.notes.length} of ${page.total}; --offset ${page.offset + page.notes.length} for more)`] : [])].join('\n')
+      : '(no notes)';
+  sub(note, 'list', 'the indexed notes, sorted by path')
+    .option('--folder <path>', 'only notes in this vault folder ("" for the top level)')
+    .option('--recursive', 'with --folder: also the notes in its subfolders')
+    .option('--tag <tag>', 'only notes with this tag')
+    .option('--offset <n>', 'skip this many notes', wholeNumber)
+    .option('--limit <n>', 'at most this many notes (default 1000)', positiveInt)
+    .action(async (o: { folder?: string; recursive?: boolean; tag?: string; offset?: number; limit?: number }, cmd: Command) => {
+      const opts = g(cmd);
+      const page = await withStore(opts, false, (call) => call<'notes.list', NotePage>('notes.list', o));
+      print(opts, page, () => notesTable(page));
+    });
+  sub(note, 'orphans', 'notes that link to no note and that no note links to')
+    .option('--offset <n>', 'skip this many notes', wholeNumber)
+    .option('--limit <n>', 'at most this many notes (default 1000)', positiveInt)
+    .action(async (o: { offset?: number; limit?: number }, cmd: Command) => {
+      const opts = g(cmd);
+      const page = await withStore(opts, false, (call) => call<'notes.orphans', NotePage>('notes.orphans', o));
+      print(opts, page, () => notesTable(page));
+    });
+  const made = (r: NewNoteResult) => `${r.created ? 'Created' : 'Exists:'} ${r.path} (${r.absPath})`;
+  sub(note, 'new', 'create a note (optionally from a template in the templates folder); never overwrites')
+    .argument('<title...>')
+    .option('--template <name>', 'template name in the templates folder')
+    .option('--templates <folder>', 'vault-relative templates folder (default: templates)')
+    .option('--folder <folder>', 'vault-relative folder for the note (default: the vault root)')
+    .action(async (title: string[], o: { template?: string; templates?: string; folder?: string }, cmd: Command) => {
+      const opts = g(cmd);
+      const r = await withStore(opts, false, (call) => call<'notes.create', NewNoteResult>('notes.create', { title: title.join(' '), template: o.template, templatesFolder: o.templates, folder: o.folder }));
+      print(opts, r, () => made(r));
+    });
+  sub(note, 'daily', "today's (or --date's) daily note: created from the daily template if missing, else shown")
+    .option('--date <day>', 'YYYY-MM-DD (default: today)')
+    .option('--folder <folder>', 'vault-relative daily notes folder (default: daily)')
+    .option('--format <format>', 'file name date format, Moment.js tokens (default: YYYY-MM-DD)')
+    .option('--template <name>', 'template name in the templates folder')
+    .option('--templates <folder>', 'vault-relative templates folder (default: templates)')
+    .action(async (o: { date?: string; folder?: string; format?: string; template?: string; templates?: string }, cmd: Command) => {
+      const opts = g(cmd);
+      const r = await withStore(opts, false, (call) => call<'notes.daily', NewNoteResult>('notes.daily', { date: o.date, folder: o.folder, format: o.format, template: o.template, templatesFolder: o.templates }));
+      print(opts, r, () => made(r));
+    });
+  sub(note, 'decision', 'create the next numbered decision record (ADR), decisions/NNNN-title.md')
+    .argument('<title...>')
+    .option('--folder <folder>', 'vault-relative decisions folder (default: decisions)')
+    .action(async (title: string[], o: { folder?: string }, cmd: Command) => {
+      const opts = g(cmd);
+      const r = await withStore(opts, false, (call) => call<'notes.createDecision', NewNoteResult>('notes.createDecision', { title: title.join(' '), folder: o.folder }));
+      print(opts, r, () => made(r));
+    });
+  sub(note, 'rename', 'rename (or move, NEW with a folder) a note and update every link to it')
+    .argument('<old>', 'the note: vault-relative path, file name or title')
+    .argument('<new>', 'the new name, or a vault-relative folder/name to move it to (/name: the top level)')
+    .option('--dry-run', 'only show the links that would change')
+    .action(async (old: string, newName: string, o: { dryRun?: boolean }, cmd: Command) => {
+      const opts = g(cmd);
+      const r = await withStore(opts, false, (call) =>
+        o.dryRun ? call<'notes.renamePlan', RenamePlan>('notes.renamePlan', { note: old, newName }) : call<'notes.rename', RenamePlan>('notes.rename', { note: old, newName }),
+      );
+      print(opts, r, () =>
+        [
+          `${o.dryRun ? 'Would rename' : 'Renamed'} ${r.from} → ${r.to}; ${r.edits.length} link${r.edits.length === 1 ? '' : 's'} in ${r.files.length} note${r.files.length === 1 ? '' : 's'}${r.edits.length ? ':' : ''}`,
+          ...r.edits.map((e) => `  ${e.path}:${e.line + 1}  ${e.oldText} → ${e.newText}`),
+        ].join('\n'),
+      );
+    });
+  const tag = sub(program, 'tag', 'tags used in the vault');
+  sub(tag, 'list', 'every tag with how many notes carry it (nested tags a/b roll up into a)').action(async (_o, cmd: Command) => {
+    const opts = g(cmd);
+    const rows = await withStore(opts, false, (call) => call<'tags.list', TagSummary[]>('tags.list', {}));
+    print(opts, rows, () => (rows.length ? formatTable(['TAG', 'NOTES', 'WITH NESTED'], rows.map((t) => [`#${t.tag}`, String(t.count), String(t.total)])) : '(no tags)'));
   });
 
   const agent = sub(program, 'agent', 'Claude Code agents (.claude/agents/*.md): list, lint, and log their runs');
@@ -395,9 +525,10 @@ export function buildProgram(): Command {
     .option('--errors <n>', 'errors it ran into', wholeNumber)
     .addOption(new Option('--outcome <outcome>', 'how it ended').choices(AGENT_RUN_OUTCOMES).makeOptionMandatory())
     .option('--notes <text>', 'anything worth remembering')
+    .option('--secret', 'store the notes encrypted (needs cairn key init)')
     .action(
       async (
-        o: { agent: string; task?: string; durationMs?: number; tokensIn?: number; tokensOut?: number; quality?: number; errors?: number; outcome: (typeof AGENT_RUN_OUTCOMES)[number]; notes?: string },
+        o: { agent: string; task?: string; durationMs?: number; tokensIn?: number; tokensOut?: number; quality?: number; errors?: number; outcome: (typeof AGENT_RUN_OUTCOMES)[number]; notes?: string; secret?: boolean },
         cmd: Command,
       ) => {
         const opts = g(cmd);
@@ -412,6 +543,7 @@ export function buildProgram(): Command {
             errors: o.errors,
             outcome: o.outcome,
             notes: o.notes,
+            secret: o.secret,
           }),
         );
         print(opts, run, () => `Recorded run ${run.id}  ${run.agentName}  ${run.outcome}${run.taskId ? `  task ${run.taskId}` : ''}`);
@@ -531,6 +663,11 @@ export function buildProgram(): Command {
             ].join('\n'),
       );
     });
+
+  registerBackupCommands(program, { sub, json: (cmd) => Boolean(g(cmd).json), withStore: (cmd, fn) => withStore(g(cmd), false, fn) });
+  registerSyncCommands(program, { sub, json: (cmd) => Boolean(g(cmd).json), withStore: (cmd, fn) => withStore(g(cmd), false, fn) });
+
+  registerCryptoCommands(program, project, { sub, g, withStore, print, usage: (m) => new UsageError(m) });
 
   sub(program, 'doctor', 'check the store: integrity, schema, sizes, slow queries').action(async (_o, cmd: Command) => {
     const opts = g(cmd);

@@ -1,7 +1,6 @@
 // dist/backend.js: the Cairn backend process. Speaks JSON-RPC 2.0 on stdin/stdout (see docs/protocol.md);
 // logs go to stderr. It keeps running when the store cannot be opened and answers every request with the
 // reason, so a client can show it instead of restarting the process in a loop.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultAgentDirs } from '../store/agents/indexer';
@@ -17,7 +16,7 @@ import { CAIRN_VERSION } from './version';
 const USAGE = `Usage: backend.js --store DIR [--vault DIR] [--agents DIR]... [--source extension|cli|agent] [--actor NAME] [--poll-ms N] [--slow-query-ms N] [--no-watch-vault]
 Runs the Cairn backend on stdio (JSON-RPC 2.0 with Content-Length framing; see docs/protocol.md).
 --agents DIR (repeatable, highest precedence first): Claude Code agent folders; default <cwd>/.claude/agents and ~/.claude/agents.
---watch-vault (default) / --no-watch-vault: re-index vault files as they change (when the vault folder exists at start).`;
+--watch-vault (default) / --no-watch-vault: re-index vault files as they change (a vault folder created later is watched once it appears).`;
 
 function fail(message: string): never {
   process.stderr.write(`backend: ${message}\n${USAGE}\n`);
@@ -118,14 +117,8 @@ async function main(): Promise<void> {
 
   // Vault edits made by any program are indexed as they happen (see vaultWatcher.ts); its runs are announced with
   // store.changed at once (an in-process write does not move PRAGMA data_version, which the poll relies on).
-  const vaultExists = (() => {
-    try {
-      return fs.statSync(ctx.vaultDir, { throwIfNoEntry: false })?.isDirectory() ?? false;
-    } catch {
-      return false;
-    }
-  })();
-  if (ctx.store && values['watch-vault'] && vaultExists) {
+  // A vault folder that does not exist yet is watched once it appears.
+  if (ctx.store && values['watch-vault']) {
     const running = server;
     vaultWatcher = new VaultWatcher({
       store: ctx.store,
@@ -134,8 +127,9 @@ async function main(): Promise<void> {
       onIndexed: () => void running.checkChanges(),
       log: (level, message) => emit(level, message),
     });
+    const watching = vaultWatcher;
     void vaultWatcher.start().then(
-      () => emit('info', `Watching the vault ${ctx.vaultDir} for changes`),
+      () => emit('info', watching.waiting ? `The vault ${ctx.vaultDir} does not exist yet; it will be watched once it is created` : `Watching the vault ${ctx.vaultDir} for changes`),
       (err: Error) => emit('warn', `Cannot watch the vault ${ctx.vaultDir}: ${err.message}`),
     );
   }

@@ -20,15 +20,29 @@ import {
 } from '../store/graph/graph';
 import { indexVault } from '../store/knowledge/indexer';
 import { noteLinksOf, placeholders } from '../store/knowledge/links';
-import { searchText } from '../store/knowledge/search';
+import { resolveForEditor } from '../store/knowledge/navigate';
+import { createDecision, createNote, DEFAULT_TEMPLATES_FOLDER, openDailyNote } from '../store/knowledge/newNotes';
+import { checkVaultFolder } from '../store/knowledge/noteFiles';
+import { planRename, renameNote } from '../store/knowledge/rename';
+import { listTemplates } from '../store/knowledge/templates';
+import { countNotes, listFolders, listNotes, listOrphans, listTags } from '../store/knowledge/catalog';
+import { indexChangedPaths } from '../store/knowledge/changedPaths';
+import { createPlaceholderNote } from '../store/knowledge/placeholderNote';
+import { parseEmbedderSpec } from '../store/knowledge/embedder';
+import { searchByMode } from '../store/knowledge/semanticSearch';
+import { noteTasks, taskNotes } from '../store/knowledge/taskLinks';
+import { lookupCodeRefs } from '../store/knowledge/codeRefs';
 import { listEvents } from '../store/events';
 import { StoreError, type StoreErrorKind } from '../store/errors';
 import { createProject, deleteProject, getProject, listProjects, updateProject } from '../store/projects';
 import { createSprint, deleteSprint, listSprints, updateSprint } from '../store/sprints';
 import type { Store } from '../store/store';
 import { countTasks, createTask, deleteTask, getTask, listTasks, updateTask } from '../store/tasks';
+import { backupHandlers } from './backupMethods';
+import { syncHandlers } from './syncMethods';
 import { describeIssues, ErrorCodes, methods, type MethodName, type Params } from './protocol';
 import { CAIRN_VERSION } from './version';
+import { cryptoHandlers, revealRun, revealRuns, revealTaskRow, revealTasks } from './cryptoMethods';
 
 export interface Context {
   /** Null when the store could not be opened; storeError then says why. */
@@ -39,6 +53,8 @@ export interface Context {
   vaultDir: string;
   /** Claude Code agent folders, highest precedence first (default: `<cwd>/.claude/agents`, `~/.claude/agents`). */
   agentDirs: string[];
+  /** Sends a notification to the client (progress of long operations); absent in the CLI. */
+  notify?: (method: string, params: unknown) => void;
 }
 
 /** An error that goes back to the client as a JSON-RPC error (code + message + optional data). */
@@ -61,6 +77,7 @@ const codeFor: Record<StoreErrorKind, number> = {
   schema_too_new: ErrorCodes.SchemaTooNew,
   disk_full: ErrorCodes.DiskFull,
   corrupt: ErrorCodes.Corrupt,
+  locked: ErrorCodes.Locked,
 };
 
 export function toMethodError(err: unknown): MethodError {
@@ -80,6 +97,8 @@ function changesOf<T extends { id: string; expectedVersion: number; actor?: stri
 type Handlers = { [M in MethodName]: (store: Store, p: Params<M>, ctx: Context) => Promise<unknown> };
 
 const handlers: Handlers = {
+  ...backupHandlers,
+  ...syncHandlers,
   'store.info': async (store, _p, ctx) => ({
     cairnVersion: CAIRN_VERSION,
     storeDir: store.dir,
@@ -88,6 +107,7 @@ const handlers: Handlers = {
     vecVersion: store.vecVersion,
     lastSeq: await store.lastEventSeq(),
     taskCounts: await countTasks(store.orm),
+    noteCount: await countNotes(store),
     actor: ctx.who.actor,
     source: ctx.who.source,
   }),
@@ -101,10 +121,16 @@ const handlers: Handlers = {
   'sprints.create': (store, p, ctx) => store.write((orm) => createSprint(orm, who(ctx, p), p)),
   'sprints.update': (store, p, ctx) => store.write((orm) => updateSprint(orm, who(ctx, p), p.id, p.expectedVersion, changesOf(p))),
   'sprints.delete': (store, p, ctx) => store.write((orm) => deleteSprint(orm, who(ctx, p), p.id, p.expectedVersion)),
-  'tasks.list': (store, p) => listTasks(store.orm, { ...p, status: asArray(p.status) }),
-  'tasks.get': (store, p) => getTask(store.orm, p.id),
-  'tasks.create': (store, p, ctx) => store.write((orm) => createTask(orm, who(ctx, p), p)),
-  'tasks.update': (store, p, ctx) => store.write((orm) => updateTask(orm, who(ctx, p), p.id, p.expectedVersion, changesOf(p))),
+  'tasks.list': (store, p) => listTasks(store.orm, { ...p, status: asArray(p.status) }).then(revealTasks(store)),
+  'tasks.get': (store, p) =>
+    p.includeNotes
+      ? store.read(async (orm) => ({ ...revealTaskRow(store, true)(await getTask(orm, p.id)), relatedNotes: await taskNotes(orm, p.id) }))
+      : getTask(store.orm, p.id).then(revealTaskRow(store, true)),
+  'tasks.notes': (store, p) => store.read((orm) => taskNotes(orm, p.taskId)),
+  'notes.tasks': (store, p) => store.read((orm) => noteTasks(orm, p.note)),
+  'codeLens.lookup': (store, p, ctx) => lookupCodeRefs(store, ctx.vaultDir, p),
+  'tasks.create': (store, p, ctx) => store.write((orm) => createTask(orm, who(ctx, p), p)).then(revealTaskRow(store)),
+  'tasks.update': (store, p, ctx) => store.write((orm) => updateTask(orm, who(ctx, p), p.id, p.expectedVersion, changesOf(p))).then(revealTaskRow(store)),
   'tasks.delete': (store, p, ctx) => store.write((orm) => deleteTask(orm, who(ctx, p), p.id, p.expectedVersion)),
   'tasks.counts': (store) => countTasks(store.orm),
   'events.list': (store, p) => listEvents(store.orm, p),
@@ -113,19 +139,33 @@ const handlers: Handlers = {
     else if (!fs.existsSync(ctx.vaultDir)) {
       throw new StoreError('not_found', `The vault folder ${ctx.vaultDir} does not exist. Create it (RPC: knowledge.index with create: true; CLI: cairn index --create), or point the vault path at an existing Obsidian vault.`, { vault: ctx.vaultDir });
     }
-    return indexVault(store, ctx.vaultDir, who(ctx, p));
+    return indexVault(store, ctx.vaultDir, who(ctx, p), { embedder: p.embedder ? parseEmbedderSpec(p.embedder) : undefined });
   },
-  'knowledge.search': (store, p) => searchText(store, p.query, p),
+  'knowledge.search': (store, p) => searchByMode(store, p.query, p.mode, p),
   'notes.links': (store, p) => noteLinksOf(store.orm, p.note),
   'notes.placeholders': (store) => placeholders(store.orm),
+  'notes.resolve': (store, p, ctx) => resolveForEditor(store, ctx.vaultDir, p.from, p.kind, p.link),
+  'notes.templates': async (_store, p, ctx) => listTemplates(ctx.vaultDir, checkVaultFolder(p.templatesFolder ?? DEFAULT_TEMPLATES_FOLDER, 'The templates folder')),
+  'notes.create': (store, p, ctx) => createNote(store, ctx.vaultDir, who(ctx, p), p),
+  'notes.daily': (store, p, ctx) => openDailyNote(store, ctx.vaultDir, who(ctx, p), p),
+  'notes.createDecision': (store, p, ctx) => createDecision(store, ctx.vaultDir, who(ctx, p), p),
+  'notes.renamePlan': (store, p, ctx) => planRename(store, ctx.vaultDir, p.note, p.newName),
+  'notes.rename': (store, p, ctx) => renameNote(store, ctx.vaultDir, who(ctx, p), p.note, p.newName),
+  'notes.list': (store, p) => listNotes(store, p),
+  'notes.folders': (store, p) => listFolders(store, p.parent),
+  'notes.orphans': (store, p) => listOrphans(store, p),
+  'tags.list': (store) => listTags(store),
+  'notes.createPlaceholder': (store, p, ctx) => createPlaceholderNote(store, ctx.vaultDir, who(ctx, p), p.target),
+  'knowledge.indexPaths': (store, p, ctx) => indexChangedPaths(store, ctx.vaultDir, p.paths, who(ctx, p)),
   'agents.index': (store, p, ctx) => indexAgents(store, ctx.agentDirs, who(ctx, p)),
   'agents.list': (store) => store.read((orm) => listAgents(orm)),
   'agents.lint': (store) => store.read((orm) => agentDiagnostics(orm)),
   'agents.recordRun': (store, p, ctx) => {
     const { actor: _a, ...run } = p;
-    return store.write((orm) => recordAgentRun(orm, who(ctx, p), run));
+    return store.write((orm) => recordAgentRun(orm, who(ctx, p), run)).then(revealRun(store));
   },
-  'agents.runs': (store, p) => listAgentRuns(store.orm, p),
+  'agents.runs': (store, p) => listAgentRuns(store.orm, p).then(revealRuns(store)),
+  ...cryptoHandlers,
   'graph.createEntities': (store, p, ctx) => createEntities(store, who(ctx, p), p.entities),
   'graph.createRelations': (store, p, ctx) => createRelations(store, who(ctx, p), p.relations),
   'graph.addObservations': (store, p, ctx) => addObservations(store, who(ctx, p), p.observations),
@@ -165,4 +205,4 @@ export async function invoke(ctx: Context, method: string, rawParams: unknown): 
 }
 
 /** Methods that change the store (their success means a store.changed notification is due). */
-export const isWrite = (method: string) => /\.(create\w*|update|delete\w*|add\w+|index|recordRun)$/.test(method);
+export const isWrite = (method: string) => /\.(create\w*|update|delete\w*|add\w+|index\w*|recordRun|daily|rename|restore|erase|init|unlock|changePassphrase)$|^(sync\.run|conflicts\.resolve)$/.test(method);

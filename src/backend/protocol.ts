@@ -1,9 +1,14 @@
 // The JSON-RPC protocol's parameter schemas (zod): the single source of truth for what every method accepts.
 // The RPC server and the CLI both validate through these, so both give the same messages. docs/protocol.md
 // documents the same shapes for clients in other languages.
+import * as path from 'node:path';
 import { z } from 'zod';
+import { backupMethods } from './backupProtocol';
+import { syncMethods } from './syncProtocol';
 import { AGGREGATE_TYPES } from '../store/events';
 import { MAX_DEPTH, MAX_PATH_DEPTH } from '../store/graph/limits';
+import { parseEmbedderSpec } from '../store/knowledge/embedder';
+import { SECRET_TASK_FIELDS } from '../store/crypto/fields';
 import { AGENT_RUN_OUTCOMES, EVENT_SOURCES, SPRINT_STATUSES, TASK_PRIORITIES, TASK_STATUSES } from '../store/schema';
 
 const id = (what: string) => z.string({ error: `${what} must be a string id` }).trim().min(1, `${what} must not be empty`).max(100, `${what} is too long`);
@@ -27,6 +32,9 @@ const status = z.enum(TASK_STATUSES, { error: `status must be one of ${TASK_STAT
 const priority = z.enum(TASK_PRIORITIES, { error: `priority must be one of ${TASK_PRIORITIES.join(', ')}` });
 const count = (what: string) => z.number({ error: `${what} must be a whole number` }).int(`${what} must be a whole number`).nonnegative(`${what} must not be negative`);
 const tags = z.array(z.string().trim().min(1).max(100)).max(100);
+const noteRef = (what: string) => z.string({ error: `${what} must be a note's vault-relative path, file name or title` }).trim().min(1, `${what} must not be empty`).max(1000, `${what} must be at most 1000 characters`);
+const noteRefs = z.array(noteRef('each of notes'), { error: 'notes must be a list of note paths, file names or titles' }).max(200, 'notes may name at most 200 notes');
+const absolutePath = (what: string) => z.string({ error: `${what} must be an absolute path` }).max(4096).refine((p) => path.isAbsolute(p), `${what} must be an absolute path`);
 
 const sprintFields = {
   goal: text.optional(),
@@ -50,10 +58,30 @@ const relations = (what: string) =>
     .min(1, `${what} must not be empty`)
     .max(1000);
 
+/** An embedder in its short form (src/store/knowledge/embedder.ts). */
+const embedderSpec = z
+  .string({ error: 'embedder must be a string' })
+  .max(2000)
+  .refine((s) => {
+    try {
+      parseEmbedderSpec(s);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'embedder must be "glove", "transformers:/path/to/model-folder" or "openai:MODEL@http://host:port/v1"');
+
+/** Task fields stored encrypted (see crypto.*). */
+const secretFields = z.array(z.enum(SECRET_TASK_FIELDS, { error: `secretFields may name ${SECRET_TASK_FIELDS.join(', ')}` }), { error: 'secretFields must be a list of field names' }).max(SECRET_TASK_FIELDS.length);
+const passphrase = (what: string) => z.string({ error: `${what} must be a string` }).min(1, `${what} must not be empty`).max(1024, `${what} must be at most 1024 characters`);
+const keychainKey = z.string({ error: 'keychainKey must be a base64 string' }).regex(/^[A-Za-z0-9+/]{43}=$/, 'keychainKey must be 32 random bytes, base64-encoded');
+
 /** Fields every write accepts: who is making the change (defaults to the backend's own actor). */
 const writer = { actor: z.string().trim().min(1).max(200).optional() };
 
 export const methods = {
+  ...backupMethods,
+  ...syncMethods,
   'store.info': z.strictObject({}),
   'store.health': z.strictObject({}),
   'projects.list': z.strictObject({}),
@@ -76,7 +104,15 @@ export const methods = {
     limit: z.number().int().min(1).max(100_000).optional(),
     offset: z.number().int().min(0).optional(),
   }),
-  'tasks.get': z.strictObject({ id: id('id') }),
+  'tasks.get': z.strictObject({ id: id('id'), includeNotes: z.boolean({ error: 'includeNotes must be true or false' }).optional() }),
+  'tasks.notes': z.strictObject({ taskId: id('taskId') }),
+  'notes.tasks': z.strictObject({ note: noteRef('note') }),
+  'codeLens.lookup': z.strictObject({
+    file: absolutePath('file').optional(),
+    workspaceFolder: absolutePath('workspaceFolder').optional(),
+    notes: z.array(z.string({ error: 'notes must be a list of wikilink texts' }).max(1000), { error: 'notes must be a list of wikilink texts' }).max(1000, 'notes may hold at most 1000 names').optional(),
+    taskIds: z.array(id('each of taskIds'), { error: 'taskIds must be a list of task ids' }).max(1000, 'taskIds may hold at most 1000 ids').optional(),
+  }),
   'tasks.create': z.strictObject({
     projectId: id('projectId'),
     title: name('title'),
@@ -88,6 +124,8 @@ export const methods = {
     assignee: agentName.nullable().optional(),
     tags: tags.optional(),
     estimatedMinutes: z.number().nonnegative().nullable().optional(),
+    notes: noteRefs.optional(),
+    secretFields: secretFields.optional(),
     ...writer,
   }),
   'tasks.update': z.strictObject({
@@ -106,20 +144,80 @@ export const methods = {
     tokensIn: z.number().int().nonnegative().nullable().optional(),
     tokensOut: z.number().int().nonnegative().nullable().optional(),
     qualityScore: z.number().min(0, 'qualityScore is between 0 and 1').max(1, 'qualityScore is between 0 and 1').nullable().optional(),
+    notes: noteRefs.optional(),
+    secretFields: secretFields.optional(),
     ...writer,
   }),
   'tasks.delete': z.strictObject({ id: id('id'), expectedVersion: version.optional(), ...writer }),
   'tasks.counts': z.strictObject({}),
-  'knowledge.index': z.strictObject({ create: z.boolean().optional(), ...writer }),
+  'knowledge.index': z.strictObject({ create: z.boolean().optional(), embedder: embedderSpec.optional(), ...writer }),
   'knowledge.search': z.strictObject({
     query: z.string({ error: 'query must be a string' }).trim().min(1, 'query must not be empty').max(1000),
-    mode: z.enum(['text'], { error: 'mode must be "text" (semantic and hybrid search are not built yet)' }).default('text'),
+    mode: z.enum(['text', 'semantic', 'hybrid'], { error: 'mode must be "text", "semantic" or "hybrid"' }).default('hybrid'),
     limit: z.number().int().min(1).max(200).optional(),
     folder: z.string().max(1000).optional(),
     tag: z.string().max(200).optional(),
+    type: z.string().max(200).optional(),
+    project: z.string().max(200).optional(),
   }),
   'notes.links': z.strictObject({ note: z.string({ error: 'note must be a path or a title' }).trim().min(1, 'note must not be empty').max(1000) }),
   'notes.placeholders': z.strictObject({}),
+  'notes.resolve': z.strictObject({
+    from: z.string({ error: 'from must be the path of the note that holds the link' }).trim().min(1, 'from must not be empty').max(4096),
+    link: z.string({ error: 'link must be the text inside [[…]], or a Markdown link destination' }).trim().min(1, 'link must not be empty').max(4096),
+    kind: z.enum(['wikilink', 'embed', 'markdown'], { error: 'kind must be one of wikilink, embed, markdown' }).default('wikilink'),
+  }),
+  'notes.templates': z.strictObject({ templatesFolder: z.string({ error: 'templatesFolder must be a vault-relative folder' }).max(1000).optional() }),
+  'notes.create': z.strictObject({
+    title: z.string({ error: 'title must be a string' }).max(1000),
+    template: z.string({ error: 'template must be a template name' }).trim().min(1, 'template must not be empty').max(1000).optional(),
+    templatesFolder: z.string({ error: 'templatesFolder must be a vault-relative folder' }).max(1000).optional(),
+    folder: z.string({ error: 'folder must be a vault-relative folder' }).max(1000).optional(),
+    ...writer,
+  }),
+  'notes.daily': z.strictObject({
+    date: z.string({ error: 'date must be a day written YYYY-MM-DD' }).trim().optional(),
+    folder: z.string({ error: 'folder must be a vault-relative folder' }).max(1000).optional(),
+    format: z.string({ error: 'format must be a date format such as YYYY-MM-DD' }).max(200).optional(),
+    template: z.string({ error: 'template must be a template name' }).trim().min(1, 'template must not be empty').max(1000).optional(),
+    templatesFolder: z.string({ error: 'templatesFolder must be a vault-relative folder' }).max(1000).optional(),
+    ...writer,
+  }),
+  'notes.createDecision': z.strictObject({
+    title: z.string({ error: 'title must be a string' }).max(1000),
+    folder: z.string({ error: 'folder must be a vault-relative folder' }).max(1000).optional(),
+    ...writer,
+  }),
+  'notes.renamePlan': z.strictObject({
+    note: z.string({ error: 'note must be a path or a title' }).trim().min(1, 'note must not be empty').max(4096),
+    newName: z.string({ error: 'newName must be a string' }).max(1000),
+  }),
+  'notes.rename': z.strictObject({
+    note: z.string({ error: 'note must be a path or a title' }).trim().min(1, 'note must not be empty').max(4096),
+    newName: z.string({ error: 'newName must be a string' }).max(1000),
+    ...writer,
+  }),
+  'notes.list': z.strictObject({
+    folder: z.string({ error: 'folder must be a vault-relative folder path ("" for the top level)' }).max(1000).optional(),
+    recursive: z.boolean().optional(),
+    tag: z.string({ error: 'tag must be a string' }).trim().min(1, 'tag must not be empty').max(200).optional(),
+    offset: z.number({ error: 'offset must be a whole number' }).int().min(0).optional(),
+    limit: z.number({ error: 'limit must be a whole number from 1 to 100000' }).int().min(1).max(100_000).optional(),
+  }),
+  'notes.folders': z.strictObject({ parent: z.string({ error: 'parent must be a vault-relative folder path ("" for the top level)' }).max(1000).optional() }),
+  'notes.orphans': z.strictObject({
+    offset: z.number({ error: 'offset must be a whole number' }).int().min(0).optional(),
+    limit: z.number({ error: 'limit must be a whole number from 1 to 100000' }).int().min(1).max(100_000).optional(),
+  }),
+  'tags.list': z.strictObject({}),
+  'notes.createPlaceholder': z.strictObject({
+    target: z.string({ error: 'target must be the note name a link uses, such as "Lost city" or "trips/Lost city"' }).trim().min(1, 'target must not be empty').max(1000),
+    ...writer,
+  }),
+  'knowledge.indexPaths': z.strictObject({
+    paths: z.array(z.string({ error: 'paths must be file or folder paths (absolute, or relative to the vault)' }).min(1).max(4096), { error: 'paths must be a list of file or folder paths' }).min(1, 'paths must not be empty').max(100_000),
+    ...writer,
+  }),
   'agents.index': z.strictObject({ ...writer }),
   'agents.list': z.strictObject({}),
   'agents.lint': z.strictObject({}),
@@ -134,6 +232,7 @@ export const methods = {
     errors: count('errors').optional(),
     outcome: z.enum(AGENT_RUN_OUTCOMES, { error: `outcome must be one of ${AGENT_RUN_OUTCOMES.join(', ')}` }),
     notes: text.optional(),
+    secret: z.boolean({ error: 'secret must be true or false' }).optional(),
     ...writer,
   }),
   'agents.runs': z.strictObject({
@@ -162,6 +261,18 @@ export const methods = {
   'graph.neighbours': z.strictObject({ node: nodeName('node'), depth: z.number({ error: `depth must be a whole number from 1 to ${MAX_DEPTH}` }).int(`depth must be a whole number from 1 to ${MAX_DEPTH}`).min(1, `depth must be a whole number from 1 to ${MAX_DEPTH}`).max(MAX_DEPTH, `depth must be a whole number from 1 to ${MAX_DEPTH}`).optional() }),
   'graph.path': z.strictObject({ from: nodeName('from'), to: nodeName('to'), maxDepth: z.number().int().min(1).max(MAX_PATH_DEPTH, `maxDepth must be at most ${MAX_PATH_DEPTH}`).optional() }),
   'graph.mostConnected': z.strictObject({ limit: z.number().int().min(1).max(1000).optional() }),
+  'crypto.status': z.strictObject({}),
+  'crypto.init': z.strictObject({ passphrase: passphrase('passphrase'), keychainKey: keychainKey.optional(), ...writer }),
+  'crypto.unlock': z
+    .strictObject({ passphrase: passphrase('passphrase').optional(), keychainKey: keychainKey.optional(), ...writer })
+    .refine((p) => p.passphrase !== undefined || p.keychainKey !== undefined, 'give passphrase or keychainKey'),
+  'crypto.lock': z.strictObject({}),
+  'crypto.changePassphrase': z.strictObject({ oldPassphrase: passphrase('oldPassphrase'), newPassphrase: passphrase('newPassphrase'), ...writer }),
+  'store.export': z.strictObject({
+    format: z.enum(['json', 'markdown'], { error: 'format must be "json" or "markdown"' }).default('json'),
+    projectId: id('projectId').optional(),
+  }),
+  'projects.erase': z.strictObject({ id: id('id'), confirm: z.literal(true, { error: 'confirm must be true: erasing removes the project and its history for good' }), ...writer }),
   'events.list': z.strictObject({
     aggregateType: z.enum(AGGREGATE_TYPES, { error: `aggregateType must be one of ${AGGREGATE_TYPES.join(', ')}` }).optional(),
     aggregateId: id('aggregateId').optional(),
@@ -190,6 +301,7 @@ export const ErrorCodes = {
   InvalidOperation: -32006,
   DiskFull: -32007,
   Corrupt: -32008,
+  Locked: -32009,
   Internal: -32603,
 } as const;
 

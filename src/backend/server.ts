@@ -100,6 +100,8 @@ export function startServer(opts: ServerOptions): RunningServer {
       )
     : undefined;
 
+  opts.ctx.notify = (method, params) => void connection.sendNotification(method, params).catch(() => undefined);
+
   connection.onRequest(async (method: string, params: unknown) => {
     try {
       const result = await invoke(opts.ctx, method, params);

@@ -3,10 +3,14 @@
 // counted from the first event, so a stream of saves cannot postpone indexing forever), then indexPaths runs once
 // on the batch; runs never overlap. Dot-folders (.obsidian, .git, .trash) and node_modules are ignored, as the
 // full scan ignores them. A failed run is logged and the watcher goes on; the next full index catches up.
+// A vault folder that does not exist yet is looked for once a second (one stat); when it appears it is watched
+// and indexed whole, so a vault created after the backend started (cairn index --create, a git clone) is live.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { Actor } from '../store/events';
-import { indexPaths, type IndexReport } from '../store/knowledge/indexer';
+import { indexChangedPaths } from '../store/knowledge/changedPaths';
+import { indexVault, type IndexReport } from '../store/knowledge/indexer';
 import { isNotePath, scanVault } from '../store/knowledge/scan';
 import type { Store } from '../store/store';
 
@@ -16,6 +20,8 @@ export interface VaultWatcherOptions {
   who: Actor;
   /** How long to collect events before indexing them (ms). */
   debounceMs?: number;
+  /** How often to look for a vault folder that does not exist yet (ms). */
+  appearPollMs?: number;
   /** After each run that added, updated or removed notes. */
   onIndexed?: (report: IndexReport) => void;
   log?: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
@@ -33,14 +39,51 @@ export class VaultWatcher {
   /** The vault's non-note files, kept current from the events (rebuilt by a scan after a folder moves). */
   private otherFiles: Set<string> | undefined;
   private closed = false;
+  private appearTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: VaultWatcherOptions) {
     this.vault = path.resolve(opts.vaultDir);
     this.debounceMs = opts.debounceMs ?? 20;
   }
 
-  /** Resolves once the watcher is ready (its initial walk of the folder is done; nothing is indexed for it). */
+  /** True while the vault folder does not exist and the watcher waits for it. */
+  get waiting(): boolean {
+    return this.appearTimer !== undefined;
+  }
+
+  /**
+   * Resolves once the watcher is ready (its initial walk of the folder is done; nothing is indexed for it), or at
+   * once when the folder does not exist yet: it is then watched (and indexed) when it appears.
+   */
   async start(): Promise<void> {
+    if (this.vaultExists()) return this.watchVault();
+    this.appearTimer = setInterval(() => void this.checkAppeared(), this.opts.appearPollMs ?? 1000);
+    this.appearTimer.unref();
+  }
+
+  private vaultExists(): boolean {
+    try {
+      return fs.statSync(this.vault, { throwIfNoEntry: false })?.isDirectory() ?? false;
+    } catch {
+      return false;
+    }
+  }
+
+  private async checkAppeared(): Promise<void> {
+    if (!this.vaultExists() || this.closed || !this.appearTimer) return;
+    clearInterval(this.appearTimer);
+    this.appearTimer = undefined;
+    try {
+      await this.watchVault();
+      this.log('info', `The vault ${this.vault} appeared; watching it for changes`);
+    } catch (err) {
+      this.log('warn', `Cannot watch the vault ${this.vault}: ${(err as Error).message}`);
+    }
+    // What it already holds (created with files in it, or filled before the watch was ready).
+    this.running = this.running.then(() => this.runFull());
+  }
+
+  private async watchVault(): Promise<void> {
     const w = watch(this.vault, {
       ignoreInitial: true,
       awaitWriteFinish: false,
@@ -55,6 +98,8 @@ export class VaultWatcher {
 
   async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.appearTimer);
+    this.appearTimer = undefined;
     clearTimeout(this.timer);
     this.timer = undefined;
     this.pending.clear();
@@ -97,16 +142,29 @@ export class VaultWatcher {
     if (this.closed) return;
     try {
       this.otherFiles ??= new Set(scanVault(this.vault).otherFiles);
-      const report = await indexPaths(this.opts.store, this.vault, paths, this.opts.who, {
+      const report = await indexChangedPaths(this.opts.store, this.vault, paths, this.opts.who, {
         otherFiles: [...this.otherFiles],
         log: (m) => this.log('info', m),
       });
-      if (report.added || report.updated || report.removed) {
-        this.log('debug', `Vault: ${report.added} added, ${report.updated} updated, ${report.removed} removed in ${report.ms} ms`);
-        this.opts.onIndexed?.(report);
-      }
+      this.reportRun(report);
     } catch (err) {
       this.log('error', `Indexing vault changes (${paths.slice(0, 3).join(', ')}${paths.length > 3 ? ', …' : ''}) failed: ${(err as Error).message}`);
+    }
+  }
+
+  private async runFull(): Promise<void> {
+    if (this.closed) return;
+    try {
+      this.reportRun(await indexVault(this.opts.store, this.vault, this.opts.who, { log: (m) => this.log('info', m) }));
+    } catch (err) {
+      this.log('error', `Indexing the vault ${this.vault} failed: ${(err as Error).message}`);
+    }
+  }
+
+  private reportRun(report: IndexReport): void {
+    if (report.added || report.updated || report.removed) {
+      this.log('debug', `Vault: ${report.added} added, ${report.updated} updated, ${report.removed} removed in ${report.ms} ms`);
+      this.opts.onIndexed?.(report);
     }
   }
 

@@ -27,10 +27,13 @@ export class BackendClient implements vscode.Disposable {
   private stderrTail: string[] = [];
   private readonly changed = new vscode.EventEmitter<StoreChanged>();
   private readonly restarted = new vscode.EventEmitter<void>();
+  private readonly notified = new vscode.EventEmitter<{ method: string; params: unknown }>();
   /** Fires when the store changed, by this window or any other process. */
   readonly onDidChangeStore = this.changed.event;
   /** Fires after the backend was restarted (views should reload everything). */
   readonly onDidRestart = this.restarted.event;
+  /** Fires for the backend's other notifications (e.g. backup.progress). */
+  readonly onDidNotify = this.notified.event;
 
   constructor(
     private readonly backendPath: string,
@@ -102,6 +105,7 @@ export class BackendClient implements vscode.Disposable {
     const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     connection.onNotification(STORE_CHANGED, (change: StoreChanged) => this.changed.fire(change));
     connection.onNotification(LOG, (m: LogMessage) => this.log[m.level](m.message));
+    connection.onNotification((method: string, params: unknown) => this.notified.fire({ method, params }));
     connection.listen();
     this.connection = connection;
     child.on('error', (err) => this.log.error(`Backend process error: ${err.message}`));
@@ -152,5 +156,6 @@ export class BackendClient implements vscode.Disposable {
     this.stop();
     this.changed.dispose();
     this.restarted.dispose();
+    this.notified.dispose();
   }
 }

@@ -6,8 +6,13 @@ import { AgentsTreeProvider } from '../views/agentsTree';
 import { ProjectsTreeProvider } from '../views/projectsTree';
 import { TaskCountStatus } from '../views/statusBar';
 import { BackendClient } from './backendClient';
+import { backupOnShutdown, disposeAfterShutdownBackup, registerBackup, type BackupApi } from './backup';
+import { registerCodeLenses } from './codeLens';
 import { registerCommands } from './commands';
+import { registerEncryption } from './encryption';
 import { registerKnowledgeCommands } from './knowledge';
+import { registerMarkdownEditing } from './markdown';
+import { registerKnowledgeViews, type KnowledgeViews } from './knowledgeViews';
 import { Messages, type ShownMessage } from './messages';
 import { safeCommands } from './safeCommand';
 import { resolveAgentDirs, resolveStoreDir, resolveVaultDir } from './storePath';
@@ -25,9 +30,13 @@ export interface CairnApi {
   tree: ProjectsTreeProvider;
   treeView: vscode.TreeView<unknown>;
   agentsTree: AgentsTreeProvider;
+  /** The Knowledge, Tags, Links, Placeholders and Orphans views and the vault file watcher. */
+  knowledgeViews: KnowledgeViews;
   statusBarText(): string;
   shownMessages(): readonly ShownMessage[];
   backendPid(): number | undefined;
+  /** Backup status, history and conflicts views, automatic and shutdown backups. */
+  backup: BackupApi;
 }
 
 export function activate(context: vscode.ExtensionContext): CairnApi {
@@ -48,6 +57,8 @@ export function activate(context: vscode.ExtensionContext): CairnApi {
   const status = new TaskCountStatus(backend);
   const agentsTree = new AgentsTreeProvider(backend, reportError);
   const agentsView = vscode.window.createTreeView('cairn.agents', { treeDataProvider: agentsTree, showCollapseAll: true });
+  const knowledgeViews = registerKnowledgeViews({ backend, messages, log, onError: reportError });
+  const backup = registerBackup({ backend, messages, log, onError: reportError });
 
   const setState = (state: 'starting' | 'ready' | 'error') => vscode.commands.executeCommand('setContext', 'cairn.state', state);
   let ready: Promise<unknown>;
@@ -85,7 +96,7 @@ export function activate(context: vscode.ExtensionContext): CairnApi {
 
   context.subscriptions.push(
     log,
-    backend,
+    disposeAfterShutdownBackup(backend),
     tree,
     treeView,
     status,
@@ -112,7 +123,12 @@ export function activate(context: vscode.ExtensionContext): CairnApi {
     }),
     ...registerCommands({ backend, tree, messages, log, refresh: refreshAll }),
     ...registerKnowledgeCommands({ backend, messages, log }),
+    ...registerMarkdownEditing({ backend, messages, log }),
+    ...registerCodeLenses({ backend, treeView, messages, log }),
+    ...knowledgeViews.disposables,
     safeCommands(messages)('cairn.indexAgents', () => agentsTree.reindex()),
+    ...registerEncryption({ context, backend, messages, log }),
+    ...backup.disposables,
   );
 
   checkStore();
@@ -133,12 +149,15 @@ export function activate(context: vscode.ExtensionContext): CairnApi {
     tree,
     treeView: treeView as vscode.TreeView<unknown>,
     agentsTree,
+    knowledgeViews: knowledgeViews.api,
     statusBarText: () => status.text,
     shownMessages: () => messages.history,
     backendPid: () => backend.pid,
+    backup: backup.api,
   };
 }
 
-export function deactivate(): void {
-  // Everything is in context.subscriptions; the backend is stopped when they are disposed.
+export function deactivate(): Promise<void> {
+  // Everything else is in context.subscriptions; the backend is stopped once the shutdown backup has settled.
+  return backupOnShutdown();
 }

@@ -63,7 +63,7 @@ export function registerKnowledgeCommands(d: KnowledgeDeps): vscode.Disposable[]
       if (choice === 'Index Now') void vscode.commands.executeCommand('cairn.indexVault');
     });
 
-  const search = (query: string) => backend.request<'knowledge.search', SearchHit[]>('knowledge.search', { query, mode: 'text', limit: SEARCH_LIMIT });
+  const search = (query: string) => backend.request<'knowledge.search', SearchHit[]>('knowledge.search', { query, mode: 'hybrid', limit: SEARCH_LIMIT });
 
   /** Opens the note of a hit with the first line that contains a matched term selected. */
   async function openHit(hit: SearchHit): Promise<vscode.TextEditor> {
@@ -77,7 +77,9 @@ export function registerKnowledgeCommands(d: KnowledgeDeps): vscode.Disposable[]
       throw new Error(`Cannot open ${hit.path}: it is no longer in the vault ${backend.vault}. Run "Cairn: Index Knowledge Vault" to update the index.`);
     }
     const lines = Array.from({ length: doc.lineCount }, (_, i) => doc.lineAt(i).text);
-    const m = firstMatch(lines, matchedTerms(hit));
+    let m = firstMatch(lines, matchedTerms(hit));
+    // A hit found by meaning may show no query word: open it at its best passage.
+    if (!m.length && hit.line) m = { line: Math.min(hit.line - 1, Math.max(doc.lineCount - 1, 0)), character: 0, length: 0 };
     const selection = new vscode.Range(m.line, m.character, m.line, m.character + m.length);
     const editor = await vscode.window.showTextDocument(doc, { selection, preview: true });
     editor.revealRange(selection, vscode.TextEditorRevealType.InCenterIfOutsideViewport);

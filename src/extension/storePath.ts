@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { defaultStoreDir } from '../store/location';
 
 /** A folder setting: absolute, ~/…, or relative to the first workspace folder (the home folder when none is open). */
-function resolveFolderSetting(setting: string): string {
+export function resolveFolderSetting(setting: string): string {
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
   const expanded = setting === '~' || setting.startsWith('~/') ? path.join(os.homedir(), setting.slice(1)) : setting;
   return path.isAbsolute(expanded) ? expanded : path.resolve(folder ?? os.homedir(), expanded);

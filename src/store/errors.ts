@@ -9,7 +9,9 @@ export type StoreErrorKind =
   | 'store_unavailable'
   | 'schema_too_new'
   | 'disk_full'
-  | 'corrupt';
+  | 'corrupt'
+  /** An encrypted field is needed and the store's key is not unlocked in this process. */
+  | 'locked';
 
 export class StoreError extends Error {
   constructor(

@@ -5,8 +5,8 @@ import { newId, nowIso } from './ids';
 import type { Orm } from './orm';
 import { events, type EventRow, type EventSource } from './schema';
 
-/** What events are about: work items, and the indexes of the vault and of the agent folders. */
-export const AGGREGATE_TYPES = ['project', 'sprint', 'task', 'vault', 'agents', 'graph'] as const;
+/** What events are about: work items, the indexes of the vault and of the agent folders, and restores from a backup. */
+export const AGGREGATE_TYPES = ['project', 'sprint', 'task', 'vault', 'agents', 'graph', 'backup', 'crypto', 'sync'] as const;
 export type AggregateType = (typeof AGGREGATE_TYPES)[number];
 
 /** Who is making a change, recorded on every event. */

@@ -66,8 +66,9 @@ export async function checkCompatible(conn: Connection, migrationsDir: string): 
   return version;
 }
 
-export async function migrate(conn: Connection, migrationsDir: string, backupDir: string): Promise<MigrationResult> {
-  const migrations = readMigrationFiles({ migrationsFolder: migrationsDir });
+/** targetVersion (default: all shipped) stops early: a restore builds an older backup's database, then migrates it. */
+export async function migrate(conn: Connection, migrationsDir: string, backupDir: string, targetVersion?: number): Promise<MigrationResult> {
+  const migrations = readMigrationFiles({ migrationsFolder: migrationsDir }).slice(0, targetVersion);
   const from = await checkCompatible(conn, migrationsDir);
   const pending = migrations.slice(from);
   if (pending.length === 0) return { from, to: from };

@@ -1,7 +1,7 @@
 // The store's tables, as drizzle-orm schema. drizzle-kit generates the SQL migrations in drizzle/ from this file
 // (npm run db:generate); never edit a generated migration that has shipped.
 import { sql } from 'drizzle-orm';
-import { check, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
+import { blob, check, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
 
 export const TASK_STATUSES = ['pending', 'in_progress', 'blocked', 'done', 'cancelled'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
@@ -75,6 +75,8 @@ export const tasks = sqliteTable(
     tokensOut: integer('tokens_out'),
     /** 0..1, set by whoever reviews the result. */
     qualityScore: real('quality_score'),
+    /** JSON array of related notes, as the user named them (vault-relative path, file name or title). */
+    notes: text('notes', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
     startedAt: text('started_at'),
     completedAt: text('completed_at'),
     ...timestamps,
@@ -111,7 +113,9 @@ export const events = sqliteTable(
     createdAt: text('created_at').notNull(),
   },
   (t) => [
-    uniqueIndex('events_aggregate_version_idx').on(t.aggregateType, t.aggregateId, t.version),
+    // Not unique: two machines that changed one aggregate offline both wrote its next version; a sync keeps both
+    // events (the log is the union of both logs) and the merged row moves past both.
+    index('events_aggregate_version_idx').on(t.aggregateType, t.aggregateId, t.version),
     check('events_source_check', sql.raw(`source in (${quote(EVENT_SOURCES)})`)),
   ],
 );
@@ -198,6 +202,63 @@ export const noteTags = sqliteTable(
   },
   (t) => [index('note_tags_note_idx').on(t.noteId), index('note_tags_key_idx').on(t.tagKey)],
 );
+
+/**
+ * Task ids a note names: in its front matter (`tasks: [ID]`) or anywhere in its text, first line of each. Ids that
+ * are not tasks are kept too (readers join `tasks`), so a task imported later under a mentioned id is linked at once.
+ */
+export const noteTaskRefs = sqliteTable(
+  'note_task_refs',
+  {
+    noteId: integer('note_id')
+      .notNull()
+      .references(() => notes.id, { onDelete: 'cascade' }),
+    taskId: text('task_id').notNull(),
+    via: text('via', { enum: ['front_matter', 'mention'] }).notNull(),
+    line: integer('line').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.noteId, t.taskId, t.via] }), index('note_task_refs_task_idx').on(t.taskId)],
+);
+
+/**
+ * Passages of notes for semantic search (src/store/knowledge/chunk.ts). A passage keeps its row (and its vector in
+ * the vec0 table note_chunk_vectors, keyed by this id) while its text is unchanged: `hash` identifies it within the
+ * note, so an edit re-embeds only the passages it touched. `embedded` is 1 once its vector is stored.
+ */
+export const noteChunks = sqliteTable(
+  'note_chunks',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    noteId: integer('note_id')
+      .notNull()
+      .references(() => notes.id, { onDelete: 'cascade' }),
+    seq: integer('seq').notNull(),
+    /** JSON array of the headings above the passage, outermost first. */
+    headings: text('headings').notNull(),
+    line: integer('line').notNull(),
+    text: text('text').notNull(),
+    /** What the embedder reads (title, heading path, passage). */
+    embedText: text('embed_text').notNull(),
+    hash: text('hash').notNull(),
+    embedded: integer('embedded').notNull().default(0),
+  },
+  (t) => [uniqueIndex('note_chunks_note_hash_idx').on(t.noteId, t.hash), index('note_chunks_pending_idx').on(t.embedded)],
+);
+
+/** One row: which embedder made the stored vectors, their dimension, and the embedder's fitted state (if any). */
+export const embeddingState = sqliteTable('embedding_state', {
+  id: integer('id').primaryKey(),
+  /** The embedder's short form (glove, transformers:FOLDER, openai:MODEL@URL). */
+  spec: text('spec').notNull(),
+  /** The embedder's id: vectors of another id are never compared with these. */
+  embedderId: text('embedder_id').notNull(),
+  dimensions: integer('dimensions').notNull(),
+  /** Fitted state (GloVe: the vault's word counts and common component), or null. */
+  state: blob('state', { mode: 'buffer' }),
+  /** Passages in the vault when the state was fitted (a vault that doubled or halved since is refitted). */
+  fittedChunks: integer('fitted_chunks').notNull().default(0),
+  updatedAt: text('updated_at').notNull(),
+});
 
 export type NoteRow = typeof notes.$inferSelect;
 export type NoteLinkRow = typeof noteLinks.$inferSelect;
@@ -315,3 +376,72 @@ export const graphRelations = sqliteTable(
 
 export type GraphEntityRow = typeof graphEntities.$inferSelect;
 export type GraphRelationRow = typeof graphRelations.$inferSelect;
+
+// ---- Field-level encryption (src/store/crypto/) -------------------------------------------------------------
+
+/**
+ * The store's data key, wrapped (AES-256-GCM) once per way of unlocking it: by a key derived from the user's
+ * passphrase with scrypt (id 'passphrase'), and by each machine's VS Code keychain key (id 'keychain:<fingerprint>').
+ * Only wrapped keys are stored, so this table travels with backups: a restore elsewhere unlocks with the passphrase.
+ */
+export const cryptoKeys = sqliteTable('crypto_keys', {
+  id: text('id').primaryKey(),
+  kind: text('kind', { enum: ['passphrase', 'keychain'] }).notNull(),
+  /** The data key this row wraps (a store has one). */
+  keyId: text('key_id').notNull(),
+  /** `enc:v1:` + base64url(iv | ciphertext | tag) of the data key. */
+  wrapped: text('wrapped').notNull(),
+  /** How the passphrase becomes a key: { name: 'scrypt', salt (base64url), N, r, p }; null for a keychain key. */
+  kdf: text('kdf', { mode: 'json' }).$type<{ name: 'scrypt'; salt: string; N: number; r: number; p: number } | null>(),
+  createdAt: text('created_at').notNull(),
+  updatedAt: text('updated_at').notNull(),
+});
+
+export type CryptoKeyRow = typeof cryptoKeys.$inferSelect;
+
+// ---- Sync (src/sync/sync.ts, merge.ts; src/store/conflicts.ts) ----------------------------------------------
+
+export const CONFLICT_KINDS = ['row', 'file'] as const;
+export const CONFLICT_RESOLUTIONS = ['mine', 'theirs', 'edit'] as const;
+
+/**
+ * What a sync could not merge: a row both machines changed in the same field(s), a row one side deleted while the
+ * other changed it, or a note git could not merge. The row (or note) keeps "mine"; both versions are here until
+ * someone resolves it. Synced like any table, so every machine shows the same conflicts.
+ */
+export const conflicts = sqliteTable(
+  'conflicts',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind', { enum: CONFLICT_KINDS }).notNull(),
+    /** For a row: its table and key (the text form's key); for a file: the vault or agent path in the backup. */
+    tableName: text('table_name'),
+    rowKey: text('row_key'),
+    path: text('path'),
+    /** For a note git could not merge: where "theirs" was saved beside it. */
+    copyPath: text('copy_path'),
+    /** JSON list of the conflicting columns (empty for a file, ["*"] for deleted-vs-changed). */
+    fields: text('fields', { mode: 'json' }).$type<string[]>().notNull(),
+    /** JSON: the conflicting fields' values on each side (null = the row did not exist); a file's text. */
+    mine: text('mine', { mode: 'json' }).$type<unknown>(),
+    theirs: text('theirs', { mode: 'json' }).$type<unknown>(),
+    base: text('base', { mode: 'json' }).$type<unknown>(),
+    /** The machine that merged, and the commit it merged in. */
+    machine: text('machine').notNull(),
+    theirsCommit: text('theirs_commit').notNull(),
+    detectedAt: text('detected_at').notNull(),
+    resolution: text('resolution', { enum: CONFLICT_RESOLUTIONS }),
+    resolvedAt: text('resolved_at'),
+    resolvedBy: text('resolved_by'),
+  },
+  (t) => [index('conflicts_open_idx').on(t.resolution, t.detectedAt)],
+);
+
+export type ConflictRow = typeof conflicts.$inferSelect;
+
+/** Machine-local (never backed up): which merge commit this store's content was last brought to by a sync. */
+export const syncState = sqliteTable('sync_state', {
+  id: integer('id').primaryKey(),
+  appliedCommit: text('applied_commit').notNull(),
+  appliedAt: text('applied_at').notNull(),
+});

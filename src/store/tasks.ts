@@ -7,6 +7,7 @@ import { getProject } from './projects';
 import { getSprint } from './sprints';
 import { OPEN_TASK_STATUSES, tasks, type TaskPriority, type TaskRow, type TaskStatus } from './schema';
 import { checkVersion, insertAggregate, updateAggregate } from './aggregates';
+import { sealNewTask, sealTaskChanges, type SecretTaskField } from './crypto/fields';
 
 export type Task = TaskRow;
 
@@ -21,6 +22,10 @@ export interface TaskInput {
   assignee?: string | null;
   tags?: string[];
   estimatedMinutes?: number | null;
+  /** Related notes, by vault-relative path, file name or title. */
+  notes?: string[];
+  /** Fields stored encrypted (src/store/crypto): not searchable, unreadable without the store's key. */
+  secretFields?: SecretTaskField[];
 }
 
 export type TaskChanges = Partial<
@@ -39,6 +44,7 @@ export type TaskChanges = Partial<
     | 'tokensIn'
     | 'tokensOut'
     | 'qualityScore'
+    | 'notes'
   >
 >;
 
@@ -132,25 +138,40 @@ export async function createTask(orm: Orm, who: Actor, input: TaskInput): Promis
     tokensIn: null,
     tokensOut: null,
     qualityScore: null,
+    notes: distinctNoteNames(input.notes ?? []),
     ...statusTimestamps({ startedAt: null, completedAt: null }, status, now),
     createdAt: now,
     updatedAt: now,
     version: 1,
   };
-  return insertAggregate(orm, who, 'task', tasks, row);
+  return insertAggregate(orm, who, 'task', tasks, await sealNewTask(orm, row, input.secretFields));
 }
 
-export async function updateTask(orm: Orm, who: Actor, id: string, expectedVersion: number, changes: TaskChanges): Promise<Task> {
+/** `secretFields`, when given, is the task's full list of encrypted fields after the update. */
+export async function updateTask(orm: Orm, who: Actor, id: string, expectedVersion: number, update: TaskChanges & { secretFields?: SecretTaskField[] }): Promise<Task> {
+  const { secretFields, ...changes } = update;
   const current = await getTask(orm, id);
   checkVersion('task', current, expectedVersion);
   const now = nowIso();
-  const all: Partial<Task> = { ...changes };
+  const all: Partial<Task> = await sealTaskChanges(orm, current, { ...changes }, secretFields);
+  if (changes.notes) all.notes = distinctNoteNames(changes.notes);
   if (changes.status) Object.assign(all, statusTimestamps(current, changes.status, now));
   const refs = { sprintId: changes.sprintId, parentId: changes.parentId };
   if ((refs.sprintId !== undefined && refs.sprintId !== current.sprintId) || (refs.parentId !== undefined && refs.parentId !== current.parentId)) {
     await checkReferences(orm, current.projectId, id, refs);
   }
   return updateAggregate(orm, who, 'task', tasks, current, all, taskEventType);
+}
+
+/** A task's related notes, each named once (names compare case-insensitively; the first spelling is kept). */
+function distinctNoteNames(names: readonly string[]): string[] {
+  const seen = new Set<string>();
+  return names.filter((n) => {
+    const key = n.trim().normalize('NFC').toLowerCase();
+    if (!key || seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** A specific event type when the change is only a move or an assignment, so the log reads well. */

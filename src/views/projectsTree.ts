@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import type { BackendClient } from '../extension/backendClient';
 import type { Project } from '../store/projects';
 import type { SprintRow, TaskRow } from '../store/schema';
+import { encryptedRows } from './encryptedFields';
 import { type MoreNode, type ProjectNode, type SprintNode, type TaskNode, type TreeNode } from './nodes';
 import { statusIcon, STATUS_ICONS } from './taskPresentation';
 
@@ -102,6 +103,7 @@ export class ProjectsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
       ...(t.actualMinutes !== null ? [`| Actual | ${t.actualMinutes} min |`] : []),
       ...(t.tokensIn !== null || t.tokensOut !== null ? [`| Tokens | ${t.tokensIn ?? 0} in / ${t.tokensOut ?? 0} out |`] : []),
       ...(t.qualityScore !== null ? [`| Quality | ${t.qualityScore} |`] : []),
+      ...encryptedRows(t),
       `| Version | ${t.version} |`,
       '',
       `\`${t.id}\``,

@@ -32,14 +32,15 @@ describe('cairn index / search / note (CLI)', () => {
 
   it('searches with snippets, filters by tag, and answers --json with path, title, score and snippet', () => {
     run('index');
-    const hits = JSON.parse(run('--json', 'search', 'parchment').stdout);
+    // --text: the exact word matches only (the default, hybrid, also ranks notes near in meaning: search-modes.test.ts).
+    const hits = JSON.parse(run('--json', 'search', '--text', 'parchment').stdout);
     assert.deepEqual(hits.map((h: { path: string }) => h.path), ['Map.md']);
     assert.equal(hits[0].title, 'Map');
     assert.ok(hits[0].score > 0);
     assert.match(hits[0].snippet, /parchment/);
-    assert.match(run('search', 'points').stdout, /Compass\.md {2}Compass/);
-    assert.match(run('search', 'nothing-like-this').stdout, /\(no matches\)/);
-    const tagged = JSON.parse(run('--json', 'search', '--tag', 'navigation', 'points').stdout);
+    assert.match(run('search', '--text', 'points').stdout, /Compass\.md {2}Compass/);
+    assert.match(run('search', '--text', 'nothing-like-this').stdout, /\(no matches\)/);
+    const tagged = JSON.parse(run('--json', 'search', '--text', '--tag', 'navigation', 'points').stdout);
     assert.deepEqual(tagged.map((h: { path: string }) => h.path), ['Compass.md']);
   });
 

@@ -48,6 +48,20 @@ describe('backend: vault watcher', () => {
     assert.equal(b.logs.filter((l) => l.level === 'error').length, 0, JSON.stringify(b.logs));
   });
 
+  it('watches a vault folder created after the backend started, and indexes what it already holds', async () => {
+    const dir = tempDir();
+    const vault = path.join(dir, 'later', 'vault');
+    b = startBackend(path.join(dir, 'store'), vault);
+    await waitFor('the watcher to wait for the vault', () => b!.logs.some((l) => /does not exist yet; it will be watched once it is created/.test(l.message)));
+    fs.mkdirSync(path.join(vault, 'sub'), { recursive: true });
+    fs.writeFileSync(path.join(vault, 'sub', 'early.md'), '# Early\n\nearlyword.\n');
+    await waitFor('the note present when the vault appeared to be searchable', async () => ((await search('earlyword')).length === 1 ? true : undefined));
+    await waitFor('the watcher to watch the new vault', () => b!.logs.some((l) => /appeared; watching it for changes/.test(l.message)));
+    fs.writeFileSync(path.join(vault, 'afterwards.md'), '# Afterwards\n\nlaterword.\n');
+    await waitFor('a note written after that to be searchable', async () => ((await search('laterword')).length === 1 ? true : undefined));
+    assert.equal(b.logs.filter((l) => l.level === 'error').length, 0, JSON.stringify(b.logs));
+  });
+
   it('does not watch with --no-watch-vault', async () => {
     const dir = tempDir();
     const vault = path.join(dir, 'vault');

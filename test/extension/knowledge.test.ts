@@ -68,17 +68,17 @@ describe('Knowledge vault', function () {
   });
 
   it('Search Knowledge with a query returns path, title, snippet and highlights', async () => {
+    // Hybrid search: the note with the word comes first; notes near in meaning may follow.
     const hits = (await search('kerosene'))!;
-    assert.equal(hits.length, 1);
-    const [hit] = hits as [SearchHit];
+    const hit = hits[0] as SearchHit;
     assert.equal(hit.path, 'rockets/Saturn V.md');
     assert.equal(hit.title, 'Saturn V');
     assert.match(hit.snippet, /burned kerosene and liquid oxygen/);
     assert.deepEqual(hit.highlights.map(([s, e]) => hit.snippet.slice(s, e).toLowerCase()), ['kerosene']);
 
     const prefix = (await search('lunar mod'))!;
-    assert.deepEqual(prefix.map((h) => [h.path, h.title]), [['Apollo.md', 'Apollo Program']]);
-    assert.deepEqual(await search('zeppelin'), []);
+    assert.deepEqual([prefix[0]!.path, prefix[0]!.title], ['Apollo.md', 'Apollo Program']);
+    assert.ok((await search('zeppelin'))!.every((h) => h.highlights.length === 0), 'no note has the word');
   });
 
   it('opening a hit shows the note at the first line with a matched term', async () => {

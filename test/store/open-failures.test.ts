@@ -147,9 +147,21 @@ function unwritableFolder(): { missing: string; existing: string } | undefined {
 
 /**
  * SQL that drops what the shipped migrations after the first `keep` created, newest first. It understands only
- * migrations made of CREATE TABLE/INDEX/TRIGGER/VIEW statements and throws on anything else, so a future
- * migration that alters a table makes this fixture fail loudly instead of building a store that never existed.
+ * migrations made of CREATE TABLE/INDEX/TRIGGER/VIEW, DROP INDEX (of an index redefined), ALTER TABLE … ADD COLUMN and (data-only) UPDATE statements
+ * and throws on anything else, so a future migration that reshapes a table otherwise makes this fixture fail
+ * loudly instead of building a store that never existed.
  */
+function createdBefore(dir: string, entries: { tag: string }[], tag: string, index: string): string {
+  const earlier = entries.slice(0, entries.findIndex((e) => e.tag === tag)).reverse();
+  for (const e of earlier) {
+    for (const statement of fs.readFileSync(path.join(dir, `${e.tag}.sql`), 'utf8').split('--> statement-breakpoint')) {
+      const sql = statement.replace(/--.*$/gm, '').trim();
+      if (new RegExp(`^CREATE\\s+(UNIQUE\\s+)?INDEX\\s+[\`"]?${index}[\`"]?\\s`, 'i').test(sql)) return sql.endsWith(';') ? sql : `${sql};`;
+    }
+  }
+  throw new Error(`migration ${tag} drops index ${index}, which no earlier migration created; teach undoMigrationsAfter()`);
+}
+
 function undoMigrationsAfter(keep: number): string {
   const dir = path.join(ROOT, 'drizzle');
   const journal = JSON.parse(fs.readFileSync(path.join(dir, 'meta', '_journal.json'), 'utf8')) as { entries: { tag: string }[] };
@@ -157,7 +169,18 @@ function undoMigrationsAfter(keep: number): string {
   for (const { tag } of journal.entries.slice(keep)) {
     for (const statement of fs.readFileSync(path.join(dir, `${tag}.sql`), 'utf8').split('--> statement-breakpoint')) {
       const sql = statement.replace(/--.*$/gm, '').trim();
-      if (!sql) continue;
+      if (!sql || /^UPDATE\s/i.test(sql)) continue; // data only: the older schema has the same tables
+      const added = /^ALTER\s+TABLE\s+[`"]?(\w+)[`"]?\s+ADD\s+(?:COLUMN\s+)?[`"]?(\w+)[`"]?/i.exec(sql);
+      if (added) {
+        drops.unshift(`ALTER TABLE \`${added[1]}\` DROP COLUMN \`${added[2]}\`;`);
+        continue;
+      }
+      const dropped = /^DROP\s+INDEX\s+[`"]?(\w+)[`"]?/i.exec(sql);
+      if (dropped) {
+        // An index redefined: the undo brings back its definition from the migration that created it.
+        drops.unshift(createdBefore(dir, journal.entries, tag, dropped[1]!));
+        continue;
+      }
       const m = /^CREATE\s+(?:UNIQUE\s+|VIRTUAL\s+)?(TABLE|INDEX|TRIGGER|VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?[`"]?(\w+)[`"]?/i.exec(sql);
       if (!m) throw new Error(`the test cannot undo this statement of migration ${tag}; teach undoMigrationsAfter():\n${sql}`);
       drops.unshift(`DROP ${m[1]!.toUpperCase()} \`${m[2]}\`;`);

@@ -3,6 +3,7 @@
 // referenced, so runs of built-in or not (yet) indexed agents can be logged too.
 import { and, desc, eq, type SQL } from 'drizzle-orm';
 import { appendEvents, type Actor } from '../events';
+import { sealAgentRun } from '../crypto/fields';
 import { notFound } from '../errors';
 import { newId, nowIso } from '../ids';
 import type { Orm } from '../orm';
@@ -20,6 +21,8 @@ export interface NewAgentRun {
   errors?: number;
   outcome: AgentRunOutcome;
   notes?: string;
+  /** Store the notes (the run's payload) encrypted. */
+  secret?: boolean;
 }
 
 export async function recordAgentRun(orm: Orm, who: Actor, input: NewAgentRun): Promise<AgentRunRow> {
@@ -42,9 +45,10 @@ export async function recordAgentRun(orm: Orm, who: Actor, input: NewAgentRun): 
     notes: input.notes ?? '',
     createdAt,
   };
-  await orm.insert(agentRuns).values(row);
-  await appendEvents(orm, who, [{ aggregateType: 'agents', aggregateId: row.id, version: 1, type: 'agent_run.recorded', data: { ...row } }]);
-  return row;
+  const stored = await sealAgentRun(orm, row, input.secret);
+  await orm.insert(agentRuns).values(stored);
+  await appendEvents(orm, who, [{ aggregateType: 'agents', aggregateId: row.id, version: 1, type: 'agent_run.recorded', data: { ...stored } }]);
+  return stored;
 }
 
 export interface AgentRunQuery {

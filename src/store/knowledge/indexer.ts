@@ -13,9 +13,15 @@ import type { Connection } from '../connection';
 import { noteLinks, notes, vaultFiles } from '../schema';
 import type { Store } from '../store';
 import { parseNote } from './markdown';
+import { withoutPrivateContent } from '../crypto/privateNotes';
 import { buildLinkIndex, normalizeNoteName, resolveLink, type LinkIndex } from './resolve';
 import { readTextFile } from '../textFile';
 import { isNotePath, scanVault, type ScannedFile } from './scan';
+import { bodyFirstLine, chunkNote, type NoteChunk } from './chunk';
+import { dropNoteVectors, vectorTableUsable, writeChunks } from './chunkStore';
+import type { EmbedderSpec } from './embedder';
+import { embedChunks, prepareEmbedder, type EmbedReport } from './semanticIndex';
+import { findTaskRefs, insertTaskRefs, type TaskRef } from './taskRefs';
 import type { ParsedLink, ParsedNote } from './types';
 
 export interface IndexOptions {
@@ -24,6 +30,11 @@ export interface IndexOptions {
   /** Notes written per transaction. */
   batchSize?: number;
   log?: (message: string) => void;
+  /**
+   * Which embedder makes the passages' vectors (semanticIndex.ts): undefined = the store's own (GloVe on a new
+   * store), another one = switch and re-embed everything, null = write passages but embed nothing this run.
+   */
+  embedder?: EmbedderSpec | null;
 }
 
 export interface IndexReport {
@@ -36,6 +47,10 @@ export interface IndexReport {
   skipped: { path: string; reason: string }[];
   links: { resolved: number; unresolved: number };
   tags: number;
+  /** Passages (for semantic search) in the store. */
+  chunks: number;
+  /** What embedding did this run, or why it could not (the text index is complete either way). */
+  embeddings?: EmbedReport | { error: string };
   diagnostics: number;
   ms: number;
 }
@@ -47,6 +62,8 @@ interface Changed {
   file: ScannedFile;
   hash: string;
   parsed: ParsedNote;
+  taskRefs: TaskRef[];
+  chunks: NoteChunk[];
 }
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -208,6 +225,7 @@ async function runIndex(store: Store, who: Actor, options: IndexOptions, started
   const batchSize = options.batchSize ?? 250;
   const { vault, catalog, stored } = work;
   const skipped = work.skipped;
+  if (options.embedder) await prepareEmbedder(store, options.embedder); // a bad choice fails before anything changes
 
   // 1. What changed: size/mtime first (no read), then the hash (a touched but unchanged file is not re-parsed).
   const changed: Changed[] = [];
@@ -234,9 +252,9 @@ async function runIndex(store: Store, who: Actor, options: IndexOptions, started
       unchanged++;
       continue;
     }
-    const parsed = parseNote(read.text, path.posix.basename(file.path));
+    const parsed = withoutPrivateContent(parseNote(read.text, path.posix.basename(file.path)));
     if (read.invalidUtf8) parsed.diagnostics.push({ line: 1, severity: 'warning', message: 'The file is not valid UTF-8; invalid bytes were replaced with U+FFFD in the index (the file itself is untouched).' });
-    changed.push({ file, hash, parsed });
+    changed.push({ file, hash, parsed, taskRefs: findTaskRefs(read.text, parsed.frontMatter), chunks: chunkNote(parsed.title, parsed.body, bodyFirstLine(read.text, parsed.body)) });
   }
   const removed = [...stored.keys()].filter((p) => work.inScope(p) && !present.has(p));
   const changedPaths = new Set(changed.map((c) => c.file.path));
@@ -270,9 +288,10 @@ async function runIndex(store: Store, who: Actor, options: IndexOptions, started
 
   // 3. Write changed notes in batches, each with its catalog rows.
   const now = nowIso();
+  const vectors = await vectorTableUsable(store.conn, Boolean(store.vecVersion));
   for (let i = 0; i < changed.length; i += batchSize) {
     const batch = changed.slice(i, i + batchSize);
-    await store.write(() => writeNotes(store.conn, batch, resolve!, now));
+    await store.write(() => writeNotes(store.conn, batch, resolve!, now, vectors));
   }
   if (touched.length || removed.length) {
     await store.write(async (orm) => {
@@ -284,6 +303,7 @@ async function runIndex(store: Store, who: Actor, options: IndexOptions, started
         const chunk = removed.slice(i, i + 500);
         const ids = (await orm.select({ id: notes.id }).from(notes).where(inArray(notes.path, chunk))).map((r) => r.id);
         if (ids.length) await store.conn.run(`DELETE FROM notes_fts WHERE rowid IN (${ids.map(() => '?').join(',')})`, ids);
+        if (vectors) await dropNoteVectors(store.conn, ids); // their passages go by cascade
         await orm.delete(notes).where(inArray(notes.path, chunk));
         await orm.delete(vaultFiles).where(inArray(vaultFiles.path, chunk));
       }
@@ -294,11 +314,25 @@ async function runIndex(store: Store, who: Actor, options: IndexOptions, started
   // (On a cold run every note was just written with its links resolved: nothing else to revisit.)
   if (namesChanged && othersExist && linkIndex) await reresolveAll(store, linkIndex, now);
 
-  const c = (await store.conn.get<{ notes: number; resolved: number; unresolved: number; tags: number }>(
+  // 5. Vectors for the passages not embedded yet. A failure leaves the text index complete; only an embedder the
+  // caller asked for by name fails the run (an endpoint that cannot be reached is then refused before any change).
+  let embeddings: IndexReport['embeddings'];
+  if (options.embedder !== null) {
+    try {
+      embeddings = await embedChunks(store, options.embedder, log);
+    } catch (err) {
+      if (options.embedder) throw err;
+      embeddings = { error: (err as Error).message };
+      log(`embeddings not updated: ${embeddings.error}`);
+    }
+  }
+
+  const c = (await store.conn.get<{ notes: number; resolved: number; unresolved: number; tags: number; chunks: number }>(
     `select (select count(*) from notes) as notes,
             (select count(*) from note_links where target_path is not null) as resolved,
             (select count(*) from note_links where target_path is null) as unresolved,
-            (select count(distinct tag_key) from note_tags) as tags`,
+            (select count(distinct tag_key) from note_tags) as tags,
+            (select count(*) from note_chunks where seq >= 0) as chunks`,
   ))!;
   const report: IndexReport = {
     vault,
@@ -310,10 +344,13 @@ async function runIndex(store: Store, who: Actor, options: IndexOptions, started
     skipped,
     links: { resolved: c.resolved, unresolved: c.unresolved },
     tags: c.tags,
+    chunks: c.chunks,
+    ...(embeddings ? { embeddings } : {}),
     diagnostics: changed.reduce((n, x) => n + x.parsed.diagnostics.length, 0),
     ms: Math.round(performance.now() - started),
   };
-  if (report.added || report.updated || report.removed) {
+  const embeddedSome = Boolean(embeddings && 'added' in embeddings && embeddings.added);
+  if (report.added || report.updated || report.removed || embeddedSome) {
     const { skipped: _s, ...summary } = report;
     await store.write((orm) =>
       appendNextEvent(orm, who, { aggregateType: 'vault', aggregateId: VAULT_AGGREGATE, type: 'vault.indexed', data: { ...summary, skipped: skipped.length } }),
@@ -349,7 +386,7 @@ async function knownResolutions(store: Store, changed: Changed[]): Promise<Resol
   return (fromPath, link) => known.get(fromPath)!.get(key(link.kind, link.target)) ?? null;
 }
 
-async function writeNotes(conn: Connection, batch: Changed[], resolve: Resolver, now: string): Promise<void> {
+async function writeNotes(conn: Connection, batch: Changed[], resolve: Resolver, now: string, vectors: boolean): Promise<void> {
   const json = (rows: unknown[][]) => [JSON.stringify(rows)];
   const noteRows = batch.map(({ file, parsed }) => [
     file.path,
@@ -371,7 +408,7 @@ async function writeNotes(conn: Connection, batch: Changed[], resolve: Resolver,
   );
   const idOf = new Map(rows.map((r) => [r.path, r.id]));
   const ids = [JSON.stringify(rows.map((r) => r.id))];
-  for (const table of ['note_headings', 'note_links', 'note_tags']) await conn.run(`DELETE FROM ${table} WHERE note_id IN (SELECT value FROM json_each(?))`, ids);
+  for (const table of ['note_headings', 'note_links', 'note_tags', 'note_task_refs']) await conn.run(`DELETE FROM ${table} WHERE note_id IN (SELECT value FROM json_each(?))`, ids);
   await conn.run('DELETE FROM notes_fts WHERE rowid IN (SELECT value FROM json_each(?))', ids);
 
   const headings = batch.flatMap(({ file, parsed }) => parsed.headings.map((h) => [idOf.get(file.path)!, h.level, h.text, h.line]));
@@ -396,6 +433,8 @@ async function writeNotes(conn: Connection, batch: Changed[], resolve: Resolver,
     json(links),
   );
   await conn.run('INSERT INTO note_tags (note_id, tag, tag_key) SELECT value->>0, value->>1, value->>2 FROM json_each(?)', json(tags));
+  await insertTaskRefs(conn, batch.map(({ file, taskRefs }) => ({ noteId: idOf.get(file.path)!, refs: taskRefs })));
+  await writeChunks(conn, vectors, new Map(batch.map(({ file, chunks }) => [idOf.get(file.path)!, chunks])));
   await conn.run(
     'INSERT INTO notes_fts (rowid, title, body) SELECT value->>0, value->>1, value->>2 FROM json_each(?)',
     json(batch.map(({ file, parsed }) => [idOf.get(file.path)!, parsed.title, parsed.body])),

@@ -104,7 +104,7 @@ function wikilinkRule(state: StateInline, silent: boolean): boolean {
 }
 
 /** `Note#Heading|alias` → parts; null when nothing is linked (`[[]]`, `[[|x]]`, `[[#]]`). */
-function splitWikilink(inner: string): Omit<WikiMeta, 'srcPos' | 'embed'> | null {
+export function splitWikilink(inner: string): Omit<WikiMeta, 'srcPos' | 'embed'> | null {
   let pipe = inner.indexOf('|');
   const aliasStart = pipe + 1;
   if (pipe > 0 && inner.charCodeAt(pipe - 1) === 0x5c /* \ */) pipe--; // `\|`, as Obsidian writes it in tables
@@ -299,7 +299,7 @@ function safeDecode(s: string): string {
 }
 
 /** A Markdown link destination → path and fragment, or null for what is not a local file (see the header). */
-function localDestination(href: string): { path: string; fragment: string } | null {
+export function localDestination(href: string): { path: string; fragment: string } | null {
   if (!href || SCHEME.test(href) || href.startsWith('//')) return null;
   const hash = href.indexOf('#');
   let rawPath = hash === -1 ? href : href.slice(0, hash);
@@ -491,7 +491,7 @@ export function parseNote(source: string, fileName: string): ParsedNote {
   return { title, frontMatter: front, aliases, tags, headings, links, blockIds, body, diagnostics };
 }
 
-function fragmentParts(fragment: string): { heading?: string; block?: string } {
+export function fragmentParts(fragment: string): { heading?: string; block?: string } {
   if (!fragment) return {};
   if (fragment.startsWith('^')) return fragment.length > 1 ? { block: fragment.slice(1) } : {};
   return { heading: fragment };

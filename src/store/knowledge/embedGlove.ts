@@ -1,0 +1,220 @@
+// The default embedder: GloVe 6B 100d word vectors (the 50,000 most frequent words, post-processed "all-but-the-top",
+// int8, built into dist/glove-50k-int8.bin by scripts/build-embeddings.mjs) averaged with SIF weights a/(a + p(w)), where p(w) is
+// the word's frequency in the vault itself, then with the corpus's common component removed (Arora et al., "A
+// simple but tough-to-beat baseline for sentence embeddings"). The frequencies and the component are the
+// embedder's fitted state: fitCorpus computes them from the vault's passages, and the store keeps them so that
+// queries and later passages are embedded the same way. Only content words count: function words are dropped (a
+// small vault's counts are too noisy to weigh them down reliably, and a question is mostly made of them), and so
+// are link targets and URLs (markup, not meaning).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { StoreError } from '../errors';
+import { normalize, type Embedder } from './embedder';
+import { STOPWORDS } from './search';
+
+/** Names the vectors: a change to the table or to how words are weighed or chosen needs a new id (re-embeds). */
+export const GLOVE_EMBEDDER_ID = 'glove-6b-100d-abtt3-sif-content';
+export const WORD_TABLE_FILE = 'glove-50k-int8.bin';
+const MAGIC = 'CAIRNWV2';
+/** SIF's smoothing constant: words more frequent than about this share of the text weigh little. */
+const SIF_A = 1e-3;
+/** Passages sampled to estimate the common component (enough for a stable 100×100 second moment). */
+const COMPONENT_SAMPLE = 4_000;
+
+export interface WordTable {
+  index: Map<string, number>;
+  dimensions: number;
+  /** Per word: value = int8 × scale. */
+  scales: Float32Array;
+  values: Int8Array;
+}
+
+/** The vault's word statistics that SIF needs, and the common component to remove (null: none). */
+export interface CorpusStats {
+  /** Occurrences of each table word in the vault (by table index). */
+  counts: Uint32Array;
+  /** All word tokens seen, in the table or not. */
+  total: number;
+  component: Float32Array | null;
+}
+
+/** Finds the table beside the bundle (dist/) or, in development, in the repository's dist/. */
+export function findWordTable(start = __dirname): string {
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    for (const candidate of [path.join(dir, WORD_TABLE_FILE), path.join(dir, 'dist', WORD_TABLE_FILE)]) if (fs.existsSync(candidate)) return candidate;
+    if (path.dirname(dir) === dir) {
+      throw new StoreError('store_unavailable', `The word-vector table ${WORD_TABLE_FILE} was not found beside Cairn (searched up from ${start}). Build it with "node esbuild.mjs" (or "node scripts/build-embeddings.mjs"), or reinstall the extension.`);
+    }
+  }
+}
+
+const tables = new Map<string, WordTable>();
+
+/** Reads the table once per process (~5 MB; words → index map). */
+export function loadWordTable(file = findWordTable()): WordTable {
+  const cached = tables.get(file);
+  if (cached) return cached;
+  const buf = fs.readFileSync(file);
+  if (buf.length < 20 || buf.toString('latin1', 0, 8) !== MAGIC) throw new StoreError('corrupt', `${file} is not a Cairn word-vector table. Rebuild it with "node scripts/build-embeddings.mjs --force".`);
+  const count = buf.readUInt32LE(8);
+  const dimensions = buf.readUInt32LE(12);
+  const wordBytes = buf.readUInt32LE(16);
+  let at = 20;
+  const words = buf.toString('utf8', at, (at += wordBytes)).split('\n');
+  // Copies, so the views are aligned whatever the header length.
+  const scales = new Float32Array(buf.buffer.slice(buf.byteOffset + at, buf.byteOffset + (at += count * 4)));
+  const values = new Int8Array(buf.buffer.slice(buf.byteOffset + at, buf.byteOffset + (at += count * dimensions)));
+  if (words.length !== count || at !== buf.length) throw new StoreError('corrupt', `${file} is truncated or damaged. Rebuild it with "node scripts/build-embeddings.mjs --force".`);
+  const table: WordTable = { index: new Map(words.map((w, i) => [w, i])), dimensions, scales, values };
+  tables.set(file, table);
+  return table;
+}
+
+const ASCII = /^[\x00-\x7f]*$/;
+
+/** Lower-cased runs of letters and digits: the only tokens the table holds (an ASCII fast path: most notes). */
+export function tokenize(text: string): string[] {
+  const lower = text.toLowerCase();
+  return (ASCII.test(lower) ? lower.match(/[a-z0-9]+/g) : lower.match(/[\p{L}\p{N}]+/gu)) ?? [];
+}
+
+/** Markdown link targets, autolinks and bare URLs: addresses, not prose. */
+const LINK_TARGETS = /\]\([^)\s]*(?:\s+"[^"]*")?\)|<?\bhttps?:\/\/[^\s>)]+>?/g;
+
+/** The words that carry meaning: tokens outside link targets, without function words. */
+export function contentWords(text: string): string[] {
+  return tokenize(text.replace(LINK_TARGETS, ' ')).filter((w) => !STOPWORDS.has(w));
+}
+
+/** The table indices of the text's known content words (unknown words are dropped), and how many it had. */
+function wordIds(table: WordTable, text: string): { ids: number[]; words: number } {
+  const words = contentWords(text);
+  const ids: number[] = [];
+  for (const w of words) {
+    const i = table.index.get(w);
+    if (i !== undefined) ids.push(i);
+  }
+  return { ids, words: words.length };
+}
+
+/** Each table word's SIF weight a/(a + p(w)) times its int8 scale, so embedding is one multiply-add per value. */
+function sifWeights(table: WordTable, stats: CorpusStats): Float32Array {
+  const total = Math.max(stats.total, 1);
+  return table.scales.map((scale, i) => (SIF_A / (SIF_A + stats.counts[i]! / total)) * scale);
+}
+
+/** SIF-weighted sum of the words' vectors (not yet normalized; zero when no word is known). */
+function sifVector(table: WordTable, weights: Float32Array, ids: readonly number[]): Float32Array {
+  const d = table.dimensions;
+  const values = table.values;
+  const v = new Float32Array(d);
+  for (const i of ids) {
+    const w = weights[i]!;
+    const base = i * d;
+    for (let k = 0; k < d; k++) v[k] = v[k]! + w * values[base + k]!;
+  }
+  return v;
+}
+
+function removeComponent(v: Float32Array, u: Float32Array | null): Float32Array {
+  if (!u) return v;
+  let dot = 0;
+  for (let k = 0; k < v.length; k++) dot += v[k]! * u[k]!;
+  for (let k = 0; k < v.length; k++) v[k] = v[k]! - dot * u[k]!;
+  return v;
+}
+
+/** The first principal direction (uncentered) of the vectors: power iteration on their 100×100 second moment. */
+function firstComponent(vectors: Float32Array[], d: number): Float32Array | null {
+  if (vectors.length < 2) return null;
+  const m = new Float64Array(d * d);
+  for (const v of vectors) {
+    const n = Math.hypot(...v) || 1; // unit vectors: long passages must not dominate
+    for (let i = 0; i < d; i++) {
+      const vi = v[i]! / n;
+      for (let j = i; j < d; j++) m[i * d + j] = m[i * d + j]! + (vi * v[j]!) / n;
+    }
+  }
+  for (let i = 0; i < d; i++) for (let j = 0; j < i; j++) m[i * d + j] = m[j * d + i]!;
+  let u = new Float64Array(d).fill(1 / Math.sqrt(d));
+  for (let iter = 0; iter < 100; iter++) {
+    const next = new Float64Array(d);
+    for (let i = 0; i < d; i++) {
+      let s = 0;
+      for (let j = 0; j < d; j++) s += m[i * d + j]! * u[j]!;
+      next[i] = s;
+    }
+    const n = Math.hypot(...next);
+    if (!n) return null;
+    for (let i = 0; i < d; i++) next[i] = next[i]! / n;
+    u = next;
+  }
+  return Float32Array.from(u);
+}
+
+/**
+ * The state the embedder is fitted with: word counts of the vault's text (`countTexts`, default the passages: pass
+ * each note's text once, so a title repeated in front of every passage does not count as a frequent word) and the
+ * common component of the passages (`texts`, as they are embedded).
+ */
+export function fitCorpus(table: WordTable, texts: readonly string[], countTexts: readonly string[] = texts): CorpusStats {
+  const counts = new Uint32Array(table.scales.length);
+  let total = 0;
+  for (const text of countTexts) {
+    const { ids, words } = wordIds(table, text);
+    total += words;
+    for (const i of ids) counts[i]!++;
+  }
+  const step = Math.max(1, Math.floor(texts.length / COMPONENT_SAMPLE));
+  const sampled: number[][] = [];
+  for (let n = 0; n < texts.length; n += step) sampled.push(wordIds(table, texts[n]!).ids);
+  const stats: CorpusStats = { counts, total, component: null };
+  const weights = sifWeights(table, stats);
+  const sample = sampled.map((ids) => sifVector(table, weights, ids));
+  stats.component = firstComponent(sample, table.dimensions);
+  return stats;
+}
+
+/** The state as bytes for the store: u32 total | u32 has component | f32 component[d] | u32 counts[n]. */
+export function serializeStats(stats: CorpusStats, dimensions: number): Buffer {
+  const head = Buffer.alloc(8);
+  head.writeUInt32LE(Math.min(stats.total, 0xffffffff), 0);
+  head.writeUInt32LE(stats.component ? 1 : 0, 4);
+  const component = Buffer.from((stats.component ?? new Float32Array(dimensions)).buffer.slice(0));
+  return Buffer.concat([head, component, Buffer.from(stats.counts.buffer.slice(0))]);
+}
+
+export function deserializeStats(bytes: Uint8Array, table: WordTable): CorpusStats {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const d = table.dimensions;
+  const expected = 8 + d * 4 + table.scales.length * 4;
+  if (buf.length !== expected) throw new StoreError('corrupt', 'The stored word statistics do not fit the word-vector table; index again to refit them.');
+  const copy = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length);
+  return {
+    total: buf.readUInt32LE(0),
+    component: buf.readUInt32LE(4) ? new Float32Array(copy, 8, d) : null,
+    counts: new Uint32Array(copy, 8 + d * 4, table.scales.length),
+  };
+}
+
+export class GloveEmbedder implements Embedder {
+  readonly id = GLOVE_EMBEDDER_ID;
+  readonly dimensions: number;
+  private readonly weights: Float32Array;
+
+  constructor(
+    private readonly table: WordTable,
+    readonly stats: CorpusStats,
+  ) {
+    this.dimensions = table.dimensions;
+    this.weights = sifWeights(table, stats);
+  }
+
+  embedSync(text: string): Float32Array {
+    return normalize(removeComponent(sifVector(this.table, this.weights, wordIds(this.table, text).ids), this.stats.component));
+  }
+
+  async embed(texts: string[]): Promise<Float32Array[]> {
+    return texts.map((t) => this.embedSync(t));
+  }
+}

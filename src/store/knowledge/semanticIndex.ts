@@ -1,0 +1,241 @@
+// Keeps the passages' vectors current: embeds every passage not embedded yet, with the store's embedder. The
+// store remembers which embedder made its vectors (embedding_state); choosing another one, or one of another
+// dimension, drops every vector and embeds everything again. The default GloVe embedder is fitted to the vault
+// (word frequencies, common component); it is refitted, and everything re-embedded, when the vault has doubled or
+// halved since the last fit, so the weights keep describing the vault. Vectors are written in batches, each in one
+// transaction with the passages' `embedded` flags, so an interrupted run leaves only work for the next one.
+// Once a note's passages all have vectors, its whole-note row gets the normalized mean of them: a vector for the
+// note as a whole, from any embedder, with no text to embed twice (and none too long for a model's window).
+import { StoreError } from '../errors';
+import { nowIso } from '../ids';
+import type { Store } from '../store';
+import { NOTE_ROW_SEQ, VECTOR_TABLE } from './chunkStore';
+import { DEFAULT_EMBEDDER, formatEmbedderSpec, normalize, parseEmbedderSpec, type Embedder, type EmbedderSpec } from './embedder';
+import { deserializeStats, fitCorpus, GloveEmbedder, loadWordTable, serializeStats } from './embedGlove';
+import { DEFAULT_OPENAI_TIMEOUT_MS, OpenAIEmbedder } from './embedOpenAI';
+import { TransformersEmbedder } from './embedTransformers';
+
+export interface EmbedReport {
+  /** The embedder's short form (glove, transformers:FOLDER, openai:MODEL@URL). */
+  embedder: string;
+  dimensions: number;
+  /** Passages in the store, and how many have a vector. */
+  chunks: number;
+  embedded: number;
+  /** Passages embedded by this run. */
+  added: number;
+  /** True when every vector was dropped and made again (another embedder, or a refit). */
+  reembedded: boolean;
+  ms: number;
+}
+
+interface StateRow {
+  spec: string;
+  embedderId: string;
+  dimensions: number;
+  state: Buffer | null;
+  fittedChunks: number;
+}
+
+/** Passages embedded and written per transaction. */
+const BATCH = 4000;
+/** Notes whose whole-note vector is made and written per transaction. */
+const NOTE_BATCH = 1000;
+/** Selects passage rows (not the whole-note rows) of note_chunks aliased c. */
+const PASSAGE = 'c.seq >= 0';
+/** The API key of an OpenAI-compatible endpoint is read from this variable, never stored. */
+export const API_KEY_ENV = 'CAIRN_EMBEDDINGS_API_KEY';
+
+export async function readEmbeddingState(store: Store): Promise<StateRow | undefined> {
+  return store.conn.get<StateRow>('select spec, embedder_id as embedderId, dimensions, state, fitted_chunks as fittedChunks from embedding_state where id = 1');
+}
+
+function requireVec(store: Store): void {
+  if (!store.vecVersion) {
+    throw new StoreError('store_unavailable', `Semantic search needs the sqlite-vec extension, which did not load here (${store.vecError ?? 'unknown reason'}). Text search still works (mode "text" / --text).`);
+  }
+}
+
+async function connect(spec: EmbedderSpec): Promise<Embedder> {
+  switch (spec.provider) {
+    case 'openai':
+      return OpenAIEmbedder.connect({ url: spec.url, model: spec.model, apiKey: process.env[spec.apiKeyEnv ?? API_KEY_ENV] || undefined, timeoutMs: spec.timeoutMs ?? DEFAULT_OPENAI_TIMEOUT_MS });
+    case 'transformers':
+      return TransformersEmbedder.load(spec.model);
+    case 'glove':
+      throw new Error('glove is fitted, not connected');
+  }
+}
+
+/** Embedders already connected in this process (a model folder or an endpoint is loaded / probed once). */
+const connected = new Map<string, Promise<Embedder>>();
+function connectOnce(spec: EmbedderSpec): Promise<Embedder> {
+  const key = formatEmbedderSpec(spec);
+  let e = connected.get(key);
+  if (!e) {
+    e = connect(spec);
+    connected.set(key, e);
+    e.catch(() => connected.delete(key));
+  }
+  return e;
+}
+
+/**
+ * Checks that a chosen embedder can work here (sqlite-vec loads; the word table is there, the model folder
+ * loads, or the endpoint answers), so that a bad choice is refused before the index changes.
+ */
+export async function prepareEmbedder(store: Store, spec: EmbedderSpec): Promise<void> {
+  requireVec(store);
+  if (spec.provider === 'glove') loadWordTable();
+  else await connectOnce(spec);
+}
+
+/** A vault that doubled or halved since the fit gets a new fit (small vaults change shape fastest). */
+const needsRefit = (fitted: number, now: number) => now > 2 * fitted || now < fitted / 2;
+
+/**
+ * The embedder that made the store's vectors, ready to embed a query; undefined when nothing was embedded yet.
+ * GloVe's fitted state comes from the store, so a query is embedded exactly as the passages were.
+ */
+export async function storeEmbedder(store: Store): Promise<Embedder | undefined> {
+  const row = await readEmbeddingState(store);
+  if (!row) return undefined;
+  const spec = parseEmbedderSpec(row.spec);
+  if (spec.provider === 'glove') {
+    const table = loadWordTable();
+    return new GloveEmbedder(table, row.state ? deserializeStats(row.state, table) : fitCorpus(table, []));
+  }
+  return connectOnce(spec);
+}
+
+/**
+ * Embeds what is not embedded yet. `spec` chooses the embedder (default: the one the store has, else GloVe); a
+ * different one than the store has re-embeds everything. An embedder that cannot be reached fails before
+ * anything is changed.
+ */
+export async function embedChunks(store: Store, spec?: EmbedderSpec, log: (m: string) => void = () => undefined): Promise<EmbedReport> {
+  const started = performance.now();
+  requireVec(store);
+  const current = await readEmbeddingState(store);
+  const want = spec ?? (current ? parseEmbedderSpec(current.spec) : DEFAULT_EMBEDDER);
+  const specText = formatEmbedderSpec(want);
+  const total = (await store.conn.get<{ n: number }>(`select count(*) as n from note_chunks c where ${PASSAGE}`))!.n;
+
+  let embedder: Embedder;
+  let state: Buffer | null = null;
+  let fittedChunks = 0;
+  let refit = false;
+  if (want.provider === 'glove') {
+    const table = loadWordTable();
+    refit = current?.spec !== 'glove' || !current.state || needsRefit(current.fittedChunks, total);
+    if (refit) {
+      const texts = (await store.conn.all<{ t: string }>(`select embed_text as t from note_chunks c where ${PASSAGE}`)).map((r) => r.t);
+      // Words are counted in the passages' own text and each title once (not once per passage it heads).
+      const counted = (await store.conn.all<{ t: string }>(`select text as t from note_chunks c where ${PASSAGE} union all select title from notes`)).map((r) => r.t);
+      const stats = fitCorpus(table, texts, counted);
+      embedder = new GloveEmbedder(table, stats);
+      state = serializeStats(stats, table.dimensions);
+      fittedChunks = total;
+      log(`embeddings: fitted the word weights to ${total} passages`);
+    } else {
+      embedder = new GloveEmbedder(table, deserializeStats(current!.state!, table));
+    }
+  } else {
+    embedder = await connectOnce(want);
+  }
+
+  const tableExists = Boolean(await store.conn.get(`select 1 from sqlite_master where type = 'table' and name = ?`, [VECTOR_TABLE]));
+  const reembed = refit || !current || !tableExists || current.embedderId !== embedder.id || current.dimensions !== embedder.dimensions || current.spec !== specText;
+  if (reembed) {
+    await store.write(async () => {
+      await store.conn.run(`drop table if exists ${VECTOR_TABLE}`);
+      // Unit vectors: cosine distance, and 1 - distance is the cosine similarity reported as the score.
+      await store.conn.run(`create virtual table ${VECTOR_TABLE} using vec0(chunk_id integer primary key, embedding float[${embedder.dimensions}] distance_metric=cosine)`);
+      await store.conn.run('update note_chunks set embedded = 0 where embedded <> 0');
+      await store.conn.run(
+        `insert into embedding_state (id, spec, embedder_id, dimensions, state, fitted_chunks, updated_at) values (1, ?, ?, ?, ?, ?, ?)
+         on conflict (id) do update set spec = excluded.spec, embedder_id = excluded.embedder_id, dimensions = excluded.dimensions,
+           state = excluded.state, fitted_chunks = excluded.fitted_chunks, updated_at = excluded.updated_at`,
+        [specText, embedder.id, embedder.dimensions, state, fittedChunks, nowIso()],
+      );
+    });
+    if (current) log(`embeddings: ${current.spec === specText ? 'refitted' : `switched from ${current.spec} to ${specText}`}; re-embedding all ${total} passages`);
+  } else {
+    await sweepOrphans(store);
+  }
+
+  let added = 0;
+  for (;;) {
+    const pending = await store.conn.all<{ id: number; t: string }>(`select id, embed_text as t from note_chunks c where embedded = 0 and ${PASSAGE} limit ${BATCH}`);
+    if (!pending.length) break;
+    const vectors = await embedder.embed(pending.map((p) => p.t));
+    // One statement per batch: the ids as JSON, the vectors as one float32 blob that SQL slices per row (JSON
+    // number arrays cost more to write and to parse than the embedding itself).
+    const ids = JSON.stringify(pending.map((p) => p.id));
+    const width = embedder.dimensions * 4;
+    const blob = Buffer.concat(vectors.map((v) => Buffer.from(v.buffer, v.byteOffset, v.byteLength)));
+    await store.write(async () => {
+      // A passage removed while its batch was being embedded is skipped (its id no longer exists).
+      await store.conn.run(
+        `insert into ${VECTOR_TABLE} (chunk_id, embedding)
+         select value, substr(?2, key * ${width} + 1, ${width}) from json_each(?1) where value in (select id from note_chunks where embedded = 0)`,
+        [ids, blob],
+      );
+      await store.conn.run('update note_chunks set embedded = 1 where id in (select value from json_each(?))', [ids]);
+    });
+    added += pending.length;
+  }
+  await embedNotes(store, embedder.dimensions);
+  const embedded = (await store.conn.get<{ n: number }>(`select count(*) as n from note_chunks c where embedded = 1 and ${PASSAGE}`))!.n;
+  return { embedder: specText, dimensions: embedder.dimensions, chunks: total, embedded, added, reembedded: reembed && Boolean(current), ms: Math.round(performance.now() - started) };
+}
+
+/**
+ * Gives each note whose passages all have vectors, and whose whole-note row has none, the normalized mean of its
+ * passage vectors. Read and written in one transaction per batch, so the passages cannot change in between.
+ */
+async function embedNotes(store: Store, dimensions: number): Promise<void> {
+  for (let more = true; more; ) {
+    more = await store.write(async () => {
+      const rows = await store.conn.all<{ id: number; noteId: number }>(
+        `select id, note_id as noteId from note_chunks r where seq = ${NOTE_ROW_SEQ} and embedded = 0
+            and not exists (select 1 from note_chunks c where c.note_id = r.note_id and ${PASSAGE} and c.embedded = 0)
+          limit ${NOTE_BATCH}`,
+      );
+      if (!rows.length) return false;
+      const ids = JSON.stringify(rows.map((r) => r.noteId));
+      const passages = await store.conn.all<{ noteId: number; embedding: Uint8Array }>(
+        `select c.note_id as noteId, v.embedding from note_chunks c join ${VECTOR_TABLE} v on v.chunk_id = c.id
+          where c.note_id in (select value from json_each(?)) and ${PASSAGE}`,
+        [ids],
+      );
+      const sums = new Map(rows.map((r) => [r.noteId, new Float32Array(dimensions)]));
+      for (const p of passages) {
+        const sum = sums.get(p.noteId)!;
+        const v = new Float32Array(p.embedding.buffer.slice(p.embedding.byteOffset, p.embedding.byteOffset + p.embedding.byteLength));
+        for (let k = 0; k < dimensions; k++) sum[k] = sum[k]! + v[k]!;
+      }
+      const blob = Buffer.concat(rows.map((r) => Buffer.from(normalize(sums.get(r.noteId)!).buffer)));
+      await store.conn.run(
+        `insert into ${VECTOR_TABLE} (chunk_id, embedding) select value, substr(?2, key * ${dimensions * 4} + 1, ${dimensions * 4}) from json_each(?1)`,
+        [JSON.stringify(rows.map((r) => r.id)), blob],
+      );
+      await store.conn.run('update note_chunks set embedded = 1 where id in (select value from json_each(?))', [JSON.stringify(rows.map((r) => r.id))]);
+      return true;
+    });
+  }
+}
+
+/** Vectors whose passage is gone (removed where sqlite-vec could not load, or by a cascade) are deleted. */
+async function sweepOrphans(store: Store): Promise<void> {
+  const counts = await store.conn.get<{ v: number; c: number }>(
+    `select (select count(*) from ${VECTOR_TABLE}_rowids) as v, (select count(*) from note_chunks where embedded = 1) as c`,
+  );
+  if (counts && counts.v !== counts.c) {
+    await store.write(async () => {
+      await store.conn.run(`delete from ${VECTOR_TABLE} where chunk_id in (select r.rowid from ${VECTOR_TABLE}_rowids r left join note_chunks c on c.id = r.rowid where c.id is null)`);
+      // And passages marked embedded whose vector is missing are embedded again.
+      await store.conn.run(`update note_chunks set embedded = 0 where embedded = 1 and id not in (select rowid from ${VECTOR_TABLE}_rowids)`);
+    });
+  }
+}

@@ -1,0 +1,78 @@
+// Reads the store's source-of-truth rows for the backup's text form. A backup reads through a connection of its
+// own, inside one read transaction: it sees one consistent snapshot (WAL) and never holds up the store's own
+// connection, which keeps serving the editor and agents meanwhile.
+import { Connection } from '../connection';
+import { quoteId, type TableSpec } from './tables';
+
+export type Row = Record<string, unknown>;
+
+export interface ChangedAggregate {
+  seq: number;
+  id: string;
+  aggregateType: string;
+  aggregateId: string;
+  type: string;
+}
+
+/** Runs fn on a separate read-only snapshot of the database file. */
+export async function withReadSnapshot<T>(file: string, fn: (conn: Connection) => Promise<T>): Promise<T> {
+  const conn = await Connection.open(file, { busyTimeoutMs: 10_000, slowQueryMs: 60_000 });
+  try {
+    return await conn.transaction(() => fn(conn), 'deferred');
+  } finally {
+    await conn.close();
+  }
+}
+
+const columnList = (spec: TableSpec) => spec.columns.map(quoteId).join(', ');
+
+export function readTable(conn: Connection, spec: TableSpec, schema = 'main'): Promise<Row[]> {
+  return conn.all<Row>(`select ${columnList(spec)} from ${schema}.${quoteId(spec.name)}`);
+}
+
+/** The rows with these keys (tables keyed by one column); a key with no row has been deleted. */
+export async function readRowsByKey(conn: Connection, spec: TableSpec, keys: readonly string[]): Promise<Row[]> {
+  if (spec.key.length !== 1) throw new Error(`readRowsByKey needs a one-column key; ${spec.name} has ${spec.key.join(', ')}`);
+  const out: Row[] = [];
+  for (let i = 0; i < keys.length; i += 500) {
+    const chunk = keys.slice(i, i + 500);
+    out.push(...(await conn.all<Row>(`select ${columnList(spec)} from ${quoteId(spec.name)} where ${quoteId(spec.key[0]!)} in (${chunk.map(() => '?').join(', ')})`, chunk)));
+  }
+  return out;
+}
+
+export function eventsSince(conn: Connection, afterSeq: number): Promise<ChangedAggregate[]> {
+  return conn.all<ChangedAggregate>(
+    'select seq, id, aggregate_type as aggregateType, aggregate_id as aggregateId, type from events where seq > ? order by seq',
+    [afterSeq],
+  );
+}
+
+/** The newest event (its local sequence number and global id), or null in an empty store. */
+export async function lastEvent(conn: Connection): Promise<{ seq: number; id: string } | null> {
+  return (await conn.get<{ seq: number; id: string }>('select seq, id from events order by seq desc limit 1')) ?? null;
+}
+
+/** The id of the event at this sequence number, if there is one (to tell whether the log is still the one we saw). */
+export async function eventIdAt(conn: Connection, seq: number): Promise<string | null> {
+  return (await conn.get<{ id: string }>('select id from events where seq = ?', [seq]))?.id ?? null;
+}
+
+export async function rowCount(conn: Connection, table: string, schema = 'main'): Promise<number> {
+  return Number((await conn.get<{ n: number }>(`select count(*) as n from ${schema}.${quoteId(table)}`))?.n ?? 0);
+}
+
+export async function userVersion(conn: Connection): Promise<number> {
+  return Number((await conn.get<{ user_version: number }>('PRAGMA user_version'))?.user_version ?? 0);
+}
+
+/** Whether the restore with this id committed (its backup.restored event is in the log). */
+export async function restoreCommitted(conn: Connection, restoreId: string): Promise<boolean> {
+  const row = await conn.get(`select 1 as yes from events where aggregate_type = 'backup' and type = 'backup.restored' and json_extract(data, '$.restoreId') = ?`, [restoreId]);
+  return row !== undefined;
+}
+
+/** The newest event before this sequence number (what a backup had exported when a restore appended its event). */
+export async function eventBefore(conn: Connection, seq: number): Promise<{ seq: number; id: string } | null> {
+  return (await conn.get<{ seq: number; id: string }>('select seq, id from events where seq < ? order by seq desc limit 1', [seq])) ?? null;
+}

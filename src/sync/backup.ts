@@ -1,0 +1,245 @@
+// The backup pipeline: export what changed → mirror the files → stage → secret scan → commit.
+// The working tree always starts equal to the last commit (a backup killed or refused half-way is reset first),
+// and the state in .git/cairn/ says which event the last commit covers, so an incremental backup reads only the
+// events since then and rewrites only the shards they touch.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { GitError } from 'simple-git';
+import type { Actor } from '../store/events';
+import { eventIdAt, eventsSince, lastEvent, userVersion, withReadSnapshot, type ChangedAggregate } from '../store/snapshot/rows';
+import { tableCatalog, type TableSpec } from '../store/snapshot/tables';
+import type { Store } from '../store/store';
+import { CAIRN_VERSION } from '../backend/version';
+import { crashPoint } from './crashPoints';
+import { exportTables, type RowChanges, type TablePlan } from './exporter';
+import { agentFolderSlug, mirrorFolder, type MirrorResult } from './files';
+import { BackupRepo, explainGitError } from './git';
+import { AGENTS_PREFIX, FORMAT, MANIFEST, VAULT_PREFIX } from './layout';
+import { withBackupLock } from './lock';
+import { formatManifest, readManifest, type FileEntry, type Manifest } from './manifest';
+import { refusal, scanStaged } from './scan';
+import { clearInProgress, clearState, isInProgress, markInProgress, readState, writeState } from './state';
+import { resumePendingRestore } from './restore';
+import { resumePendingSync } from './pendingSync';
+import { summarize, trailers, type BackupKind, type ChangeCounts } from './summary';
+
+/** Backup settings (the extension passes its settings; the CLI its flags). */
+export interface BackupSettings {
+  /** The backup repository (default `<store>/backup`). */
+  repo?: string;
+  includeVault?: boolean;
+  includeAgents?: boolean;
+  /** picomatch patterns, relative to the vault or agent folder. */
+  exclude?: string[];
+  /** Fingerprints of secret-scan findings the user accepted. */
+  allow?: string[];
+  /** Notes with `private: true`: left out when a remote is configured (auto, the default), always, or never. */
+  privateNotes?: 'auto' | 'exclude' | 'include';
+}
+
+export interface BackupEnv {
+  store: Store;
+  vaultDir: string;
+  agentDirs: string[];
+  who: Actor;
+  onProgress?: (p: Progress) => void;
+}
+
+export interface Progress {
+  operation: 'backup' | 'restore';
+  phase: string;
+  done?: number;
+  total?: number;
+}
+
+export interface BackupResult {
+  status: 'committed' | 'unchanged';
+  commit: string | null;
+  summary: string;
+  repo: string;
+  changes: ChangeCounts;
+  files: number;
+  bytes: number;
+  privateNotesLeftOut: number;
+  warnings: string[];
+  ms: number;
+}
+
+export const repoDirOf = (store: Store, settings: BackupSettings) => path.resolve(settings.repo ?? path.join(store.dir, 'backup'));
+
+/** Tables the event log names changed rows of (aggregate type → table). Others are compared in full. */
+const TRACKED: Record<string, string> = { project: 'projects', sprint: 'sprints', task: 'tasks' };
+
+/** Which rows of which tables to re-export, from the events since the last backup. */
+export function planExport(specs: TableSpec[], events: ChangedAggregate[] | null): Map<string, TablePlan> {
+  const plans = new Map<string, TablePlan>();
+  if (!events) return plans; // every table in full
+  const keys = (table: string) => {
+    let p = plans.get(table);
+    if (!p) plans.set(table, (p = { kind: 'keys', keys: new Set() }));
+    return p.kind === 'keys' ? p.keys : new Set<string>();
+  };
+  for (const t of [...Object.values(TRACKED), 'events', 'agent_runs']) keys(t);
+  for (const e of events) {
+    keys('events').add(e.id);
+    const table = TRACKED[e.aggregateType];
+    if (table) keys(table).add(e.aggregateId);
+    if (e.type === 'agent_run.recorded') keys('agent_runs').add(e.aggregateId);
+    // Deleting a task clears agent_runs.task_id without an event of the run's own.
+    if (e.type === 'task.deleted') plans.set('agent_runs', { kind: 'full' });
+  }
+  for (const s of specs) if (!plans.has(s.name)) plans.set(s.name, { kind: 'full' });
+  return plans;
+}
+
+const emptyChanges = (): RowChanges => ({ added: 0, changed: 0, removed: 0 });
+
+function fileChanges(results: { prefix: string; result: MirrorResult }[]): ChangeCounts {
+  const out: ChangeCounts = {};
+  for (const { prefix, result } of results) {
+    for (const [list, kind] of [[result.added, 'added'], [result.changed, 'changed'], [result.removed, 'removed']] as const) {
+      for (const p of list) {
+        const thing = prefix.startsWith(AGENTS_PREFIX) ? 'agent_files' : /\.md$/i.test(p) ? 'notes' : 'attachments';
+        (out[thing] ??= emptyChanges())[kind]++;
+      }
+    }
+  }
+  return out;
+}
+
+/** A backup, holding the store's backup lock. */
+export function runBackup(env: BackupEnv, settings: BackupSettings, opts: { full?: boolean } = {}): Promise<BackupResult> {
+  return withBackupLock(env.store.dir, 'backup', async () => {
+    await resumePendingRestore(env, settings);
+    await resumePendingSync(env, settings); // never back up a half-synced state
+    return backupLocked(env, settings, { kind: 'backup', full: opts.full });
+  });
+}
+
+/** The backup itself; the caller holds the lock. */
+export async function backupLocked(env: BackupEnv, settings: BackupSettings, opts: { kind: BackupKind; full?: boolean; subjectPrefix?: string }): Promise<BackupResult> {
+  const started = performance.now();
+  const repoDir = repoDirOf(env.store, settings);
+  const progress = (phase: string, done?: number, total?: number) => env.onProgress?.({ operation: 'backup', phase, done, total });
+  try {
+    progress('prepare');
+    const repo = await BackupRepo.open(repoDir, true);
+    repo.clearStaleGitLocks();
+    if (isInProgress(repo.cairnDir)) {
+      await repo.resetToHead();
+      if (readState(repo.cairnDir)?.uncommitted) clearState(repo.cairnDir);
+    }
+    const head = await repo.head();
+    const previous = head ? readManifest(repoDir) : null;
+    const state = readState(repo.cairnDir);
+    const remote = await repo.remoteUrl();
+    const policy = settings.privateNotes ?? 'auto';
+    const skipPrivate = policy === 'exclude' || (policy === 'auto' && remote !== null);
+    markInProgress(repo.cairnDir);
+
+    progress('export');
+    const snap = await withReadSnapshot(env.store.file, async (conn) => {
+      const specs = (await tableCatalog(conn)).source;
+      const schemaVersion = await userVersion(conn);
+      const last = await lastEvent(conn);
+      const trusted =
+        !opts.full &&
+        previous !== null &&
+        state !== null &&
+        state.head === head &&
+        state.storeFile === env.store.file &&
+        state.schemaVersion === schemaVersion &&
+        (state.lastSeq === 0 || (await eventIdAt(conn, state.lastSeq)) === state.lastEventId) &&
+        (last?.seq ?? 0) >= state.lastSeq;
+      const events = trusted ? await eventsSince(conn, state!.lastSeq) : null;
+      const plans = planExport(specs, events);
+      const exported = await exportTables(conn, repoDir, specs, plans, previous, (table, done, total) => progress(`export ${table}`, done, total));
+      return { specs, schemaVersion, last, exported, trusted };
+    });
+
+    crashPoint('backup:exported');
+    progress('files');
+    const warnings: string[] = [];
+    const mirrorOpts = {
+      exclude: settings.exclude ?? [],
+      skipPrivateNotes: skipPrivate,
+      recheckPrivate: state?.privateExcluded !== skipPrivate,
+      compareContents: opts.full ?? false,
+      skipRealPaths: [env.store.dir, repoDir].map((p) => (fs.existsSync(p) ? fs.realpathSync(p) : p)),
+    };
+    const previousFiles = previous?.files ?? {};
+    const roots: { prefix: string; dir: string }[] = [];
+    if (settings.includeVault ?? true) roots.push({ prefix: VAULT_PREFIX, dir: env.vaultDir });
+    if (settings.includeAgents ?? true) for (const d of env.agentDirs) roots.push({ prefix: `${AGENTS_PREFIX}${agentFolderSlug(d, env.store.dir)}/`, dir: d });
+    const mirrored = roots.map((r) => ({ prefix: r.prefix, result: mirrorFolder(r.dir, repoDir, r.prefix, previousFiles, mirrorOpts) }));
+    // A folder no longer included (setting switched off, agent folder dropped) leaves the backup.
+    const files: Record<string, FileEntry> = { ...snap.exported.files };
+    for (const m of mirrored) Object.assign(files, m.result.files);
+    const droppedFiles = Object.keys(previousFiles).filter((rel) => rel.startsWith('files/') && !(rel in files));
+    for (const rel of droppedFiles) fs.rmSync(path.join(repoDir, rel), { force: true });
+    for (const m of mirrored) for (const s of m.result.skipped) warnings.push(`${s.path}: ${s.reason}`);
+    const privateLeftOut = mirrored.reduce((n, m) => n + m.result.privateSkipped.length, 0);
+
+    crashPoint('backup:files');
+    const manifest: Manifest = { format: FORMAT, cairnVersion: CAIRN_VERSION, schemaVersion: snap.schemaVersion, tables: snap.exported.tables, files };
+    fs.writeFileSync(path.join(repoDir, MANIFEST), formatManifest(manifest));
+
+    progress('stage');
+    // A backup that trusted its state knows every path it touched; otherwise (first, after a merge) stage all.
+    const touched = snap.trusted && snap.exported.touched ? [...snap.exported.touched, ...mirrored.flatMap((m) => [...m.result.added, ...m.result.changed, ...m.result.removed]), ...droppedFiles, MANIFEST] : null;
+    if (touched && touched.length < 5000) await repo.stagePaths(touched);
+    else await repo.stageAll();
+    const staged = await repo.staged();
+    const changes: ChangeCounts = { ...fileChanges(mirrored) };
+    for (const [t, c] of Object.entries(snap.exported.changes)) if (c.added || c.changed || c.removed) changes[t] = c;
+    const totals = {
+      rows: Object.fromEntries(Object.entries(manifest.tables).map(([k, v]) => [k, v.rows])),
+      files: Object.keys(files).length,
+      bytes: Object.values(files).reduce((n, f) => n + f.bytes, 0),
+    };
+    const finish = (commit: string | null) => {
+      writeState(repo.cairnDir, {
+        head: commit ?? head ?? '',
+        storeFile: env.store.file,
+        schemaVersion: snap.schemaVersion,
+        lastSeq: snap.last?.seq ?? 0,
+        lastEventId: snap.last?.id ?? null,
+        privateExcluded: skipPrivate,
+      });
+      clearInProgress(repo.cairnDir);
+    };
+    const result = (status: BackupResult['status'], commit: string | null, summary: string): BackupResult => ({
+      status,
+      commit,
+      summary,
+      repo: repoDir,
+      changes,
+      files: totals.files,
+      bytes: totals.bytes,
+      privateNotesLeftOut: privateLeftOut,
+      warnings,
+      ms: Math.round(performance.now() - started),
+    });
+    if (!staged.length) {
+      finish(head);
+      return result('unchanged', head, 'nothing changed');
+    }
+
+    crashPoint('backup:staged');
+    progress('scan');
+    const changedFiles = staged.filter((s) => s.status !== 'D' && s.path.startsWith('files/')).map((s) => s.path);
+    const findings = await scanStaged(repoDir, snap.exported.written, changedFiles, settings.allow ?? []);
+    if (findings.length) throw refusal(findings); // the in-progress mark stays: the next backup resets first
+
+    progress('commit');
+    const text = summarize(changes, head === null, totals);
+    const subject = (opts.subjectPrefix ?? '') + text;
+    const commit = await repo.commit(subject, trailers(changes, opts.kind, totals, { 'Cairn-Schema': String(snap.schemaVersion), 'Cairn-Version': CAIRN_VERSION }));
+    crashPoint('backup:committed');
+    finish(commit);
+    return result('committed', commit, subject);
+  } catch (err) {
+    if (err instanceof GitError || (err as NodeJS.ErrnoException).code === 'ENOSPC') throw explainGitError(err, repoDir, 'making the backup');
+    throw err;
+  }
+}

@@ -1,0 +1,202 @@
+// Writes the database's text form into the backup's working tree, rewriting only the shards that changed.
+//
+// A table is exported in one of two ways. By keys: the event log named the rows that changed since the last
+// backup; each affected shard is read, patched with those rows (a missing row is a deletion) and written back.
+// Full: every row is read, shards are rebuilt in memory and only those whose checksum differs are written.
+// A keyed export ends with a row-count check against the database; a mismatch (a change the event log did not
+// name), or a shard that is not what the last backup wrote, redoes the table in full: a backup can be slower than
+// planned but never wrong.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Connection } from '../store/connection';
+import { readRowsByKey, readTable, rowCount, type Row } from '../store/snapshot/rows';
+import type { TableSpec } from '../store/snapshot/tables';
+import { DB_DIR, encodeRow, rowKey, sha256, shardOf, shardPath, shardText, splitLines } from './layout';
+import type { FileEntry, Manifest } from './manifest';
+
+export type TablePlan = { kind: 'keys'; keys: Set<string> } | { kind: 'full' };
+
+export interface RowChanges {
+  added: number;
+  changed: number;
+  removed: number;
+}
+
+/** A written shard with the lines that are new or changed in it (what the secret scan reads). */
+export interface WrittenShard {
+  path: string;
+  table: string;
+  spec: TableSpec;
+  lines: string[];
+  freshLines: number[];
+}
+
+export interface ExportResult {
+  tables: Manifest['tables'];
+  /** Checksums of every db/ file after the export. */
+  files: Record<string, FileEntry>;
+  changes: Record<string, RowChanges>;
+  written: WrittenShard[];
+  /** Repository paths written or removed; null when whole folders went (a table dropped): stage everything. */
+  touched: string[] | null;
+}
+
+/** A shard's lines by row key; null when the file is not what the last backup wrote (edited by hand, damaged). */
+function readShard(repo: string, rel: string, spec: TableSpec, expected: FileEntry | undefined): Map<string, string> | null {
+  const abs = path.join(repo, rel);
+  const lines = new Map<string, string>();
+  if (!fs.existsSync(abs)) return expected ? null : lines;
+  const text = fs.readFileSync(abs, 'utf8');
+  if (!expected || sha256(text) !== expected.sha256) return null;
+  try {
+    for (const line of splitLines(text)) lines.set(rowKey(spec.key, JSON.parse(line) as Row), line);
+  } catch {
+    return null;
+  }
+  return lines;
+}
+
+function writeShard(repo: string, rel: string, text: string): void {
+  const abs = path.join(repo, rel);
+  if (!text) {
+    fs.rmSync(abs, { force: true });
+    return;
+  }
+  fs.mkdirSync(path.dirname(abs), { recursive: true });
+  fs.writeFileSync(abs, text);
+}
+
+const entryOf = (text: string): FileEntry => ({ sha256: sha256(text), bytes: Buffer.byteLength(text), rows: splitLines(text).length });
+
+class TableExport {
+  readonly changes: RowChanges = { added: 0, changed: 0, removed: 0 };
+  readonly written: WrittenShard[] = [];
+  /** Every shard written or removed (what to stage). */
+  readonly touched: string[] = [];
+  readonly files: Record<string, FileEntry>;
+
+  constructor(
+    private readonly repo: string,
+    readonly spec: TableSpec,
+    previous: Record<string, FileEntry>,
+  ) {
+    const prefix = `${DB_DIR}/${spec.name}/`;
+    this.files = Object.fromEntries(Object.entries(previous).filter(([p]) => p.startsWith(prefix)));
+  }
+
+  rows(): number {
+    return Object.values(this.files).reduce((n, f) => n + (f.rows ?? 0), 0);
+  }
+
+  /** Writes a shard whose new content differs from the old; counts row changes and remembers new lines. */
+  private commit(rel: string, before: Map<string, string>, after: Map<string, string>): void {
+    const text = shardText(after);
+    const entry = text ? entryOf(text) : null;
+    if (entry && this.files[rel]?.sha256 === entry.sha256 && fs.existsSync(path.join(this.repo, rel))) return;
+    for (const [k, line] of after) {
+      const old = before.get(k);
+      if (old === undefined) this.changes.added++;
+      else if (old !== line) this.changes.changed++;
+    }
+    for (const k of before.keys()) if (!after.has(k)) this.changes.removed++;
+    writeShard(this.repo, rel, text);
+    this.touched.push(rel);
+    if (entry) {
+      this.files[rel] = entry;
+      const lines = splitLines(text);
+      const fresh = lines.flatMap((line, i) => (before.get(rowKey(this.spec.key, JSON.parse(line) as Row)) === line ? [] : [i]));
+      if (fresh.length) this.written.push({ path: rel, table: this.spec.name, spec: this.spec, lines, freshLines: fresh });
+    } else delete this.files[rel];
+  }
+
+  /** False when a shard could not be patched (not what the last backup wrote): the table is then redone in full. */
+  async byKeys(conn: Connection, keys: Set<string>): Promise<boolean> {
+    const current = new Map((await readRowsByKey(conn, this.spec, [...keys])).map((r) => [rowKey(this.spec.key, r), r] as const));
+    const byShard = new Map<string, string[]>();
+    for (const k of keys) {
+      const shard = shardOf(k);
+      byShard.set(shard, [...(byShard.get(shard) ?? []), k]);
+    }
+    for (const [shard, shardKeys] of byShard) {
+      const rel = shardPath(this.spec.name, shard);
+      const before = readShard(this.repo, rel, this.spec, this.files[rel]);
+      if (!before) return false;
+      const after = new Map(before);
+      for (const k of shardKeys) {
+        const row = current.get(k);
+        if (row) after.set(k, encodeRow(this.spec.columns, row));
+        else after.delete(k);
+      }
+      this.commit(rel, before, after);
+    }
+    return true;
+  }
+
+  async full(conn: Connection): Promise<void> {
+    const shards = new Map<string, Map<string, string>>();
+    for (const row of await readTable(conn, this.spec)) {
+      const k = rowKey(this.spec.key, row);
+      const shard = shardOf(k);
+      let lines = shards.get(shard);
+      if (!lines) shards.set(shard, (lines = new Map()));
+      lines.set(k, encodeRow(this.spec.columns, row));
+    }
+    const dir = path.join(this.repo, DB_DIR, this.spec.name);
+    const onDisk = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.jsonl')).map((f) => f.slice(0, -'.jsonl'.length)) : [];
+    for (const shard of new Set([...shards.keys(), ...onDisk])) {
+      const rel = shardPath(this.spec.name, shard);
+      const after = shards.get(shard) ?? new Map<string, string>();
+      const text = shardText(after);
+      // Unchanged shards are recognised by checksum alone, without reading the old file.
+      if (text && this.files[rel]?.sha256 === sha256(text) && fs.existsSync(path.join(this.repo, rel))) continue;
+      // A shard that is not what the last backup wrote is rewritten whole (every line counted new, and scanned).
+      this.commit(rel, readShard(this.repo, rel, this.spec, this.files[rel]) ?? new Map(), after);
+    }
+    for (const rel of Object.keys(this.files)) if (!fs.existsSync(path.join(this.repo, rel))) delete this.files[rel];
+  }
+}
+
+/** Exports every source table by its plan; tables no longer in the schema lose their folder. */
+export async function exportTables(
+  conn: Connection,
+  repo: string,
+  specs: TableSpec[],
+  plans: Map<string, TablePlan>,
+  previous: Manifest | null,
+  onTable?: (table: string, done: number, total: number) => void,
+): Promise<ExportResult> {
+  const result: ExportResult = { tables: {}, files: {}, changes: {}, written: [], touched: [] };
+  for (const [i, spec] of specs.entries()) {
+    onTable?.(spec.name, i, specs.length);
+    const plan = plans.get(spec.name) ?? { kind: 'full' };
+    const sameShape = previous?.tables[spec.name]?.columns.join() === spec.columns.join();
+    let t = new TableExport(repo, spec, sameShape ? previous!.files : {});
+    if (plan.kind === 'keys' && sameShape) {
+      const patched = plan.keys.size ? await t.byKeys(conn, plan.keys) : true;
+      if (!patched || t.rows() !== (await rowCount(conn, spec.name))) {
+        const partial = t;
+        t = new TableExport(repo, spec, partial.files);
+        await t.full(conn);
+        t.written.unshift(...partial.written.filter((w) => !t.written.some((x) => x.path === w.path)));
+        t.touched.push(...partial.touched);
+        for (const k of ['added', 'changed', 'removed'] as const) t.changes[k] += partial.changes[k];
+      }
+    } else {
+      await t.full(conn);
+    }
+    result.tables[spec.name] = { key: spec.key, columns: spec.columns, rows: t.rows() };
+    Object.assign(result.files, t.files);
+    result.changes[spec.name] = t.changes;
+    result.written.push(...t.written);
+    result.touched?.push(...t.touched);
+  }
+  const dbDir = path.join(repo, DB_DIR);
+  if (fs.existsSync(dbDir)) {
+    for (const name of fs.readdirSync(dbDir)) {
+      if (specs.some((s) => s.name === name)) continue;
+      fs.rmSync(path.join(dbDir, name), { recursive: true, force: true });
+      result.touched = null;
+    }
+  }
+  return result;
+}

@@ -1,0 +1,61 @@
+// The backup repository's layout and the canonical text form of a row. See src/sync/README.md: sync builds on
+// exactly these rules (a row's file is a pure function of its key, so both sides of a merge agree on it).
+//
+//   manifest.json                 format, Cairn and schema version, tables (key, columns, rows), sha256 per file
+//   db/<table>/<xx>.jsonl         one row per line; <xx> = first 2 hex digits of sha256(row key); lines sorted by key
+//   files/vault/<path>            the vault's files as they are
+//   files/agents/<slug>/<path>    each agent folder (slug: home/…, workspace/… or root/…)
+import { createHash } from 'node:crypto';
+
+export const FORMAT = 1;
+export const MANIFEST = 'manifest.json';
+export const DB_DIR = 'db';
+export const VAULT_PREFIX = 'files/vault/';
+export const AGENTS_PREFIX = 'files/agents/';
+
+export const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
+
+/** A row's identity as text: the key's value for a one-column key, else the JSON array of the key's values. */
+export function rowKey(key: readonly string[], row: Record<string, unknown>): string {
+  if (key.length === 1) return String(row[key[0]!]);
+  return JSON.stringify(key.map((k) => encodeValue(row[k])));
+}
+
+export const shardOf = (rowKeyText: string) => sha256(rowKeyText).slice(0, 2);
+export const shardPath = (table: string, shard: string) => `${DB_DIR}/${table}/${shard}.jsonl`;
+
+/** SQLite values as JSON: text, numbers and null as themselves; a blob as {"$blob": base64}. */
+function encodeValue(v: unknown): unknown {
+  if (Buffer.isBuffer(v) || v instanceof Uint8Array) return { $blob: Buffer.from(v).toString('base64') };
+  if (typeof v === 'bigint') return Number(v);
+  return v === undefined ? null : v;
+}
+
+export function decodeValue(v: unknown): string | number | null | Buffer {
+  if (v !== null && typeof v === 'object' && typeof (v as { $blob?: unknown }).$blob === 'string') return Buffer.from((v as { $blob: string }).$blob, 'base64');
+  if (typeof v === 'string' || typeof v === 'number' || v === null) return v;
+  throw new Error(`a value of type ${Array.isArray(v) ? 'array' : typeof v} is not a SQLite value`);
+}
+
+/** One JSONL line (without the newline): the columns in the table's canonical order. */
+export function encodeRow(columns: readonly string[], row: Record<string, unknown>): string {
+  const out: Record<string, unknown> = {};
+  for (const c of columns) out[c] = encodeValue(row[c]);
+  return JSON.stringify(out);
+}
+
+/** A shard's text: its lines sorted by row key, each ending in a newline. */
+export function shardText(lines: Map<string, string>): string {
+  const keys = [...lines.keys()].sort(compareKeys);
+  return keys.length ? keys.map((k) => lines.get(k)!).join('\n') + '\n' : '';
+}
+
+/** Code-unit order: the same in every JavaScript engine and independent of locale. */
+export const compareKeys = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+export function splitLines(text: string): string[] {
+  if (!text) return [];
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}

@@ -1,0 +1,140 @@
+// manifest.json: what a backup holds (format, Cairn and schema version, each table's key, columns and row count)
+// and a sha256 per file. It is a pure function of the other files plus the two versions, so after a merge it is
+// recomputed (computeManifest), never merged; a restore checks every file against it before reading anything.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { StoreError } from '../store/errors';
+import { DB_DIR, FORMAT, MANIFEST, sha256, splitLines } from './layout';
+
+export interface TableEntry {
+  key: string[];
+  columns: string[];
+  rows: number;
+}
+
+export interface FileEntry {
+  sha256: string;
+  bytes: number;
+  /** For db/ files: the number of rows (lines). */
+  rows?: number;
+}
+
+export interface Manifest {
+  format: number;
+  cairnVersion: string;
+  schemaVersion: number;
+  tables: Record<string, TableEntry>;
+  files: Record<string, FileEntry>;
+}
+
+const sortedEntries = <T>(o: Record<string, T>) => Object.keys(o).sort().map((k) => [k, o[k]!] as const);
+
+/** Stable text, one table or file per line, so the manifest's own diff reads like a list of what changed. */
+export function formatManifest(m: Manifest): string {
+  const block = <T>(o: Record<string, T>) =>
+    sortedEntries(o)
+      .map(([k, v]) => `    ${JSON.stringify(k)}: ${JSON.stringify(v)}`)
+      .join(',\n');
+  return [
+    '{',
+    `  "format": ${m.format},`,
+    `  "cairnVersion": ${JSON.stringify(m.cairnVersion)},`,
+    `  "schemaVersion": ${m.schemaVersion},`,
+    `  "tables": {\n${block(m.tables)}\n  },`,
+    `  "files": {\n${block(m.files)}\n  }`,
+    '}',
+    '',
+  ].join('\n');
+}
+
+export function parseManifest(text: string, where: string): Manifest {
+  let m: Manifest;
+  try {
+    m = JSON.parse(text) as Manifest;
+  } catch (err) {
+    throw new StoreError('corrupt', `${where} is not valid JSON (${(err as Error).message}); the backup is damaged.`);
+  }
+  if (typeof m !== 'object' || m === null || typeof m.format !== 'number' || typeof m.schemaVersion !== 'number' || typeof m.tables !== 'object' || typeof m.files !== 'object') {
+    throw new StoreError('corrupt', `${where} is not a Cairn backup manifest (format, schemaVersion, tables and files are required).`);
+  }
+  if (m.format > FORMAT) throw new StoreError('schema_too_new', `${where} is in backup format ${m.format}; this Cairn reads format ${FORMAT}. Update Cairn to restore it.`);
+  return m;
+}
+
+export function readManifest(dir: string): Manifest | null {
+  const file = path.join(dir, MANIFEST);
+  if (!fs.existsSync(file)) return null;
+  return parseManifest(fs.readFileSync(file, 'utf8'), file);
+}
+
+export function fileEntry(relPath: string, bytes: Buffer): FileEntry {
+  const entry: FileEntry = { sha256: sha256(bytes), bytes: bytes.length };
+  if (relPath.startsWith(`${DB_DIR}/`)) entry.rows = splitLines(bytes.toString('utf8')).length;
+  return entry;
+}
+
+/** Every tracked file under dir (db/ and files/), '/'-separated, without the manifest itself. */
+export function listBackupFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (rel: string) => {
+    const abs = path.join(dir, rel);
+    if (!fs.existsSync(abs)) return;
+    for (const e of fs.readdirSync(abs, { withFileTypes: true })) {
+      const child = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(child);
+      else if (e.isFile()) out.push(child);
+    }
+  };
+  walk(DB_DIR);
+  walk('files');
+  return out.sort();
+}
+
+/**
+ * Recomputes the manifest from the files in dir (after a merge, say): checksums and row counts from the files,
+ * each table's key and columns from the previous manifest (tables new to it get theirs from their first row).
+ */
+export function computeManifest(dir: string, base: { cairnVersion: string; schemaVersion: number; tables: Record<string, Pick<TableEntry, 'key' | 'columns'>> }): Manifest {
+  const m: Manifest = { format: FORMAT, cairnVersion: base.cairnVersion, schemaVersion: base.schemaVersion, tables: {}, files: {} };
+  for (const rel of listBackupFiles(dir)) {
+    const entry = fileEntry(rel, fs.readFileSync(path.join(dir, rel)));
+    m.files[rel] = entry;
+    const table = rel.startsWith(`${DB_DIR}/`) ? rel.split('/')[1]! : null;
+    if (!table) continue;
+    const known = base.tables[table];
+    const t = (m.tables[table] ??= { key: known?.key ?? [], columns: known?.columns ?? [], rows: 0 });
+    t.rows += entry.rows ?? 0;
+    if (!t.columns.length) {
+      const first = splitLines(fs.readFileSync(path.join(dir, rel), 'utf8'))[0];
+      if (first) t.columns = Object.keys(JSON.parse(first) as object);
+    }
+  }
+  for (const [name, t] of Object.entries(base.tables)) m.tables[name] ??= { key: t.key, columns: t.columns, rows: 0 };
+  return m;
+}
+
+export interface ManifestProblem {
+  path: string;
+  problem: string;
+}
+
+/** Checks every file against the manifest: present, same sha256, and no file the manifest does not list. */
+export function verifyFiles(dir: string, m: Manifest): ManifestProblem[] {
+  const problems: ManifestProblem[] = [];
+  const listed = new Set(Object.keys(m.files));
+  for (const [rel, entry] of sortedEntries(m.files)) {
+    const abs = path.join(dir, rel);
+    if (!fs.existsSync(abs)) {
+      problems.push({ path: rel, problem: 'listed in the manifest but missing' });
+      continue;
+    }
+    const actual = sha256(fs.readFileSync(abs));
+    if (actual !== entry.sha256) problems.push({ path: rel, problem: `checksum mismatch (manifest ${entry.sha256.slice(0, 12)}…, file ${actual.slice(0, 12)}…): changed after the backup was made` });
+  }
+  for (const rel of listBackupFiles(dir)) if (!listed.has(rel)) problems.push({ path: rel, problem: 'not listed in the manifest' });
+  for (const [name, t] of Object.entries(m.tables)) {
+    const rows = Object.entries(m.files).filter(([p]) => p.startsWith(`${DB_DIR}/${name}/`)).reduce((n, [, e]) => n + (e.rows ?? 0), 0);
+    if (rows !== t.rows) problems.push({ path: `${DB_DIR}/${name}/`, problem: `the manifest says ${t.rows} rows but its files list ${rows}` });
+  }
+  return problems;
+}

@@ -1,0 +1,282 @@
+// Merges "theirs" into the backup's working tree (which holds "mine", the last backup) against the merge base:
+// every db/ shard changed on either side is merged row by row (merge.ts), rows a merge left pointing at a row it
+// deleted bring that row back (a conflict), notes changed on both sides go through `git merge-file`, and the
+// conflicts and one sync.merged event are written as rows of the merged tree itself, so the merge commit holds
+// everything and both machines end with the same content. manifest.json is recomputed, never merged.
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import type { Actor } from '../store/events';
+import { StoreError } from '../store/errors';
+import { newId } from '../store/ids';
+import { blobSpec, EMPTY_TREE, readBlobs } from './blobs';
+import type { BackupRepo } from './git';
+import { DB_DIR, MANIFEST, rowKey, shardOf, shardPath, shardText, splitLines } from './layout';
+import { mergeShard, type Fields, type RowConflict, type TableShape } from './merge';
+import { fileEntry, formatManifest, parseManifest, type Manifest } from './manifest';
+
+const run = promisify(execFile);
+
+/** Tables whose both-sides changes never make a conflict: the append-only log, and the conflicts themselves. */
+const QUIET = new Set(['events', 'conflicts']);
+/** Tables whose rows are aggregates with a version: a field-merged row gets a `<type>.merged` event. */
+const AGGREGATES: Record<string, string> = { projects: 'project', sprints: 'sprint', tasks: 'task' };
+
+export interface ForeignKey {
+  column: string;
+  parent: string;
+}
+
+export interface MergeInput {
+  repo: BackupRepo;
+  base: string | null;
+  ours: string;
+  theirs: string;
+  foreignKeys: Map<string, ForeignKey[]>;
+  machine: string;
+  who: Actor;
+}
+
+export interface FoundConflict {
+  id: string;
+  kind: 'row' | 'file';
+  table: string | null;
+  rowKey: string | null;
+  path: string | null;
+  fields: string[];
+}
+
+export interface TreeMerge {
+  conflicts: FoundConflict[];
+  fromTheirs: Record<string, number>;
+  merged: Record<string, number>;
+}
+
+const toMap = (shape: TableShape, buf: Buffer | null) => {
+  const m = new Map<string, string>();
+  if (buf) for (const line of splitLines(buf.toString('utf8'))) m.set(rowKey(shape.key, JSON.parse(line) as Fields), line);
+  return m;
+};
+
+async function changedPaths(repo: BackupRepo, from: string | null, to: string): Promise<string[]> {
+  const out = await repo.git.raw(['diff', '--name-only', '-z', '--no-renames', from ?? EMPTY_TREE, to, '--', DB_DIR, 'files']);
+  return out.split('\0').filter(Boolean);
+}
+
+const bump = (counts: Record<string, number>, what: string, n = 1) => {
+  if (n) counts[what] = (counts[what] ?? 0) + n;
+};
+
+/** `Note (conflict laptop 2025-01-31).md`, numbered when that name is taken. */
+function conflictCopyPath(rel: string, machine: string, taken: (p: string) => boolean): string {
+  const ext = path.posix.extname(rel);
+  const stem = rel.slice(0, rel.length - ext.length);
+  const day = new Date().toISOString().slice(0, 10);
+  const safeMachine = machine.replace(/[\\/:*?"<>|]/g, '-');
+  for (let n = 1; ; n++) {
+    const candidate = `${stem} (conflict ${safeMachine} ${day}${n > 1 ? ` ${n}` : ''})${ext}`;
+    if (!taken(candidate)) return candidate;
+  }
+}
+
+const isText = (b: Buffer) => !b.subarray(0, 8000).includes(0);
+
+/** git's own three-way merge of one file; null when it cannot merge cleanly. */
+async function mergeFile(mine: Buffer, base: Buffer | null, theirs: Buffer): Promise<Buffer | null> {
+  if (!isText(mine) || !isText(theirs) || (base && !isText(base))) return null;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-merge-'));
+  try {
+    const [m, b, t] = ['mine', 'base', 'theirs'].map((n) => path.join(dir, n)) as [string, string, string];
+    fs.writeFileSync(m, mine);
+    fs.writeFileSync(b, base ?? '');
+    fs.writeFileSync(t, theirs);
+    try {
+      const { stdout } = await run('git', ['merge-file', '-p', '--', m, b, t], { encoding: 'buffer', maxBuffer: 256 << 20 });
+      return stdout as unknown as Buffer;
+    } catch (err) {
+      if (typeof (err as { code?: unknown }).code === 'number' && (err as { code: number }).code > 0) return null; // conflicts
+      throw err;
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const textOrNull = (b: Buffer | null) => (b && isText(b) && b.length <= 1 << 20 ? b.toString('utf8') : null);
+
+export async function mergeIntoWorkingTree(input: MergeInput): Promise<TreeMerge> {
+  const { repo, base, ours, theirs } = input;
+  const dir = repo.dir;
+  const [mineManifestBuf, theirsManifestBuf] = await readBlobs(dir, [blobSpec(ours, MANIFEST), blobSpec(theirs, MANIFEST)]);
+  const mineManifest = parseManifest(mineManifestBuf!.toString('utf8'), `${ours.slice(0, 10)}:${MANIFEST}`);
+  if (!theirsManifestBuf) throw new StoreError('invalid', `The remote's commit ${theirs.slice(0, 10)} is not a Cairn backup (it has no manifest.json); sync only with a remote that Cairn backups were pushed to.`);
+  const theirsManifest = parseManifest(theirsManifestBuf.toString('utf8'), `${theirs.slice(0, 10)}:${MANIFEST}`);
+  if (theirsManifest.schemaVersion !== mineManifest.schemaVersion) {
+    const newer = theirsManifest.schemaVersion > mineManifest.schemaVersion ? 'the remote' : 'this machine';
+    throw new StoreError('schema_too_new', `The remote's store is at schema version ${theirsManifest.schemaVersion}, this one at ${mineManifest.schemaVersion}: ${newer} runs a newer Cairn. Update Cairn on the other machine(s) and sync again; nothing was changed.`);
+  }
+
+  const paths = [...new Set([...(await changedPaths(repo, base, ours)), ...(await changedPaths(repo, base, theirs))])].sort();
+  const blobs = await readBlobs(dir, paths.flatMap((p) => [blobSpec(base, p), blobSpec(ours, p), blobSpec(theirs, p)]));
+  const version = (i: number) => ({ base: blobs[3 * i]!, mine: blobs[3 * i + 1]!, theirs: blobs[3 * i + 2]! });
+
+  const result: TreeMerge = { conflicts: [], fromTheirs: {}, merged: {} };
+  const shapes = new Map<string, TableShape>();
+  const shapeOf = (table: string): TableShape => {
+    let s = shapes.get(table);
+    if (!s) {
+      const t = mineManifest.tables[table] ?? theirsManifest.tables[table];
+      if (!t) throw new StoreError('corrupt', `The backup has rows of a table "${table}" that neither manifest describes.`);
+      shapes.set(table, (s = { name: table, key: t.key, columns: t.columns, quiet: QUIET.has(table) }));
+    }
+    return s;
+  };
+
+  // Rows: each changed shard merged; the results kept per shard until written.
+  const shards = new Map<string, Map<string, string>>();
+  const rowConflicts: RowConflict[] = [];
+  const mergedAggregates: { table: string; key: string; version: number | null; fromMine: string[]; fromTheirs: string[]; conflicts: string[] }[] = [];
+  const sides = new Map<string, { mine: Map<string, string>; theirs: Map<string, string>; base: Map<string, string> }>();
+  paths.forEach((p, i) => {
+    if (!p.startsWith(`${DB_DIR}/`)) return;
+    const table = p.split('/')[1]!;
+    const shape = shapeOf(table);
+    const v = version(i);
+    const s = { base: toMap(shape, v.base), mine: toMap(shape, v.mine), theirs: toMap(shape, v.theirs) };
+    sides.set(p, s);
+    const m = mergeShard(shape, s.base, s.mine, s.theirs);
+    shards.set(p, m.lines);
+    rowConflicts.push(...m.conflicts);
+    bump(result.fromTheirs, table, m.fromTheirs);
+    bump(result.merged, table, m.merged.length);
+    if (AGGREGATES[table]) for (const r of m.merged) mergedAggregates.push({ table, ...r });
+  });
+
+  // The working tree holds mine: a shard no side changed is read from there when a row must be looked up or added.
+  const shardLines = (table: string, key: string) => {
+    const rel = shardPath(table, shardOf(key));
+    let lines = shards.get(rel);
+    if (!lines) {
+      const abs = path.join(dir, rel);
+      lines = toMap(shapeOf(table), fs.existsSync(abs) ? fs.readFileSync(abs) : null);
+      shards.set(rel, lines);
+    }
+    return lines;
+  };
+
+  // A row kept (or added) while the row it refers to was deleted by the other side: that row comes back.
+  const lastKnown = (table: string, key: string): { line: string; mine: string | undefined; theirs: string | undefined; base: string | undefined } | null => {
+    const s = sides.get(shardPath(table, shardOf(key)));
+    if (!s) return null;
+    const line = s.mine.get(key) ?? s.theirs.get(key) ?? s.base.get(key);
+    return line === undefined ? null : { line, mine: s.mine.get(key), theirs: s.theirs.get(key), base: s.base.get(key) };
+  };
+  const work = [...sides.keys()].flatMap((rel) => {
+    const table = rel.split('/')[1]!;
+    return input.foreignKeys.has(table) ? [...shards.get(rel)!.values()].map((line) => ({ table, line })) : [];
+  });
+  while (work.length) {
+    const { table, line } = work.pop()!;
+    const row = JSON.parse(line) as Fields;
+    for (const fk of input.foreignKeys.get(table) ?? []) {
+      const ref = row[fk.column];
+      if (ref === null || ref === undefined) continue;
+      const parentKey = String(ref);
+      const lines = shardLines(fk.parent, parentKey);
+      if (lines.has(parentKey)) continue;
+      const known = lastKnown(fk.parent, parentKey);
+      if (!known) continue; // never existed on either side: the apply's foreign key check reports it
+      lines.set(parentKey, known.line);
+      rowConflicts.push({ table: fk.parent, key: parentKey, fields: ['*'], mine: known.mine ? (JSON.parse(known.mine) as Fields) : null, theirs: known.theirs ? (JSON.parse(known.theirs) as Fields) : null, base: known.base ? (JSON.parse(known.base) as Fields) : null });
+      if (input.foreignKeys.has(fk.parent)) work.push({ table: fk.parent, line: known.line });
+    }
+  }
+
+  // Files: one side's change taken; both changed: git merge-file, else mine in place and theirs beside it.
+  const fileWrites = new Map<string, Buffer | null>();
+  const fileConflicts: { path: string; copy: string | null; mine: Buffer | null; theirs: Buffer | null; base: Buffer | null }[] = [];
+  const inTree = (p: string) => fileWrites.get(p) !== undefined ? fileWrites.get(p) !== null : fs.existsSync(path.join(dir, p));
+  for (const [i, p] of paths.entries()) {
+    if (!p.startsWith('files/')) continue;
+    const v = version(i);
+    const eq = (a: Buffer | null, b: Buffer | null) => (a === null ? b === null : b !== null && a.equals(b));
+    if (eq(v.mine, v.theirs) || eq(v.theirs, v.base)) continue; // mine already in the tree
+    if (eq(v.mine, v.base)) {
+      fileWrites.set(p, v.theirs);
+      bump(result.fromTheirs, 'files');
+      continue;
+    }
+    if (v.mine && v.theirs) {
+      const merged = await mergeFile(v.mine, v.base, v.theirs);
+      if (merged) {
+        fileWrites.set(p, merged);
+        bump(result.merged, 'files');
+        continue;
+      }
+      const copy = conflictCopyPath(p, input.machine, inTree);
+      fileWrites.set(copy, v.theirs);
+      fileConflicts.push({ path: p, copy, ...v });
+      continue;
+    }
+    // Deleted on one side, changed on the other: the changed file stays.
+    if (!v.mine) fileWrites.set(p, v.theirs);
+    fileConflicts.push({ path: p, copy: null, ...v });
+  }
+
+  // The conflicts, and the events saying what the merge did, become rows of the merged tree.
+  const now = new Date().toISOString();
+  const rowOf = (table: string, values: Fields) => {
+    const shape = shapeOf(table);
+    const key = rowKey(shape.key, values);
+    shardLines(table, key).set(key, JSON.stringify(Object.fromEntries(shape.columns.map((c) => [c, values[c] ?? null]))));
+  };
+  const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
+  const event = (aggregateType: string, aggregateId: string, version: number, type: string, data: unknown) =>
+    rowOf('events', { id: newId(), aggregate_type: aggregateType, aggregate_id: aggregateId, version, type, data: JSON.stringify(data), actor: input.who.actor, source: input.who.source, created_at: now });
+  const common = { machine: input.machine, theirs_commit: theirs, detected_at: now, resolution: null, resolved_at: null, resolved_by: null };
+  for (const c of rowConflicts) {
+    const id = newId();
+    rowOf('conflicts', { id, kind: 'row', table_name: c.table, row_key: c.key, path: null, copy_path: null, fields: JSON.stringify(c.fields), mine: json(c.mine), theirs: json(c.theirs), base: json(c.base), ...common });
+    result.conflicts.push({ id, kind: 'row', table: c.table, rowKey: c.key, path: null, fields: c.fields });
+  }
+  for (const c of fileConflicts) {
+    const id = newId();
+    rowOf('conflicts', { id, kind: 'file', table_name: null, row_key: null, path: c.path, copy_path: c.copy, fields: '[]', mine: json(textOrNull(c.mine)), theirs: json(textOrNull(c.theirs)), base: json(textOrNull(c.base)), ...common });
+    result.conflicts.push({ id, kind: 'file', table: null, rowKey: null, path: c.path, fields: [] });
+  }
+  for (const a of mergedAggregates) {
+    if (a.version !== null) event(AGGREGATES[a.table]!, a.key, a.version, `${AGGREGATES[a.table]}.merged`, { fromMine: a.fromMine, fromTheirs: a.fromTheirs, conflicts: a.conflicts, theirsCommit: theirs });
+  }
+  const mergeId = newId();
+  event('sync', mergeId, 1, 'sync.merged', { theirsCommit: theirs, base, fromTheirs: result.fromTheirs, merged: result.merged, conflicts: result.conflicts.map((c) => c.id) });
+
+  // Write what differs from mine, then the manifest from mine's plus the changed entries.
+  const manifest: Manifest = { ...mineManifest, tables: { ...mineManifest.tables }, files: { ...mineManifest.files } };
+  for (const t of Object.keys(theirsManifest.tables)) manifest.tables[t] ??= { ...theirsManifest.tables[t]!, rows: 0 };
+  const write = (rel: string, content: Buffer | null) => {
+    const abs = path.join(dir, rel);
+    if (content === null || content.length === 0) {
+      fs.rmSync(abs, { force: true });
+      delete manifest.files[rel];
+      return;
+    }
+    fs.mkdirSync(path.dirname(abs), { recursive: true });
+    fs.writeFileSync(abs, content);
+    manifest.files[rel] = fileEntry(rel, content);
+  };
+  for (const [rel, lines] of shards) {
+    const text = Buffer.from(shardText(lines));
+    const abs = path.join(dir, rel);
+    const current = fs.existsSync(abs) ? fs.readFileSync(abs) : Buffer.alloc(0);
+    if (!current.equals(text)) write(rel, text);
+  }
+  for (const [rel, content] of fileWrites) write(rel, content);
+  for (const [name, t] of Object.entries(manifest.tables)) {
+    const prefix = `${DB_DIR}/${name}/`;
+    manifest.tables[name] = { ...t, rows: Object.entries(manifest.files).filter(([p]) => p.startsWith(prefix)).reduce((n, [, e]) => n + (e.rows ?? 0), 0) };
+  }
+  fs.writeFileSync(path.join(dir, MANIFEST), formatManifest(manifest));
+  return result;
+}

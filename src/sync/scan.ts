@@ -1,0 +1,106 @@
+// The secret scan of what a backup is about to commit: new or changed JSONL lines (unchanged lines are blanked
+// so line and column numbers stay true) and changed files. Multi-line text fields are also scanned decoded, since
+// inside a JSON string a private key's line breaks are "\n" escapes. Each finding says where it is in words:
+// "task 01J… field description", "note ideas/x.md line 3".
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { StoreError } from '../store/errors';
+import type { WrittenShard } from './exporter';
+import { AGENTS_PREFIX, rowKey, VAULT_PREFIX } from './layout';
+import { scanForSecrets, type SecretFinding } from './secrets';
+
+export interface LocatedFinding extends SecretFinding {
+  /** What the finding is in, in words. */
+  where: string;
+}
+
+const FIELD_MARK = '#field:';
+
+const singular = (table: string) => {
+  const words = table.split('_');
+  const last = words.pop()!;
+  return [...words, last.endsWith('ies') ? last.slice(0, -3) + 'y' : last.replace(/s$/, '')].join(' ');
+};
+
+/** The column whose JSON value spans this 1-based character column of a canonical line. */
+function fieldAt(line: string, columns: readonly string[], column: number): string | null {
+  const row = JSON.parse(line) as Record<string, unknown>;
+  let pos = 1; // past "{"
+  for (const c of columns) {
+    const start = pos + JSON.stringify(c).length + 1;
+    const end = start + JSON.stringify(row[c] ?? null).length;
+    if (column - 1 >= start && column - 1 < end) return c;
+    pos = end + 1;
+  }
+  return null;
+}
+
+function isText(bytes: Buffer): boolean {
+  return !bytes.subarray(0, 8192).includes(0);
+}
+
+/** Scans, and returns each finding with a plain description of where it is. */
+export async function scanStaged(repo: string, shards: WrittenShard[], changedFiles: string[], allow: readonly string[]): Promise<LocatedFinding[]> {
+  const inputs: { path: string; text: string }[] = [];
+  const byPath = new Map(shards.map((s) => [s.path, s]));
+  for (const s of shards) {
+    const fresh = new Set(s.freshLines);
+    inputs.push({ path: s.path, text: s.lines.map((l, i) => (fresh.has(i) ? l : '')).join('\n') });
+    for (const i of s.freshLines) {
+      const row = JSON.parse(s.lines[i]!) as Record<string, unknown>;
+      for (const c of s.spec.columns) {
+        const v = row[c];
+        if (typeof v === 'string' && v.includes('\n')) inputs.push({ path: `${s.path}${FIELD_MARK}${rowKey(s.spec.key, row)}${FIELD_MARK}${c}`, text: v });
+      }
+    }
+  }
+  for (const rel of changedFiles) {
+    let bytes: Buffer;
+    try {
+      bytes = fs.readFileSync(path.join(repo, rel));
+    } catch {
+      continue;
+    }
+    if (isText(bytes)) inputs.push({ path: rel, text: bytes.toString('utf8') });
+  }
+  if (!inputs.length) return [];
+  const findings = await scanForSecrets(inputs, { allow: [...allow] });
+  const seen = new Set<string>();
+  const out: LocatedFinding[] = [];
+  for (const f of findings) {
+    const located = locate(f, byPath);
+    const dedupe = `${located.where}|${f.rule}`;
+    if (seen.has(dedupe)) continue;
+    seen.add(dedupe);
+    out.push(located);
+  }
+  return out;
+}
+
+function locate(f: SecretFinding, shards: Map<string, WrittenShard>): LocatedFinding {
+  const [file, key, field] = f.path.split(FIELD_MARK);
+  const shard = shards.get(file!);
+  if (shard && key !== undefined && field !== undefined) {
+    return { ...f, where: `${singular(shard.table)} ${key} field ${field} (line ${f.line} of the field)` };
+  }
+  if (shard) {
+    const line = shard.lines[f.line - 1] ?? '';
+    const row = line ? (JSON.parse(line) as Record<string, unknown>) : {};
+    const column = line ? fieldAt(line, shard.spec.columns, f.column) : null;
+    return { ...f, where: `${singular(shard.table)} ${rowKey(shard.spec.key, row)}${column ? ` field ${column}` : ''}` };
+  }
+  if (f.path.startsWith(VAULT_PREFIX)) return { ...f, where: `note ${f.path.slice(VAULT_PREFIX.length)} line ${f.line}` };
+  if (f.path.startsWith(AGENTS_PREFIX)) return { ...f, where: `agent file ${f.path.slice(AGENTS_PREFIX.length)} line ${f.line}` };
+  return { ...f, where: `${f.path} line ${f.line}` };
+}
+
+/** The refusal: every finding as file:line with where it is, and how to exclude or allow each. */
+export function refusal(findings: LocatedFinding[]): StoreError {
+  const lines = findings.map((f) => `${f.path.split(FIELD_MARK)[0]}:${f.line}:${f.column}: ${f.rule}: ${f.message} — in ${f.where} (allow: ${f.fingerprint})`);
+  return new StoreError(
+    'invalid',
+    `The backup was refused: ${findings.length} possible secret${findings.length === 1 ? '' : 's'} would be committed:\n${lines.join('\n')}\n` +
+      'Remove the secret (or encrypt the field), exclude the file (--exclude PATTERN, setting backup exclude), or allow a finding you accept (--allow FINGERPRINT). Nothing was committed.',
+    { findings },
+  );
+}

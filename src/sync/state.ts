@@ -1,0 +1,54 @@
+// Machine-local bookkeeping of the backup, kept in .git/cairn/ (never committed, so it never causes a merge
+// conflict): what the last backup exported (up to which event), and markers for work in progress.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export interface BackupState {
+  /** The commit this state describes; a different HEAD (a merge, a commit by hand) means "export in full". */
+  head: string;
+  storeFile: string;
+  schemaVersion: number;
+  /** The last event exported: its local sequence number and global id (the id tells a replaced log apart). */
+  lastSeq: number;
+  lastEventId: string | null;
+  /** Whether private notes were left out (a change of policy re-checks every note). */
+  privateExcluded: boolean;
+  /** The state describes a working tree not committed yet (a restore's rows): void once the tree is reset. */
+  uncommitted?: boolean;
+}
+
+export interface PendingRestore {
+  restoreId: string;
+  commit: string;
+  ref: string;
+}
+
+const file = (cairnDir: string, name: string) => path.join(cairnDir, name);
+
+function readJson<T>(f: string): T | null {
+  try {
+    return JSON.parse(fs.readFileSync(f, 'utf8')) as T;
+  } catch {
+    return null;
+  }
+}
+
+function writeJson(f: string, value: unknown): void {
+  const tmp = `${f}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify(value, null, 2));
+  fs.renameSync(tmp, f);
+}
+
+export const readState = (cairnDir: string) => readJson<BackupState>(file(cairnDir, 'state.json'));
+export const writeState = (cairnDir: string, s: BackupState) => writeJson(file(cairnDir, 'state.json'), s);
+export const clearState = (cairnDir: string) => fs.rmSync(file(cairnDir, 'state.json'), { force: true });
+
+/** Present while a backup is changing the working tree; found at the start of a backup, it means "reset first". */
+export const IN_PROGRESS = 'backup-in-progress';
+export const markInProgress = (cairnDir: string) => fs.writeFileSync(file(cairnDir, IN_PROGRESS), String(process.pid));
+export const isInProgress = (cairnDir: string) => fs.existsSync(file(cairnDir, IN_PROGRESS));
+export const clearInProgress = (cairnDir: string) => fs.rmSync(file(cairnDir, IN_PROGRESS), { force: true });
+
+export const readPendingRestore = (cairnDir: string) => readJson<PendingRestore>(file(cairnDir, 'restore-pending.json'));
+export const writePendingRestore = (cairnDir: string, p: PendingRestore) => writeJson(file(cairnDir, 'restore-pending.json'), p);
+export const clearPendingRestore = (cairnDir: string) => fs.rmSync(file(cairnDir, 'restore-pending.json'), { force: true });

@@ -1,0 +1,202 @@
+// Sync = back up, fetch, merge, apply, push — never a force-push.
+//
+// 1. A backup commits the local state (so "mine" is a commit).
+// 2. `git fetch` the remote's main. Nothing new → push ours if ahead; the remote ahead → fast-forward to it;
+//    both moved → mergeTree.ts merges theirs into the working tree and a commit with both parents is made.
+// 3. The store and the folders are brought to that commit (applyTree.ts: one transaction for the rows; a marker
+//    in .git/cairn/ until done, see pendingSync.ts). If the store was written since the backup, nothing is
+//    applied and the sync starts over from step 1.
+// 4. `git push` without force. Rejected (someone pushed meanwhile) → fetch and merge again, up to maxAttempts.
+import * as os from 'node:os';
+import { GitError, simpleGit } from 'simple-git';
+import { StoreError } from '../store/errors';
+import { foreignKeysOf } from '../store/snapshot/apply';
+import { tableCatalog } from '../store/snapshot/tables';
+import { countOpenConflicts } from '../store/conflicts';
+import { applyFiles, applyRows, StoreMovedOn, treeDelta } from './applyTree';
+import { backupLocked, repoDirOf, type BackupEnv, type BackupSettings } from './backup';
+import { crashPoint } from './crashPoints';
+import { BackupRepo, explainGitError, gitEnv } from './git';
+import { withBackupLock } from './lock';
+import { mergeIntoWorkingTree, type FoundConflict, type ForeignKey } from './mergeTree';
+import { clearPendingSync, resumePendingSync, writePendingSync } from './pendingSync';
+import { resumePendingRestore, roots } from './restore';
+import { clearInProgress, markInProgress, readState, writeState } from './state';
+
+export interface SyncSettings extends BackupSettings {
+  maxAttempts?: number;
+}
+
+export interface SyncResult {
+  status: 'up_to_date' | 'pushed' | 'fast_forward' | 'merged';
+  remote: string;
+  head: string | null;
+  backupCommit: string | null;
+  theirs: string | null;
+  base: string | null;
+  pushed: boolean;
+  attempts: number;
+  changes: { fromTheirs: Record<string, number>; merged: Record<string, number> };
+  conflicts: FoundConflict[];
+  openConflicts: number;
+  warnings: string[];
+  ms: number;
+}
+
+export interface SyncProgress {
+  phase: 'backup' | 'fetch' | 'merge' | 'apply' | 'push';
+  attempt: number;
+}
+
+const BRANCH = 'main';
+const REMOTE_REF = `refs/remotes/origin/${BRANCH}`;
+const NETWORK_TIMEOUT_MS = 120_000;
+
+const firstLine = (err: unknown) => {
+  const msg = ((err as Error)?.message ?? String(err)).trim();
+  return msg.split('\n').find((l) => l.trim() && !/^(hint|To |From )/.test(l.trim()))?.trim() ?? msg;
+};
+
+/** A git for the network steps: never prompts for credentials, gives up when the remote stays silent. */
+const networkGit = (dir: string) =>
+  simpleGit({ baseDir: dir, allowEnvironment: ['GIT_TERMINAL_PROMPT'], timeout: { block: NETWORK_TIMEOUT_MS } } as never).env(gitEnv({ GIT_TERMINAL_PROMPT: '0' }));
+
+async function revOrNull(repo: BackupRepo, ref: string): Promise<string | null> {
+  const out = await repo.git.raw(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).catch(() => '');
+  return out.trim() || null;
+}
+
+/** Whether a is b or one of its ancestors (merge-base, since simple-git does not report a bare exit code 1). */
+async function isAncestor(repo: BackupRepo, a: string, b: string): Promise<boolean> {
+  return (await mergeBase(repo, a, b)) === a;
+}
+
+async function mergeBase(repo: BackupRepo, a: string, b: string): Promise<string | null> {
+  return (await repo.git.raw(['merge-base', a, b]).catch(() => '')).trim() || null;
+}
+
+/** One sync, holding the store's backup lock. */
+export function runSync(env: BackupEnv & { onSyncProgress?: (p: SyncProgress) => void }, settings: SyncSettings): Promise<SyncResult> {
+  return withBackupLock(env.store.dir, 'sync', async () => {
+    await resumePendingRestore(env, settings);
+    const warnings = await resumePendingSync(env, settings);
+    return syncLocked(env, settings, warnings);
+  });
+}
+
+async function syncLocked(env: BackupEnv & { onSyncProgress?: (p: SyncProgress) => void }, settings: SyncSettings, warnings: string[]): Promise<SyncResult> {
+  const started = performance.now();
+  const repoDir = repoDirOf(env.store, settings);
+  const maxAttempts = settings.maxAttempts ?? 3;
+  const result: SyncResult = { status: 'up_to_date', remote: '', head: null, backupCommit: null, theirs: null, base: null, pushed: false, attempts: 0, changes: { fromTheirs: {}, merged: {} }, conflicts: [], openConflicts: 0, warnings, ms: 0 };
+  const finish = async () => ({ ...result, openConflicts: await countOpenConflicts(env.store.orm), ms: Math.round(performance.now() - started) });
+
+  let retryReason = '';
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    result.attempts = attempt;
+    const progress = (phase: SyncProgress['phase']) => env.onSyncProgress?.({ phase, attempt });
+    progress('backup');
+    const backup = await backupLocked(env, settings, { kind: 'backup' });
+    if (backup.status === 'committed') result.backupCommit ??= backup.commit;
+    result.warnings.push(...backup.warnings.filter((w) => !result.warnings.includes(w)));
+    crashPoint('sync:backed-up');
+
+    const repo = await BackupRepo.open(repoDir, false);
+    const url = await repo.remoteUrl();
+    if (!url) throw new StoreError('invalid', `This store has no remote to sync with. Set one with "cairn remote set URL" (or Cairn: Configure Backup Remote); your changes are backed up locally in ${repoDir}.`);
+    result.remote = url;
+    const ours = (await repo.head())!;
+    const net = networkGit(repo.dir);
+
+    progress('fetch');
+    try {
+      await net.raw(['fetch', '--quiet', '--no-tags', 'origin']);
+    } catch (err) {
+      throw new StoreError('store_unavailable', `Cannot reach the remote ${url} (${firstLine(err)}). Nothing was merged and the store was not changed; your changes are backed up locally (commit ${ours.slice(0, 10)}). Sync again when the remote is reachable.`);
+    }
+    crashPoint('sync:fetched');
+    const theirs = await revOrNull(repo, REMOTE_REF);
+    result.theirs = theirs;
+
+    let target: string | null = null;
+    if (theirs === null || theirs === ours || (await isAncestor(repo, theirs, ours))) {
+      result.status = theirs === ours ? 'up_to_date' : 'pushed';
+    } else if (await isAncestor(repo, ours, theirs)) {
+      result.status = 'fast_forward';
+      target = theirs;
+    } else {
+      progress('merge');
+      result.status = 'merged';
+      const base = await mergeBase(repo, ours, theirs);
+      result.base = base;
+      markInProgress(repo.cairnDir);
+      const fks = await foreignKeyMap(env);
+      const merged = await mergeIntoWorkingTree({ repo, base, ours, theirs, foreignKeys: fks, machine: os.hostname() || 'this machine', who: env.who });
+      crashPoint('sync:merged');
+      await repo.stageAll();
+      const tree = (await repo.git.raw(['write-tree'])).trim();
+      const subject = `Sync: merged ${theirs.slice(0, 10)} from ${url}${merged.conflicts.length ? ` (${merged.conflicts.length} conflict${merged.conflicts.length === 1 ? '' : 's'})` : ''}`;
+      target = (await repo.git.raw(['commit-tree', tree, '-p', ours, '-p', theirs, '-m', subject, '-m', `Cairn-Kind: sync\nCairn-Conflicts: ${merged.conflicts.length}`])).trim();
+      result.changes = { fromTheirs: merged.fromTheirs, merged: merged.merged };
+      result.conflicts = merged.conflicts;
+    }
+
+    if (target) {
+      progress('apply');
+      markInProgress(repo.cairnDir);
+      writePendingSync(repo.cairnDir, { ours, target });
+      crashPoint('sync:committed');
+      const delta = await treeDelta(env.store, repo, ours, target, roots(env, settings));
+      if (result.status === 'fast_forward') result.changes.fromTheirs = Object.fromEntries(delta.rows.map((t) => [t.spec.name, t.upserted.length + t.deleted.length]).filter(([, n]) => n));
+      const state = readState(repo.cairnDir);
+      let newest;
+      try {
+        newest = await applyRows(env.store, delta, target, { seq: state?.lastSeq ?? 0, id: state?.lastEventId ?? null });
+      } catch (err) {
+        await repo.resetToHead();
+        clearPendingSync(repo.cairnDir);
+        clearInProgress(repo.cairnDir);
+        if (err instanceof StoreMovedOn) {
+          retryReason = 'the store was written while it was being merged';
+          continue;
+        }
+        throw err;
+      }
+      crashPoint('sync:applied');
+      result.warnings.push(...applyFiles(delta));
+      crashPoint('sync:files');
+      await repo.git.raw(['reset', '--quiet', '--hard', target]);
+      if (state) writeState(repo.cairnDir, { ...state, head: target, lastSeq: newest?.seq ?? 0, lastEventId: newest?.id ?? null });
+      clearPendingSync(repo.cairnDir);
+      clearInProgress(repo.cairnDir);
+    }
+    result.head = await repo.head();
+    if (result.status === 'up_to_date') return finish();
+
+    progress('push');
+    crashPoint('sync:before-push');
+    try {
+      await net.raw(['push', '--quiet', '--porcelain', 'origin', `${BRANCH}:refs/heads/${BRANCH}`]);
+      result.pushed = true;
+      return finish();
+    } catch (err) {
+      const msg = (err as Error)?.message ?? String(err);
+      if (err instanceof GitError && /\[rejected\]|non-fast-forward|fetch first|\(stale info\)/i.test(msg)) {
+        retryReason = `the remote refused the push (${firstLine(err)}): someone pushed meanwhile`;
+        continue;
+      }
+      if (/No space left|corrupt/i.test(msg)) throw explainGitError(err, repoDir, 'pushing');
+      throw new StoreError('store_unavailable', `Cannot push to the remote ${url} (${firstLine(err)}). The merge is kept locally (commit ${result.head?.slice(0, 10)}); sync again to push it.`);
+    }
+  }
+  throw new StoreError('busy', `The remote ${result.remote} kept changing while syncing (${maxAttempts} attempts; last: ${retryReason}); nothing was force-pushed and the local store holds the last merge. Sync again in a moment.`);
+}
+
+async function foreignKeyMap(env: BackupEnv): Promise<Map<string, ForeignKey[]>> {
+  const out = new Map<string, ForeignKey[]>();
+  for (const spec of (await tableCatalog(env.store.conn)).source) {
+    const fks = await foreignKeysOf(env.store.conn, spec.name);
+    if (fks.length) out.set(spec.name, fks);
+  }
+  return out;
+}

