@@ -4,7 +4,7 @@
 // answer it). Modes:
 //   text      searchText as the quick pick types (every word must match, the last as a prefix)
 //   bm25-any  bm25 over any of the words (stop words dropped): the text half of hybrid, and the baseline
-//   semantic  GloVe + SIF passages, best passage per note
+//   semantic  GloVe + SIF, each note by the mean of its best passage's and its whole-note vector's similarity
 //   hybrid    reciprocal-rank fusion (k = 60) of bm25-any and semantic (the default mode)
 // Metrics per mode and question kind: recall@5 (share of a question's expected notes in the top 5, at most 5
 // expected counted), hit@5 (a question with at least one expected note in the top 5), MRR@10 (1 / rank of the

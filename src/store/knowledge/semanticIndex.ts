@@ -40,7 +40,7 @@ interface StateRow {
 /** Passages embedded and written per transaction. */
 const BATCH = 4000;
 /** Notes whose whole-note vector is made and written per transaction. */
-const NOTE_BATCH = 1000;
+const NOTE_BATCH = 2000;
 /** Selects passage rows (not the whole-note rows) of note_chunks aliased c. */
 const PASSAGE = 'c.seq >= 0';
 /** The API key of an OpenAI-compatible endpoint is read from this variable, never stored. */
@@ -198,20 +198,26 @@ async function embedNotes(store: Store, dimensions: number): Promise<void> {
   for (let more = true; more; ) {
     more = await store.write(async () => {
       const rows = await store.conn.all<{ id: number; noteId: number }>(
-        `select id, note_id as noteId from note_chunks r where seq = ${NOTE_ROW_SEQ} and embedded = 0
-            and not exists (select 1 from note_chunks c where c.note_id = r.note_id and ${PASSAGE} and c.embedded = 0)
+        `select id, note_id as noteId from note_chunks where seq = ${NOTE_ROW_SEQ} and embedded = 0
+            and note_id not in (select c.note_id from note_chunks c where c.embedded = 0 and ${PASSAGE})
           limit ${NOTE_BATCH}`,
       );
       if (!rows.length) return false;
-      const ids = JSON.stringify(rows.map((r) => r.noteId));
-      const passages = await store.conn.all<{ noteId: number; embedding: Uint8Array }>(
-        `select c.note_id as noteId, v.embedding from note_chunks c join ${VECTOR_TABLE} v on v.chunk_id = c.id
-          where c.note_id in (select value from json_each(?)) and ${PASSAGE}`,
-        [ids],
+      const noteOf = new Map(
+        (
+          await store.conn.all<{ id: number; noteId: number }>(`select id, note_id as noteId from note_chunks c where note_id in (select value from json_each(?)) and ${PASSAGE}`, [
+            JSON.stringify(rows.map((r) => r.noteId)),
+          ])
+        ).map((r) => [r.id, r.noteId]),
+      );
+      // One scan of the vector table per batch: a lookup by id in vec0 costs about as much as a scan of it.
+      const passages = await store.conn.all<{ id: number; embedding: Uint8Array }>(
+        `select chunk_id as id, embedding from ${VECTOR_TABLE} where chunk_id in (select value from json_each(?))`,
+        [JSON.stringify([...noteOf.keys()])],
       );
       const sums = new Map(rows.map((r) => [r.noteId, new Float32Array(dimensions)]));
       for (const p of passages) {
-        const sum = sums.get(p.noteId)!;
+        const sum = sums.get(noteOf.get(p.id)!)!;
         const v = new Float32Array(p.embedding.buffer.slice(p.embedding.byteOffset, p.embedding.byteOffset + p.embedding.byteLength));
         for (let k = 0; k < dimensions; k++) sum[k] = sum[k]! + v[k]!;
       }

@@ -58,13 +58,15 @@ export async function searchSemantic(store: Store, query: string, options: Searc
   const vector = Buffer.from(q.buffer, q.byteOffset, q.byteLength);
   const candidates = await nearestNotes(store, vector, limit, options);
   if (!candidates.length) return [];
-  // Every row of each candidate, with its exact distance (a vector without any known word has none: similarity 0).
+  // Every row of each candidate with its exact distance, by a KNN restricted to those rows (a lookup by id in vec0
+  // costs about as much as a scan of it). A vector without any known word has no distance: similarity 0.
+  const rowIds = (await store.conn.all<{ id: number }>('select id from note_chunks where note_id in (select value from json_each(?))', [JSON.stringify(candidates)])).map((r) => r.id);
   const rows = await store.conn.all<{ noteId: number; seq: number; distance: number; text: string; line: number; headings: string; path: string; title: string }>(
-    `select c.note_id as noteId, c.seq, coalesce(vec_distance_cosine(v.embedding, ?), 1) as distance, c.text, c.line, c.headings, n.path, n.title
-       from note_chunks c join ${VECTOR_TABLE} v on v.chunk_id = c.id join notes n on n.id = c.note_id
-      where c.note_id in (select value from json_each(?))
-      order by distance`,
-    [vector, JSON.stringify(candidates)],
+    `select c.note_id as noteId, c.seq, coalesce(v.distance, 1) as distance, c.text, c.line, c.headings, n.path, n.title
+       from (select chunk_id, distance from ${VECTOR_TABLE} where embedding match ? and k = ? and chunk_id in (select value from json_each(?))) v
+       join note_chunks c on c.id = v.chunk_id join notes n on n.id = c.note_id
+      order by coalesce(v.distance, 1)`,
+    [vector, Math.min(MAX_K, rowIds.length), JSON.stringify(rowIds)],
   );
   const notes = new Map<number, { passage?: (typeof rows)[number]; whole?: number }>();
   for (const r of rows) {
@@ -107,8 +109,9 @@ async function nearestNotes(store: Store, vector: Buffer, limit: number, options
       [vector, k, ...params],
     );
     const notes = [...new Set(rows.map((r) => r.noteId))];
-    // Enough notes, or every row there is was seen (fewer than k came back).
-    if (notes.length >= limit || rows.length < k || k === MAX_K) return notes;
+    // Enough notes, or every row there is was seen (fewer than k came back). The nearest few times `limit` are
+    // plenty to rank (and keep their rows within one KNN's reach).
+    if (notes.length >= limit || rows.length < k || k === MAX_K) return notes.slice(0, Math.max(limit * 3, 30));
   }
 }
 

@@ -260,7 +260,7 @@ describe('knowledge: semantic and hybrid search', () => {
 
   it('ranks a note by its best passage and its whole-note vector together (their mean similarity)', async () => {
     await index(writeVault(VAULT));
-    const q = 'change the oil of the automobile';
+    const q = 'rotate the tyres every season';
     const [hit] = await searchSemantic(store, q, { limit: 1 });
     assert.equal(hit!.path, 'vehicles/Cars.md');
     // The same similarities computed here: the query and Cars' two passages embedded with the store's fitted state.
