@@ -118,14 +118,16 @@ export function registerBackupCommands(program: Command, tools: CliTools): void 
     .argument('<ref>', 'a commit from cairn history (or HEAD, HEAD~1, …)')
     .option('--dry-run', 'show what would change, change nothing')
     .option('--yes', 'do it without asking')
+    .option('--include-erased', 'bring back projects erased after this backup (by default they are erased again)')
     .action(
-      guard(async (ref: string, o: SettingFlags & { dryRun?: boolean; yes?: boolean }, cmd: Command) => {
-        const restore = (dryRun: boolean) => tools.withStore(cmd, (call) => call<'backup.restore', RestoreResult>('backup.restore', { ...settingsOf(o), ref, dryRun })).catch(reportFindings);
+      guard(async (ref: string, o: SettingFlags & { dryRun?: boolean; yes?: boolean; includeErased?: boolean }, cmd: Command) => {
+        const restore = (dryRun: boolean) => tools.withStore(cmd, (call) => call<'backup.restore', RestoreResult>('backup.restore', { ...settingsOf(o), ref, dryRun, includeErased: o.includeErased })).catch(reportFindings);
         const describe = (r: RestoreResult) => `${r.dryRun ? 'Restoring' : 'Restored'} ${r.commit.slice(0, 10)} (${r.date.slice(0, 16).replace('T', ' ')}, "${r.subject}")${r.dryRun ? ' would change' : ' changed'}:\n${diffLines(r).join('\n')}`;
         if (!o.dryRun && !o.yes) {
           if (!process.stdin.isTTY) throw new MethodError(ErrorCodes.InvalidParams, 'cairn restore replaces the store\'s content: see what would change with --dry-run, then run it again with --yes');
           const preview = await restore(true);
           process.stderr.write(describe(preview) + '\n');
+          for (const w of preview.warnings) process.stderr.write(`cairn: note: ${w}\n`);
           if (!(await confirm('Restore it? The current state is backed up first. [y/N] '))) {
             process.stderr.write('Nothing was changed.\n');
             return;
@@ -171,6 +173,7 @@ export function registerBackupCommands(program: Command, tools: CliTools): void 
     .option('--repo <dir>', 'the backup repository (default <store>/backup)')
     .action(async (url: string, o: { check: boolean; repo?: string }, cmd: Command) => {
       const r = await tools.withStore(cmd, (call) => call<'backup.remote.set', RemoteInfo>('backup.remote.set', { url, check: o.check, repo: o.repo }));
+      if (r.warning) process.stderr.write(`cairn: warning: ${r.warning}\n`);
       out(cmd, tools, r, () => `Remote set to ${r.url}${r.reachable ? ' (reachable)' : ''}; private notes are now left out of backups (--private-notes include to keep them)`);
     });
   tools

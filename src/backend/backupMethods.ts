@@ -30,7 +30,7 @@ const envOf = (store: Store, ctx: Context): BackupEnv => ({
 
 export const backupHandlers: Handlers = {
   'backup.run': (store, p, ctx) => runBackup(envOf(store, ctx), settingsOf(p), { full: p.full }),
-  'backup.restore': (store, p, ctx) => runRestore(envOf(store, ctx), settingsOf(p), p.ref, { dryRun: p.dryRun }),
+  'backup.restore': (store, p, ctx) => runRestore(envOf(store, ctx), settingsOf(p), p.ref, { dryRun: p.dryRun, includeErased: p.includeErased }),
   'backup.history': (store, p) => backupHistory(repoDirOf(store, p), p.limit ?? 50),
   'backup.remote.set': (store, p) => setRemote(repoDirOf(store, p), p.url, p.check ?? true),
   'backup.remote.get': (store, p) => getRemote(repoDirOf(store, p), p.check ?? false),

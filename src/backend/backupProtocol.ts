@@ -15,7 +15,7 @@ const ref = z.string({ error: 'ref must be a commit (see backup.history)' }).tri
 
 export const backupMethods = {
   'backup.run': z.strictObject({ full: z.boolean().optional(), ...backupSettings }),
-  'backup.restore': z.strictObject({ ref, dryRun: z.boolean().optional(), ...backupSettings }),
+  'backup.restore': z.strictObject({ ref, dryRun: z.boolean().optional(), includeErased: z.boolean({ error: 'includeErased must be true or false' }).optional(), ...backupSettings }),
   'backup.history': z.strictObject({ limit: z.number().int().min(1).max(10_000).optional(), repo: backupSettings.repo }),
   'backup.remote.set': z.strictObject({ url: z.string({ error: 'url must be a string' }).trim().min(1, 'url must not be empty').max(4096), check: z.boolean().optional(), repo: backupSettings.repo }),
   'backup.remote.get': z.strictObject({ check: z.boolean().optional(), repo: backupSettings.repo }),

@@ -23,6 +23,8 @@ function describeSync(r: SyncResult): string {
       merged: `Merged ${r.theirs?.slice(0, 10)} from ${r.remote}: from theirs ${counts(r.changes.fromTheirs)}; merged ${counts(r.changes.merged)}; ${r.pushed ? 'pushed' : 'not pushed'} ${r.head?.slice(0, 10)}`,
     }[r.status],
   ];
+  if (r.freshHistory) lines.push(`Started a fresh history for the remote at ${r.freshHistory.commit.slice(0, 10)}; the previous history (with the private notes) stays on the local branch ${r.freshHistory.branch}`);
+  if (r.erased.rows && Object.keys(r.erased.rows).length) lines.push(`Kept erased: ${counts(r.erased.rows)} of erased project${r.erased.projects.length === 1 ? '' : 's'} ${r.erased.projects.join(', ')} dropped`);
   if (r.conflicts.length) lines.push(`${r.conflicts.length} new conflict${r.conflicts.length === 1 ? '' : 's'} (mine kept for now): see "cairn conflicts"`);
   else if (r.openConflicts) lines.push(`${r.openConflicts} open conflict${r.openConflicts === 1 ? '' : 's'}: see "cairn conflicts"`);
   return lines.join('\n');
@@ -35,8 +37,13 @@ export function registerSyncCommands(program: Command, tools: CliTools): void {
       if (!Number.isInteger(n) || n < 1 || n > 10) throw new MethodError(ErrorCodes.InvalidParams, `--max-attempts must be a whole number from 1 to 10, not "${v}"`);
       return n;
     })
-    .action(async (o: SettingFlags & { maxAttempts?: number }, cmd: Command) => {
-      const r = await tools.withStore(cmd, (call) => call<'sync.run', SyncResult>('sync.run', { ...settingsOf(o), maxAttempts: o.maxAttempts }));
+    .option('--allow-private-history', 'push private notes that commits made before the remote was set hold')
+    .option('--fresh-history', 'if the history to push holds private notes, push a new history from the current state instead (the old one stays on a local branch)')
+    .action(async (o: SettingFlags & { maxAttempts?: number; allowPrivateHistory?: boolean; freshHistory?: boolean }, cmd: Command) => {
+      if (o.allowPrivateHistory && o.freshHistory) throw new MethodError(ErrorCodes.InvalidParams, 'give --allow-private-history or --fresh-history, not both');
+      const r = await tools.withStore(cmd, (call) =>
+        call<'sync.run', SyncResult>('sync.run', { ...settingsOf(o), maxAttempts: o.maxAttempts, allowPrivateHistory: o.allowPrivateHistory, freshHistory: o.freshHistory }),
+      );
       for (const w of r.warnings) process.stderr.write(`cairn: warning: ${w}\n`);
       out(cmd, tools, r, () => describeSync(r));
     });

@@ -8,8 +8,12 @@ export const syncMethods = {
   'sync.run': z.strictObject({
     /** How many times a push rejected because someone pushed meanwhile is followed by another fetch and merge. */
     maxAttempts: z.number({ error: 'maxAttempts must be a number' }).int().min(1).max(10).optional(),
+    /** Push private notes that commits made before the remote was set hold (else such a push is refused). */
+    allowPrivateHistory: z.boolean({ error: 'allowPrivateHistory must be true or false' }).optional(),
+    /** If the history to push holds private notes: push a new root commit of the current state instead. */
+    freshHistory: z.boolean({ error: 'freshHistory must be true or false' }).optional(),
     ...backupSettings,
-  }),
+  }).refine((p) => !(p.allowPrivateHistory && p.freshHistory), 'give allowPrivateHistory or freshHistory, not both'),
   'conflicts.list': z.strictObject({
     status: z.enum(['open', 'resolved', 'all'], { error: 'status must be open, resolved or all' }).optional(),
     limit: z.number().int().min(1).max(10_000).optional(),

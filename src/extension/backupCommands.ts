@@ -152,7 +152,8 @@ export function registerBackupCommands({ backend, runner, history, messages, log
     }
     await saveRemoteSetting(info.url ?? target);
     const privacy = backupParams().privateNotes === 'auto' ? ' Notes marked private: true are now left out of backups (setting cairn.backup.privateNotes).' : '';
-    void messages.info(`Cairn: backups sync with ${info.url}${info.reachable ? ' (reachable)' : ''}. Run "Cairn: Sync Now" to push.${privacy}`);
+    if (info.warning) void messages.warning(`Cairn: backups sync with ${info.url}. ${info.warning}`);
+    else void messages.info(`Cairn: backups sync with ${info.url}${info.reachable ? ' (reachable)' : ''}. Run "Cairn: Sync Now" to push.${privacy}`);
     return info;
   }
 

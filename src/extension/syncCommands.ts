@@ -7,7 +7,7 @@ import type { RemoteInfo } from '../sync/remote';
 import type { SyncResult } from '../sync/sync';
 import { conflictTitle, showValue, type Conflict, type ConflictNode, type ConflictsProvider } from '../views/conflictsTree';
 import type { BackupHistoryProvider } from '../views/backupHistoryTree';
-import type { BackendClient } from './backendClient';
+import { BackendError, type BackendClient } from './backendClient';
 import { withBackupProgress } from './backupProgress';
 import { applyRemoteSetting } from './backupRemote';
 import type { BackupRunner } from './backupRunner';
@@ -63,7 +63,18 @@ export function registerSyncCommands({ backend, runner, history, conflicts, mess
       return undefined;
     }
     return runner.exclusive('a sync', async () => {
-      const r = await withBackupProgress(backend, { title: `Cairn: syncing with ${remote.url}` }, () => backend.request<'sync.run', SyncResult>('sync.run', backupParams()));
+      const run = (extra: { allowPrivateHistory?: boolean; freshHistory?: boolean } = {}) =>
+        withBackupProgress(backend, { title: `Cairn: syncing with ${remote.url}` }, () => backend.request<'sync.run', SyncResult>('sync.run', { ...backupParams(), ...extra }));
+      let r: SyncResult;
+      try {
+        r = await run();
+      } catch (err) {
+        // Private notes in the history to push: the user chooses (never silently pushed).
+        if (!(err instanceof BackendError && (err.data as { privateNotes?: unknown } | undefined)?.privateNotes)) throw err;
+        const choice = await messages.warning(`Cairn: ${err.message}`, 'Start Fresh History', 'Push Anyway');
+        if (!choice) return undefined;
+        r = await run(choice === 'Push Anyway' ? { allowPrivateHistory: true } : { freshHistory: true });
+      }
       log.info(`Sync: ${r.status}, ${r.attempts} attempt(s), head ${r.head}, from theirs ${JSON.stringify(r.changes.fromTheirs)}, merged ${JSON.stringify(r.changes.merged)}, ${r.openConflicts} open conflict(s), ${r.ms} ms`);
       for (const w of r.warnings) log.warn(`Sync: ${w}`);
       runner.recordSuccess(`synced with ${r.remote}`);

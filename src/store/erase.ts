@@ -3,12 +3,16 @@
 // also of tasks and sprints deleted earlier — then records one `project.erased` event holding only the id and counts.
 // The events table forbids updates, not deletes: this is its one controlled delete. With secure_delete and a WAL
 // checkpoint, the removed content does not linger in the database file's free pages or in its WAL.
-import { eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, ne } from 'drizzle-orm';
+import { Connection } from './connection';
 import { appendNextEvent, type Actor } from './events';
-import type { Orm } from './orm';
+import { createOrm, type Orm } from './orm';
 import { projectAggregateIds, projectRows } from './projectRows';
-import { agentRuns, events, projects } from './schema';
+import { agentRuns, conflicts, events, projects } from './schema';
 import type { Store } from './store';
+
+/** The event an erase leaves: a tombstone that restores and syncs honour (see src/sync/README.md). */
+export const ERASED = 'project.erased';
 
 export interface EraseReport {
   projectId: string;
@@ -22,18 +26,26 @@ export const BACKUP_HISTORY_NOTE =
   'as do safety copies in the store\'s backups/ folder. Cairn never rewrites git history; to remove it there, rewrite that history yourself ' +
   '(e.g. git filter-repo) and force-push, or delete the old backups.';
 
-async function eraseRows(orm: Orm, who: Actor, projectId: string): Promise<EraseReport['removed']> {
+/** Removes the project's rows and every event about them (also the conflicts recorded on them). */
+async function removeProjectRows(orm: Orm, projectId: string): Promise<EraseReport['removed']> {
   const rows = await projectRows(orm, projectId);
   const ids = [...(await projectAggregateIds(orm, rows))];
   let removedEvents = 0;
   for (let i = 0; i < ids.length; i += 500) {
-    removedEvents += (await orm.delete(events).where(inArray(events.aggregateId, ids.slice(i, i + 500))).returning({ seq: events.seq })).length;
+    const chunk = ids.slice(i, i + 500);
+    removedEvents += (await orm.delete(events).where(and(inArray(events.aggregateId, chunk), ne(events.type, ERASED))).returning({ seq: events.seq })).length;
+    // A conflict keeps copies of both sides' fields: it goes with the row it was about.
+    await orm.delete(conflicts).where(inArray(conflicts.rowKey, chunk));
   }
   const runIds = rows.agentRuns.map((r) => r.id);
   for (let i = 0; i < runIds.length; i += 500) await orm.delete(agentRuns).where(inArray(agentRuns.id, runIds.slice(i, i + 500)));
   await orm.delete(projects).where(eq(projects.id, projectId)); // cascades to sprints and tasks
-  const removed = { sprints: rows.sprints.length, tasks: rows.tasks.length, agentRuns: runIds.length, events: removedEvents };
-  await appendNextEvent(orm, who, { aggregateType: 'project', aggregateId: projectId, type: 'project.erased', data: { ...removed } });
+  return { sprints: rows.sprints.length, tasks: rows.tasks.length, agentRuns: runIds.length, events: removedEvents };
+}
+
+async function eraseRows(orm: Orm, who: Actor, projectId: string): Promise<EraseReport['removed']> {
+  const removed = await removeProjectRows(orm, projectId);
+  await appendNextEvent(orm, who, { aggregateType: 'project', aggregateId: projectId, type: ERASED, data: { ...removed } });
   return removed;
 }
 
@@ -44,6 +56,69 @@ export async function eraseProject(store: Store, who: Actor, projectId: string):
     // Copies the zeroed pages into the database and empties the WAL, which still held the old page images.
     await store.conn.exec('PRAGMA wal_checkpoint(TRUNCATE)');
     return { projectId, removed, backups: BACKUP_HISTORY_NOTE };
+  } finally {
+    await store.conn.exec('PRAGMA secure_delete = OFF');
+  }
+}
+
+/** A `project.erased` event as the text form holds it (every column but the machine-local seq). */
+export type Tombstone = Record<string, unknown> & { id: string; aggregate_id: string };
+
+const TOMBSTONE_COLUMNS = ['id', 'aggregate_type', 'aggregate_id', 'version', 'type', 'data', 'actor', 'source', 'created_at'] as const;
+
+/** Every erase this store remembers. */
+export function tombstonesOf(conn: Connection): Promise<Tombstone[]> {
+  return conn.all<Tombstone>(`select ${TOMBSTONE_COLUMNS.join(', ')} from events where type = ? order by id`, [ERASED]);
+}
+
+export interface ErasureInBackup {
+  projectId: string;
+  /** The project's name in the backup. */
+  name: string;
+  /** true: erased again in the restored rows; false: brought back (asked for with includeErased). */
+  erasedAgain: boolean;
+}
+
+/**
+ * Re-applies erases to a database built from a backup (a scratch file, before it is swapped in): every tombstone
+ * the backup lacks is added, and the rows of the project it names are removed — unless `includeErased`, which
+ * brings back the projects the backup still holds (their tombstones go; the others stay, nothing to bring back).
+ * `changed`: the rows now differ from the backup's.
+ */
+export async function reapplyErasures(file: string, tombstones: readonly Tombstone[], includeErased: boolean): Promise<{ erased: ErasureInBackup[]; changed: boolean }> {
+  const conn = await Connection.open(file, { busyTimeoutMs: 5000, slowQueryMs: 60_000 });
+  const orm = createOrm(conn);
+  const out: ErasureInBackup[] = [];
+  let changed = false;
+  try {
+    await conn.exec('PRAGMA foreign_keys = ON');
+    await conn.transaction(async () => {
+      for (const t of tombstones) {
+        if (await conn.get('select 1 as yes from events where id = ?', [t.id])) continue; // the backup was made after the erase
+        const project = await conn.get<{ name: string }>('select name from projects where id = ?', [t.aggregate_id]);
+        if (project) out.push({ projectId: t.aggregate_id, name: project.name, erasedAgain: !includeErased });
+        if (project && includeErased) continue;
+        if (project) await removeProjectRows(orm, t.aggregate_id);
+        changed = true;
+        await conn.run(`insert into events (${TOMBSTONE_COLUMNS.join(', ')}) values (${TOMBSTONE_COLUMNS.map(() => '?').join(', ')})`, TOMBSTONE_COLUMNS.map((c) => t[c] ?? null) as never);
+      }
+    });
+    return { erased: out, changed };
+  } finally {
+    await conn.close();
+  }
+}
+
+/**
+ * Runs fn (a sync applying rows that another machine erased) with secure_delete on, then empties the WAL, as
+ * eraseProject does, so the removed content does not linger in free pages.
+ */
+export async function withSecureDelete<T>(store: Store, fn: () => Promise<T>): Promise<T> {
+  await store.conn.exec('PRAGMA secure_delete = ON');
+  try {
+    const out = await fn();
+    await store.conn.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+    return out;
   } finally {
     await store.conn.exec('PRAGMA secure_delete = OFF');
   }

@@ -17,8 +17,8 @@ import { BackupRepo, explainGitError } from './git';
 import { AGENTS_PREFIX, FORMAT, MANIFEST, VAULT_PREFIX } from './layout';
 import { withBackupLock } from './lock';
 import { formatManifest, readManifest, type FileEntry, type Manifest } from './manifest';
-import { refusal, scanStaged } from './scan';
-import { clearInProgress, clearState, isInProgress, markInProgress, readState, writeState } from './state';
+import { refusal, scanStaged, type LocatedFinding } from './scan';
+import { clearInProgress, clearState, isInProgress, markInProgress, readStamps, readState, writeStamps, writeState } from './state';
 import { resumePendingRestore } from './restore';
 import { resumePendingSync } from './pendingSync';
 import { summarize, trailers, type BackupKind, type ChangeCounts } from './summary';
@@ -107,6 +107,18 @@ function fileChanges(results: { prefix: string; result: MirrorResult }[]): Chang
   return out;
 }
 
+/**
+ * The findings in what is staged, from the scan made while staging (the written shards and copies): findings in
+ * copies that turned out not staged are dropped, and staged files the scan did not see are scanned now.
+ */
+async function stagedFindings(repoDir: string, staged: { status: string; path: string }[], scannedCopies: string[], scanned: LocatedFinding[], allow: string[]): Promise<LocatedFinding[]> {
+  const stagedFiles = new Set(staged.filter((s) => s.status !== 'D' && s.path.startsWith('files/')).map((s) => s.path));
+  const seen = new Set(scannedCopies);
+  const unseen = [...stagedFiles].filter((p) => !seen.has(p));
+  const kept = scanned.filter((f) => !f.path.startsWith('files/') || stagedFiles.has(f.path));
+  return unseen.length ? [...kept, ...(await scanStaged(repoDir, [], unseen, allow))] : kept;
+}
+
 /** A backup, holding the store's backup lock. */
 export function runBackup(env: BackupEnv, settings: BackupSettings, opts: { full?: boolean } = {}): Promise<BackupResult> {
   return withBackupLock(env.store.dir, 'backup', async () => {
@@ -132,9 +144,8 @@ export async function backupLocked(env: BackupEnv, settings: BackupSettings, opt
     const head = await repo.head();
     const previous = head ? readManifest(repoDir) : null;
     const state = readState(repo.cairnDir);
-    const remote = await repo.remoteUrl();
     const policy = settings.privateNotes ?? 'auto';
-    const skipPrivate = policy === 'exclude' || (policy === 'auto' && remote !== null);
+    const skipPrivate = policy === 'exclude' || (policy === 'auto' && repo.remoteAtOpen);
     markInProgress(repo.cairnDir);
 
     progress('export');
@@ -165,13 +176,17 @@ export async function backupLocked(env: BackupEnv, settings: BackupSettings, opt
       skipPrivateNotes: skipPrivate,
       recheckPrivate: state?.privateExcluded !== skipPrivate,
       compareContents: opts.full ?? false,
+      scratchFile: path.join(repo.cairnDir, 'mirror-copy.tmp'),
       skipRealPaths: [env.store.dir, repoDir].map((p) => (fs.existsSync(p) ? fs.realpathSync(p) : p)),
     };
     const previousFiles = previous?.files ?? {};
     const roots: { prefix: string; dir: string }[] = [];
-    if (settings.includeVault ?? true) roots.push({ prefix: VAULT_PREFIX, dir: env.vaultDir });
-    if (settings.includeAgents ?? true) for (const d of env.agentDirs) roots.push({ prefix: `${AGENTS_PREFIX}${agentFolderSlug(d, env.store.dir)}/`, dir: d });
-    const mirrored = roots.map((r) => ({ prefix: r.prefix, result: mirrorFolder(r.dir, repoDir, r.prefix, previousFiles, mirrorOpts) }));
+    if (settings.includeVault ?? true) roots.push({ prefix: VAULT_PREFIX, dir: path.resolve(env.vaultDir) });
+    if (settings.includeAgents ?? true) for (const d of env.agentDirs) roots.push({ prefix: `${AGENTS_PREFIX}${agentFolderSlug(d, env.store.dir)}/`, dir: path.resolve(d) });
+    // The stamps recorded with HEAD spare looking at the copies (the working tree is HEAD's here), per source folder.
+    const stamps = readStamps(repo.cairnDir);
+    const stampsOf = (r: { prefix: string; dir: string }) => (stamps && head && stamps.head === head && stamps.sources[r.prefix] === r.dir ? stamps.stamps : undefined);
+    const mirrored = roots.map((r) => ({ prefix: r.prefix, result: mirrorFolder(r.dir, repoDir, r.prefix, previousFiles, { ...mirrorOpts, stamps: stampsOf(r) }) }));
     // A folder no longer included (setting switched off, agent folder dropped) leaves the backup.
     const files: Record<string, FileEntry> = { ...snap.exported.files };
     for (const m of mirrored) Object.assign(files, m.result.files);
@@ -187,9 +202,15 @@ export async function backupLocked(env: BackupEnv, settings: BackupSettings, opt
     progress('stage');
     // A backup that trusted its state knows every path it touched; otherwise (first, after a merge) stage all.
     const touched = snap.trusted && snap.exported.touched ? [...snap.exported.touched, ...mirrored.flatMap((m) => [...m.result.added, ...m.result.changed, ...m.result.removed]), ...droppedFiles, MANIFEST] : null;
-    if (touched && touched.length < 5000) await repo.stagePaths(touched);
-    else await repo.stageAll();
-    const staged = await repo.staged();
+    // git stages (another process) while the secret scan reads what was just written; both end before anything else.
+    const copiesWritten = mirrored.flatMap((m) => [...m.result.added, ...m.result.changed]);
+    const [staging, scanning] = await Promise.allSettled([
+      touched && touched.length < 5000 ? repo.stagePaths(touched) : repo.stageAll(),
+      scanStaged(repoDir, snap.exported.written, copiesWritten, settings.allow ?? []),
+    ]);
+    if (staging.status === 'rejected') throw staging.reason;
+    if (scanning.status === 'rejected') throw scanning.reason;
+    const staged = await repo.staged(head);
     const changes: ChangeCounts = { ...fileChanges(mirrored) };
     for (const [t, c] of Object.entries(snap.exported.changes)) if (c.added || c.changed || c.removed) changes[t] = c;
     const totals = {
@@ -198,6 +219,7 @@ export async function backupLocked(env: BackupEnv, settings: BackupSettings, opt
       bytes: Object.values(files).reduce((n, f) => n + f.bytes, 0),
     };
     const finish = (commit: string | null) => {
+      if (commit) writeStamps(repo.cairnDir, { head: commit, sources: Object.fromEntries(roots.map((r) => [r.prefix, r.dir])), stamps: Object.assign({}, ...mirrored.map((m) => m.result.stamps)) });
       writeState(repo.cairnDir, {
         head: commit ?? head ?? '',
         storeFile: env.store.file,
@@ -227,8 +249,7 @@ export async function backupLocked(env: BackupEnv, settings: BackupSettings, opt
 
     crashPoint('backup:staged');
     progress('scan');
-    const changedFiles = staged.filter((s) => s.status !== 'D' && s.path.startsWith('files/')).map((s) => s.path);
-    const findings = await scanStaged(repoDir, snap.exported.written, changedFiles, settings.allow ?? []);
+    const findings = await stagedFindings(repoDir, staged, copiesWritten, scanning.value, settings.allow ?? []);
     if (findings.length) throw refusal(findings); // the in-progress mark stays: the next backup resets first
 
     progress('commit');

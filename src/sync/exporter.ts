@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import type { Connection } from '../store/connection';
 import { readRowsByKey, readTable, rowCount, type Row } from '../store/snapshot/rows';
 import type { TableSpec } from '../store/snapshot/tables';
-import { DB_DIR, encodeRow, rowKey, sha256, shardOf, shardPath, shardText, splitLines } from './layout';
+import { DB_DIR, encodeRow, rowKey, sha256, shardContent, shardOf, shardPath, splitLines } from './layout';
 import type { FileEntry, Manifest } from './manifest';
 
 export type TablePlan = { kind: 'keys'; keys: Set<string> } | { kind: 'full' };
@@ -66,8 +66,6 @@ function writeShard(repo: string, rel: string, text: string): void {
   fs.writeFileSync(abs, text);
 }
 
-const entryOf = (text: string): FileEntry => ({ sha256: sha256(text), bytes: Buffer.byteLength(text), rows: splitLines(text).length });
-
 class TableExport {
   readonly changes: RowChanges = { added: 0, changed: 0, removed: 0 };
   readonly written: WrittenShard[] = [];
@@ -75,13 +73,13 @@ class TableExport {
   readonly touched: string[] = [];
   readonly files: Record<string, FileEntry>;
 
+  /** `previous`: the last backup's entries of this table's files. */
   constructor(
     private readonly repo: string,
     readonly spec: TableSpec,
     previous: Record<string, FileEntry>,
   ) {
-    const prefix = `${DB_DIR}/${spec.name}/`;
-    this.files = Object.fromEntries(Object.entries(previous).filter(([p]) => p.startsWith(prefix)));
+    this.files = { ...previous };
   }
 
   rows(): number {
@@ -89,9 +87,9 @@ class TableExport {
   }
 
   /** Writes a shard whose new content differs from the old; counts row changes and remembers new lines. */
-  private commit(rel: string, before: Map<string, string>, after: Map<string, string>): void {
-    const text = shardText(after);
-    const entry = text ? entryOf(text) : null;
+  private commit(rel: string, before: Map<string, string>, after: Map<string, string>, content = shardContent(after), sha = content.text ? sha256(content.text) : ''): void {
+    const { text } = content;
+    const entry: FileEntry | null = text ? { sha256: sha, bytes: Buffer.byteLength(text), rows: content.lines.length } : null;
     if (entry && this.files[rel]?.sha256 === entry.sha256 && fs.existsSync(path.join(this.repo, rel))) return;
     for (const [k, line] of after) {
       const old = before.get(k);
@@ -103,9 +101,8 @@ class TableExport {
     this.touched.push(rel);
     if (entry) {
       this.files[rel] = entry;
-      const lines = splitLines(text);
-      const fresh = lines.flatMap((line, i) => (before.get(rowKey(this.spec.key, JSON.parse(line) as Row)) === line ? [] : [i]));
-      if (fresh.length) this.written.push({ path: rel, table: this.spec.name, spec: this.spec, lines, freshLines: fresh });
+      const fresh = content.keys.flatMap((k, i) => (before.get(k) === content.lines[i] ? [] : [i]));
+      if (fresh.length) this.written.push({ path: rel, table: this.spec.name, spec: this.spec, lines: content.lines, freshLines: fresh });
     } else delete this.files[rel];
   }
 
@@ -146,11 +143,12 @@ class TableExport {
     for (const shard of new Set([...shards.keys(), ...onDisk])) {
       const rel = shardPath(this.spec.name, shard);
       const after = shards.get(shard) ?? new Map<string, string>();
-      const text = shardText(after);
+      const content = shardContent(after);
+      const sha = content.text ? sha256(content.text) : '';
       // Unchanged shards are recognised by checksum alone, without reading the old file.
-      if (text && this.files[rel]?.sha256 === sha256(text) && fs.existsSync(path.join(this.repo, rel))) continue;
+      if (content.text && this.files[rel]?.sha256 === sha && fs.existsSync(path.join(this.repo, rel))) continue;
       // A shard that is not what the last backup wrote is rewritten whole (every line counted new, and scanned).
-      this.commit(rel, readShard(this.repo, rel, this.spec, this.files[rel]) ?? new Map(), after);
+      this.commit(rel, readShard(this.repo, rel, this.spec, this.files[rel]) ?? new Map(), after, content, sha);
     }
     for (const rel of Object.keys(this.files)) if (!fs.existsSync(path.join(this.repo, rel))) delete this.files[rel];
   }
@@ -166,11 +164,20 @@ export async function exportTables(
   onTable?: (table: string, done: number, total: number) => void,
 ): Promise<ExportResult> {
   const result: ExportResult = { tables: {}, files: {}, changes: {}, written: [], touched: [] };
+  const previousByTable = new Map<string, Record<string, FileEntry>>();
+  for (const [rel, entry] of Object.entries(previous?.files ?? {})) {
+    const slash = rel.startsWith(`${DB_DIR}/`) ? rel.indexOf('/', DB_DIR.length + 1) : -1;
+    if (slash === -1) continue;
+    const table = rel.slice(DB_DIR.length + 1, slash);
+    let files = previousByTable.get(table);
+    if (!files) previousByTable.set(table, (files = {}));
+    files[rel] = entry;
+  }
   for (const [i, spec] of specs.entries()) {
     onTable?.(spec.name, i, specs.length);
     const plan = plans.get(spec.name) ?? { kind: 'full' };
     const sameShape = previous?.tables[spec.name]?.columns.join() === spec.columns.join();
-    let t = new TableExport(repo, spec, sameShape ? previous!.files : {});
+    let t = new TableExport(repo, spec, sameShape ? (previousByTable.get(spec.name) ?? {}) : {});
     if (plan.kind === 'keys' && sameShape) {
       const patched = plan.keys.size ? await t.byKeys(conn, plan.keys) : true;
       if (!patched || t.rows() !== (await rowCount(conn, spec.name))) {

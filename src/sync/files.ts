@@ -1,7 +1,8 @@
 // Mirrors a folder of the user's files (the vault, an agent folder) into the backup's working tree. A file is
-// copied only when its size or modification time differs from its copy (the copy keeps the original's mtime), so
-// a backup reads only what changed; copies whose original is gone are removed. Excluded paths and, when asked,
-// notes marked `private: true` are left out.
+// copied only when it changed, so a backup reads only what changed: its stamp (size, times, inode) differs from the
+// one recorded when the last commit's copy was made, or, without such a record, its size or modification time
+// differs from its copy's (the copy keeps the original's mtime). Copies whose original is gone are removed.
+// Excluded paths and, when asked, notes marked `private: true` are left out.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -25,8 +26,19 @@ export interface MirrorOptions {
   compareContents: boolean;
   /** Real paths never entered (the store folder, the backup repository). */
   skipRealPaths: readonly string[];
+  /** The sources' stamps when the copies in the working tree were made (from the last backup); their copies need
+   *  not be looked at. */
+  stamps?: SourceStamps;
+  /** Where a changed copy is written before it is renamed over the old one (outside the copies, same disk). */
+  scratchFile: string;
   maxFileBytes?: number;
 }
+
+/** Repo-relative path → the stamp of the source file its copy was made from. Machine-local (inodes, ctimes). */
+export type SourceStamps = Record<string, string>;
+
+/** Changes whenever the file's content can have changed: any write moves ctime, a replaced file has a new inode. */
+export const stampOf = (st: fs.Stats) => `${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}`;
 
 export interface MirrorResult {
   added: string[];
@@ -36,6 +48,8 @@ export interface MirrorResult {
   skipped: { path: string; reason: string }[];
   /** Checksums of every file now mirrored (repo-relative path → entry). */
   files: Record<string, FileEntry>;
+  /** The stamp of every file now mirrored. */
+  stamps: SourceStamps;
 }
 
 /** True when a note's front matter says `private: true`. */
@@ -105,10 +119,11 @@ function removeEmptyDirs(dir: string, stop: string): void {
  * an unplugged drive must not empty the backup.
  */
 export function mirrorFolder(source: string, repo: string, prefix: string, previous: Record<string, FileEntry>, opts: MirrorOptions): MirrorResult {
-  const result: MirrorResult = { added: [], changed: [], removed: [], privateSkipped: [], skipped: [], files: {} };
+  const result: MirrorResult = { added: [], changed: [], removed: [], privateSkipped: [], skipped: [], files: {}, stamps: {} };
   const target = path.join(repo, prefix);
   if (!fs.existsSync(source) || !fs.statSync(source).isDirectory()) {
     for (const [p, e] of Object.entries(previous)) if (p.startsWith(prefix)) result.files[p] = e;
+    for (const [p, st] of Object.entries(opts.stamps ?? {})) if (p.startsWith(prefix)) result.stamps[p] = st;
     if (Object.keys(result.files).length) result.skipped.push({ path: source, reason: 'folder not found; its copy in the backup was kept as it was' });
     return result;
   }
@@ -116,6 +131,7 @@ export function mirrorFolder(source: string, repo: string, prefix: string, previ
   const maxBytes = opts.maxFileBytes ?? MAX_FILE_BYTES;
   const wanted = walk(source, opts.skipRealPaths, result.skipped);
   const kept = new Set<string>();
+  const madeDirs = new Set<string>();
   for (const [rel, st] of wanted) {
     if (excluded(rel)) continue;
     if (st.size > maxBytes) {
@@ -124,13 +140,18 @@ export function mirrorFolder(source: string, repo: string, prefix: string, previ
     }
     const repoRel = prefix + rel;
     const copy = path.join(repo, repoRel);
-    const copyStat = fs.statSync(copy, { throwIfNoEntry: false });
-    const unchanged = copyStat && sameStat(st, copyStat) && previous[repoRel];
+    const stamp = stampOf(st);
+    // A recorded stamp decides alone (it also sees changes that keep size and mtime); without one, the copy is compared.
+    const recorded = opts.stamps?.[repoRel];
+    let copyStat = recorded === undefined ? fs.statSync(copy, { throwIfNoEntry: false }) : undefined;
+    const unchanged = (recorded === stamp || (copyStat && sameStat(st, copyStat))) && previous[repoRel];
     if (unchanged && !opts.compareContents && !(opts.recheckPrivate && opts.skipPrivateNotes && isNote(rel))) {
       kept.add(repoRel);
       result.files[repoRel] = previous[repoRel]!;
+      result.stamps[repoRel] = stamp;
       continue;
     }
+    if (recorded !== undefined) copyStat = fs.statSync(copy, { throwIfNoEntry: false });
     let bytes: Buffer;
     try {
       bytes = fs.readFileSync(path.join(source, rel));
@@ -145,13 +166,22 @@ export function mirrorFolder(source: string, repo: string, prefix: string, previ
     kept.add(repoRel);
     const entry: FileEntry = { sha256: sha256(bytes), bytes: bytes.length };
     result.files[repoRel] = entry;
+    result.stamps[repoRel] = stamp;
     if (copyStat && previous[repoRel]?.sha256 === entry.sha256 && copyStat.size === bytes.length) {
       fs.utimesSync(copy, st.atime, st.mtime); // same bytes, newer time: remember the time only
       continue;
     }
-    fs.mkdirSync(path.dirname(copy), { recursive: true });
-    fs.writeFileSync(copy, bytes);
-    fs.utimesSync(copy, st.atime, st.mtime);
+    const dir = path.dirname(copy);
+    if (!madeDirs.has(dir)) {
+      fs.mkdirSync(dir, { recursive: true });
+      madeDirs.add(dir);
+    }
+    // A changed copy is a new file (written aside, renamed over): with the original's mtime and maybe its size, only
+    // the new inode tells git's index that the copy changed.
+    const written = copyStat ? opts.scratchFile : copy;
+    fs.writeFileSync(written, bytes);
+    fs.utimesSync(written, st.atime, st.mtime);
+    if (written !== copy) fs.renameSync(written, copy);
     (copyStat ? result.changed : result.added).push(repoRel);
   }
   // Copies to remove: those the last backup listed (no walk of the copy), or every file found when it listed none.

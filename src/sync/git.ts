@@ -43,7 +43,7 @@ export function explainGitError(err: unknown, repo: string, doing: string): Stor
   if (/No space left on device|ENOSPC/i.test(msg)) {
     return new StoreError('disk_full', `The disk holding the backup repository ${repo} is full (${doing}). The store was not changed; free some space and run the backup again.`);
   }
-  if (/not a git repository|bad object|corrupt|unable to read|loose object|fatal: bad/i.test(msg)) {
+  if (/not a git repository|can only be used inside a git repository|bad object|corrupt|unable to read|loose object|fatal: bad/i.test(msg)) {
     return new StoreError(
       'corrupt',
       `The backup repository ${repo} is damaged (${doing}: ${first}). Your store was not changed. Move the folder away (the next backup starts a new one) or repair it with git.`,
@@ -57,6 +57,9 @@ export class BackupRepo {
     readonly dir: string,
     readonly git: SimpleGit,
   ) {}
+
+  /** Whether the remote "origin" was configured when the repository was opened (read with its config, no git call). */
+  remoteAtOpen = false;
 
   /** Cairn's own machine-local files (state, markers) inside .git/, where they are never committed or merged. */
   get cairnDir(): string {
@@ -79,8 +82,7 @@ export class BackupRepo {
     const repo = new BackupRepo(abs, git);
     try {
       if (!hasGit) await git.init(['--quiet', '--initial-branch=main']);
-      else await git.revparse(['--git-dir']);
-      await repo.configure();
+      await repo.configure(); // reading the local config also fails in a folder that is not a repository
     } catch (err) {
       throw explainGitError(err, abs, hasGit ? 'opening the repository' : 'creating the repository');
     }
@@ -99,9 +101,11 @@ export class BackupRepo {
       'commit.gpgsign': 'false',
       'core.autocrlf': 'false',
       'core.quotepath': 'false',
+      'core.checkstat': 'default', // the inode is compared: a changed copy keeps its original's mtime (files.ts)
     };
     const current = await this.git.listConfig('local');
     for (const [k, v] of Object.entries(wanted)) if (current.all[k] !== v) await this.git.addConfig(k, v, false, 'local');
+    this.remoteAtOpen = current.all['remote.origin.url'] !== undefined;
   }
 
   async head(): Promise<string | null> {
@@ -140,8 +144,8 @@ export class BackupRepo {
   }
 
   /** What is staged against the last commit: [status letter, path]. */
-  async staged(): Promise<{ status: string; path: string }[]> {
-    const base = (await this.head()) ? 'HEAD' : EMPTY_TREE;
+  async staged(head?: string | null): Promise<{ status: string; path: string }[]> {
+    const base = (head === undefined ? await this.head() : head) ? 'HEAD' : EMPTY_TREE;
     const out = await this.git.raw(['diff', '--cached', '--name-status', '--no-renames', '-z', base, '--']);
     const parts = out.split('\0').filter(Boolean);
     const rows: { status: string; path: string }[] = [];
@@ -200,8 +204,13 @@ export class BackupRepo {
   }
 
   async setRemote(url: string, name = 'origin'): Promise<void> {
-    if (await this.remoteUrl(name)) await this.git.remote(['set-url', name, url]);
+    const before = await this.remoteUrl(name);
+    if (before === url) return;
+    if (before) await this.git.remote(['set-url', name, url]);
     else await this.git.addRemote(name, url);
+    // What the old remote had says nothing about the new one (sync reads these refs as "already there").
+    const stale = (await this.git.raw(['for-each-ref', '--format=%(refname)', `refs/remotes/${name}/`])).split('\n').filter(Boolean);
+    for (const ref of stale) await this.git.raw(['update-ref', '-d', ref]);
   }
 }
 

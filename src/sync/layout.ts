@@ -44,11 +44,14 @@ export function encodeRow(columns: readonly string[], row: Record<string, unknow
   return JSON.stringify(out);
 }
 
-/** A shard's text: its lines sorted by row key, each ending in a newline. */
-export function shardText(lines: Map<string, string>): string {
+/** A shard's row keys and lines in file order (sorted by row key), and its text: each line ending in a newline. */
+export function shardContent(lines: Map<string, string>): { keys: string[]; lines: string[]; text: string } {
   const keys = [...lines.keys()].sort(compareKeys);
-  return keys.length ? keys.map((k) => lines.get(k)!).join('\n') + '\n' : '';
+  const ordered = keys.map((k) => lines.get(k)!);
+  return { keys, lines: ordered, text: ordered.length ? ordered.join('\n') + '\n' : '' };
 }
+
+export const shardText = (lines: Map<string, string>): string => shardContent(lines).text;
 
 /** Code-unit order: the same in every JavaScript engine and independent of locale. */
 export const compareKeys = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

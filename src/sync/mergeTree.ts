@@ -16,6 +16,7 @@ import type { BackupRepo } from './git';
 import { DB_DIR, MANIFEST, rowKey, shardOf, shardPath, shardText, splitLines } from './layout';
 import { mergeShard, type Fields, type RowConflict, type TableShape } from './merge';
 import { fileEntry, formatManifest, parseManifest, type Manifest } from './manifest';
+import { dropErasedRows, erasedAggregateIds, tombstonesIn } from './tombstones';
 
 const run = promisify(execFile);
 
@@ -52,6 +53,8 @@ export interface TreeMerge {
   conflicts: FoundConflict[];
   fromTheirs: Record<string, number>;
   merged: Record<string, number>;
+  /** Erased projects whose rows the merge dropped (they came from a side that still had them), and how many per table. */
+  erased: { projects: string[]; rows: Record<string, number> };
 }
 
 const toMap = (shape: TableShape, buf: Buffer | null) => {
@@ -122,7 +125,7 @@ export async function mergeIntoWorkingTree(input: MergeInput): Promise<TreeMerge
   const blobs = await readBlobs(dir, paths.flatMap((p) => [blobSpec(base, p), blobSpec(ours, p), blobSpec(theirs, p)]));
   const version = (i: number) => ({ base: blobs[3 * i]!, mine: blobs[3 * i + 1]!, theirs: blobs[3 * i + 2]! });
 
-  const result: TreeMerge = { conflicts: [], fromTheirs: {}, merged: {} };
+  const result: TreeMerge = { conflicts: [], fromTheirs: {}, merged: {}, erased: { projects: [], rows: {} } };
   const shapes = new Map<string, TableShape>();
   const shapeOf = (table: string): TableShape => {
     let s = shapes.get(table);
@@ -173,6 +176,18 @@ export async function mergeIntoWorkingTree(input: MergeInput): Promise<TreeMerge
     const line = s.mine.get(key) ?? s.theirs.get(key) ?? s.base.get(key);
     return line === undefined ? null : { line, mine: s.mine.get(key), theirs: s.theirs.get(key), base: s.base.get(key) };
   };
+  // Erased projects: the tombstones of either side that the merge kept win over any row of theirs still around.
+  const erasedProjects = new Set<string>();
+  for (const [eventId, projectId] of await tombstonesIn(dir, [ours, theirs])) if (shardLines('events', eventId).has(eventId)) erasedProjects.add(projectId);
+  const erasedIds = erasedProjects.size ? erasedAggregateIds(erasedProjects, sides) : new Set<string>();
+  if (erasedProjects.size) {
+    const dropped = dropErasedRows(erasedProjects, erasedIds, shards);
+    if (Object.keys(dropped).length) result.erased = { projects: [...erasedProjects].sort(), rows: dropped };
+    const keep = (key: string) => !erasedIds.has(key);
+    rowConflicts.splice(0, rowConflicts.length, ...rowConflicts.filter((c) => keep(c.key)));
+    mergedAggregates.splice(0, mergedAggregates.length, ...mergedAggregates.filter((a) => keep(a.key)));
+  }
+
   const work = [...sides.keys()].flatMap((rel) => {
     const table = rel.split('/')[1]!;
     return input.foreignKeys.has(table) ? [...shards.get(rel)!.values()].map((line) => ({ table, line })) : [];
@@ -186,6 +201,13 @@ export async function mergeIntoWorkingTree(input: MergeInput): Promise<TreeMerge
       const parentKey = String(ref);
       const lines = shardLines(fk.parent, parentKey);
       if (lines.has(parentKey)) continue;
+      if (erasedIds.has(parentKey)) {
+        // As the erase did on the other side (ON DELETE SET NULL): the reference goes, not the erase.
+        const own = shardLines(table, rowKey(shapeOf(table).key, row));
+        row[fk.column] = null;
+        own.set(rowKey(shapeOf(table).key, row), JSON.stringify(row));
+        continue;
+      }
       const known = lastKnown(fk.parent, parentKey);
       if (!known) continue; // never existed on either side: the apply's foreign key check reports it
       lines.set(parentKey, known.line);

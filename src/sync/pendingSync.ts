@@ -37,10 +37,10 @@ function readPendingSync(cairnDir: string): PendingSync | null {
 /** Finishes or drops an interrupted sync; returns warnings (files left alone). Call holding the backup lock. */
 export async function resumePendingSync(env: BackupEnv, settings: BackupSettings): Promise<string[]> {
   const repoDir = repoDirOf(env.store, settings);
-  if (!fs.existsSync(path.join(repoDir, '.git'))) return [];
-  const repo = await BackupRepo.open(repoDir, false);
-  const pending = readPendingSync(repo.cairnDir);
+  // The marker is looked for before the repository is opened: the usual case (none) costs no git call.
+  const pending = readPendingSync(path.join(repoDir, '.git', 'cairn'));
   if (!pending) return [];
+  const repo = await BackupRepo.open(repoDir, false);
   repo.clearStaleGitLocks();
   let warnings: string[] = [];
   if ((await appliedCommit(env.store.conn)) === pending.target) {

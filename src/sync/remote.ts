@@ -5,12 +5,17 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { StoreError } from '../store/errors';
 import { BackupRepo, probeRemote } from './git';
+import { privateHistoryChoices, privateNotesToPush, type PrivateNoteInHistory } from './privateHistory';
 
 export interface RemoteInfo {
   repo: string;
   url: string | null;
   reachable?: boolean;
   problem?: string;
+  /** Set by `remote set`: private notes the history to push holds (sync refuses to push them until the user chooses). */
+  privateHistory?: PrivateNoteInHistory[];
+  /** What to do about them. */
+  warning?: string;
 }
 
 const URL_FORMS = [/^(https?|ssh|git|file):\/\/\S+$/i, /^[\w.-]+@[\w.-]+:\S+$/];
@@ -35,7 +40,10 @@ export async function setRemote(repoDir: string, url: string, check: boolean): P
     if (problem) throw new StoreError('store_unavailable', `Cannot reach the remote ${normalized} (${problem}). It was not saved; check the URL and your access, or pass --no-check to save it anyway.`);
   }
   await repo.setRemote(normalized);
-  return { repo: repo.dir, url: normalized, ...(check ? { reachable: true } : {}) };
+  const info: RemoteInfo = { repo: repo.dir, url: normalized, ...(check ? { reachable: true } : {}) };
+  const head = await repo.head();
+  const notes = head ? await privateNotesToPush(repo, head) : [];
+  return notes.length ? { ...info, privateHistory: notes, warning: `${privateHistoryChoices(notes, normalized)} Until then "cairn sync" refuses to push.` } : info;
 }
 
 export async function getRemote(repoDir: string, check: boolean): Promise<RemoteInfo> {

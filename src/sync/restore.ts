@@ -12,6 +12,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { indexAgents } from '../store/agents/indexer';
+import { reapplyErasures, tombstonesOf, type ErasureInBackup } from '../store/erase';
 import { appendNextEvent } from '../store/events';
 import { StoreError } from '../store/errors';
 import { newId } from '../store/ids';
@@ -50,6 +51,8 @@ export interface RestoreResult {
   /** When the safety backup was refused (a secret), the database was copied here instead. */
   safetyCopy?: string;
   restoreCommit?: string | null;
+  /** Projects the backup holds that were erased since: erased again, unless includeErased brought them back. */
+  erased: ErasureInBackup[];
   warnings: string[];
   ms: number;
 }
@@ -170,7 +173,7 @@ async function reindex(env: BackupEnv): Promise<void> {
  * Marked in progress while copying; the state is marked uncommitted, so a backup that has to reset the tree to
  * HEAD (killed half-way) drops it and compares in full.
  */
-async function adoptRestoredRows(env: BackupEnv, repo: BackupRepo, tree: string, skipPrivate: boolean): Promise<void> {
+async function adoptRestoredRows(env: BackupEnv, repo: BackupRepo, tree: string, skipPrivate: boolean, rowsDiffer: boolean): Promise<void> {
   markInProgress(repo.cairnDir);
   clearState(repo.cairnDir);
   fs.rmSync(path.join(repo.dir, DB_DIR), { recursive: true, force: true });
@@ -184,6 +187,11 @@ async function adoptRestoredRows(env: BackupEnv, repo: BackupRepo, tree: string,
   ]);
   fs.writeFileSync(path.join(repo.dir, MANIFEST), formatManifest({ ...restored, files }));
   await repo.stagePaths([DB_DIR, MANIFEST]); // a backup stages only what it writes itself
+  if (rowsDiffer) {
+    // Erases were applied again: the rows are not the commit's, so the next backup compares them in full.
+    clearInProgress(repo.cairnDir);
+    return;
+  }
   const marks = await withReadSnapshot(env.store.file, async (conn) => {
     const restoreEvent = await lastEvent(conn);
     return { before: restoreEvent ? await eventBefore(conn, restoreEvent.seq) : null, schemaVersion: await userVersion(conn) };
@@ -236,15 +244,30 @@ async function skipsPrivate(repo: BackupRepo, settings: BackupSettings): Promise
   return policy === 'exclude' || (policy === 'auto' && (await repo.remoteUrl()) !== null);
 }
 
-export function runRestore(env: BackupEnv, settings: BackupSettings, ref: string, opts: { dryRun?: boolean } = {}): Promise<RestoreResult> {
+export interface RestoreOptions {
+  dryRun?: boolean;
+  /** Bring back projects erased after the backup was made (by default the erase is applied again). */
+  includeErased?: boolean;
+}
+
+export function runRestore(env: BackupEnv, settings: BackupSettings, ref: string, opts: RestoreOptions = {}): Promise<RestoreResult> {
   return withBackupLock(env.store.dir, 'restore', async () => {
     await resumePendingRestore(env, settings);
     await resumePendingSync(env, settings);
-    return restoreLocked(env, settings, ref, opts.dryRun ?? false);
+    return restoreLocked(env, settings, ref, opts.dryRun ?? false, opts.includeErased ?? false);
   });
 }
 
-async function restoreLocked(env: BackupEnv, settings: BackupSettings, ref: string, dryRun: boolean): Promise<RestoreResult> {
+/** What a restore says about erased projects (the dry run too). */
+function erasureWarnings(erased: ErasureInBackup[]): string[] {
+  return erased.map((e) =>
+    e.erasedAgain
+      ? `Project "${e.name}" (${e.projectId}) was erased after this backup: it is erased again and stays erased (restore with --include-erased to bring it back).`
+      : `Project "${e.name}" (${e.projectId}) was erased after this backup and is brought back (--include-erased); the next sync brings it back on the other machines too.`,
+  );
+}
+
+async function restoreLocked(env: BackupEnv, settings: BackupSettings, ref: string, dryRun: boolean, includeErased: boolean): Promise<RestoreResult> {
   const started = performance.now();
   const progress = (phase: string, done?: number, total?: number) => env.onProgress?.({ operation: 'restore', phase, done, total });
   const repoDir = repoDirOf(env.store, settings);
@@ -283,11 +306,14 @@ async function restoreLocked(env: BackupEnv, settings: BackupSettings, ref: stri
     for (const [table, t] of Object.entries(manifest.tables)) {
       if (table in built.counts && built.counts[table] !== t.rows) throw new StoreError('corrupt', `The database built from backup ${short} has ${built.counts[table]} ${table} rows, the manifest ${t.rows}. Nothing was changed.`);
     }
+    // An erase is a tombstone: a backup made before it does not bring the project back unless asked to.
+    const { erased, changed: rowsDiffer } = await reapplyErasures(dbFile, await tombstonesOf(env.store.conn), includeErased);
+    warnings.push(...erasureWarnings(erased));
 
     const skipPrivate = await skipsPrivate(repo, settings);
     const plans = planFiles(env, settings, manifest, skipPrivate);
     const tables = await withAttached(env.store.conn, dbFile, (specs) => diffAttached(env.store.conn, specs));
-    const result: RestoreResult = { dryRun, ref, commit, date: entry?.date ?? '', subject: entry?.subject ?? '', tables, files: summarizePlans(plans), warnings, ms: 0 };
+    const result: RestoreResult = { dryRun, ref, commit, date: entry?.date ?? '', subject: entry?.subject ?? '', tables, files: summarizePlans(plans), erased, warnings, ms: 0 };
     if (dryRun) return { ...result, ms: Math.round(performance.now() - started) };
 
     progress('safety');
@@ -318,7 +344,7 @@ async function restoreLocked(env: BackupEnv, settings: BackupSettings, ref: stri
         await appendNextEvent(orm, env.who, { aggregateType: 'backup', aggregateId: 'store', type: 'backup.restored', data: { restoreId, ref, commit, backupDate: entry?.date ?? null, changes: counts } });
       }),
     );
-    await adoptRestoredRows(env, repo, tree, skipPrivate);
+    await adoptRestoredRows(env, repo, tree, skipPrivate, rowsDiffer);
 
     crashPoint('restore:swapped');
     progress('files');

@@ -49,6 +49,16 @@ export const markInProgress = (cairnDir: string) => fs.writeFileSync(file(cairnD
 export const isInProgress = (cairnDir: string) => fs.existsSync(file(cairnDir, IN_PROGRESS));
 export const clearInProgress = (cairnDir: string) => fs.rmSync(file(cairnDir, IN_PROGRESS), { force: true });
 
+/** The source files' stamps as of commit `head` (see files.ts), and which folder each prefix was mirrored from. */
+export interface MirrorStamps {
+  head: string;
+  sources: Record<string, string>;
+  stamps: Record<string, string>;
+}
+
+export const readStamps = (cairnDir: string) => readJson<MirrorStamps>(file(cairnDir, 'mirror-stamps.json'));
+export const writeStamps = (cairnDir: string, s: MirrorStamps) => writeJson(file(cairnDir, 'mirror-stamps.json'), s);
+
 export const readPendingRestore = (cairnDir: string) => readJson<PendingRestore>(file(cairnDir, 'restore-pending.json'));
 export const writePendingRestore = (cairnDir: string, p: PendingRestore) => writeJson(file(cairnDir, 'restore-pending.json'), p);
 export const clearPendingRestore = (cairnDir: string) => fs.rmSync(file(cairnDir, 'restore-pending.json'), { force: true });

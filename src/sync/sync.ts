@@ -7,24 +7,34 @@
 //    in .git/cairn/ until done, see pendingSync.ts). If the store was written since the backup, nothing is
 //    applied and the sync starts over from step 1.
 // 4. `git push` without force. Rejected (someone pushed meanwhile) → fetch and merge again, up to maxAttempts.
+//    Before it, the objects to push are checked for private notes committed before the remote was set
+//    (privateHistory.ts): found, the push is refused unless allowed, or a fresh history is asked for.
+// An erased project stays erased: the merge drops rows of it that the other side still had (tombstones.ts), and
+// the rows a sync removes because another machine erased them are removed with secure_delete.
 import * as os from 'node:os';
 import { GitError, simpleGit } from 'simple-git';
+import { ERASED, withSecureDelete } from '../store/erase';
 import { StoreError } from '../store/errors';
 import { foreignKeysOf } from '../store/snapshot/apply';
 import { tableCatalog } from '../store/snapshot/tables';
 import { countOpenConflicts } from '../store/conflicts';
-import { applyFiles, applyRows, StoreMovedOn, treeDelta } from './applyTree';
+import { applyFiles, applyRows, StoreMovedOn, treeDelta, type TreeDelta } from './applyTree';
 import { backupLocked, repoDirOf, type BackupEnv, type BackupSettings } from './backup';
 import { crashPoint } from './crashPoints';
 import { BackupRepo, explainGitError, gitEnv } from './git';
 import { withBackupLock } from './lock';
 import { mergeIntoWorkingTree, type FoundConflict, type ForeignKey } from './mergeTree';
 import { clearPendingSync, resumePendingSync, writePendingSync } from './pendingSync';
+import { privateHistoryRefusal, privateNotesToPush, startFreshHistory } from './privateHistory';
 import { resumePendingRestore, roots } from './restore';
 import { clearInProgress, markInProgress, readState, writeState } from './state';
 
 export interface SyncSettings extends BackupSettings {
   maxAttempts?: number;
+  /** Push private notes that earlier commits (made before the remote was set) hold. */
+  allowPrivateHistory?: boolean;
+  /** When the history to push holds private notes: push a new root commit of the current state instead. */
+  freshHistory?: boolean;
 }
 
 export interface SyncResult {
@@ -39,6 +49,10 @@ export interface SyncResult {
   changes: { fromTheirs: Record<string, number>; merged: Record<string, number> };
   conflicts: FoundConflict[];
   openConflicts: number;
+  /** Erased projects whose rows the merge dropped (they came from a side that still had them). */
+  erased: { projects: string[]; rows: Record<string, number> };
+  /** The fresh history started for the remote (freshHistory), and the local branch keeping the previous one. */
+  freshHistory: { commit: string; branch: string } | null;
   warnings: string[];
   ms: number;
 }
@@ -88,7 +102,7 @@ async function syncLocked(env: BackupEnv & { onSyncProgress?: (p: SyncProgress) 
   const started = performance.now();
   const repoDir = repoDirOf(env.store, settings);
   const maxAttempts = settings.maxAttempts ?? 3;
-  const result: SyncResult = { status: 'up_to_date', remote: '', head: null, backupCommit: null, theirs: null, base: null, pushed: false, attempts: 0, changes: { fromTheirs: {}, merged: {} }, conflicts: [], openConflicts: 0, warnings, ms: 0 };
+  const result: SyncResult = { status: 'up_to_date', remote: '', head: null, backupCommit: null, theirs: null, base: null, pushed: false, attempts: 0, changes: { fromTheirs: {}, merged: {} }, conflicts: [], openConflicts: 0, erased: { projects: [], rows: {} }, freshHistory: null, warnings, ms: 0 };
   const finish = async () => ({ ...result, openConflicts: await countOpenConflicts(env.store.orm), ms: Math.round(performance.now() - started) });
 
   let retryReason = '';
@@ -105,18 +119,26 @@ async function syncLocked(env: BackupEnv & { onSyncProgress?: (p: SyncProgress) 
     const url = await repo.remoteUrl();
     if (!url) throw new StoreError('invalid', `This store has no remote to sync with. Set one with "cairn remote set URL" (or Cairn: Configure Backup Remote); your changes are backed up locally in ${repoDir}.`);
     result.remote = url;
-    const ours = (await repo.head())!;
+    let ours = (await repo.head())!;
     const net = networkGit(repo.dir);
 
     progress('fetch');
     try {
-      await net.raw(['fetch', '--quiet', '--no-tags', 'origin']);
+      // --prune: a remote-tracking ref left from an earlier remote must not hide what this push would send.
+      await net.raw(['fetch', '--quiet', '--no-tags', '--prune', 'origin']);
     } catch (err) {
       throw new StoreError('store_unavailable', `Cannot reach the remote ${url} (${firstLine(err)}). Nothing was merged and the store was not changed; your changes are backed up locally (commit ${ours.slice(0, 10)}). Sync again when the remote is reachable.`);
     }
     crashPoint('sync:fetched');
     const theirs = await revOrNull(repo, REMOTE_REF);
     result.theirs = theirs;
+    if (settings.freshHistory && !result.freshHistory && (await privateNotesToPush(repo, ours)).length) {
+      const fresh = await startFreshHistory(repo, url);
+      const state = readState(repo.cairnDir);
+      if (state?.head === ours) writeState(repo.cairnDir, { ...state, head: fresh.commit }); // same tree: still valid
+      result.freshHistory = { commit: fresh.commit, branch: fresh.branch };
+      ours = fresh.commit;
+    }
 
     let target: string | null = null;
     if (theirs === null || theirs === ours || (await isAncestor(repo, theirs, ours))) {
@@ -139,6 +161,7 @@ async function syncLocked(env: BackupEnv & { onSyncProgress?: (p: SyncProgress) 
       target = (await repo.git.raw(['commit-tree', tree, '-p', ours, '-p', theirs, '-m', subject, '-m', `Cairn-Kind: sync\nCairn-Conflicts: ${merged.conflicts.length}`])).trim();
       result.changes = { fromTheirs: merged.fromTheirs, merged: merged.merged };
       result.conflicts = merged.conflicts;
+      result.erased = merged.erased;
     }
 
     if (target) {
@@ -151,7 +174,8 @@ async function syncLocked(env: BackupEnv & { onSyncProgress?: (p: SyncProgress) 
       const state = readState(repo.cairnDir);
       let newest;
       try {
-        newest = await applyRows(env.store, delta, target, { seq: state?.lastSeq ?? 0, id: state?.lastEventId ?? null });
+        const apply = () => applyRows(env.store, delta, target, { seq: state?.lastSeq ?? 0, id: state?.lastEventId ?? null });
+        newest = bringsErase(delta) ? await withSecureDelete(env.store, apply) : await apply();
       } catch (err) {
         await repo.resetToHead();
         clearPendingSync(repo.cairnDir);
@@ -173,6 +197,10 @@ async function syncLocked(env: BackupEnv & { onSyncProgress?: (p: SyncProgress) 
     result.head = await repo.head();
     if (result.status === 'up_to_date') return finish();
 
+    if ((settings.privateNotes ?? 'auto') !== 'include' && !settings.allowPrivateHistory) {
+      const notes = await privateNotesToPush(repo, result.head!);
+      if (notes.length) throw privateHistoryRefusal(notes, url, result.head);
+    }
     progress('push');
     crashPoint('sync:before-push');
     try {
@@ -190,6 +218,13 @@ async function syncLocked(env: BackupEnv & { onSyncProgress?: (p: SyncProgress) 
     }
   }
   throw new StoreError('busy', `The remote ${result.remote} kept changing while syncing (${maxAttempts} attempts; last: ${retryReason}); nothing was force-pushed and the local store holds the last merge. Sync again in a moment.`);
+}
+
+/** Whether the rows to apply carry an erase made on another machine (its rows then go with secure_delete). */
+function bringsErase(delta: TreeDelta): boolean {
+  const events = delta.rows.find((t) => t.spec.name === 'events');
+  const type = events?.spec.columns.indexOf('type') ?? -1;
+  return type >= 0 && events!.upserted.some((row) => row[type] === ERASED);
 }
 
 async function foreignKeyMap(env: BackupEnv): Promise<Map<string, ForeignKey[]>> {

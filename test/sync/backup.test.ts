@@ -132,6 +132,43 @@ describe('backup: text form and round trip', function () {
     }
   });
 
+  it('a note rewritten with its old size and time still reaches the backup; a copy changed in a commit by hand is put back', async () => {
+    const dir = path.join(tempDir(), 'store');
+    const store = await openStore(dir);
+    try {
+      const vault = path.join(dir, 'vault');
+      writeVault(vault, 20);
+      const env = envOf(store, vault);
+      const first = await runBackup(env, {});
+      // The sources' stamps are machine-local bookkeeping: kept in .git/cairn/, never committed.
+      assert.ok(fs.existsSync(path.join(first.repo, '.git', 'cairn', 'mirror-stamps.json')));
+      assert.doesNotMatch(git(first.repo, 'ls-files'), /stamps/);
+
+      // Same size, modification time set back (to the millisecond): only the stamp's change time and sub-millisecond
+      // time tell, so the copy itself is never looked at.
+      const note = path.join(vault, 'f1', 'note 1.md');
+      const st = fs.statSync(note);
+      const edited = fs.readFileSync(note, 'utf8').replace('Some text', 'Same text');
+      fs.writeFileSync(note, edited);
+      fs.utimesSync(note, st.atime, st.mtime);
+      assert.equal(fs.statSync(note).size, st.size);
+      const second = await runBackup(env, {});
+      assert.equal(second.summary, '1 note changed');
+      assert.equal(git(first.repo, 'show', 'HEAD:files/vault/f1/note 1.md'), edited);
+
+      // A commit by hand moves HEAD away from the stamps: the copies are compared again and the source wins.
+      fs.writeFileSync(path.join(first.repo, 'files', 'vault', 'f2', 'note 2.md'), 'edited in the backup by hand\n');
+      git(first.repo, 'commit', '-qam', 'by hand');
+      const third = await runBackup(env, {});
+      assert.equal(third.status, 'committed');
+      assert.equal(git(first.repo, 'show', 'HEAD:files/vault/f2/note 2.md'), fs.readFileSync(path.join(vault, 'f2', 'note 2.md'), 'utf8'));
+      assert.equal(git(first.repo, 'status', '--porcelain'), '');
+      assert.equal((await runBackup(env, {}, { full: true })).status, 'unchanged');
+    } finally {
+      await store.close();
+    }
+  });
+
   it('a deletion the event log names, and one it does not (a cascade), both reach the backup', async () => {
     const dir = path.join(tempDir(), 'store');
     const store = await openStore(dir);
