@@ -17,28 +17,13 @@ import { indexVault, type IndexReport } from '../src/store/knowledge/indexer';
 import { searchText } from '../src/store/knowledge/search';
 import { searchHybrid } from '../src/store/knowledge/semanticSearch';
 import { Store } from '../src/store/store';
+import { prng, round, stats } from './stats';
 
 const NOTES = Number(process.env.BENCH_NOTES ?? 10_000);
 const QUERIES = Number(process.env.BENCH_QUERIES ?? 50);
 const SEED = Number(process.env.BENCH_SEED ?? 11);
 const who = { actor: 'bench', source: 'cli' as const };
 
-const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
-function stats(samples: number[]) {
-  const s = [...samples].sort((a, b) => a - b);
-  const at = (p: number) => s[Math.max(1, Math.ceil((p / 100) * s.length)) - 1]!;
-  return { n: s.length, p50: round(at(50)), p95: round(at(95)), min: round(s[0]!), max: round(s[s.length - 1]!) };
-}
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function generate(dir: string, words: string[], rand: () => number): number {
   // Zipf-like: rank ~ exp(uniform * ln(n)) favours frequent words, as text does.

@@ -1,6 +1,6 @@
 // Timing a click in the real VS Code workbench (a playwright page): from the mousedown event's time to the animation
 // frame after an awaited element is in the DOM with a size (a MutationObserver watches for it, so no polling delay
-// is included). The same method as bench/vscode-paint.bench.mjs.
+// is included). Shared by the VS Code paint benches.
 export const WAIT = 120_000;
 export const round = (x, d = 1) => (x == null || Number.isNaN(x) ? null : Math.round(x * 10 ** d) / 10 ** d);
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

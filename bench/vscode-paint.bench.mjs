@@ -35,6 +35,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { clickAndMeasure, median, round, settle, sleep, WAIT } from './paintProbe.mjs';
 
 const require = createRequire(import.meta.url);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -42,19 +43,11 @@ const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
 const OUT = path.join(RESULTS_DIR, 'vscode-paint.json');
 const TASKS = Number(process.env.BENCH_TASKS ?? 10_000);
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
-const WAIT = 120_000;
 const PROJECT = 'Bench project';
 const FIRST_TASK = 'Task 00001';
 
 const { ensureBuilt, makeProfile, sideLoad, openWorkbench, findExtensionLogs, CLI } = require(path.join(ROOT, 'test', 'ui', 'smoke.js'));
 const log = (m) => console.error(`[vscode-paint] ${m}`);
-const round = (x, d = 1) => (x == null || Number.isNaN(x) ? null : Math.round(x * 10 ** d) / 10 ** d);
-const median = (xs) => {
-  const s = xs.filter((x) => typeof x === 'number').sort((a, b) => a - b);
-  if (!s.length) return null;
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // ---- stores ---------------------------------------------------------------------------------------------------
 
@@ -100,54 +93,7 @@ function initEmptyStore(storeDir) {
   if (r.status !== 0) throw new Error(`cairn init failed: ${r.stderr}`);
 }
 
-// ---- measuring in the page ------------------------------------------------------------------------------------
-
-/**
- * Arms a probe in the page: the next mousedown starts the clock; the clock stops at the animation frame after an
- * element matching `selector` (containing `text`) is in the DOM with a non-zero size.
- */
-async function armProbe(page, selector, text) {
-  const already = await page.evaluate(([sel, txt]) => {
-    const found = () => {
-      for (const e of document.querySelectorAll(sel)) {
-        if (txt && !(e.textContent || '').includes(txt)) continue;
-        const r = e.getBoundingClientRect();
-        if (r.width > 0 && r.height > 0) return true;
-      }
-      return false;
-    };
-    if (found()) return true;
-    const m = (window.__paintProbe = { down: 0, dom: 0, paint: 0 });
-    window.addEventListener('mousedown', (e) => { if (!m.down) m.down = e.timeStamp || performance.now(); }, { capture: true, once: true });
-    const obs = new MutationObserver(() => {
-      if (!m.down || m.dom || !found()) return;
-      m.dom = performance.now();
-      obs.disconnect();
-      requestAnimationFrame(() => {
-        const ch = new MessageChannel();
-        ch.port1.onmessage = () => { m.paint = performance.now(); };
-        ch.port2.postMessage(0);
-      });
-    });
-    obs.observe(document.body, { childList: true, subtree: true, characterData: true, attributes: true, attributeFilter: ['class', 'style', 'aria-expanded'] });
-    return false;
-  }, [selector, text ?? '']);
-  if (already) throw new Error(`${selector} "${text}" is already on screen before the click; the measurement would be meaningless`);
-}
-
-async function clickAndMeasure(page, target, selector, text) {
-  await armProbe(page, selector, text);
-  await target.click({ timeout: WAIT });
-  await page.waitForFunction(() => window.__paintProbe && window.__paintProbe.paint > 0, null, { timeout: WAIT, polling: 50 });
-  const m = await page.evaluate(() => window.__paintProbe);
-  return { toDomMs: round(m.dom - m.down), toPaintMs: round(m.paint - m.down) };
-}
-
-/** Lets startup work finish (built-in extensions activating, first layouts) so the clicks are timed on a quiet workbench. */
-async function settle(page) {
-  await page.waitForFunction(() => !(document.getElementById('status.progress')?.textContent || '').includes('Activating'), null, { timeout: WAIT, polling: 100 });
-  await sleep(1000);
-}
+// ---- measuring in the page: bench/paintProbe.mjs ------------------------------------------------------------
 
 async function runCommand(page, title) {
   await page.keyboard.press('F1');
