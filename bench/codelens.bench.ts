@@ -24,37 +24,12 @@ import { createProject } from '../src/store/projects';
 import { Store } from '../src/store/store';
 import { createTask } from '../src/store/tasks';
 import { scanCommentRefs } from '../src/views/commentRefs';
-import { round, stats } from './stats';
+import { measurePair, round, stats } from './stats';
 
 const LINES = Number(process.env.BENCH_LINES ?? 50_000);
 const NOTES = Number(process.env.BENCH_NOTES ?? 10_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30);
 const who: Actor = { actor: 'bench', source: 'agent' };
-
-
-/** Alternates a and b (a,b then b,a, …) after a warm-up; each one's samples in ms. */
-async function measurePair(rounds: number, a: () => unknown, b: () => unknown): Promise<{ a: number[]; b: number[] }> {
-  for (let i = 0; i < 3; i++) {
-    await a();
-    await b();
-  }
-  const out = { a: [] as number[], b: [] as number[] };
-  const timed = async (f: () => unknown, into: number[]) => {
-    const started = performance.now();
-    await f();
-    into.push(performance.now() - started);
-  };
-  for (let i = 0; i < rounds; i++) {
-    if (i % 2 === 0) {
-      await timed(a, out.a);
-      await timed(b, out.b);
-    } else {
-      await timed(b, out.b);
-      await timed(a, out.a);
-    }
-  }
-  return out;
-}
 
 /** A 50k-line TypeScript file: code, a comment every `commentEvery` lines, a few note and task references. */
 function sourceFile(commentEvery: number, taskId: string): string {

@@ -19,39 +19,12 @@ import { resolveForEditor } from '../src/store/knowledge/navigate';
 import { planRename } from '../src/store/knowledge/rename';
 import { Store } from '../src/store/store';
 import { appendNextEvent } from '../src/store/events';
-import { round, stats } from './stats';
+import { measurePair, round, stats } from './stats';
 
 const NOTES = Number(process.env.BENCH_NOTES ?? 10_000);
 const LINKERS = Number(process.env.BENCH_LINKERS ?? 500);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30);
 const who: Actor = { actor: 'bench', source: 'agent' };
-
-
-/** Alternates a and b (a,b then b,a, …) after a warm-up; each one's samples in ms. `before` runs untimed before each a. */
-async function measurePair(rounds: number, a: () => unknown, b: () => unknown, before: () => unknown = () => undefined): Promise<{ a: number[]; b: number[] }> {
-  for (let i = 0; i < 3; i++) {
-    await before();
-    await a();
-    await b();
-  }
-  const out = { a: [] as number[], b: [] as number[] };
-  const timed = async (f: () => unknown, into: number[]) => {
-    const started = performance.now();
-    await f();
-    into.push(performance.now() - started);
-  };
-  for (let i = 0; i < rounds; i++) {
-    await before();
-    if (i % 2 === 0) {
-      await timed(a, out.a);
-      await timed(b, out.b);
-    } else {
-      await timed(b, out.b);
-      await timed(a, out.a);
-    }
-  }
-  return out;
-}
 
 const HUB = 'area-0/Hub Note.md';
 
@@ -87,7 +60,7 @@ async function main(): Promise<void> {
       const warm = await measurePair(ROUNDS, resolve, readTarget);
       // A vault event is what an index run leaves: the next resolve rebuilds the link index.
       const touch = () => store.write((orm) => appendNextEvent(orm, who, { aggregateType: 'vault', aggregateId: 'bench', type: 'bench.touched', data: {} }));
-      const cold = await measurePair(ROUNDS, resolve, readTarget, touch);
+      const cold = await measurePair(ROUNDS, resolve, readTarget, { before: touch });
 
       const plan = await planRename(store, vault, HUB, 'Hub Renamed');
       if (plan.files.length !== LINKERS) throw new Error(`the plan touches ${plan.files.length} notes, expected ${LINKERS}`);

@@ -22,7 +22,7 @@ import { createProject } from '../src/store/projects';
 import { TASK_PRIORITIES, TASK_STATUSES } from '../src/store/schema';
 import { Store } from '../src/store/store';
 import { createTask } from '../src/store/tasks';
-import { round, stats } from './stats';
+import { measurePair, round, stats } from './stats';
 
 const ROOT = path.resolve(__dirname, '..');
 const BACKEND = path.join(ROOT, 'dist', 'backend.js');
@@ -35,7 +35,6 @@ const who: Actor = { actor: 'bench', source: 'agent' };
 
 /** Nearest-rank percentile (p99 of 50 samples is the largest one). */
 
-
 async function measure(warmup: number, calls: number, call: () => Promise<unknown>): Promise<number[]> {
   for (let i = 0; i < warmup; i++) await call();
   const samples: number[] = [];
@@ -45,30 +44,6 @@ async function measure(warmup: number, calls: number, call: () => Promise<unknow
     samples.push(performance.now() - started);
   }
   return samples;
-}
-
-/** Alternates a and b (a,b then b,a, …): returns each one's samples in ms. */
-async function measurePair(warmup: number, calls: number, a: () => Promise<unknown>, b: () => Promise<unknown>): Promise<{ a: number[]; b: number[] }> {
-  for (let i = 0; i < warmup; i++) {
-    await a();
-    await b();
-  }
-  const out = { a: [] as number[], b: [] as number[] };
-  const timed = async (f: () => Promise<unknown>, into: number[]) => {
-    const started = performance.now();
-    await f();
-    into.push(performance.now() - started);
-  };
-  for (let i = 0; i < calls; i++) {
-    if (i % 2 === 0) {
-      await timed(a, out.a);
-      await timed(b, out.b);
-    } else {
-      await timed(b, out.b);
-      await timed(a, out.a);
-    }
-  }
-  return out;
 }
 
 async function buildStore(dir: string): Promise<{ projectId: string }> {
@@ -174,8 +149,8 @@ async function main(): Promise<void> {
         const ms = b.serverMs();
         if (ms !== undefined) onServerMs?.(ms);
       };
-      const fullPair = await measurePair(WARMUP, CALLS, local(full, TASKS), remote(full, TASKS, (ms) => serverFull.push(ms)));
-      const pagePair = await measurePair(WARMUP, SMALL_CALLS, local(page, PAGE), remote(page, PAGE));
+      const fullPair = await measurePair(CALLS, local(full, TASKS), remote(full, TASKS, (ms) => serverFull.push(ms)), { warmup: WARMUP });
+      const pagePair = await measurePair(SMALL_CALLS, local(page, PAGE), remote(page, PAGE), { warmup: WARMUP });
       inProcess = { full: stats(fullPair.a), page: stats(pagePair.a) };
       rpc = { full: stats(fullPair.b), page: stats(pagePair.b) };
     } finally {

@@ -40,3 +40,37 @@ export function prng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/**
+ * Times a against its baseline b, alternating their order (a,b then b,a, …) so drift on a noisy machine falls on
+ * both, after `warmup` untimed rounds. `before` runs untimed before each round. Each one's samples in ms.
+ */
+export async function measurePair(
+  rounds: number,
+  a: () => unknown,
+  b: () => unknown,
+  { warmup = 3, before = () => undefined }: { warmup?: number; before?: () => unknown } = {},
+): Promise<{ a: number[]; b: number[] }> {
+  for (let i = 0; i < warmup; i++) {
+    await before();
+    await a();
+    await b();
+  }
+  const out = { a: [] as number[], b: [] as number[] };
+  const timed = async (f: () => unknown, into: number[]) => {
+    const started = performance.now();
+    await f();
+    into.push(performance.now() - started);
+  };
+  for (let i = 0; i < rounds; i++) {
+    await before();
+    if (i % 2 === 0) {
+      await timed(a, out.a);
+      await timed(b, out.b);
+    } else {
+      await timed(b, out.b);
+      await timed(a, out.a);
+    }
+  }
+  return out;
+}
