@@ -26,6 +26,22 @@ export function cleanupTempDirs(): void {
   for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 }
 
+/** Writes `files` (vault-relative path → content) under `dir` (a fresh temp folder by default); returns `dir`. */
+export function writeTree(files: Record<string, string | Buffer>, dir = tempDir('cairn-vault-')): string {
+  for (const [rel, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel), content);
+  }
+  return dir;
+}
+
+/** A not-yet-created store folder and a vault holding `files`, both removed by cleanupTempDirs(). */
+export function storeAndVault(files: Record<string, string>): { store: string; vault: string } {
+  const vault = path.join(tempDir(), 'vault');
+  fs.mkdirSync(vault, { recursive: true });
+  return { store: path.join(tempDir(), 'store'), vault: writeTree(files, vault) };
+}
+
 export async function openTempStore(options: StoreOptions = {}): Promise<Store> {
   return Store.open(path.join(tempDir(), 'store'), options);
 }

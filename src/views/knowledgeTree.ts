@@ -2,38 +2,26 @@
 // expanded (notes a page at a time), and everything is dropped on a change of the vault's index, so the view
 // shows the index as it is now.
 import * as vscode from 'vscode';
-import { CachedTreeProvider } from './cachedTree';
 import type { BackendClient } from '../extension/backendClient';
 import type { FolderSummary, NotePage } from '../store/knowledge/catalog';
-import { moreItem, noteItem, NotePages, noteTooltip, noteUri, type MoreNode, type NoteNode } from './knowledgeNodes';
+import { noteUri, type MoreNode, type NoteNode } from './knowledgeNodes';
+import { NoteListTreeProvider } from './noteListTree';
 
 export type FolderNode = { kind: 'folder'; folder: FolderSummary };
 export type KnowledgeNode = FolderNode | NoteNode | MoreNode;
 
-export class KnowledgeTreeProvider extends CachedTreeProvider<KnowledgeNode> {
+export class KnowledgeTreeProvider extends NoteListTreeProvider<FolderNode> {
   private readonly folders = new Map<string, Promise<FolderNode[]>>();
-  private readonly pages: NotePages;
 
-  constructor(
-    private readonly backend: BackendClient,
-    private readonly onError: (err: unknown) => void,
-  ) {
-    super();
-    this.pages = new NotePages(
-      (folder, offset, limit) => this.backend.request<'notes.list', NotePage>('notes.list', { folder, offset, limit }),
-      () => this.emitter.fire(undefined),
-    );
+  constructor(backend: BackendClient, onError: (err: unknown) => void) {
+    super(backend, onError, (folder, offset, limit) => backend.request<'notes.list', NotePage>('notes.list', { folder, offset, limit }));
   }
 
-  protected forget(): void {
+  protected override forgetOwn(): void {
     this.folders.clear();
-    this.pages.clear();
   }
 
-  getTreeItem(node: KnowledgeNode): vscode.TreeItem {
-    if (node.kind === 'note') return noteItem(this.backend.vault, node);
-    if (node.kind === 'more') return moreItem(node);
-    const f = node.folder;
+  protected ownItem({ folder: f }: FolderNode): vscode.TreeItem {
     const item = new vscode.TreeItem(f.name, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `folder\u0000${f.path}`;
     item.resourceUri = noteUri(this.backend.vault, f.path);
@@ -44,21 +32,10 @@ export class KnowledgeTreeProvider extends CachedTreeProvider<KnowledgeNode> {
     return item;
   }
 
-  resolveTreeItem(item: vscode.TreeItem, node: KnowledgeNode): vscode.TreeItem {
-    if (node.kind === 'note') item.tooltip = noteTooltip(node.note);
-    return item;
-  }
-
-  async getChildren(node?: KnowledgeNode): Promise<KnowledgeNode[]> {
-    try {
-      if (node && node.kind !== 'folder') return [];
-      const folder = node?.folder.path ?? '';
-      const [subfolders, notes] = await Promise.all([this.subfolders(folder), this.pages.nodes(folder)]);
-      return [...subfolders, ...notes];
-    } catch (err) {
-      this.onError(err);
-      return [];
-    }
+  protected async children(node?: FolderNode): Promise<KnowledgeNode[]> {
+    const folder = node?.folder.path ?? '';
+    const [subfolders, notes] = await Promise.all([this.subfolders(folder), this.pages.nodes(folder)]);
+    return [...subfolders, ...notes];
   }
 
   private subfolders(parent: string): Promise<FolderNode[]> {

@@ -1,49 +1,29 @@
 // The Orphans view: notes that link to no other note and that no note links to, a page at a time.
-import * as vscode from 'vscode';
-import { CachedTreeProvider } from './cachedTree';
+import type * as vscode from 'vscode';
 import type { BackendClient } from '../extension/backendClient';
 import type { NotePage } from '../store/knowledge/catalog';
-import { moreItem, noteItem, NotePages, noteTooltip, type MoreNode, type NoteNode } from './knowledgeNodes';
+import type { MoreNode, NoteNode } from './knowledgeNodes';
+import { NoteListTreeProvider } from './noteListTree';
 
 export type OrphanNode = NoteNode | MoreNode;
 
-export class OrphansTreeProvider extends CachedTreeProvider<OrphanNode> {
-  private readonly pages: NotePages;
-
-  constructor(
-    private readonly backend: BackendClient,
-    private readonly onError: (err: unknown) => void,
-  ) {
-    super();
-    this.pages = new NotePages(
-      (_key, offset, limit) => this.backend.request<'notes.orphans', NotePage>('notes.orphans', { offset, limit }),
-      () => this.emitter.fire(undefined),
-    );
+export class OrphansTreeProvider extends NoteListTreeProvider<never> {
+  constructor(backend: BackendClient, onError: (err: unknown) => void) {
+    super(backend, onError, (_key, offset, limit) => backend.request<'notes.orphans', NotePage>('notes.orphans', { offset, limit }));
   }
 
-  protected forget(): void {
-    this.pages.clear();
+  protected ownItem(): vscode.TreeItem {
+    throw new Error('the Orphans view has only notes');
   }
 
-  getTreeItem(node: OrphanNode): vscode.TreeItem {
-    if (node.kind === 'more') return moreItem(node);
-    const item = noteItem(this.backend.vault, node);
+  /** An orphan's folder is its description: the list is flat. */
+  protected override noteItem(node: NoteNode): vscode.TreeItem {
+    const item = super.noteItem(node);
     item.description = node.note.folder || undefined;
     return item;
   }
 
-  resolveTreeItem(item: vscode.TreeItem, node: OrphanNode): vscode.TreeItem {
-    if (node.kind === 'note') item.tooltip = noteTooltip(node.note);
-    return item;
-  }
-
-  async getChildren(node?: OrphanNode): Promise<OrphanNode[]> {
-    if (node) return [];
-    try {
-      return await this.pages.nodes('orphans');
-    } catch (err) {
-      this.onError(err);
-      return [];
-    }
+  protected children(): Promise<OrphanNode[]> {
+    return this.pages.nodes('orphans');
   }
 }

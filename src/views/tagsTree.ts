@@ -1,41 +1,29 @@
 // The Tags view: the vault's tags as a tree (nested `a/b` under `a`) with note counts; expanding a tag lists its
 // nested tags, then the notes carrying exactly that tag (a page at a time).
 import * as vscode from 'vscode';
-import { CachedTreeProvider } from './cachedTree';
 import type { BackendClient } from '../extension/backendClient';
 import type { NotePage, TagSummary } from '../store/knowledge/catalog';
-import { moreItem, noteItem, NotePages, noteTooltip, type MoreNode, type NoteNode } from './knowledgeNodes';
+import type { MoreNode, NoteNode } from './knowledgeNodes';
+import { NoteListTreeProvider } from './noteListTree';
 
 export type TagNode = { kind: 'tag'; tag: TagSummary };
 export type TagsNode = TagNode | NoteNode | MoreNode;
 
 const key = (tag: string) => tag.toLowerCase();
 
-export class TagsTreeProvider extends CachedTreeProvider<TagsNode> {
+export class TagsTreeProvider extends NoteListTreeProvider<TagNode> {
   /** Child tags by parent (lower-cased; '' for the top level). */
   private tags: Promise<Map<string, TagNode[]>> | undefined;
-  private readonly pages: NotePages;
 
-  constructor(
-    private readonly backend: BackendClient,
-    private readonly onError: (err: unknown) => void,
-  ) {
-    super();
-    this.pages = new NotePages(
-      (tag, offset, limit) => this.backend.request<'notes.list', NotePage>('notes.list', { tag, offset, limit }),
-      () => this.emitter.fire(undefined),
-    );
+  constructor(backend: BackendClient, onError: (err: unknown) => void) {
+    super(backend, onError, (tag, offset, limit) => backend.request<'notes.list', NotePage>('notes.list', { tag, offset, limit }));
   }
 
-  protected forget(): void {
+  protected override forgetOwn(): void {
     this.tags = undefined;
-    this.pages.clear();
   }
 
-  getTreeItem(node: TagsNode): vscode.TreeItem {
-    if (node.kind === 'note') return noteItem(this.backend.vault, node);
-    if (node.kind === 'more') return moreItem(node);
-    const t = node.tag;
+  protected ownItem({ tag: t }: TagNode): vscode.TreeItem {
     const item = new vscode.TreeItem(`#${t.name}`, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `tag\u0000${key(t.tag)}`;
     item.iconPath = new vscode.ThemeIcon('tag');
@@ -45,22 +33,11 @@ export class TagsTreeProvider extends CachedTreeProvider<TagsNode> {
     return item;
   }
 
-  resolveTreeItem(item: vscode.TreeItem, node: TagsNode): vscode.TreeItem {
-    if (node.kind === 'note') item.tooltip = noteTooltip(node.note);
-    return item;
-  }
-
-  async getChildren(node?: TagsNode): Promise<TagsNode[]> {
-    try {
-      if (!node) return (await this.loadTags()).get('') ?? [];
-      if (node.kind !== 'tag') return [];
-      const children = (await this.loadTags()).get(key(node.tag.tag)) ?? [];
-      const notes = node.tag.count ? await this.pages.nodes(node.tag.tag) : [];
-      return [...children, ...notes];
-    } catch (err) {
-      this.onError(err);
-      return [];
-    }
+  protected async children(node?: TagNode): Promise<TagsNode[]> {
+    if (!node) return (await this.loadTags()).get('') ?? [];
+    const children = (await this.loadTags()).get(key(node.tag.tag)) ?? [];
+    const notes = node.tag.count ? await this.pages.nodes(node.tag.tag) : [];
+    return [...children, ...notes];
   }
 
   private loadTags(): Promise<Map<string, TagNode[]>> {

@@ -3,16 +3,15 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { cleanupTempDirs, cli, requireBuilt, startBackend, tempDir, type Backend } from '../helpers';
+import { cleanupTempDirs, cli, requireBuilt, startBackend, storeAndVault, type Backend } from '../helpers';
 import { waitFor } from '../waitFor';
 
-function writeVault(vault: string): void {
-  fs.mkdirSync(path.join(vault, 'daily'), { recursive: true });
-  fs.writeFileSync(path.join(vault, 'Compass.md'), '# Compass\nPoints to [[Map]] and [[Lost city]].\n#navigation/tools\n');
-  fs.writeFileSync(path.join(vault, 'Map.md'), '---\naliases: [Chart]\ntags: [navigation]\n---\n# Map\nAn old parchment map.\n');
-  fs.writeFileSync(path.join(vault, 'daily', '2026-11-24.md'), 'Studied the [[Chart]] today.\n');
-  fs.writeFileSync(path.join(vault, 'daily', 'alone.md'), '# Alone\n');
-}
+const VAULT = {
+  'Compass.md': '# Compass\nPoints to [[Map]] and [[Lost city]].\n#navigation/tools\n',
+  'Map.md': '---\naliases: [Chart]\ntags: [navigation]\n---\n# Map\nAn old parchment map.\n',
+  'daily/2026-11-24.md': 'Studied the [[Chart]] today.\n',
+  'daily/alone.md': '# Alone\n',
+};
 
 describe('notes.list / notes.folders / notes.orphans / tags.list / knowledge.indexPaths (RPC)', () => {
   let store: string;
@@ -20,9 +19,7 @@ describe('notes.list / notes.folders / notes.orphans / tags.list / knowledge.ind
   let backend: Backend;
   before(requireBuilt);
   beforeEach(async () => {
-    store = path.join(tempDir(), 'store');
-    vault = path.join(tempDir(), 'vault');
-    writeVault(vault);
+    ({ store, vault } = storeAndVault(VAULT));
     backend = startBackend(store, ['--vault', vault, '--no-watch-vault']);
     await backend.rpc.sendRequest('knowledge.index', {});
   });
@@ -113,9 +110,7 @@ describe('cairn note list / note orphans / tag list (CLI)', () => {
   let vault: string;
   before(requireBuilt);
   beforeEach(() => {
-    store = path.join(tempDir(), 'store');
-    vault = path.join(tempDir(), 'vault');
-    writeVault(vault);
+    ({ store, vault } = storeAndVault(VAULT));
     assert.equal(run('index').status, 0);
   });
   afterEach(cleanupTempDirs);

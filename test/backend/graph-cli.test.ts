@@ -1,21 +1,18 @@
 // The graph commands as a user runs them, through dist/cli.js on a real store and vault on disk.
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { cleanupTempDirs, cli, requireBuilt, tempDir } from '../helpers';
+import { cleanupTempDirs, cli, requireBuilt, storeAndVault } from '../helpers';
 
 describe('cairn graph (CLI)', () => {
   let store: string;
   let vault: string;
   before(requireBuilt);
   beforeEach(() => {
-    store = path.join(tempDir(), 'store');
-    vault = path.join(tempDir(), 'vault');
-    fs.mkdirSync(vault, { recursive: true });
-    fs.writeFileSync(path.join(vault, 'Compass.md'), '# Compass\nPoints to [[Map]].\n');
-    fs.writeFileSync(path.join(vault, 'Map.md'), '# Map\nSee [[Island]].\n');
-    fs.writeFileSync(path.join(vault, 'Island.md'), '# Island\n');
-    fs.writeFileSync(path.join(vault, 'Lonely.md'), '# Lonely\n');
+    ({ store, vault } = storeAndVault({
+      'Compass.md': '# Compass\nPoints to [[Map]].\n',
+      'Map.md': '# Map\nSee [[Island]].\n',
+      'Island.md': '# Island\n',
+      'Lonely.md': '# Lonely\n',
+    }));
   });
   afterEach(cleanupTempDirs);
 

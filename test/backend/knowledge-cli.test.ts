@@ -2,19 +2,18 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { cleanupTempDirs, cli, requireBuilt, tempDir } from '../helpers';
+import { cleanupTempDirs, cli, requireBuilt, storeAndVault } from '../helpers';
 
 describe('cairn index / search / note (CLI)', () => {
   let store: string;
   let vault: string;
   before(requireBuilt);
   beforeEach(() => {
-    store = path.join(tempDir(), 'store');
-    vault = path.join(tempDir(), 'vault');
-    fs.mkdirSync(path.join(vault, 'daily'), { recursive: true });
-    fs.writeFileSync(path.join(vault, 'Compass.md'), '# Compass\nPoints to [[Map]] and [[Lost city]].\n#navigation\n');
-    fs.writeFileSync(path.join(vault, 'Map.md'), '---\naliases: [Chart]\n---\n# Map\nAn old parchment map.\n');
-    fs.writeFileSync(path.join(vault, 'daily', '2026-11-24.md'), 'Studied the [[Chart]] today.\n');
+    ({ store, vault } = storeAndVault({
+      'Compass.md': '# Compass\nPoints to [[Map]] and [[Lost city]].\n#navigation\n',
+      'Map.md': '---\naliases: [Chart]\n---\n# Map\nAn old parchment map.\n',
+      'daily/2026-11-24.md': 'Studied the [[Chart]] today.\n',
+    }));
   });
   afterEach(cleanupTempDirs);
 

@@ -4,19 +4,18 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { cleanupTempDirs, cli, requireBuilt, startBackend, tempDir } from '../helpers';
+import { cleanupTempDirs, cli, requireBuilt, startBackend, storeAndVault } from '../helpers';
 
 describe('cairn note new / daily / decision / rename (CLI and RPC)', () => {
   let store: string;
   let vault: string;
   before(requireBuilt);
   beforeEach(() => {
-    store = path.join(tempDir(), 'store');
-    vault = path.join(tempDir(), 'vault');
-    fs.mkdirSync(path.join(vault, 'templates'), { recursive: true });
-    fs.writeFileSync(path.join(vault, 'templates', 'Idea.md'), '# {{title}}\n\nNoted {{date:YYYY}}.\n');
-    fs.writeFileSync(path.join(vault, 'Compass.md'), '# Compass\n\nPoints to [[Map#North|north]] and [map](Map.md).\n');
-    fs.writeFileSync(path.join(vault, 'Map.md'), '# Map\n\n## North\n\nUp there.\n');
+    ({ store, vault } = storeAndVault({
+      'templates/Idea.md': '# {{title}}\n\nNoted {{date:YYYY}}.\n',
+      'Compass.md': '# Compass\n\nPoints to [[Map#North|north]] and [map](Map.md).\n',
+      'Map.md': '# Map\n\n## North\n\nUp there.\n',
+    }));
     assert.equal(run('index').status, 0);
   });
   afterEach(cleanupTempDirs);

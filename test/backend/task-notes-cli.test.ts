@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { cleanupTempDirs, cli, requireBuilt, tempDir } from '../helpers';
+import { cleanupTempDirs, cli, requireBuilt, storeAndVault } from '../helpers';
 
 describe('cairn task link / unlink / show, cairn note tasks (CLI)', () => {
   let store: string;
@@ -11,10 +11,7 @@ describe('cairn task link / unlink / show, cairn note tasks (CLI)', () => {
   let projectId: string;
   before(requireBuilt);
   beforeEach(() => {
-    store = path.join(tempDir(), 'store');
-    vault = path.join(tempDir(), 'vault');
-    fs.mkdirSync(path.join(vault, 'design'), { recursive: true });
-    fs.writeFileSync(path.join(vault, 'design', 'Storage.md'), '# Storage design\n\nWAL and one writer.\n');
+    ({ store, vault } = storeAndVault({ 'design/Storage.md': '# Storage design\n\nWAL and one writer.\n' }));
     assert.equal(run('init').status, 0);
     projectId = JSON.parse(run('--json', 'project', 'add', 'Cairn').stdout).id;
   });

@@ -34,12 +34,23 @@ interface Machine {
   repo: string;
 }
 
+const opened: Machine[] = [];
+
+/** A store with its vault and backup repo under root, closed by closeMachines(). */
 async function machine(root: string, name: string): Promise<Machine> {
   const dir = path.join(root, name);
   const vault = path.join(root, `${name}-vault`);
   fs.mkdirSync(vault, { recursive: true });
   const store = await Store.open(dir);
-  return { dir, vault, store, env: envOf(store, vault), repo: path.join(dir, 'backup') };
+  const m = { dir, vault, store, env: envOf(store, vault), repo: path.join(dir, 'backup') };
+  opened.push(m);
+  return m;
+}
+
+async function closeMachines(): Promise<void> {
+  // A test may have closed its store already (to hand it to the CLI).
+  for (const m of opened.splice(0)) await m.store.close().catch(() => undefined);
+  cleanupTempDirs();
 }
 
 /** Every line of every source table and event that names one of these ids (the tombstone excepted). */
@@ -56,18 +67,12 @@ function tracesInCommit(repo: string, rev: string, ids: string[]): string[] {
 
 describe('privacy: an erased project stays erased', function () {
   this.timeout(300_000);
-  let open: Machine[] = [];
-  afterEach(async () => {
-    for (const m of open) await m.store.close();
-    open = [];
-    cleanupTempDirs();
-  });
+  afterEach(closeMachines);
 
   it('erase on A, edits to that project on B meanwhile: after syncing it is gone on both, and never comes back', async () => {
     const root = tempDir();
     const bare = bareRemote(root);
     const [a, b] = [await machine(root, 'a'), await machine(root, 'b')];
-    open.push(a, b);
     for (const m of [a, b]) await setRemote(m.repo, bare, true);
     await populate(a.store, 12);
     assert.equal((await runSync(a.env, {})).status, 'pushed');
@@ -118,7 +123,6 @@ describe('privacy: an erased project stays erased', function () {
   it('restoring a backup made before an erase erases it again (the dry run says so); --include-erased brings it back', async () => {
     const root = tempDir();
     const m = await machine(root, 'solo');
-    open.push(m);
     await populate(m.store, 10);
     const alpha = (await m.store.read((orm) => listProjects(orm))).find((p) => p.name === 'Alpha');
     const alphaTasks = (await m.store.read((orm) => listTasks(orm, { projectId: alpha!.id }))).map((t) => t.id);
@@ -159,19 +163,13 @@ function allBlobs(bare: string): string {
 
 describe('privacy: private notes committed before a remote was set', function () {
   this.timeout(300_000);
-  let open: Machine[] = [];
-  afterEach(async () => {
-    for (const m of open) await m.store.close();
-    open = [];
-    cleanupTempDirs();
-  });
+  afterEach(closeMachines);
 
   /** A store whose local history holds a private note, and a note that was private in an earlier commit only. */
   async function localHistory() {
     const root = tempDir();
     const bare = bareRemote(root);
     const m = await machine(root, 'laptop');
-    open.push(m);
     await populate(m.store, 3);
     fs.writeFileSync(path.join(m.vault, 'diary.md'), `---\nprivate: true\n---\n# Diary\n${PRIVATE_TEXT}\n`);
     fs.writeFileSync(path.join(m.vault, 'journal.md'), `---\ntags: [x]\nprivate: true\n---\n${ONCE_PRIVATE_TEXT}\n`);
@@ -232,7 +230,6 @@ describe('privacy: private notes committed before a remote was set', function ()
 
     // A second machine clones through sync; both go on syncing without any refusal.
     const b = await machine(path.dirname(m.dir), 'desktop');
-    open.push(b);
     await setRemote(b.repo, bare, true);
     assert.equal((await runSync(b.env, {})).status, 'merged');
     await m.store.write(async (orm) => createTask(orm, human, { projectId: (await listProjects(orm))[0]!.id, title: 'after fresh' }));
@@ -245,7 +242,6 @@ describe('privacy: private notes committed before a remote was set', function ()
     requireBuilt();
     const { bare, m } = await localHistory();
     await m.store.close();
-    open = [];
     const run = (...args: string[]) => spawnSync(process.execPath, [CLI, '--store', m.dir, '--vault', m.vault, '--agents', path.join(m.dir, 'no-agents'), ...args], { encoding: 'utf8' });
     const set = run('remote', 'set', bare);
     assert.equal(set.status, 0, set.stderr);

@@ -9,18 +9,11 @@ import { indexVault, type IndexReport } from '../../../src/store/knowledge/index
 import { noteLinksOf, placeholders } from '../../../src/store/knowledge/links';
 import { searchText, toFtsQuery } from '../../../src/store/knowledge/search';
 import type { Store } from '../../../src/store/store';
-import { human, useTempStore, ROOT, tempDir } from '../../helpers';
+import { human, useTempStore, ROOT, tempDir, writeTree } from '../../helpers';
 
 const FOAM = path.join(ROOT, '..', 'shared', 'data', 'foam-docs-vault');
 
-function writeVault(files: Record<string, string | Buffer>): string {
-  const dir = tempDir('cairn-vault-');
-  for (const [rel, content] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-    fs.writeFileSync(path.join(dir, rel), content);
-  }
-  return dir;
-}
+const writeVault = (files: Record<string, string | Buffer>) => writeTree(files);
 
 const paths = (hits: { path: string }[]) => hits.map((h) => h.path).sort();
 
