@@ -24,7 +24,8 @@ const common = {
 
 const testDir = 'test/extension';
 const builds = [
-  { ...common, entryPoints: { extension: 'src/extension/extension.ts', backend: 'src/backend/main.ts', cli: 'src/backend/cliMain.ts' }, outdir: 'dist' },
+  // scanWorker: the backup's secret scan in a worker thread (src/sync/scanner.ts loads it from beside the backend).
+  { ...common, entryPoints: { extension: 'src/extension/extension.ts', backend: 'src/backend/main.ts', cli: 'src/backend/cliMain.ts', scanWorker: 'src/sync/scanWorker.ts' }, outdir: 'dist' },
   {
     ...common,
     // mocha stays external: it is loaded from node_modules inside the extension host.

@@ -5,7 +5,7 @@
 //   text      searchText as the quick pick types (every word must match, the last as a prefix)
 //   bm25-any  bm25 over any of the words (stop words dropped): the text half of hybrid, and the baseline
 //   semantic  GloVe + SIF, each note by the mean of its best passage's and its whole-note vector's similarity
-//   hybrid    reciprocal-rank fusion (k = 60) of bm25-any and semantic (the default mode)
+//   hybrid    bm25-any and semantic fused: the mean of their min-max scaled scores (the default mode)
 // Metrics per mode and question kind: recall@5 (share of a question's expected notes in the top 5, at most 5
 // expected counted), hit@5 (a question with at least one expected note in the top 5), MRR@10 (1 / rank of the
 // first expected note in the top 10, else 0); and, against the baseline, per question wins/losses in reciprocal rank.
@@ -54,6 +54,7 @@ async function main(): Promise<void> {
       'bm25-any': (q) => searchText(store, q, { limit: 10, words: 'any' }),
       semantic: (q) => searchSemantic(store, q, { limit: 10 }),
       hybrid: (q) => searchHybrid(store, q, { limit: 10 }),
+      'hybrid-rrf': (q) => searchHybrid(store, q, { limit: 10, fusion: 'rrf' }),
     };
     const perQuestion: Record<string, ReturnType<typeof score>[]> = {};
     for (const [mode, run] of Object.entries(modes)) {
@@ -73,7 +74,7 @@ async function main(): Promise<void> {
     }
     const BASELINE = 'bm25-any';
     const versus: Record<string, Record<string, { wins: number; losses: number; ties: number }>> = {};
-    for (const mode of ['semantic', 'hybrid']) {
+    for (const mode of ['semantic', 'hybrid', 'hybrid-rrf']) {
       versus[mode] = {};
       for (const kind of kinds) {
         const v = { wins: 0, losses: 0, ties: 0 };

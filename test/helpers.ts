@@ -35,6 +35,20 @@ export function writeTree(files: Record<string, string | Buffer>, dir = tempDir(
   return dir;
 }
 
+/** Every file under dir (relative path → content), for comparing folders. */
+export function readTree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (rel: string) => {
+    for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+      const child = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(child);
+      else out[child] = fs.readFileSync(path.join(dir, child), 'utf8');
+    }
+  };
+  if (fs.existsSync(dir)) walk('');
+  return out;
+}
+
 /** A not-yet-created store folder and a vault holding `files`, both removed by cleanupTempDirs(). */
 export function storeAndVault(files: Record<string, string>): { store: string; vault: string } {
   const vault = path.join(tempDir(), 'vault');

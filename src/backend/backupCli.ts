@@ -1,4 +1,4 @@
-// `cairn backup`, `cairn restore REF`, `cairn history`, `cairn remote set|show`: the backup methods from the
+// `cairn backup`, `cairn restore REF`, `cairn history`, `cairn remote set|show|remove`: the backup methods from the
 // command line (registered by cli.ts). Each takes --json; settings are flags here, settings in the extension.
 import type { Command } from 'commander';
 import { Option } from 'commander';
@@ -183,5 +183,12 @@ export function registerBackupCommands(program: Command, tools: CliTools): void 
     .action(async (o: { check?: boolean; repo?: string }, cmd: Command) => {
       const r = await tools.withStore(cmd, (call) => call<'backup.remote.get', RemoteInfo>('backup.remote.get', { check: o.check, repo: o.repo }));
       out(cmd, tools, r, () => (r.url ? `${r.url}${r.reachable === undefined ? '' : r.reachable ? ' (reachable)' : ` (unreachable: ${r.problem})`}` : `(no remote; backups stay in ${r.repo})`));
+    });
+  tools
+    .sub(remote, 'remove', 'forget the remote: backups stay local (the remote repository is not changed)')
+    .option('--repo <dir>', 'the backup repository (default <store>/backup)')
+    .action(async (o: { repo?: string }, cmd: Command) => {
+      const r = await tools.withStore(cmd, (call) => call<'backup.remote.remove', RemoteInfo>('backup.remote.remove', { repo: o.repo }));
+      out(cmd, tools, r, () => (r.removed ? `Removed the remote ${r.removed}: backups stay in ${r.repo} and "cairn sync" needs a remote again; the remote repository keeps what was pushed. Private notes go into local backups again (--private-notes exclude to keep them out).` : `(no remote was set; backups stay in ${r.repo})`));
     });
 }

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import type { Store } from '../store/store';
 import { repoDirOf, runBackup, type BackupEnv, type BackupSettings } from '../sync/backup';
 import { backupHistory } from '../sync/history';
-import { getRemote, setRemote } from '../sync/remote';
+import { getRemote, removeRemote, setRemote } from '../sync/remote';
 import { runRestore } from '../sync/restore';
 import { BACKUP_PROGRESS, type backupMethods } from './backupProtocol';
 import type { Context } from './methods';
@@ -29,9 +29,11 @@ const envOf = (store: Store, ctx: Context): BackupEnv => ({
 });
 
 export const backupHandlers: Handlers = {
-  'backup.run': (store, p, ctx) => runBackup(envOf(store, ctx), settingsOf(p), { full: p.full }),
+  // Cancellable ($/cancelRequest) until its commit; a restore is not (its own backups must not stop half-way).
+  'backup.run': (store, p, ctx) => runBackup({ ...envOf(store, ctx), signal: ctx.signal }, settingsOf(p), { full: p.full }),
   'backup.restore': (store, p, ctx) => runRestore(envOf(store, ctx), settingsOf(p), p.ref, { dryRun: p.dryRun, includeErased: p.includeErased }),
   'backup.history': (store, p) => backupHistory(repoDirOf(store, p), p.limit ?? 50),
   'backup.remote.set': (store, p) => setRemote(repoDirOf(store, p), p.url, p.check ?? true),
   'backup.remote.get': (store, p) => getRemote(repoDirOf(store, p), p.check ?? false),
+  'backup.remote.remove': (store, p) => removeRemote(repoDirOf(store, p)),
 };

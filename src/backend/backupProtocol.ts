@@ -19,6 +19,7 @@ export const backupMethods = {
   'backup.history': z.strictObject({ limit: z.number().int().min(1).max(10_000).optional(), repo: backupSettings.repo }),
   'backup.remote.set': z.strictObject({ url: z.string({ error: 'url must be a string' }).trim().min(1, 'url must not be empty').max(4096), check: z.boolean().optional(), repo: backupSettings.repo }),
   'backup.remote.get': z.strictObject({ check: z.boolean().optional(), repo: backupSettings.repo }),
+  'backup.remote.remove': z.strictObject({ repo: backupSettings.repo }),
 } as const;
 
 /** Notification sent while a backup or restore runs (phase, and done/total where known). */

@@ -354,11 +354,12 @@ export function buildProgram(): Command {
     .option('--tag <tag>', 'only notes with this tag')
     .option('--type <type>', 'only notes whose front matter type is this')
     .option('--project <name>', 'only notes whose front matter project is this')
-    .action(async (query: string[], o: { text?: boolean; semantic?: boolean; limit?: number; folder?: string; tag?: string; type?: string; project?: string }, cmd: Command) => {
+    .addOption(new Option('--fusion <kind>', 'how hybrid search fuses its two rankings: convex (scaled scores, default) or rrf (reciprocal rank)').choices(['convex', 'rrf']))
+    .action(async (query: string[], o: { text?: boolean; semantic?: boolean; limit?: number; folder?: string; tag?: string; type?: string; project?: string; fusion?: 'convex' | 'rrf' }, cmd: Command) => {
       const opts = g(cmd);
       const mode = o.text ? 'text' : o.semantic ? 'semantic' : 'hybrid';
       const hits = await withStore(opts, false, (call) =>
-        call<'knowledge.search', SearchHit[]>('knowledge.search', { query: query.join(' '), mode, limit: o.limit, folder: o.folder, tag: o.tag, type: o.type, project: o.project }),
+        call<'knowledge.search', SearchHit[]>('knowledge.search', { query: query.join(' '), mode, fusion: o.fusion, limit: o.limit, folder: o.folder, tag: o.tag, type: o.type, project: o.project }),
       );
       print(opts, hits, () => (hits.length ? hits.map((h) => `${h.path}  ${h.title}  (${h.score})\n    ${h.snippet}`).join('\n') : '(no matches)'));
     });
@@ -445,8 +446,8 @@ export function buildProgram(): Command {
       const r = await withStore(opts, false, (call) => call<'notes.createDecision', NewNoteResult>('notes.createDecision', { title: title.join(' '), folder: o.folder }));
       print(opts, r, () => made(r));
     });
-  sub(note, 'rename', 'rename (or move, NEW with a folder) a note and update every link to it')
-    .argument('<old>', 'the note: vault-relative path, file name or title')
+  sub(note, 'rename', 'rename (or move, NEW with a folder) a note, or a folder with everything in it, and update every link to it')
+    .argument('<old>', 'the note: vault-relative path, file name or title; or a vault folder (folder/)')
     .argument('<new>', 'the new name, or a vault-relative folder/name to move it to (/name: the top level)')
     .option('--dry-run', 'only show the links that would change')
     .action(async (old: string, newName: string, o: { dryRun?: boolean }, cmd: Command) => {
@@ -456,7 +457,7 @@ export function buildProgram(): Command {
       );
       print(opts, r, () =>
         [
-          `${o.dryRun ? 'Would rename' : 'Renamed'} ${r.from} → ${r.to}; ${r.edits.length} link${r.edits.length === 1 ? '' : 's'} in ${r.files.length} note${r.files.length === 1 ? '' : 's'}${r.edits.length ? ':' : ''}`,
+          `${o.dryRun ? 'Would rename' : 'Renamed'} ${r.from}${r.folder ? '/' : ''} → ${r.to}${r.folder ? '/' : ''}; ${r.edits.length} link${r.edits.length === 1 ? '' : 's'} in ${r.files.length} note${r.files.length === 1 ? '' : 's'}${r.edits.length ? ':' : ''}`,
           ...r.edits.map((e) => `  ${e.path}:${e.line + 1}  ${e.oldText} → ${e.newText}`),
         ].join('\n'),
       );

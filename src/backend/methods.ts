@@ -29,6 +29,7 @@ import { countNotes, listFolders, listNotes, listOrphans, listTags } from '../st
 import { indexChangedPaths } from '../store/knowledge/changedPaths';
 import { createPlaceholderNote } from '../store/knowledge/placeholderNote';
 import { parseEmbedderSpec } from '../store/knowledge/embedder';
+import { readEmbeddingState } from '../store/knowledge/semanticIndex';
 import { searchByMode } from '../store/knowledge/semanticSearch';
 import { noteTasks, taskNotes } from '../store/knowledge/taskLinks';
 import { lookupCodeRefs } from '../store/knowledge/codeRefs';
@@ -43,6 +44,7 @@ import { syncHandlers } from './syncMethods';
 import { describeIssues, ErrorCodes, methods, type MethodName, type Params } from './protocol';
 import { CAIRN_VERSION } from './version';
 import { cryptoHandlers, revealRun, revealRuns, revealTaskRow, revealTasks } from './cryptoMethods';
+import { recheckHeldKey } from '../store/crypto/keys';
 
 export interface Context {
   /** Null when the store could not be opened; storeError then says why. */
@@ -55,6 +57,8 @@ export interface Context {
   agentDirs: string[];
   /** Sends a notification to the client (progress of long operations); absent in the CLI. */
   notify?: (method: string, params: unknown) => void;
+  /** Aborted when the client cancels this request ($/cancelRequest); set per request by invoke. */
+  signal?: AbortSignal;
 }
 
 /** An error that goes back to the client as a JSON-RPC error (code + message + optional data). */
@@ -78,6 +82,7 @@ const codeFor: Record<StoreErrorKind, number> = {
   disk_full: ErrorCodes.DiskFull,
   corrupt: ErrorCodes.Corrupt,
   locked: ErrorCodes.Locked,
+  cancelled: ErrorCodes.Cancelled,
 };
 
 export function toMethodError(err: unknown): MethodError {
@@ -108,6 +113,7 @@ const handlers: Handlers = {
     lastSeq: await store.lastEventSeq(),
     taskCounts: await countTasks(store.orm),
     noteCount: await countNotes(store),
+    embedder: (await readEmbeddingState(store))?.spec ?? null,
     actor: ctx.who.actor,
     source: ctx.who.source,
   }),
@@ -187,7 +193,7 @@ export function isMethod(name: string): name is MethodName {
 }
 
 /** Validates params and runs a method; failures come out as MethodError. */
-export async function invoke(ctx: Context, method: string, rawParams: unknown): Promise<unknown> {
+export async function invoke(ctx: Context, method: string, rawParams: unknown, signal?: AbortSignal): Promise<unknown> {
   if (!isMethod(method)) throw new MethodError(ErrorCodes.MethodNotFound, `Unknown method "${method}". Methods: ${METHOD_NAMES.join(', ')}.`);
   const params = rawParams === undefined || rawParams === null ? {} : rawParams;
   if (typeof params !== 'object' || Array.isArray(params)) {
@@ -198,7 +204,8 @@ export async function invoke(ctx: Context, method: string, rawParams: unknown): 
   if (!ctx.store) throw toMethodError(ctx.storeError ?? new StoreError('store_unavailable', 'The store is not open.'));
   try {
     const handler = handlers[method] as (store: Store, p: unknown, ctx: Context) => Promise<unknown>;
-    return await handler(ctx.store, parsed.data, ctx);
+    await recheckHeldKey(ctx.store.orm); // a restore or sync (here or in another process) may have replaced the key set
+    return await handler(ctx.store, parsed.data, signal ? { ...ctx, signal } : ctx);
   } catch (err) {
     throw toMethodError(err);
   }

@@ -154,6 +154,7 @@ export const methods = {
   'knowledge.search': z.strictObject({
     query: z.string({ error: 'query must be a string' }).trim().min(1, 'query must not be empty').max(1000),
     mode: z.enum(['text', 'semantic', 'hybrid'], { error: 'mode must be "text", "semantic" or "hybrid"' }).default('hybrid'),
+    fusion: z.enum(['convex', 'rrf'], { error: 'fusion must be "convex" (scaled scores) or "rrf" (reciprocal rank)' }).optional(),
     limit: z.number().int().min(1).max(200).optional(),
     folder: z.string().max(1000).optional(),
     tag: z.string().max(200).optional(),
@@ -302,6 +303,8 @@ export const ErrorCodes = {
   DiskFull: -32007,
   Corrupt: -32008,
   Locked: -32009,
+  /** The request was cancelled ($/cancelRequest) and stopped at a safe point; the error says what it left behind. */
+  Cancelled: -32800,
   Internal: -32603,
 } as const;
 

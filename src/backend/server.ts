@@ -6,6 +6,7 @@ import {
   ResponseError,
   StreamMessageReader,
   StreamMessageWriter,
+  type CancellationToken,
   type Message,
   type MessageConnection,
 } from 'vscode-jsonrpc/node';
@@ -102,9 +103,12 @@ export function startServer(opts: ServerOptions): RunningServer {
 
   opts.ctx.notify = (method, params) => void connection.sendNotification(method, params).catch(() => undefined);
 
-  connection.onRequest(async (method: string, params: unknown) => {
+  connection.onRequest(async (method: string, params: unknown, token: CancellationToken) => {
+    const cancel = new AbortController();
+    if (token.isCancellationRequested) cancel.abort(); // cancelled before it started
+    const cancelled = token.onCancellationRequested(() => cancel.abort());
     try {
-      const result = await invoke(opts.ctx, method, params);
+      const result = await invoke(opts.ctx, method, params, cancel.signal);
       // Our own writes are announced at once rather than at the next poll.
       if (isWrite(method)) void watcher?.check();
       return result ?? null;
@@ -112,6 +116,8 @@ export function startServer(opts: ServerOptions): RunningServer {
       const e = err as { code: number; message: string; data?: unknown };
       log(e.code === -32603 ? 'error' : 'info', `${method} failed: ${e.message}`);
       return new ResponseError(e.code, e.message, e.data);
+    } finally {
+      cancelled.dispose();
     }
   });
   connection.onError(([error]) => log('warn', `Connection error: ${error.message}`));

@@ -77,10 +77,11 @@ export class BackendClient implements vscode.Disposable {
     this.restarted.fire();
   }
 
-  async request<M extends MethodName, R = unknown>(method: M, params: ParamsInput<M>): Promise<R> {
+  /** Sends a request; cancelling `token` sends $/cancelRequest (the backup and sync stop at their next safe point). */
+  async request<M extends MethodName, R = unknown>(method: M, params: ParamsInput<M>, token?: vscode.CancellationToken): Promise<R> {
     const connection = await this.start();
     try {
-      return await connection.sendRequest<R>(method, params);
+      return await (token ? connection.sendRequest<R>(method, params, token) : connection.sendRequest<R>(method, params));
     } catch (err) {
       if (err instanceof ResponseError) throw new BackendError(err.code, err.message, err.data);
       throw new BackendError(-32603, `The Cairn backend did not answer ${method}: ${(err as Error).message}`);

@@ -1,6 +1,7 @@
 // The backup commands: Back Up Now, Restore… (pick a backup → dry run in words → modal confirm → restore), Show
-// Backup History, Configure Backup Remote. Given explicit arguments (the tests, other extensions), a command asks
-// nothing: Restore takes a ref or a history item and `{ confirm: true }`; Configure takes the URL.
+// Backup History, Configure Backup Remote (set, change or remove it). Given explicit arguments (the tests, other
+// extensions), a command asks nothing: Restore takes a ref or a history item and `{ confirm: true }`; Configure takes
+// the URL, or `{ remove: true }`.
 import * as vscode from 'vscode';
 import type { RemoteInfo } from '../sync/remote';
 import type { HistoryEntry } from '../sync/history';
@@ -12,7 +13,7 @@ import { withBackupProgress, unlessCancelled } from './backupProgress';
 import { remoteTarget, validateRemote } from './backupRemote';
 import { restoreReport, restoreSummary } from './backupRestorePlan';
 import type { BackupRunner } from './backupRunner';
-import { backupParams, backupRepository, remoteSetting, saveRemoteSetting } from './backupSettings';
+import { backupParams, backupRepository, clearRemoteSetting, remoteSetting, saveRemoteSetting } from './backupSettings';
 import type { Messages } from './messages';
 import { safeCommands } from './safeCommand';
 
@@ -120,11 +121,30 @@ export function registerBackupCommands({ backend, runner, history, messages, log
     });
   }
 
-  async function configureRemote(url?: string): Promise<RemoteInfo | undefined> {
+  /** Forgets the remote (the repository's and the setting): backups stay local; the remote repository is not touched. */
+  async function removeRemote(): Promise<RemoteInfo> {
+    const info = await backend.request<'backup.remote.remove', RemoteInfo>('backup.remote.remove', { repo: backupRepository() });
+    await clearRemoteSetting();
+    const privacy = backupParams().privateNotes === 'auto' ? ' Notes marked private: true go into local backups again.' : '';
+    const removed = info.removed ?? remoteSetting();
+    void messages.info(removed ? `Cairn: removed the backup remote ${removed}. Backups stay in ${info.repo}; the remote repository keeps what was pushed.${privacy}` : 'Cairn: no backup remote was set.');
+    return info;
+  }
+
+  async function configureRemote(arg?: string | { remove: true }): Promise<RemoteInfo | undefined> {
+    if (typeof arg === 'object' && arg?.remove) return removeRemote();
+    let url = typeof arg === 'string' ? arg : undefined;
     const repo = backupRepository();
     const interactive = url === undefined;
     if (interactive) {
       const current = await backend.request<'backup.remote.get', RemoteInfo>('backup.remote.get', { repo }).catch(() => undefined);
+      if (current?.url) {
+        const change = { label: '$(edit) Change the remote', description: current.url, action: 'change' };
+        const remove = { label: '$(trash) Remove the remote', description: 'backups stay local; the remote repository is not changed', action: 'remove' };
+        const picked = await vscode.window.showQuickPick([change, remove], { title: 'Backup remote', placeHolder: `Backups sync with ${current.url}` });
+        if (!picked) return undefined;
+        if (picked.action === 'remove') return removeRemote();
+      }
       url = await vscode.window.showInputBox({
         title: 'Backup remote',
         prompt: 'Where Sync Now pushes the backups: a git URL (https://…, ssh://…, git@host:path) or the path of a repository (e.g. a bare repository on another disk). Cairn never force-pushes.',

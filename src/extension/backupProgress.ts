@@ -1,7 +1,8 @@
 // Progress of a backup, restore or sync in VS Code, once one takes longer than a second: a notification (or, for
 // automatic backups, the status bar's spinner) fed by the backend's backup.progress and sync.progress
-// notifications. Cancellation is offered only where stopping is safe: the caller decides (a restore's dry run can
-// be abandoned; nothing is changed until the swap).
+// notifications. Cancellation is offered only where stopping is safe: the caller decides (a backup until its commit,
+// a sync until its merge is applied, a restore's dry run), and a sync that reports it can no longer stop
+// (`cancellable: false`) gets a notification without the Cancel button for the rest of its run.
 import * as vscode from 'vscode';
 import { BACKUP_PROGRESS } from '../backend/backupProtocol';
 import { SYNC_PROGRESS } from '../backend/syncProtocol';
@@ -14,6 +15,8 @@ interface BackupProgress {
   total?: number;
   /** Sync: which fetch-merge-push round (a rejected push means another). */
   attempt?: number;
+  /** Sync: false once the store is being changed (cancelling no longer stops it). */
+  cancellable?: boolean;
 }
 
 const PHASES: Record<string, string> = {
@@ -61,10 +64,18 @@ export async function withBackupProgress<T>(backend: BackendClient, opts: Progre
   const cancel = new vscode.CancellationTokenSource();
   let latest: string | undefined;
   let report: ((message: string) => void) | undefined;
+  let cancellable = opts.cancellable ?? false;
+  /** Ends the notification with the Cancel button (the run went past its last safe point). */
+  let pastSafePoints: (() => void) | undefined;
   const listener = backend.onDidNotify(({ method, params }) => {
     if (method !== BACKUP_PROGRESS && method !== SYNC_PROGRESS) return;
-    latest = describePhase(params as BackupProgress);
+    const p = params as BackupProgress;
+    latest = describePhase(p);
     report?.(latest);
+    if (p.cancellable === false && cancellable) {
+      cancellable = false;
+      pastSafePoints?.();
+    }
   });
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -75,15 +86,23 @@ export async function withBackupProgress<T>(backend: BackendClient, opts: Progre
     );
     const slow = new Promise<string>((resolve) => (timer = setTimeout(() => resolve('slow'), SHOW_AFTER_MS)));
     if ((await Promise.race([settled, slow])) === 'slow') {
-      await vscode.window.withProgress(
-        { location: opts.quiet ? vscode.ProgressLocation.Window : vscode.ProgressLocation.Notification, title: opts.title, cancellable: opts.cancellable ?? false },
-        async (progress, token) => {
-          token.onCancellationRequested(() => cancel.cancel());
-          report = (message) => progress.report({ message });
-          if (latest) report(latest);
-          await settled;
-        },
-      );
+      const show = (withCancel: boolean) =>
+        vscode.window.withProgress(
+          {
+            location: opts.quiet ? vscode.ProgressLocation.Window : vscode.ProgressLocation.Notification,
+            title: withCancel || !opts.cancellable ? opts.title : `${opts.title} (can no longer be cancelled)`,
+            cancellable: withCancel,
+          },
+          async (progress, token) => {
+            token.onCancellationRequested(() => cancel.cancel());
+            report = (message) => progress.report({ message });
+            if (latest) report(latest);
+            await (withCancel ? Promise.race([settled, new Promise<void>((resolve) => (pastSafePoints = resolve))]) : settled);
+          },
+        );
+      if (cancellable) await show(true);
+      // Cancelled by the user: the run stops at its next safe point, or finishes if it is past them (no second notification).
+      if (!cancel.token.isCancellationRequested && (await Promise.race([settled, Promise.resolve('running')])) === 'running') await show(false);
     }
     return await running;
   } finally {

@@ -75,9 +75,9 @@ export class BackupRunner {
     const previous = this.status.current;
     this.status.set({ kind: 'running', what: 'Backing up' });
     try {
-      const run = () => this.backend.request<'backup.run', BackupResult>('backup.run', { ...backupParams(), full: opts.full });
-      // While VS Code closes no progress can be shown.
-      const result = trigger === 'shutdown' ? await run() : await withBackupProgress(this.backend, { title: 'Cairn: backing up', quiet: trigger !== 'manual' }, run);
+      const run = (token?: vscode.CancellationToken) => this.backend.request<'backup.run', BackupResult>('backup.run', { ...backupParams(), full: opts.full }, token);
+      // While VS Code closes no progress can be shown. A backup the user started can be cancelled until its commit.
+      const result = trigger === 'shutdown' ? await run() : await withBackupProgress(this.backend, { title: 'Cairn: backing up', quiet: trigger !== 'manual', cancellable: trigger === 'manual' }, run);
       this.notifiedCause = undefined;
       this.status.set({ kind: 'ok', at: new Date(), summary: result.status === 'committed' ? result.summary : 'nothing had changed' });
       this.log.info(`Backup (${trigger}): ${result.status} ${result.commit ?? ''} ${result.summary} in ${result.ms} ms; ${result.repo}`);
@@ -98,6 +98,11 @@ export class BackupRunner {
 
   private failed(trigger: Trigger, err: unknown, previous: BackupState): undefined {
     const message = (err as Error).message;
+    if (err instanceof BackendError && err.code === ErrorCodes.Cancelled) {
+      this.status.set(previous);
+      void this.messages.info(`Cairn: ${message}`);
+      return undefined;
+    }
     this.log.error(`Backup (${trigger}) failed: ${message}`);
     if (trigger !== 'manual' && err instanceof BackendError && err.code === ErrorCodes.Busy) {
       // Another process (a CLI backup, another window) holds the backup lock: the next run will do.

@@ -58,6 +58,16 @@ export function remoteSetting(): string {
   return config().get<string>('remote')?.trim() ?? '';
 }
 
+/** Clears the remote setting wherever it is set (else the next sync would set the remote again from it). */
+export async function clearRemoteSetting(): Promise<void> {
+  const set = config().inspect<string>('remote');
+  if (set?.workspaceFolderValue !== undefined) {
+    for (const folder of vscode.workspace.workspaceFolders ?? []) await vscode.workspace.getConfiguration('cairn.backup', folder.uri).update('remote', undefined, vscode.ConfigurationTarget.WorkspaceFolder);
+  }
+  if (set?.workspaceValue !== undefined) await config().update('remote', undefined, vscode.ConfigurationTarget.Workspace);
+  if (set?.globalValue !== undefined) await config().update('remote', undefined, vscode.ConfigurationTarget.Global);
+}
+
 /** Saves the remote in the workspace settings when a folder is open, else in the user settings. */
 export function saveRemoteSetting(url: string): Thenable<void> {
   const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;

@@ -10,6 +10,8 @@ import { backupOnShutdown, disposeAfterShutdownBackup, registerBackup, type Back
 import { registerCodeLenses } from './codeLens';
 import { registerCommands } from './commands';
 import { registerEncryption } from './encryption';
+import { registerTaskSecrets } from './taskSecrets';
+import { registerEmbedderSetting } from './embedderSetting';
 import { registerKnowledgeCommands } from './knowledge';
 import { registerMarkdownEditing } from './markdown';
 import { registerKnowledgeViews, type KnowledgeViews } from './knowledgeViews';
@@ -59,6 +61,7 @@ export function activate(context: vscode.ExtensionContext): CairnApi {
   const agentsView = vscode.window.createTreeView('cairn.agents', { treeDataProvider: agentsTree, showCollapseAll: true });
   const knowledgeViews = registerKnowledgeViews({ backend, messages, log, onError: reportError });
   const backup = registerBackup({ backend, messages, log, onError: reportError });
+  const embedder = registerEmbedderSetting({ backend, messages, log });
 
   const setState = (state: 'starting' | 'ready' | 'error') => vscode.commands.executeCommand('setContext', 'cairn.state', state);
   let ready: Promise<unknown>;
@@ -122,13 +125,15 @@ export function activate(context: vscode.ExtensionContext): CairnApi {
       }
     }),
     ...registerCommands({ backend, tree, messages, log, refresh: refreshAll }),
-    ...registerKnowledgeCommands({ backend, messages, log }),
+    ...registerKnowledgeCommands({ backend, messages, log, indexParams: embedder.indexParams }),
     ...registerMarkdownEditing({ backend, messages, log }),
     ...registerCodeLenses({ backend, treeView, messages, log }),
     ...knowledgeViews.disposables,
     safeCommands(messages)('cairn.indexAgents', () => agentsTree.reindex()),
     ...registerEncryption({ context, backend, messages, log }),
+    ...registerTaskSecrets({ backend, messages }),
     ...backup.disposables,
+    ...embedder.disposables,
   );
 
   checkStore();

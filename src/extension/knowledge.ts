@@ -15,6 +15,8 @@ export interface KnowledgeDeps {
   backend: BackendClient;
   messages: Messages;
   log: vscode.LogOutputChannel;
+  /** Extra knowledge.index params: the embedder of the cairn.embedder setting when the store's differs. */
+  indexParams?: () => Promise<{ embedder?: string }>;
 }
 
 const SEARCH_DEBOUNCE_MS = 100;
@@ -33,7 +35,7 @@ export function registerKnowledgeCommands(d: KnowledgeDeps): vscode.Disposable[]
     try {
       report = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: create ? 'Cairn: Creating and indexing the knowledge vault…' : 'Cairn: Indexing the knowledge vault…' },
-        () => backend.request<'knowledge.index', IndexReport>('knowledge.index', { create }),
+        async () => backend.request<'knowledge.index', IndexReport>('knowledge.index', { create, ...(await d.indexParams?.()) }),
       );
     } catch (err) {
       if (!isMissingVault(err)) throw err;

@@ -7,6 +7,8 @@ export interface ShownMessage {
   message: string;
 }
 
+const HISTORY_LIMIT = 1000;
+
 export class Messages {
   readonly history: ShownMessage[] = [];
 
@@ -32,6 +34,7 @@ export class Messages {
 
   private remember(level: ShownMessage['level'], message: string): void {
     this.history.push({ level, message });
-    if (this.history.length > 50) this.history.shift();
+    // Bounded, but far above what a session shows: readers count and slice it by position (the tests do).
+    if (this.history.length > HISTORY_LIMIT) this.history.shift();
   }
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { encryptionRemedy } from './encryptionRemedy';
 import type { Messages } from './messages';
 
 /**
@@ -11,7 +12,9 @@ export function safeCommands(messages: Messages) {
       try {
         return await body(...args);
       } catch (err) {
-        void messages.error(`Cairn: ${(err as Error).message}`);
+        // An error about encryption (not set up, locked) comes with the command that fixes it.
+        const remedy = encryptionRemedy(err);
+        void messages.error(`Cairn: ${(err as Error).message}`, ...(remedy ? [remedy.label] : [])).then((c) => c && remedy && vscode.commands.executeCommand(remedy.command));
         return undefined;
       }
     });

@@ -7,6 +7,7 @@ import type { RemoteInfo } from '../sync/remote';
 import type { SyncResult } from '../sync/sync';
 import { conflictTitle, showValue, type Conflict, type ConflictNode, type ConflictsProvider } from '../views/conflictsTree';
 import type { BackupHistoryProvider } from '../views/backupHistoryTree';
+import { ErrorCodes } from '../backend/protocol';
 import { BackendError, type BackendClient } from './backendClient';
 import { withBackupProgress } from './backupProgress';
 import { applyRemoteSetting } from './backupRemote';
@@ -63,12 +64,17 @@ export function registerSyncCommands({ backend, runner, history, conflicts, mess
       return undefined;
     }
     return runner.exclusive('a sync', async () => {
+      // Cancellable until the merge is applied to the store; the progress drops its Cancel button from then on.
       const run = (extra: { allowPrivateHistory?: boolean; freshHistory?: boolean } = {}) =>
-        withBackupProgress(backend, { title: `Cairn: syncing with ${remote.url}` }, () => backend.request<'sync.run', SyncResult>('sync.run', { ...backupParams(), ...extra }));
+        withBackupProgress(backend, { title: `Cairn: syncing with ${remote.url}`, cancellable: true }, (token) => backend.request<'sync.run', SyncResult>('sync.run', { ...backupParams(), ...extra }, token));
       let r: SyncResult;
       try {
         r = await run();
       } catch (err) {
+        if (err instanceof BackendError && err.code === ErrorCodes.Cancelled) {
+          void messages.info(`Cairn: ${err.message}`);
+          return undefined;
+        }
         // Private notes in the history to push: the user chooses (never silently pushed).
         if (!(err instanceof BackendError && (err.data as { privateNotes?: unknown } | undefined)?.privateNotes)) throw err;
         const choice = await messages.warning(`Cairn: ${err.message}`, 'Start Fresh History', 'Push Anyway');

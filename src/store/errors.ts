@@ -11,7 +11,9 @@ export type StoreErrorKind =
   | 'disk_full'
   | 'corrupt'
   /** An encrypted field is needed and the store's key is not unlocked in this process. */
-  | 'locked';
+  | 'locked'
+  /** The caller cancelled a long operation (a backup, a sync) at a point where stopping is safe. */
+  | 'cancelled';
 
 export class StoreError extends Error {
   constructor(

@@ -242,7 +242,8 @@ export const noteChunks = sqliteTable(
     hash: text('hash').notNull(),
     embedded: integer('embedded').notNull().default(0),
   },
-  (t) => [uniqueIndex('note_chunks_note_hash_idx').on(t.noteId, t.hash), index('note_chunks_pending_idx').on(t.embedded)],
+  // (embedded, seq): the pending passages, and every count of passages, read this small index, never the rows' text.
+  (t) => [uniqueIndex('note_chunks_note_hash_idx').on(t.noteId, t.hash), index('note_chunks_pending_idx').on(t.embedded, t.seq)],
 );
 
 /** One row: which embedder made the stored vectors, their dimension, and the embedder's fitted state (if any). */

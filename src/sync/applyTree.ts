@@ -11,7 +11,7 @@ import { tableCatalog } from '../store/snapshot/tables';
 import type { Store } from '../store/store';
 import { blobSpec, readBlobs } from './blobs';
 import type { BackupRepo } from './git';
-import { compareKeys, DB_DIR, decodeValue, rowKey, sha256, splitLines } from './layout';
+import { compareKeys, DB_DIR, decodeValue, lineKey, sha256, splitLines } from './layout';
 
 export interface Root {
   prefix: string;
@@ -23,23 +23,34 @@ export interface TreeDelta {
   files: { rel: string; root: Root; mine: Buffer | null; target: Buffer | null }[];
 }
 
+/** A path of the backup (db/ or files/) with its content before and after (null: absent). */
+export interface FileChange {
+  path: string;
+  before: Buffer | null;
+  after: Buffer | null;
+}
+
 /** What differs between two commits, as row changes per table and file writes under this machine's folders. */
 export async function treeDelta(store: Store, repo: BackupRepo, from: string, to: string, roots: Root[]): Promise<TreeDelta> {
   const out = await repo.git.raw(['diff', '--name-only', '-z', '--no-renames', from, to, '--', DB_DIR, 'files']);
   const paths = out.split('\0').filter(Boolean);
   const blobs = await readBlobs(repo.dir, paths.flatMap((p) => [blobSpec(from, p), blobSpec(to, p)]));
+  return deltaOf(store, paths.map((p, i) => ({ path: p, before: blobs[2 * i]!, after: blobs[2 * i + 1]! })), roots);
+}
+
+/** The row changes and file writes that these changed paths make (a merge knows them without asking git). */
+export async function deltaOf(store: Store, changes: readonly FileChange[], roots: Root[]): Promise<TreeDelta> {
   const specs = new Map((await tableCatalog(store.conn)).source.map((s) => [s.name, s]));
   const rows = new Map<string, TableChanges & { upsertKeys: string[] }>();
   const delta: TreeDelta = { rows: [], files: [] };
-  paths.forEach((p, i) => {
-    const [before, after] = [blobs[2 * i]!, blobs[2 * i + 1]!];
+  for (const { path: p, before, after } of changes) {
     if (p.startsWith(`${DB_DIR}/`)) {
       const table = p.split('/')[1]!;
       const spec = specs.get(table);
       if (!spec) throw new StoreError('invalid', `The merged backup has rows of a table "${table}" this store does not have; update Cairn and sync again.`);
       let t = rows.get(table);
       if (!t) rows.set(table, (t = { spec, deleted: [], upserted: [], upsertKeys: [] }));
-      const parse = (b: Buffer | null) => new Map((b ? splitLines(b.toString('utf8')) : []).map((line) => [rowKey(spec.key, JSON.parse(line) as Record<string, unknown>), line] as const));
+      const parse = (b: Buffer | null) => new Map((b ? splitLines(b.toString('utf8')) : []).map((line) => [lineKey(spec.key, line), line] as const));
       const [old, next] = [parse(before), parse(after)];
       for (const [k, line] of old) if (!next.has(k)) t.deleted.push(spec.key.map((c) => decodeValue((JSON.parse(line) as Record<string, unknown>)[c] ?? null)));
       for (const [k, line] of next) {
@@ -48,11 +59,11 @@ export async function treeDelta(store: Store, repo: BackupRepo, from: string, to
         t.upserted.push(spec.columns.map((c) => decodeValue(row[c] ?? null)));
         t.upsertKeys.push(k);
       }
-      return;
+      continue;
     }
     const root = roots.find((r) => p.startsWith(r.prefix));
     if (root) delta.files.push({ rel: p.slice(root.prefix.length), root, mine: before, target: after });
-  });
+  }
   for (const t of rows.values()) {
     // New rows in key order (events: id order), so local sequence numbers follow global time.
     const order = t.upsertKeys.map((k, i) => [k, i] as const).sort((a, b) => compareKeys(a[0], b[0]));

@@ -10,6 +10,7 @@ import { eventIdAt, eventsSince, lastEvent, userVersion, withReadSnapshot, type 
 import { tableCatalog, type TableSpec } from '../store/snapshot/tables';
 import type { Store } from '../store/store';
 import { CAIRN_VERSION } from '../backend/version';
+import { checkCancelled, discardCancelled, isCancelled, resetUnfinished } from './cancel';
 import { crashPoint } from './crashPoints';
 import { exportTables, type RowChanges, type TablePlan } from './exporter';
 import { agentFolderSlug, mirrorFolder, type MirrorResult } from './files';
@@ -17,8 +18,9 @@ import { BackupRepo, explainGitError } from './git';
 import { AGENTS_PREFIX, FORMAT, MANIFEST, VAULT_PREFIX } from './layout';
 import { withBackupLock } from './lock';
 import { formatManifest, readManifest, type FileEntry, type Manifest } from './manifest';
-import { refusal, scanStaged, type LocatedFinding } from './scan';
-import { clearInProgress, clearState, isInProgress, markInProgress, readStamps, readState, writeStamps, writeState } from './state';
+import { locateFindings, refusal, scanStaged, type LocatedFinding } from './scan';
+import { Scanner } from './scanner';
+import { clearInProgress, markInProgress, readStamps, readState, writeStamps, writeState } from './state';
 import { resumePendingRestore } from './restore';
 import { resumePendingSync } from './pendingSync';
 import { summarize, trailers, type BackupKind, type ChangeCounts } from './summary';
@@ -43,6 +45,8 @@ export interface BackupEnv {
   agentDirs: string[];
   who: Actor;
   onProgress?: (p: Progress) => void;
+  /** Cancels the backup (or sync) at its next safe point: before the commit (a sync: before the store changes). */
+  signal?: AbortSignal;
 }
 
 export interface Progress {
@@ -132,21 +136,62 @@ export function runBackup(env: BackupEnv, settings: BackupSettings, opts: { full
 export async function backupLocked(env: BackupEnv, settings: BackupSettings, opts: { kind: BackupKind; full?: boolean; subjectPrefix?: string }): Promise<BackupResult> {
   const started = performance.now();
   const repoDir = repoDirOf(env.store, settings);
-  const progress = (phase: string, done?: number, total?: number) => env.onProgress?.({ operation: 'backup', phase, done, total });
+  // Every phase up to the commit is a safe point to stop at (see cancel.ts).
+  const progress = (phase: string, done?: number, total?: number) => {
+    checkCancelled(env.signal, `The backup was cancelled before its commit: nothing was committed and the store was not changed; the backup repository is as the last backup left it.`);
+    env.onProgress?.({ operation: 'backup', phase, done, total });
+  };
+  let scanner: Scanner | undefined;
+  let mirroring: Promise<{ prefix: string; result: MirrorResult }[]> | undefined;
+  let staging: Promise<void> = Promise.resolve(); // the last batch git was asked to stage
   try {
     progress('prepare');
     const repo = await BackupRepo.open(repoDir, true);
+    // git stages one batch at a time (one index): `early` batches of a backup that will stage everything, then the end.
+    const stage = (paths: string[], how: 'early' | 'exactly' | 'all') => {
+      staging = staging.then(() => (how === 'early' ? repo.stageBatch(paths) : how === 'exactly' ? repo.stageFiles(paths) : repo.stageAll()));
+      staging.catch(() => undefined); // awaited at the end: a failure is thrown there
+      return staging;
+    };
     repo.clearStaleGitLocks();
-    if (isInProgress(repo.cairnDir)) {
-      await repo.resetToHead();
-      if (readState(repo.cairnDir)?.uncommitted) clearState(repo.cairnDir);
-    }
-    const head = await repo.head();
+    await resetUnfinished(repo);
+    const tip = await repo.tip();
+    const head = tip?.commit ?? null;
     const previous = head ? readManifest(repoDir) : null;
     const state = readState(repo.cairnDir);
     const policy = settings.privateNotes ?? 'auto';
     const skipPrivate = policy === 'exclude' || (policy === 'auto' && repo.remoteAtOpen);
     markInProgress(repo.cairnDir);
+
+    const mirrorOpts = {
+      exclude: settings.exclude ?? [],
+      skipPrivateNotes: skipPrivate,
+      recheckPrivate: state?.privateExcluded !== skipPrivate,
+      compareContents: opts.full ?? false,
+      scratchFile: path.join(repo.cairnDir, 'mirror-copy.tmp'),
+      skipRealPaths: [env.store.dir, repoDir].map((p) => (fs.existsSync(p) ? fs.realpathSync(p) : p)),
+    };
+    const previousFiles = previous?.files ?? {};
+    const roots: { prefix: string; dir: string }[] = [];
+    if (settings.includeVault ?? true) roots.push({ prefix: VAULT_PREFIX, dir: path.resolve(env.vaultDir) });
+    if (settings.includeAgents ?? true) for (const d of env.agentDirs) roots.push({ prefix: `${AGENTS_PREFIX}${agentFolderSlug(d, env.store.dir)}/`, dir: path.resolve(d) });
+    // The stamps recorded with HEAD spare looking at the copies (the working tree is HEAD's here), per source folder.
+    const stamps = readStamps(repo.cairnDir);
+    const stampsOf = (r: { prefix: string; dir: string }) => (stamps && head && stamps.head === head && stamps.sources[r.prefix] === r.dir ? stamps.stamps : undefined);
+    // The files are mirrored while the tables are exported (copies wait on the disk, the export on SQLite and the
+    // CPU), and the secret scan of what each wrote starts as soon as it is written (see scanner.ts). A backup that will
+    // stage everything (the first, a full one, one after a commit it did not make) stages copies as they are made.
+    const activeScanner = (scanner = new Scanner(repoDir, settings.allow ?? []));
+    const stagesEarly = head === null || opts.full === true || state?.head !== head;
+    const onCopied = stagesEarly ? (paths: string[]) => void stage(paths, 'early') : undefined;
+    mirroring = (async () => {
+      const out: { prefix: string; result: MirrorResult }[] = [];
+      for (const r of roots) out.push({ prefix: r.prefix, result: await mirrorFolder(r.dir, repoDir, r.prefix, previousFiles, { ...mirrorOpts, stamps: stampsOf(r), onCopied }) });
+      const copies = out.flatMap((m) => [...m.result.added, ...m.result.changed]);
+      activeScanner.files(copies, (rel) => out.find((m) => rel in m.result.files)?.result.files[rel]?.bytes ?? 0);
+      return out;
+    })();
+    mirroring.catch(() => undefined); // awaited after the export: a failure is thrown there, not as an unhandled rejection
 
     progress('export');
     const snap = await withReadSnapshot(env.store.file, async (conn) => {
@@ -169,29 +214,17 @@ export async function backupLocked(env: BackupEnv, settings: BackupSettings, opt
     });
 
     crashPoint('backup:exported');
+    activeScanner.shards(snap.exported.written);
+    // A backup that stages everything at the end (no trusted state) stages the shards now, while files are mirrored.
+    if (!(snap.trusted && snap.exported.touched)) void stage((snap.exported.touched ?? []).filter((p) => p in snap.exported.files), 'early');
     progress('files');
     const warnings: string[] = [];
-    const mirrorOpts = {
-      exclude: settings.exclude ?? [],
-      skipPrivateNotes: skipPrivate,
-      recheckPrivate: state?.privateExcluded !== skipPrivate,
-      compareContents: opts.full ?? false,
-      scratchFile: path.join(repo.cairnDir, 'mirror-copy.tmp'),
-      skipRealPaths: [env.store.dir, repoDir].map((p) => (fs.existsSync(p) ? fs.realpathSync(p) : p)),
-    };
-    const previousFiles = previous?.files ?? {};
-    const roots: { prefix: string; dir: string }[] = [];
-    if (settings.includeVault ?? true) roots.push({ prefix: VAULT_PREFIX, dir: path.resolve(env.vaultDir) });
-    if (settings.includeAgents ?? true) for (const d of env.agentDirs) roots.push({ prefix: `${AGENTS_PREFIX}${agentFolderSlug(d, env.store.dir)}/`, dir: path.resolve(d) });
-    // The stamps recorded with HEAD spare looking at the copies (the working tree is HEAD's here), per source folder.
-    const stamps = readStamps(repo.cairnDir);
-    const stampsOf = (r: { prefix: string; dir: string }) => (stamps && head && stamps.head === head && stamps.sources[r.prefix] === r.dir ? stamps.stamps : undefined);
-    const mirrored = roots.map((r) => ({ prefix: r.prefix, result: mirrorFolder(r.dir, repoDir, r.prefix, previousFiles, { ...mirrorOpts, stamps: stampsOf(r) }) }));
-    // A folder no longer included (setting switched off, agent folder dropped) leaves the backup.
+    const mirrored = await mirroring;
     const files: Record<string, FileEntry> = { ...snap.exported.files };
     for (const m of mirrored) Object.assign(files, m.result.files);
-    const droppedFiles = Object.keys(previousFiles).filter((rel) => rel.startsWith('files/') && !(rel in files));
-    for (const rel of droppedFiles) fs.rmSync(path.join(repoDir, rel), { force: true });
+    // Files under a prefix this machine does not mirror (another machine's agent folder, a folder switched off here)
+    // stay as they are: dropping them would make the next sync delete them on the machines that have that folder.
+    for (const [rel, entry] of Object.entries(previousFiles)) if (rel.startsWith('files/') && !roots.some((r) => rel.startsWith(r.prefix))) files[rel] = entry;
     for (const m of mirrored) for (const s of m.result.skipped) warnings.push(`${s.path}: ${s.reason}`);
     const privateLeftOut = mirrored.reduce((n, m) => n + m.result.privateSkipped.length, 0);
 
@@ -201,16 +234,14 @@ export async function backupLocked(env: BackupEnv, settings: BackupSettings, opt
 
     progress('stage');
     // A backup that trusted its state knows every path it touched; otherwise (first, after a merge) stage all.
-    const touched = snap.trusted && snap.exported.touched ? [...snap.exported.touched, ...mirrored.flatMap((m) => [...m.result.added, ...m.result.changed, ...m.result.removed]), ...droppedFiles, MANIFEST] : null;
+    const touched = snap.trusted && snap.exported.touched ? [...snap.exported.touched, ...mirrored.flatMap((m) => [...m.result.added, ...m.result.changed, ...m.result.removed]), MANIFEST] : null;
     // git stages (another process) while the secret scan reads what was just written; both end before anything else.
     const copiesWritten = mirrored.flatMap((m) => [...m.result.added, ...m.result.changed]);
-    const [staging, scanning] = await Promise.allSettled([
-      touched && touched.length < 5000 ? repo.stagePaths(touched) : repo.stageAll(),
-      scanStaged(repoDir, snap.exported.written, copiesWritten, settings.allow ?? []),
-    ]);
-    if (staging.status === 'rejected') throw staging.reason;
+    const [staged, scanning] = await Promise.allSettled([touched ? stage(touched, 'exactly') : stage([], 'all'), activeScanner.findings()]);
+    if (staged.status === 'rejected') throw staged.reason;
     if (scanning.status === 'rejected') throw scanning.reason;
-    const staged = await repo.staged(head);
+    const tree = await repo.writeTree();
+    const unchanged = tree === tip?.tree;
     const changes: ChangeCounts = { ...fileChanges(mirrored) };
     for (const [t, c] of Object.entries(snap.exported.changes)) if (c.added || c.changed || c.removed) changes[t] = c;
     const totals = {
@@ -242,25 +273,32 @@ export async function backupLocked(env: BackupEnv, settings: BackupSettings, opt
       warnings,
       ms: Math.round(performance.now() - started),
     });
-    if (!staged.length) {
+    if (unchanged) {
       finish(head);
       return result('unchanged', head, 'nothing changed');
     }
 
     crashPoint('backup:staged');
     progress('scan');
-    const findings = await stagedFindings(repoDir, staged, copiesWritten, scanning.value, settings.allow ?? []);
+    // A backup that trusted its state staged only what it wrote, all of it scanned; otherwise git says what is staged.
+    const scanned = locateFindings(scanning.value, snap.exported.written);
+    const findings = touched ? scanned : await stagedFindings(repoDir, await repo.changedFiles(tip?.tree ?? null, tree), copiesWritten, scanned, settings.allow ?? []);
     if (findings.length) throw refusal(findings); // the in-progress mark stays: the next backup resets first
 
     progress('commit');
     const text = summarize(changes, head === null, totals);
     const subject = (opts.subjectPrefix ?? '') + text;
-    const commit = await repo.commit(subject, trailers(changes, opts.kind, totals, { 'Cairn-Schema': String(snap.schemaVersion), 'Cairn-Version': CAIRN_VERSION }));
+    const commit = await repo.commit(tree, head, subject, trailers(changes, opts.kind, totals, { 'Cairn-Schema': String(snap.schemaVersion), 'Cairn-Version': CAIRN_VERSION }));
     crashPoint('backup:committed');
     finish(commit);
+    await repo.maintain().catch(() => undefined); // housekeeping: the backup is made whatever it says
     return result('committed', commit, subject);
   } catch (err) {
+    await Promise.allSettled([mirroring, staging]); // nothing touches the repository once this backup gave up
+    if (isCancelled(err)) await discardCancelled(repoDir);
     if (err instanceof GitError || (err as NodeJS.ErrnoException).code === 'ENOSPC') throw explainGitError(err, repoDir, 'making the backup');
     throw err;
+  } finally {
+    scanner?.close();
   }
 }

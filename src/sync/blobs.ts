@@ -39,3 +39,8 @@ export function readBlobs(repoDir: string, specs: string[]): Promise<(Buffer | n
 }
 
 export const blobSpec = (rev: string | null, path: string) => `${rev ?? EMPTY_TREE}:${path}`;
+
+/** Reads many objects a batch at a time (so a whole backup is never held in memory at once), in order. */
+export async function forEachBlob(repoDir: string, specs: string[], fn: (index: number, content: Buffer | null) => void, batch = 1000): Promise<void> {
+  for (let i = 0; i < specs.length; i += batch) (await readBlobs(repoDir, specs.slice(i, i + batch))).forEach((b, j) => fn(i + j, b));
+}

@@ -9,9 +9,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Connection } from '../store/connection';
-import { readRowsByKey, readTable, rowCount, type Row } from '../store/snapshot/rows';
+import { readRowsByKey, readTableLines, rowCount } from '../store/snapshot/rows';
 import type { TableSpec } from '../store/snapshot/tables';
-import { DB_DIR, encodeRow, rowKey, sha256, shardContent, shardOf, shardPath, splitLines } from './layout';
+import { DB_DIR, encodeRow, lineKey, rowKey, sha256, shardContent, shardOf, shardPath, splitLines } from './layout';
 import type { FileEntry, Manifest } from './manifest';
 
 export type TablePlan = { kind: 'keys'; keys: Set<string> } | { kind: 'full' };
@@ -49,7 +49,7 @@ function readShard(repo: string, rel: string, spec: TableSpec, expected: FileEnt
   const text = fs.readFileSync(abs, 'utf8');
   if (!expected || sha256(text) !== expected.sha256) return null;
   try {
-    for (const line of splitLines(text)) lines.set(rowKey(spec.key, JSON.parse(line) as Row), line);
+    for (const line of splitLines(text)) lines.set(lineKey(spec.key, line), line);
   } catch {
     return null;
   }
@@ -131,13 +131,15 @@ class TableExport {
 
   async full(conn: Connection): Promise<void> {
     const shards = new Map<string, Map<string, string>>();
-    for (const row of await readTable(conn, this.spec)) {
-      const k = rowKey(this.spec.key, row);
+    const add = (k: string, line: string) => {
       const shard = shardOf(k);
       let lines = shards.get(shard);
       if (!lines) shards.set(shard, (lines = new Map()));
-      lines.set(k, encodeRow(this.spec.columns, row));
-    }
+      lines.set(k, line);
+    };
+    const { lines, rows } = await readTableLines(conn, this.spec);
+    for (const { key, line } of lines) add(key, line);
+    for (const row of rows) add(rowKey(this.spec.key, row), encodeRow(this.spec.columns, row));
     const dir = path.join(this.repo, DB_DIR, this.spec.name);
     const onDisk = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.jsonl')).map((f) => f.slice(0, -'.jsonl'.length)) : [];
     for (const shard of new Set([...shards.keys(), ...onDisk])) {

@@ -31,6 +31,8 @@ export interface MirrorOptions {
   stamps?: SourceStamps;
   /** Where a changed copy is written before it is renamed over the old one (outside the copies, same disk). */
   scratchFile: string;
+  /** Told the copies written so far, a batch at a time (to stage them while the mirror goes on). */
+  onCopied?: (repoRels: string[]) => void;
   maxFileBytes?: number;
 }
 
@@ -75,19 +77,19 @@ const sameStat = (a: fs.Stats, b: fs.Stats) => a.size === b.size && Math.trunc(a
 export function walk(root: string, skipReal: readonly string[], skipped: MirrorResult['skipped']): Map<string, fs.Stats> {
   const out = new Map<string, fs.Stats>();
   const seen = new Set<string>();
-  const visit = (abs: string, rel: string) => {
-    let real: string;
-    try {
-      real = fs.realpathSync(abs);
-    } catch {
-      return;
-    }
+  // `real` is the folder's real path: a sub-folder entered by its name (not through a symlink) is at real/name, so
+  // only the root and symlinked folders cost a realpath.
+  const visit = (abs: string, real: string, rel: string) => {
     if (seen.has(real) || skipReal.includes(real)) return;
     seen.add(real);
     for (const e of fs.readdirSync(abs, { withFileTypes: true })) {
       if (e.name === '.git') continue;
       const childAbs = path.join(abs, e.name);
       const childRel = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) {
+        visit(childAbs, path.join(real, e.name), childRel);
+        continue;
+      }
       let st: fs.Stats;
       try {
         st = fs.statSync(childAbs);
@@ -95,12 +97,24 @@ export function walk(root: string, skipReal: readonly string[], skipped: MirrorR
         skipped.push({ path: childRel, reason: `cannot read (${(err as NodeJS.ErrnoException).code})` });
         continue;
       }
-      if (st.isDirectory()) visit(childAbs, childRel);
-      else if (st.isFile()) out.set(childRel, st);
+      if (st.isFile()) out.set(childRel, st);
+      else if (st.isDirectory()) {
+        const target = realPath(childAbs);
+        if (target) visit(childAbs, target, childRel);
+      }
     }
   };
-  visit(root, '');
+  const rootReal = realPath(root);
+  if (rootReal) visit(root, rootReal, '');
   return out;
+}
+
+function realPath(p: string): string | null {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return null;
+  }
 }
 
 function removeEmptyDirs(dir: string, stop: string): void {
@@ -113,12 +127,29 @@ function removeEmptyDirs(dir: string, stop: string): void {
   }
 }
 
+/** How many files are read and copied at once: creating files waits on the disk, and SQLite shares the thread pool. */
+const COPY_CONCURRENCY = 3;
+/** How many copies onCopied is told about at once. */
+const COPIED_BATCH = 1000;
+
+/** A file to read and, if it changed, copy. */
+interface CopyTask {
+  rel: string;
+  repoRel: string;
+  st: fs.Stats;
+  stamp: string;
+  /** Its copy's stat as the unchanged check took it (undefined: no copy), or null when that check did not need it. */
+  copyStat: fs.Stats | undefined | null;
+}
+
+type CopyOutcome = { kind: 'skipped'; reason: string } | { kind: 'private' } | { kind: 'same' | 'added' | 'changed'; entry: FileEntry };
+
 /**
  * Makes `<repo>/<prefix>` a copy of `source` (minus exclusions). `previous` holds the checksums of the last
  * backup (for files found unchanged). A missing source folder is reported and its copy is kept as it was:
  * an unplugged drive must not empty the backup.
  */
-export function mirrorFolder(source: string, repo: string, prefix: string, previous: Record<string, FileEntry>, opts: MirrorOptions): MirrorResult {
+export async function mirrorFolder(source: string, repo: string, prefix: string, previous: Record<string, FileEntry>, opts: MirrorOptions): Promise<MirrorResult> {
   const result: MirrorResult = { added: [], changed: [], removed: [], privateSkipped: [], skipped: [], files: {}, stamps: {} };
   const target = path.join(repo, prefix);
   if (!fs.existsSync(source) || !fs.statSync(source).isDirectory()) {
@@ -131,7 +162,7 @@ export function mirrorFolder(source: string, repo: string, prefix: string, previ
   const maxBytes = opts.maxFileBytes ?? MAX_FILE_BYTES;
   const wanted = walk(source, opts.skipRealPaths, result.skipped);
   const kept = new Set<string>();
-  const madeDirs = new Set<string>();
+  const tasks: CopyTask[] = [];
   for (const [rel, st] of wanted) {
     if (excluded(rel)) continue;
     if (st.size > maxBytes) {
@@ -139,11 +170,10 @@ export function mirrorFolder(source: string, repo: string, prefix: string, previ
       continue;
     }
     const repoRel = prefix + rel;
-    const copy = path.join(repo, repoRel);
     const stamp = stampOf(st);
     // A recorded stamp decides alone (it also sees changes that keep size and mtime); without one, the copy is compared.
     const recorded = opts.stamps?.[repoRel];
-    let copyStat = recorded === undefined ? fs.statSync(copy, { throwIfNoEntry: false }) : undefined;
+    const copyStat = recorded === undefined ? fs.statSync(path.join(repo, repoRel), { throwIfNoEntry: false }) : null;
     const unchanged = (recorded === stamp || (copyStat && sameStat(st, copyStat))) && previous[repoRel];
     if (unchanged && !opts.compareContents && !(opts.recheckPrivate && opts.skipPrivateNotes && isNote(rel))) {
       kept.add(repoRel);
@@ -151,38 +181,26 @@ export function mirrorFolder(source: string, repo: string, prefix: string, previ
       result.stamps[repoRel] = stamp;
       continue;
     }
-    if (recorded !== undefined) copyStat = fs.statSync(copy, { throwIfNoEntry: false });
-    let bytes: Buffer;
-    try {
-      bytes = fs.readFileSync(path.join(source, rel));
-    } catch (err) {
-      result.skipped.push({ path: rel, reason: `cannot read (${(err as NodeJS.ErrnoException).code})` });
-      continue;
+    tasks.push({ rel, repoRel, st, stamp, copyStat });
+  }
+  const madeDirs = new Map<string, Promise<unknown>>();
+  const copied: string[] = [];
+  const outcomes = await mapLimit(tasks, COPY_CONCURRENCY, async (task, slot) => {
+    const outcome = await copyFile(source, repo, task, previous, opts, `${opts.scratchFile}.${slot}`, madeDirs);
+    if (opts.onCopied && (outcome.kind === 'added' || outcome.kind === 'changed') && copied.push(task.repoRel) >= COPIED_BATCH) opts.onCopied(copied.splice(0));
+    return outcome;
+  });
+  if (opts.onCopied && copied.length) opts.onCopied(copied.splice(0));
+  for (const [i, outcome] of outcomes.entries()) {
+    const { rel, repoRel, stamp } = tasks[i]!;
+    if (outcome.kind === 'skipped') result.skipped.push({ path: rel, reason: outcome.reason });
+    else if (outcome.kind === 'private') result.privateSkipped.push(rel);
+    else {
+      kept.add(repoRel);
+      result.files[repoRel] = outcome.entry;
+      result.stamps[repoRel] = stamp;
+      if (outcome.kind !== 'same') result[outcome.kind].push(repoRel);
     }
-    if (opts.skipPrivateNotes && isNote(rel) && isPrivateNote(bytes.toString('utf8'))) {
-      result.privateSkipped.push(rel);
-      continue;
-    }
-    kept.add(repoRel);
-    const entry: FileEntry = { sha256: sha256(bytes), bytes: bytes.length };
-    result.files[repoRel] = entry;
-    result.stamps[repoRel] = stamp;
-    if (copyStat && previous[repoRel]?.sha256 === entry.sha256 && copyStat.size === bytes.length) {
-      fs.utimesSync(copy, st.atime, st.mtime); // same bytes, newer time: remember the time only
-      continue;
-    }
-    const dir = path.dirname(copy);
-    if (!madeDirs.has(dir)) {
-      fs.mkdirSync(dir, { recursive: true });
-      madeDirs.add(dir);
-    }
-    // A changed copy is a new file (written aside, renamed over): with the original's mtime and maybe its size, only
-    // the new inode tells git's index that the copy changed.
-    const written = copyStat ? opts.scratchFile : copy;
-    fs.writeFileSync(written, bytes);
-    fs.utimesSync(written, st.atime, st.mtime);
-    if (written !== copy) fs.renameSync(written, copy);
-    (copyStat ? result.changed : result.added).push(repoRel);
   }
   // Copies to remove: those the last backup listed (no walk of the copy), or every file found when it listed none.
   const listed = Object.keys(previous).filter((p) => p.startsWith(prefix));
@@ -194,6 +212,64 @@ export function mirrorFolder(source: string, repo: string, prefix: string, previ
     result.removed.push(repoRel);
   }
   return result;
+}
+
+/** Reads one source file and brings its copy up to date. */
+async function copyFile(source: string, repo: string, task: CopyTask, previous: Record<string, FileEntry>, opts: MirrorOptions, scratch: string, madeDirs: Map<string, Promise<unknown>>): Promise<CopyOutcome> {
+  const { rel, repoRel, st } = task;
+  const copy = path.join(repo, repoRel);
+  const copyStat = task.copyStat === null ? await fs.promises.stat(copy).catch(ignoreMissing) : task.copyStat;
+  let bytes: Buffer;
+  try {
+    bytes = await fs.promises.readFile(path.join(source, rel));
+  } catch (err) {
+    return { kind: 'skipped', reason: `cannot read (${(err as NodeJS.ErrnoException).code})` };
+  }
+  if (opts.skipPrivateNotes && isNote(rel) && isPrivateNote(bytes.toString('utf8'))) return { kind: 'private' };
+  const entry: FileEntry = { sha256: sha256(bytes), bytes: bytes.length };
+  if (copyStat && previous[repoRel]?.sha256 === entry.sha256 && copyStat.size === bytes.length) {
+    await fs.promises.utimes(copy, st.atime, st.mtime); // same bytes, newer time: remember the time only
+    return { kind: 'same', entry };
+  }
+  const dir = path.dirname(copy);
+  if (!madeDirs.has(dir)) madeDirs.set(dir, fs.promises.mkdir(dir, { recursive: true }));
+  await madeDirs.get(dir);
+  // A changed copy is a new file (written aside, renamed over): with the original's mtime and maybe its size, only
+  // the new inode tells git's index that the copy changed.
+  const written = copyStat ? scratch : copy;
+  await fs.promises.writeFile(written, bytes);
+  await fs.promises.utimes(written, st.atime, st.mtime);
+  if (written !== copy) await fs.promises.rename(written, copy);
+  return { kind: copyStat ? 'changed' : 'added', entry };
+}
+
+function ignoreMissing(err: NodeJS.ErrnoException): undefined {
+  if (err.code === 'ENOENT') return undefined;
+  throw err;
+}
+
+/**
+ * fn over items, at most `limit` at a time (`slot`: which of the limit runs it); results in item order. After a
+ * failure nothing new starts, and it is thrown once the running ones have ended (nothing writes after the caller
+ * moved on).
+ */
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, slot: number) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  let failed: { err: unknown } | null = null;
+  const run = async (slot: number) => {
+    while (!failed && next < items.length) {
+      const i = next++;
+      try {
+        out[i] = await fn(items[i]!, slot);
+      } catch (err) {
+        failed ??= { err };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, (_, slot) => run(slot)));
+  if (failed) throw (failed as { err: unknown }).err;
+  return out;
 }
 
 /** Where an agent folder goes in the backup: under workspace/ (the store folder's parent), home/ or root/. */

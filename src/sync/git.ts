@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { GitError, simpleGit, type SimpleGit } from 'simple-git';
 import { StoreError } from '../store/errors';
+import { readConfigCheck, writeConfigCheck } from './state';
 
 const GITATTRIBUTES = '# Written by Cairn: files are stored byte for byte (no line-ending conversion).\n* -text\n';
 const README = `# Cairn backup
@@ -17,6 +18,13 @@ per line, sorted by key; <xx> = first two hex digits of sha256 of the row's key)
 `;
 
 const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
+
+/**
+ * For `git add` of many files (a first backup writes as many blobs as the store and vault have files): each blob goes
+ * into one pack (git add's bulk check-in, for files over core.bigFileThreshold) instead of a file of its own, since
+ * creating files is the costliest part; compressed as fast as loose objects are (level 1). gc repacks as usual.
+ */
+const BULK_CHECKIN = ['-c', 'core.bigFileThreshold=1', '-c', 'pack.compression=1'];
 
 /** Variables that steer git (editors, pagers, ssh, config paths): simple-git refuses them when set explicitly. */
 const GIT_STEERING = /^(git_.*|editor|visual|pager|prefix|ssh_askpass)$/i;
@@ -52,6 +60,12 @@ export function explainGitError(err: unknown, repo: string, doing: string): Stor
   return new StoreError('store_unavailable', `git failed while ${doing} in ${repo}: ${first}`);
 }
 
+/** Changes whenever the file is rewritten (size, times, inode); null when it cannot be read. */
+function fileStamp(file: string): string | null {
+  const st = fs.statSync(file, { throwIfNoEntry: false });
+  return st ? `${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}` : null;
+}
+
 export class BackupRepo {
   private constructor(
     readonly dir: string,
@@ -81,12 +95,12 @@ export class BackupRepo {
     const git = simpleGit({ baseDir: abs });
     const repo = new BackupRepo(abs, git);
     try {
-      if (!hasGit) await git.init(['--quiet', '--initial-branch=main']);
+      if (!hasGit) await git.init(['--initial-branch=main']); // not --quiet: see withInput
+      fs.mkdirSync(repo.cairnDir, { recursive: true });
       await repo.configure(); // reading the local config also fails in a folder that is not a repository
     } catch (err) {
       throw explainGitError(err, abs, hasGit ? 'opening the repository' : 'creating the repository');
     }
-    fs.mkdirSync(repo.cairnDir, { recursive: true });
     for (const [name, text] of [['.gitattributes', GITATTRIBUTES], ['README.md', README]] as const) {
       if (!fs.existsSync(path.join(abs, name))) fs.writeFileSync(path.join(abs, name), text);
     }
@@ -103,9 +117,18 @@ export class BackupRepo {
       'core.quotepath': 'false',
       'core.checkstat': 'default', // the inode is compared: a changed copy keeps its original's mtime (files.ts)
     };
+    // Checked once per change of .git/config (git rewrites it whole: a new stamp), not at every backup.
+    const configFile = path.join(this.dir, '.git', 'config');
+    const checked = readConfigCheck(this.cairnDir);
+    if (checked && checked.stamp === fileStamp(configFile) && checked.wanted === JSON.stringify(wanted)) {
+      this.remoteAtOpen = checked.remote;
+      return;
+    }
     const current = await this.git.listConfig('local');
     for (const [k, v] of Object.entries(wanted)) if (current.all[k] !== v) await this.git.addConfig(k, v, false, 'local');
     this.remoteAtOpen = current.all['remote.origin.url'] !== undefined;
+    const stamp = fileStamp(configFile);
+    if (stamp) writeConfigCheck(this.cairnDir, { stamp, wanted: JSON.stringify(wanted), remote: this.remoteAtOpen });
   }
 
   async head(): Promise<string | null> {
@@ -132,33 +155,110 @@ export class BackupRepo {
     }
   }
 
+  /**
+   * Stages every change in the working tree; `--force`: a .gitignore copied from the vault hides nothing. The new
+   * blobs go into one pack (see BULK_CHECKIN).
+   */
   async stageAll(): Promise<void> {
-    await this.git.raw(['add', '--all', '--', '.']);
+    await this.git.raw([...BULK_CHECKIN, 'add', '--all', '--force', '--verbose', '--', '.']);
   }
 
   /** Stages just these paths (written, changed or removed), taken literally: git need not look at the rest. */
   async stagePaths(paths: readonly string[]): Promise<void> {
     for (let i = 0; i < paths.length; i += 500) {
-      await this.git.raw(['add', '--all', '--', ...paths.slice(i, i + 500).map((p) => `:(literal)${p}`)]);
+      await this.git.raw(['add', '--all', '--verbose', '--', ...paths.slice(i, i + 500).map((p) => `:(literal)${p}`)]);
     }
   }
 
-  /** What is staged against the last commit: [status letter, path]. */
-  async staged(head?: string | null): Promise<{ status: string; path: string }[]> {
-    const base = (head === undefined ? await this.head() : head) ? 'HEAD' : EMPTY_TREE;
-    const out = await this.git.raw(['diff', '--cached', '--name-status', '--no-renames', '-z', base, '--']);
+  /**
+   * Stages exactly these files (written, changed or removed since the last commit), looking at no other file: no
+   * refresh of the whole index, no ignore rules. A path that is gone is removed; a file replacing a folder replaces it.
+   */
+  async stageFiles(paths: readonly string[]): Promise<void> {
+    if (paths.length) await this.withInput(paths.join('\0') + '\0').raw(['update-index', '--add', '--remove', '--replace', '--verbose', '-z', '--stdin']);
+  }
+
+  /**
+   * Stages a batch of files that exist (a backup staging everything stages what it wrote while it goes on), their
+   * blobs in one pack as stageAll's.
+   */
+  async stageBatch(paths: readonly string[]): Promise<void> {
+    if (!paths.length) return;
+    const pathspecs = paths.map((p) => `:(literal)${p}\0`).join('');
+    await this.withInput(pathspecs).raw([...BULK_CHECKIN, 'add', '--all', '--force', '--verbose', '--pathspec-from-file=-', '--pathspec-file-nul']);
+  }
+
+  /** The last commit and its tree; null before the first commit. */
+  async tip(): Promise<{ commit: string; tree: string } | null> {
+    try {
+      const [commit, tree] = (await this.git.raw(['rev-parse', 'HEAD^{commit}', 'HEAD^{tree}'])).trim().split('\n');
+      return commit && tree ? { commit, tree } : null;
+    } catch (err) {
+      // No commit yet (an unborn branch) is null; a HEAD that names a commit git cannot read is a damaged repository.
+      if (await this.git.raw(['rev-parse', '--verify', '--quiet', 'HEAD']).then((out) => out.trim() !== '', () => false)) throw err;
+      return null;
+    }
+  }
+
+  /** The tree of what is staged (written as git objects). */
+  async writeTree(): Promise<string> {
+    return (await this.git.raw(['write-tree'])).trim();
+  }
+
+  /** The files that differ between two trees (`from` null: the empty tree): [status letter, path]. */
+  async changedFiles(from: string | null, to: string): Promise<{ status: string; path: string }[]> {
+    const out = await this.git.raw(['diff-tree', '-r', '--name-status', '--no-renames', '-z', from ?? EMPTY_TREE, to, '--']);
     const parts = out.split('\0').filter(Boolean);
     const rows: { status: string; path: string }[] = [];
     for (let i = 0; i + 1 < parts.length; i += 2) rows.push({ status: parts[i]!, path: parts[i + 1]! });
     return rows;
   }
 
-  async commit(subject: string, trailers: Record<string, string>): Promise<string> {
+  /**
+   * Commits `tree` on top of `parent` and moves the branch there, only from `parent` (null: the first commit).
+   * Plumbing, not `git commit`: no hooks, and no refresh of the whole index (the caller staged what it wrote).
+   */
+  async commit(tree: string, parent: string | null, subject: string, trailers: Record<string, string>): Promise<string> {
     const body = Object.entries(trailers)
       .map(([k, v]) => `${k}: ${v}`)
       .join('\n');
-    await this.git.raw(['commit', '--quiet', '--no-verify', '-m', subject, '-m', body]);
-    return (await this.head())!;
+    const commit = (await this.git.raw(['commit-tree', tree, ...(parent ? ['-p', parent] : []), '-m', subject, '-m', body])).trim();
+    // From all zeros: the branch must not exist yet.
+    await this.moveHead(commit, parent ?? '0'.repeat(commit.length), `commit${parent ? '' : ' (initial)'}: ${subject}`);
+    return commit;
+  }
+
+  /**
+   * git's housekeeping when objects pile up, which `git commit` would start and plumbing does not: `gc --auto` (it
+   * applies the user's gc settings, in the background) once git's own estimate, taken here without a git call, is over
+   * git's default limits: loose objects in one of the 256 object folders, or packs.
+   */
+  async maintain(): Promise<void> {
+    const objects = path.join(this.dir, '.git', 'objects');
+    const count = (dir: string, counted: (name: string) => boolean) => {
+      try {
+        return fs.readdirSync(path.join(objects, dir)).filter(counted).length;
+      } catch {
+        return 0;
+      }
+    };
+    if (count('17', () => true) * 256 > 6700 || count('pack', (f) => f.endsWith('.pack')) > 50) await this.git.raw(['gc', '--auto']);
+  }
+
+  /**
+   * Moves the branch from `from` to `to` and nothing else: for when the index and working tree already hold `to`'s
+   * tree (a sync's merge staged what it wrote), where `reset --hard` would only re-check every file.
+   */
+  async moveHead(to: string, from: string, reason: string): Promise<void> {
+    await this.withInput(`start\nupdate HEAD ${to} ${from}\ncommit\n`).raw(['update-ref', '-m', reason, '--stdin']);
+  }
+
+  /**
+   * git with `input` on its standard input. The backup's commands all print something (--verbose, update-ref's
+   * transaction verbs): simple-git waits 50 ms more after any command that prints nothing.
+   */
+  private withInput(input: string): SimpleGit {
+    return simpleGit({ baseDir: this.dir, input: () => input });
   }
 
   async resolve(ref: string): Promise<string> {
@@ -186,21 +286,27 @@ export class BackupRepo {
       });
   }
 
-  /** Writes every file of a commit into dest (a scratch folder) without touching the repository's index or tree. */
-  async extract(commit: string, dest: string): Promise<void> {
-    const index = path.join(this.cairnDir, `extract-${process.pid}.index`);
-    try {
-      const git = simpleGit({ baseDir: this.dir, allowEnvironment: ['GIT_INDEX_FILE'] }).env(gitEnv({ GIT_INDEX_FILE: index }));
-      await git.raw(['read-tree', commit]);
-      await git.raw(['checkout-index', '--all', '--force', `--prefix=${dest.replace(/\\/g, '/').replace(/\/?$/, '/')}`]);
-    } finally {
-      fs.rmSync(index, { force: true });
+  /** Every file of a commit (path → blob id), read from its tree alone: no file content is read. */
+  async listTree(commit: string): Promise<Map<string, string>> {
+    const out = await this.git.raw(['ls-tree', '-r', '-z', '--full-tree', commit]);
+    const files = new Map<string, string>();
+    for (const entry of out.split('\0')) {
+      const tab = entry.indexOf('\t');
+      if (tab === -1) continue;
+      const [, type, id] = entry.slice(0, tab).split(' ');
+      if (type === 'blob') files.set(entry.slice(tab + 1), id!);
     }
+    return files;
   }
 
   async remoteUrl(name = 'origin'): Promise<string | null> {
     const remotes = await this.git.getRemotes(true);
     return remotes.find((r) => r.name === name)?.refs.fetch ?? null;
+  }
+
+  /** Forgets the remote: its config and remote-tracking refs (`git remote remove`). The remote repository is not touched. */
+  async removeRemote(name = 'origin'): Promise<void> {
+    await this.git.removeRemote(name);
   }
 
   async setRemote(url: string, name = 'origin'): Promise<void> {

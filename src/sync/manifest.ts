@@ -118,23 +118,26 @@ export interface ManifestProblem {
   problem: string;
 }
 
-/** Checks every file against the manifest: present, same sha256, and no file the manifest does not list. */
-export function verifyFiles(dir: string, m: Manifest): ManifestProblem[] {
+/**
+ * Checks a commit's list of files against its manifest without reading them: every listed file present, no file
+ * the manifest does not list, each table's row count equal to its files' (contents: verifyContent).
+ */
+export function verifyListing(paths: Iterable<string>, m: Manifest): ManifestProblem[] {
   const problems: ManifestProblem[] = [];
-  const listed = new Set(Object.keys(m.files));
-  for (const [rel, entry] of sortedEntries(m.files)) {
-    const abs = path.join(dir, rel);
-    if (!fs.existsSync(abs)) {
-      problems.push({ path: rel, problem: 'listed in the manifest but missing' });
-      continue;
-    }
-    const actual = sha256(fs.readFileSync(abs));
-    if (actual !== entry.sha256) problems.push({ path: rel, problem: `checksum mismatch (manifest ${entry.sha256.slice(0, 12)}…, file ${actual.slice(0, 12)}…): changed after the backup was made` });
-  }
-  for (const rel of listBackupFiles(dir)) if (!listed.has(rel)) problems.push({ path: rel, problem: 'not listed in the manifest' });
+  const present = new Set(paths);
+  for (const [rel] of sortedEntries(m.files)) if (!present.has(rel)) problems.push({ path: rel, problem: 'listed in the manifest but missing' });
+  for (const rel of [...present].sort()) if (!(rel in m.files)) problems.push({ path: rel, problem: 'not listed in the manifest' });
   for (const [name, t] of Object.entries(m.tables)) {
     const rows = Object.entries(m.files).filter(([p]) => p.startsWith(`${DB_DIR}/${name}/`)).reduce((n, [, e]) => n + (e.rows ?? 0), 0);
     if (rows !== t.rows) problems.push({ path: `${DB_DIR}/${name}/`, problem: `the manifest says ${t.rows} rows but its files list ${rows}` });
   }
   return problems;
+}
+
+/** A file's content against its manifest entry (null when it matches). */
+export function verifyContent(rel: string, bytes: Buffer, m: Manifest): ManifestProblem | null {
+  const expected = m.files[rel]?.sha256;
+  const actual = sha256(bytes);
+  if (actual === expected) return null;
+  return { path: rel, problem: `checksum mismatch (manifest ${expected?.slice(0, 12)}…, file ${actual.slice(0, 12)}…): changed after the backup was made` };
 }

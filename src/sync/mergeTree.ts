@@ -12,11 +12,12 @@ import type { Actor } from '../store/events';
 import { StoreError } from '../store/errors';
 import { newId } from '../store/ids';
 import { blobSpec, EMPTY_TREE, readBlobs } from './blobs';
+import type { FileChange } from './applyTree';
 import type { BackupRepo } from './git';
-import { DB_DIR, MANIFEST, rowKey, shardOf, shardPath, shardText, splitLines } from './layout';
+import { DB_DIR, lineKey, MANIFEST, rowKey, shardOf, shardPath, shardText, splitLines } from './layout';
 import { mergeShard, type Fields, type RowConflict, type TableShape } from './merge';
 import { fileEntry, formatManifest, parseManifest, type Manifest } from './manifest';
-import { dropErasedRows, erasedAggregateIds, tombstonesIn } from './tombstones';
+import { dropErasedRows, erasedAggregateIds, newTombstones, type ShardSides } from './tombstones';
 
 const run = promisify(execFile);
 
@@ -55,17 +56,50 @@ export interface TreeMerge {
   merged: Record<string, number>;
   /** Erased projects whose rows the merge dropped (they came from a side that still had them), and how many per table. */
   erased: { projects: string[]; rows: Record<string, number> };
+  /**
+   * Every db/ and files/ path the merge wrote or removed in the working tree, with mine's and the merged content
+   * (null: absent); manifest.json is rewritten too. What there is to stage, and what the store takes from the merge.
+   */
+  writes: FileChange[];
 }
 
 const toMap = (shape: TableShape, buf: Buffer | null) => {
   const m = new Map<string, string>();
-  if (buf) for (const line of splitLines(buf.toString('utf8'))) m.set(rowKey(shape.key, JSON.parse(line) as Fields), line);
+  if (buf) for (const line of splitLines(buf.toString('utf8'))) m.set(lineKey(shape.key, line), line);
   return m;
 };
 
-async function changedPaths(repo: BackupRepo, from: string | null, to: string): Promise<string[]> {
-  const out = await repo.git.raw(['diff', '--name-only', '-z', '--no-renames', from ?? EMPTY_TREE, to, '--', DB_DIR, 'files']);
-  return out.split('\0').filter(Boolean);
+/** A path either side changed since the merge base, with the blob id of each version (null: absent there). */
+interface ChangedPath {
+  path: string;
+  base: string | null;
+  mine: string | null;
+  theirs: string | null;
+}
+
+/** The db/ and files/ paths that differ between two commits, with their blob ids before and after (null: absent). */
+async function changedBlobs(repo: BackupRepo, from: string | null, to: string): Promise<Map<string, { from: string | null; to: string | null }>> {
+  // Raw format, -z: ":<mode> <mode> <id> <id> <status>\0<path>\0"; an id of zeros is a file that is not there.
+  const out = await repo.git.raw(['diff-tree', '-r', '-z', '--no-renames', from ?? EMPTY_TREE, to, '--', DB_DIR, 'files']);
+  const parts = out.split('\0');
+  const blob = (id: string | undefined) => (!id || /^0+$/.test(id) ? null : id);
+  const changed = new Map<string, { from: string | null; to: string | null }>();
+  for (let i = 0; i + 1 < parts.length; i += 2) {
+    const [, , before, after] = parts[i]!.split(' ');
+    changed.set(parts[i + 1]!, { from: blob(before), to: blob(after) });
+  }
+  return changed;
+}
+
+/** Each path changed on either side, the base's blob id taken from whichever diff has it (both have the same). */
+async function changedSinceBase(repo: BackupRepo, base: string | null, ours: string, theirs: string): Promise<ChangedPath[]> {
+  const [mine, their] = await Promise.all([changedBlobs(repo, base, ours), changedBlobs(repo, base, theirs)]);
+  return [...new Set([...mine.keys(), ...their.keys()])].sort().map((p) => {
+    const m = mine.get(p);
+    const t = their.get(p);
+    const baseId = (m ?? t)!.from;
+    return { path: p, base: baseId, mine: m ? m.to : baseId, theirs: t ? t.to : baseId };
+  });
 }
 
 const bump = (counts: Record<string, number>, what: string, n = 1) => {
@@ -112,7 +146,13 @@ const textOrNull = (b: Buffer | null) => (b && isText(b) && b.length <= 1 << 20 
 export async function mergeIntoWorkingTree(input: MergeInput): Promise<TreeMerge> {
   const { repo, base, ours, theirs } = input;
   const dir = repo.dir;
-  const [mineManifestBuf, theirsManifestBuf] = await readBlobs(dir, [blobSpec(ours, MANIFEST), blobSpec(theirs, MANIFEST)]);
+  // One git process reads both manifests and each distinct blob of the changed paths (a path one side left alone
+  // has that side's version equal to the base's: read once).
+  const changed = await changedSinceBase(repo, base, ours, theirs);
+  const ids = [...new Set(changed.flatMap((c) => [c.base, c.mine, c.theirs]).filter((id): id is string => id !== null))];
+  const [mineManifestBuf, theirsManifestBuf, ...blobs] = await readBlobs(dir, [blobSpec(ours, MANIFEST), blobSpec(theirs, MANIFEST), ...ids]);
+  const contents = new Map(ids.map((id, i) => [id, blobs[i] ?? null] as const));
+  const blobOf = (id: string | null) => (id === null ? null : (contents.get(id) ?? null));
   const mineManifest = parseManifest(mineManifestBuf!.toString('utf8'), `${ours.slice(0, 10)}:${MANIFEST}`);
   if (!theirsManifestBuf) throw new StoreError('invalid', `The remote's commit ${theirs.slice(0, 10)} is not a Cairn backup (it has no manifest.json); sync only with a remote that Cairn backups were pushed to.`);
   const theirsManifest = parseManifest(theirsManifestBuf.toString('utf8'), `${theirs.slice(0, 10)}:${MANIFEST}`);
@@ -121,11 +161,7 @@ export async function mergeIntoWorkingTree(input: MergeInput): Promise<TreeMerge
     throw new StoreError('schema_too_new', `The remote's store is at schema version ${theirsManifest.schemaVersion}, this one at ${mineManifest.schemaVersion}: ${newer} runs a newer Cairn. Update Cairn on the other machine(s) and sync again; nothing was changed.`);
   }
 
-  const paths = [...new Set([...(await changedPaths(repo, base, ours)), ...(await changedPaths(repo, base, theirs))])].sort();
-  const blobs = await readBlobs(dir, paths.flatMap((p) => [blobSpec(base, p), blobSpec(ours, p), blobSpec(theirs, p)]));
-  const version = (i: number) => ({ base: blobs[3 * i]!, mine: blobs[3 * i + 1]!, theirs: blobs[3 * i + 2]! });
-
-  const result: TreeMerge = { conflicts: [], fromTheirs: {}, merged: {}, erased: { projects: [], rows: {} } };
+  const result: TreeMerge = { conflicts: [], fromTheirs: {}, merged: {}, erased: { projects: [], rows: {} }, writes: [] };
   const shapes = new Map<string, TableShape>();
   const shapeOf = (table: string): TableShape => {
     let s = shapes.get(table);
@@ -139,23 +175,28 @@ export async function mergeIntoWorkingTree(input: MergeInput): Promise<TreeMerge
 
   // Rows: each changed shard merged; the results kept per shard until written.
   const shards = new Map<string, Map<string, string>>();
+  // Mine's content of each path the merge may write (what the working tree holds): a shard is written only where
+  // it differs, and the store's changes are taken from the two without asking git again.
+  const mineContent = new Map<string, Buffer | null>();
   const rowConflicts: RowConflict[] = [];
   const mergedAggregates: { table: string; key: string; version: number | null; fromMine: string[]; fromTheirs: string[]; conflicts: string[] }[] = [];
-  const sides = new Map<string, { mine: Map<string, string>; theirs: Map<string, string>; base: Map<string, string> }>();
-  paths.forEach((p, i) => {
-    if (!p.startsWith(`${DB_DIR}/`)) return;
-    const table = p.split('/')[1]!;
+  const sides = new Map<string, ShardSides>();
+  for (const c of changed) {
+    if (!c.path.startsWith(`${DB_DIR}/`)) continue;
+    const table = c.path.split('/')[1]!;
     const shape = shapeOf(table);
-    const v = version(i);
-    const s = { base: toMap(shape, v.base), mine: toMap(shape, v.mine), theirs: toMap(shape, v.theirs) };
-    sides.set(p, s);
+    const maps = new Map<string | null, Map<string, string>>(); // one map per distinct version (read-only)
+    const mapOf = (id: string | null) => maps.get(id) ?? maps.set(id, toMap(shape, blobOf(id))).get(id)!;
+    const s = { base: mapOf(c.base), mine: mapOf(c.mine), theirs: mapOf(c.theirs) };
+    sides.set(c.path, s);
+    mineContent.set(c.path, blobOf(c.mine));
     const m = mergeShard(shape, s.base, s.mine, s.theirs);
-    shards.set(p, m.lines);
+    shards.set(c.path, m.lines);
     rowConflicts.push(...m.conflicts);
     bump(result.fromTheirs, table, m.fromTheirs);
     bump(result.merged, table, m.merged.length);
     if (AGGREGATES[table]) for (const r of m.merged) mergedAggregates.push({ table, ...r });
-  });
+  }
 
   // The working tree holds mine: a shard no side changed is read from there when a row must be looked up or added.
   const shardLines = (table: string, key: string) => {
@@ -163,8 +204,10 @@ export async function mergeIntoWorkingTree(input: MergeInput): Promise<TreeMerge
     let lines = shards.get(rel);
     if (!lines) {
       const abs = path.join(dir, rel);
-      lines = toMap(shapeOf(table), fs.existsSync(abs) ? fs.readFileSync(abs) : null);
+      const content = fs.existsSync(abs) ? fs.readFileSync(abs) : null;
+      lines = toMap(shapeOf(table), content);
       shards.set(rel, lines);
+      mineContent.set(rel, content);
     }
     return lines;
   };
@@ -176,9 +219,9 @@ export async function mergeIntoWorkingTree(input: MergeInput): Promise<TreeMerge
     const line = s.mine.get(key) ?? s.theirs.get(key) ?? s.base.get(key);
     return line === undefined ? null : { line, mine: s.mine.get(key), theirs: s.theirs.get(key), base: s.base.get(key) };
   };
-  // Erased projects: the tombstones of either side that the merge kept win over any row of theirs still around.
+  // Erased projects: the tombstones either side added since the base that the merge kept win over any row still around.
   const erasedProjects = new Set<string>();
-  for (const [eventId, projectId] of await tombstonesIn(dir, [ours, theirs])) if (shardLines('events', eventId).has(eventId)) erasedProjects.add(projectId);
+  for (const [eventId, projectId] of newTombstones(sides)) if (shardLines('events', eventId).has(eventId)) erasedProjects.add(projectId);
   const erasedIds = erasedProjects.size ? erasedAggregateIds(erasedProjects, sides) : new Set<string>();
   if (erasedProjects.size) {
     const dropped = dropErasedRows(erasedProjects, erasedIds, shards);
@@ -188,9 +231,12 @@ export async function mergeIntoWorkingTree(input: MergeInput): Promise<TreeMerge
     mergedAggregates.splice(0, mergedAggregates.length, ...mergedAggregates.filter((a) => keep(a.key)));
   }
 
-  const work = [...sides.keys()].flatMap((rel) => {
+  // Rows whose parents may be gone. A line the same on both sides names parents both sides hold, which the merge
+  // keeps (each side is a consistent store): only an erase can drop them, and then every row is checked.
+  const work = [...sides].flatMap(([rel, s]) => {
     const table = rel.split('/')[1]!;
-    return input.foreignKeys.has(table) ? [...shards.get(rel)!.values()].map((line) => ({ table, line })) : [];
+    if (!input.foreignKeys.has(table)) return [];
+    return [...shards.get(rel)!].filter(([key, line]) => erasedIds.size > 0 || s.mine.get(key) !== line || s.theirs.get(key) !== line).map(([, line]) => ({ table, line }));
   });
   while (work.length) {
     const { table, line } = work.pop()!;
@@ -220,12 +266,13 @@ export async function mergeIntoWorkingTree(input: MergeInput): Promise<TreeMerge
   const fileWrites = new Map<string, Buffer | null>();
   const fileConflicts: { path: string; copy: string | null; mine: Buffer | null; theirs: Buffer | null; base: Buffer | null }[] = [];
   const inTree = (p: string) => fileWrites.get(p) !== undefined ? fileWrites.get(p) !== null : fs.existsSync(path.join(dir, p));
-  for (const [i, p] of paths.entries()) {
+  for (const c of changed) {
+    const p = c.path;
     if (!p.startsWith('files/')) continue;
-    const v = version(i);
-    const eq = (a: Buffer | null, b: Buffer | null) => (a === null ? b === null : b !== null && a.equals(b));
-    if (eq(v.mine, v.theirs) || eq(v.theirs, v.base)) continue; // mine already in the tree
-    if (eq(v.mine, v.base)) {
+    const v = { base: blobOf(c.base), mine: blobOf(c.mine), theirs: blobOf(c.theirs) };
+    mineContent.set(p, v.mine);
+    if (c.mine === c.theirs || c.theirs === c.base) continue; // mine already in the tree (same blob id: same bytes)
+    if (c.mine === c.base) {
       fileWrites.set(p, v.theirs);
       bump(result.fromTheirs, 'files');
       continue;
@@ -279,20 +326,22 @@ export async function mergeIntoWorkingTree(input: MergeInput): Promise<TreeMerge
   for (const t of Object.keys(theirsManifest.tables)) manifest.tables[t] ??= { ...theirsManifest.tables[t]!, rows: 0 };
   const write = (rel: string, content: Buffer | null) => {
     const abs = path.join(dir, rel);
-    if (content === null || content.length === 0) {
+    // A shard without rows has no file; a note may well be empty (and must stay, not be deleted).
+    const after = content === null || (content.length === 0 && rel.startsWith(`${DB_DIR}/`)) ? null : content;
+    result.writes.push({ path: rel, before: mineContent.get(rel) ?? null, after });
+    if (after === null) {
       fs.rmSync(abs, { force: true });
       delete manifest.files[rel];
       return;
     }
     fs.mkdirSync(path.dirname(abs), { recursive: true });
-    fs.writeFileSync(abs, content);
-    manifest.files[rel] = fileEntry(rel, content);
+    fs.writeFileSync(abs, after);
+    manifest.files[rel] = fileEntry(rel, after);
   };
+  // The working tree holds mine: a shard is written only where its text differs from mine's.
   for (const [rel, lines] of shards) {
     const text = Buffer.from(shardText(lines));
-    const abs = path.join(dir, rel);
-    const current = fs.existsSync(abs) ? fs.readFileSync(abs) : Buffer.alloc(0);
-    if (!current.equals(text)) write(rel, text);
+    if (!text.equals(mineContent.get(rel) ?? Buffer.alloc(0))) write(rel, text);
   }
   for (const [rel, content] of fileWrites) write(rel, content);
   for (const [name, t] of Object.entries(manifest.tables)) {

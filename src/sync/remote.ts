@@ -1,6 +1,6 @@
-// The backup's remote: where sync (a later part) pushes. Setting it only records it (in the repository's local
-// git config, machine-local), after checking it is a git URL or a local repository and, unless asked not to,
-// that it can be reached.
+// The backup's remote: where sync pushes. Setting it only records it (in the repository's local git config,
+// machine-local), after checking it is a git URL or a local repository and, unless asked not to, that it can be
+// reached. Removing it only forgets it: backups stay local, the remote repository keeps what was pushed.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { StoreError } from '../store/errors';
@@ -16,6 +16,8 @@ export interface RemoteInfo {
   privateHistory?: PrivateNoteInHistory[];
   /** What to do about them. */
   warning?: string;
+  /** Set by `remote remove`: the URL that was removed (null: there was none). */
+  removed?: string | null;
 }
 
 const URL_FORMS = [/^(https?|ssh|git|file):\/\/\S+$/i, /^[\w.-]+@[\w.-]+:\S+$/];
@@ -53,4 +55,13 @@ export async function getRemote(repoDir: string, check: boolean): Promise<Remote
   if (!url || !check) return { repo: repo.dir, url };
   const problem = await probeRemote(url, repo.dir);
   return problem ? { repo: repo.dir, url, reachable: false, problem } : { repo: repo.dir, url, reachable: true };
+}
+
+/** Forgets the remote; sync then refuses until one is set again. Nothing is deleted, here or on the remote. */
+export async function removeRemote(repoDir: string): Promise<RemoteInfo> {
+  if (!fs.existsSync(path.join(repoDir, '.git'))) return { repo: repoDir, url: null, removed: null };
+  const repo = await BackupRepo.open(repoDir, false);
+  const url = await repo.remoteUrl();
+  if (url) await repo.removeRemote();
+  return { repo: repo.dir, url: null, removed: url };
 }

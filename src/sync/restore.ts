@@ -1,10 +1,14 @@
-// Restore REF: verify, build, check, save the present, swap, put the files back, re-index.
+// Restore REF: verify, save the present, build, check, swap, put the files back, re-index.
 //
-// 1. The commit's files are extracted to a scratch folder; every file is checked against the manifest.
-// 2. A new database is built from the JSONL by the real migrations in a scratch file and checked
-//    (integrity_check, foreign keys, row counts against the manifest). Nothing live has been touched so far;
-//    a dry run stops here with what would change.
-// 3. A safety backup commits the present state (so the restore can be undone from history).
+// 1. The commit's file list is checked against its manifest, then every file's content against its checksum
+//    (read from git in batches, nothing extracted to disk).
+// 2. The present state is backed up first (a safety backup; for a dry run an ordinary one, committed only when
+//    something changed since the last backup), so the backup's working tree holds exactly the store's rows.
+// 3. The database to swap in is built in a scratch file. Usually: a copy of the store (VACUUM INTO) patched with
+//    the rows of just the shards whose checksum differs between the commit and the present backup. Otherwise (an
+//    older schema, the safety backup refused): the whole commit's rows loaded by the real migrations. Either way
+//    it is checked (integrity_check, foreign keys, row counts against the manifest) before anything live is
+//    touched; a dry run stops after the diff (only over the rows patched) with what would change.
 // 4. The store's content is replaced in ONE transaction (see src/store/snapshot/load.ts), with its
 //    backup.restored event. A marker in .git/cairn/ names the restore until its files are back: if the process
 //    dies after the swap, the next backup or restore finishes the job (the event tells whether the swap happened).
@@ -18,15 +22,18 @@ import { StoreError } from '../store/errors';
 import { newId } from '../store/ids';
 import { indexVault } from '../store/knowledge/indexer';
 import { findMigrationsDir, shippedSchemaVersion } from '../store/migrate';
-import { buildDatabase, copyDatabase, diffAttached, replaceFromAttached, withAttached, type TableDiff } from '../store/snapshot/load';
+import { buildDatabase, copyDatabase, diffAttached, replaceFromAttached, withAttached, type KeyTables, type TableDiff } from '../store/snapshot/load';
+import { patchCopy, type TablePatch } from '../store/snapshot/patch';
 import { eventBefore, lastEvent, restoreCommitted, userVersion, withReadSnapshot } from '../store/snapshot/rows';
+import { tableCatalog, type TableSpec } from '../store/snapshot/tables';
 import { backupLocked, repoDirOf, type BackupEnv, type BackupSettings } from './backup';
+import { forEachBlob, readBlobs } from './blobs';
 import { agentFolderSlug, excludeMatcher, isNote, isPrivateNote, walk } from './files';
 import { crashPoint } from './crashPoints';
 import { BackupRepo } from './git';
 import { withBackupLock } from './lock';
 import { AGENTS_PREFIX, compareKeys, DB_DIR, decodeValue, MANIFEST, rowKey, sha256, splitLines, VAULT_PREFIX } from './layout';
-import { formatManifest, readManifest, verifyFiles, type Manifest } from './manifest';
+import { formatManifest, parseManifest, readManifest, verifyContent, verifyListing, type Manifest, type ManifestProblem } from './manifest';
 import { clearInProgress, clearPendingRestore, clearState, markInProgress, readPendingRestore, writePendingRestore, writeState } from './state';
 import { resumePendingSync } from './pendingSync';
 
@@ -64,29 +71,116 @@ interface FilePlan {
   remove: string[];
 }
 
-function parseTables(tree: string, m: Manifest): Map<string, { columns: string[]; rows: unknown[][] }> {
+/** A backup commit: its manifest and the blob id of each of its files (db/ and files/). */
+interface BackupTree {
+  commit: string;
+  manifest: Manifest;
+  blobs: Map<string, string>;
+}
+
+const isBackupFile = (rel: string) => rel.startsWith(`${DB_DIR}/`) || rel.startsWith('files/');
+
+async function readBackupTree(repo: BackupRepo, commit: string): Promise<BackupTree | null> {
+  const all = await repo.listTree(commit);
+  const manifestBlob = all.get(MANIFEST);
+  if (!manifestBlob) return null;
+  const [text] = await readBlobs(repo.dir, [manifestBlob]);
+  const manifest = parseManifest(text!.toString('utf8'), `${commit.slice(0, 10)}:${MANIFEST}`);
+  return { commit, manifest, blobs: new Map([...all].filter(([rel]) => isBackupFile(rel))) };
+}
+
+function failedChecks(short: string, problems: ManifestProblem[]): StoreError {
+  const list = problems.slice(0, 5).map((p) => `${p.path}: ${p.problem}`).join('; ');
+  return new StoreError('corrupt', `The backup ${short} fails its checks (${problems.length} problem${problems.length === 1 ? '' : 's'}: ${list}${problems.length > 5 ? '; …' : ''}). Nothing was changed; restore another backup ("cairn history").`);
+}
+
+/** Checks every file of the backup against its checksum; returns the contents of the files `keep` names. */
+function verifyTree(repo: BackupRepo, tree: BackupTree, keep: (rel: string) => boolean): Promise<{ problems: ManifestProblem[]; kept: Map<string, Buffer> }> {
+  return readChecked(repo, tree, [...tree.blobs.keys()].sort(), keep);
+}
+
+/** Reads these files of the commit, each checked against its checksum; keeps the contents of those `keep` names. */
+async function readChecked(repo: BackupRepo, tree: BackupTree, paths: string[], keep: (rel: string) => boolean): Promise<{ problems: ManifestProblem[]; kept: Map<string, Buffer> }> {
+  const problems: ManifestProblem[] = [];
+  const kept = new Map<string, Buffer>();
+  await forEachBlob(
+    repo.dir,
+    paths.map((p) => tree.blobs.get(p)!),
+    (i, content) => {
+      const rel = paths[i]!;
+      const problem = content ? verifyContent(rel, content, tree.manifest) : { path: rel, problem: 'unreadable in the repository' };
+      if (problem) problems.push(problem);
+      else if (keep(rel)) kept.set(rel, content!);
+    },
+  );
+  return { problems, kept };
+}
+
+/** A shard's rows by key text, each as its line and its values in the table's column order. */
+function parseShard(rel: string, content: Buffer, table: string, entry: { key: string[]; columns: string[] }): Map<string, { line: string; values: unknown[] }> {
+  const rows = new Map<string, { line: string; values: unknown[] }>();
+  splitLines(content.toString('utf8')).forEach((line, i) => {
+    try {
+      const row = JSON.parse(line) as Record<string, unknown>;
+      if (typeof row !== 'object' || row === null || Array.isArray(row)) throw new Error('not a JSON object');
+      const names = Object.keys(row);
+      if (names.join() !== entry.columns.join()) throw new Error(`its fields (${names.join(', ')}) are not the table's columns (${entry.columns.join(', ')})`);
+      rows.set(rowKey(entry.key, row), { line, values: entry.columns.map((c) => decodeValue(row[c])) });
+    } catch (err) {
+      throw new StoreError('corrupt', `${rel} line ${i + 1} is not a valid ${table} row (${(err as Error).message}); the backup was damaged or edited by hand. Nothing was changed.`);
+    }
+  });
+  return rows;
+}
+
+/** Every table's rows (for a database built from the whole backup), each list in key order. */
+function parseTables(contents: Map<string, Buffer>, m: Manifest): Map<string, { columns: string[]; rows: unknown[][] }> {
   const out = new Map<string, { columns: string[]; rows: unknown[][] }>();
   for (const [table, entry] of Object.entries(m.tables)) {
     const keyed: { key: string; values: unknown[] }[] = [];
     const files = Object.keys(m.files).filter((p) => p.startsWith(`${DB_DIR}/${table}/`)).sort();
-    for (const rel of files) {
-      splitLines(fs.readFileSync(path.join(tree, rel), 'utf8')).forEach((line, i) => {
-        let row: Record<string, unknown>;
-        try {
-          row = JSON.parse(line) as Record<string, unknown>;
-          if (typeof row !== 'object' || row === null || Array.isArray(row)) throw new Error('not a JSON object');
-          const names = Object.keys(row);
-          if (names.join() !== entry.columns.join()) throw new Error(`its fields (${names.join(', ')}) are not the table's columns (${entry.columns.join(', ')})`);
-          keyed.push({ key: rowKey(entry.key, row), values: entry.columns.map((c) => decodeValue(row[c])) });
-        } catch (err) {
-          throw new StoreError('corrupt', `${rel} line ${i + 1} is not a valid ${table} row (${(err as Error).message}); the backup was damaged or edited by hand. Nothing was changed.`);
-        }
-      });
-    }
+    for (const rel of files) for (const [key, r] of parseShard(rel, contents.get(rel)!, table, entry)) keyed.push({ key, values: r.values });
     keyed.sort((a, b) => compareKeys(a.key, b.key));
     out.set(table, { columns: entry.columns, rows: keyed.map((k) => k.values) });
   }
   return out;
+}
+
+const tableOf = (rel: string) => rel.split('/')[1]!;
+
+/**
+ * The shards a restore has to change: db/ files whose checksum differs between the commit and the present backup
+ * (whose manifest describes the store's rows exactly: it was just made).
+ */
+function changedShards(target: Manifest, present: Manifest): string[] {
+  const paths = new Set([...Object.keys(target.files), ...Object.keys(present.files)].filter((p) => p.startsWith(`${DB_DIR}/`)));
+  return [...paths].filter((p) => target.files[p]?.sha256 !== present.files[p]?.sha256).sort();
+}
+
+/** The row changes that turn the present shards into the commit's (a missing shard has no rows). */
+function shardPatches(specs: Map<string, TableSpec>, shards: string[], target: Map<string, Buffer>, present: Map<string, Buffer>, m: Manifest, presentManifest: Manifest): TablePatch[] {
+  const byTable = new Map<string, TablePatch & { addedKeys: string[] }>();
+  for (const rel of shards) {
+    const table = tableOf(rel);
+    const spec = specs.get(table)!;
+    let p = byTable.get(table);
+    if (!p) byTable.set(table, (p = { spec, removed: [], changed: [], added: [], addedKeys: [] }));
+    const next = target.has(rel) ? parseShard(rel, target.get(rel)!, table, m.tables[table]!) : new Map();
+    const now = present.has(rel) ? parseShard(rel, present.get(rel)!, table, presentManifest.tables[table]!) : new Map();
+    const keyAt = spec.key.map((k) => spec.columns.indexOf(k));
+    for (const [key, row] of now) if (!next.has(key)) p.removed.push(keyAt.map((at) => row.values[at]));
+    for (const [key, row] of next) {
+      const old = now.get(key);
+      if (!old) {
+        p.added.push(row.values);
+        p.addedKeys.push(key);
+      } else if (old.line !== row.line) p.changed.push(row.values);
+    }
+  }
+  return [...byTable.values()].map(({ addedKeys, ...p }) => {
+    const order = addedKeys.map((k, i) => [k, i] as const).sort((a, b) => compareKeys(a[0], b[0]));
+    return { ...p, added: order.map(([, i]) => p.added[i]!) };
+  });
 }
 
 /** The folders files are restored into: the vault and the agent folders of the current settings. */
@@ -139,8 +233,16 @@ function summarizePlans(plans: FilePlan[]): FileDiff {
   return diff;
 }
 
+/** The content of every file the plans write (repository path → bytes), read from the commit and checked. */
+async function filesToWrite(repo: BackupRepo, tree: BackupTree, plans: FilePlan[]): Promise<Map<string, Buffer>> {
+  const paths = plans.flatMap((p) => p.write.map((rel) => p.prefix + rel));
+  const { problems, kept } = await readChecked(repo, tree, paths, () => true);
+  if (problems.length) throw failedChecks(tree.commit.slice(0, 10), problems);
+  return kept;
+}
+
 /** Writes each file with temp-file + rename; removed files go to `aside` first when there is no safety commit. */
-function applyFiles(plans: FilePlan[], tree: string, aside: string | null): void {
+function applyFiles(plans: FilePlan[], contents: Map<string, Buffer>, aside: string | null): void {
   for (const p of plans) {
     for (const [i, rel] of p.write.entries()) {
       if (i === p.write.length >> 1) crashPoint('restore:half-files');
@@ -148,7 +250,7 @@ function applyFiles(plans: FilePlan[], tree: string, aside: string | null): void
       fs.mkdirSync(path.dirname(target), { recursive: true });
       if (aside && fs.existsSync(target)) fs.cpSync(target, path.join(aside, p.prefix, rel));
       const tmp = `${target}.cairn-restore-${process.pid}`;
-      fs.copyFileSync(path.join(tree, p.prefix, rel), tmp);
+      fs.writeFileSync(tmp, contents.get(p.prefix + rel)!);
       fs.renameSync(tmp, target);
     }
     for (const rel of p.remove) {
@@ -170,23 +272,32 @@ async function reindex(env: BackupEnv): Promise<void> {
  * After the swap the database's rows are the restored commit's: its db/ files (and their manifest entries) become
  * the working tree's, and the state says "exported up to the event before the restore's own", so the backup that follows is
  * incremental. (files/ stay as they are: the mirror compares them with the restored files as usual.)
- * Marked in progress while copying; the state is marked uncommitted, so a backup that has to reset the tree to
- * HEAD (killed half-way) drops it and compares in full.
+ * `shards` holds the commit's content of each db/ file that differs from the working tree's (absent: removed);
+ * with `whole`, db/ is emptied first. Marked in progress while writing; the state is marked uncommitted, so a
+ * backup that has to reset the tree to HEAD (killed half-way) drops it and compares in full.
  */
-async function adoptRestoredRows(env: BackupEnv, repo: BackupRepo, tree: string, skipPrivate: boolean, rowsDiffer: boolean): Promise<void> {
+async function adoptRestoredRows(env: BackupEnv, repo: BackupRepo, restored: Manifest, shards: { paths: string[]; contents: Map<string, Buffer>; whole: boolean }, skipPrivate: boolean, rowsDiffer: boolean): Promise<void> {
   markInProgress(repo.cairnDir);
   clearState(repo.cairnDir);
-  fs.rmSync(path.join(repo.dir, DB_DIR), { recursive: true, force: true });
-  if (fs.existsSync(path.join(tree, DB_DIR))) fs.cpSync(path.join(tree, DB_DIR), path.join(repo.dir, DB_DIR), { recursive: true });
+  if (shards.whole) fs.rmSync(path.join(repo.dir, DB_DIR), { recursive: true, force: true });
+  for (const rel of shards.paths) {
+    const abs = path.join(repo.dir, rel);
+    const content = shards.contents.get(rel);
+    if (!content) {
+      fs.rmSync(abs, { force: true });
+      continue;
+    }
+    fs.mkdirSync(path.dirname(abs), { recursive: true });
+    fs.writeFileSync(abs, content);
+  }
   // The manifest: the restored commit's tables and db/ checksums, the working tree's own files/ entries.
-  const restored = readManifest(tree)!;
   const current = readManifest(repo.dir);
   const files = Object.fromEntries([
     ...Object.entries(restored.files).filter(([p]) => p.startsWith(`${DB_DIR}/`)),
     ...Object.entries(current?.files ?? {}).filter(([p]) => !p.startsWith(`${DB_DIR}/`)),
   ]);
   fs.writeFileSync(path.join(repo.dir, MANIFEST), formatManifest({ ...restored, files }));
-  await repo.stagePaths([DB_DIR, MANIFEST]); // a backup stages only what it writes itself
+  await repo.stagePaths(shards.whole ? [DB_DIR, MANIFEST] : [...shards.paths, MANIFEST]); // a backup stages only what it writes itself
   if (rowsDiffer) {
     // Erases were applied again: the rows are not the commit's, so the next backup compares them in full.
     clearInProgress(repo.cairnDir);
@@ -224,15 +335,11 @@ export async function resumePendingRestore(env: BackupEnv, settings: BackupSetti
   if (!pending) return;
   const repo = await BackupRepo.open(repoDir, false);
   if (await restoreCommitted(env.store.conn, pending.restoreId)) {
-    const scratch = scratchDir(env.store.dir);
-    try {
-      const tree = path.join(scratch, 'tree');
-      await repo.extract(pending.commit, tree);
-      const m = readManifest(tree)!;
-      applyFiles(planFiles(env, settings, m, await skipsPrivate(repo, settings)), tree, null);
+    const tree = await readBackupTree(repo, pending.commit);
+    if (tree) {
+      const plans = planFiles(env, settings, tree.manifest, await skipsPrivate(repo, settings));
+      applyFiles(plans, await filesToWrite(repo, tree, plans), null);
       await reindex(env);
-    } finally {
-      fs.rmSync(scratch, { recursive: true, force: true });
     }
   }
   clearState(repo.cairnDir);
@@ -278,77 +385,115 @@ async function restoreLocked(env: BackupEnv, settings: BackupSettings, ref: stri
   const scratch = scratchDir(env.store.dir);
   const warnings: string[] = [];
   try {
-    progress('extract');
-    const tree = path.join(scratch, 'tree');
-    await repo.extract(commit, tree);
     progress('verify');
-    const manifest = readManifest(tree);
-    if (!manifest) throw new StoreError('invalid', `Commit ${short} is not a Cairn backup (it has no manifest.json).`);
-    const problems = verifyFiles(tree, manifest);
-    if (problems.length) {
-      const list = problems.slice(0, 5).map((p) => `${p.path}: ${p.problem}`).join('; ');
-      throw new StoreError('corrupt', `The backup ${short} fails its checks (${problems.length} problem${problems.length === 1 ? '' : 's'}: ${list}${problems.length > 5 ? '; …' : ''}). Nothing was changed; restore another backup ("cairn history").`);
-    }
+    const tree = await readBackupTree(repo, commit);
+    if (!tree) throw new StoreError('invalid', `Commit ${short} is not a Cairn backup (it has no manifest.json).`);
+    const manifest = tree.manifest;
+    const listing = verifyListing(tree.blobs.keys(), manifest);
+    if (listing.length) throw failedChecks(short, listing);
     const migrationsDir = findMigrationsDir();
     if (manifest.schemaVersion > shippedSchemaVersion(migrationsDir)) {
       throw new StoreError('schema_too_new', `The backup ${short} was written by a newer Cairn (schema version ${manifest.schemaVersion}). Update Cairn to restore it; nothing was changed.`);
     }
 
+    // The present state first: committed, it is what the restore is measured against (and how it is undone).
+    progress('safety');
+    let aside: string | null = null;
+    let present: BackupTree | null = null;
+    let safetyCommit: string | null | undefined;
+    try {
+      const safety = await backupLocked(env, settings, dryRun ? { kind: 'backup' } : { kind: 'safety', subjectPrefix: `Safety backup before restoring ${short}: ` });
+      if (!dryRun) safetyCommit = safety.commit;
+      if (safety.commit) present = await readBackupTree(repo, safety.commit);
+    } catch (err) {
+      if (!(err instanceof StoreError && err.kind === 'invalid')) throw err;
+      // Refused by the secret scan: keep the present state outside git instead (a dry run just builds in full).
+      if (!dryRun) {
+        const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+        const dir = path.join(env.store.dir, 'backups', `before-restore-${stamp}`);
+        fs.mkdirSync(dir, { recursive: true });
+        await copyDatabase(env.store.conn, path.join(dir, 'cairn.db'));
+        aside = dir;
+        warnings.push(`The safety backup was refused (${err.message.split('\n')[0]}); the current database and any replaced files were copied to ${dir} instead.`);
+      }
+    }
+
+    // Patch a copy of the store when the backup has the store's schema; else build from the whole backup.
+    const specs = new Map((await tableCatalog(env.store.conn)).source.map((spec) => [spec.name, spec]));
+    const liveVersion = await userVersion(env.store.conn);
+    const sameShape = (m: Manifest) =>
+      m.schemaVersion === liveVersion && Object.entries(m.tables).every(([name, t]) => specs.get(name)?.columns.join() === t.columns.join() && specs.get(name)?.key.join() === t.key.join());
+    const changed = present && sameShape(manifest) && sameShape(present.manifest) ? changedShards(manifest, present.manifest) : null;
+    // When most shards differ (a restore into an emptied store), loading everything into a new file is cheaper.
+    const shards = changed && changed.length <= Object.keys(manifest.files).filter((p) => p.startsWith(`${DB_DIR}/`)).length / 2 ? changed : null;
+    const wanted = new Set(shards ?? []);
+    const { problems, kept } = await verifyTree(repo, tree, (rel) => (shards ? wanted.has(rel) : rel.startsWith(`${DB_DIR}/`)));
+    if (problems.length) throw failedChecks(short, problems);
+
     progress('build');
     const dbFile = path.join(scratch, 'restore.db');
-    const built = await buildDatabase({
-      file: dbFile,
-      migrationsDir,
-      schemaVersion: manifest.schemaVersion,
-      tables: parseTables(tree, manifest),
-      onProgress: (done, total) => progress('build', done, total),
-    });
+    let counts: Record<string, number>;
+    let keyTables: KeyTables | null = null;
+    let presentShards: Map<string, Buffer> | null = null;
+    if (shards && present) {
+      // The present backup's shards, checked too: the rows they list are the store's rows being replaced.
+      const ids = shards.filter((rel) => present.blobs.has(rel));
+      const contents = await readBlobs(repo.dir, ids.map((rel) => present.blobs.get(rel)!));
+      presentShards = new Map(ids.map((rel, i) => [rel, contents[i]!]));
+      if (ids.some((rel) => !presentShards!.get(rel) || verifyContent(rel, presentShards!.get(rel)!, present.manifest))) presentShards = null;
+    }
+    if (shards && present && presentShards) {
+      const patches = shardPatches(specs, shards, kept, presentShards, manifest, present.manifest);
+      await copyDatabase(env.store.conn, dbFile);
+      const patched = await patchCopy(dbFile, patches, Object.keys(manifest.tables));
+      ({ counts, keyTables } = patched);
+    } else {
+      const contents = shards ? (await verifyTree(repo, tree, (rel) => rel.startsWith(`${DB_DIR}/`))).kept : kept;
+      const built = await buildDatabase({
+        file: dbFile,
+        migrationsDir,
+        schemaVersion: manifest.schemaVersion,
+        tables: parseTables(contents, manifest),
+        onProgress: (done, total) => progress('build', done, total),
+      });
+      counts = built.counts;
+      if (contents !== kept) for (const [rel, content] of contents) kept.set(rel, content);
+    }
     for (const [table, t] of Object.entries(manifest.tables)) {
-      if (table in built.counts && built.counts[table] !== t.rows) throw new StoreError('corrupt', `The database built from backup ${short} has ${built.counts[table]} ${table} rows, the manifest ${t.rows}. Nothing was changed.`);
+      if (table in counts && counts[table] !== t.rows) throw new StoreError('corrupt', `The database built from backup ${short} has ${counts[table]} ${table} rows, the manifest ${t.rows}. Nothing was changed.`);
     }
     // An erase is a tombstone: a backup made before it does not bring the project back unless asked to.
     const { erased, changed: rowsDiffer } = await reapplyErasures(dbFile, await tombstonesOf(env.store.conn), includeErased);
     warnings.push(...erasureWarnings(erased));
+    // Erases applied again may touch rows the patch did not: then every row is compared.
+    const only = rowsDiffer ? null : keyTables;
 
     const skipPrivate = await skipsPrivate(repo, settings);
     const plans = planFiles(env, settings, manifest, skipPrivate);
-    const tables = await withAttached(env.store.conn, dbFile, (specs) => diffAttached(env.store.conn, specs));
+    const tables = await withAttached(env.store.conn, dbFile, (live) => diffAttached(env.store.conn, live, 20, only));
     const result: RestoreResult = { dryRun, ref, commit, date: entry?.date ?? '', subject: entry?.subject ?? '', tables, files: summarizePlans(plans), erased, warnings, ms: 0 };
     if (dryRun) return { ...result, ms: Math.round(performance.now() - started) };
-
-    progress('safety');
-    let aside: string | null = null;
-    try {
-      const safety = await backupLocked(env, settings, { kind: 'safety', subjectPrefix: `Safety backup before restoring ${short}: ` });
-      result.safetyCommit = safety.commit;
-    } catch (err) {
-      if (!(err instanceof StoreError && err.kind === 'invalid')) throw err;
-      // Refused by the secret scan: keep the present state outside git instead.
-      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-      const dir = path.join(env.store.dir, 'backups', `before-restore-${stamp}`);
-      fs.mkdirSync(dir, { recursive: true });
-      await copyDatabase(env.store.conn, path.join(dir, 'cairn.db'));
-      aside = dir;
-      result.safetyCopy = dir;
-      warnings.push(`The safety backup was refused (${err.message.split('\n')[0]}); the current database and any replaced files were copied to ${dir} instead.`);
-    }
+    if (safetyCommit !== undefined) result.safetyCommit = safetyCommit;
+    if (aside) result.safetyCopy = aside;
+    const contents = await filesToWrite(repo, tree, plans);
 
     crashPoint('restore:safety');
     progress('swap');
     const restoreId = newId();
     writePendingRestore(repo.cairnDir, { restoreId, commit, ref });
-    const counts = Object.fromEntries(tables.map((t) => [t.table, { added: t.added, changed: t.changed, removed: t.removed }]));
-    await withAttached(env.store.conn, dbFile, (specs) =>
+    const changes = Object.fromEntries(tables.map((t) => [t.table, { added: t.added, changed: t.changed, removed: t.removed }]));
+    await withAttached(env.store.conn, dbFile, (live) =>
       env.store.write(async (orm) => {
-        await replaceFromAttached(env.store.conn, specs);
-        await appendNextEvent(orm, env.who, { aggregateType: 'backup', aggregateId: 'store', type: 'backup.restored', data: { restoreId, ref, commit, backupDate: entry?.date ?? null, changes: counts } });
+        await replaceFromAttached(env.store.conn, live, only);
+        await appendNextEvent(orm, env.who, { aggregateType: 'backup', aggregateId: 'store', type: 'backup.restored', data: { restoreId, ref, commit, backupDate: entry?.date ?? null, changes } });
       }),
     );
-    await adoptRestoredRows(env, repo, tree, skipPrivate, rowsDiffer);
+    const adopted = keyTables ? { paths: shards!, contents: kept, whole: false } : { paths: [...kept.keys()], contents: kept, whole: true };
+    await adoptRestoredRows(env, repo, manifest, adopted, skipPrivate, rowsDiffer);
 
     crashPoint('restore:swapped');
     progress('files');
-    applyFiles(plans, tree, aside);
+    applyFiles(plans, contents, aside);
     crashPoint('restore:files');
     progress('index');
     await reindex(env);

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { StoreError } from '../store/errors';
 import type { WrittenShard } from './exporter';
-import { AGENTS_PREFIX, rowKey, VAULT_PREFIX } from './layout';
+import { AGENTS_PREFIX, rowKey, splitLines, VAULT_PREFIX } from './layout';
 import { scanForSecrets, type SecretFinding } from './secrets';
 
 export interface LocatedFinding extends SecretFinding {
@@ -39,22 +39,46 @@ function isText(bytes: Buffer): boolean {
   return !bytes.subarray(0, 8192).includes(0);
 }
 
-/** Scans, and returns each finding with a plain description of where it is. */
-export async function scanStaged(repo: string, shards: WrittenShard[], changedFiles: string[], allow: readonly string[]): Promise<LocatedFinding[]> {
+/**
+ * What one scan reads from the working tree: written shards (only their new lines, the others blanked so line
+ * numbers stay true; `freshLines` null: every line) and changed copies. Plain data, so a worker can run it.
+ */
+export interface ScanJob {
+  shards: { path: string; key: string[]; columns: string[]; freshLines: number[] | null }[];
+  files: string[];
+}
+
+/** The job scanning these shards' new lines and these files. */
+export function scanJob(shards: readonly WrittenShard[], files: readonly string[]): ScanJob {
+  return {
+    shards: shards.map((s) => ({ path: s.path, key: s.spec.key, columns: s.spec.columns, freshLines: s.freshLines.length === s.lines.length ? null : s.freshLines })),
+    files: [...files],
+  };
+}
+
+/** Reads a job's text from the working tree and scans it; findings as the scanner reports them (see locateFindings). */
+export async function runScanJob(repo: string, job: ScanJob, allow: readonly string[]): Promise<SecretFinding[]> {
   const inputs: { path: string; text: string }[] = [];
-  const byPath = new Map(shards.map((s) => [s.path, s]));
-  for (const s of shards) {
-    const fresh = new Set(s.freshLines);
-    inputs.push({ path: s.path, text: s.lines.map((l, i) => (fresh.has(i) ? l : '')).join('\n') });
-    for (const i of s.freshLines) {
-      const row = JSON.parse(s.lines[i]!) as Record<string, unknown>;
-      for (const c of s.spec.columns) {
+  for (const s of job.shards) {
+    const text = fs.readFileSync(path.join(repo, s.path), 'utf8');
+    // Only a line holding an escaped line break can hold a multi-line field: just those are parsed.
+    const lines = s.freshLines || text.includes('\\n') ? splitLines(text) : [];
+    let fresh = lines;
+    if (s.freshLines) {
+      const isFresh = new Set(s.freshLines);
+      inputs.push({ path: s.path, text: lines.map((l, i) => (isFresh.has(i) ? l : '')).join('\n') });
+      fresh = s.freshLines.map((i) => lines[i]!);
+    } else inputs.push({ path: s.path, text });
+    for (const line of fresh) {
+      if (!line.includes('\\n')) continue;
+      const row = JSON.parse(line) as Record<string, unknown>;
+      for (const c of s.columns) {
         const v = row[c];
-        if (typeof v === 'string' && v.includes('\n')) inputs.push({ path: `${s.path}${FIELD_MARK}${rowKey(s.spec.key, row)}${FIELD_MARK}${c}`, text: v });
+        if (typeof v === 'string' && v.includes('\n')) inputs.push({ path: `${s.path}${FIELD_MARK}${rowKey(s.key, row)}${FIELD_MARK}${c}`, text: v });
       }
     }
   }
-  for (const rel of changedFiles) {
+  for (const rel of job.files) {
     let bytes: Buffer;
     try {
       bytes = fs.readFileSync(path.join(repo, rel));
@@ -63,8 +87,12 @@ export async function scanStaged(repo: string, shards: WrittenShard[], changedFi
     }
     if (isText(bytes)) inputs.push({ path: rel, text: bytes.toString('utf8') });
   }
-  if (!inputs.length) return [];
-  const findings = await scanForSecrets(inputs, { allow: [...allow] });
+  return inputs.length ? scanForSecrets(inputs, { allow: [...allow] }) : [];
+}
+
+/** Each finding (one per place and rule) with a plain description of where it is. */
+export function locateFindings(findings: readonly SecretFinding[], shards: readonly WrittenShard[]): LocatedFinding[] {
+  const byPath = new Map(shards.map((s) => [s.path, s]));
   const seen = new Set<string>();
   const out: LocatedFinding[] = [];
   for (const f of findings) {
@@ -75,6 +103,11 @@ export async function scanStaged(repo: string, shards: WrittenShard[], changedFi
     out.push(located);
   }
   return out;
+}
+
+/** Scans (here, on this thread), and returns each finding with a plain description of where it is. */
+export async function scanStaged(repo: string, shards: WrittenShard[], changedFiles: string[], allow: readonly string[]): Promise<LocatedFinding[]> {
+  return locateFindings(await runScanJob(repo, scanJob(shards, changedFiles), allow), shards);
 }
 
 function locate(f: SecretFinding, shards: Map<string, WrittenShard>): LocatedFinding {

@@ -62,3 +62,14 @@ export const writeStamps = (cairnDir: string, s: MirrorStamps) => writeJson(file
 export const readPendingRestore = (cairnDir: string) => readJson<PendingRestore>(file(cairnDir, 'restore-pending.json'));
 export const writePendingRestore = (cairnDir: string, p: PendingRestore) => writeJson(file(cairnDir, 'restore-pending.json'), p);
 export const clearPendingRestore = (cairnDir: string) => fs.rmSync(file(cairnDir, 'restore-pending.json'), { force: true });
+
+/** The backup repository's .git/config as last checked (its stamp, the settings Cairn wanted then) and whether it
+ *  named a remote: while the stamp holds, the config needs no git call. */
+export interface ConfigCheck {
+  stamp: string;
+  wanted: string;
+  remote: boolean;
+}
+
+export const readConfigCheck = (cairnDir: string) => readJson<ConfigCheck>(file(cairnDir, 'config-checked.json'));
+export const writeConfigCheck = (cairnDir: string, c: ConfigCheck) => writeJson(file(cairnDir, 'config-checked.json'), c);

@@ -11,17 +11,21 @@
 //    (privateHistory.ts): found, the push is refused unless allowed, or a fresh history is asked for.
 // An erased project stays erased: the merge drops rows of it that the other side still had (tombstones.ts), and
 // the rows a sync removes because another machine erased them are removed with secure_delete.
+import { execFile } from 'node:child_process';
 import * as os from 'node:os';
+import { promisify } from 'node:util';
 import { GitError, simpleGit } from 'simple-git';
 import { ERASED, withSecureDelete } from '../store/erase';
 import { StoreError } from '../store/errors';
 import { foreignKeysOf } from '../store/snapshot/apply';
 import { tableCatalog } from '../store/snapshot/tables';
 import { countOpenConflicts } from '../store/conflicts';
-import { applyFiles, applyRows, StoreMovedOn, treeDelta, type TreeDelta } from './applyTree';
+import { applyFiles, applyRows, deltaOf, StoreMovedOn, treeDelta, type FileChange, type TreeDelta } from './applyTree';
 import { backupLocked, repoDirOf, type BackupEnv, type BackupSettings } from './backup';
+import { checkCancelled, isCancelled, resetUnfinished } from './cancel';
 import { crashPoint } from './crashPoints';
 import { BackupRepo, explainGitError, gitEnv } from './git';
+import { MANIFEST } from './layout';
 import { withBackupLock } from './lock';
 import { mergeIntoWorkingTree, type FoundConflict, type ForeignKey } from './mergeTree';
 import { clearPendingSync, resumePendingSync, writePendingSync } from './pendingSync';
@@ -60,6 +64,8 @@ export interface SyncResult {
 export interface SyncProgress {
   phase: 'backup' | 'fetch' | 'merge' | 'apply' | 'push';
   attempt: number;
+  /** Whether cancelling still stops the sync: until the merge is applied to the store (or the push starts). */
+  cancellable: boolean;
 }
 
 const BRANCH = 'main';
@@ -71,18 +77,13 @@ const firstLine = (err: unknown) => {
   return msg.split('\n').find((l) => l.trim() && !/^(hint|To |From )/.test(l.trim()))?.trim() ?? msg;
 };
 
-/** A git for the network steps: never prompts for credentials, gives up when the remote stays silent. */
-const networkGit = (dir: string) =>
-  simpleGit({ baseDir: dir, allowEnvironment: ['GIT_TERMINAL_PROMPT'], timeout: { block: NETWORK_TIMEOUT_MS } } as never).env(gitEnv({ GIT_TERMINAL_PROMPT: '0' }));
+/** A git for the network steps: never prompts for credentials, gives up when the remote stays silent; `abort` kills it. */
+const networkGit = (dir: string, abort?: AbortSignal) =>
+  simpleGit({ baseDir: dir, allowEnvironment: ['GIT_TERMINAL_PROMPT'], timeout: { block: NETWORK_TIMEOUT_MS }, ...(abort ? { abort } : {}) } as never).env(gitEnv({ GIT_TERMINAL_PROMPT: '0' }));
 
 async function revOrNull(repo: BackupRepo, ref: string): Promise<string | null> {
   const out = await repo.git.raw(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).catch(() => '');
   return out.trim() || null;
-}
-
-/** Whether a is b or one of its ancestors (merge-base, since simple-git does not report a bare exit code 1). */
-async function isAncestor(repo: BackupRepo, a: string, b: string): Promise<boolean> {
-  return (await mergeBase(repo, a, b)) === a;
 }
 
 async function mergeBase(repo: BackupRepo, a: string, b: string): Promise<string | null> {
@@ -106,11 +107,21 @@ async function syncLocked(env: BackupEnv & { onSyncProgress?: (p: SyncProgress) 
   const finish = async () => ({ ...result, openConflicts: await countOpenConflicts(env.store.orm), ms: Math.round(performance.now() - started) });
 
   let retryReason = '';
+  // Cancelling stops the sync until the merge is applied to the store (or the push starts); after that it runs to the end.
+  let cancellable = true;
+  const stopIfCancelled = (backedUp: string) => {
+    if (cancellable) checkCancelled(env.signal, `The sync was cancelled before the store was changed: nothing was merged or pushed; your changes are backed up locally (commit ${backedUp.slice(0, 10)}). Sync again when you like.`);
+  };
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     result.attempts = attempt;
-    const progress = (phase: SyncProgress['phase']) => env.onSyncProgress?.({ phase, attempt });
+    const progress = (phase: SyncProgress['phase']) => {
+      if (phase === 'apply' || phase === 'push') cancellable = false;
+      env.onSyncProgress?.({ phase, attempt, cancellable });
+    };
     progress('backup');
-    const backup = await backupLocked(env, settings, { kind: 'backup' });
+    const backup = await backupLocked(cancellable ? env : { ...env, signal: undefined }, settings, { kind: 'backup' }).catch((err: unknown) => {
+      throw isCancelled(err) ? new StoreError('cancelled', 'The sync was cancelled before anything was committed, fetched or merged: the store was not changed. Sync again when you like.') : err;
+    });
     if (backup.status === 'committed') result.backupCommit ??= backup.commit;
     result.warnings.push(...backup.warnings.filter((w) => !result.warnings.includes(w)));
     crashPoint('sync:backed-up');
@@ -122,14 +133,18 @@ async function syncLocked(env: BackupEnv & { onSyncProgress?: (p: SyncProgress) 
     let ours = (await repo.head())!;
     const net = networkGit(repo.dir);
 
+    stopIfCancelled(ours);
     progress('fetch');
     try {
       // --prune: a remote-tracking ref left from an earlier remote must not hide what this push would send.
-      await net.raw(['fetch', '--quiet', '--no-tags', '--prune', 'origin']);
+      // --verbose: it prints its refs even when nothing is new (simple-git waits 50 ms more after a silent command).
+      await networkGit(repo.dir, cancellable ? env.signal : undefined).raw(['fetch', '--verbose', '--no-tags', '--prune', 'origin']);
     } catch (err) {
+      stopIfCancelled(ours); // the fetch was stopped: git drops its unfinished ref updates and packs itself
       throw new StoreError('store_unavailable', `Cannot reach the remote ${url} (${firstLine(err)}). Nothing was merged and the store was not changed; your changes are backed up locally (commit ${ours.slice(0, 10)}). Sync again when the remote is reachable.`);
     }
     crashPoint('sync:fetched');
+    stopIfCancelled(ours);
     const theirs = await revOrNull(repo, REMOTE_REF);
     result.theirs = theirs;
     if (settings.freshHistory && !result.freshHistory && (await privateNotesToPush(repo, ours)).length) {
@@ -141,27 +156,34 @@ async function syncLocked(env: BackupEnv & { onSyncProgress?: (p: SyncProgress) 
     }
 
     let target: string | null = null;
-    if (theirs === null || theirs === ours || (await isAncestor(repo, theirs, ours))) {
+    let mergeWrites: FileChange[] | null = null;
+    // One merge-base says it all: theirs behind ours (push), ours behind theirs (fast-forward), or both moved on.
+    const base = theirs === null || theirs === ours ? null : await mergeBase(repo, ours, theirs);
+    if (theirs === null || theirs === ours || base === theirs) {
       result.status = theirs === ours ? 'up_to_date' : 'pushed';
-    } else if (await isAncestor(repo, ours, theirs)) {
+    } else if (base === ours) {
       result.status = 'fast_forward';
       target = theirs;
     } else {
       progress('merge');
       result.status = 'merged';
-      const base = await mergeBase(repo, ours, theirs);
       result.base = base;
       markInProgress(repo.cairnDir);
       const fks = await foreignKeyMap(env);
       const merged = await mergeIntoWorkingTree({ repo, base, ours, theirs, foreignKeys: fks, machine: os.hostname() || 'this machine', who: env.who });
       crashPoint('sync:merged');
-      await repo.stageAll();
+      await repo.stageFiles([...merged.writes.map((w) => w.path), MANIFEST]); // the working tree was ours: only these changed
+      mergeWrites = merged.writes;
       const tree = (await repo.git.raw(['write-tree'])).trim();
       const subject = `Sync: merged ${theirs.slice(0, 10)} from ${url}${merged.conflicts.length ? ` (${merged.conflicts.length} conflict${merged.conflicts.length === 1 ? '' : 's'})` : ''}`;
       target = (await repo.git.raw(['commit-tree', tree, '-p', ours, '-p', theirs, '-m', subject, '-m', `Cairn-Kind: sync\nCairn-Conflicts: ${merged.conflicts.length}`])).trim();
       result.changes = { fromTheirs: merged.fromTheirs, merged: merged.merged };
       result.conflicts = merged.conflicts;
       result.erased = merged.erased;
+      if (env.signal?.aborted) {
+        await resetUnfinished(repo); // the merge commit made by commit-tree is referenced by nothing
+        stopIfCancelled(ours);
+      }
     }
 
     if (target) {
@@ -169,7 +191,7 @@ async function syncLocked(env: BackupEnv & { onSyncProgress?: (p: SyncProgress) 
       markInProgress(repo.cairnDir);
       writePendingSync(repo.cairnDir, { ours, target });
       crashPoint('sync:committed');
-      const delta = await treeDelta(env.store, repo, ours, target, roots(env, settings));
+      const delta = mergeWrites ? await deltaOf(env.store, mergeWrites, roots(env, settings)) : await treeDelta(env.store, repo, ours, target, roots(env, settings));
       if (result.status === 'fast_forward') result.changes.fromTheirs = Object.fromEntries(delta.rows.map((t) => [t.spec.name, t.upserted.length + t.deleted.length]).filter(([, n]) => n));
       const state = readState(repo.cairnDir);
       let newest;
@@ -189,12 +211,15 @@ async function syncLocked(env: BackupEnv & { onSyncProgress?: (p: SyncProgress) 
       crashPoint('sync:applied');
       result.warnings.push(...applyFiles(delta));
       crashPoint('sync:files');
-      await repo.git.raw(['reset', '--quiet', '--hard', target]);
+      // After a merge the index and working tree already hold the merge commit's tree (staged above): only the branch
+      // moves. A fast-forward brings the working tree to theirs.
+      if (result.status === 'merged') await repo.moveHead(target, ours, `sync: merged ${result.theirs!.slice(0, 10)}`);
+      else await fastForward(repo, ours, target);
       if (state) writeState(repo.cairnDir, { ...state, head: target, lastSeq: newest?.seq ?? 0, lastEventId: newest?.id ?? null });
       clearPendingSync(repo.cairnDir);
       clearInProgress(repo.cairnDir);
     }
-    result.head = await repo.head();
+    result.head = target ?? ours;
     if (result.status === 'up_to_date') return finish();
 
     if ((settings.privateNotes ?? 'auto') !== 'include' && !settings.allowPrivateHistory) {
@@ -218,6 +243,21 @@ async function syncLocked(env: BackupEnv & { onSyncProgress?: (p: SyncProgress) 
     }
   }
   throw new StoreError('busy', `The remote ${result.remote} kept changing while syncing (${maxAttempts} attempts; last: ${retryReason}); nothing was force-pushed and the local store holds the last merge. Sync again in a moment.`);
+}
+
+/**
+ * Brings the index and working tree from ours to target and moves the branch. A two-tree `read-tree -m -u` touches
+ * only the paths that differ, where `reset --hard` would re-check every file (and re-read each one written in the
+ * same second as the index); anything in its way (a file changed by hand) and it is `reset --hard` after all.
+ * A plain process: simple-git waits 50 ms more after a command that prints nothing.
+ */
+async function fastForward(repo: BackupRepo, ours: string, target: string): Promise<void> {
+  try {
+    await promisify(execFile)('git', ['-C', repo.dir, 'read-tree', '-m', '-u', ours, target], { env: gitEnv({}) });
+    await repo.moveHead(target, ours, `sync: fast-forward to ${target.slice(0, 10)}`);
+  } catch {
+    await repo.git.raw(['reset', '--quiet', '--hard', target]);
+  }
 }
 
 /** Whether the rows to apply carry an erase made on another machine (its rows then go with secure_delete). */

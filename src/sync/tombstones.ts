@@ -4,15 +4,11 @@
 // erase finds them (src/store/projectRows.ts): the project, its sprints and tasks, the agent runs against those
 // tasks, every event about any of them or naming the project, and the conflicts recorded on them.
 //
-// Only the shards a merge touches are looked at: a row of an erased project in a shard neither side changed
-// since the merge base would have to have survived the erase on both sides.
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+// Only the shards a merge touches are looked at, and only the tombstones a side added since the merge base: a
+// tombstone already in the base was honoured by the erase or merge that put it there, and a row of an erased project
+// that neither side changed since would have had to survive that erase on both sides.
 import { ERASED } from '../store/erase';
-import { DB_DIR } from './layout';
 import type { Fields } from './merge';
-
-const run = promisify(execFile);
 
 export interface ShardSides {
   base: Map<string, string>;
@@ -20,25 +16,26 @@ export interface ShardSides {
   theirs: Map<string, string>;
 }
 
-/** The tombstones in the events of these commits (event id → project id): one `git grep` over their db/events. */
-export async function tombstonesIn(repoDir: string, commits: readonly string[]): Promise<Map<string, string>> {
-  let stdout: string;
-  try {
-    ({ stdout } = await run('git', ['-C', repoDir, 'grep', '-h', '-F', '--no-color', '-e', `"type":"${ERASED}"`, ...commits, '--', `${DB_DIR}/events/`], { maxBuffer: 256 << 20 }));
-  } catch (err) {
-    if ((err as { code?: unknown }).code === 1) return new Map(); // no match
-    throw err;
-  }
+const MARKER = `"type":"${ERASED}"`;
+const tableOf = (rel: string) => rel.split('/')[1]!;
+
+/** The tombstones either side added since the base (event id → project id), from the changed shards' events. */
+export function newTombstones(sides: Map<string, ShardSides>): Map<string, string> {
   const out = new Map<string, string>();
-  for (const line of stdout.split('\n')) {
-    if (!line) continue;
-    const row = JSON.parse(line) as Fields;
-    if (row.type === ERASED) out.set(String(row.id), String(row.aggregate_id));
+  for (const [rel, s] of sides) {
+    if (tableOf(rel) !== 'events') continue;
+    for (const side of [s.mine, s.theirs]) {
+      if (side === s.base) continue;
+      for (const [key, line] of side) {
+        if (s.base.has(key) || !line.includes(MARKER)) continue;
+        const row = JSON.parse(line) as Fields;
+        if (row.type === ERASED) out.set(key, String(row.aggregate_id));
+      }
+    }
   }
   return out;
 }
 
-const tableOf = (rel: string) => rel.split('/')[1]!;
 const dataOf = (row: Fields): Fields => {
   try {
     return typeof row.data === 'string' ? (JSON.parse(row.data) as Fields) : {};

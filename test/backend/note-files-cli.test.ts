@@ -50,6 +50,23 @@ describe('cairn note new / daily / decision / rename (CLI and RPC)', () => {
     assert.equal(links.backlinks.length, 2, 'the index followed');
   });
 
+  it('note rename of a folder moves it and updates the links into it', () => {
+    fs.mkdirSync(path.join(vault, 'maps'));
+    fs.renameSync(path.join(vault, 'Map.md'), path.join(vault, 'maps', 'Map.md'));
+    fs.writeFileSync(path.join(vault, 'Compass.md'), '---\nsee: "[[maps/Map]]"\n---\n# Compass\n\nPoints to [[maps/Map#North|north]] and [map](maps/Map.md).\n');
+    assert.equal(run('index').status, 0);
+    const dry = run('note', 'rename', '--dry-run', 'maps/', 'atlas');
+    assert.equal(dry.status, 0, dry.stderr);
+    assert.equal(dry.stdout, 'Would rename maps/ → atlas/; 3 links in 1 note:\n  Compass.md:2  maps/Map → atlas/Map\n  Compass.md:6  maps/Map → atlas/Map\n  Compass.md:6  maps/Map.md → atlas/Map.md\n');
+    const done = JSON.parse(run('--json', 'note', 'rename', 'maps', 'atlas').stdout);
+    assert.deepEqual([done.from, done.to, done.folder, done.written], ['maps', 'atlas', true, ['Compass.md']]);
+    assert.equal(read('Compass.md'), '---\nsee: "[[atlas/Map]]"\n---\n# Compass\n\nPoints to [[atlas/Map#North|north]] and [map](atlas/Map.md).\n');
+    assert.equal(JSON.parse(run('--json', 'note', 'links', 'atlas/Map').stdout).backlinks.length, 3, 'the index followed');
+    const taken = run('note', 'rename', 'atlas/', 'templates');
+    assert.equal(taken.status, 1);
+    assert.equal(taken.stderr, 'cairn: templates already exists. Choose another name; Cairn never moves a folder over another or into it.\n');
+  });
+
   it('bad input: exit 1, one line, nothing written', () => {
     const before = fs.readdirSync(vault).sort();
     for (const [args, message] of [

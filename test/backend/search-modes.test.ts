@@ -56,7 +56,7 @@ describe('search modes: cairn search and knowledge.search', () => {
 
     // Words that are there: hybrid puts the note that has them first and highlights them.
     const text = run('search', '--limit', '1', 'bake', 'loaf');
-    assert.match(text.stdout, /^kitchen\/Bread\.md {2}Bread {2}\(0\.0\d+\)\n {4}.*bake.*loaf/);
+    assert.match(text.stdout, /^kitchen\/Bread\.md {2}Bread {2}\(1\)\n {4}.*bake.*loaf/, 'first in both rankings: the fused score is 1');
     const filtered = JSON.parse(run('--json', 'search', '--project', 'garage', '--type', 'topic', ...question).stdout);
     assert.deepEqual(filtered.map((h: { path: string }) => h.path), ['garage/Cars.md']);
     assert.deepEqual(JSON.parse(run('--json', 'search', '--semantic', '--folder', 'kitchen', 'engine').stdout).map((h: { path: string }) => h.path).sort(), ['kitchen/Bread.md', 'kitchen/Fruit.md']);

@@ -278,6 +278,30 @@ describe('Markdown editing: completion, definition, hover and note commands in t
     await waitFor('the edit saved', () => !fans.isDirty && /\[\[Grace Brewster Hopper#Navy\|the Navy years\]\]/.test(read('grace-fans.md')));
   });
 
+  it('a folder renamed or moved another way (the Explorer, drag and drop, a WorkspaceEdit) gets every link into it updated', async () => {
+    write('trips/2024/Lisbon.md', '# Lisbon\n\nBack [home](../../trip-index.md) and [[Porto]].\n');
+    write('trips/2024/Porto.md', '# Porto\n\nSee [[Lisbon]].\n');
+    write('trip-index.md', '---\nnext: "[[trips/2024/Porto]]"\n---\n# Trips\n\n[[trips/2024/Lisbon|Lisbon]], [Porto](trips/2024/Porto.md), [[Lisbon]].\n');
+    await vscode.commands.executeCommand('cairn.indexVault');
+    const edit = new vscode.WorkspaceEdit();
+    edit.renameFile(vscode.Uri.file(abs('trips/2024')), vscode.Uri.file(abs('archive/old/trips-2024')));
+    assert.ok(await vscode.workspace.applyEdit(edit), 'moved');
+    assert.ok(!fs.existsSync(abs('trips/2024')) && fs.existsSync(abs('archive/old/trips-2024/Porto.md')), 'the folder moved');
+    // Path links keep as many folders as they had; the Markdown link is a path from here; [[Lisbon]] still finds it.
+    const expected = '---\nnext: "[[old/trips-2024/Porto]]"\n---\n# Trips\n\n[[old/trips-2024/Lisbon|Lisbon]], [Porto](archive/old/trips-2024/Porto.md), [[Lisbon]].\n';
+    const index = await vscode.workspace.openTextDocument(abs('trip-index.md'));
+    assert.equal(index.getText(), expected);
+    // A note inside the moved folder: its link out climbs one folder more; its name-only link still finds Porto.
+    const lisbon = await vscode.workspace.openTextDocument(abs('archive/old/trips-2024/Lisbon.md'));
+    assert.equal(lisbon.getText(), '# Lisbon\n\nBack [home](../../../trip-index.md) and [[Porto]].\n');
+    await waitFor('the edits saved', () => !index.isDirty && !lisbon.isDirty && read('trip-index.md') === expected && /\.\.\/\.\.\/\.\.\/trip-index/.test(read('archive/old/trips-2024/Lisbon.md')));
+    const links = await waitFor('the index to follow', async () => {
+      const l = await api.request<'notes.links', NoteLinks>('notes.links', { note: 'archive/old/trips-2024/Porto.md' }).catch(() => undefined);
+      return l && l.backlinks.length === 3 ? l : undefined;
+    });
+    assert.deepEqual(links.backlinks.map((b) => `${b.path}:${b.line}`), ['archive/old/trips-2024/Lisbon.md:3', 'trip-index.md:2', 'trip-index.md:6']);
+  });
+
   it('Rename Note refuses an existing name, illegal characters and a note outside the vault, writing nothing', async () => {
     const before = snapshot();
     const outside = path.join(os.tmpdir(), `cairn-outside-${process.pid}.md`);

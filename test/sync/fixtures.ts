@@ -1,16 +1,19 @@
 // Shared fixtures of the backup tests: a canonical dump of a store (every source-of-truth row in the text form's
-// encoding and order), a populated store, and a vault of notes.
+// encoding and order), a populated store, a vault of notes, and machines (a store, its vault, agent folder and backup
+// repository) syncing through a local bare remote.
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createProject } from '../../src/store/projects';
 import { readTable, withReadSnapshot } from '../../src/store/snapshot/rows';
 import { tableCatalog } from '../../src/store/snapshot/tables';
 import { createSprint } from '../../src/store/sprints';
-import type { Store } from '../../src/store/store';
+import { Store } from '../../src/store/store';
 import { createTask, updateTask } from '../../src/store/tasks';
 import type { BackupEnv } from '../../src/sync/backup';
+import { setRemote } from '../../src/sync/remote';
 import { compareKeys, encodeRow, rowKey } from '../../src/sync/layout';
-import { human } from '../helpers';
+import { cleanupTempDirs, human } from '../helpers';
 
 export type Dump = Record<string, string[]>;
 
@@ -68,16 +71,54 @@ export function writeVault(dir: string, notes: number): void {
   }
 }
 
-/** Every file under dir (relative path → content), for comparing folders. */
-export function readTree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (rel: string) => {
-    for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
-      const child = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) walk(child);
-      else out[child] = fs.readFileSync(path.join(dir, child), 'utf8');
-    }
-  };
-  if (fs.existsSync(dir)) walk('');
-  return out;
+export { readTree } from '../helpers';
+
+export const git = (repo: string, ...args: string[]) => execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8', maxBuffer: 256 << 20 }).trim();
+
+/** A bare repository under root that refuses non-fast-forward pushes and deletions, so a force-push fails loudly. */
+export function bareRemote(root: string): string {
+  const bare = path.join(root, 'remote.git');
+  execFileSync('git', ['init', '--quiet', '--bare', '--initial-branch=main', bare]);
+  git(bare, 'config', 'receive.denyNonFastForwards', 'true');
+  git(bare, 'config', 'receive.denyDeletes', 'true');
+  return bare;
+}
+
+export interface Clone {
+  dir: string;
+  vault: string;
+  /** The agent folder (backed up when agentFiles were given). */
+  agents: string;
+  store: Store;
+  env: BackupEnv;
+  repo: string;
+}
+
+const openClones: Clone[] = [];
+
+/**
+ * A machine under root: a store, its vault, an agent folder holding agentFiles (backed up only when given), and the
+ * backup repository with `remote` set (none when null). Closed by closeClones().
+ */
+export async function clone(root: string, name: string, remote: string | null, agentFiles?: Record<string, string>): Promise<Clone> {
+  const dir = path.join(root, name);
+  const vault = path.join(root, `${name}-vault`);
+  const agents = path.join(root, `${name}-agents`);
+  fs.mkdirSync(vault, { recursive: true });
+  for (const [rel, text] of Object.entries(agentFiles ?? {})) {
+    fs.mkdirSync(path.dirname(path.join(agents, rel)), { recursive: true });
+    fs.writeFileSync(path.join(agents, rel), text);
+  }
+  const store = await Store.open(dir);
+  const repo = path.join(dir, 'backup');
+  const c = { dir, vault, agents, store, env: envOf(store, vault, agentFiles ? [agents] : []), repo };
+  openClones.push(c);
+  if (remote) await setRemote(repo, remote, true);
+  return c;
+}
+
+/** afterEach of the suites using clone(): closes their stores (a test may have closed one already) and the folders. */
+export async function closeClones(): Promise<void> {
+  for (const c of openClones.splice(0)) await c.store.close().catch(() => undefined);
+  cleanupTempDirs();
 }

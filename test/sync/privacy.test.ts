@@ -2,59 +2,24 @@
 // an erased project stays erased (sync drops what another machine still had; a restore of an older backup erases
 // it again unless asked), and private notes committed before a remote was set never leave the machine silently.
 import * as assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { eraseProject } from '../../src/store/erase';
 import { StoreError } from '../../src/store/errors';
 import { createTask, getTask, listTasks, updateTask } from '../../src/store/tasks';
 import { listProjects } from '../../src/store/projects';
-import { Store } from '../../src/store/store';
-import { runBackup, type BackupEnv } from '../../src/sync/backup';
+import { runBackup } from '../../src/sync/backup';
 import { setRemote } from '../../src/sync/remote';
 import { runRestore } from '../../src/sync/restore';
 import { runSync } from '../../src/sync/sync';
-import { cleanupTempDirs, CLI, human, requireBuilt, tempDir } from '../helpers';
-import { canonicalDump, envOf, populate } from './fixtures';
+import { CLI, human, requireBuilt, tempDir } from '../helpers';
+import { bareRemote, canonicalDump, clone, closeClones, git, populate, type Clone } from './fixtures';
 
-const git = (repo: string, ...args: string[]) => execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8', maxBuffer: 256 << 20 }).trim();
-
-function bareRemote(root: string): string {
-  const bare = path.join(root, 'remote.git');
-  execFileSync('git', ['init', '--quiet', '--bare', '--initial-branch=main', bare]);
-  git(bare, 'config', 'receive.denyNonFastForwards', 'true');
-  return bare;
-}
-
-interface Machine {
-  dir: string;
-  vault: string;
-  store: Store;
-  env: BackupEnv;
-  repo: string;
-}
-
-const opened: Machine[] = [];
-
-/** A store with its vault and backup repo under root, closed by closeMachines(). */
-async function machine(root: string, name: string): Promise<Machine> {
-  const dir = path.join(root, name);
-  const vault = path.join(root, `${name}-vault`);
-  fs.mkdirSync(vault, { recursive: true });
-  const store = await Store.open(dir);
-  const m = { dir, vault, store, env: envOf(store, vault), repo: path.join(dir, 'backup') };
-  opened.push(m);
-  return m;
-}
-
-async function closeMachines(): Promise<void> {
-  // A test may have closed its store already (to hand it to the CLI).
-  for (const m of opened.splice(0)) await m.store.close().catch(() => undefined);
-  cleanupTempDirs();
-}
+const machine = (root: string, name: string) => clone(root, name, null);
 
 /** Every line of every source table and event that names one of these ids (the tombstone excepted). */
-async function traces(m: Machine, ids: string[]): Promise<string[]> {
+async function traces(m: Clone, ids: string[]): Promise<string[]> {
   const { tables } = await canonicalDump(m.store);
   return Object.entries(tables).flatMap(([table, lines]) => lines.filter((l) => ids.some((id) => l.includes(id)) && !l.includes('"project.erased"')).map((l) => `${table}: ${l.slice(0, 120)}`));
 }
@@ -67,7 +32,7 @@ function tracesInCommit(repo: string, rev: string, ids: string[]): string[] {
 
 describe('privacy: an erased project stays erased', function () {
   this.timeout(300_000);
-  afterEach(closeMachines);
+  afterEach(closeClones);
 
   it('erase on A, edits to that project on B meanwhile: after syncing it is gone on both, and never comes back', async () => {
     const root = tempDir();
@@ -163,7 +128,7 @@ function allBlobs(bare: string): string {
 
 describe('privacy: private notes committed before a remote was set', function () {
   this.timeout(300_000);
-  afterEach(closeMachines);
+  afterEach(closeClones);
 
   /** A store whose local history holds a private note, and a note that was private in an earlier commit only. */
   async function localHistory() {

@@ -2,47 +2,17 @@
 // would fail loudly): two clones editing offline, conflicts and their resolution, a push rejected because a third
 // clone pushed meanwhile, an unreachable remote, and SIGKILL at every step of a sync.
 import * as assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { StoreError } from '../../src/store/errors';
 import { Store } from '../../src/store/store';
 import { createTask, deleteTask, getTask, listTasks, updateTask } from '../../src/store/tasks';
 import { listProjects } from '../../src/store/projects';
-import { runBackup, type BackupEnv } from '../../src/sync/backup';
-import { setRemote } from '../../src/sync/remote';
+import { runBackup } from '../../src/sync/backup';
 import { conflictList, resolveConflict } from '../../src/sync/resolve';
 import { runSync } from '../../src/sync/sync';
-import { cleanupTempDirs, cli, human, tempDir } from '../helpers';
-import { canonicalDump, envOf, populate, readTree, writeVault } from './fixtures';
-
-const git = (repo: string, ...args: string[]) => execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8' }).trim();
-
-function bareRemote(root: string): string {
-  const bare = path.join(root, 'remote.git');
-  execFileSync('git', ['init', '--quiet', '--bare', '--initial-branch=main', bare]);
-  git(bare, 'config', 'receive.denyNonFastForwards', 'true');
-  git(bare, 'config', 'receive.denyDeletes', 'true');
-  return bare;
-}
-
-interface Clone {
-  dir: string;
-  vault: string;
-  store: Store;
-  env: BackupEnv;
-  repo: string;
-}
-
-async function clone(root: string, name: string, remote: string): Promise<Clone> {
-  const dir = path.join(root, name);
-  const vault = path.join(root, `${name}-vault`);
-  fs.mkdirSync(vault, { recursive: true });
-  const store = await Store.open(dir);
-  const repo = path.join(dir, 'backup');
-  await setRemote(repo, remote, true);
-  return { dir, vault, store, env: envOf(store, vault), repo };
-}
+import { cli, human, tempDir } from '../helpers';
+import { bareRemote, canonicalDump, clone, closeClones, envOf, git, populate, readTree, writeVault, type Clone } from './fixtures';
 
 const task = (c: Clone, id: string) => c.store.read((orm) => getTask(orm, id));
 const edit = (c: Clone, id: string, changes: Parameters<typeof updateTask>[4]) => c.store.write(async (orm) => updateTask(orm, human, id, (await getTask(orm, id)).version, changes));
@@ -56,19 +26,13 @@ function assertOnlyFastForwards(bare: string, heads: string[]): void {
 
 describe('sync: two clones through a bare remote', function () {
   this.timeout(300_000);
-  let clones: Clone[] = [];
-  afterEach(async () => {
-    for (const c of clones) await c.store.close();
-    clones = [];
-    cleanupTempDirs();
-  });
+  afterEach(closeClones);
 
   async function twoClones(tasks = 12) {
     const root = tempDir();
     const bare = bareRemote(root);
     const a = await clone(root, 'a', bare);
     const b = await clone(root, 'b', bare);
-    clones.push(a, b);
     const ids = await populate(a.store, tasks);
     writeVault(a.vault, 4);
     const first = await runSync(a.env, {});
@@ -197,7 +161,6 @@ describe('sync: two clones through a bare remote', function () {
   it('a push rejected because a third clone pushed meanwhile: fetch, merge and push again (never forced)', async () => {
     const { root, bare, a, b, ids } = await twoClones(4);
     const c = await clone(root, 'c', bare);
-    clones.push(c);
     await runSync(c.env, {});
     await edit(a, ids[0]!, { title: 'from A' });
     await edit(c, ids[1]!, { title: 'from C' });
@@ -245,7 +208,7 @@ describe('sync: two clones through a bare remote', function () {
 
 describe('sync failures: SIGKILL at every step', function () {
   this.timeout(300_000);
-  afterEach(() => cleanupTempDirs());
+  afterEach(closeClones);
 
   for (const at of ['sync:backed-up', 'sync:fetched', 'sync:merged', 'sync:committed', 'sync:applied', 'sync:files', 'sync:before-push']) {
     it(`killed at ${at}: the store opens, passes integrity_check, holds the old or the merged state; the next sync converges`, async () => {

@@ -11,7 +11,7 @@ import { cryptoKeys, type CryptoKeyRow } from '../schema';
 import { DecryptError, openBytes, sealBytes } from './cipher';
 
 const PASSPHRASE_ID = 'passphrase';
-const MIN_PASSPHRASE = 8;
+export const MIN_PASSPHRASE = 8;
 // scrypt cost: N = 2^15, r = 8 (32 MiB, ~0.1 s): OWASP's recommended minimum for scrypt.
 const SCRYPT = { N: 2 ** 15, r: 8, p: 1 };
 
@@ -118,7 +118,8 @@ async function unwrapWithPassphrase(orm: Orm, passphrase: string): Promise<DataK
   }
 }
 
-const notInitialised = () => new StoreError('invalid', 'Encryption is not set up for this store: run "cairn key init" to choose a passphrase (RPC crypto.init).', { reason: 'not_initialised' });
+const notInitialised = () =>
+  new StoreError('invalid', 'Encryption is not set up for this store: choose a passphrase with "Cairn: Set Up Encryption" in VS Code, or "cairn key init" (RPC crypto.init).', { reason: 'not_initialised' });
 
 /**
  * Unlocks with a passphrase or this machine's keychain key. Given both, the passphrase unlocks and the keychain key
@@ -170,6 +171,18 @@ export function lock(orm: Orm): void {
   unlocked.delete(orm);
 }
 
+/**
+ * Forgets the held data key when the store's key set no longer wraps it (a restore or a sync brought another
+ * store's crypto_keys): the store then reads as locked, with the usual guidance, instead of every encrypted value
+ * failing its integrity check. Costs one small query, and only while a key is held.
+ */
+export async function recheckHeldKey(orm: Orm): Promise<void> {
+  const held = unlocked.get(orm);
+  if (!held) return;
+  const [row] = await orm.select({ keyId: cryptoKeys.keyId }).from(cryptoKeys).limit(1);
+  if (row?.keyId !== held.keyId) unlocked.delete(orm);
+}
+
 /** The data key when this process holds it, else undefined. */
 export function heldKey(orm: Orm): Buffer | undefined {
   return unlocked.get(orm)?.key;
@@ -179,7 +192,9 @@ export function heldKey(orm: Orm): Buffer | undefined {
 export async function requireKey(orm: Orm, what: string): Promise<Buffer> {
   const key = heldKey(orm);
   if (!key) {
-    if (!(await rows(orm)).length) throw new StoreError('invalid', `Encryption is not set up for this store, so ${what} cannot be stored encrypted. Run "cairn key init" to choose a passphrase (RPC crypto.init).`, { reason: 'not_initialised' });
+    if (!(await rows(orm)).length) {
+      throw new StoreError('invalid', `Encryption is not set up for this store, so ${what} cannot be stored encrypted. Set it up first: "Cairn: Set Up Encryption" in VS Code, or "cairn key init" (RPC crypto.init).`, { reason: 'not_initialised' });
+    }
     throw new StoreError('locked', `The store is locked, so ${what} cannot be encrypted or decrypted. Unlock it: set CAIRN_PASSPHRASE (CLI), open it in VS Code, or call crypto.unlock.`, {
       reason: 'locked',
     });

@@ -38,7 +38,7 @@ export async function writeChunks(conn: Connection, vectors: boolean, passages: 
   const ids = JSON.stringify([...byNote.keys()]);
   const stale = `select c.id from note_chunks c where c.note_id in (select value from json_each(?1))
                    and (c.note_id, c.hash) not in (select value->>0, value->>1 from json_each(?2))`;
-  if (vectors) await conn.run(`delete from ${VECTOR_TABLE} where chunk_id in (${stale})`, [ids, keep]);
+  if (vectors) await deleteVectors(conn, (await conn.all<{ id: number }>(stale, [ids, keep])).map((r) => r.id));
   await conn.run(`delete from note_chunks where id in (${stale})`, [ids, keep]);
   const rows = [...byNote].flatMap(([id, chunks]) => chunks.map((c) => [id, c.seq, JSON.stringify(c.headings), c.line, c.text, c.embedText, c.hash]));
   await conn.run(
@@ -52,5 +52,21 @@ export async function writeChunks(conn: Connection, vectors: boolean, passages: 
 /** Drops the vectors of these notes' passages (before the notes are deleted; the passages go by cascade). */
 export async function dropNoteVectors(conn: Connection, noteIds: readonly number[]): Promise<void> {
   if (!noteIds.length) return;
-  await conn.run(`delete from ${VECTOR_TABLE} where chunk_id in (select id from note_chunks where note_id in (select value from json_each(?)))`, [JSON.stringify(noteIds)]);
+  const rows = await conn.all<{ id: number }>('select id from note_chunks where note_id in (select value from json_each(?))', [JSON.stringify(noteIds)]);
+  await deleteVectors(conn, rows.map((r) => r.id));
+}
+
+/** Up to this many vectors are deleted one by one; more, by one scan of the vector table (about as costly as 200). */
+const POINT_DELETES = 200;
+
+/**
+ * Deletes these rows' vectors: vec0 finds a row by `chunk_id = ?` at once (~0.1 ms), but answers `chunk_id in (…)`
+ * by scanning the whole table (~25 ms at 10k notes), so one edit's few rows go one statement each.
+ */
+async function deleteVectors(conn: Connection, chunkIds: readonly number[]): Promise<void> {
+  if (chunkIds.length > POINT_DELETES) {
+    await conn.run(`delete from ${VECTOR_TABLE} where chunk_id in (select value from json_each(?))`, [JSON.stringify(chunkIds)]);
+    return;
+  }
+  for (const id of chunkIds) await conn.run(`delete from ${VECTOR_TABLE} where chunk_id = ?`, [id]);
 }

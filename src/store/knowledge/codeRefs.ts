@@ -2,12 +2,14 @@
 // resolved by Obsidian's wikilink rules from the vault root), the tasks whose ids they contain, and the notes that
 // mention the file itself.
 //
-// A note mentions a file when one of its Markdown links (`[text](path)`) points at it. The link's path is tried,
-// in this order, relative to: the note's own folder (plain Markdown: `[x](../../src/a.ts)` from a vault inside
-// the workspace), the workspace folder (`[x](src/a.ts)`), and the vault root. A path starting with `/` is tried
-// from the workspace folder and from the vault root. A link that resolved to a vault file when the vault was
-// indexed counts for exactly that file. Wikilinks never name code files here, and a note in the vault gets no such
-// lens (its backlinks are the Links view's business).
+// A note mentions a file when one of its Markdown links (`[text](path)`) or wikilinks (`[[src/a.ts]]`,
+// `![[src/a.ts]]`) points at it. A Markdown link's path is tried, in this order, relative to: the note's own folder
+// (plain Markdown: `[x](../../src/a.ts)` from a vault inside the workspace), the workspace folder (`[x](src/a.ts)`),
+// and the vault root. A wikilink is relative to the note's folder only when it says so (`[[../src/a.ts]]`), as in
+// Obsidian; otherwise it is a path from the workspace folder or the vault root. A path starting with `/` is tried
+// from the workspace folder and from the vault root. A link that resolved to a vault file when the vault was indexed
+// counts for exactly that file (and one that resolved to a note never names a code file). A note in the vault gets
+// no such lens (its backlinks are the Links view's business).
 import { revealTask } from '../crypto/fields';
 import * as path from 'node:path';
 import type { TaskStatus } from '../schema';
@@ -111,13 +113,15 @@ async function findTasks(store: Store, ids: readonly string[]): Promise<CodeRefT
   return rows.map((t) => revealTask(store.orm, t));
 }
 
-/** The absolute paths a note's Markdown link may stand for (see the header for the rule). */
-function linkedPaths(vault: string, workspace: string | undefined, notePath: string, target: string, targetPath: string | null): string[] {
+/** The absolute paths a note's link may stand for (see the header for the rule). */
+function linkedPaths(vault: string, workspace: string | undefined, notePath: string, kind: string, target: string, targetPath: string | null): string[] {
   if (targetPath) return [path.resolve(vault, targetPath)];
   const t = target.replace(/\\/g, '/');
   const rel = t.replace(/^\/+/, '');
   const out: string[] = [];
-  if (!t.startsWith('/')) out.push(path.resolve(vault, path.posix.dirname(notePath), rel));
+  const fromNote = kind === 'markdown' ? !t.startsWith('/') : /^\.\.?\//.test(t);
+  if (fromNote) out.push(path.resolve(vault, path.posix.dirname(notePath), rel));
+  if (fromNote && kind !== 'markdown') return out;
   if (workspace) out.push(path.resolve(workspace, rel));
   out.push(path.resolve(vault, rel));
   return out;
@@ -130,12 +134,12 @@ async function findFileMentions(store: Store, vaultDir: string, file: string, wo
   if (isNotePath(wanted) && !inVault.startsWith('..') && !path.isAbsolute(inVault)) return [];
   // Case-insensitive file systems (macOS, Windows) name one file in several spellings.
   const key = (p: string) => (process.platform === 'linux' ? p : p.toLowerCase());
-  // Candidates: Markdown links whose path contains the file name (no index serves a suffix; this is one pass over
-  // the Markdown links, whose paths are short), then each is checked by the rule above.
-  const rows = await store.conn.all<{ path: string; title: string; target: string; targetPath: string | null; line: number }>(
-    `SELECT n.path AS path, n.title AS title, l.target AS target, l.target_path AS targetPath, l.line AS line
+  // Candidates: links whose path contains the file name (no index serves a suffix; this is one pass over the links,
+  // whose paths are short), then each is checked by the rule above.
+  const rows = await store.conn.all<{ path: string; title: string; kind: string; target: string; targetPath: string | null; line: number }>(
+    `SELECT n.path AS path, n.title AS title, l.kind AS kind, l.target AS target, l.target_path AS targetPath, l.line AS line
        FROM note_links l JOIN notes n ON n.id = l.note_id
-      WHERE l.kind = 'markdown' AND instr(lower(l.target), lower(?)) > 0
+      WHERE instr(lower(l.target), lower(?)) > 0
       ORDER BY n.path, l.line`,
     [path.basename(wanted)],
   );
@@ -143,7 +147,7 @@ async function findFileMentions(store: Store, vaultDir: string, file: string, wo
   const out: FileMention[] = [];
   for (const r of rows) {
     if (out.at(-1)?.path === r.path) continue; // one entry per note: its first link to the file
-    if (linkedPaths(vault, ws, r.path, r.target, r.targetPath).some((p) => key(p) === key(wanted))) out.push({ path: r.path, title: r.title, line: r.line, target: r.target });
+    if (linkedPaths(vault, ws, r.path, r.kind, r.target, r.targetPath).some((p) => key(p) === key(wanted))) out.push({ path: r.path, title: r.title, line: r.line, target: r.target });
   }
   return out;
 }

@@ -49,6 +49,16 @@ export function formatEmbedderSpec(spec: EmbedderSpec): string {
   }
 }
 
+/**
+ * The embedder (short form) a store must switch to so that its vectors follow `wanted` (what a user typed, e.g. the
+ * cairn.embedder setting), or undefined when they already do. `stored` is the store's embedder, null when nothing
+ * was embedded yet (the first index uses GloVe unless told otherwise). An invalid `wanted` throws, saying the forms.
+ */
+export function embedderToApply(wanted: string, stored: string | null): string | undefined {
+  const spec = formatEmbedderSpec(parseEmbedderSpec(wanted));
+  return spec === (stored ?? formatEmbedderSpec(DEFAULT_EMBEDDER)) ? undefined : spec;
+}
+
 /** Scales v to unit length in place (a zero vector stays zero). */
 export function normalize(v: Float32Array): Float32Array {
   let n = 0;

@@ -18,6 +18,8 @@
 //   trailing `/` dropped; a name of only digits and `/` is not a tag. Tags in headings count. Front-matter `tags` /
 //   `tag`: a list or a comma/space-separated string, `#` optional; invalid entries are dropped with a warning.
 // - `aliases` / `alias`: a list, or a string taken as one alias (not split on commas: "Smith, John" is one name).
+// - Wikilinks and embeds inside front-matter string values (`related: "[[Note]]"`, lists of them) are links too, as
+//   in Obsidian, listed before the body's (frontMatterLinks.ts); an unquoted `key: [[Note]]` is a YAML list, not a link.
 // - Block ids: `^id` (letters, digits, `-`) at the end of the last line of a paragraph (list items and quotes
 //   included, and a `^id` line right under a list, quote or table, which CommonMark folds into that paragraph) or of a
 //   heading (stripped from the heading's text). A repeated id gets a warning.
@@ -27,7 +29,11 @@
 //   matter, with the BOM dropped and line endings normalised to \n.
 import MarkdownIt from 'markdown-it';
 import { LineCounter, parseDocument } from 'yaml';
+import { type FrontMatterLink, linksInFrontMatter } from './frontMatterLinks';
 import type { NoteDiagnostic, ParsedHeading, ParsedLink, ParsedNote } from './types';
+import { splitWikilink } from './wikilinkText';
+
+export { splitWikilink } from './wikilinkText';
 
 type Token = MarkdownIt.Token;
 type StateInline = MarkdownIt.StateInline;
@@ -103,25 +109,6 @@ function wikilinkRule(state: StateInline, silent: boolean): boolean {
   return true;
 }
 
-/** `Note#Heading|alias` → parts; null when nothing is linked (`[[]]`, `[[|x]]`, `[[#]]`). */
-export function splitWikilink(inner: string): Omit<WikiMeta, 'srcPos' | 'embed'> | null {
-  let pipe = inner.indexOf('|');
-  const aliasStart = pipe + 1;
-  if (pipe > 0 && inner.charCodeAt(pipe - 1) === 0x5c /* \ */) pipe--; // `\|`, as Obsidian writes it in tables
-  const ref = pipe === -1 ? inner : inner.slice(0, pipe);
-  const alias = pipe === -1 ? undefined : inner.slice(aliasStart).trim() || undefined;
-  const hash = ref.indexOf('#');
-  const target = (hash === -1 ? ref : ref.slice(0, hash)).trim();
-  const sub = hash === -1 ? '' : ref.slice(hash + 1).trim();
-  const out: Omit<WikiMeta, 'srcPos' | 'embed'> = { target };
-  if (sub.startsWith('^')) {
-    if (sub.length > 1) out.block = sub.slice(1).trim();
-  } else if (sub) out.heading = sub;
-  if (!target && !out.heading && !out.block) return null;
-  if (alias !== undefined) out.alias = alias;
-  return out;
-}
-
 /** Inline rule: `#tag` at the start of the inline text or after whitespace. */
 function tagRule(state: StateInline, silent: boolean): boolean {
   const pos = state.pos;
@@ -189,6 +176,8 @@ interface FrontMatterResult {
   bodyStart: number;
   /** Lines before the body (the front matter with its delimiters). */
   lineOffset: number;
+  /** The wikilinks in its values (none when it is broken). */
+  links: FrontMatterLink[];
 }
 
 function countNewlines(s: string, from = 0, to = s.length): number {
@@ -200,7 +189,7 @@ function countNewlines(s: string, from = 0, to = s.length): number {
 const CLOSING_FENCE = /^(?:---|\.\.\.)[ \t]*$/gm;
 
 function readFrontMatter(text: string, diagnostics: NoteDiagnostic[]): FrontMatterResult {
-  const none: FrontMatterResult = { frontMatter: null, bodyStart: 0, lineOffset: 0 };
+  const none: FrontMatterResult = { frontMatter: null, bodyStart: 0, lineOffset: 0, links: [] };
   if (!text.startsWith('---')) return none;
   const firstNl = text.indexOf('\n');
   const firstLine = firstNl === -1 ? text : text.slice(0, firstNl);
@@ -226,22 +215,22 @@ function readFrontMatter(text: string, diagnostics: NoteDiagnostic[]): FrontMatt
     const err = doc.errors[0]!;
     const yamlLine = lineCounter.linePos(err.pos[0]).line;
     diagnostics.push({ line: yamlLine + 1, severity: 'error', message: `The front matter is not valid YAML: ${err.message.split('\n')[0]}. It was ignored; the rest of the note was indexed.` });
-    return { frontMatter: null, bodyStart, lineOffset };
+    return { frontMatter: null, bodyStart, lineOffset, links: [] };
   }
-  if (doc.contents == null) return { frontMatter: {}, bodyStart, lineOffset }; // empty or only comments
+  if (doc.contents == null) return { frontMatter: {}, bodyStart, lineOffset, links: [] }; // empty or only comments
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
     diagnostics.push({ line: 2, severity: 'error', message: `The front matter could not be read: ${(err as Error).message}` });
-    return { frontMatter: null, bodyStart, lineOffset };
+    return { frontMatter: null, bodyStart, lineOffset, links: [] };
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     const what = Array.isArray(value) ? 'a list' : value === null ? 'null' : `a ${typeof value}`;
     diagnostics.push({ line: 2, severity: 'warning', message: `The front matter is ${what}, not a mapping of keys to values (like "title: …"); it was ignored.` });
-    return { frontMatter: null, bodyStart, lineOffset };
+    return { frontMatter: null, bodyStart, lineOffset, links: [] };
   }
-  return { frontMatter: value as Record<string, unknown>, bodyStart, lineOffset };
+  return { frontMatter: value as Record<string, unknown>, bodyStart, lineOffset, links: linksInFrontMatter(text, firstNl + 1, doc) };
 }
 
 /** Strings of a front-matter value that may be a list or a scalar. */
@@ -347,10 +336,20 @@ function plainText(children: Token[] | null): string {
   return s;
 }
 
+/** The text as parsed: BOM dropped, line endings normalised to \n. */
+function normalized(source: string): string {
+  const text = source.charCodeAt(0) === 0xfeff ? source.slice(1) : source;
+  return text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;
+}
+
+/** The wikilinks of a note's front matter, with where each target is written (see frontMatterLinks.ts). */
+export function frontMatterLinksOf(source: string): FrontMatterLink[] {
+  return readFrontMatter(normalized(source), []).links;
+}
+
 export function parseNote(source: string, fileName: string): ParsedNote {
   const diagnostics: NoteDiagnostic[] = [];
-  let text = source.charCodeAt(0) === 0xfeff ? source.slice(1) : source;
-  if (text.includes('\r')) text = text.replace(/\r\n?/g, '\n');
+  const text = normalized(source);
 
   const fm = readFrontMatter(text, diagnostics);
   const body = fm.bodyStart ? text.slice(fm.bodyStart) : text;
@@ -394,6 +393,15 @@ export function parseNote(source: string, fileName: string): ParsedNote {
         if (alias) addUnique(aliases, aliasKeys, alias);
       }
     }
+  }
+
+  // Links in front-matter properties come first, in the order they are written.
+  for (const l of fm.links) {
+    const link: ParsedLink = { kind: l.kind, target: l.target, line: l.line, context: contextOf(l.line) };
+    if (l.heading !== undefined) link.heading = l.heading;
+    if (l.block !== undefined) link.block = l.block;
+    if (l.alias !== undefined) link.alias = l.alias;
+    links.push(link);
   }
 
   const tokens = md.parse(body, {});

@@ -7,7 +7,8 @@ import { StoreError } from '../errors';
 import type { Store } from '../store';
 import { formatDate, parseDay } from './dateFormat';
 import { indexPaths } from './indexer';
-import { absoluteInVault, checkNoteName, checkVaultFolder, createFileInVault } from './noteFiles';
+import { withFolderLock } from './folderLock';
+import { absoluteInVault, checkNoteName, checkVaultExists, checkVaultFolder, createFileInVault } from './noteFiles';
 import { DEFAULT_DATE_FORMAT, expandTemplate, readTemplate } from './templates';
 
 export interface NewNoteResult {
@@ -160,18 +161,24 @@ export async function createDecision(store: Store, vault: string, who: Actor, o:
   const slug = slugify(title);
   if (!slug) throw new StoreError('invalid', `The decision title "${title}" has no letters or digits to name the file by.`, { title });
   const folder = checkVaultFolder(o.folder ?? DEFAULT_DECISIONS_FOLDER, 'The decisions folder');
+  checkVaultExists(vault);
   const dir = absoluteInVault(vault, folder || '.');
-  // Another writer may take a number between reading the folder and creating the file: then take the next one.
-  for (let attempt = 0; ; attempt++) {
-    const number = nextDecisionNumber(dir);
-    const file = checkNoteName(`${String(number).padStart(4, '0')}-${slug.slice(0, 120).replace(/-+$/, '')}`, 'The decision file name');
-    const rel = joinRel(folder, `${file}.md`);
-    try {
-      const absPath = createFileInVault(vault, rel, decisionText(number, title, o.now ?? new Date()));
-      await indexNew(store, vault, rel, who);
-      return { path: rel, absPath, created: true, number };
-    } catch (err) {
-      if (!(err instanceof StoreError && err.kind === 'conflict') || attempt >= 5) throw err;
+  fs.mkdirSync(dir, { recursive: true });
+  // Two writers at the same instant would read the same highest number and create different file names with it:
+  // reading the folder and creating the file happen under the folder's lock (Cairn's writers in any process). The
+  // file is still created exclusively, so a writer that takes no lock (a person, a sync) makes this one move on.
+  const made = await withFolderLock(dir, 'cairn-decision', () => {
+    for (let attempt = 0; ; attempt++) {
+      const number = nextDecisionNumber(dir);
+      const file = checkNoteName(`${String(number).padStart(4, '0')}-${slug.slice(0, 120).replace(/-+$/, '')}`, 'The decision file name');
+      const rel = joinRel(folder, `${file}.md`);
+      try {
+        return { path: rel, absPath: createFileInVault(vault, rel, decisionText(number, title, o.now ?? new Date())), created: true, number };
+      } catch (err) {
+        if (!(err instanceof StoreError && err.kind === 'conflict') || attempt >= 5) throw err;
+      }
     }
-  }
+  });
+  await indexNew(store, vault, made.path, who);
+  return made;
 }

@@ -1,6 +1,7 @@
 // Writing notes into the vault safely: names that work as file names and as link targets, paths that stay inside
 // the vault, new files that never overwrite (written to a temp file, then hard-linked into place, which fails if
-// the name was taken meanwhile), rewrites that are atomic (temp file + rename) and moves that never overwrite.
+// the name was taken meanwhile), rewrites that are atomic (temp file + rename) and moves (of notes and of folders)
+// that never overwrite.
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -63,7 +64,7 @@ export function relativeInVault(vault: string, p: string): string {
   return rel.split(path.sep).join('/');
 }
 
-function checkVaultExists(vault: string): void {
+export function checkVaultExists(vault: string): void {
   if (!fs.existsSync(vault) || !fs.statSync(vault).isDirectory()) {
     throw new StoreError('not_found', `The vault folder ${vault} does not exist. Create it (or point the vault path at an existing folder) and try again.`, { vault });
   }
@@ -154,4 +155,43 @@ export function moveFileInVault(vault: string, fromRel: string, toRel: string): 
     return;
   }
   fs.unlinkSync(from);
+}
+
+/**
+ * Moves a folder inside the vault, never over or into an existing one (a change of case alone is allowed): the new
+ * folder is made empty first (exclusive: it fails if the name is taken), then the folder is renamed onto it, which
+ * the system refuses if anything arrived there meanwhile.
+ */
+export function moveFolderInVault(vault: string, fromRel: string, toRel: string): void {
+  const from = absoluteInVault(vault, fromRel);
+  const to = absoluteInVault(vault, toRel);
+  const taken = () => new StoreError('conflict', `${toRel} already exists. Choose another name; Cairn never moves a folder over another or into it.`, { path: toRel });
+  if (fromRel.toLowerCase() === toRel.toLowerCase()) {
+    // Another case of the same name: on a case-insensitive file system it is the same folder.
+    const there = fs.statSync(to, { throwIfNoEntry: false });
+    const source = fs.statSync(from);
+    if (there && (there.ino !== source.ino || there.dev !== source.dev)) throw taken();
+    fs.renameSync(from, to);
+    return;
+  }
+  fs.mkdirSync(path.dirname(to), { recursive: true });
+  try {
+    fs.mkdirSync(to);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw taken();
+    throw err;
+  }
+  try {
+    fs.renameSync(from, to);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOTEMPTY' || code === 'EEXIST') throw taken();
+    if (code !== 'EPERM' && code !== 'EACCES') {
+      fs.rmdirSync(to);
+      throw err;
+    }
+    // Windows will not rename onto a folder: remove the empty one just made, then rename (a narrow window).
+    fs.rmdirSync(to);
+    fs.renameSync(from, to);
+  }
 }

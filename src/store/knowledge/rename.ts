@@ -11,19 +11,23 @@
 // `[[folder/Old]]` → `[[folder/New]]`), else the bare name, else the full path. Only the link's target changes: a
 // `#heading`, `#^block`, `|alias`, `.md` suffix, `<…>` brackets or a Markdown link's text and title stay as written.
 // Links by alias keep working and are left alone. Markdown reference definitions (`[label]: Old.md`) are rewritten
-// too. Links inside code are not links (the parser skips them), so they are never touched.
+// too, and so are wikilinks in front-matter properties (`related: "[[Old]]"`: only the target, quoting kept). Links
+// inside code are not links (the parser skips them), so they are never touched.
+//
+// A folder renamed or moved is the same operation over every note and file under it: each link that resolved to
+// something under the folder and would not afterwards, and each relative link of a note inside it that would point
+// elsewhere, is rewritten (a name-only `[[Note]]` that still resolves to the moved note is left alone).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { eq, inArray } from 'drizzle-orm';
 import type { Actor } from '../events';
 import { StoreError } from '../errors';
-import { noteLinks, notes } from '../schema';
 import type { Store } from '../store';
 import { indexPaths } from './indexer';
-import { findNote } from './links';
-import { fragmentParts, localDestination, parseNote, splitWikilink } from './markdown';
-import { absoluteInVault, checkNoteName, checkVaultFolder, moveFileInVault, relativeInVault, replaceFileAtomically } from './noteFiles';
+import { escapeFor } from './frontMatterLinks';
+import { fragmentParts, frontMatterLinksOf, localDestination, parseNote, splitWikilink } from './markdown';
+import { absoluteInVault, moveFileInVault, moveFolderInVault, replaceFileAtomically } from './noteFiles';
 import { buildLinkIndex, normalizeNoteName, resolveLink, type LinkIndex } from './resolve';
+import { renameTargetOf, type RenameTarget } from './renameTarget';
 import { isNotePath, scanVault } from './scan';
 import type { ParsedLink } from './types';
 
@@ -40,9 +44,11 @@ export interface LinkEdit {
 }
 
 export interface RenamePlan {
-  /** Vault-relative paths before and after. */
+  /** Vault-relative paths before and after (of the folder, for a folder). */
   from: string;
   to: string;
+  /** A folder was renamed (or moved), with every note and file under it. */
+  folder: boolean;
   edits: LinkEdit[];
   /** Notes with edits (paths before the rename). */
   files: string[];
@@ -57,49 +63,26 @@ const dirOf = (p: string) => (p.includes('/') ? p.slice(0, p.lastIndexOf('/')) :
 const baseOf = (p: string) => p.slice(p.lastIndexOf('/') + 1);
 const withoutMd = (p: string) => p.replace(/\.md$/i, '');
 
-/** The note to rename: a vault-relative or absolute path, or a file name or title the store knows. */
-async function noteToRename(store: Store, vault: string, note: string): Promise<string> {
-  const wanted = path.isAbsolute(note) ? relativeInVault(vault, note) : note;
-  const found = await findNote(store.orm, wanted);
-  if (!fs.existsSync(absoluteInVault(vault, found.path))) {
-    throw new StoreError('not_found', `${found.path} is in the index but no longer in the vault. Index the vault again.`, { path: found.path });
-  }
-  return found.path;
-}
-
-/** The new vault-relative path: a name (same folder) or a vault-relative path ending in a name (a move). */
-function newPathFor(vault: string, fromRel: string, newName: string): string {
-  const raw = newName.replace(/\\/g, '/').trim();
-  const slash = raw.lastIndexOf('/');
-  const folder = slash === -1 ? dirOf(fromRel) : checkVaultFolder(raw.slice(0, slash), 'The new folder');
-  const name = checkNoteName(slash === -1 ? raw : raw.slice(slash + 1), 'The new note name');
-  const toRel = folder ? `${folder}/${name}.md` : `${name}.md`;
-  if (toRel === fromRel) throw new StoreError('invalid', `${fromRel} already has that name: nothing to rename.`, { path: fromRel });
-  const toAbs = absoluteInVault(vault, toRel);
-  const dir = path.dirname(toAbs);
-  const clash = fs.existsSync(dir) ? fs.readdirSync(dir).find((f) => f.normalize('NFC').toLowerCase() === `${name}.md`.toLowerCase()) : undefined;
-  const caseOnly = toRel.toLowerCase() === fromRel.toLowerCase();
-  if (clash !== undefined && !caseOnly) {
-    throw new StoreError('conflict', `${folder ? `${folder}/` : ''}${clash} already exists. Choose another name; Cairn never overwrites a note.`, { path: toRel });
-  }
-  return toRel;
-}
-
 /**
- * Notes whose links may change: backlinks of the note, the note itself, and notes linking to a note the renamed one
- * could capture afterwards: one with its new name (as file name or alias), or — after a move changes which of
- * several same-named notes is nearest — one sharing one of its aliases.
+ * Notes whose links may change: the links to anything that moves, the moved notes themselves (their relative
+ * links), and notes linking to a note a moved one could capture afterwards: one with its new name (as file name or
+ * alias), or — after a move changes which of several same-named notes is nearest — one sharing its name or aliases.
  */
-async function candidateSources(store: Store, pre: LinkIndex, fromRel: string, toRel: string): Promise<string[]> {
-  const names = [normalizeNoteName(baseOf(toRel)), ...aliasesOf(pre, fromRel)];
-  const rivals = new Set(names.flatMap((n) => [...(pre.notesByName.get(n) ?? []), ...(pre.notesByAlias.get(n) ?? [])]));
-  rivals.delete(fromRel);
-  const rows = await store.orm
-    .selectDistinct({ path: notes.path })
-    .from(noteLinks)
-    .innerJoin(notes, eq(notes.id, noteLinks.noteId))
-    .where(inArray(noteLinks.targetPath, [fromRel, ...rivals]));
-  return [...new Set([fromRel, ...rows.map((r) => r.path)])].sort();
+async function candidateSources(store: Store, pre: LinkIndex, target: RenameTarget): Promise<string[]> {
+  const moved = target.folder ? [...pre.notePaths].filter((p) => p.startsWith(`${target.from}/`)) : [target.from];
+  const movedSet = new Set(moved);
+  const aliases = new Map<string, string[]>();
+  for (const [alias, paths] of pre.notesByAlias) for (const p of paths) if (movedSet.has(p)) aliases.set(p, [...(aliases.get(p) ?? []), alias]);
+  const names = new Set(moved.flatMap((p) => [normalizeNoteName(baseOf(target.map(p))), ...(aliases.get(p) ?? [])]));
+  const rivals = new Set([...names].flatMap((n) => [...(pre.notesByName.get(n) ?? []), ...(pre.notesByAlias.get(n) ?? [])]));
+  for (const p of moved) rivals.delete(p);
+  // Under a folder, non-note files move too: links to them count like links to its notes.
+  const rows = await store.conn.all<{ path: string }>(
+    `SELECT DISTINCT n.path AS path FROM note_links l JOIN notes n ON n.id = l.note_id
+      WHERE l.target_path IN (SELECT value FROM json_each(?)) OR (? AND substr(l.target_path, 1, length(?)) = ?)`,
+    [JSON.stringify([...moved, ...rivals]), target.folder ? 1 : 0, `${target.from}/`, `${target.from}/`],
+  );
+  return [...new Set([...moved, ...rows.map((r) => r.path)])].sort();
 }
 
 /** Percent-encodes what a Markdown link destination cannot hold as is (spaces, brackets, `#`, `?`, `%`). */
@@ -226,15 +209,22 @@ function positionOf(lineStarts: number[], offset: number): { line: number; chara
 }
 
 /** The text to write as the link's target so that, from `fromPath`, it resolves to `want` (null: none found). */
-function rewrittenTarget(post: LinkIndex, fromPath: string, link: ParsedLink, want: string, written: string, angle: boolean): string | null {
+function rewrittenTarget(post: LinkIndex, fromPath: string, link: ParsedLink, want: string, written: string, angle: boolean, keepDepth: boolean): string | null {
   const keepMd = /\.md$/i.test(written);
   const shape = (p: string) => (isNotePath(p) && !keepMd ? withoutMd(p) : p);
-  const writtenDir = dirOf(written.replace(/\\/g, '/'));
+  const w = written.replace(/\\/g, '/');
+  const writtenDir = dirOf(w);
+  const sameFolder = writtenDir ? `${writtenDir}/${baseOf(want)}` : baseOf(want);
   const rel = relativePath(dirOf(fromPath), want);
+  // A vault-absolute link stays absolute. When a folder moved, a path link keeps as many folders as it had
+  // (`[[alpha/Plan]]` → `[[alpha-2024/Plan]]`) before falling back to the bare name: the folders were the point.
+  const absolute = w.startsWith('/') ? [`/${want}`] : [];
+  const depth = w.split('/').length;
+  const sameDepth = keepDepth && depth > 1 ? [want.split('/').slice(-depth).join('/')] : [];
   const wantedForms =
     link.kind === 'markdown'
-      ? [writtenDir ? `${writtenDir}/${baseOf(want)}` : baseOf(want), rel, `/${want}`]
-      : [...(/^\.\.?\//.test(written) ? [rel.startsWith('.') ? rel : `./${rel}`] : []), writtenDir ? `${writtenDir}/${baseOf(want)}` : baseOf(want), baseOf(want), want, `/${want}`];
+      ? [...absolute, sameFolder, rel, `/${want}`]
+      : [...(/^\.\.?\//.test(w) ? [rel.startsWith('.') ? rel : `./${rel}`] : []), ...absolute, sameFolder, ...sameDepth, baseOf(want), want, `/${want}`];
   for (const form of wantedForms) {
     const target = shape(form);
     if (resolveLink(post, fromPath, { ...link, target }) === want) {
@@ -253,7 +243,7 @@ interface SourcePlan {
 }
 
 /** The edits of one note. `pre`/`post`: the link index before and after; `map` sends old paths to new ones. */
-function planSource(rel: string, source: string, pre: LinkIndex, post: LinkIndex, map: (p: string) => string): SourcePlan {
+function planSource(rel: string, source: string, pre: LinkIndex, post: LinkIndex, map: (p: string) => string, keepDepth: boolean): SourcePlan {
   const bom = source.charCodeAt(0) === 0xfeff;
   const text = bom ? source.slice(1) : source;
   const plan: SourcePlan = { path: rel, text, bom, edits: [] };
@@ -275,13 +265,26 @@ function planSource(rel: string, source: string, pre: LinkIndex, post: LinkIndex
   };
   const edit = (m: Match, want: string) => {
     const written = text.slice(m.targetStart, m.targetEnd);
-    const target = rewrittenTarget(post, relAfter, m.link, want, m.link.kind === 'markdown' ? m.link.target : written, m.angle);
+    const target = rewrittenTarget(post, relAfter, m.link, want, m.link.kind === 'markdown' ? m.link.target : written, m.angle, keepDepth);
     if (target === null || target === written) return;
     if (!plan.edits.some((e) => e.start === m.targetStart)) plan.edits.push({ start: m.targetStart, end: m.targetEnd, newText: target });
   };
 
+  // Links in front-matter properties: the target is rewritten inside its YAML value, escaped for the value's quotes.
+  for (const fl of frontMatterLinksOf(text)) {
+    const link: ParsedLink = { kind: fl.kind, target: fl.target, line: fl.line, context: '' };
+    if (fl.heading !== undefined) link.heading = fl.heading;
+    if (fl.block !== undefined) link.block = fl.block;
+    const want = needsChange(link);
+    if (want === null) continue;
+    const target = rewrittenTarget(post, relAfter, link, want, fl.target, false, keepDepth);
+    const start = lineStarts[fl.line - 1]! + fl.character;
+    const end = lineStarts[fl.line - 1]! + fl.endCharacter;
+    if (target !== null && escapeFor(fl.style, target) !== text.slice(start, end)) plan.edits.push({ start, end, newText: escapeFor(fl.style, target) });
+  }
+
   const byLine = new Map<number, ParsedLink[]>();
-  for (const link of parsed.links) byLine.set(link.line, [...(byLine.get(link.line) ?? []), link]);
+  for (const link of parsed.links) if (link.line >= firstBodyLine) byLine.set(link.line, [...(byLine.get(link.line) ?? []), link]);
   for (const [line, links] of byLine) {
     const found = linksIn(text, lineStarts[line - 1]!, searchEnd(line - 1));
     for (const link of links) {
@@ -300,41 +303,39 @@ function planSource(rel: string, source: string, pre: LinkIndex, post: LinkIndex
   return plan;
 }
 
-async function linkIndexes(store: Store, vault: string, fromRel: string, toRel: string): Promise<{ pre: LinkIndex; post: LinkIndex }> {
+async function linkIndexes(store: Store, vault: string, target: RenameTarget): Promise<{ pre: LinkIndex; post: LinkIndex }> {
   const rows = await store.conn.all<{ path: string; aliases: string }>('SELECT path, aliases FROM notes');
   const list = rows.map((r) => ({ path: r.path, aliases: r.aliases === '[]' ? [] : (JSON.parse(r.aliases) as string[]) }));
-  // A move to another folder changes where the note's own relative links (to images too) start from.
-  const files = dirOf(fromRel) === dirOf(toRel) ? [] : scanVault(vault).otherFiles;
+  // A move to another folder changes where the moved notes' own relative links (to images too) start from; a
+  // folder moves the files under it too.
+  const files = !target.folder && dirOf(target.from) === dirOf(target.to) ? [] : scanVault(vault).otherFiles;
   return {
     pre: buildLinkIndex(list, files),
-    post: buildLinkIndex(list.map((n) => (n.path === fromRel ? { ...n, path: toRel } : n)), files),
+    post: buildLinkIndex(
+      list.map((n) => ({ ...n, path: target.map(n.path) })),
+      files.map(target.map),
+    ),
   };
-}
-
-/** The aliases the index holds for a note. */
-function aliasesOf(index: LinkIndex, notePath: string): string[] {
-  return [...index.notesByAlias].filter(([, paths]) => paths.includes(notePath)).map(([alias]) => alias);
 }
 
 interface FullPlan {
   plan: RenamePlan;
+  target: RenameTarget;
   sources: SourcePlan[];
 }
 
 async function computePlan(store: Store, vault: string, note: string, newName: string): Promise<FullPlan> {
-  const fromRel = await noteToRename(store, vault, note);
-  const toRel = newPathFor(vault, fromRel, newName);
-  const { pre, post } = await linkIndexes(store, vault, fromRel, toRel);
-  const map = (p: string) => (p === fromRel ? toRel : p);
+  const target = await renameTargetOf(store, vault, note, newName);
+  const { pre, post } = await linkIndexes(store, vault, target);
   const sources: SourcePlan[] = [];
-  for (const rel of await candidateSources(store, pre, fromRel, toRel)) {
+  for (const rel of await candidateSources(store, pre, target)) {
     let source: string;
     try {
       source = fs.readFileSync(absoluteInVault(vault, rel), 'utf8');
     } catch {
       continue; // removed since the last index: nothing to rewrite there
     }
-    const s = planSource(rel, source, pre, post, map);
+    const s = planSource(rel, source, pre, post, target.map, target.folder);
     if (s.edits.length) sources.push(s);
   }
   const edits: LinkEdit[] = [];
@@ -346,10 +347,10 @@ async function computePlan(store: Store, vault: string, note: string, newName: s
       edits.push({ path: s.path, line: a.line, character: a.character, endLine: b.line, endCharacter: b.character, oldText: s.text.slice(e.start, e.end), newText: e.newText });
     }
   }
-  return { plan: { from: fromRel, to: toRel, edits, files: sources.map((s) => s.path) }, sources };
+  return { plan: { from: target.from, to: target.to, folder: target.folder, edits, files: sources.map((s) => s.path) }, target, sources };
 }
 
-/** What renaming `note` to `newName` would change, without writing anything. */
+/** What renaming `note` (a note, or a folder) to `newName` would change, without writing anything. */
 export async function planRename(store: Store, vault: string, note: string, newName: string): Promise<RenamePlan> {
   return (await computePlan(store, vault, note, newName)).plan;
 }
@@ -364,13 +365,14 @@ const applied = (s: SourcePlan) => {
   return (s.bom ? '\ufeff' : '') + out + s.text.slice(at);
 };
 
-/** Renames the note and rewrites every link to it; then indexes what changed. */
+/** Renames the note (or folder) and rewrites every link to what moved; then indexes what changed. */
 export async function renameNote(store: Store, vault: string, who: Actor, note: string, newName: string): Promise<RenameResult> {
-  const { plan, sources } = await computePlan(store, vault, note, newName);
-  moveFileInVault(vault, plan.from, plan.to);
+  const { plan, target, sources } = await computePlan(store, vault, note, newName);
+  if (plan.folder) moveFolderInVault(vault, plan.from, plan.to);
+  else moveFileInVault(vault, plan.from, plan.to);
   const written: string[] = [];
   for (const s of sources) {
-    const rel = s.path === plan.from ? plan.to : s.path;
+    const rel = target.map(s.path);
     try {
       replaceFileAtomically(absoluteInVault(vault, rel), applied(s));
     } catch (err) {

@@ -210,9 +210,10 @@ async function embedNotes(store: Store, dimensions: number): Promise<void> {
           ])
         ).map((r) => [r.id, r.noteId]),
       );
-      // One scan of the vector table per batch: a lookup by id in vec0 costs about as much as a scan of it.
+      // Looked up by id (the cross join keeps json_each outside, so vec0 is asked for one chunk_id at a time, which it
+      // finds at once; `chunk_id in (…)` would scan the whole vector table).
       const passages = await store.conn.all<{ id: number; embedding: Uint8Array }>(
-        `select chunk_id as id, embedding from ${VECTOR_TABLE} where chunk_id in (select value from json_each(?))`,
+        `select v.chunk_id as id, v.embedding from json_each(?) j cross join ${VECTOR_TABLE} v where v.chunk_id = j.value`,
         [JSON.stringify([...noteOf.keys()])],
       );
       const sums = new Map(rows.map((r) => [r.noteId, new Float32Array(dimensions)]));

@@ -67,19 +67,24 @@ export async function buildDatabase(input: BuildInput): Promise<BuildResult> {
       }
     });
     await migrate(conn, input.migrationsDir, scratchDir);
-    const integrity = (await conn.all<{ integrity_check: string }>('PRAGMA integrity_check')).map((r) => r.integrity_check);
-    if (integrity.join() !== 'ok') throw new StoreError('corrupt', `The database built from the backup fails SQLite's integrity check (${integrity.slice(0, 3).join('; ')}).`);
-    const broken = await conn.all<{ table: string; parent: string }>('PRAGMA foreign_key_check');
-    if (broken.length) {
-      const first = broken[0]!;
-      throw new StoreError('invalid', `The backup's rows refer to rows it does not have (${broken.length} broken references, e.g. a ${first.table} row pointing at a missing ${first.parent} row).`);
-    }
-    const counts: Record<string, number> = {};
-    for (const name of input.tables.keys()) counts[name] = await rowCount(conn, name);
-    return { schemaVersion: await userVersion(conn), counts };
+    return { schemaVersion: await userVersion(conn), counts: await checkDatabase(conn, input.tables.keys()) };
   } finally {
     await conn.close();
   }
+}
+
+/** The checks a database made from a backup passes before it replaces anything: integrity, foreign keys; its row counts. */
+export async function checkDatabase(conn: Connection, tables: Iterable<string>): Promise<Record<string, number>> {
+  const integrity = (await conn.all<{ integrity_check: string }>('PRAGMA integrity_check')).map((r) => r.integrity_check);
+  if (integrity.join() !== 'ok') throw new StoreError('corrupt', `The database built from the backup fails SQLite's integrity check (${integrity.slice(0, 3).join('; ')}).`);
+  const broken = await conn.all<{ table: string; parent: string }>('PRAGMA foreign_key_check');
+  if (broken.length) {
+    const first = broken[0]!;
+    throw new StoreError('invalid', `The backup's rows refer to rows it does not have (${broken.length} broken references, e.g. a ${first.table} row pointing at a missing ${first.parent} row).`);
+  }
+  const counts: Record<string, number> = {};
+  for (const name of tables) counts[name] = await rowCount(conn, name);
+  return counts;
 }
 
 const keyMatch = (spec: TableSpec, a: string, b: string) => spec.key.map((k) => `${a}.${quoteId(k)} is ${b}.${quoteId(k)}`).join(' and ');
@@ -117,17 +122,33 @@ export interface SampleRow {
 
 const LABEL_COLUMNS = ['title', 'name', 'type', 'agent_name'];
 
+/**
+ * Limits a diff or a replacement to some rows: per table, the name of a table in the attached file holding the keys
+ * (in the table's key columns) of the only rows that may differ. A table it does not name has no differing rows.
+ */
+export type KeyTables = ReadonlyMap<string, string>;
+
+/** `from` clause pieces for the rows of a table as a whole, or only those whose keys a key table lists. */
+const rowsOf = (spec: TableSpec, only: KeyTables | null, schema: string, alias: string) => {
+  const keys = only?.get(spec.name);
+  return keys ? `${ATTACHED}.${quoteId(keys)} k join ${schema}.${quoteId(spec.name)} ${alias} on ${keyMatch(spec, alias, 'k')}` : `${schema}.${quoteId(spec.name)} ${alias}`;
+};
+
 /** What replacing the live rows with the attached ones would change, per table (call inside withAttached). */
-export async function diffAttached(conn: Connection, specs: TableSpec[], sample = 20): Promise<TableDiff[]> {
+export async function diffAttached(conn: Connection, specs: TableSpec[], sample = 20, only: KeyTables | null = null): Promise<TableDiff[]> {
   const out: TableDiff[] = [];
   for (const spec of specs) {
     const t = quoteId(spec.name);
     const label = LABEL_COLUMNS.find((c) => spec.columns.includes(c));
     const keyExpr = (alias: string) => (spec.key.length === 1 ? `${alias}.${quoteId(spec.key[0]!)}` : `json_array(${spec.key.map((k) => `${alias}.${quoteId(k)}`).join(', ')})`);
     const pick = (alias: string) => `${keyExpr(alias)} as key, ${label ? `${alias}.${quoteId(label)}` : 'null'} as label`;
-    const addedSql = `from ${ATTACHED}.${t} s where not exists (select 1 from main.${t} m where ${keyMatch(spec, 'm', 's')})`;
-    const removedSql = `from main.${t} m where not exists (select 1 from ${ATTACHED}.${t} s where ${keyMatch(spec, 'm', 's')})`;
-    const changedSql = `from main.${t} m join ${ATTACHED}.${t} s on ${keyMatch(spec, 'm', 's')} where ${differs(spec, 'm', 's')}`;
+    if (only && !only.has(spec.name)) {
+      out.push({ table: spec.name, added: 0, removed: 0, changed: 0, samples: { added: [], removed: [], changed: [] } });
+      continue;
+    }
+    const addedSql = `from ${rowsOf(spec, only, ATTACHED, 's')} where not exists (select 1 from main.${t} m where ${keyMatch(spec, 'm', 's')})`;
+    const removedSql = `from ${rowsOf(spec, only, 'main', 'm')} where not exists (select 1 from ${ATTACHED}.${t} s where ${keyMatch(spec, 'm', 's')})`;
+    const changedSql = `from ${rowsOf(spec, only, 'main', 'm')} join ${ATTACHED}.${t} s on ${keyMatch(spec, 'm', 's')} where ${differs(spec, 'm', 's')}`;
     const count = async (from: string) => Number((await conn.get<{ n: number }>(`select count(*) as n ${from}`))?.n ?? 0);
     const rows = (alias: string, from: string) => conn.all<SampleRow>(`select ${pick(alias)} ${from} limit ${sample}`);
     const diff: TableDiff = {
@@ -147,33 +168,43 @@ export async function diffAttached(conn: Connection, specs: TableSpec[], sample 
 
 /**
  * Makes the live source-of-truth tables equal to the attached ones, in the caller's write transaction (call
- * inside withAttached and Connection.transaction). Foreign keys are checked at commit, so order does not matter
- * within the transaction; cascades fired by deletions are undone by the updates that follow.
+ * inside withAttached and Connection.transaction); with `only`, just the rows whose keys the key tables list.
+ * Foreign keys are checked at commit, so order does not matter within the transaction; cascades fired by
+ * deletions are undone by the updates that follow.
  */
-export async function replaceFromAttached(conn: Connection, specs: TableSpec[]): Promise<void> {
+export async function replaceFromAttached(conn: Connection, specs: TableSpec[], only: KeyTables | null = null): Promise<void> {
   await conn.exec('PRAGMA defer_foreign_keys = ON');
-  for (const spec of specs) {
+  const tables = specs.filter((spec) => !only || only.has(spec.name));
+  // The live rows a statement acts on: those with an attached row `s` (or with none: join '') meeting `cond`
+  // (about main.<table> and s); when limited, looked up through the key table only.
+  const where = (spec: TableSpec, join: 'join' | '', cond: (live: string) => string) => {
     const t = quoteId(spec.name);
-    await conn.run(`delete from main.${t} where not exists (select 1 from ${ATTACHED}.${t} s where ${keyMatch(spec, 's', `main.${t}`)})`);
+    if (!only) return join ? `exists (select 1 from ${ATTACHED}.${t} s where ${keyMatch(spec, 's', `main.${t}`)} and (${cond(`main.${t}`)}))` : cond(`main.${t}`);
+    const key = (alias: string) => spec.key.map((k) => `${alias}.${quoteId(k)}`).join(', ');
+    return `(${key(`main.${t}`)}) in (select ${key('m')} from ${rowsOf(spec, only, 'main', 'm')} ${join ? `join ${ATTACHED}.${t} s on ${keyMatch(spec, 's', 'm')} ` : ''}where ${cond('m')})`;
+  };
+  for (const spec of tables) {
+    const t = quoteId(spec.name);
+    await conn.run(`delete from main.${t} where ${where(spec, '', (live) => `not exists (select 1 from ${ATTACHED}.${t} s where ${keyMatch(spec, 's', live)})`)}`);
     if (spec.immutable) {
       // A row that must never be updated is replaced when the backup's copy differs.
-      await conn.run(`delete from main.${t} where exists (select 1 from ${ATTACHED}.${t} s where ${keyMatch(spec, 's', `main.${t}`)} and (${differs(spec, 's', `main.${t}`)}))`);
+      await conn.run(`delete from main.${t} where ${where(spec, 'join', (live) => differs(spec, 's', live))}`);
     }
   }
-  for (const spec of specs) {
+  for (const spec of tables) {
     const t = quoteId(spec.name);
     const values = spec.columns.filter((c) => !spec.key.includes(c));
     if (!spec.immutable && values.length) {
       await conn.run(
         `update main.${t} set (${values.map(quoteId).join(', ')}) = (select ${values.map((c) => `s.${quoteId(c)}`).join(', ')} from ${ATTACHED}.${t} s where ${keyMatch(spec, 's', `main.${t}`)}) ` +
-          `where exists (select 1 from ${ATTACHED}.${t} s where ${keyMatch(spec, 's', `main.${t}`)} and (${differs(spec, 's', `main.${t}`)}))`,
+          `where ${where(spec, 'join', (live) => differs(spec, 's', live))}`,
       );
     }
     // New rows in the backup's order (its rowid order = the text form's key order), so local ids and sequence
     // numbers are handed out in that order, above every one used before.
     const cols = spec.columns.map(quoteId).join(', ');
     await conn.run(
-      `insert into main.${t} (${cols}) select ${spec.columns.map((c) => `s.${quoteId(c)}`).join(', ')} from ${ATTACHED}.${t} s ` +
+      `insert into main.${t} (${cols}) select ${spec.columns.map((c) => `s.${quoteId(c)}`).join(', ')} from ${rowsOf(spec, only, ATTACHED, 's')} ` +
         `where not exists (select 1 from main.${t} m where ${keyMatch(spec, 'm', 's')}) order by s.rowid`,
     );
   }

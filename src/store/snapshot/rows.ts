@@ -30,6 +30,29 @@ export function readTable(conn: Connection, spec: TableSpec, schema = 'main'): P
   return conn.all<Row>(`select ${columnList(spec)} from ${schema}.${quoteId(spec.name)}`);
 }
 
+/** A value SQLite writes as JSON exactly as JSON.stringify writes it: text, null, or an integer a JS number holds exactly. */
+const plainJson = (col: string) => `(typeof(${col}) in ('text', 'null') or (typeof(${col}) = 'integer' and ${col} between -9007199254740991 and 9007199254740991))`;
+const sqlText = (s: string) => `'${s.replace(/'/g, "''")}'`;
+/** SQLite's limit on a function's arguments (json_object takes two per column). */
+const MAX_JSON_COLUMNS = 63;
+
+/**
+ * A table's rows in the backup's text form, built by SQLite: each row's key text and its JSON line (`json_object` of
+ * the columns in the spec's order; see encodeRow in src/sync/layout.ts, whose output it equals byte for byte), one
+ * string per row instead of an object per row. Rows holding a value whose JSON SQLite would write differently (a
+ * real, a blob, an integer beyond 2^53) come back as rows, for the caller to encode.
+ */
+export async function readTableLines(conn: Connection, spec: TableSpec): Promise<{ lines: { key: string; line: string }[]; rows: Row[] }> {
+  if (spec.columns.length > MAX_JSON_COLUMNS) return { lines: [], rows: await readTable(conn, spec) };
+  const cols = spec.columns.map(quoteId);
+  const plain = cols.map(plainJson).join(' and ');
+  const key = spec.key.length === 1 ? `coalesce(cast(${quoteId(spec.key[0]!)} as text), 'null')` : `json_array(${spec.key.map(quoteId).join(', ')})`;
+  const json = `json_object(${spec.columns.map((c, i) => `${sqlText(c)}, ${cols[i]}`).join(', ')})`;
+  const lines = await conn.all<{ key: string; line: string }>(`select ${key} as key, ${json} as line from ${quoteId(spec.name)} where ${plain}`);
+  const rows = await conn.all<Row>(`select ${columnList(spec)} from ${quoteId(spec.name)} where not (${plain})`);
+  return { lines, rows };
+}
+
 /** The rows with these keys (tables keyed by one column); a key with no row has been deleted. */
 export async function readRowsByKey(conn: Connection, spec: TableSpec, keys: readonly string[]): Promise<Row[]> {
   if (spec.key.length !== 1) throw new Error(`readRowsByKey needs a one-column key; ${spec.name} has ${spec.key.join(', ')}`);

@@ -210,3 +210,41 @@ describe('store: field-level encryption', () => {
     assert.match((event!.data as { notes: string }).notes, /^enc:v1:/);
   });
 });
+
+describe('store: encryption after a restore brings another key set', function () {
+  this.timeout(120_000);
+  afterEach(async () => {
+    for (const s of opened.splice(0)) await s.close();
+    cleanupTempDirs();
+  });
+
+  it('a still-unlocked store reads as locked (not damaged) and asks for the restored key set\'s passphrase', async () => {
+    const root = tempDir();
+    // Store A: its own key (passphrase OTHER), a secret task, backed up.
+    dir = path.join(root, 'a');
+    const a = await open();
+    const OTHER = 'another passphrase, longer';
+    await a('crypto.init', { passphrase: OTHER });
+    const aProject = (await a('projects.create', { name: 'From A' })).id;
+    const secret = await a('tasks.create', { projectId: aProject, title: 'A secret title', secretFields: ['title'] });
+    const repoA = (await a('backup.run', {})).repo as string;
+    // Store B: a different key, unlocked in this process, then restored from a copy of A's backup.
+    dir = path.join(root, 'b');
+    const b = await open();
+    await b('crypto.init', { passphrase: PASS });
+    const repoB = path.join(root, 'b-backup');
+    fs.cpSync(repoA, repoB, { recursive: true });
+    await b('backup.restore', { ref: 'HEAD', repo: repoB });
+
+    const status: KeyStatus = await b('crypto.status');
+    assert.deepEqual([status.initialised, status.unlocked], [true, false]);
+    const [row]: Revealed<TaskRow>[] = await b('tasks.list', {});
+    assert.equal(row!.title, LOCKED_TEXT, 'locked, not damaged');
+    assert.deepEqual([row!.lockedFields, row!.damagedFields], [['title'], undefined]);
+    assert.equal((await b('tasks.get', { id: secret.id })).title, LOCKED_TEXT);
+    await rejects(b('tasks.create', { projectId: aProject, title: 'x', secretFields: ['title'] }), ErrorCodes.Locked, /store is locked.*Unlock it/);
+    await rejects(b('crypto.unlock', { passphrase: PASS }), ErrorCodes.InvalidOperation, /Wrong passphrase/);
+    await b('crypto.unlock', { passphrase: OTHER });
+    assert.equal((await b('tasks.get', { id: secret.id })).title, 'A secret title');
+  });
+});

@@ -85,4 +85,26 @@ describe('knowledge: lookups for code lenses', () => {
     assert.deepEqual(await mentions('src/c.ts'), []);
     assert.deepEqual(await mentions('docs/vault/Design.md'), [], "a note's backlinks are not file mentions");
   });
+
+  it('counts wikilinks and embeds that name the file by path, as Obsidian reads them', async () => {
+    write(vault, 'wiki/Paths.md', '# Paths\n\nBy path [[src/a.ts]], embedded ![[src/a.ts#L3|lines]].\n');
+    write(vault, 'wiki/Relative.md', '# Relative\n\nUp [[../../../src/a.ts]].\n');
+    write(vault, 'wiki/Rooted.md', '# Rooted wiki\n\n[[/src/b/a.ts]]\n');
+    write(vault, 'wiki/NotRelative.md', '# Not relative\n\nA wikilink is not relative to its note unless it says so: [[b/a.ts]].\n');
+    write(vault, 'wiki/VaultFile.md', '# Vault file\n\n[[code/a.ts]]\n');
+    write(vault, 'a.ts.md', '# A note named like a file\n');
+    write(vault, 'wiki/ToNote.md', '# To a note\n\n[[a.ts]]\n');
+    await indexVault(store, vault, human);
+    const mentions = async (rel: string) => (await lookupCodeRefs(store, vault, { file: path.join(workspace, rel), workspaceFolder: workspace })).fileMentions.map((m) => [m.path, m.line, m.target]);
+    assert.deepEqual(await mentions('src/a.ts'), [
+      ['Design.md', 8, '../../src/a.ts'],
+      ['Rooted.md', 3, '/src/a.ts'],
+      ['arch/Overview.md', 3, 'src/a.ts'],
+      ['wiki/Paths.md', 3, 'src/a.ts'],
+      ['wiki/Relative.md', 3, '../../../src/a.ts'],
+    ]);
+    assert.deepEqual(await mentions('src/b/a.ts'), [['arch/Overview.md', 3, 'src/b/a.ts'], ['wiki/Rooted.md', 3, '/src/b/a.ts']]);
+    assert.deepEqual(await mentions('docs/vault/code/a.ts'), [['Elsewhere.md', 3, 'code/a.ts'], ['wiki/VaultFile.md', 3, 'code/a.ts']]);
+    assert.deepEqual(await mentions('a.ts'), [], 'a wikilink that resolved to a note names no code file');
+  });
 });

@@ -1,8 +1,9 @@
 // Property: on any small vault (notes in nested folders, with aliases, linking each other in every form —
 // names, names with .md, folder paths, vault-absolute paths, relative wikilinks, embeds, relative / shortest /
-// angle-bracket Markdown links, by alias, with headings and aliases), renaming or moving any note to any name keeps
-// every link pointing where it pointed (the renamed note's links now reach its new path), changes no link count,
-// and a name that is taken is refused with nothing written. Resolution is checked with the index's own parser and
+// angle-bracket Markdown links, by alias, with headings and aliases, and wikilinks in front-matter properties),
+// renaming or moving any note to any name — or any folder to any other place — keeps every link pointing where it
+// pointed (what moved is reached at its new path), changes no link count, and a name that is taken is refused with
+// nothing written. Resolution is checked with the index's own parser and
 // resolver on the files as they are on disk afterwards.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -25,6 +26,8 @@ interface NoteSpec {
   folder: string;
   name: string;
   alias: boolean;
+  /** Front matter `related: ["[[…]]", …]`: the notes it names (by name, or by path when `byPath`). */
+  related: { to: number; byPath: boolean }[];
   links: { to: number; form: (typeof FORMS)[number]; heading: boolean; shown: boolean }[];
 }
 
@@ -66,7 +69,12 @@ function linkText(from: string, target: NoteSpec, l: NoteSpec['links'][number], 
 
 function noteText(spec: NoteSpec, all: NoteSpec[]): string {
   const from = pathOf(spec);
-  const front = spec.alias ? `---\naliases: [AKA ${spec.name}]\n---\n` : '';
+  const related = spec.related.map((r) => {
+    const t = all[r.to % all.length]!;
+    return `"[[${r.byPath ? pathOf(t).replace(/\.md$/, '') : t.name}]]"`;
+  });
+  const props = [spec.alias ? `aliases: [AKA ${spec.name}]` : '', related.length ? `related: [${related.join(', ')}]` : ''].filter(Boolean);
+  const front = props.length ? `---\n${props.join('\n')}\n---\n` : '';
   const lines = spec.links.map((l, i) => `Line ${i}: ${linkText(from, all[l.to % all.length]!, l, i)} and \`[[${spec.name}]]\` in code.`);
   return `${front}# ${spec.name}\n\n## Section\n\n${lines.join('\n')}\n`;
 }
@@ -86,6 +94,7 @@ const noteSpec = fc.record({
   folder: fc.constantFrom(...FOLDERS),
   name: fc.constantFrom(...NAMES),
   alias: fc.boolean(),
+  related: fc.array(fc.record({ to: fc.nat(20), byPath: fc.boolean() }), { maxLength: 2 }),
   links: fc.array(fc.record({ to: fc.nat(20), form: fc.constantFrom(...FORMS), heading: fc.boolean(), shown: fc.boolean() }), { maxLength: 6 }),
 });
 
@@ -139,6 +148,53 @@ describe('knowledge: rename keeps every link (property)', () => {
           for (const [p, text] of snapshot(vault)) {
             const original = files.get(p === to ? from : p)!;
             assert.deepEqual(text.match(/`\[\[[^`]*\]\]`/g), original.match(/`\[\[[^`]*\]\]`/g), `${p}: code spans unchanged`);
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('any vault, any folder moved or renamed to any free place', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uniqueArray(noteSpec, { minLength: 2, maxLength: 7, selector: (n) => pathOf(n).toLowerCase() }),
+        fc.nat(20),
+        fc.constantFrom('', 'f', 'h', 'x', 'x/y'),
+        fc.constantFrom('g', 'h', 'k', 'New Folder'),
+        async (specs, which, parent, newName) => {
+          const vault = tempDir('cairn-prop-vault-');
+          for (const spec of specs) {
+            fs.mkdirSync(path.join(vault, spec.folder), { recursive: true });
+            fs.writeFileSync(path.join(vault, pathOf(spec)), noteText(spec, specs));
+          }
+          await indexVault(store, vault, human);
+          const folders = [...new Set(specs.flatMap((s) => s.folder.split('/').map((_, i, parts) => parts.slice(0, i + 1).join('/'))).filter(Boolean))];
+          if (!folders.length) return;
+          const from = folders[which % folders.length]!;
+          const to = parent ? `${parent}/${newName}` : newName;
+          const before = resolvedLinks(vault);
+          const files = snapshot(vault);
+          const refused = to === from || `${to}/`.startsWith(`${from}/`) || fs.existsSync(path.join(vault, to));
+
+          let error: unknown;
+          await renameNote(store, vault, human, `${from}/`, `/${to}`).catch((e: unknown) => (error = e));
+          if (refused) {
+            assert.ok(error instanceof StoreError, `expected a refusal for ${from}/ → ${to}/, got ${String(error)}`);
+            assert.deepEqual(snapshot(vault), files, 'a refused rename writes nothing');
+            return;
+          }
+          assert.equal(error, undefined, `${from}/ → ${to}/: ${String(error)}`);
+          const map = (p: string | null) => (p !== null && p.startsWith(`${from}/`) ? `${to}${p.slice(from.length)}` : p);
+          const after = resolvedLinks(vault);
+          assert.equal(after.size, before.size, 'as many notes as before');
+          for (const [source, targets] of before) {
+            const got = after.get(map(source)!);
+            assert.ok(got, `${source} is at ${map(source)}`);
+            assert.equal(got.length, targets.length, `${source}: as many links as before`);
+            targets.forEach((t, i) => {
+              if (t !== null) assert.equal(got[i], map(t), `${source} link ${i}: ${files.get(source)}`);
+            });
           }
         },
       ),

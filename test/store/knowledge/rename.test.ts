@@ -9,7 +9,7 @@ import { indexVault } from '../../../src/store/knowledge/indexer';
 import { noteLinksOf, placeholders } from '../../../src/store/knowledge/links';
 import { planRename, renameNote } from '../../../src/store/knowledge/rename';
 import type { Store } from '../../../src/store/store';
-import { human, tempDir, useTempStore } from '../../helpers';
+import { human, readTree, tempDir, useTempStore } from '../../helpers';
 
 function write(vault: string, rel: string, content: string): void {
   fs.mkdirSync(path.dirname(path.join(vault, rel)), { recursive: true });
@@ -18,18 +18,7 @@ function write(vault: string, rel: string, content: string): void {
 const read = (vault: string, rel: string) => fs.readFileSync(path.join(vault, rel), 'utf8');
 
 /** Every file of the vault with its text: to show that a refused rename wrote nothing. */
-function contents(vault: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (dir: string, rel: string) => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const r = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) walk(path.join(dir, e.name), r);
-      else out[r] = fs.readFileSync(path.join(dir, e.name), 'utf8');
-    }
-  };
-  walk(vault, '');
-  return out;
-}
+const contents = readTree;
 
 const OLD = `---
 aliases: [Oldie]

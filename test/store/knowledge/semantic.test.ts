@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { StoreError } from '../../../src/store/errors';
 import { bodyFirstLine, chunkNote } from '../../../src/store/knowledge/chunk';
-import { formatEmbedderSpec, parseEmbedderSpec } from '../../../src/store/knowledge/embedder';
+import { embedderToApply, formatEmbedderSpec, parseEmbedderSpec } from '../../../src/store/knowledge/embedder';
 import { NOTE_ROW_SEQ } from '../../../src/store/knowledge/chunkStore';
 import { deserializeStats, fitCorpus, GloveEmbedder, loadWordTable, tokenize } from '../../../src/store/knowledge/embedGlove';
 import { OpenAIEmbedder } from '../../../src/store/knowledge/embedOpenAI';
@@ -16,17 +16,11 @@ import { TransformersEmbedder } from '../../../src/store/knowledge/embedTransfor
 import { indexVault } from '../../../src/store/knowledge/indexer';
 import { searchText } from '../../../src/store/knowledge/search';
 import { readEmbeddingState } from '../../../src/store/knowledge/semanticIndex';
-import { searchHybrid, searchSemantic } from '../../../src/store/knowledge/semanticSearch';
+import { minMaxScores, searchHybrid, searchSemantic } from '../../../src/store/knowledge/semanticSearch';
 import type { Store } from '../../../src/store/store';
-import { human, tempDir, useTempStore } from '../../helpers';
+import { human, tempDir, useTempStore, writeTree } from '../../helpers';
 
-function writeVault(files: Record<string, string>, dir = tempDir('cairn-vault-')): string {
-  for (const [rel, content] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-    fs.writeFileSync(path.join(dir, rel), content);
-  }
-  return dir;
-}
+const writeVault = writeTree;
 
 const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x * b[i]!, 0);
 
@@ -94,6 +88,18 @@ describe('knowledge: embedders', () => {
     for (const s of ['glove', 'transformers:/models/all-MiniLM-L6-v2', 'openai:nomic-embed-text@http://127.0.0.1:11434/v1']) assert.equal(formatEmbedderSpec(parseEmbedderSpec(s)), s);
     assert.throws(() => parseEmbedderSpec('word2vec'), /Unknown embedder "word2vec"\. Use "glove"/);
     assert.throws(() => parseEmbedderSpec('openai:model-without-url'), StoreError);
+  });
+
+  it('tells which embedder a store must switch to so that it follows a setting, and refuses an invalid one', () => {
+    const ollama = 'openai:nomic-embed-text@http://127.0.0.1:11434/v1';
+    assert.equal(embedderToApply('glove', 'glove'), undefined);
+    assert.equal(embedderToApply(' ', null), undefined, 'empty means the default; a store without vectors embeds with it anyway');
+    assert.equal(embedderToApply('glove', null), undefined);
+    assert.equal(embedderToApply(`${ollama}/`, ollama), undefined, 'compared in the short form (trailing slash dropped)');
+    assert.equal(embedderToApply(ollama, 'glove'), ollama);
+    assert.equal(embedderToApply(ollama, null), ollama, 'a first index embeds with the chosen one');
+    assert.equal(embedderToApply('glove', ollama), 'glove');
+    assert.throws(() => embedderToApply('word2vec', 'glove'), /Unknown embedder "word2vec"\. Use "glove"/);
   });
 
   it('transformers: a missing package or model folder is a clear error, not a crash', async () => {
@@ -179,13 +185,33 @@ describe('knowledge: semantic and hybrid search', () => {
     assert.equal((await searchHybrid(store, 'tropical yellow snack', { limit: 1 }))[0]!.path, 'food/Fruit.md');
   });
 
-  it('hybrid fuses bm25 and meaning by reciprocal rank, with bm25 snippets and highlights where words match', async () => {
+  it('hybrid fuses bm25 and meaning by their min-max scaled scores, with bm25 snippets and highlights where words match', async () => {
     await index(writeVault(VAULT));
     const hits = await searchHybrid(store, 'bake a loaf', { limit: 4 });
     assert.equal(hits[0]!.path, 'food/Bread.md');
-    assert.equal(hits[0]!.score, Math.round((2 / 61) * 1e5) / 1e5, 'first in both rankings: 1/61 + 1/61');
+    assert.equal(hits[0]!.score, 1, 'first in both rankings: 0.5 × 1 + 0.5 × 1');
     assert.deepEqual(hits[0]!.highlights.map(([s, e]) => hits[0]!.snippet.slice(s, e).toLowerCase()), ['bake', 'loaf']);
     assert.ok(hits.every((h, i) => i === 0 || h.score <= hits[i - 1]!.score));
+    // Each other note scores half its scaled semantic score (bm25 did not match it), last of the ranking 0.
+    const semantic = await searchSemantic(store, 'bake a loaf', { limit: 50 });
+    const scaled = minMaxScores(semantic);
+    for (const h of hits.slice(1)) assert.equal(h.score, Math.round(0.5 * scaled[semantic.findIndex((s) => s.path === h.path)]! * 1e5) / 1e5, h.path);
+  });
+
+  it('hybrid with fusion rrf: each note scores the sum of 1 / (60 + rank) over the two rankings', async () => {
+    await index(writeVault(VAULT));
+    const hits = await searchHybrid(store, 'bake a loaf', { limit: 4, fusion: 'rrf' });
+    assert.equal(hits[0]!.path, 'food/Bread.md');
+    assert.equal(hits[0]!.score, Math.round((2 / 61) * 1e5) / 1e5, 'first in both rankings');
+    const semantic = await searchSemantic(store, 'bake a loaf', { limit: 50 });
+    for (const h of hits.slice(1)) assert.equal(h.score, Math.round((1 / (61 + semantic.findIndex((s) => s.path === h.path))) * 1e5) / 1e5, h.path);
+  });
+
+  it('min-max scaling: the best hit 1, the worst 0, a list of equal scores all 1', () => {
+    const hit = (score: number) => ({ path: String(score), title: '', score, snippet: '', highlights: [] as [number, number][] });
+    assert.deepEqual(minMaxScores([hit(9), hit(5), hit(1)]), [1, 0.5, 0]);
+    assert.deepEqual(minMaxScores([hit(-0.2), hit(-0.2)]), [1, 1]);
+    assert.deepEqual(minMaxScores([]), []);
   });
 
   it('filters by folder, tag, type and project in every mode', async () => {
@@ -223,6 +249,24 @@ describe('knowledge: semantic and hybrid search', () => {
     assert.ok(!(await chunkRows()).some((c) => c.path === 'vehicles/Cars.md'));
     assert.equal(await vectorCount(), removed.chunks + 3);
     assert.notEqual((await searchSemantic(store, 'automobile engine', { limit: 1 }))[0]!.path, 'vehicles/Cars.md');
+  });
+
+  it('many notes rewritten or removed at once (more vectors than are deleted one by one) leave no stale vector', async () => {
+    // 60 notes of 5 passages: 300 passage vectors + 60 note vectors, beyond the 200 deleted one statement each.
+    const paragraphs = (i: number, word: string) => Array.from({ length: 5 }, (_, p) => `Paragraph ${p} of note ${i} is about ${word} and more ${word}. `.repeat(8)).join('\n\n');
+    const files = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`bulk/Note ${i}.md`, `# Note ${i}\n\n${paragraphs(i, 'apples')}\n`]));
+    const vault = writeVault({ ...files, 'Keep.md': '# Keep\n\nBake the bread.\n' });
+    await index(vault);
+    assert.equal(await vectorCount(), 301 + 61);
+    for (const rel of Object.keys(files)) fs.writeFileSync(path.join(vault, rel), fs.readFileSync(path.join(vault, rel), 'utf8').replaceAll('apples', 'pears'));
+    const rewritten = await index(vault);
+    assert.equal(rewritten.updated, 60);
+    assert.equal(await vectorCount(), 301 + 61, 'every old vector replaced, none left over');
+    fs.rmSync(path.join(vault, 'bulk'), { recursive: true });
+    const removed = await index(vault);
+    assert.equal(removed.removed, 60);
+    assert.equal(await vectorCount(), 1 + 1);
+    assert.deepEqual((await searchSemantic(store, 'pears', { limit: 5 })).map((h) => h.path), ['Keep.md']);
   });
 
   it('a note vector (mean of its passages) is made again only when the note changed, and goes with the note', async () => {
