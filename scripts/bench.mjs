@@ -38,7 +38,8 @@ const files = new Map(
     .map((m) => [m[1], m[0]]),
 );
 const all = [...files.keys()].sort();
-const selected = filters.length ? all.filter((name) => filters.some((f) => name.includes(f))) : all;
+// A filter that names a benchmark runs just that one ("knowledge", not also "vscode-knowledge-paint"); else any containing it.
+const selected = filters.length ? all.filter((name) => filters.some((f) => (all.includes(f) ? name === f : name.includes(f)))) : all;
 if (!selected.length) {
   console.error(`No benchmark matches ${filters.map((f) => `"${f}"`).join(', ')}. Benchmarks: ${all.join(', ') || '(no bench/*.bench.ts in bench/)'}.`);
   process.exit(2);

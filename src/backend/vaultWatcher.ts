@@ -43,7 +43,7 @@ export class VaultWatcher {
 
   constructor(private readonly opts: VaultWatcherOptions) {
     this.vault = path.resolve(opts.vaultDir);
-    this.debounceMs = opts.debounceMs ?? 20;
+    this.debounceMs = opts.debounceMs ?? 10; // a save is one or two events within a few ms; a checkout's burst spans batches
   }
 
   /** True while the vault folder does not exist and the watcher waits for it. */
