@@ -1,18 +1,20 @@
 // Restore REF: verify, save the present, build, check, swap, put the files back, re-index.
 //
 // 1. The commit's file list is checked against its manifest, then every file's content against its checksum
-//    (read from git in batches, nothing extracted to disk).
+//    (read from git in batches, nothing extracted to disk), while step 2 runs; both end before step 3.
 // 2. The present state is backed up first (a safety backup; for a dry run an ordinary one, committed only when
 //    something changed since the last backup), so the backup's working tree holds exactly the store's rows.
 // 3. The database to swap in is built in a scratch file. Usually: a copy of the store (VACUUM INTO) patched with
 //    the rows of just the shards whose checksum differs between the commit and the present backup. Otherwise (an
 //    older schema, the safety backup refused): the whole commit's rows loaded by the real migrations. Either way
-//    it is checked (integrity_check, foreign keys, row counts against the manifest) before anything live is
-//    touched; a dry run stops after the diff (only over the rows patched) with what would change.
+//    it is checked (integrity_check, or quick_check for a patched copy: see patch.ts; foreign keys, row counts
+//    against the manifest) before anything live is touched; a dry run stops after the diff (only over the rows
+//    patched) with what would change.
 // 4. The store's content is replaced in ONE transaction (see src/store/snapshot/load.ts), with its
 //    backup.restored event. A marker in .git/cairn/ names the restore until its files are back: if the process
 //    dies after the swap, the next backup or restore finishes the job (the event tells whether the swap happened).
-// 5. Vault and agent files are written with temp-file + rename; the indexes are brought up to date.
+// 5. Vault and agent files are written with temp-file + rename (a file whose stamp is the one the safety backup
+//    recorded is known by that backup's checksum, not read again); the indexes are brought up to date.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { indexAgents } from '../store/agents/indexer';
@@ -28,13 +30,13 @@ import { eventBefore, lastEvent, restoreCommitted, userVersion, withReadSnapshot
 import { tableCatalog, type TableSpec } from '../store/snapshot/tables';
 import { backupLocked, repoDirOf, type BackupEnv, type BackupSettings } from './backup';
 import { forEachBlob, readBlobs } from './blobs';
-import { agentFolderSlug, excludeMatcher, isNote, isPrivateNote, walk } from './files';
+import { agentFolderSlug, excludeMatcher, isNote, isPrivateNote, stampOf, walk } from './files';
 import { crashPoint } from './crashPoints';
 import { BackupRepo } from './git';
 import { withBackupLock } from './lock';
 import { AGENTS_PREFIX, compareKeys, DB_DIR, decodeValue, MANIFEST, rowKey, sha256, splitLines, VAULT_PREFIX } from './layout';
 import { formatManifest, parseManifest, readManifest, verifyContent, verifyListing, type Manifest, type ManifestProblem } from './manifest';
-import { clearInProgress, clearPendingRestore, clearState, markInProgress, readPendingRestore, writePendingRestore, writeState } from './state';
+import { clearInProgress, clearPendingRestore, clearState, markInProgress, readPendingRestore, readStamps, writePendingRestore, writeState } from './state';
 import { resumePendingSync } from './pendingSync';
 
 export interface FileDiff {
@@ -94,9 +96,9 @@ function failedChecks(short: string, problems: ManifestProblem[]): StoreError {
   return new StoreError('corrupt', `The backup ${short} fails its checks (${problems.length} problem${problems.length === 1 ? '' : 's'}: ${list}${problems.length > 5 ? '; …' : ''}). Nothing was changed; restore another backup ("cairn history").`);
 }
 
-/** Checks every file of the backup against its checksum; returns the contents of the files `keep` names. */
-function verifyTree(repo: BackupRepo, tree: BackupTree, keep: (rel: string) => boolean): Promise<{ problems: ManifestProblem[]; kept: Map<string, Buffer> }> {
-  return readChecked(repo, tree, [...tree.blobs.keys()].sort(), keep);
+/** Checks every file of the backup against its checksum (keeping no contents). */
+async function verifyTree(repo: BackupRepo, tree: BackupTree): Promise<ManifestProblem[]> {
+  return (await readChecked(repo, tree, [...tree.blobs.keys()].sort(), () => false)).problems;
 }
 
 /** Reads these files of the commit, each checked against its checksum; keeps the contents of those `keep` names. */
@@ -192,10 +194,26 @@ export function roots(env: BackupEnv, settings: BackupSettings): { prefix: strin
 }
 
 /**
- * Which files to write and remove so each folder matches the backup. Files left out of backups are never
- * removed: excluded paths, and private notes when the backup would leave them out.
+ * The checksum of each source file whose stamp (size, mtime, ctime, inode) is still the one recorded when the
+ * backup `tree` was made from it: the file is the bytes that backup holds, as a backup itself trusts (files.ts).
  */
-function planFiles(env: BackupEnv, settings: BackupSettings, m: Manifest, skipPrivate: boolean): FilePlan[] {
+function stampedChecksums(repo: BackupRepo, tree: BackupTree | null, env: BackupEnv, settings: BackupSettings): (prefix: string, dir: string, rel: string, st: fs.Stats) => string | undefined {
+  const stamps = tree ? readStamps(repo.cairnDir) : null;
+  if (!tree || !stamps || stamps.head !== tree.commit) return () => undefined;
+  const sources = new Map(roots(env, settings).map((r) => [r.prefix, path.resolve(r.dir)]));
+  return (prefix, dir, rel, st) => {
+    const p = prefix + rel;
+    const source = stamps.sources[prefix];
+    return source === sources.get(prefix) && source === path.resolve(dir) && stamps.stamps[p] === stampOf(st) ? tree.manifest.files[p]?.sha256 : undefined;
+  };
+}
+
+/**
+ * Which files to write and remove so each folder matches the backup. Files left out of backups are never
+ * removed: excluded paths, and private notes when the backup would leave them out. `known` gives a file's checksum
+ * without reading it when its stamp says it is unchanged since the safety backup (else it is read and hashed).
+ */
+function planFiles(env: BackupEnv, settings: BackupSettings, m: Manifest, skipPrivate: boolean, known: ReturnType<typeof stampedChecksums> = () => undefined): FilePlan[] {
   const excluded = excludeMatcher(settings.exclude ?? []);
   return roots(env, settings).map(({ prefix, dir }) => {
     const plan: FilePlan = { root: dir, prefix, write: [], remove: [] };
@@ -204,7 +222,7 @@ function planFiles(env: BackupEnv, settings: BackupSettings, m: Manifest, skipPr
     for (const [p, entry] of wanted) {
       const rel = p.slice(prefix.length);
       const st = present.get(rel);
-      if (st && st.size === entry.bytes && sha256(fs.readFileSync(path.join(dir, rel))) === entry.sha256) continue;
+      if (st && st.size === entry.bytes && (known(prefix, dir, rel, st) ?? sha256(fs.readFileSync(path.join(dir, rel)))) === entry.sha256) continue;
       plan.write.push(rel);
     }
     const inBackup = new Set(wanted.map(([p]) => p.slice(prefix.length)));
@@ -233,13 +251,15 @@ function summarizePlans(plans: FilePlan[]): FileDiff {
   return diff;
 }
 
-/** The content of every file the plans write (repository path → bytes), read from the commit and checked. */
-async function filesToWrite(repo: BackupRepo, tree: BackupTree, plans: FilePlan[]): Promise<Map<string, Buffer>> {
-  const paths = plans.flatMap((p) => p.write.map((rel) => p.prefix + rel));
+/** The content of these files of the commit (repository path → bytes), each checked against its checksum. */
+async function readVerified(repo: BackupRepo, tree: BackupTree, paths: string[]): Promise<Map<string, Buffer>> {
   const { problems, kept } = await readChecked(repo, tree, paths, () => true);
   if (problems.length) throw failedChecks(tree.commit.slice(0, 10), problems);
   return kept;
 }
+
+/** The content of every file the plans write, read from the commit and checked. */
+const filesToWrite = (repo: BackupRepo, tree: BackupTree, plans: FilePlan[]) => readVerified(repo, tree, plans.flatMap((p) => p.write.map((rel) => p.prefix + rel)));
 
 /** Writes each file with temp-file + rename; removed files go to `aside` first when there is no safety commit. */
 function applyFiles(plans: FilePlan[], contents: Map<string, Buffer>, aside: string | null): void {
@@ -337,7 +357,7 @@ export async function resumePendingRestore(env: BackupEnv, settings: BackupSetti
   if (await restoreCommitted(env.store.conn, pending.restoreId)) {
     const tree = await readBackupTree(repo, pending.commit);
     if (tree) {
-      const plans = planFiles(env, settings, tree.manifest, await skipsPrivate(repo, settings));
+      const plans = planFiles(env, settings, tree.manifest, skipsPrivate(repo, settings));
       applyFiles(plans, await filesToWrite(repo, tree, plans), null);
       await reindex(env);
     }
@@ -346,9 +366,10 @@ export async function resumePendingRestore(env: BackupEnv, settings: BackupSetti
   clearPendingRestore(repo.cairnDir);
 }
 
-async function skipsPrivate(repo: BackupRepo, settings: BackupSettings): Promise<boolean> {
+/** Whether backups leave private notes out: the backup's own rule (a remote as read when the repository was opened). */
+function skipsPrivate(repo: BackupRepo, settings: BackupSettings): boolean {
   const policy = settings.privateNotes ?? 'auto';
-  return policy === 'exclude' || (policy === 'auto' && (await repo.remoteUrl()) !== null);
+  return policy === 'exclude' || (policy === 'auto' && repo.remoteAtOpen);
 }
 
 export interface RestoreOptions {
@@ -396,6 +417,10 @@ async function restoreLocked(env: BackupEnv, settings: BackupSettings, ref: stri
       throw new StoreError('schema_too_new', `The backup ${short} was written by a newer Cairn (schema version ${manifest.schemaVersion}). Update Cairn to restore it; nothing was changed.`);
     }
 
+    // Every file's checksum is checked (git reads, this process hashes) while the safety backup is made; both end
+    // before anything is built, so nothing changes unless the whole backup passes.
+    const verifying = verifyTree(repo, tree);
+    verifying.catch(() => undefined); // awaited below, after the safety backup
     // The present state first: committed, it is what the restore is measured against (and how it is undone).
     progress('safety');
     let aside: string | null = null;
@@ -406,6 +431,7 @@ async function restoreLocked(env: BackupEnv, settings: BackupSettings, ref: stri
       if (!dryRun) safetyCommit = safety.commit;
       if (safety.commit) present = await readBackupTree(repo, safety.commit);
     } catch (err) {
+      await verifying.catch(() => undefined); // no git reader left behind
       if (!(err instanceof StoreError && err.kind === 'invalid')) throw err;
       // Refused by the secret scan: keep the present state outside git instead (a dry run just builds in full).
       if (!dryRun) {
@@ -426,12 +452,18 @@ async function restoreLocked(env: BackupEnv, settings: BackupSettings, ref: stri
     const changed = present && sameShape(manifest) && sameShape(present.manifest) ? changedShards(manifest, present.manifest) : null;
     // When most shards differ (a restore into an emptied store), loading everything into a new file is cheaper.
     const shards = changed && changed.length <= Object.keys(manifest.files).filter((p) => p.startsWith(`${DB_DIR}/`)).length / 2 ? changed : null;
-    const wanted = new Set(shards ?? []);
-    const { problems, kept } = await verifyTree(repo, tree, (rel) => (shards ? wanted.has(rel) : rel.startsWith(`${DB_DIR}/`)));
-    if (problems.length) throw failedChecks(short, problems);
+    // The copy to patch is made (into the scratch folder) while the checksums are still being checked.
+    const dbFile = path.join(scratch, 'restore.db');
+    const copying = shards && present ? copyDatabase(env.store.conn, dbFile) : null;
+    const [verified, copied] = await Promise.allSettled([verifying, copying]);
+    if (verified.status === 'rejected') throw verified.reason;
+    if (verified.value.length) throw failedChecks(short, verified.value);
+    if (copied.status === 'rejected') throw copied.reason;
+    // The db/ files the build needs, read (and checked) again: the changed shards the commit has, or all of them.
+    const dbFiles = [...tree.blobs.keys()].filter((rel) => rel.startsWith(`${DB_DIR}/`));
+    const kept = await readVerified(repo, tree, shards ? shards.filter((rel) => tree.blobs.has(rel)) : dbFiles);
 
     progress('build');
-    const dbFile = path.join(scratch, 'restore.db');
     let counts: Record<string, number>;
     let keyTables: KeyTables | null = null;
     let presentShards: Map<string, Buffer> | null = null;
@@ -444,11 +476,11 @@ async function restoreLocked(env: BackupEnv, settings: BackupSettings, ref: stri
     }
     if (shards && present && presentShards) {
       const patches = shardPatches(specs, shards, kept, presentShards, manifest, present.manifest);
-      await copyDatabase(env.store.conn, dbFile);
       const patched = await patchCopy(dbFile, patches, Object.keys(manifest.tables));
       ({ counts, keyTables } = patched);
     } else {
-      const contents = shards ? (await verifyTree(repo, tree, (rel) => rel.startsWith(`${DB_DIR}/`))).kept : kept;
+      fs.rmSync(dbFile, { force: true }); // a copy made for a patch that cannot be used
+      const contents = shards ? await readVerified(repo, tree, dbFiles) : kept;
       const built = await buildDatabase({
         file: dbFile,
         migrationsDir,
@@ -468,8 +500,8 @@ async function restoreLocked(env: BackupEnv, settings: BackupSettings, ref: stri
     // Erases applied again may touch rows the patch did not: then every row is compared.
     const only = rowsDiffer ? null : keyTables;
 
-    const skipPrivate = await skipsPrivate(repo, settings);
-    const plans = planFiles(env, settings, manifest, skipPrivate);
+    const skipPrivate = skipsPrivate(repo, settings);
+    const plans = planFiles(env, settings, manifest, skipPrivate, stampedChecksums(repo, present, env, settings));
     const tables = await withAttached(env.store.conn, dbFile, (live) => diffAttached(env.store.conn, live, 20, only));
     const result: RestoreResult = { dryRun, ref, commit, date: entry?.date ?? '', subject: entry?.subject ?? '', tables, files: summarizePlans(plans), erased, warnings, ms: 0 };
     if (dryRun) return { ...result, ms: Math.round(performance.now() - started) };

@@ -64,7 +64,9 @@ export async function runScanJob(repo: string, job: ScanJob, allow: readonly str
     // Only a line holding an escaped line break can hold a multi-line field: just those are parsed.
     const lines = s.freshLines || text.includes('\\n') ? splitLines(text) : [];
     let fresh = lines;
-    if (s.freshLines) {
+    // The shard on disk is what gets committed: if it no longer has the lines recorded as new (written again
+    // meanwhile), all of it is scanned.
+    if (s.freshLines && s.freshLines.every((i) => i < lines.length)) {
       const isFresh = new Set(s.freshLines);
       inputs.push({ path: s.path, text: lines.map((l, i) => (isFresh.has(i) ? l : '')).join('\n') });
       fresh = s.freshLines.map((i) => lines[i]!);

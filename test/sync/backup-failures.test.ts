@@ -184,6 +184,25 @@ describe('backup failures: damaged repositories, hand edits, a full disk', funct
     }
   });
 
+  it('a note copy edited by hand: the restore refuses although that note needs no writing back', async () => {
+    const { dir, store, env } = await fresh();
+    try {
+      await runBackup(env, {});
+      const repo = path.join(dir, 'backup');
+      const note = git(repo, 'ls-files', 'files/vault').split('\n').filter((p) => p.endsWith('.md')).sort()[0]!;
+      fs.appendFileSync(path.join(repo, note), '\nedited in the backup by hand\n');
+      git(repo, 'commit', '-qam', 'hand edit');
+      const before = (await canonicalDump(store)).tables;
+      const vaultBefore = readTree(env.vaultDir);
+      // The live note is the manifest's: only the full check of every file finds the damaged copy.
+      await assert.rejects(runRestore(env, {}, 'HEAD'), (e: StoreError) => e.kind === 'corrupt' && e.message.includes(`${note}: checksum mismatch`) && /Nothing was changed/.test(e.message));
+      assert.deepEqual((await canonicalDump(store)).tables, before, 'rows untouched');
+      assert.deepEqual(readTree(env.vaultDir), vaultBefore, 'vault untouched');
+    } finally {
+      await store.close();
+    }
+  });
+
   it('a JSONL line edited into garbage: the checksum catches it; with a recomputed manifest, the line is named', async () => {
     const { dir, store, env } = await fresh();
     try {
