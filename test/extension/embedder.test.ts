@@ -106,7 +106,8 @@ describe('Setting cairn.embedder (real VS Code, a real OpenAI-compatible endpoin
   it('set to an endpoint: every passage is re-embedded by it, the change is reported, and search asks it', async () => {
     await setEmbedder(spec);
     await waitFor('the store re-embedded by the endpoint', async () => (await storeEmbedder()) === spec, 60_000);
-    assert.ok(server.requests.some((r) => r.model === 'tiny' && r.input.some((t) => /Knead the dough/.test(t))), 'the passages went to the endpoint');
+    // The store names its embedder as the re-embedding starts; the passages follow in batches.
+    await waitFor('the passages went to the endpoint', () => server.requests.some((r) => r.model === 'tiny' && r.input.some((t) => /Knead the dough/.test(t))), 60_000);
     await waitFor('the summary', () => api.shownMessages().some((m) => m.level === 'info' && m.message.includes(`Search by meaning now uses ${spec}:`) && /\d+ passages embedded \(16 dimensions\)/.test(m.message)));
     const asked = server.requests.length;
     const hits = await api.request<'knowledge.search', SearchHit[]>('knowledge.search', { query: 'knead the dough', mode: 'semantic', limit: 1 });
