@@ -22,6 +22,7 @@ import { indexVault } from '../src/store/knowledge/indexer';
 import { createTask, getTask, updateTask } from '../src/store/tasks';
 import { runBackup, type BackupEnv } from '../src/sync/backup';
 import { runRestore } from '../src/sync/restore';
+import { runBench, writeResult } from './output';
 
 const TASKS = Number(process.env.BENCH_TASKS ?? 100_000);
 const NOTES = Number(process.env.BENCH_NOTES ?? 10_000);
@@ -168,16 +169,11 @@ async function main(): Promise<void> {
         row('restore into an empty store vs file copy', fullRestore.ms, copy.ms),
       ],
     };
-    const out = process.env.CAIRN_BENCH_OUT;
-    if (out) fs.writeFileSync(out, JSON.stringify(result, null, 2));
-    else console.log(JSON.stringify(result, null, 2));
+    writeResult(result);
   } finally {
     await store.close().catch(() => undefined);
     fs.rmSync(root, { recursive: true, force: true });
   }
 }
 
-void main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench('backup', main);

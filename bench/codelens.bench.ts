@@ -25,6 +25,7 @@ import { Store } from '../src/store/store';
 import { createTask } from '../src/store/tasks';
 import { scanCommentRefs } from '../src/views/commentRefs';
 import { measurePair, round, stats } from './stats';
+import { runBench, writeResult } from './output';
 
 const LINES = Number(process.env.BENCH_LINES ?? 50_000);
 const NOTES = Number(process.env.BENCH_NOTES ?? 10_000);
@@ -103,9 +104,7 @@ async function main(): Promise<void> {
           { metric: `codeLens lookup, ${NOTES}-note vault p95`, value: s.lookup.p95, baseline: s.noteLinks.p95, ratio: ratio(s.lookup.p95, s.noteLinks.p95), unit: 'ms' },
         ],
       };
-      const json = JSON.stringify(result, null, 2);
-      if (process.env.CAIRN_BENCH_OUT) fs.writeFileSync(process.env.CAIRN_BENCH_OUT, json + '\n');
-      else process.stdout.write(json + '\n');
+      writeResult(result);
     } finally {
       await store.close();
     }
@@ -114,7 +113,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err) => {
-  process.stderr.write(`codelens bench failed: ${(err as Error).stack ?? err}\n`);
-  process.exit(1);
-});
+runBench('codelens', main);

@@ -18,6 +18,7 @@ import { searchText } from '../src/store/knowledge/search';
 import { searchHybrid } from '../src/store/knowledge/semanticSearch';
 import { Store } from '../src/store/store';
 import { prng, round, stats } from './stats';
+import { runBench, writeResult } from './output';
 
 const NOTES = Number(process.env.BENCH_NOTES ?? 10_000);
 const QUERIES = Number(process.env.BENCH_QUERIES ?? 50);
@@ -117,15 +118,10 @@ async function main(): Promise<void> {
         { metric: 'hybrid search p95 vs text search p95', value: hybrid.p95, baseline: text.p95, ratio: round(hybrid.p95 / text.p95), unit: 'ms' },
       ],
     };
-    const out = process.env.CAIRN_BENCH_OUT;
-    if (out) fs.writeFileSync(out, JSON.stringify(result, null, 2));
-    else console.log(JSON.stringify(result, null, 2));
+    writeResult(result);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench('knn-hybrid-scale', main);

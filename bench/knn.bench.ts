@@ -12,6 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Store } from '../src/store/store';
 import { prng, round, stats } from './stats';
+import { runBench, writeResult } from './output';
 
 const N = Number(process.env.BENCH_CHUNKS ?? 100_000);
 const D = Number(process.env.BENCH_DIMS ?? 100);
@@ -137,16 +138,11 @@ async function main(): Promise<void> {
         { metric: 'KNN top-10 p50, 10% filter (vec0 vs JS scan)', value: vecF.p50, baseline: jsF.p50, ratio: round(vecF.p50 / jsF.p50), unit: 'ms' },
       ],
     };
-    const out = process.env.CAIRN_BENCH_OUT;
-    if (out) fs.writeFileSync(out, JSON.stringify(result, null, 2));
-    else console.log(JSON.stringify(result, null, 2));
+    writeResult(result);
   } finally {
     await store.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench('knn', main);

@@ -34,6 +34,7 @@ import { scanVault } from '../src/store/knowledge/scan';
 import { searchText } from '../src/store/knowledge/search';
 import { Store } from '../src/store/store';
 import { median, prng, round, stats } from './stats';
+import { runBench, writeResult } from './output';
 
 const NOTES = Number(process.env.BENCH_NOTES ?? 10_000);
 const EDITS = Number(process.env.BENCH_EDITS ?? 20);
@@ -468,16 +469,11 @@ async function main(): Promise<void> {
         { metric: 'heap used after cold index vs before store open', value: mib(memAfter.heapUsed), baseline: mib(memBefore.heapUsed), ratio: ratio(memAfter.heapUsed, memBefore.heapUsed), unit: 'MiB' },
       ],
     };
-    const json = JSON.stringify(result, null, 2);
-    if (process.env.CAIRN_BENCH_OUT) fs.writeFileSync(process.env.CAIRN_BENCH_OUT, json + '\n');
-    else process.stdout.write(json + '\n');
+    writeResult(result);
   } finally {
     await store?.close().catch(() => undefined);
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
-main().catch((err) => {
-  process.stderr.write(`knowledge bench failed: ${(err as Error).stack ?? err}\n`);
-  process.exit(1);
-});
+runBench('knowledge', main);

@@ -20,6 +20,7 @@ import { planRename } from '../src/store/knowledge/rename';
 import { Store } from '../src/store/store';
 import { appendNextEvent } from '../src/store/events';
 import { measurePair, round, stats } from './stats';
+import { runBench, writeResult } from './output';
 
 const NOTES = Number(process.env.BENCH_NOTES ?? 10_000);
 const LINKERS = Number(process.env.BENCH_LINKERS ?? 500);
@@ -90,9 +91,7 @@ async function main(): Promise<void> {
           { metric: `rename plan, ${plan.edits.length} links in ${plan.files.length} notes p50`, value: s.renamePlan.p50, baseline: s.readLinkers.p50, ratio: ratio(s.renamePlan.p50, s.readLinkers.p50), unit: 'ms' },
         ],
       };
-      const json = JSON.stringify(result, null, 2);
-      if (process.env.CAIRN_BENCH_OUT) fs.writeFileSync(process.env.CAIRN_BENCH_OUT, json + '\n');
-      else process.stdout.write(json + '\n');
+      writeResult(result);
     } finally {
       await store.close();
     }
@@ -101,7 +100,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err) => {
-  process.stderr.write(`markdown-editing bench failed: ${(err as Error).stack ?? err}\n`);
-  process.exit(1);
-});
+runBench('markdown-editing', main);

@@ -23,6 +23,7 @@ import { TASK_PRIORITIES, TASK_STATUSES } from '../src/store/schema';
 import { Store } from '../src/store/store';
 import { createTask } from '../src/store/tasks';
 import { measurePair, round, stats } from './stats';
+import { runBench, writeResult } from './output';
 
 const ROOT = path.resolve(__dirname, '..');
 const BACKEND = path.join(ROOT, 'dist', 'backend.js');
@@ -187,9 +188,7 @@ async function main(): Promise<void> {
         { metric: `tasks.list limit ${PAGE} p99`, value: rpc.page.p99, baseline: inProcess.page.p99, ratio: ratios('page').p99, unit: 'ms' },
       ],
     };
-    const json = JSON.stringify(result, null, 2);
-    if (process.env.CAIRN_BENCH_OUT) fs.writeFileSync(process.env.CAIRN_BENCH_OUT, json + '\n');
-    else process.stdout.write(json + '\n');
+    writeResult(result);
   } catch (err) {
     if (backend) process.stderr.write(`backend stderr (tail):\n${backend.stderr().slice(-4000)}\n`);
     throw err;
@@ -199,7 +198,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err) => {
-  process.stderr.write(`rpc-list bench failed: ${(err as Error).stack ?? err}\n`);
-  process.exit(1);
-});
+runBench('rpc-list', main);

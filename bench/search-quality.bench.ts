@@ -19,6 +19,7 @@ import { indexVault } from '../src/store/knowledge/indexer';
 import { searchText, type SearchHit } from '../src/store/knowledge/search';
 import { searchHybrid, searchSemantic } from '../src/store/knowledge/semanticSearch';
 import { Store } from '../src/store/store';
+import { runBench, writeResult } from './output';
 
 const ROOT = path.resolve(__dirname, '..');
 const VAULT = process.env.BENCH_VAULT ?? path.join(ROOT, '..', 'shared', 'data', 'foam-docs-vault');
@@ -114,16 +115,11 @@ async function main(): Promise<void> {
       hybridMissed: missed,
       summary,
     };
-    const out = process.env.CAIRN_BENCH_OUT;
-    if (out) fs.writeFileSync(out, JSON.stringify(result, null, 2));
-    else console.log(JSON.stringify(result, null, 2));
+    writeResult(result);
   } finally {
     await store.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench('search-quality', main);

@@ -18,6 +18,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { scanForSecrets } from '../src/sync/secrets';
 import { median, prng, round } from './stats';
+import { runBench, writeResult } from './output';
 
 const NOTES = Number(process.env.BENCH_NOTES ?? 10_000);
 const PLANTED = Number(process.env.BENCH_PLANTED ?? 20);
@@ -138,15 +139,10 @@ async function main() {
         { metric: `scan ${round(mb, 1)} MB warm vs reading the files`, value: round(median(warm)), baseline: round(median(readMs)), ratio: round(median(warm) / median(readMs)), unit: 'ms' },
       ],
     };
-    const json = JSON.stringify(result, null, 2);
-    if (process.env.CAIRN_BENCH_OUT) fs.writeFileSync(process.env.CAIRN_BENCH_OUT, json + '\n');
-    else process.stdout.write(json + '\n');
+    writeResult(result);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
-main().catch((err) => {
-  process.stderr.write(`secrets bench failed: ${(err as Error).stack ?? err}\n`);
-  process.exit(1);
-});
+runBench('secrets', main);

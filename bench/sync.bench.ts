@@ -19,6 +19,7 @@ import { runBackup, type BackupEnv } from '../src/sync/backup';
 import { setRemote } from '../src/sync/remote';
 import { runSync } from '../src/sync/sync';
 import { median, round } from './stats';
+import { runBench, writeResult } from './output';
 
 const TASKS = Number(process.env.BENCH_TASKS ?? 10_000);
 const NOTES = Number(process.env.BENCH_NOTES ?? 1000);
@@ -117,9 +118,7 @@ async function main(): Promise<void> {
         row(`sync that only pushes (backup of ${CHANGES} changes included) vs git fetch + merge + push`, median(rows.pushSyncA), median(rows.gitBaseline)),
       ],
     };
-    const out = process.env.CAIRN_BENCH_OUT;
-    if (out) fs.writeFileSync(out, JSON.stringify(result, null, 2));
-    else console.log(JSON.stringify(result, null, 2));
+    writeResult(result);
   } finally {
     await a.store.close().catch(() => undefined);
     await b.store.close().catch(() => undefined);
@@ -127,7 +126,4 @@ async function main(): Promise<void> {
   }
 }
 
-void main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench('sync', main);

@@ -23,6 +23,7 @@ import { Store } from '../src/store/store';
 import { createTask } from '../src/store/tasks';
 import { newId } from '../src/store/ids';
 import { median, round } from './stats';
+import { runBench, writeResult } from './output';
 
 const OPS = Number(process.env.BENCH_OPS ?? 2000);
 const TRIALS = Number(process.env.BENCH_TRIALS ?? 3);
@@ -186,9 +187,7 @@ async function main(): Promise<void> {
       ],
       counts: health.counts,
     };
-    const json = JSON.stringify(result, null, 2);
-    if (process.env.CAIRN_BENCH_OUT) fs.writeFileSync(process.env.CAIRN_BENCH_OUT, json + '\n');
-    else process.stdout.write(json + '\n');
+    writeResult(result);
   } finally {
     await store?.close().catch(() => undefined);
     await raw?.close().catch(() => undefined);
@@ -197,7 +196,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err) => {
-  process.stderr.write(`task-writes bench failed: ${(err as Error).stack ?? err}\n`);
-  process.exit(1);
-});
+runBench('task-writes', main);
