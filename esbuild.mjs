@@ -24,8 +24,9 @@ const common = {
 
 const testDir = 'test/extension';
 const builds = [
-  // scanWorker: the backup's secret scan in a worker thread (src/sync/scanner.ts loads it from beside the backend).
-  { ...common, entryPoints: { extension: 'src/extension/extension.ts', backend: 'src/backend/main.ts', cli: 'src/backend/cliMain.ts', scanWorker: 'src/sync/scanWorker.ts' }, outdir: 'dist' },
+  // scanWorker, walkWorker: the backup's secret scan and folder listing in worker threads (src/sync/scanner.ts,
+  // walk.ts load them from beside the backend).
+  { ...common, entryPoints: { extension: 'src/extension/extension.ts', backend: 'src/backend/main.ts', cli: 'src/backend/cliMain.ts', scanWorker: 'src/sync/scanWorker.ts', walkWorker: 'src/sync/walkWorker.ts' }, outdir: 'dist' },
   {
     ...common,
     // mocha stays external: it is loaded from node_modules inside the extension host.

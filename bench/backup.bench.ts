@@ -2,7 +2,7 @@
 //
 // full backup:         the first `cairn backup` (export every table, copy the vault, secret-scan, commit)
 //   baseline:          `git add -A && git commit` of the very same files in a fresh repository
-// incremental backup:  10 tasks changed + 10 notes changed, then a backup (median of BENCH_ROUNDS rounds)
+// incremental backup:  10 tasks changed + 10 notes changed, then a backup (median of BENCH_ROUNDS rounds, 7 by default)
 //   baseline:          the same changed files copied into the baseline repository, then `git add -A && git commit`
 // restore (small):     restore the previous backup (it differs by the 10 + 10 changes), safety backup, re-index of
 //                      the notes written back and the backup of the restored state included
@@ -10,7 +10,7 @@
 //   baseline:          VACUUM INTO of the store's database (a consistent full copy), and a plain file copy
 //
 // Run with `npm run bench -- backup`; alone: `node --import tsx bench/backup.bench.ts`.
-// Env: BENCH_TASKS (100000), BENCH_NOTES (10000), BENCH_ROUNDS (3), CAIRN_BENCH_OUT.
+// Env: BENCH_TASKS (100000), BENCH_NOTES (10000), BENCH_ROUNDS (7), CAIRN_BENCH_OUT.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -26,7 +26,7 @@ import { runBench, writeResult } from './output';
 
 const TASKS = Number(process.env.BENCH_TASKS ?? 100_000);
 const NOTES = Number(process.env.BENCH_NOTES ?? 10_000);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const who: Actor = { actor: 'bench', source: 'cli' };
 
 const median = (xs: number[]) => {

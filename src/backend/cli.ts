@@ -43,6 +43,8 @@ class UsageError extends Error {}
 
 const EXIT_USAGE = 2;
 const EXIT_FAILURE = 1;
+/** What a shell reports for a process stopped by Ctrl+C (128 + SIGINT). */
+const EXIT_INTERRUPTED = 130;
 
 function storeDir(opts: GlobalOptions): string {
   return path.resolve(opts.store ?? (process.env.CAIRN_STORE?.trim() || '.cairn'));
@@ -56,12 +58,35 @@ function agentDirs(opts: GlobalOptions): string[] {
   return opts.agents?.length ? opts.agents.map((d) => path.resolve(d)) : defaultAgentDirs();
 }
 
+/** Methods that stop at a safe point when their request is cancelled. */
+const CANCELLABLE = new Set(['backup.run', 'sync.run']);
+
+/**
+ * Runs a cancellable method with Ctrl+C as its Cancel button (the extension's): a backup or sync stops at its next
+ * safe point and says what it left; a second Ctrl+C quits at once. Other commands keep Ctrl+C's default (every
+ * write is a transaction: quitting loses nothing).
+ */
+async function cancellableByInterrupt<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const onInterrupt = () => {
+    if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED);
+    process.stderr.write('cairn: stopping at the next safe point (Ctrl+C again to quit at once)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onInterrupt);
+  try {
+    return await run(controller.signal);
+  } finally {
+    process.off('SIGINT', onInterrupt);
+  }
+}
+
 /** Opens the store, runs one or more methods, prints, closes. */
 async function withStore<T>(opts: GlobalOptions, create: boolean, fn: (call: Caller) => Promise<T>): Promise<T> {
   const store = await Store.open(storeDir(opts), { create, busyTimeoutMs: Number(process.env.CAIRN_BUSY_TIMEOUT_MS) || 5000 });
   const ctx: Context = { store, who: makeActor(opts.source, opts.actor), vaultDir: vaultDir(opts), agentDirs: agentDirs(opts) };
   try {
-    const call: Caller = (method, params) => invoke(ctx, method, params) as Promise<never>;
+    const call: Caller = (method, params) => (CANCELLABLE.has(method) ? cancellableByInterrupt((signal) => invoke(ctx, method, params, signal)) : invoke(ctx, method, params)) as Promise<never>;
     await unlockFromEnvironment(call);
     return await fn(promptingWhenLocked(call));
   } finally {
@@ -720,7 +745,7 @@ function report(err: unknown): number {
   }
   if (err instanceof MethodError) {
     line(err.message);
-    return err.code === ErrorCodes.InvalidParams ? EXIT_USAGE : EXIT_FAILURE;
+    return err.code === ErrorCodes.InvalidParams ? EXIT_USAGE : err.code === ErrorCodes.Cancelled ? EXIT_INTERRUPTED : EXIT_FAILURE;
   }
   if (err instanceof StoreError) {
     line(err.message);

@@ -13,15 +13,16 @@ import { CAIRN_VERSION } from '../backend/version';
 import { checkCancelled, discardCancelled, isCancelled, resetUnfinished } from './cancel';
 import { crashPoint } from './crashPoints';
 import { exportTables, type RowChanges, type TablePlan } from './exporter';
-import { agentFolderSlug, mirrorFolder, type MirrorResult } from './files';
+import { mirrorFolder, type MirrorResult } from './files';
 import { BackupRepo, explainGitError } from './git';
-import { AGENTS_PREFIX, FORMAT, MANIFEST, VAULT_PREFIX } from './layout';
+import { AGENTS_PREFIX, FORMAT, MANIFEST } from './layout';
 import { withBackupLock } from './lock';
-import { formatManifest, readManifest, type FileEntry, type Manifest } from './manifest';
+import { writeManifest, readManifest, type FileEntry, type Manifest } from './manifest';
 import { locateFindings, refusal, scanStaged, type LocatedFinding } from './scan';
 import { Scanner } from './scanner';
 import { clearInProgress, markInProgress, readStamps, readState, writeStamps, writeState } from './state';
-import { resumePendingRestore } from './restore';
+import { resumePendingRestore, roots } from './restore';
+import { walkFolders } from './walk';
 import { resumePendingSync } from './pendingSync';
 import { summarize, trailers, type BackupKind, type ChangeCounts } from './summary';
 
@@ -146,6 +147,11 @@ export async function backupLocked(env: BackupEnv, settings: BackupSettings, opt
   let staging: Promise<void> = Promise.resolve(); // the last batch git was asked to stage
   try {
     progress('prepare');
+    // The source folders are listed (in a worker) while the repository is opened and the tables exported.
+    const sources = roots(env, settings);
+    const skipRealPaths = [env.store.dir, repoDir].map((p) => (fs.existsSync(p) ? fs.realpathSync(p) : p));
+    const listing = walkFolders(sources.map((r) => ({ root: r.dir, skipReal: skipRealPaths })));
+    listing.catch(() => undefined); // awaited by the mirror: a failure is thrown there
     const repo = await BackupRepo.open(repoDir, true);
     // git stages one batch at a time (one index): `early` batches of a backup that will stage everything, then the end.
     const stage = (paths: string[], how: 'early' | 'exactly' | 'all') => {
@@ -155,10 +161,10 @@ export async function backupLocked(env: BackupEnv, settings: BackupSettings, opt
     };
     repo.clearStaleGitLocks();
     await resetUnfinished(repo);
-    const tip = await repo.tip();
+    const state = readState(repo.cairnDir);
+    const tip = await repo.tip(state && !state.uncommitted ? { commit: state.head, tree: state.tree } : undefined);
     const head = tip?.commit ?? null;
     const previous = head ? readManifest(repoDir) : null;
-    const state = readState(repo.cairnDir);
     const policy = settings.privateNotes ?? 'auto';
     const skipPrivate = policy === 'exclude' || (policy === 'auto' && repo.remoteAtOpen);
     markInProgress(repo.cairnDir);
@@ -169,24 +175,23 @@ export async function backupLocked(env: BackupEnv, settings: BackupSettings, opt
       recheckPrivate: state?.privateExcluded !== skipPrivate,
       compareContents: opts.full ?? false,
       scratchFile: path.join(repo.cairnDir, 'mirror-copy.tmp'),
-      skipRealPaths: [env.store.dir, repoDir].map((p) => (fs.existsSync(p) ? fs.realpathSync(p) : p)),
+      skipRealPaths,
     };
     const previousFiles = previous?.files ?? {};
-    const roots: { prefix: string; dir: string }[] = [];
-    if (settings.includeVault ?? true) roots.push({ prefix: VAULT_PREFIX, dir: path.resolve(env.vaultDir) });
-    if (settings.includeAgents ?? true) for (const d of env.agentDirs) roots.push({ prefix: `${AGENTS_PREFIX}${agentFolderSlug(d, env.store.dir)}/`, dir: path.resolve(d) });
     // The stamps recorded with HEAD spare looking at the copies (the working tree is HEAD's here), per source folder.
     const stamps = readStamps(repo.cairnDir);
     const stampsOf = (r: { prefix: string; dir: string }) => (stamps && head && stamps.head === head && stamps.sources[r.prefix] === r.dir ? stamps.stamps : undefined);
     // The files are mirrored while the tables are exported (copies wait on the disk, the export on SQLite and the
-    // CPU), and the secret scan of what each wrote starts as soon as it is written (see scanner.ts). A backup that will
-    // stage everything (the first, a full one, one after a commit it did not make) stages copies as they are made.
+    // CPU), and the secret scan of what each wrote starts as soon as it is written (see scanner.ts). The first backup
+    // stages copies as they are made: nothing is tracked yet, so git never reads a file while it is being replaced
+    // (when writing its index, git re-reads tracked files changed in the same second: one being rewritten fails it).
     const activeScanner = (scanner = new Scanner(repoDir, settings.allow ?? []));
-    const stagesEarly = head === null || opts.full === true || state?.head !== head;
+    const stagesEarly = head === null;
     const onCopied = stagesEarly ? (paths: string[]) => void stage(paths, 'early') : undefined;
     mirroring = (async () => {
       const out: { prefix: string; result: MirrorResult }[] = [];
-      for (const r of roots) out.push({ prefix: r.prefix, result: await mirrorFolder(r.dir, repoDir, r.prefix, previousFiles, { ...mirrorOpts, stamps: stampsOf(r), onCopied }) });
+      const listings = await listing;
+      for (const [i, r] of sources.entries()) out.push({ prefix: r.prefix, result: await mirrorFolder(r.dir, repoDir, r.prefix, previousFiles, { ...mirrorOpts, stamps: stampsOf(r), onCopied, listing: listings[i] }) });
       const copies = out.flatMap((m) => [...m.result.added, ...m.result.changed]);
       activeScanner.files(copies, (rel) => out.find((m) => rel in m.result.files)?.result.files[rel]?.bytes ?? 0);
       return out;
@@ -215,8 +220,8 @@ export async function backupLocked(env: BackupEnv, settings: BackupSettings, opt
 
     crashPoint('backup:exported');
     activeScanner.shards(snap.exported.written);
-    // A backup that stages everything at the end (no trusted state) stages the shards now, while files are mirrored.
-    if (!(snap.trusted && snap.exported.touched)) void stage((snap.exported.touched ?? []).filter((p) => p in snap.exported.files), 'early');
+    // A first backup stages the shards now, while files are mirrored.
+    if (stagesEarly) void stage((snap.exported.touched ?? []).filter((p) => p in snap.exported.files), 'early');
     progress('files');
     const warnings: string[] = [];
     const mirrored = await mirroring;
@@ -224,13 +229,13 @@ export async function backupLocked(env: BackupEnv, settings: BackupSettings, opt
     for (const m of mirrored) Object.assign(files, m.result.files);
     // Files under a prefix this machine does not mirror (another machine's agent folder, a folder switched off here)
     // stay as they are: dropping them would make the next sync delete them on the machines that have that folder.
-    for (const [rel, entry] of Object.entries(previousFiles)) if (rel.startsWith('files/') && !roots.some((r) => rel.startsWith(r.prefix))) files[rel] = entry;
+    for (const [rel, entry] of Object.entries(previousFiles)) if (rel.startsWith('files/') && !sources.some((r) => rel.startsWith(r.prefix))) files[rel] = entry;
     for (const m of mirrored) for (const s of m.result.skipped) warnings.push(`${s.path}: ${s.reason}`);
     const privateLeftOut = mirrored.reduce((n, m) => n + m.result.privateSkipped.length, 0);
 
     crashPoint('backup:files');
     const manifest: Manifest = { format: FORMAT, cairnVersion: CAIRN_VERSION, schemaVersion: snap.schemaVersion, tables: snap.exported.tables, files };
-    fs.writeFileSync(path.join(repoDir, MANIFEST), formatManifest(manifest));
+    writeManifest(repoDir, manifest);
 
     progress('stage');
     // A backup that trusted its state knows every path it touched; otherwise (first, after a merge) stage all.
@@ -241,7 +246,8 @@ export async function backupLocked(env: BackupEnv, settings: BackupSettings, opt
     if (staged.status === 'rejected') throw staged.reason;
     if (scanning.status === 'rejected') throw scanning.reason;
     const tree = await repo.writeTree();
-    const unchanged = tree === tip?.tree;
+    // HEAD as git reads it: the tip came from the ref files, and a damaged repository must not pass as "unchanged".
+    const unchanged = tree === tip?.tree && tree === (await repo.tip())?.tree;
     const changes: ChangeCounts = { ...fileChanges(mirrored) };
     for (const [t, c] of Object.entries(snap.exported.changes)) if (c.added || c.changed || c.removed) changes[t] = c;
     const totals = {
@@ -250,9 +256,10 @@ export async function backupLocked(env: BackupEnv, settings: BackupSettings, opt
       bytes: Object.values(files).reduce((n, f) => n + f.bytes, 0),
     };
     const finish = (commit: string | null) => {
-      if (commit) writeStamps(repo.cairnDir, { head: commit, sources: Object.fromEntries(roots.map((r) => [r.prefix, r.dir])), stamps: Object.assign({}, ...mirrored.map((m) => m.result.stamps)) });
+      if (commit) writeStamps(repo.cairnDir, { head: commit, sources: Object.fromEntries(sources.map((r) => [r.prefix, r.dir])), stamps: Object.assign({}, ...mirrored.map((m) => m.result.stamps)) });
       writeState(repo.cairnDir, {
         head: commit ?? head ?? '',
+        tree,
         storeFile: env.store.file,
         schemaVersion: snap.schemaVersion,
         lastSeq: snap.last?.seq ?? 0,

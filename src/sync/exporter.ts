@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import type { Connection } from '../store/connection';
 import { readRowsByKey, readTableLines, rowCount } from '../store/snapshot/rows';
 import type { TableSpec } from '../store/snapshot/tables';
-import { DB_DIR, encodeRow, lineKey, rowKey, sha256, shardContent, shardOf, shardPath, splitLines } from './layout';
+import { compareKeys, DB_DIR, encodeRow, lineKey, rowKey, sha256, shardContent, shardOf, shardPath, splitLines } from './layout';
 import type { FileEntry, Manifest } from './manifest';
 
 export type TablePlan = { kind: 'keys'; keys: Set<string> } | { kind: 'full' };
@@ -41,19 +41,24 @@ export interface ExportResult {
   touched: string[] | null;
 }
 
-/** A shard's lines by row key; null when the file is not what the last backup wrote (edited by hand, damaged). */
-function readShard(repo: string, rel: string, spec: TableSpec, expected: FileEntry | undefined): Map<string, string> | null {
+/** A shard's lines as the last backup wrote them (none when it has no file); null when the file is not that (edited
+ *  by hand, damaged). */
+function readLines(repo: string, rel: string, expected: FileEntry | undefined): string[] | null {
   const abs = path.join(repo, rel);
-  const lines = new Map<string, string>();
-  if (!fs.existsSync(abs)) return expected ? null : lines;
+  if (!fs.existsSync(abs)) return expected ? null : [];
   const text = fs.readFileSync(abs, 'utf8');
-  if (!expected || sha256(text) !== expected.sha256) return null;
+  return expected && sha256(text) === expected.sha256 ? splitLines(text) : null;
+}
+
+/** A shard's lines by row key; null when the file is not what the last backup wrote. */
+function readShard(repo: string, rel: string, spec: TableSpec, expected: FileEntry | undefined): Map<string, string> | null {
+  const lines = readLines(repo, rel, expected);
+  if (!lines) return null;
   try {
-    for (const line of splitLines(text)) lines.set(lineKey(spec.key, line), line);
+    return new Map(lines.map((line) => [lineKey(spec.key, line), line]));
   } catch {
     return null;
   }
-  return lines;
 }
 
 function writeShard(repo: string, rel: string, text: string): void {
@@ -106,25 +111,73 @@ class TableExport {
     } else delete this.files[rel];
   }
 
-  /** False when a shard could not be patched (not what the last backup wrote): the table is then redone in full. */
+  /**
+   * False when a shard could not be patched (not what the last backup wrote): the table is then redone in full.
+   * A shard's lines are sorted by key, so each changed row is found by binary search and replaced, inserted or
+   * removed in place: the other lines are neither parsed nor re-sorted.
+   */
   async byKeys(conn: Connection, keys: Set<string>): Promise<boolean> {
     const current = new Map((await readRowsByKey(conn, this.spec, [...keys])).map((r) => [rowKey(this.spec.key, r), r] as const));
     const byShard = new Map<string, string[]>();
     for (const k of keys) {
       const shard = shardOf(k);
-      byShard.set(shard, [...(byShard.get(shard) ?? []), k]);
+      const list = byShard.get(shard);
+      if (list) list.push(k);
+      else byShard.set(shard, [k]);
     }
     for (const [shard, shardKeys] of byShard) {
       const rel = shardPath(this.spec.name, shard);
-      const before = readShard(this.repo, rel, this.spec, this.files[rel]);
-      if (!before) return false;
-      const after = new Map(before);
-      for (const k of shardKeys) {
-        const row = current.get(k);
-        if (row) after.set(k, encodeRow(this.spec.columns, row));
-        else after.delete(k);
+      const lines = readLines(this.repo, rel, this.files[rel]);
+      if (!lines) return false;
+      const keyAt = (i: number) => lineKey(this.spec.key, lines[i]!);
+      /** Where key k's line is, or would go. */
+      const position = (k: string) => {
+        let lo = 0;
+        let hi = lines.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (compareKeys(keyAt(mid), k) < 0) lo = mid + 1;
+          else hi = mid;
+        }
+        return lo;
+      };
+      const changes: RowChanges = { added: 0, changed: 0, removed: 0 };
+      const freshKeys: string[] = [];
+      try {
+        for (const k of shardKeys.sort(compareKeys)) {
+          const lo = position(k);
+          const found = lo < lines.length && keyAt(lo) === k;
+          const row = current.get(k);
+          const line = row ? encodeRow(this.spec.columns, row) : undefined;
+          if (line === undefined) {
+            if (!found) continue;
+            lines.splice(lo, 1);
+            changes.removed++;
+          } else if (!found) {
+            lines.splice(lo, 0, line);
+            changes.added++;
+            freshKeys.push(k);
+          } else if (lines[lo] !== line) {
+            lines[lo] = line;
+            changes.changed++;
+            freshKeys.push(k);
+          }
+        }
+      } catch {
+        return false; // a line that is not JSON: not what the last backup wrote
       }
-      this.commit(rel, before, after);
+      if (!changes.added && !changes.changed && !changes.removed) continue;
+      const text = lines.length ? lines.join('\n') + '\n' : '';
+      writeShard(this.repo, rel, text);
+      this.touched.push(rel);
+      for (const k of ['added', 'changed', 'removed'] as const) this.changes[k] += changes[k];
+      if (!text) {
+        delete this.files[rel];
+        continue;
+      }
+      this.files[rel] = { sha256: sha256(text), bytes: Buffer.byteLength(text), rows: lines.length };
+      const fresh = freshKeys.map(position).sort((a, b) => a - b);
+      if (fresh.length) this.written.push({ path: rel, table: this.spec.name, spec: this.spec, lines, freshLines: fresh });
     }
     return true;
   }

@@ -10,6 +10,7 @@ import picomatch from 'picomatch';
 import { parse as parseYaml } from 'yaml';
 import { sha256 } from './layout';
 import type { FileEntry } from './manifest';
+import { walkFolder, type FileStat, type Listing } from './walk';
 
 /** Left out of every backup, whatever the settings: git's own folder, trash, editor state that changes constantly. */
 export const DEFAULT_EXCLUDES = ['**/.git/**', '.trash/**', '.obsidian/workspace*.json', '**/.DS_Store', '**/node_modules/**'];
@@ -34,13 +35,15 @@ export interface MirrorOptions {
   /** Told the copies written so far, a batch at a time (to stage them while the mirror goes on). */
   onCopied?: (repoRels: string[]) => void;
   maxFileBytes?: number;
+  /** The source folder's files, already listed (walkFolders); else it is walked here. */
+  listing?: Listing;
 }
 
 /** Repo-relative path → the stamp of the source file its copy was made from. Machine-local (inodes, ctimes). */
 export type SourceStamps = Record<string, string>;
 
 /** Changes whenever the file's content can have changed: any write moves ctime, a replaced file has a new inode. */
-export const stampOf = (st: fs.Stats) => `${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}`;
+export const stampOf = (st: FileStat) => `${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}`;
 
 export interface MirrorResult {
   added: string[];
@@ -71,51 +74,7 @@ export const isNote = (p: string) => /\.md$/i.test(p);
 
 /** Matches the paths left out of backups: the defaults plus the user's patterns (dotfiles match too). */
 export const excludeMatcher = (exclude: readonly string[]) => picomatch([...DEFAULT_EXCLUDES, ...exclude], { dot: true });
-const sameStat = (a: fs.Stats, b: fs.Stats) => a.size === b.size && Math.trunc(a.mtimeMs) === Math.trunc(b.mtimeMs);
-
-/** Walks a folder: relative '/' paths of regular files (symlinks followed, each real folder once). */
-export function walk(root: string, skipReal: readonly string[], skipped: MirrorResult['skipped']): Map<string, fs.Stats> {
-  const out = new Map<string, fs.Stats>();
-  const seen = new Set<string>();
-  // `real` is the folder's real path: a sub-folder entered by its name (not through a symlink) is at real/name, so
-  // only the root and symlinked folders cost a realpath.
-  const visit = (abs: string, real: string, rel: string) => {
-    if (seen.has(real) || skipReal.includes(real)) return;
-    seen.add(real);
-    for (const e of fs.readdirSync(abs, { withFileTypes: true })) {
-      if (e.name === '.git') continue;
-      const childAbs = path.join(abs, e.name);
-      const childRel = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) {
-        visit(childAbs, path.join(real, e.name), childRel);
-        continue;
-      }
-      let st: fs.Stats;
-      try {
-        st = fs.statSync(childAbs);
-      } catch (err) {
-        skipped.push({ path: childRel, reason: `cannot read (${(err as NodeJS.ErrnoException).code})` });
-        continue;
-      }
-      if (st.isFile()) out.set(childRel, st);
-      else if (st.isDirectory()) {
-        const target = realPath(childAbs);
-        if (target) visit(childAbs, target, childRel);
-      }
-    }
-  };
-  const rootReal = realPath(root);
-  if (rootReal) visit(root, rootReal, '');
-  return out;
-}
-
-function realPath(p: string): string | null {
-  try {
-    return fs.realpathSync(p);
-  } catch {
-    return null;
-  }
-}
+const sameStat = (a: FileStat, b: FileStat) => a.size === b.size && Math.trunc(a.mtimeMs) === Math.trunc(b.mtimeMs);
 
 function removeEmptyDirs(dir: string, stop: string): void {
   for (let d = dir; d.startsWith(stop) && d !== stop; d = path.dirname(d)) {
@@ -136,7 +95,7 @@ const COPIED_BATCH = 1000;
 interface CopyTask {
   rel: string;
   repoRel: string;
-  st: fs.Stats;
+  st: FileStat;
   stamp: string;
   /** Its copy's stat as the unchanged check took it (undefined: no copy), or null when that check did not need it. */
   copyStat: fs.Stats | undefined | null;
@@ -160,7 +119,9 @@ export async function mirrorFolder(source: string, repo: string, prefix: string,
   }
   const excluded = excludeMatcher(opts.exclude);
   const maxBytes = opts.maxFileBytes ?? MAX_FILE_BYTES;
-  const wanted = walk(source, opts.skipRealPaths, result.skipped);
+  const listing = opts.listing ?? walkFolder(source, opts.skipRealPaths);
+  result.skipped.push(...listing.skipped);
+  const wanted = listing.files;
   const kept = new Set<string>();
   const tasks: CopyTask[] = [];
   for (const [rel, st] of wanted) {
@@ -204,7 +165,7 @@ export async function mirrorFolder(source: string, repo: string, prefix: string,
   }
   // Copies to remove: those the last backup listed (no walk of the copy), or every file found when it listed none.
   const listed = Object.keys(previous).filter((p) => p.startsWith(prefix));
-  const copies = listed.length ? listed : [...(fs.existsSync(target) ? walk(target, [], []).keys() : [])].map((rel) => prefix + rel);
+  const copies = listed.length ? listed : [...(fs.existsSync(target) ? walkFolder(target, []).files.keys() : [])].map((rel) => prefix + rel);
   for (const repoRel of copies) {
     if (kept.has(repoRel)) continue;
     fs.rmSync(path.join(repo, repoRel), { force: true });
@@ -228,7 +189,7 @@ async function copyFile(source: string, repo: string, task: CopyTask, previous: 
   if (opts.skipPrivateNotes && isNote(rel) && isPrivateNote(bytes.toString('utf8'))) return { kind: 'private' };
   const entry: FileEntry = { sha256: sha256(bytes), bytes: bytes.length };
   if (copyStat && previous[repoRel]?.sha256 === entry.sha256 && copyStat.size === bytes.length) {
-    await fs.promises.utimes(copy, st.atime, st.mtime); // same bytes, newer time: remember the time only
+    await fs.promises.utimes(copy, st.atimeMs / 1000, st.mtimeMs / 1000); // same bytes, newer time: remember the time only
     return { kind: 'same', entry };
   }
   const dir = path.dirname(copy);
@@ -238,7 +199,7 @@ async function copyFile(source: string, repo: string, task: CopyTask, previous: 
   // the new inode tells git's index that the copy changed.
   const written = copyStat ? scratch : copy;
   await fs.promises.writeFile(written, bytes);
-  await fs.promises.utimes(written, st.atime, st.mtime);
+  await fs.promises.utimes(written, st.atimeMs / 1000, st.mtimeMs / 1000);
   if (written !== copy) await fs.promises.rename(written, copy);
   return { kind: copyStat ? 'changed' : 'added', entry };
 }

@@ -47,11 +47,13 @@ export interface LogEntry {
 export function explainGitError(err: unknown, repo: string, doing: string): StoreError {
   if (err instanceof StoreError) return err;
   const msg = ((err as Error)?.message ?? String(err)).trim();
-  const first = msg.split('\n').find((l) => l.trim()) ?? msg;
+  // git's own complaint, not what --verbose printed before it (simple-git puts stdout first when both are there).
+  const lines = msg.split('\n').filter((l) => l.trim());
+  const first = lines.find((l) => /^(fatal|error):/i.test(l.trim())) ?? lines.find((l) => !/^(add|remove) '/.test(l)) ?? lines[0] ?? msg;
   if (/No space left on device|ENOSPC/i.test(msg)) {
     return new StoreError('disk_full', `The disk holding the backup repository ${repo} is full (${doing}). The store was not changed; free some space and run the backup again.`);
   }
-  if (/not a git repository|can only be used inside a git repository|bad object|corrupt|unable to read|loose object|fatal: bad/i.test(msg)) {
+  if (/not a git repository|can only be used inside a git repository|bad object|corrupt|unable to read|unable to unpack|is not a valid '|loose object|fatal: bad/i.test(msg)) {
     return new StoreError(
       'corrupt',
       `The backup repository ${repo} is damaged (${doing}: ${first}). Your store was not changed. Move the folder away (the next backup starts a new one) or repair it with git.`,
@@ -139,6 +141,27 @@ export class BackupRepo {
     }
   }
 
+  /** The commit HEAD's branch names, from .git/HEAD and the loose or packed ref; null when it is not that simple. */
+  private branchTipFromFiles(): string | null {
+    const gitDir = path.join(this.dir, '.git');
+    try {
+      const ref = /^ref: (refs\/heads\/\S+)\n?$/.exec(fs.readFileSync(path.join(gitDir, 'HEAD'), 'utf8'))?.[1];
+      if (!ref) return null;
+      const loose = fs.readFileSync(path.join(gitDir, ref), { encoding: 'utf8', flag: 'r' }).trim();
+      return /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(loose) ? loose : null;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return null;
+    }
+    // No loose ref: a packed one (after gc), or none at all (no commit yet: git decides).
+    try {
+      const ref = /^ref: (refs\/heads\/\S+)/.exec(fs.readFileSync(path.join(gitDir, 'HEAD'), 'utf8'))?.[1];
+      const line = fs.readFileSync(path.join(gitDir, 'packed-refs'), 'utf8').split('\n').find((l) => l.endsWith(` ${ref}`));
+      return line ? line.slice(0, line.indexOf(' ')) : null;
+    } catch {
+      return null;
+    }
+  }
+
   /** Removes lock files a killed git left behind. Call only while holding Cairn's backup lock. */
   clearStaleGitLocks(): void {
     for (const f of ['index.lock', 'HEAD.lock', 'refs/heads/main.lock', 'config.lock']) fs.rmSync(path.join(this.dir, '.git', f), { force: true });
@@ -163,13 +186,6 @@ export class BackupRepo {
     await this.git.raw([...BULK_CHECKIN, 'add', '--all', '--force', '--verbose', '--', '.']);
   }
 
-  /** Stages just these paths (written, changed or removed), taken literally: git need not look at the rest. */
-  async stagePaths(paths: readonly string[]): Promise<void> {
-    for (let i = 0; i < paths.length; i += 500) {
-      await this.git.raw(['add', '--all', '--verbose', '--', ...paths.slice(i, i + 500).map((p) => `:(literal)${p}`)]);
-    }
-  }
-
   /**
    * Stages exactly these files (written, changed or removed since the last commit), looking at no other file: no
    * refresh of the whole index, no ignore rules. A path that is gone is removed; a file replacing a folder replaces it.
@@ -188,8 +204,12 @@ export class BackupRepo {
     await this.withInput(pathspecs).raw([...BULK_CHECKIN, 'add', '--all', '--force', '--verbose', '--pathspec-from-file=-', '--pathspec-file-nul']);
   }
 
-  /** The last commit and its tree; null before the first commit. */
-  async tip(): Promise<{ commit: string; tree: string } | null> {
+  /**
+   * The last commit and its tree; null before the first commit. `known`: a commit and tree recorded earlier (the
+   * backup state), used as they are when HEAD's branch still names that commit, read from the ref files: no git call.
+   */
+  async tip(known?: { commit: string; tree?: string }): Promise<{ commit: string; tree: string } | null> {
+    if (known?.tree && this.branchTipFromFiles() === known.commit) return { commit: known.commit, tree: known.tree };
     try {
       const [commit, tree] = (await this.git.raw(['rev-parse', 'HEAD^{commit}', 'HEAD^{tree}'])).trim().split('\n');
       return commit && tree ? { commit, tree } : null;

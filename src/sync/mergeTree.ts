@@ -16,7 +16,7 @@ import type { FileChange } from './applyTree';
 import type { BackupRepo } from './git';
 import { DB_DIR, lineKey, MANIFEST, rowKey, shardOf, shardPath, shardText, splitLines } from './layout';
 import { mergeShard, type Fields, type RowConflict, type TableShape } from './merge';
-import { fileEntry, formatManifest, parseManifest, type Manifest } from './manifest';
+import { fileEntry, writeManifest, parseManifest, type Manifest } from './manifest';
 import { dropErasedRows, erasedAggregateIds, newTombstones, type ShardSides } from './tombstones';
 
 const run = promisify(execFile);
@@ -348,6 +348,6 @@ export async function mergeIntoWorkingTree(input: MergeInput): Promise<TreeMerge
     const prefix = `${DB_DIR}/${name}/`;
     manifest.tables[name] = { ...t, rows: Object.entries(manifest.files).filter(([p]) => p.startsWith(prefix)).reduce((n, [, e]) => n + (e.rows ?? 0), 0) };
   }
-  fs.writeFileSync(path.join(dir, MANIFEST), formatManifest(manifest));
+  writeManifest(dir, manifest);
   return result;
 }

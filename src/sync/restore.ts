@@ -30,12 +30,13 @@ import { eventBefore, lastEvent, restoreCommitted, userVersion, withReadSnapshot
 import { tableCatalog, type TableSpec } from '../store/snapshot/tables';
 import { backupLocked, repoDirOf, type BackupEnv, type BackupSettings } from './backup';
 import { forEachBlob, readBlobs } from './blobs';
-import { agentFolderSlug, excludeMatcher, isNote, isPrivateNote, stampOf, walk } from './files';
+import { agentFolderSlug, excludeMatcher, isNote, isPrivateNote, stampOf } from './files';
+import { walkFolder, type FileStat } from './walk';
 import { crashPoint } from './crashPoints';
 import { BackupRepo } from './git';
 import { withBackupLock } from './lock';
 import { AGENTS_PREFIX, compareKeys, DB_DIR, decodeValue, MANIFEST, rowKey, sha256, splitLines, VAULT_PREFIX } from './layout';
-import { formatManifest, parseManifest, readManifest, verifyContent, verifyListing, type Manifest, type ManifestProblem } from './manifest';
+import { writeManifest, parseManifest, readManifest, verifyContent, verifyListing, type Manifest, type ManifestProblem } from './manifest';
 import { clearInProgress, clearPendingRestore, clearState, markInProgress, readPendingRestore, readStamps, writePendingRestore, writeState } from './state';
 import { resumePendingSync } from './pendingSync';
 
@@ -188,8 +189,8 @@ function shardPatches(specs: Map<string, TableSpec>, shards: string[], target: M
 /** The folders files are restored into: the vault and the agent folders of the current settings. */
 export function roots(env: BackupEnv, settings: BackupSettings): { prefix: string; dir: string }[] {
   const out: { prefix: string; dir: string }[] = [];
-  if (settings.includeVault ?? true) out.push({ prefix: VAULT_PREFIX, dir: env.vaultDir });
-  if (settings.includeAgents ?? true) for (const d of env.agentDirs) out.push({ prefix: `${AGENTS_PREFIX}${agentFolderSlug(d, env.store.dir)}/`, dir: d });
+  if (settings.includeVault ?? true) out.push({ prefix: VAULT_PREFIX, dir: path.resolve(env.vaultDir) });
+  if (settings.includeAgents ?? true) for (const d of env.agentDirs) out.push({ prefix: `${AGENTS_PREFIX}${agentFolderSlug(d, env.store.dir)}/`, dir: path.resolve(d) });
   return out;
 }
 
@@ -197,7 +198,7 @@ export function roots(env: BackupEnv, settings: BackupSettings): { prefix: strin
  * The checksum of each source file whose stamp (size, mtime, ctime, inode) is still the one recorded when the
  * backup `tree` was made from it: the file is the bytes that backup holds, as a backup itself trusts (files.ts).
  */
-function stampedChecksums(repo: BackupRepo, tree: BackupTree | null, env: BackupEnv, settings: BackupSettings): (prefix: string, dir: string, rel: string, st: fs.Stats) => string | undefined {
+function stampedChecksums(repo: BackupRepo, tree: BackupTree | null, env: BackupEnv, settings: BackupSettings): (prefix: string, dir: string, rel: string, st: FileStat) => string | undefined {
   const stamps = tree ? readStamps(repo.cairnDir) : null;
   if (!tree || !stamps || stamps.head !== tree.commit) return () => undefined;
   const sources = new Map(roots(env, settings).map((r) => [r.prefix, path.resolve(r.dir)]));
@@ -218,7 +219,7 @@ function planFiles(env: BackupEnv, settings: BackupSettings, m: Manifest, skipPr
   return roots(env, settings).map(({ prefix, dir }) => {
     const plan: FilePlan = { root: dir, prefix, write: [], remove: [] };
     const wanted = Object.entries(m.files).filter(([p]) => p.startsWith(prefix));
-    const present = fs.existsSync(dir) ? walk(dir, [env.store.dir, repoDirOf(env.store, settings)], []) : new Map<string, fs.Stats>();
+    const present = fs.existsSync(dir) ? walkFolder(dir, [env.store.dir, repoDirOf(env.store, settings)]).files : new Map<string, FileStat>();
     for (const [p, entry] of wanted) {
       const rel = p.slice(prefix.length);
       const st = present.get(rel);
@@ -316,8 +317,11 @@ async function adoptRestoredRows(env: BackupEnv, repo: BackupRepo, restored: Man
     ...Object.entries(restored.files).filter(([p]) => p.startsWith(`${DB_DIR}/`)),
     ...Object.entries(current?.files ?? {}).filter(([p]) => !p.startsWith(`${DB_DIR}/`)),
   ]);
-  fs.writeFileSync(path.join(repo.dir, MANIFEST), formatManifest({ ...restored, files }));
-  await repo.stagePaths(shards.whole ? [DB_DIR, MANIFEST] : [...shards.paths, MANIFEST]); // a backup stages only what it writes itself
+  writeManifest(repo.dir, { ...restored, files });
+  // Staged like a backup's own writes: exactly these paths, or (db/ replaced whole) everything, which git finds by
+  // itself whether db/ is still there or not; files/ is HEAD's here, so nothing else is staged.
+  if (shards.whole) await repo.stageAll();
+  else await repo.stageFiles([...shards.paths, MANIFEST]);
   if (rowsDiffer) {
     // Erases were applied again: the rows are not the commit's, so the next backup compares them in full.
     clearInProgress(repo.cairnDir);

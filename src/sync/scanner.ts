@@ -2,12 +2,11 @@
 // shards after the export, the copies after the mirror). A large scan (a first backup reads everything; secretlint's
 // rules are then its costliest step) runs in a worker thread, beside the export, the mirror and git; a small one
 // runs on this thread, where starting a worker would cost more than it saves. Findings are the same either way.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { WrittenShard } from './exporter';
 import { runScanJob, scanJob, type ScanJob } from './scan';
 import type { SecretFinding } from './secrets';
+import { workerCode } from './walk';
 
 /** Scans of more characters than this go to the worker. */
 const WORKER_MIN_CHARS = 8 << 20;
@@ -20,14 +19,6 @@ export interface ScanRequest {
 }
 
 export type ScanReply = { id: number; findings: SecretFinding[] } | { id: number; error: string };
-
-/** The worker's code: bundled beside this code (dist/scanWorker.js), or its source when running from src/ (tsx). */
-function workerCode(): { file: string; execArgv?: string[] } | null {
-  const built = path.join(__dirname, 'scanWorker.js');
-  if (fs.existsSync(built)) return { file: built };
-  const source = path.join(__dirname, 'scanWorker.ts');
-  return fs.existsSync(source) ? { file: source, execArgv: ['--require', 'tsx/cjs'] } : null;
-}
 
 export class Scanner {
   /** undefined: not started yet; null: none (could not start, or closed): scans run here. */
@@ -79,7 +70,7 @@ export class Scanner {
 
   private startWorker(): boolean {
     if (this.worker !== undefined) return this.worker !== null;
-    const code = workerCode();
+    const code = workerCode('scanWorker');
     try {
       this.worker = code ? new Worker(code.file, code.execArgv ? { execArgv: code.execArgv } : {}) : null;
     } catch {

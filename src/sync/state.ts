@@ -6,6 +6,8 @@ import * as path from 'node:path';
 export interface BackupState {
   /** The commit this state describes; a different HEAD (a merge, a commit by hand) means "export in full". */
   head: string;
+  /** The tree of `head`, when known (spares a git call; see BackupRepo.tip). */
+  tree?: string;
   storeFile: string;
   schemaVersion: number;
   /** The last event exported: its local sequence number and global id (the id tells a replaced log apart). */
@@ -35,7 +37,7 @@ function readJson<T>(f: string): T | null {
 
 function writeJson(f: string, value: unknown): void {
   const tmp = `${f}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify(value, null, 2));
+  fs.writeFileSync(tmp, JSON.stringify(value));
   fs.renameSync(tmp, f);
 }
 
@@ -56,8 +58,29 @@ export interface MirrorStamps {
   stamps: Record<string, string>;
 }
 
-export const readStamps = (cairnDir: string) => readJson<MirrorStamps>(file(cairnDir, 'mirror-stamps.json'));
-export const writeStamps = (cairnDir: string, s: MirrorStamps) => writeJson(file(cairnDir, 'mirror-stamps.json'), s);
+/** The stamps last written or read, while their file keeps its stat (10,000 entries need not be parsed again). */
+let knownStamps: { file: string; stat: string; stamps: MirrorStamps } | null = null;
+const frozen = (s: MirrorStamps) => (Object.freeze(s.stamps), Object.freeze(s.sources), Object.freeze(s));
+const statOf = (f: string) => {
+  const st = fs.statSync(f, { throwIfNoEntry: false });
+  return st ? `${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}` : null;
+};
+
+export function readStamps(cairnDir: string): MirrorStamps | null {
+  const f = file(cairnDir, 'mirror-stamps.json');
+  const stat = statOf(f);
+  if (stat && knownStamps?.file === f && knownStamps.stat === stat) return knownStamps.stamps;
+  const stamps = readJson<MirrorStamps>(f);
+  knownStamps = stamps && stat ? { file: f, stat, stamps: frozen(stamps) } : null;
+  return stamps;
+}
+
+export function writeStamps(cairnDir: string, s: MirrorStamps): void {
+  const f = file(cairnDir, 'mirror-stamps.json');
+  writeJson(f, s);
+  const stat = statOf(f);
+  knownStamps = stat ? { file: f, stat, stamps: frozen(s) } : null;
+}
 
 export const readPendingRestore = (cairnDir: string) => readJson<PendingRestore>(file(cairnDir, 'restore-pending.json'));
 export const writePendingRestore = (cairnDir: string, p: PendingRestore) => writeJson(file(cairnDir, 'restore-pending.json'), p);

@@ -215,7 +215,7 @@ async function syncLocked(env: BackupEnv & { onSyncProgress?: (p: SyncProgress) 
       // moves. A fast-forward brings the working tree to theirs.
       if (result.status === 'merged') await repo.moveHead(target, ours, `sync: merged ${result.theirs!.slice(0, 10)}`);
       else await fastForward(repo, ours, target);
-      if (state) writeState(repo.cairnDir, { ...state, head: target, lastSeq: newest?.seq ?? 0, lastEventId: newest?.id ?? null });
+      if (state) writeState(repo.cairnDir, { ...state, head: target, tree: undefined, lastSeq: newest?.seq ?? 0, lastEventId: newest?.id ?? null });
       clearPendingSync(repo.cairnDir);
       clearInProgress(repo.cairnDir);
     }

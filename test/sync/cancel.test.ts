@@ -13,7 +13,7 @@ import { getTask, updateTask } from '../../src/store/tasks';
 import { runBackup, type BackupEnv, type Progress } from '../../src/sync/backup';
 import { runRestore } from '../../src/sync/restore';
 import { runSync, type SyncProgress } from '../../src/sync/sync';
-import { cleanupTempDirs, human, requireBuilt, startBackend, tempDir, type Backend } from '../helpers';
+import { cleanupTempDirs, cliAsync, human, requireBuilt, startBackend, tempDir, type Backend } from '../helpers';
 import { bareRemote, canonicalDump, clone, closeClones, envOf, git, populate, readTree, writeVault } from './fixtures';
 
 const inProgress = (repo: string) => fs.existsSync(path.join(repo, '.git', 'cairn', 'backup-in-progress'));
@@ -214,7 +214,7 @@ const frame = (message: object) => {
   return `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
 };
 
-describe('cancel over JSON-RPC', function () {
+describe('cancel over JSON-RPC and from the CLI', function () {
   this.timeout(60_000);
   before(() => requireBuilt());
   afterEach(() => cleanupTempDirs());
@@ -240,5 +240,23 @@ describe('cancel over JSON-RPC', function () {
     } finally {
       await b.stop();
     }
+  });
+
+  it('Ctrl+C during `cairn backup` stops it at the next safe point: exit 130, no commit; a second backup commits it all', async () => {
+    const dir = tempDir();
+    const store = await Store.open(dir);
+    await populate(store, 30);
+    await store.close();
+    const args = ['--store', dir, '--agents', path.join(dir, 'no-agents'), 'backup'];
+    const interrupted = await cliAsync(args, { CAIRN_TEST_INTERRUPT_AT: 'backup:exported' });
+    assert.equal(interrupted.code, 130, interrupted.stderr);
+    assert.match(interrupted.stderr, /stopping at the next safe point/);
+    assert.match(interrupted.stderr, /backup was cancelled before its commit: nothing was committed/);
+    const repo = path.join(dir, 'backup');
+    assert.equal(git(repo, 'rev-list', '--all'), '', 'no commit');
+    const done = await cliAsync([...args.slice(0, -1), '--json', 'backup']);
+    assert.equal(done.code, 0, done.stderr);
+    assert.equal(JSON.parse(done.stdout).status, 'committed');
+    assert.equal(git(repo, 'status', '--porcelain'), '');
   });
 });
