@@ -37,6 +37,8 @@ const median = (xs: number[]) => {
 const round = (x: number, digits = 0) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 async function timed<T>(fn: () => Promise<T> | T): Promise<{ ms: number; value: T }> {
+  // Each measurement starts on a quiet disk: the writes of the one before (git objects, copies) are flushed first.
+  execFileSync('sync');
   const started = performance.now();
   const value = await fn();
   return { ms: performance.now() - started, value };

@@ -214,7 +214,7 @@ export async function backupLocked(env: BackupEnv, settings: BackupSettings, opt
         (last?.seq ?? 0) >= state.lastSeq;
       const events = trusted ? await eventsSince(conn, state!.lastSeq) : null;
       const plans = planExport(specs, events);
-      const exported = await exportTables(conn, repoDir, specs, plans, previous, (table, done, total) => progress(`export ${table}`, done, total));
+      const exported = await exportTables(conn, repoDir, specs, plans, previous, (table, done, total) => progress(`export ${table}`, done, total), opts.full ?? false);
       return { specs, schemaVersion, last, exported, trusted };
     });
 

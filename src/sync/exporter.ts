@@ -83,6 +83,7 @@ class TableExport {
     private readonly repo: string,
     readonly spec: TableSpec,
     previous: Record<string, FileEntry>,
+    private readonly checkContents = false,
   ) {
     this.files = { ...previous };
   }
@@ -182,6 +183,14 @@ class TableExport {
     return true;
   }
 
+  /** Whether the shard's file is there as the manifest lists it: its size, and with checkContents its checksum. */
+  private onDiskAsListed(rel: string, text: string, sha: string): boolean {
+    const abs = path.join(this.repo, rel);
+    const st = fs.statSync(abs, { throwIfNoEntry: false });
+    if (!st || st.size !== Buffer.byteLength(text)) return false;
+    return !this.checkContents || sha256(fs.readFileSync(abs)) === sha;
+  }
+
   async full(conn: Connection): Promise<void> {
     const shards = new Map<string, Map<string, string>>();
     const add = (k: string, line: string) => {
@@ -200,8 +209,12 @@ class TableExport {
       const after = shards.get(shard) ?? new Map<string, string>();
       const content = shardContent(after);
       const sha = content.text ? sha256(content.text) : '';
-      // Unchanged shards are recognised by checksum alone, without reading the old file.
-      if (content.text && this.files[rel]?.sha256 === sha && fs.existsSync(path.join(this.repo, rel))) continue;
+      // Unchanged shards are recognised by checksum and the file's size; a full check (`cairn backup --full`) also
+      // reads the file, so a shard edited by hand (and committed without its manifest entry) is written again.
+      if (content.text && this.files[rel]?.sha256 === sha) {
+        if (this.onDiskAsListed(rel, content.text, sha)) continue;
+        delete this.files[rel]; // its entry does not describe the file: the file is written again
+      }
       // A shard that is not what the last backup wrote is rewritten whole (every line counted new, and scanned).
       this.commit(rel, readShard(this.repo, rel, this.spec, this.files[rel]) ?? new Map(), after, content, sha);
     }
@@ -217,6 +230,8 @@ export async function exportTables(
   plans: Map<string, TablePlan>,
   previous: Manifest | null,
   onTable?: (table: string, done: number, total: number) => void,
+  /** Read every shard kept as it was to check its checksum (a full check), not only its size. */
+  checkContents = false,
 ): Promise<ExportResult> {
   const result: ExportResult = { tables: {}, files: {}, changes: {}, written: [], touched: [] };
   const previousByTable = new Map<string, Record<string, FileEntry>>();
@@ -232,12 +247,12 @@ export async function exportTables(
     onTable?.(spec.name, i, specs.length);
     const plan = plans.get(spec.name) ?? { kind: 'full' };
     const sameShape = previous?.tables[spec.name]?.columns.join() === spec.columns.join();
-    let t = new TableExport(repo, spec, sameShape ? (previousByTable.get(spec.name) ?? {}) : {});
+    let t = new TableExport(repo, spec, sameShape ? (previousByTable.get(spec.name) ?? {}) : {}, checkContents);
     if (plan.kind === 'keys' && sameShape) {
       const patched = plan.keys.size ? await t.byKeys(conn, plan.keys) : true;
       if (!patched || t.rows() !== (await rowCount(conn, spec.name))) {
         const partial = t;
-        t = new TableExport(repo, spec, partial.files);
+        t = new TableExport(repo, spec, partial.files, checkContents);
         await t.full(conn);
         t.written.unshift(...partial.written.filter((w) => !t.written.some((x) => x.path === w.path)));
         t.touched.push(...partial.touched);

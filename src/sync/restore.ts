@@ -1,7 +1,8 @@
 // Restore REF: verify, save the present, build, check, swap, put the files back, re-index.
 //
-// 1. The commit's file list is checked against its manifest, then every file's content against its checksum
-//    (read from git in batches, nothing extracted to disk), while step 2 runs; both end before step 3.
+// 1. The commit's file list is checked against its manifest; after step 2, every file's content against its
+//    checksum (read from git in batches, nothing extracted to disk; a file that is the same git object in the
+//    safety backup is the present state: its checksum must be the present one, and it is not read again).
 // 2. The present state is backed up first (a safety backup; for a dry run an ordinary one, committed only when
 //    something changed since the last backup), so the backup's working tree holds exactly the store's rows.
 // 3. The database to swap in is built in a scratch file. Usually: a copy of the store (VACUUM INTO) patched with
@@ -36,7 +37,7 @@ import { crashPoint } from './crashPoints';
 import { BackupRepo } from './git';
 import { withBackupLock } from './lock';
 import { AGENTS_PREFIX, compareKeys, DB_DIR, decodeValue, MANIFEST, rowKey, sha256, splitLines, VAULT_PREFIX } from './layout';
-import { writeManifest, parseManifest, readManifest, verifyContent, verifyListing, type Manifest, type ManifestProblem } from './manifest';
+import { writeManifest, parseManifest, readManifest, verifyContent, verifyListing, type FileEntry, type Manifest, type ManifestProblem } from './manifest';
 import { clearInProgress, clearPendingRestore, clearState, markInProgress, readPendingRestore, readStamps, writePendingRestore, writeState } from './state';
 import { resumePendingSync } from './pendingSync';
 
@@ -97,9 +98,22 @@ function failedChecks(short: string, problems: ManifestProblem[]): StoreError {
   return new StoreError('corrupt', `The backup ${short} fails its checks (${problems.length} problem${problems.length === 1 ? '' : 's'}: ${list}${problems.length > 5 ? '; …' : ''}). Nothing was changed; restore another backup ("cairn history").`);
 }
 
-/** Checks every file of the backup against its checksum (keeping no contents). */
-async function verifyTree(repo: BackupRepo, tree: BackupTree): Promise<ManifestProblem[]> {
-  return (await readChecked(repo, tree, [...tree.blobs.keys()].sort(), () => false)).problems;
+const sameEntry = (a: FileEntry | undefined, b: FileEntry | undefined) => !!a && !!b && a.sha256 === b.sha256 && a.bytes === b.bytes && a.rows === b.rows;
+
+/**
+ * Checks every file of the backup against its checksum (keeping no contents). A file that is the very same git
+ * object in `present` (the safety backup just made: the store's present state, checksummed as it was written) is
+ * not read again: its checksum must equal present's. Only the files that differ (those a restore reads) are hashed.
+ */
+async function verifyTree(repo: BackupRepo, tree: BackupTree, present: BackupTree | null): Promise<ManifestProblem[]> {
+  const problems: ManifestProblem[] = [];
+  const toRead: string[] = [];
+  for (const [rel, blob] of tree.blobs) {
+    if (present?.blobs.get(rel) !== blob) toRead.push(rel);
+    else if (!sameEntry(tree.manifest.files[rel], present.manifest.files[rel])) problems.push({ path: rel, problem: 'its checksum in the manifest is not its content' });
+  }
+  problems.push(...(await readChecked(repo, tree, toRead.sort(), () => false)).problems);
+  return problems;
 }
 
 /** Reads these files of the commit, each checked against its checksum; keeps the contents of those `keep` names. */
@@ -421,10 +435,6 @@ async function restoreLocked(env: BackupEnv, settings: BackupSettings, ref: stri
       throw new StoreError('schema_too_new', `The backup ${short} was written by a newer Cairn (schema version ${manifest.schemaVersion}). Update Cairn to restore it; nothing was changed.`);
     }
 
-    // Every file's checksum is checked (git reads, this process hashes) while the safety backup is made; both end
-    // before anything is built, so nothing changes unless the whole backup passes.
-    const verifying = verifyTree(repo, tree);
-    verifying.catch(() => undefined); // awaited below, after the safety backup
     // The present state first: committed, it is what the restore is measured against (and how it is undone).
     progress('safety');
     let aside: string | null = null;
@@ -435,7 +445,6 @@ async function restoreLocked(env: BackupEnv, settings: BackupSettings, ref: stri
       if (!dryRun) safetyCommit = safety.commit;
       if (safety.commit) present = await readBackupTree(repo, safety.commit);
     } catch (err) {
-      await verifying.catch(() => undefined); // no git reader left behind
       if (!(err instanceof StoreError && err.kind === 'invalid')) throw err;
       // Refused by the secret scan: keep the present state outside git instead (a dry run just builds in full).
       if (!dryRun) {
@@ -459,7 +468,8 @@ async function restoreLocked(env: BackupEnv, settings: BackupSettings, ref: stri
     // The copy to patch is made (into the scratch folder) while the checksums are still being checked.
     const dbFile = path.join(scratch, 'restore.db');
     const copying = shards && present ? copyDatabase(env.store.conn, dbFile) : null;
-    const [verified, copied] = await Promise.allSettled([verifying, copying]);
+    // Every file's checksum is checked before anything is built, so nothing changes unless the whole backup passes.
+    const [verified, copied] = await Promise.allSettled([verifyTree(repo, tree, present), copying]);
     if (verified.status === 'rejected') throw verified.reason;
     if (verified.value.length) throw failedChecks(short, verified.value);
     if (copied.status === 'rejected') throw copied.reason;
