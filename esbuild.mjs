@@ -1,5 +1,5 @@
-// Bundles the extension, the backend process and the CLI into dist/, and the extension-host tests into
-// out/test/. Native and path-sensitive modules stay external: vscode (provided by the host), @vscode/sqlite3
+// Bundles the extension, the backend process and the CLI into dist/, the extension-host tests into out/test/ and
+// the benchmarks into out/bench/. Native and path-sensitive modules stay external: vscode (provided by the host), @vscode/sqlite3
 // (a .node addon) and sqlite-vec (its getLoadablePath() resolves files beside its own package).
 import * as esbuild from 'esbuild';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -36,6 +36,17 @@ const builds = [
       .map((f) => join(testDir, f)),
     outdir: 'out/test/extension',
   },
+  // The TypeScript benchmarks, bundled as the shipped code is (scripts/bench.mjs runs these, not the source through a
+  // transpiler), with the worker threads they start beside them.
+  {
+    ...common,
+    entryPoints: {
+      ...Object.fromEntries(readdirSync('bench').filter((f) => f.endsWith('.bench.ts')).map((f) => [f.slice(0, -'.ts'.length), join('bench', f)])),
+      scanWorker: 'src/sync/scanWorker.ts',
+      walkWorker: 'src/sync/walkWorker.ts',
+    },
+    outdir: 'out/bench',
+  },
 ];
 
 // The default embedder's word-vector table (dist/glove-50k-int8.bin), rebuilt only when missing or stale.
@@ -46,5 +57,5 @@ if (watch) {
 } else {
   const started = Date.now();
   await Promise.all(builds.map((b) => esbuild.build(b)));
-  console.log(`esbuild: dist/ and out/test/ built in ${Date.now() - started} ms`);
+  console.log(`esbuild: dist/, out/test/ and out/bench/ built in ${Date.now() - started} ms`);
 }

@@ -23,9 +23,8 @@ import { TASK_PRIORITIES, TASK_STATUSES } from '../src/store/schema';
 import { Store } from '../src/store/store';
 import { createTask } from '../src/store/tasks';
 import { measurePair, round, stats } from './stats';
-import { runBench, writeResult } from './output';
+import { ROOT, runBench, writeResult } from './output';
 
-const ROOT = path.resolve(__dirname, '..');
 const BACKEND = path.join(ROOT, 'dist', 'backend.js');
 const TASKS = Number(process.env.BENCH_TASKS ?? 10_000);
 const CALLS = Number(process.env.BENCH_CALLS ?? 50);

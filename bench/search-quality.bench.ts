@@ -19,11 +19,10 @@ import { indexVault } from '../src/store/knowledge/indexer';
 import { searchText, type SearchHit } from '../src/store/knowledge/search';
 import { searchHybrid, searchSemantic } from '../src/store/knowledge/semanticSearch';
 import { Store } from '../src/store/store';
-import { runBench, writeResult } from './output';
+import { ROOT, runBench, writeResult } from './output';
 
-const ROOT = path.resolve(__dirname, '..');
 const VAULT = process.env.BENCH_VAULT ?? path.join(ROOT, '..', 'shared', 'data', 'foam-docs-vault');
-const QUESTIONS = process.env.BENCH_QUESTIONS ?? path.join(__dirname, 'search-quality.questions.json');
+const QUESTIONS = process.env.BENCH_QUESTIONS ?? path.join(ROOT, 'bench', 'search-quality.questions.json');
 
 interface Question {
   kind: 'keyword' | 'paraphrase';

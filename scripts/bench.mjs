@@ -1,8 +1,8 @@
 // npm run bench [-- [--no-build] [FILTER…]]
 //
 // Builds dist/ (node esbuild.mjs), then runs every bench/<name>.bench.{ts,mjs,js} whose name contains one of the
-// FILTERs (all of them when none is given), each in its own node process (through tsx, which also runs plain
-// JavaScript), one after the other. A benchmark writes its
+// FILTERs (all of them when none is given), each in its own node process, one after the other: a TypeScript bench
+// from its bundle in out/bench/ (as the shipped code runs), a JavaScript one as it is. A benchmark writes its
 // result as JSON to the file named by $CAIRN_BENCH_OUT (or prints it when run alone); each result measures its own
 // baseline in the same run and carries a `summary` array of { metric, value, baseline, ratio, unit } rows.
 //
@@ -74,8 +74,15 @@ function runBench(name) {
   fs.rmSync(out, { force: true });
   const started = Date.now();
   return new Promise((resolve) => {
-    // --import tsx runs the TypeScript source directly (the project is CommonJS; tsx handles both module kinds).
-    const child = spawn(process.execPath, ['--import', 'tsx', file], {
+    // A TypeScript bench runs from its bundle (out/bench/, built by esbuild.mjs): the code as shipped, not through a
+    // transpiler's hooks. Plain JavaScript runs as it is.
+    const bundled = path.join(ROOT, 'out', 'bench', `${name}.bench.js`);
+    const ts = /\.m?ts$/.test(file);
+    if (ts && !fs.existsSync(bundled)) {
+      resolve({ ok: false, durationMs: 0, error: `${path.relative(ROOT, bundled)} is missing: run without --no-build (or node esbuild.mjs) first` });
+      return;
+    }
+    const child = spawn(process.execPath, [ts ? bundled : file], {
       cwd: ROOT,
       stdio: ['ignore', 'inherit', 'inherit'],
       env: { ...process.env, CAIRN_BENCH_OUT: out },
