@@ -59,8 +59,8 @@ export function registerSyncCommands({ backend, runner, history, conflicts, mess
     await applyRemoteSetting(backend);
     const remote = await backend.request<'backup.remote.get', RemoteInfo>('backup.remote.get', { repo: backupRepository() });
     if (!remote.url) {
-      const choice = await messages.warning('Cairn: there is no backup remote to sync with yet.', 'Configure Backup Remote');
-      if (choice) await vscode.commands.executeCommand('cairn.configureBackupRemote');
+      // The command ends now; the button, if chosen later, opens the remote set-up.
+      void messages.warning('Cairn: there is no backup remote to sync with yet.', 'Configure Backup Remote').then((choice) => choice && vscode.commands.executeCommand('cairn.configureBackupRemote'));
       return undefined;
     }
     return runner.exclusive('a sync', async () => {

@@ -193,6 +193,24 @@ describe('sync: two clones through a bare remote', function () {
     }
   });
 
+  it('a fast-forward blocked by a file left in the backup by hand falls back to a reset: the remote state arrives whole', async () => {
+    const { a, b, ids } = await twoClones(3);
+    await edit(a, ids[0]!, { title: 'from A' });
+    fs.writeFileSync(path.join(a.vault, 'new from A.md'), '# New from A\n');
+    assert.equal((await runSync(a.env, {})).status, 'pushed');
+    // An untracked file where A's new note goes: git's two-tree merge (read-tree -m -u) refuses to overwrite it.
+    const inTheWay = path.join(b.repo, 'files', 'vault', 'new from A.md');
+    fs.writeFileSync(inTheWay, 'left here by hand\n');
+    const r = await runSync(b.env, {});
+    assert.equal(r.status, 'fast_forward');
+    assert.equal(git(b.repo, 'rev-parse', 'HEAD'), git(a.repo, 'rev-parse', 'HEAD'));
+    assert.equal(fs.readFileSync(inTheWay, 'utf8'), '# New from A\n', 'the file in the way was replaced by the remote one');
+    assert.equal(git(b.repo, 'status', '--porcelain'), '', 'working tree and index are the commit');
+    assert.equal((await task(b, ids[0]!)).title, 'from A');
+    assert.deepEqual(readTree(b.vault), readTree(a.vault));
+    assert.deepEqual(await dumpOf(b), await dumpOf(a));
+  });
+
   it('an unreachable remote is a clear error; the local backup is committed and the store untouched', async () => {
     const { root, a } = await twoClones(3);
     await edit(a, (await a.store.read((orm) => listTasks(orm, {})))[0]!.id, { title: 'offline edit' });
