@@ -29,7 +29,7 @@ import { countNotes, listFolders, listNotes, listOrphans, listTags } from '../st
 import { indexChangedPaths } from '../store/knowledge/changedPaths';
 import { createPlaceholderNote } from '../store/knowledge/placeholderNote';
 import { parseEmbedderSpec } from '../store/knowledge/embedder';
-import { readEmbeddingState } from '../store/knowledge/semanticIndex';
+import { storeEmbedderSpec } from '../store/knowledge/semanticIndex';
 import { searchByMode } from '../store/knowledge/semanticSearch';
 import { noteTasks, taskNotes } from '../store/knowledge/taskLinks';
 import { lookupCodeRefs } from '../store/knowledge/codeRefs';
@@ -113,7 +113,7 @@ const handlers: Handlers = {
     lastSeq: await store.lastEventSeq(),
     taskCounts: await countTasks(store.orm),
     noteCount: await countNotes(store),
-    embedder: (await readEmbeddingState(store))?.spec ?? null,
+    embedder: await storeEmbedderSpec(store),
     actor: ctx.who.actor,
     source: ctx.who.source,
   }),

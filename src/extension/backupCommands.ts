@@ -123,10 +123,11 @@ export function registerBackupCommands({ backend, runner, history, messages, log
 
   /** Forgets the remote (the repository's and the setting): backups stay local; the remote repository is not touched. */
   async function removeRemote(): Promise<RemoteInfo> {
+    const setting = remoteSetting(); // read before it is cleared: the remote a repository without one was set to
     const info = await backend.request<'backup.remote.remove', RemoteInfo>('backup.remote.remove', { repo: backupRepository() });
     await clearRemoteSetting();
     const privacy = backupParams().privateNotes === 'auto' ? ' Notes marked private: true go into local backups again.' : '';
-    const removed = info.removed ?? remoteSetting();
+    const removed = info.removed ?? setting;
     void messages.info(removed ? `Cairn: removed the backup remote ${removed}. Backups stay in ${info.repo}; the remote repository keeps what was pushed.${privacy}` : 'Cairn: no backup remote was set.');
     return info;
   }

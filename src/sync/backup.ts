@@ -21,7 +21,7 @@ import { writeManifest, readManifest, type FileEntry, type Manifest } from './ma
 import { locateFindings, refusal, scanStaged, type LocatedFinding } from './scan';
 import { Scanner } from './scanner';
 import { clearInProgress, markInProgress, readStamps, readState, writeStamps, writeState } from './state';
-import { resumePendingRestore, roots } from './restore';
+import { resumePendingRestore, roots, skipsPrivate } from './restore';
 import { walkFolders } from './walk';
 import { resumePendingSync } from './pendingSync';
 import { summarize, trailers, type BackupKind, type ChangeCounts } from './summary';
@@ -165,8 +165,7 @@ export async function backupLocked(env: BackupEnv, settings: BackupSettings, opt
     const tip = await repo.tip(state && !state.uncommitted ? { commit: state.head, tree: state.tree } : undefined);
     const head = tip?.commit ?? null;
     const previous = head ? readManifest(repoDir) : null;
-    const policy = settings.privateNotes ?? 'auto';
-    const skipPrivate = policy === 'exclude' || (policy === 'auto' && repo.remoteAtOpen);
+    const skipPrivate = skipsPrivate(repo, settings);
     markInProgress(repo.cairnDir);
 
     const mirrorOpts = {

@@ -96,7 +96,6 @@ class TableExport {
   private commit(rel: string, before: Map<string, string>, after: Map<string, string>, content = shardContent(after), sha = content.text ? sha256(content.text) : ''): void {
     const { text } = content;
     const entry: FileEntry | null = text ? { sha256: sha, bytes: Buffer.byteLength(text), rows: content.lines.length } : null;
-    if (entry && this.files[rel]?.sha256 === entry.sha256 && fs.existsSync(path.join(this.repo, rel))) return;
     for (const [k, line] of after) {
       const old = before.get(k);
       if (old === undefined) this.changes.added++;

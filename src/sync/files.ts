@@ -10,6 +10,7 @@ import picomatch from 'picomatch';
 import { parse as parseYaml } from 'yaml';
 import { sha256 } from './layout';
 import type { FileEntry } from './manifest';
+import { stampOf } from './stamps';
 import { walkFolder, type FileStat, type Listing } from './walk';
 
 /** Left out of every backup, whatever the settings: git's own folder, trash, editor state that changes constantly. */
@@ -41,9 +42,6 @@ export interface MirrorOptions {
 
 /** Repo-relative path → the stamp of the source file its copy was made from. Machine-local (inodes, ctimes). */
 export type SourceStamps = Record<string, string>;
-
-/** Changes whenever the file's content can have changed: any write moves ctime, a replaced file has a new inode. */
-export const stampOf = (st: FileStat) => `${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}`;
 
 export interface MirrorResult {
   added: string[];

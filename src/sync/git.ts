@@ -7,6 +7,8 @@ import * as path from 'node:path';
 import { GitError, simpleGit, type SimpleGit } from 'simple-git';
 import { StoreError } from '../store/errors';
 import { readConfigCheck, writeConfigCheck } from './state';
+import { fileStamp } from './stamps';
+import { EMPTY_TREE } from './blobs';
 
 const GITATTRIBUTES = '# Written by Cairn: files are stored byte for byte (no line-ending conversion).\n* -text\n';
 const README = `# Cairn backup
@@ -17,7 +19,6 @@ per line, sorted by key; <xx> = first two hex digits of sha256 of the row's key)
 \`files/agents/<folder>/\` (agent definitions). Do not edit these files by hand: a restore checks them first.
 `;
 
-const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
 
 /**
  * For `git add` of many files (a first backup writes as many blobs as the store and vault have files): each blob goes
@@ -60,12 +61,6 @@ export function explainGitError(err: unknown, repo: string, doing: string): Stor
     );
   }
   return new StoreError('store_unavailable', `git failed while ${doing} in ${repo}: ${first}`);
-}
-
-/** Changes whenever the file is rewritten (size, times, inode); null when it cannot be read. */
-function fileStamp(file: string): string | null {
-  const st = fs.statSync(file, { throwIfNoEntry: false });
-  return st ? `${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}` : null;
 }
 
 export class BackupRepo {
@@ -144,22 +139,20 @@ export class BackupRepo {
   /** The commit HEAD's branch names, from .git/HEAD and the loose or packed ref; null when it is not that simple. */
   private branchTipFromFiles(): string | null {
     const gitDir = path.join(this.dir, '.git');
-    try {
-      const ref = /^ref: (refs\/heads\/\S+)\n?$/.exec(fs.readFileSync(path.join(gitDir, 'HEAD'), 'utf8'))?.[1];
-      if (!ref) return null;
-      const loose = fs.readFileSync(path.join(gitDir, ref), { encoding: 'utf8', flag: 'r' }).trim();
-      return /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(loose) ? loose : null;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return null;
-    }
-    // No loose ref: a packed one (after gc), or none at all (no commit yet: git decides).
-    try {
-      const ref = /^ref: (refs\/heads\/\S+)/.exec(fs.readFileSync(path.join(gitDir, 'HEAD'), 'utf8'))?.[1];
-      const line = fs.readFileSync(path.join(gitDir, 'packed-refs'), 'utf8').split('\n').find((l) => l.endsWith(` ${ref}`));
-      return line ? line.slice(0, line.indexOf(' ')) : null;
-    } catch {
-      return null;
-    }
+    const read = (rel: string) => {
+      try {
+        return fs.readFileSync(path.join(gitDir, rel), 'utf8');
+      } catch {
+        return null;
+      }
+    };
+    const ref = /^ref: (refs\/heads\/\S+)\n?$/.exec(read('HEAD') ?? '')?.[1];
+    if (!ref) return null;
+    // The loose ref; else a packed one (after gc); none at all is no commit yet: git decides.
+    const loose = read(ref)?.trim();
+    if (loose !== undefined) return /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(loose) ? loose : null;
+    const line = read('packed-refs')?.split('\n').find((l) => l.endsWith(` ${ref}`));
+    return line ? line.slice(0, line.indexOf(' ')) : null;
   }
 
   /** Removes lock files a killed git left behind. Call only while holding Cairn's backup lock. */

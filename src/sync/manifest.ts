@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { StoreError } from '../store/errors';
 import { DB_DIR, FORMAT, MANIFEST, sha256, splitLines } from './layout';
+import { fileMemo, fileStamp } from './stamps';
 
 export interface TableEntry {
   key: string[];
@@ -70,36 +71,31 @@ export function parseManifest(text: string, where: string): Manifest {
 }
 
 /**
- * The manifest last read or written, while its file keeps the stamp it had then: a backup reads what the last one
- * wrote without parsing 10,000 entries again. Frozen: it is shared.
+ * The manifest last read or written, while its file keeps its stamp: a backup reads what the last one wrote without
+ * parsing 10,000 entries again. Frozen: it is shared.
  */
-let known: { file: string; stamp: string; manifest: Manifest } | null = null;
-const fileStamp = (st: fs.Stats) => `${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}`;
+const known = fileMemo<Manifest>();
 
-function remember(file: string, manifest: Manifest): Manifest {
+function frozen(manifest: Manifest): Manifest {
   for (const e of Object.values(manifest.files)) Object.freeze(e);
   for (const t of Object.values(manifest.tables)) Object.freeze(t);
   Object.freeze(manifest.files);
   Object.freeze(manifest.tables);
-  Object.freeze(manifest);
-  const st = fs.statSync(file, { throwIfNoEntry: false });
-  known = st ? { file, stamp: fileStamp(st), manifest } : null;
-  return manifest;
+  return Object.freeze(manifest);
 }
 
 export function readManifest(dir: string): Manifest | null {
   const file = path.join(dir, MANIFEST);
-  const st = fs.statSync(file, { throwIfNoEntry: false });
-  if (!st) return null;
-  if (known?.file === file && known.stamp === fileStamp(st)) return known.manifest;
-  return remember(file, parseManifest(fs.readFileSync(file, 'utf8'), file));
+  const stamp = fileStamp(file);
+  if (!stamp) return null;
+  return known.get(file, stamp) ?? known.set(file, frozen(parseManifest(fs.readFileSync(file, 'utf8'), file)), stamp);
 }
 
 /** Writes dir/manifest.json (the next readManifest of it costs nothing). `m` is frozen: it is shared from then on. */
 export function writeManifest(dir: string, m: Manifest): void {
   const file = path.join(dir, MANIFEST);
   fs.writeFileSync(file, formatManifest(m));
-  remember(file, m);
+  known.set(file, frozen(m));
 }
 
 export function fileEntry(relPath: string, bytes: Buffer): FileEntry {

@@ -31,7 +31,8 @@ import { eventBefore, lastEvent, restoreCommitted, userVersion, withReadSnapshot
 import { tableCatalog, type TableSpec } from '../store/snapshot/tables';
 import { backupLocked, repoDirOf, type BackupEnv, type BackupSettings } from './backup';
 import { forEachBlob, readBlobs } from './blobs';
-import { agentFolderSlug, excludeMatcher, isNote, isPrivateNote, stampOf } from './files';
+import { agentFolderSlug, excludeMatcher, isNote, isPrivateNote } from './files';
+import { stampOf } from './stamps';
 import { walkFolder, type FileStat } from './walk';
 import { crashPoint } from './crashPoints';
 import { BackupRepo } from './git';
@@ -105,15 +106,15 @@ const sameEntry = (a: FileEntry | undefined, b: FileEntry | undefined) => !!a &&
  * object in `present` (the safety backup just made: the store's present state, checksummed as it was written) is
  * not read again: its checksum must equal present's. Only the files that differ (those a restore reads) are hashed.
  */
-async function verifyTree(repo: BackupRepo, tree: BackupTree, present: BackupTree | null): Promise<ManifestProblem[]> {
+async function verifyTree(repo: BackupRepo, tree: BackupTree, present: BackupTree | null, keep: (rel: string) => boolean): Promise<{ problems: ManifestProblem[]; kept: Map<string, Buffer> }> {
   const problems: ManifestProblem[] = [];
   const toRead: string[] = [];
   for (const [rel, blob] of tree.blobs) {
     if (present?.blobs.get(rel) !== blob) toRead.push(rel);
     else if (!sameEntry(tree.manifest.files[rel], present.manifest.files[rel])) problems.push({ path: rel, problem: 'its checksum in the manifest is not its content' });
   }
-  problems.push(...(await readChecked(repo, tree, toRead.sort(), () => false)).problems);
-  return problems;
+  const read = await readChecked(repo, tree, toRead.sort(), keep);
+  return { problems: [...problems, ...read.problems], kept: read.kept };
 }
 
 /** Reads these files of the commit, each checked against its checksum; keeps the contents of those `keep` names. */
@@ -385,7 +386,7 @@ export async function resumePendingRestore(env: BackupEnv, settings: BackupSetti
 }
 
 /** Whether backups leave private notes out: the backup's own rule (a remote as read when the repository was opened). */
-function skipsPrivate(repo: BackupRepo, settings: BackupSettings): boolean {
+export function skipsPrivate(repo: BackupRepo, settings: BackupSettings): boolean {
   const policy = settings.privateNotes ?? 'auto';
   return policy === 'exclude' || (policy === 'auto' && repo.remoteAtOpen);
 }
@@ -469,13 +470,18 @@ async function restoreLocked(env: BackupEnv, settings: BackupSettings, ref: stri
     const dbFile = path.join(scratch, 'restore.db');
     const copying = shards && present ? copyDatabase(env.store.conn, dbFile) : null;
     // Every file's checksum is checked before anything is built, so nothing changes unless the whole backup passes.
-    const [verified, copied] = await Promise.allSettled([verifyTree(repo, tree, present), copying]);
-    if (verified.status === 'rejected') throw verified.reason;
-    if (verified.value.length) throw failedChecks(short, verified.value);
-    if (copied.status === 'rejected') throw copied.reason;
-    // The db/ files the build needs, read (and checked) again: the changed shards the commit has, or all of them.
+    // The db/ files the build needs are kept as they are checked: the changed shards the commit has, or all of them
+    // (those the same as the present's are read after).
     const dbFiles = [...tree.blobs.keys()].filter((rel) => rel.startsWith(`${DB_DIR}/`));
-    const kept = await readVerified(repo, tree, shards ? shards.filter((rel) => tree.blobs.has(rel)) : dbFiles);
+    const needed = shards ? shards.filter((rel) => tree.blobs.has(rel)) : dbFiles;
+    const neededSet = new Set(needed);
+    const [verified, copied] = await Promise.allSettled([verifyTree(repo, tree, present, (rel) => neededSet.has(rel)), copying]);
+    if (verified.status === 'rejected') throw verified.reason;
+    if (verified.value.problems.length) throw failedChecks(short, verified.value.problems);
+    if (copied.status === 'rejected') throw copied.reason;
+    const kept = verified.value.kept;
+    const unread = needed.filter((rel) => !kept.has(rel));
+    if (unread.length) for (const [rel, content] of await readVerified(repo, tree, unread)) kept.set(rel, content);
 
     progress('build');
     let counts: Record<string, number>;
@@ -483,10 +489,8 @@ async function restoreLocked(env: BackupEnv, settings: BackupSettings, ref: stri
     let presentShards: Map<string, Buffer> | null = null;
     if (shards && present) {
       // The present backup's shards, checked too: the rows they list are the store's rows being replaced.
-      const ids = shards.filter((rel) => present.blobs.has(rel));
-      const contents = await readBlobs(repo.dir, ids.map((rel) => present.blobs.get(rel)!));
-      presentShards = new Map(ids.map((rel, i) => [rel, contents[i]!]));
-      if (ids.some((rel) => !presentShards!.get(rel) || verifyContent(rel, presentShards!.get(rel)!, present.manifest))) presentShards = null;
+      const read = await readChecked(repo, present, shards.filter((rel) => present.blobs.has(rel)), () => true);
+      presentShards = read.problems.length ? null : read.kept;
     }
     if (shards && present && presentShards) {
       const patches = shardPatches(specs, shards, kept, presentShards, manifest, present.manifest);

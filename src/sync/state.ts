@@ -2,6 +2,7 @@
 // conflict): what the last backup exported (up to which event), and markers for work in progress.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { fileMemo, fileStamp } from './stamps';
 
 export interface BackupState {
   /** The commit this state describes; a different HEAD (a merge, a commit by hand) means "export in full". */
@@ -58,28 +59,24 @@ export interface MirrorStamps {
   stamps: Record<string, string>;
 }
 
-/** The stamps last written or read, while their file keeps its stat (10,000 entries need not be parsed again). */
-let knownStamps: { file: string; stat: string; stamps: MirrorStamps } | null = null;
+/** The stamps last written or read, while their file keeps its stamp (10,000 entries need not be parsed again). */
+const knownStamps = fileMemo<MirrorStamps>();
 const frozen = (s: MirrorStamps) => (Object.freeze(s.stamps), Object.freeze(s.sources), Object.freeze(s));
-const statOf = (f: string) => {
-  const st = fs.statSync(f, { throwIfNoEntry: false });
-  return st ? `${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}` : null;
-};
 
 export function readStamps(cairnDir: string): MirrorStamps | null {
   const f = file(cairnDir, 'mirror-stamps.json');
-  const stat = statOf(f);
-  if (stat && knownStamps?.file === f && knownStamps.stat === stat) return knownStamps.stamps;
+  const stamp = fileStamp(f);
+  if (!stamp) return null;
+  const known = knownStamps.get(f, stamp);
+  if (known) return known;
   const stamps = readJson<MirrorStamps>(f);
-  knownStamps = stamps && stat ? { file: f, stat, stamps: frozen(stamps) } : null;
-  return stamps;
+  return stamps && knownStamps.set(f, frozen(stamps), stamp);
 }
 
 export function writeStamps(cairnDir: string, s: MirrorStamps): void {
   const f = file(cairnDir, 'mirror-stamps.json');
   writeJson(f, s);
-  const stat = statOf(f);
-  knownStamps = stat ? { file: f, stat, stamps: frozen(s) } : null;
+  knownStamps.set(f, frozen(s));
 }
 
 export const readPendingRestore = (cairnDir: string) => readJson<PendingRestore>(file(cairnDir, 'restore-pending.json'));

@@ -174,7 +174,7 @@ async function syncLocked(env: BackupEnv & { onSyncProgress?: (p: SyncProgress) 
       crashPoint('sync:merged');
       await repo.stageFiles([...merged.writes.map((w) => w.path), MANIFEST]); // the working tree was ours: only these changed
       mergeWrites = merged.writes;
-      const tree = (await repo.git.raw(['write-tree'])).trim();
+      const tree = await repo.writeTree();
       const subject = `Sync: merged ${theirs.slice(0, 10)} from ${url}${merged.conflicts.length ? ` (${merged.conflicts.length} conflict${merged.conflicts.length === 1 ? '' : 's'})` : ''}`;
       target = (await repo.git.raw(['commit-tree', tree, '-p', ours, '-p', theirs, '-m', subject, '-m', `Cairn-Kind: sync\nCairn-Conflicts: ${merged.conflicts.length}`])).trim();
       result.changes = { fromTheirs: merged.fromTheirs, merged: merged.merged };

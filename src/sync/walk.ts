@@ -3,7 +3,7 @@
 // nothing; where no worker can start, it runs here. The result is the same either way.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { WorkerClient } from './workerClient';
 
 /** What a backup needs of a file's stat (fs.Stats has all of it). */
 export interface FileStat {
@@ -97,61 +97,18 @@ function unpackListing(p: PackedListing): Listing {
   return { files, skipped: p.skipped };
 }
 
-export type WalkReply = { id: number; listings: PackedListing[] } | { id: number; error: string };
-
-/** A worker's code: bundled beside this code (dist/NAME.js), or its source when running from src/ (tsx). */
-export function workerCode(name: string): { file: string; execArgv?: string[] } | null {
-  const built = path.join(__dirname, `${name}.js`);
-  if (fs.existsSync(built)) return { file: built };
-  const source = path.join(__dirname, `${name}.ts`);
-  return fs.existsSync(source) ? { file: source, execArgv: ['--require', 'tsx/cjs'] } : null;
-}
+export type WalkReply = { id: number; listings: PackedListing[] };
 
 /** An idle worker is stopped after this long (a backup every few minutes keeps it). */
 const IDLE_MS = 60_000;
 
-let worker: Worker | null | undefined;
+const walker = new WorkerClient<WalkReply>('walkWorker', true);
 let idleTimer: NodeJS.Timeout | undefined;
-let nextId = 0;
-const waiting = new Map<number, { resolve: (l: PackedListing[]) => void; reject: (e: Error) => void }>();
-
-function failAll(err: Error): void {
-  worker = undefined; // the next walk tries a new one
-  for (const w of waiting.values()) w.reject(err);
-  waiting.clear();
-}
-
-function startWorker(): Worker | null {
-  if (worker !== undefined) return worker;
-  const code = workerCode('walkWorker');
-  try {
-    worker = code ? new Worker(code.file, code.execArgv ? { execArgv: code.execArgv } : {}) : null;
-  } catch {
-    worker = null; // a runtime without worker threads: walks run here
-  }
-  if (!worker) return null;
-  const w = worker;
-  w.unref(); // an idle worker never keeps the process alive
-  w.on('message', (reply: WalkReply) => {
-    const waiter = waiting.get(reply.id);
-    waiting.delete(reply.id);
-    if ('error' in reply) waiter?.reject(new Error(reply.error));
-    else waiter?.resolve(reply.listings);
-  });
-  w.on('error', (err) => failAll(err));
-  w.on('exit', () => {
-    if (worker === w) failAll(new Error('the walk worker stopped'));
-  });
-  return w;
-}
 
 function stopWhenIdle(): void {
   clearTimeout(idleTimer);
   idleTimer = setTimeout(() => {
-    if (waiting.size) return;
-    const w = worker;
-    worker = undefined;
-    void w?.terminate();
+    if (!walker.busy) walker.stop();
   }, IDLE_MS);
   idleTimer.unref();
 }
@@ -164,21 +121,14 @@ export const lastWalkPlace = () => lastPlace;
 export async function walkFolders(requests: readonly WalkRequest[]): Promise<Listing[]> {
   const here = () => ((lastPlace = 'here'), requests.map((r) => walkFolder(r.root, r.skipReal)));
   if (!requests.length) return [];
-  const w = startWorker();
-  if (!w) return here();
-  const id = nextId++;
+  if (!walker.start()) return here();
   try {
-    const packed = await new Promise<PackedListing[]>((resolve, reject) => {
-      waiting.set(id, { resolve, reject });
-      w.ref(); // a walk under way keeps the process alive
-      w.postMessage({ id, requests });
-    });
+    const reply = await walker.request({ requests });
     lastPlace = 'worker';
-    return packed.map(unpackListing);
+    return reply.listings.map(unpackListing);
   } catch {
     return here(); // a worker that failed or died: the same walk here
   } finally {
-    if (!waiting.size && worker) worker.unref();
     stopWhenIdle();
   }
 }

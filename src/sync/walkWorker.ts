@@ -1,12 +1,12 @@
 // Folder walks in a worker thread (see walk.ts): each request lists its folders, answered packed.
 import { parentPort } from 'node:worker_threads';
 import { packListing, walkFolder, type WalkReply, type WalkRequest } from './walk';
+import type { WorkerReply } from './workerClient';
 
 parentPort!.on('message', (req: { id: number; requests: WalkRequest[] }) => {
-  let reply: WalkReply;
+  let reply: WalkReply | WorkerReply;
   try {
-    const listings = req.requests.map((r) => packListing(walkFolder(r.root, r.skipReal)));
-    reply = { id: req.id, listings };
+    reply = { id: req.id, listings: req.requests.map((r) => packListing(walkFolder(r.root, r.skipReal))) };
   } catch (err) {
     reply = { id: req.id, error: (err as Error).message };
   }

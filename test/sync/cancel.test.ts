@@ -14,7 +14,7 @@ import { runBackup, type BackupEnv, type Progress } from '../../src/sync/backup'
 import { runRestore } from '../../src/sync/restore';
 import { runSync, type SyncProgress } from '../../src/sync/sync';
 import { cleanupTempDirs, cliAsync, human, requireBuilt, startBackend, tempDir, type Backend } from '../helpers';
-import { bareRemote, canonicalDump, clone, closeClones, envOf, git, populate, readTree, writeVault } from './fixtures';
+import { canonicalDump, closeClones, envOf, git, populate, readTree, syncedPair, writeVault } from './fixtures';
 
 const inProgress = (repo: string) => fs.existsSync(path.join(repo, '.git', 'cairn', 'backup-in-progress'));
 
@@ -121,15 +121,7 @@ describe('cancel: a sync stops before the merge is applied', function () {
   afterEach(closeClones);
 
   async function twoClones() {
-    const root = tempDir();
-    const bare = bareRemote(root);
-    const a = await clone(root, 'a', bare);
-    const b = await clone(root, 'b', bare);
-    const ids = await populate(a.store, 10);
-    writeVault(a.vault, 3);
-    await runSync(a.env, {});
-    await runSync(b.env, {});
-    await runSync(a.env, {});
+    const { bare, a, b, ids } = await syncedPair(10, 3);
     // Both sides change something: B's next sync has to merge.
     await rename(a.store, ids[0]!, 'from A');
     fs.appendFileSync(path.join(a.vault, 'f0', 'note 0.md'), 'from A\n');

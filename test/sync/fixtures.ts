@@ -12,8 +12,9 @@ import { Store } from '../../src/store/store';
 import { createTask, updateTask } from '../../src/store/tasks';
 import type { BackupEnv } from '../../src/sync/backup';
 import { setRemote } from '../../src/sync/remote';
+import { runSync } from '../../src/sync/sync';
 import { compareKeys, encodeRow, rowKey } from '../../src/sync/layout';
-import { cleanupTempDirs, human } from '../helpers';
+import { cleanupTempDirs, human, tempDir } from '../helpers';
 
 export type Dump = Record<string, string[]>;
 
@@ -115,6 +116,21 @@ export async function clone(root: string, name: string, remote: string | null, a
   openClones.push(c);
   if (remote) await setRemote(repo, remote, true);
   return c;
+}
+
+/**
+ * Two machines, A and B, sharing a new bare remote: A holds `tasks` tasks and `notes` vault notes, and after A, B and
+ * A have synced, both hold the same state. Closed by closeClones().
+ */
+export async function syncedPair(tasks: number, notes = 0): Promise<{ root: string; bare: string; a: Clone; b: Clone; ids: string[] }> {
+  const root = tempDir();
+  const bare = bareRemote(root);
+  const a = await clone(root, 'a', bare);
+  const b = await clone(root, 'b', bare);
+  const ids = await populate(a.store, tasks);
+  if (notes) writeVault(a.vault, notes);
+  for (const c of [a, b, a]) await runSync(c.env, {});
+  return { root, bare, a, b, ids };
 }
 
 /** afterEach of the suites using clone(): closes their stores (a test may have closed one already) and the folders. */

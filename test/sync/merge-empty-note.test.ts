@@ -5,23 +5,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { getTask, updateTask } from '../../src/store/tasks';
 import { runSync } from '../../src/sync/sync';
-import { human, tempDir } from '../helpers';
-import { bareRemote, clone, closeClones, git, populate, readTree, writeVault } from './fixtures';
+import { human } from '../helpers';
+import { closeClones, git, readTree, syncedPair } from './fixtures';
 
 describe('sync: an emptied note survives a merge', function () {
   this.timeout(300_000);
   afterEach(closeClones);
 
   it('A empties a note, B edits a task: after both sync the note is empty on both machines and in the merge commit', async () => {
-    const root = tempDir();
-    const bare = bareRemote(root);
-    const a = await clone(root, 'a', bare);
-    const b = await clone(root, 'b', bare);
-    const ids = await populate(a.store, 4);
-    writeVault(a.vault, 3);
-    await runSync(a.env, {});
-    await runSync(b.env, {});
-    await runSync(a.env, {});
+    const { a, b, ids } = await syncedPair(4, 3);
 
     fs.writeFileSync(path.join(a.vault, 'f0', 'note 0.md'), '');
     await b.store.write(async (orm) => updateTask(orm, human, ids[0]!, (await getTask(orm, ids[0]!)).version, { title: 'B edit' }));

@@ -5,23 +5,15 @@
 import * as assert from 'node:assert/strict';
 import { deleteTask, getTask, updateTask } from '../../src/store/tasks';
 import { runSync } from '../../src/sync/sync';
-import { human, tempDir } from '../helpers';
-import { bareRemote, canonicalDump, clone, closeClones, git, populate } from './fixtures';
+import { human } from '../helpers';
+import { canonicalDump, closeClones, git, syncedPair } from './fixtures';
 
 describe('sync: merged rows and the rows they refer to', function () {
   this.timeout(300_000);
   afterEach(closeClones);
 
   async function twoClones() {
-    const root = tempDir();
-    const bare = bareRemote(root);
-    const a = await clone(root, 'a', bare);
-    const b = await clone(root, 'b', bare);
-    const ids = await populate(a.store, 12); // ids[9] is a subtask of ids[7]
-    await runSync(a.env, {});
-    await runSync(b.env, {});
-    await runSync(a.env, {});
-    return { a, b, ids };
+    return syncedPair(12); // ids[9] is a subtask of ids[7]
   }
   type Side = Awaited<ReturnType<typeof twoClones>>['a'];
   const task = (s: Side, id: string) => s.store.read((orm) => getTask(orm, id));

@@ -12,7 +12,7 @@ import { runBackup } from '../../src/sync/backup';
 import { conflictList, resolveConflict } from '../../src/sync/resolve';
 import { runSync } from '../../src/sync/sync';
 import { cli, human, tempDir } from '../helpers';
-import { bareRemote, canonicalDump, clone, closeClones, envOf, git, populate, readTree, writeVault, type Clone } from './fixtures';
+import { bareRemote, canonicalDump, clone, closeClones, envOf, git, populate, readTree, syncedPair, writeVault, type Clone } from './fixtures';
 
 const task = (c: Clone, id: string) => c.store.read((orm) => getTask(orm, id));
 const edit = (c: Clone, id: string, changes: Parameters<typeof updateTask>[4]) => c.store.write(async (orm) => updateTask(orm, human, id, (await getTask(orm, id)).version, changes));
@@ -230,16 +230,8 @@ describe('sync failures: SIGKILL at every step', function () {
 
   for (const at of ['sync:backed-up', 'sync:fetched', 'sync:merged', 'sync:committed', 'sync:applied', 'sync:files', 'sync:before-push']) {
     it(`killed at ${at}: the store opens, passes integrity_check, holds the old or the merged state; the next sync converges`, async () => {
-      const root = tempDir();
-      const bare = bareRemote(root);
-      const a = await clone(root, 'a', bare);
-      const b = await clone(root, 'b', bare);
+      const { bare, a, b, ids } = await syncedPair(6, 3);
       try {
-        const ids = await populate(a.store, 6);
-        writeVault(a.vault, 3);
-        await runSync(a.env, {});
-        await runSync(b.env, {});
-        await runSync(a.env, {});
         await edit(a, ids[0]!, { title: 'A edit' });
         await edit(a, ids[2]!, { title: 'A title' });
         fs.appendFileSync(path.join(a.vault, 'f0/note 0.md'), 'from A\n');

@@ -38,8 +38,9 @@ export async function writeChunks(conn: Connection, vectors: boolean, passages: 
   const ids = JSON.stringify([...byNote.keys()]);
   const stale = `select c.id from note_chunks c where c.note_id in (select value from json_each(?1))
                    and (c.note_id, c.hash) not in (select value->>0, value->>1 from json_each(?2))`;
-  if (vectors) await deleteVectors(conn, (await conn.all<{ id: number }>(stale, [ids, keep])).map((r) => r.id));
-  await conn.run(`delete from note_chunks where id in (${stale})`, [ids, keep]);
+  const staleIds = (await conn.all<{ id: number }>(stale, [ids, keep])).map((r) => r.id);
+  if (vectors) await deleteVectors(conn, staleIds);
+  await conn.run('delete from note_chunks where id in (select value from json_each(?))', [JSON.stringify(staleIds)]);
   const rows = [...byNote].flatMap(([id, chunks]) => chunks.map((c) => [id, c.seq, JSON.stringify(c.headings), c.line, c.text, c.embedText, c.hash]));
   await conn.run(
     `insert into note_chunks (note_id, seq, headings, line, text, embed_text, hash)

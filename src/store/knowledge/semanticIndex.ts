@@ -46,6 +46,11 @@ const PASSAGE = 'c.seq >= 0';
 /** The API key of an OpenAI-compatible endpoint is read from this variable, never stored. */
 export const API_KEY_ENV = 'CAIRN_EMBEDDINGS_API_KEY';
 
+/** The embedder the store's vectors were made with (its spec), without the fitted state. */
+export async function storeEmbedderSpec(store: Store): Promise<string | null> {
+  return (await store.conn.get<{ spec: string }>('select spec from embedding_state where id = 1'))?.spec ?? null;
+}
+
 export async function readEmbeddingState(store: Store): Promise<StateRow | undefined> {
   return store.conn.get<StateRow>('select spec, embedder_id as embedderId, dimensions, state, fitted_chunks as fittedChunks from embedding_state where id = 1');
 }

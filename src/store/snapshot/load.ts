@@ -13,8 +13,21 @@ import { migrate } from '../migrate';
 import { rowCount, userVersion } from './rows';
 import { quoteId, tableCatalog, type TableSpec } from './tables';
 
+/** SQLite's default limit on bound parameters is 999 in older builds: statements stay under it. */
 const MAX_PARAMS = 900;
 const ATTACHED = 'cairn_restore';
+
+/** Inserts rows (in `columns` order) with as many rows per statement as the parameter limit allows. */
+export async function insertRows(conn: Connection, table: string, columns: readonly string[], rows: unknown[][], onChunk?: (inserted: number) => void): Promise<void> {
+  const perStatement = Math.max(1, Math.floor(MAX_PARAMS / columns.length));
+  const head = `insert into ${quoteId(table)} (${columns.map(quoteId).join(', ')}) values `;
+  const tuple = `(${columns.map(() => '?').join(', ')})`;
+  for (let i = 0; i < rows.length; i += perStatement) {
+    const chunk = rows.slice(i, i + perStatement);
+    await conn.run(head + chunk.map(() => tuple).join(', '), chunk.flat() as never);
+    onChunk?.(chunk.length);
+  }
+}
 
 export interface BuildInput {
   file: string;
@@ -54,16 +67,10 @@ export async function buildDatabase(input: BuildInput): Promise<BuildResult> {
     let done = 0;
     await conn.transaction(async () => {
       for (const [name, t] of input.tables) {
-        if (!t.rows.length) continue;
-        const perStatement = Math.max(1, Math.floor(MAX_PARAMS / t.columns.length));
-        const head = `insert into ${quoteId(name)} (${t.columns.map(quoteId).join(', ')}) values `;
-        const tuple = `(${t.columns.map(() => '?').join(', ')})`;
-        for (let i = 0; i < t.rows.length; i += perStatement) {
-          const chunk = t.rows.slice(i, i + perStatement);
-          await conn.run(head + chunk.map(() => tuple).join(', '), chunk.flat() as never);
-          done += chunk.length;
+        await insertRows(conn, name, t.columns, t.rows, (inserted) => {
+          done += inserted;
           input.onProgress?.(done, total);
-        }
+        });
       }
     });
     await migrate(conn, input.migrationsDir, scratchDir);

@@ -7,12 +7,11 @@
 // The keys it touched are written to key tables in the copy, so the diff and the swap look at those rows only
 // (KeyTables in load.ts).
 import { Connection } from '../connection';
-import { checkDatabase, type KeyTables } from './load';
+import { checkDatabase, insertRows, type KeyTables } from './load';
 import { quoteId, type TableSpec } from './tables';
 
 type SqlParam = string | number | null | Buffer;
 
-const MAX_PARAMS = 900;
 
 export interface TablePatch {
   spec: TableSpec;
@@ -25,16 +24,6 @@ export interface TablePatch {
 }
 
 const keyWhere = (spec: TableSpec) => spec.key.map((k) => `${quoteId(k)} is ?`).join(' and ');
-
-async function insertRows(conn: Connection, table: string, columns: readonly string[], rows: unknown[][]): Promise<void> {
-  const perStatement = Math.max(1, Math.floor(MAX_PARAMS / columns.length));
-  const head = `insert into ${quoteId(table)} (${columns.map(quoteId).join(', ')}) values `;
-  const tuple = `(${columns.map(() => '?').join(', ')})`;
-  for (let i = 0; i < rows.length; i += perStatement) {
-    const chunk = rows.slice(i, i + perStatement);
-    await conn.run(head + chunk.map(() => tuple).join(', '), chunk.flat() as SqlParam[]);
-  }
-}
 
 /**
  * Applies the patches to the copy in `file` (foreign keys off while patching), records the keys of every row
