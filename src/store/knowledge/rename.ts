@@ -27,7 +27,7 @@ import { escapeFor } from './frontMatterLinks';
 import { fragmentParts, frontMatterLinksOf, localDestination, parseNote, splitWikilink } from './markdown';
 import { absoluteInVault, moveFileInVault, moveFolderInVault, replaceFileAtomically } from './noteFiles';
 import { buildLinkIndex, normalizeNoteName, resolveLink, type LinkIndex } from './resolve';
-import { renameTargetOf, type RenameTarget } from './renameTarget';
+import { dirOf, renameTargetOf, type RenameTarget } from './renameTarget';
 import { isNotePath, scanVault } from './scan';
 import type { ParsedLink } from './types';
 
@@ -59,7 +59,6 @@ export interface RenameResult extends RenamePlan {
   written: string[];
 }
 
-const dirOf = (p: string) => (p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '');
 const baseOf = (p: string) => p.slice(p.lastIndexOf('/') + 1);
 const withoutMd = (p: string) => p.replace(/\.md$/i, '');
 

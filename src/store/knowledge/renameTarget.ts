@@ -18,7 +18,8 @@ export interface RenameTarget {
   map: (p: string) => string;
 }
 
-const dirOf = (p: string) => (p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '');
+/** The folder of a vault-relative '/' path ('' at the root). */
+export const dirOf = (p: string) => (p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '');
 
 /** The folder the caller named, when it names an existing folder of the vault and no note. */
 function folderNamed(vault: string, wanted: string): string | undefined {

@@ -20,6 +20,7 @@ export type SearchMode = 'text' | 'semantic' | 'hybrid';
 const MAX_K = 4096;
 /** How hybrid search fuses its two rankings: by their scaled scores (default) or by reciprocal rank. */
 export type Fusion = 'convex' | 'rrf';
+export type HybridOptions = SearchOptions & { fusion?: Fusion };
 /** Reciprocal-rank fusion's constant (Cormack et al.): damps the weight of the very first ranks. */
 export const RRF_K = 60;
 /** How much the semantic ranking weighs in hybrid search (bm25 weighs the rest): equal, not tuned. */
@@ -136,7 +137,7 @@ export function minMaxScores(hits: readonly SearchHit[]): number[] {
  * 1 / (RRF_K + rank) over both lists. Where nothing is embedded (or sqlite-vec cannot load) it is the bm25 ranking
  * alone, so the default mode always answers.
  */
-export async function searchHybrid(store: Store, query: string, options: SearchOptions & { fusion?: Fusion } = {}): Promise<SearchHit[]> {
+export async function searchHybrid(store: Store, query: string, options: HybridOptions = {}): Promise<SearchHit[]> {
   const limit = clampLimit(options.limit);
   const depth = Math.max(limit, FUSION_DEPTH);
   const text = await searchText(store, query, { ...options, words: 'any', limit: depth });
@@ -164,7 +165,7 @@ export async function searchHybrid(store: Store, query: string, options: SearchO
     .map(({ hit, score }) => ({ ...hit, score: Math.round(score * 1e5) / 1e5 }));
 }
 
-export async function searchByMode(store: Store, query: string, mode: SearchMode, options: SearchOptions & { fusion?: Fusion } = {}): Promise<SearchHit[]> {
+export async function searchByMode(store: Store, query: string, mode: SearchMode, options: HybridOptions = {}): Promise<SearchHit[]> {
   if (mode === 'text') return searchText(store, query, options);
   if (mode === 'semantic') return searchSemantic(store, query, options);
   return searchHybrid(store, query, options);
