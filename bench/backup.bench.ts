@@ -4,6 +4,7 @@
 //   baseline:          `git add -A && git commit` of the very same files in a fresh repository
 // incremental backup:  10 tasks changed + 10 notes changed, then a backup (median of BENCH_ROUNDS rounds, 7 by default)
 //   baseline:          the same changed files copied into the baseline repository, then `git add -A && git commit`
+//                      (also recorded: each round's time per backup phase, and how much each repository grew)
 // restore (small):     restore the previous backup (it differs by the 10 + 10 changes), safety backup, re-index of
 //                      the notes written back and the backup of the restored state included
 // restore (full):      restore into an emptied store (every row inserted, every file checked, the vault re-indexed)
@@ -55,6 +56,12 @@ function writeVault(dir: string): void {
       `---\ntags: [bench, t${i % 17}]\n---\n# Note ${i}\n\n${'Some words about the project and its tasks. '.repeat(20 + (i % 40))}\nSee [[note-${(i * 7) % NOTES}]].\n`,
     );
   }
+}
+
+/** Bytes of a repository's loose objects (what each commit adds until git packs them). */
+function objectBytes(repo: string): number {
+  const out = execFileSync('git', ['-C', repo, 'count-objects', '-v'], { encoding: 'utf8' });
+  return Number(/^size: (\d+)$/m.exec(out)![1]) * 1024;
 }
 
 /** The files a backup commits (the working tree without .git), copied to dest. */
@@ -110,6 +117,9 @@ async function main(): Promise<void> {
     // --- incremental backups: 10 tasks + 10 notes each round
     const inc: number[] = [];
     const gitInc: number[] = [];
+    const phases: Record<string, number>[] = []; // where each incremental backup's time went, by progress phase
+    const growth: number[] = []; // bytes the repository's loose objects grew by, per incremental backup
+    const gitGrowth: number[] = [];
     for (let r = 0; r < ROUNDS; r++) {
       await store.write(async (orm) => {
         for (let k = 0; k < 10; k++) {
@@ -122,7 +132,11 @@ async function main(): Promise<void> {
         const i = (r * 613 + k * 997) % NOTES;
         fs.appendFileSync(path.join(vault, `area-${i % 40}`, `topic-${i % 13}`, `note-${i}.md`), `\nEdited in round ${r}.\n`);
       }
-      const b = await timed(() => runBackup(env, {}));
+      const marks: [string, number][] = [];
+      const objectsBefore = [objectBytes(repo), objectBytes(baseRepo)];
+      const b = await timed(() => runBackup({ ...env, onProgress: (p) => { if (!marks.length || marks[marks.length - 1]![0] !== p.phase.split(' ')[0]) marks.push([p.phase.split(' ')[0]!, performance.now()]); } }, {}));
+      marks.push(['end', performance.now()]);
+      phases.push(Object.fromEntries(marks.slice(0, -1).map(([name, at], i) => [name, round(marks[i + 1]![1] - at)])));
       if (b.value.status !== 'committed') throw new Error(`round ${r}: the incremental backup committed nothing`);
       inc.push(b.ms);
       const changed = execFileSync('git', ['-C', repo, 'show', '--name-only', '--format=', 'HEAD'], { encoding: 'utf8' }).trim().split('\n');
@@ -132,7 +146,9 @@ async function main(): Promise<void> {
         git(baseRepo, 'commit', '-qm', `round ${r}`);
       });
       gitInc.push(g.ms);
-      process.stderr.write(`backup bench: incremental ${round(b.ms)} ms (${changed.length} files), git add+commit ${round(g.ms)} ms\n`);
+      growth.push(objectBytes(repo) - objectsBefore[0]!);
+      gitGrowth.push(objectBytes(baseRepo) - objectsBefore[1]!);
+      process.stderr.write(`backup bench: incremental ${round(b.ms)} ms (${changed.length} files) ${JSON.stringify(phases[phases.length - 1])}, git add+commit ${round(g.ms)} ms\n`);
     }
 
     // --- restore: the previous backup (small difference), then into an emptied store (everything)
@@ -159,6 +175,9 @@ async function main(): Promise<void> {
       gitFullMs: gitFull.ms,
       incrementalMs: inc,
       gitIncrementalMs: gitInc,
+      incrementalPhasesMs: phases,
+      incrementalGrowthBytes: growth,
+      gitIncrementalGrowthBytes: gitGrowth,
       restoreSmallMs: small.ms,
       restoreFullMs: fullRestore.ms,
       vacuumIntoMs: vacuum.ms,
@@ -166,6 +185,7 @@ async function main(): Promise<void> {
       summary: [
         row('full backup vs git add -A && commit', full.ms, gitFull.ms),
         row('incremental backup (10 tasks + 10 notes) vs git add -A && commit', median(inc), median(gitInc)),
+        row('repository growth per incremental backup vs git add -A && commit', median(growth) / 1024, median(gitGrowth) / 1024, 'KiB'),
         row('restore (10 + 10 changes back) vs VACUUM INTO', small.ms, vacuum.ms),
         row('restore into an empty store vs VACUUM INTO', fullRestore.ms, vacuum.ms),
         row('restore into an empty store vs file copy', fullRestore.ms, copy.ms),

@@ -4,6 +4,7 @@ import { StoreError } from '../errors';
 import type { Orm } from '../orm';
 import { noteLinks, notes } from '../schema';
 import { nameKeyOf } from './indexer';
+import { isNotePath } from './scan';
 
 export interface LinkRef {
   /** The other note (vault-relative path), or null for a placeholder. */
@@ -52,12 +53,19 @@ export async function noteLinksOf(orm: Orm, pathOrTitle: string): Promise<NoteLi
   return { path: note.path, title: note.title, backlinks, outgoing };
 }
 
+/**
+ * A wikilink that names a file by its path (`[[src/a.ts]]`: a folder and an extension other than .md) mentions that
+ * file (codeRefs.ts); it is not a note waiting to be written. `[[Node.js]]`, without a folder, may well be one.
+ */
+const namesFilePath = (target: string) => /[\\/][^\\/]*\.[A-Za-z0-9]{1,10}$/.test(target) && !isNotePath(target);
+
 /** Links to notes that do not exist, grouped by the name they use (the Placeholders view). */
 export async function placeholders(orm: Orm): Promise<{ target: string; count: number }[]> {
-  return orm
+  const rows = await orm
     .select({ target: noteLinks.target, count: sql<number>`count(*)` })
     .from(noteLinks)
     .where(and(isNull(noteLinks.targetPath), sql`${noteLinks.kind} <> 'markdown'`, sql`${noteLinks.target} <> ''`))
     .groupBy(sql`lower(${noteLinks.target})`)
     .orderBy(sql`count(*) desc`, noteLinks.target);
+  return rows.filter((r) => !namesFilePath(r.target));
 }

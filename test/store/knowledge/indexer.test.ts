@@ -23,6 +23,12 @@ describe('knowledge: vault indexer', () => {
 
   const index = (vault: string, options = {}) => indexVault(store, vault, human, options);
 
+  it('a wikilink naming a code file by its path is not a placeholder; a missing note with a dot in its name is', async () => {
+    const vault = writeVault({ 'Home.md': 'See [[src/a.ts]], ![[lib/b.py]], [[Node.js]] and [[drafts/Plan]].\n' });
+    await index(vault);
+    assert.deepEqual((await placeholders(store.orm)).map((p) => p.target).sort(), ['Node.js', 'drafts/Plan']);
+  });
+
   it('indexes notes, headings, links, tags and full text; resolves links by name anywhere in the vault', async () => {
     const vault = writeVault({
       'Home.md': '---\ntitle: Welcome home\naliases: [Start]\ntags: [hub]\n---\n# Home\nSee [[Ideas]] and [[projects/Roadmap|the roadmap]] and [[Missing note]].\n#inbox\n',
