@@ -21,7 +21,7 @@ import { createProject } from '../src/store/projects';
 import { Store } from '../src/store/store';
 import { indexVault } from '../src/store/knowledge/indexer';
 import { createTask, getTask, updateTask } from '../src/store/tasks';
-import { runBackup, type BackupEnv } from '../src/sync/backup';
+import { runBackup, type BackupEnv, type Progress } from '../src/sync/backup';
 import { runRestore } from '../src/sync/restore';
 import { runBench, writeResult } from './output';
 
@@ -62,6 +62,21 @@ function writeVault(dir: string): void {
 function objectBytes(repo: string): number {
   const out = execFileSync('git', ['-C', repo, 'count-objects', '-v'], { encoding: 'utf8' });
   return Number(/^size: (\d+)$/m.exec(out)![1]) * 1024;
+}
+
+/** Times a backup's phases from its progress reports ("export tasks" counts as "export"): ms per phase, in order. */
+function phaseClock(): { onProgress: (p: Progress) => void; phases: () => Record<string, number> } {
+  const marks: [string, number][] = [];
+  return {
+    onProgress: (p) => {
+      const name = p.phase.split(' ')[0]!;
+      if (marks[marks.length - 1]?.[0] !== name) marks.push([name, performance.now()]);
+    },
+    phases: () => {
+      const end = performance.now();
+      return Object.fromEntries(marks.map(([name, at], i) => [name, round((marks[i + 1]?.[1] ?? end) - at)]));
+    },
+  };
 }
 
 /** The files a backup commits (the working tree without .git), copied to dest. */
@@ -132,11 +147,10 @@ async function main(): Promise<void> {
         const i = (r * 613 + k * 997) % NOTES;
         fs.appendFileSync(path.join(vault, `area-${i % 40}`, `topic-${i % 13}`, `note-${i}.md`), `\nEdited in round ${r}.\n`);
       }
-      const marks: [string, number][] = [];
+      const clock = phaseClock();
       const objectsBefore = [objectBytes(repo), objectBytes(baseRepo)];
-      const b = await timed(() => runBackup({ ...env, onProgress: (p) => { if (!marks.length || marks[marks.length - 1]![0] !== p.phase.split(' ')[0]) marks.push([p.phase.split(' ')[0]!, performance.now()]); } }, {}));
-      marks.push(['end', performance.now()]);
-      phases.push(Object.fromEntries(marks.slice(0, -1).map(([name, at], i) => [name, round(marks[i + 1]![1] - at)])));
+      const b = await timed(() => runBackup({ ...env, onProgress: clock.onProgress }, {}));
+      phases.push(clock.phases());
       if (b.value.status !== 'committed') throw new Error(`round ${r}: the incremental backup committed nothing`);
       inc.push(b.ms);
       const changed = execFileSync('git', ['-C', repo, 'show', '--name-only', '--format=', 'HEAD'], { encoding: 'utf8' }).trim().split('\n');
