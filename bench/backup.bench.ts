@@ -37,8 +37,30 @@ const median = (xs: number[]) => {
 };
 const round = (x: number, digits = 0) => Math.round(x * 10 ** digits) / 10 ** digits;
 
+/** Repositories whose background maintenance a measurement waits out (see timed). */
+const quietRepos: string[] = [];
+
+/** Whether git's `gc --auto` runs in the repository (it holds .git/gc.pid while it works, detached from git commit). */
+function gcRunning(repo: string): boolean {
+  let pid: number;
+  try {
+    pid = Number(fs.readFileSync(path.join(repo, '.git', 'gc.pid'), 'utf8').split(' ')[0]);
+  } catch {
+    return false;
+  }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false; // a stale file
+  }
+}
+
 async function timed<T>(fn: () => Promise<T> | T): Promise<{ ms: number; value: T }> {
-  // Each measurement starts on a quiet disk: the writes of the one before (git objects, copies) are flushed first.
+  // Each measurement starts on a quiet machine: no git gc left running in the background by the one before (the
+  // baseline's `git commit` of 10,000 new files starts a repack that takes both cores for a minute), and the
+  // writes of the one before (git objects, copies) flushed.
+  while (quietRepos.some(gcRunning)) await new Promise((r) => setTimeout(r, 200));
   execFileSync('sync');
   const started = performance.now();
   const value = await fn();
@@ -120,6 +142,7 @@ async function main(): Promise<void> {
     const full = await timed(() => runBackup(env, {}));
     const repo = full.value.repo;
     const baseRepo = path.join(root, 'baseline');
+    quietRepos.push(repo, baseRepo);
     fs.mkdirSync(baseRepo);
     git(baseRepo, 'init', '-q');
     copyWorkingTree(repo, baseRepo);

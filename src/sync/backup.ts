@@ -14,6 +14,7 @@ import { checkCancelled, discardCancelled, isCancelled, resetUnfinished } from '
 import { crashPoint } from './crashPoints';
 import { exportTables, type RowChanges, type TablePlan } from './exporter';
 import { mirrorFolder, type MirrorResult } from './files';
+import { BlobWriter } from './blobWriter';
 import { BackupRepo, explainGitError } from './git';
 import { AGENTS_PREFIX, FORMAT, MANIFEST } from './layout';
 import { withBackupLock } from './lock';
@@ -124,6 +125,13 @@ async function stagedFindings(repoDir: string, staged: { status: string; path: s
   return unseen.length ? [...kept, ...(await scanStaged(repoDir, [], unseen, allow))] : kept;
 }
 
+/** Stages what a trusting backup wrote (blobs git has written as it went) and removed (the touched paths now gone). */
+async function stageWritten(repo: BackupRepo, blobs: BlobWriter, touched: readonly string[]): Promise<void> {
+  for (const p of touched) if (!blobs.has(p) && fs.existsSync(path.join(repo.dir, p))) blobs.add(p);
+  const ids = await blobs.written();
+  await repo.stageBlobs(ids, [...new Set(touched.filter((p) => !ids.has(p)))]);
+}
+
 /** A backup, holding the store's backup lock. */
 export function runBackup(env: BackupEnv, settings: BackupSettings, opts: { full?: boolean } = {}): Promise<BackupResult> {
   return withBackupLock(env.store.dir, 'backup', async () => {
@@ -143,6 +151,7 @@ export async function backupLocked(env: BackupEnv, settings: BackupSettings, opt
     env.onProgress?.({ operation: 'backup', phase, done, total });
   };
   let scanner: Scanner | undefined;
+  let blobs: BlobWriter | null = null;
   let mirroring: Promise<{ prefix: string; result: MirrorResult }[]> | undefined;
   let staging: Promise<void> = Promise.resolve(); // the last batch git was asked to stage
   try {
@@ -154,8 +163,8 @@ export async function backupLocked(env: BackupEnv, settings: BackupSettings, opt
     listing.catch(() => undefined); // awaited by the mirror: a failure is thrown there
     const repo = await BackupRepo.open(repoDir, true);
     // git stages one batch at a time (one index): `early` batches of a backup that will stage everything, then the end.
-    const stage = (paths: string[], how: 'early' | 'exactly' | 'all') => {
-      staging = staging.then(() => (how === 'early' ? repo.stageBatch(paths) : how === 'exactly' ? repo.stageFiles(paths) : repo.stageAll()));
+    const stage = (paths: string[], how: 'early' | 'all') => {
+      staging = staging.then(() => (how === 'early' ? repo.stageBatch(paths) : repo.stageAll()));
       staging.catch(() => undefined); // awaited at the end: a failure is thrown there
       return staging;
     };
@@ -219,29 +228,37 @@ export async function backupLocked(env: BackupEnv, settings: BackupSettings, opt
 
     crashPoint('backup:exported');
     activeScanner.shards(snap.exported.written);
+    // A backup that trusts its state knows every file it writes: git writes each as a blob as soon as it is complete,
+    // on the other core, while the backup goes on (the first backup stages while it writes instead).
+    if (snap.trusted && snap.exported.touched && !stagesEarly) {
+      blobs = new BlobWriter(repoDir);
+      for (const p of snap.exported.touched) if (p in snap.exported.files) blobs.add(p);
+    }
     // A first backup stages the shards now, while files are mirrored.
     if (stagesEarly) void stage((snap.exported.touched ?? []).filter((p) => p in snap.exported.files), 'early');
     progress('files');
     const warnings: string[] = [];
     const mirrored = await mirroring;
+    for (const m of mirrored) for (const p of [...m.result.added, ...m.result.changed]) blobs?.add(p);
     const files: Record<string, FileEntry> = { ...snap.exported.files };
     for (const m of mirrored) Object.assign(files, m.result.files);
     // Files under a prefix this machine does not mirror (another machine's agent folder, a folder switched off here)
     // stay as they are: dropping them would make the next sync delete them on the machines that have that folder.
-    for (const [rel, entry] of Object.entries(previousFiles)) if (rel.startsWith('files/') && !sources.some((r) => rel.startsWith(r.prefix))) files[rel] = entry;
+    for (const rel in previousFiles) if (rel.startsWith('files/') && !sources.some((r) => rel.startsWith(r.prefix))) files[rel] = previousFiles[rel]!;
     for (const m of mirrored) for (const s of m.result.skipped) warnings.push(`${s.path}: ${s.reason}`);
     const privateLeftOut = mirrored.reduce((n, m) => n + m.result.privateSkipped.length, 0);
 
     crashPoint('backup:files');
     const manifest: Manifest = { format: FORMAT, cairnVersion: CAIRN_VERSION, schemaVersion: snap.schemaVersion, tables: snap.exported.tables, files };
     writeManifest(repoDir, manifest);
+    blobs?.add(MANIFEST);
 
     progress('stage');
     // A backup that trusted its state knows every path it touched; otherwise (first, after a merge) stage all.
-    const touched = snap.trusted && snap.exported.touched ? [...snap.exported.touched, ...mirrored.flatMap((m) => [...m.result.added, ...m.result.changed, ...m.result.removed]), MANIFEST] : null;
+    const touched = blobs && snap.exported.touched ? [...snap.exported.touched, ...mirrored.flatMap((m) => [...m.result.added, ...m.result.changed, ...m.result.removed]), MANIFEST] : null;
     // git stages (another process) while the secret scan reads what was just written; both end before anything else.
     const copiesWritten = mirrored.flatMap((m) => [...m.result.added, ...m.result.changed]);
-    const [staged, scanning] = await Promise.allSettled([touched ? stage(touched, 'exactly') : stage([], 'all'), activeScanner.findings()]);
+    const [staged, scanning] = await Promise.allSettled([touched ? stageWritten(repo, blobs!, touched) : stage([], 'all'), activeScanner.findings()]);
     if (staged.status === 'rejected') throw staged.reason;
     if (scanning.status === 'rejected') throw scanning.reason;
     const tree = await repo.writeTree();
@@ -255,7 +272,7 @@ export async function backupLocked(env: BackupEnv, settings: BackupSettings, opt
       bytes: Object.values(files).reduce((n, f) => n + f.bytes, 0),
     };
     const finish = (commit: string | null) => {
-      if (commit) writeStamps(repo.cairnDir, { head: commit, sources: Object.fromEntries(sources.map((r) => [r.prefix, r.dir])), stamps: Object.assign({}, ...mirrored.map((m) => m.result.stamps)) });
+      if (commit) writeStamps(repo.cairnDir, { head: commit, sources: Object.fromEntries(sources.map((r) => [r.prefix, r.dir])), stamps: mirrored.length === 1 ? mirrored[0]!.result.stamps : Object.assign({}, ...mirrored.map((m) => m.result.stamps)) });
       writeState(repo.cairnDir, {
         head: commit ?? head ?? '',
         tree,
@@ -306,5 +323,6 @@ export async function backupLocked(env: BackupEnv, settings: BackupSettings, opt
     throw err;
   } finally {
     scanner?.close();
+    blobs?.close();
   }
 }

@@ -10,7 +10,6 @@ import picomatch from 'picomatch';
 import { parse as parseYaml } from 'yaml';
 import { sha256 } from './layout';
 import type { FileEntry } from './manifest';
-import { stampOf } from './stamps';
 import { walkFolder, type FileStat, type Listing } from './walk';
 
 /** Left out of every backup, whatever the settings: git's own folder, trash, editor state that changes constantly. */
@@ -70,9 +69,15 @@ export function isPrivateNote(text: string): boolean {
 
 export const isNote = (p: string) => /\.md$/i.test(p);
 
+/** The last matcher made: every backup of a store asks for the same patterns (compiling them costs more than using them). */
+let lastMatcher: { key: string; matches: (p: string) => boolean } | null = null;
 /** Matches the paths left out of backups: the defaults plus the user's patterns (dotfiles match too). */
-export const excludeMatcher = (exclude: readonly string[]) => picomatch([...DEFAULT_EXCLUDES, ...exclude], { dot: true });
-const sameStat = (a: FileStat, b: FileStat) => a.size === b.size && Math.trunc(a.mtimeMs) === Math.trunc(b.mtimeMs);
+export const excludeMatcher = (exclude: readonly string[]) => {
+  const key = JSON.stringify(exclude);
+  if (lastMatcher?.key !== key) lastMatcher = { key, matches: picomatch([...DEFAULT_EXCLUDES, ...exclude], { dot: true }) };
+  return lastMatcher.matches;
+};
+const sameStat = (a: Pick<FileStat, 'size' | 'mtimeMs'>, b: Pick<FileStat, 'size' | 'mtimeMs'>) => a.size === b.size && Math.trunc(a.mtimeMs) === Math.trunc(b.mtimeMs);
 
 function removeEmptyDirs(dir: string, stop: string): void {
   for (let d = dir; d.startsWith(stop) && d !== stop; d = path.dirname(d)) {
@@ -129,7 +134,7 @@ export async function mirrorFolder(source: string, repo: string, prefix: string,
       continue;
     }
     const repoRel = prefix + rel;
-    const stamp = stampOf(st);
+    const { stamp } = st;
     // A recorded stamp decides alone (it also sees changes that keep size and mtime); without one, the copy is compared.
     const recorded = opts.stamps?.[repoRel];
     const copyStat = recorded === undefined ? fs.statSync(path.join(repo, repoRel), { throwIfNoEntry: false }) : null;

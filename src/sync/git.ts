@@ -188,6 +188,16 @@ export class BackupRepo {
   }
 
   /**
+   * Stages blobs already written (BlobWriter: path → blob id) and removes `removed`, without git reading any file.
+   * The entries carry no stat data, as after a `read-tree`: git compares such a file's content when it next looks.
+   */
+  async stageBlobs(blobs: ReadonlyMap<string, string>, removed: readonly string[]): Promise<void> {
+    const zero = '0'.repeat(40);
+    const lines = [...[...blobs].map(([rel, id]) => `100644 ${id}\t${rel}\0`), ...removed.map((rel) => `0 ${zero}\t${rel}\0`)];
+    if (lines.length) await this.withInput(lines.join('')).raw(['update-index', '--add', '--remove', '--replace', '--verbose', '-z', '--index-info']);
+  }
+
+  /**
    * Stages a batch of files that exist (a backup staging everything stages what it wrote while it goes on), their
    * blobs in one pack as stageAll's.
    */

@@ -30,27 +30,44 @@ export interface Manifest {
 
 const sortedEntries = <T>(o: Record<string, T>) => Object.keys(o).sort().map((k) => [k, o[k]!] as const);
 
-/** Each entry's JSON, kept while the entry object lives: most entries are the last backup's, carried over. */
-const entryJson = new WeakMap<object, string>();
-const jsonOf = (v: object) => {
-  let text = entryJson.get(v);
-  if (text === undefined) entryJson.set(v, (text = JSON.stringify(v)));
-  return text;
+/**
+ * The keys of an object in sorted order, remembering the last order: the next backup's manifest lists the same
+ * 10,000 paths but for a few, and checking that they are all there costs less than sorting them again.
+ */
+function sortedKeysMemo(): (o: object) => readonly string[] {
+  let last: readonly string[] = [];
+  return (o) => {
+    const keys = Object.keys(o);
+    if (keys.length === last.length && last.every((k) => k in o)) return last;
+    return (last = keys.sort());
+  };
+}
+const tableOrder = sortedKeysMemo();
+const fileOrder = sortedKeysMemo();
+
+/** Each entry's line (its key and JSON), kept while the entry object lives: most are the last backup's, carried over. */
+const entryLines = new WeakMap<object, { key: string; line: string }>();
+const lineOf = (key: string, v: object) => {
+  const known = entryLines.get(v);
+  if (known?.key === key) return known.line;
+  const line = `    ${JSON.stringify(key)}: ${JSON.stringify(v)}`;
+  entryLines.set(v, { key, line });
+  return line;
 };
 
 /** Stable text, one table or file per line, so the manifest's own diff reads like a list of what changed. */
 export function formatManifest(m: Manifest): string {
-  const block = <T extends object>(o: Record<string, T>) =>
-    sortedEntries(o)
-      .map(([k, v]) => `    ${JSON.stringify(k)}: ${jsonOf(v)}`)
+  const block = <T extends object>(o: Record<string, T>, order: (o: object) => readonly string[]) =>
+    order(o)
+      .map((k) => lineOf(k, o[k]!))
       .join(',\n');
   return [
     '{',
     `  "format": ${m.format},`,
     `  "cairnVersion": ${JSON.stringify(m.cairnVersion)},`,
     `  "schemaVersion": ${m.schemaVersion},`,
-    `  "tables": {\n${block(m.tables)}\n  },`,
-    `  "files": {\n${block(m.files)}\n  }`,
+    `  "tables": {\n${block(m.tables, tableOrder)}\n  },`,
+    `  "files": {\n${block(m.files, fileOrder)}\n  }`,
     '}',
     '',
   ].join('\n');
@@ -77,7 +94,8 @@ export function parseManifest(text: string, where: string): Manifest {
 const known = fileMemo<Manifest>();
 
 function frozen(manifest: Manifest): Manifest {
-  for (const e of Object.values(manifest.files)) Object.freeze(e);
+  // Entries carried over from the last manifest are frozen already.
+  for (const e of Object.values(manifest.files)) if (!Object.isFrozen(e)) Object.freeze(e);
   for (const t of Object.values(manifest.tables)) Object.freeze(t);
   Object.freeze(manifest.files);
   Object.freeze(manifest.tables);

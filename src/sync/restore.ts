@@ -32,7 +32,6 @@ import { tableCatalog, type TableSpec } from '../store/snapshot/tables';
 import { backupLocked, repoDirOf, type BackupEnv, type BackupSettings } from './backup';
 import { forEachBlob, readBlobs } from './blobs';
 import { agentFolderSlug, excludeMatcher, isNote, isPrivateNote } from './files';
-import { stampOf } from './stamps';
 import { walkFolder, type FileStat } from './walk';
 import { crashPoint } from './crashPoints';
 import { BackupRepo } from './git';
@@ -220,7 +219,7 @@ function stampedChecksums(repo: BackupRepo, tree: BackupTree | null, env: Backup
   return (prefix, dir, rel, st) => {
     const p = prefix + rel;
     const source = stamps.sources[prefix];
-    return source === sources.get(prefix) && source === path.resolve(dir) && stamps.stamps[p] === stampOf(st) ? tree.manifest.files[p]?.sha256 : undefined;
+    return source === sources.get(prefix) && source === path.resolve(dir) && stamps.stamps[p] === st.stamp ? tree.manifest.files[p]?.sha256 : undefined;
   };
 }
 

@@ -3,6 +3,7 @@
 // nothing; where no worker can start, it runs here. The result is the same either way.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { stampOf } from './stamps';
 import { WorkerClient } from './workerClient';
 
 /** What a backup needs of a file's stat (fs.Stats has all of it). */
@@ -12,6 +13,8 @@ export interface FileStat {
   ctimeMs: number;
   atimeMs: number;
   ino: number;
+  /** stampOf these (made where the file is listed: in the worker, that costs this thread nothing). */
+  stamp: string;
 }
 
 export interface Listing {
@@ -52,7 +55,7 @@ export function walkFolder(root: string, skipReal: readonly string[]): Listing {
         skipped.push({ path: childRel, reason: `cannot read (${(err as NodeJS.ErrnoException).code})` });
         continue;
       }
-      if (st.isFile()) files.set(childRel, st);
+      if (st.isFile()) files.set(childRel, { size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, atimeMs: st.atimeMs, ino: st.ino, stamp: stampOf(st) });
       else if (st.isDirectory()) {
         const target = realPath(childAbs);
         if (target) visit(childAbs, target, childRel);
@@ -76,24 +79,27 @@ function realPath(p: string): string | null {
 
 export interface PackedListing {
   rels: string[];
+  stamps: string[];
   stats: Float64Array;
   skipped: Listing['skipped'];
 }
 
 export function packListing(l: Listing): PackedListing {
   const rels = [...l.files.keys()];
+  const stamps = new Array<string>(rels.length);
   const stats = new Float64Array(rels.length * 5);
   rels.forEach((rel, i) => {
     const st = l.files.get(rel)!;
+    stamps[i] = st.stamp;
     stats.set([st.size, st.mtimeMs, st.ctimeMs, st.atimeMs, st.ino], i * 5);
   });
-  return { rels, stats, skipped: l.skipped };
+  return { rels, stamps, stats, skipped: l.skipped };
 }
 
 function unpackListing(p: PackedListing): Listing {
   const files = new Map<string, FileStat>();
   const s = p.stats;
-  p.rels.forEach((rel, i) => files.set(rel, { size: s[i * 5]!, mtimeMs: s[i * 5 + 1]!, ctimeMs: s[i * 5 + 2]!, atimeMs: s[i * 5 + 3]!, ino: s[i * 5 + 4]! }));
+  p.rels.forEach((rel, i) => files.set(rel, { size: s[i * 5]!, mtimeMs: s[i * 5 + 1]!, ctimeMs: s[i * 5 + 2]!, atimeMs: s[i * 5 + 3]!, ino: s[i * 5 + 4]!, stamp: p.stamps[i]! }));
   return { files, skipped: p.skipped };
 }
 

@@ -8,7 +8,7 @@ import { lastWalkPlace, walkFolder, walkFolders, type Listing } from '../../src/
 import { cleanupTempDirs, tempDir, writeTree } from '../helpers';
 
 const asObject = (l: Listing) =>
-  Object.fromEntries([...l.files].map(([rel, st]) => [rel, { size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino }]));
+  Object.fromEntries([...l.files].map(([rel, st]) => [rel, { size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino, stamp: st.stamp }]));
 
 describe('backup: folder listing and the manifest kept in memory', () => {
   after(() => cleanupTempDirs());
