@@ -239,7 +239,8 @@ export async function backupLocked(env: BackupEnv, settings: BackupSettings, opt
     progress('files');
     const warnings: string[] = [];
     const mirrored = await mirroring;
-    for (const m of mirrored) for (const p of [...m.result.added, ...m.result.changed]) blobs?.add(p);
+    const copiesWritten = mirrored.flatMap((m) => [...m.result.added, ...m.result.changed]);
+    for (const p of copiesWritten) blobs?.add(p);
     const files: Record<string, FileEntry> = { ...snap.exported.files };
     for (const m of mirrored) Object.assign(files, m.result.files);
     // Files under a prefix this machine does not mirror (another machine's agent folder, a folder switched off here)
@@ -255,9 +256,8 @@ export async function backupLocked(env: BackupEnv, settings: BackupSettings, opt
 
     progress('stage');
     // A backup that trusted its state knows every path it touched; otherwise (first, after a merge) stage all.
-    const touched = blobs && snap.exported.touched ? [...snap.exported.touched, ...mirrored.flatMap((m) => [...m.result.added, ...m.result.changed, ...m.result.removed]), MANIFEST] : null;
+    const touched = blobs && snap.exported.touched ? [...snap.exported.touched, ...copiesWritten, ...mirrored.flatMap((m) => m.result.removed), MANIFEST] : null;
     // git stages (another process) while the secret scan reads what was just written; both end before anything else.
-    const copiesWritten = mirrored.flatMap((m) => [...m.result.added, ...m.result.changed]);
     const [staged, scanning] = await Promise.allSettled([touched ? stageWritten(repo, blobs!, touched) : stage([], 'all'), activeScanner.findings()]);
     if (staged.status === 'rejected') throw staged.reason;
     if (scanning.status === 'rejected') throw scanning.reason;

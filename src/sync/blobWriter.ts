@@ -17,7 +17,7 @@ export function stdinPath(rel: string): string {
 export class BlobWriter {
   private readonly proc: ChildProcessWithoutNullStreams;
   /** Paths written to git, waiting for their ids, in order. */
-  private readonly waiting: { rel: string; resolve: (id: string) => void; reject: (err: Error) => void }[] = [];
+  private readonly waiting: { resolve: (id: string) => void; reject: (err: Error) => void }[] = [];
   private readonly ids = new Map<string, Promise<string>>();
   private stdout = '';
   private stderr = '';
@@ -49,10 +49,10 @@ export class BlobWriter {
     if (this.ids.has(rel)) return;
     const id = new Promise<string>((resolve, reject) => {
       if (this.failure) return reject(this.failure);
-      this.waiting.push({ rel, resolve, reject });
+      this.waiting.push({ resolve, reject });
       this.proc.stdin.write(`${stdinPath(rel)}\n`);
     });
-    id.catch(() => undefined); // awaited by ids(): a failure is thrown there
+    id.catch(() => undefined); // awaited by written(): a failure is thrown there
     this.ids.set(rel, id);
   }
 

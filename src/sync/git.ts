@@ -193,7 +193,7 @@ export class BackupRepo {
    */
   async stageBlobs(blobs: ReadonlyMap<string, string>, removed: readonly string[]): Promise<void> {
     const zero = '0'.repeat(40);
-    const lines = [...[...blobs].map(([rel, id]) => `100644 ${id}\t${rel}\0`), ...removed.map((rel) => `0 ${zero}\t${rel}\0`)];
+    const lines = [...blobs].map(([rel, id]) => `100644 ${id}\t${rel}\0`).concat(removed.map((rel) => `0 ${zero}\t${rel}\0`));
     if (lines.length) await this.withInput(lines.join('')).raw(['update-index', '--add', '--remove', '--replace', '--verbose', '-z', '--index-info']);
   }
 
