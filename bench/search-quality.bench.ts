@@ -1,5 +1,5 @@
 // Retrieval quality of each search mode on a vault Cairn's authors did not write: the Foam documentation vault
-// (shared/data/foam-docs-vault, read in place), with the question set in bench/search-quality.questions.json
+// (test/fixtures/foam-docs-vault, read in place), with the question set in bench/search-quality.questions.json
 // (keyword questions that reuse the notes' words, paraphrased ones that avoid them; each with the note(s) that
 // answer it). Modes:
 //   text      searchText as the quick pick types (every word must match, the last as a prefix)
@@ -21,7 +21,7 @@ import { searchHybrid, searchSemantic } from '../src/store/knowledge/semanticSea
 import { Store } from '../src/store/store';
 import { ROOT, runBench, writeResult } from './output';
 
-const VAULT = process.env.BENCH_VAULT ?? path.join(ROOT, '..', 'shared', 'data', 'foam-docs-vault');
+const VAULT = process.env.BENCH_VAULT ?? path.join(ROOT, 'test', 'fixtures', 'foam-docs-vault');
 const QUESTIONS = process.env.BENCH_QUESTIONS ?? path.join(ROOT, 'bench', 'search-quality.questions.json');
 
 interface Question {
@@ -42,7 +42,7 @@ function score(hits: SearchHit[], expected: string[]) {
 }
 
 async function main(): Promise<void> {
-  if (!fs.existsSync(VAULT)) throw new Error(`The vault ${VAULT} is missing (shared/data/foam-docs-vault).`);
+  if (!fs.existsSync(VAULT)) throw new Error(`The vault ${VAULT} is missing (test/fixtures/foam-docs-vault).`);
   const questions = (JSON.parse(fs.readFileSync(QUESTIONS, 'utf8')) as { questions: Question[] }).questions;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-bench-quality-'));
   const store = await Store.open(path.join(dir, 'store'));

@@ -35,7 +35,7 @@ const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
 const OUT = path.join(RESULTS_DIR, 'vscode-knowledge-paint.json');
 const NOTES = Number(process.env.BENCH_NOTES ?? 10_000);
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
-const FOAM = '/work/shared/data/foam-docs-vault';
+const FOAM = path.join(ROOT, 'test', 'fixtures', 'foam-docs-vault');
 const ROW = '.part.sidebar .monaco-list-row .label-name';
 
 const { ensureBuilt, makeProfile, sideLoad, openWorkbench, findExtensionLogs, CLI } = require(path.join(ROOT, 'test', 'ui', 'smoke.js'));

@@ -2,9 +2,10 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { cleanupTempDirs, cli, requireBuilt, ROOT, tempDir } from '../helpers';
+import { VOLTAGENT_AGENTS } from '../fixtures';
+import { cleanupTempDirs, cli, requireBuilt, tempDir } from '../helpers';
 
-const VOLTAGENT_CORE = path.join(ROOT, '..', 'shared', 'data', 'voltagent-subagents', 'categories', '01-core-development');
+const VOLTAGENT_CORE = path.join(VOLTAGENT_AGENTS, 'categories', '01-core-development');
 
 const agentMd = (name: string, description = `Use ${name} for its job.`) => `---\nname: ${name}\ndescription: ${description}\ntools: Read, Grep\nmodel: haiku\n---\nYou are ${name}.\n`;
 
@@ -104,8 +105,7 @@ describe('cairn agent list / lint / run-log / runs (CLI)', function () {
     assert.equal(JSON.parse(run('--json', 'agent', 'runs').stdout).length, 2, 'nothing was recorded by the failed calls');
   });
 
-  it('indexes the VoltAgent core-development collection as an --agents folder', function () {
-    if (!fs.existsSync(VOLTAGENT_CORE)) this.skip(); // the shared data set is not beside this checkout
+  it('indexes the VoltAgent core-development collection as an --agents folder', () => {
     const files = fs.readdirSync(VOLTAGENT_CORE).filter((f) => f.endsWith('.md') && f.toLowerCase() !== 'readme.md');
     const list = cli(['--store', store, '--agents', VOLTAGENT_CORE, '--json', 'agent', 'list']);
     assert.equal(list.status, 0, list.stderr);

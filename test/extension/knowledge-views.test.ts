@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { FOAM_VAULT } from '../fixtures';
 import { waitFor } from '../waitFor';
 import type { CairnApi } from '../../src/extension/extension';
 import type { KnowledgeViews } from '../../src/extension/knowledgeViews';
@@ -16,7 +17,7 @@ import type { KnowledgeNode } from '../../src/views/knowledgeTree';
 import type { LinksNode, LinkGroupNode } from '../../src/views/linksTree';
 import type { TagsNode } from '../../src/views/tagsTree';
 
-const SOURCE_VAULT = '/work/shared/data/foam-docs-vault';
+const SOURCE_VAULT = FOAM_VAULT;
 
 let api: CairnApi;
 let views: KnowledgeViews;

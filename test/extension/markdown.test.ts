@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { FOAM_VAULT } from '../fixtures';
 import { waitFor } from '../waitFor';
 import type { CairnApi } from '../../src/extension/extension';
 import { linkAt, typingAt } from '../../src/extension/markdownLinkAt';
@@ -16,7 +17,7 @@ import type { NoteLinks } from '../../src/store/knowledge/links';
 import type { NewNoteResult } from '../../src/store/knowledge/newNotes';
 import type { RenamePlan } from '../../src/store/knowledge/rename';
 
-const SOURCE_VAULT = '/work/shared/data/foam-docs-vault';
+const SOURCE_VAULT = FOAM_VAULT;
 
 let api: CairnApi;
 let vault: string;

@@ -1,5 +1,5 @@
 // The vault indexer on real Markdown trees on disk: a small vault written here (every bad input the issue
-// names) and, when present, the Foam documentation vault from ../shared/data (written by other people).
+// names) and the Foam documentation vault in test/fixtures (written by other people).
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -9,9 +9,10 @@ import { indexVault, type IndexReport } from '../../../src/store/knowledge/index
 import { noteLinksOf, placeholders } from '../../../src/store/knowledge/links';
 import { searchText, toFtsQuery } from '../../../src/store/knowledge/search';
 import type { Store } from '../../../src/store/store';
-import { human, useTempStore, ROOT, tempDir, writeTree } from '../../helpers';
+import { FOAM_VAULT } from '../../fixtures';
+import { human, useTempStore, tempDir, writeTree } from '../../helpers';
 
-const FOAM = path.join(ROOT, '..', 'shared', 'data', 'foam-docs-vault');
+const FOAM = FOAM_VAULT;
 
 const writeVault = (files: Record<string, string | Buffer>) => writeTree(files);
 
@@ -153,8 +154,7 @@ describe('knowledge: vault indexer', () => {
     assert.equal(toFtsQuery('"exact phrase" x '), '"exact phrase" "x"');
   });
 
-  it('indexes the Foam documentation vault as written by its authors', async function () {
-    if (!fs.existsSync(FOAM)) this.skip(); // ../shared/data is only beside the checkout on the team's machines
+  it('indexes the Foam documentation vault as written by its authors', async () => {
     const count = (dir: string): number =>
       fs.readdirSync(dir, { withFileTypes: true }).reduce((n, e) => n + (e.isDirectory() ? count(path.join(dir, e.name)) : e.name.endsWith('.md') ? 1 : 0), 0);
     const r = await index(FOAM);

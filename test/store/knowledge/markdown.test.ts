@@ -3,13 +3,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseNote } from '../../../src/store/knowledge/markdown';
 import type { ParsedLink, ParsedNote } from '../../../src/store/knowledge/types';
+import { FOAM_VAULT } from '../../fixtures';
 
 const parse = (lines: string[] | string, fileName = 'note.md'): ParsedNote => parseNote(Array.isArray(lines) ? lines.join('\n') : lines, fileName);
 /** The links without their context (asserted separately), for compact comparisons. */
 const bare = (n: ParsedNote) => n.links.map(({ context: _c, ...rest }) => rest);
 const targets = (n: ParsedNote) => n.links.map((l) => l.target);
 
-const FOAM_VAULT = path.resolve(__dirname, '../../../../shared/data/foam-docs-vault');
 
 describe('knowledge/markdown parseNote', () => {
   describe('wikilinks and embeds', () => {
@@ -373,7 +373,6 @@ describe('knowledge/markdown parseNote', () => {
 
   describe('the Foam documentation vault', () => {
     it('parses every note and finds known facts', function () {
-      if (!fs.existsSync(FOAM_VAULT)) this.skip(); // real data lives outside the repo (../shared/data); absent on a user's machine
       const files: string[] = [];
       const walk = (dir: string) => {
         for (const e of fs.readdirSync(dir, { withFileTypes: true })) {

@@ -4,8 +4,8 @@ import * as path from 'node:path';
 import { parseNote } from '../../../src/store/knowledge/markdown';
 import { buildLinkIndex, normalizeNoteName, resolveLink, type LinkIndex } from '../../../src/store/knowledge/resolve';
 import type { ParsedLink } from '../../../src/store/knowledge/types';
+import { FOAM_VAULT } from '../../fixtures';
 
-const FOAM_VAULT = path.resolve(__dirname, '../../../../shared/data/foam-docs-vault');
 
 const wiki = (target: string, extra: Partial<ParsedLink> = {}): ParsedLink => ({ kind: 'wikilink', target, line: 1, context: '', ...extra });
 const embed = (target: string): ParsedLink => ({ kind: 'embed', target, line: 1, context: '' });
@@ -168,7 +168,6 @@ describe('knowledge/resolve', () => {
   });
 
   it('resolves over the whole Foam documentation vault', function () {
-    if (!fs.existsSync(FOAM_VAULT)) this.skip(); // real data lives outside the repo (../shared/data); absent on a user's machine
     const all: string[] = [];
     const walk = (dir: string) => {
       for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
