@@ -196,7 +196,7 @@ async function main(): Promise<void> {
     const target = execFileSync('git', ['-C', repo, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
     await store.close();
     for (const f of fs.readdirSync(storeDir)) if (f.startsWith('cairn.db')) fs.rmSync(path.join(storeDir, f));
-    store = await Store.open(storeDir);
+    store = await Store.open(storeDir, { forRestore: true }); // the folder held a store: opened to restore into
     const fullRestore = await timed(() => runRestore({ ...env, store }, {}, target));
     process.stderr.write(`backup bench: restore small ${round(small.ms)} ms, full ${round(fullRestore.ms)} ms; VACUUM INTO ${round(vacuum.ms)} ms, copy ${round(copy.ms)} ms\n`);
 

@@ -4,6 +4,8 @@ import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as assert from 'node:assert/strict';
+import { StoreError, type StoreErrorKind } from '../src/store/errors';
 import { Store, type StoreOptions } from '../src/store/store';
 import type { Actor } from '../src/store/events';
 
@@ -74,14 +76,37 @@ export function useTempStore(bind: (store: Store) => void, options: StoreOptions
   });
 }
 
+/** Checks that `p` fails with the store's own error of this kind and message. */
+export async function rejectsWith(p: Promise<unknown>, kind: StoreErrorKind, message: RegExp): Promise<void> {
+  await assert.rejects(p, (err: StoreError) => {
+    assert.ok(err instanceof StoreError, String(err));
+    assert.equal(err.kind, kind);
+    assert.match(err.message, message);
+    return true;
+  });
+}
+
 /** Fails fast with a clear message when dist/ is missing (run `npm run build`). */
 export function requireBuilt(): void {
   for (const f of [CLI, BACKEND]) if (!fs.existsSync(f)) throw new Error(`${f} is missing: run "npm run build" first`);
 }
 
-/** Runs the built CLI synchronously. */
-export function cli(args: string[], env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
-  return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+/** Runs the built CLI synchronously (`as`: as another user, which needs root). */
+export function cli(args: string[], env: NodeJS.ProcessEnv = {}, as?: { uid: number; gid: number }): SpawnSyncReturns<string> {
+  return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, ...as });
+}
+
+/**
+ * Runs a shell script with a tmpfs of `sizeKiB` mounted at `mnt`, for a full disk that is real. The mount lives in a
+ * private mount namespace of an unprivileged user namespace (`unshare -rm`), so any user can make it, and it vanishes
+ * with the script. `$NODE` and `$CLI` run the built CLI; `env` adds variables. A machine that allows no user
+ * namespaces fails the test with unshare's own message, never skips it.
+ */
+export function withSmallDisk(mnt: string, sizeKiB: number, script: string, env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
+  return spawnSync('unshare', ['-rm', 'sh', '-ec', `mount -t tmpfs -o size=${sizeKiB}k tmpfs "$MNT"\n${script}`], {
+    encoding: 'utf8',
+    env: { ...process.env, MNT: mnt, NODE: process.execPath, CLI, ...env },
+  });
 }
 
 /** Runs the built CLI asynchronously (for concurrent writers). */

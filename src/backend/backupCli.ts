@@ -7,7 +7,7 @@ import type { BackupResult } from '../sync/backup';
 import type { HistoryEntry } from '../sync/history';
 import type { RemoteInfo } from '../sync/remote';
 import type { RestoreResult } from '../sync/restore';
-import type { Caller } from './cli';
+import type { Caller, OpenFor } from './cli';
 import { MethodError } from './methods';
 import { ErrorCodes } from './protocol';
 import { formatTable } from './table';
@@ -15,7 +15,8 @@ import { formatTable } from './table';
 export interface CliTools {
   sub: (parent: Command, name: string, description: string) => Command;
   json: (cmd: Command) => boolean;
-  withStore: <T>(cmd: Command, fn: (call: Caller) => Promise<T>) => Promise<T>;
+  /** openFor: how the store is opened (default: an existing, intact store; restore and history: to restore it). */
+  withStore: <T>(cmd: Command, fn: (call: Caller) => Promise<T>, openFor?: OpenFor) => Promise<T>;
 }
 
 export interface SettingFlags {
@@ -75,6 +76,7 @@ function diffLines(r: RestoreResult): string[] {
     }
   }
   for (const kind of ['added', 'removed', 'changed'] as const) for (const p of r.files.samples[kind].slice(0, 10)) lines.push(`    ${kind.padEnd(7)} ${p}`);
+  if (r.tables.some((t) => t.table !== 'events' && (t.added || t.removed || t.changed))) lines.push('  (the event log keeps every event it holds; each row put back is logged as <kind>.restored)');
   return lines.length ? lines : ['  nothing (the store already holds this backup)'];
 }
 
@@ -101,9 +103,10 @@ export function registerBackupCommands(program: Command, tools: CliTools): void 
 
   withSettingFlags(tools.sub(program, 'backup', 'back the store up into its git repository (only what changed)'))
     .option('--full', 'compare everything, not only what the event log names (slower; a check)')
+    .option('--allow-mass-delete', 'commit the removal of many rows that no deletion in the event log explains (refused otherwise)')
     .action(
-      guard(async (o: SettingFlags & { full?: boolean }, cmd: Command) => {
-        const r = await tools.withStore(cmd, (call) => call<'backup.run', BackupResult>('backup.run', { ...settingsOf(o), full: o.full })).catch(reportFindings);
+      guard(async (o: SettingFlags & { full?: boolean; allowMassDelete?: boolean }, cmd: Command) => {
+        const r = await tools.withStore(cmd, (call) => call<'backup.run', BackupResult>('backup.run', { ...settingsOf(o), full: o.full, allowMassDelete: o.allowMassDelete })).catch(reportFindings);
         for (const w of r.warnings) process.stderr.write(`cairn: warning: ${w}\n`);
         out(cmd, tools, r, () =>
           r.status === 'unchanged'
@@ -121,7 +124,8 @@ export function registerBackupCommands(program: Command, tools: CliTools): void 
     .option('--include-erased', 'bring back projects erased after this backup (by default they are erased again)')
     .action(
       guard(async (ref: string, o: SettingFlags & { dryRun?: boolean; yes?: boolean; includeErased?: boolean }, cmd: Command) => {
-        const restore = (dryRun: boolean) => tools.withStore(cmd, (call) => call<'backup.restore', RestoreResult>('backup.restore', { ...settingsOf(o), ref, dryRun, includeErased: o.includeErased })).catch(reportFindings);
+        // A store that is gone or damaged is opened to be restored: restoring is how its data comes back.
+        const restore = (dryRun: boolean) => tools.withStore(cmd, (call) => call<'backup.restore', RestoreResult>('backup.restore', { ...settingsOf(o), ref, dryRun, includeErased: o.includeErased }), { forRestore: true }).catch(reportFindings);
         const describe = (r: RestoreResult) => `${r.dryRun ? 'Restoring' : 'Restored'} ${r.commit.slice(0, 10)} (${r.date.slice(0, 16).replace('T', ' ')}, "${r.subject}")${r.dryRun ? ' would change' : ' changed'}:\n${diffLines(r).join('\n')}`;
         if (!o.dryRun && !o.yes) {
           if (!process.stdin.isTTY) throw new MethodError(ErrorCodes.InvalidParams, 'cairn restore replaces the store\'s content: see what would change with --dry-run, then run it again with --yes');
@@ -154,7 +158,7 @@ export function registerBackupCommands(program: Command, tools: CliTools): void 
     })
     .option('--repo <dir>', 'the backup repository (default <store>/backup)')
     .action(async (o: { limit?: number; repo?: string }, cmd: Command) => {
-      const h = await tools.withStore(cmd, (call) => call<'backup.history', { repo: string; entries: HistoryEntry[] }>('backup.history', { limit: o.limit, repo: o.repo }));
+      const h = await tools.withStore(cmd, (call) => call<'backup.history', { repo: string; entries: HistoryEntry[] }>('backup.history', { limit: o.limit, repo: o.repo }), { forRestore: true, checkAtOpen: 'never' });
       out(cmd, tools, h, () =>
         h.entries.length
           ? formatTable(

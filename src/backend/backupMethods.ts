@@ -30,7 +30,7 @@ const envOf = (store: Store, ctx: Context): BackupEnv => ({
 
 export const backupHandlers: Handlers = {
   // Cancellable ($/cancelRequest) until its commit; a restore is not (its own backups must not stop half-way).
-  'backup.run': (store, p, ctx) => runBackup({ ...envOf(store, ctx), signal: ctx.signal }, settingsOf(p), { full: p.full }),
+  'backup.run': (store, p, ctx) => runBackup({ ...envOf(store, ctx), signal: ctx.signal }, settingsOf(p), { full: p.full, allowMassDelete: p.allowMassDelete }),
   'backup.restore': (store, p, ctx) => runRestore(envOf(store, ctx), settingsOf(p), p.ref, { dryRun: p.dryRun, includeErased: p.includeErased }),
   'backup.history': (store, p) => backupHistory(repoDirOf(store, p), p.limit ?? 50),
   'backup.remote.set': (store, p) => setRemote(repoDirOf(store, p), p.url, p.check ?? true),

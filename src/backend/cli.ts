@@ -9,7 +9,7 @@ import { defaultAgentDirs, type AgentIndexReport, type AgentLintResult, type Age
 import { Store } from '../store/store';
 import { AGGREGATE_TYPES, type StoreEvent } from '../store/events';
 import type { Project } from '../store/projects';
-import type { StoreHealth } from '../store/store';
+import type { StoreHealth, StoreOptions } from '../store/store';
 import type { IndexReport } from '../store/knowledge/indexer';
 import type { NoteLinks } from '../store/knowledge/links';
 import type { NewNoteResult } from '../store/knowledge/newNotes';
@@ -25,6 +25,7 @@ import { registerBackupCommands } from './backupCli';
 import { registerSyncCommands } from './syncCli';
 import { invoke, MethodError, type Context } from './methods';
 import { ErrorCodes, type MethodName, type ParamsInput } from './protocol';
+import { explainSystemError } from './systemErrors';
 import { formatTable } from './table';
 import { CAIRN_VERSION } from './version';
 import { promptingWhenLocked, registerCryptoCommands, unlockFromEnvironment } from './cliCrypto';
@@ -81,9 +82,13 @@ async function cancellableByInterrupt<T>(run: (signal: AbortSignal) => Promise<T
   }
 }
 
+/** How a command opens the store: whether it may create it (init), or the StoreOptions of restore and doctor. */
+export type OpenFor = boolean | Pick<StoreOptions, 'forRestore' | 'checkAtOpen'>;
+
 /** Opens the store, runs one or more methods, prints, closes. */
-async function withStore<T>(opts: GlobalOptions, create: boolean, fn: (call: Caller) => Promise<T>): Promise<T> {
-  const store = await Store.open(storeDir(opts), { create, busyTimeoutMs: Number(process.env.CAIRN_BUSY_TIMEOUT_MS) || 5000 });
+async function withStore<T>(opts: GlobalOptions, openFor: OpenFor, fn: (call: Caller) => Promise<T>): Promise<T> {
+  const how = typeof openFor === 'boolean' ? { create: openFor } : { create: false, ...openFor };
+  const store = await Store.open(storeDir(opts), { ...how, busyTimeoutMs: Number(process.env.CAIRN_BUSY_TIMEOUT_MS) || 5000 });
   const ctx: Context = { store, who: makeActor(opts.source, opts.actor), vaultDir: vaultDir(opts), agentDirs: agentDirs(opts) };
   try {
     const call: Caller = (method, params) => (CANCELLABLE.has(method) ? cancellableByInterrupt((signal) => invoke(ctx, method, params, signal)) : invoke(ctx, method, params)) as Promise<never>;
@@ -690,14 +695,14 @@ export function buildProgram(): Command {
       );
     });
 
-  registerBackupCommands(program, { sub, json: (cmd) => Boolean(g(cmd).json), withStore: (cmd, fn) => withStore(g(cmd), false, fn) });
+  registerBackupCommands(program, { sub, json: (cmd) => Boolean(g(cmd).json), withStore: (cmd, fn, openFor) => withStore(g(cmd), openFor ?? false, fn) });
   registerSyncCommands(program, { sub, json: (cmd) => Boolean(g(cmd).json), withStore: (cmd, fn) => withStore(g(cmd), false, fn) });
 
   registerCryptoCommands(program, project, { sub, g, withStore, print, usage: (m) => new UsageError(m) });
 
   sub(program, 'doctor', 'check the store: integrity, schema, sizes, slow queries').action(async (_o, cmd: Command) => {
     const opts = g(cmd);
-    const h = await withStore(opts, false, (call) => call<'store.health', StoreHealth>('store.health', {}));
+    const h = await withStore(opts, { checkAtOpen: 'never' }, (call) => call<'store.health', StoreHealth>('store.health', {}));
     print(opts, h, () =>
       [
         `integrity       ${h.ok ? 'ok' : 'PROBLEMS: ' + h.integrity.join('; ')}`,
@@ -750,6 +755,11 @@ function report(err: unknown): number {
   if (err instanceof StoreError) {
     line(err.message);
     return EXIT_FAILURE;
+  }
+  const system = explainSystemError(err, {}); // the CLI's own files (export --out): a full disk, a name too long, …
+  if (system) {
+    line(system.message);
+    return system.code === ErrorCodes.InvalidParams ? EXIT_USAGE : EXIT_FAILURE;
   }
   line(`unexpected error: ${(err as Error)?.message ?? String(err)}${process.env.CAIRN_DEBUG ? '\n' + (err as Error)?.stack : ''}`);
   return EXIT_FAILURE;

@@ -8,6 +8,7 @@ import * as readline from 'node:readline';
 import type { KeyStatus } from '../store/crypto/keys';
 import type { EraseReport } from '../store/erase';
 import type { JsonExport, MarkdownExport } from '../store/export';
+import { writeFileAtomically } from '../store/atomicFile';
 import { MethodError } from './methods';
 import { ErrorCodes } from './protocol';
 import type { Caller } from './cli';
@@ -114,16 +115,15 @@ export function registerCryptoCommands(program: Command, project: Command, kit: 
     .action(async (o: { format: string; project?: string; out?: string }, cmd: Command) => {
       const opts = g(cmd);
       if (o.format !== 'json' && o.format !== 'markdown') throw kit.usage(`"${o.format}" is not one of json, markdown`);
+      if (opts.json && o.format === 'markdown' && !o.out) throw kit.usage('--json prints JSON, and --format markdown prints Markdown: choose one (or write the Markdown with --out FILE)');
+      const file = o.out === undefined ? undefined : exportTarget(o.out, kit);
       const result = await withStore(opts, false, (call) => call<'store.export', JsonExport | MarkdownExport>('store.export', { format: o.format as 'json' | 'markdown', projectId: o.project }));
       const text = 'tables' in result ? JSON.stringify(result, null, 2) + '\n' : result.documents.map((d) => d.markdown).join('\n---\n\n');
-      if (!o.out) {
+      if (!file) {
         process.stdout.write(text);
         return;
       }
-      const file = path.resolve(o.out);
-      const temp = `${file}.${process.pid}.tmp`;
-      fs.writeFileSync(temp, text);
-      fs.renameSync(temp, file);
+      writeFileAtomically(file, text);
       const what = 'tables' in result ? Object.entries(result.tables).map(([t, rows]) => `${rows.length} ${t}`).join(', ') : `${result.documents.length} project document(s)`;
       print(opts, { file, format: o.format }, () => `Exported ${what} to ${file}`);
     });
@@ -143,4 +143,15 @@ export function registerCryptoCommands(program: Command, project: Command, kit: 
         [`Erased project ${id}: ${r.removed.sprints} sprints, ${r.removed.tasks} tasks, ${r.removed.agentRuns} agent runs and ${r.removed.events} events removed from the store.`, r.backups].join('\n'),
       );
     });
+}
+
+/** The file `--out` names, refused before the export runs when it cannot be one: a folder, a device, or in a missing folder. */
+function exportTarget(out: string, kit: CliKit): string {
+  const file = path.resolve(out);
+  const existing = fs.statSync(file, { throwIfNoEntry: false });
+  if (existing?.isDirectory()) throw kit.usage(`--out ${out} is a folder: name the file to write, e.g. ${path.join(out, 'export.json')}`);
+  // The export replaces a file whole (a rename): a device or FIFO there would be replaced, not written to.
+  if (existing && !existing.isFile()) throw kit.usage(`--out ${out} is not a regular file (a device, FIFO or socket): name a file to write`);
+  if (!fs.statSync(path.dirname(file), { throwIfNoEntry: false })?.isDirectory()) throw kit.usage(`--out ${out}: the folder ${path.dirname(file)} does not exist (create it first)`);
+  return file;
 }

@@ -1,6 +1,15 @@
 // dist/cli.js entry: run the CLI with this process's arguments.
 import { runCli } from './cli';
 
+// A reader that stops early (`cairn … | head`) closes the pipe: not an error. Writes there go nowhere from then on;
+// the command finishes what it was doing (a write stays whole) and exits with its usual code.
+const closedPipe = new Set(['EPIPE', 'ERR_STREAM_DESTROYED']);
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (!closedPipe.has(err.code ?? '')) throw err;
+  });
+}
+
 void runCli(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
 });

@@ -80,6 +80,10 @@ async function main(): Promise<void> {
     else queued.push({ level, message });
   };
 
+  const openOptions = {
+    slowQueryMs: positiveInt('slow-query-ms', values['slow-query-ms'], 100),
+    busyTimeoutMs: positiveInt('busy-timeout-ms', process.env.CAIRN_BUSY_TIMEOUT_MS, 5000),
+  };
   const ctx: Context = {
     store: null,
     who,
@@ -88,17 +92,24 @@ async function main(): Promise<void> {
   };
   try {
     ctx.store = await Store.open(values.store, {
-      slowQueryMs: positiveInt('slow-query-ms', values['slow-query-ms'], 100),
-      busyTimeoutMs: positiveInt('busy-timeout-ms', process.env.CAIRN_BUSY_TIMEOUT_MS, 5000),
+      ...openOptions,
+      // Once per process, whatever the size: a damaged store is refused before anything reads or writes it.
+      checkAtOpen: 'always',
       onSlowQuery: (q) => emit('warn', `Slow query (${q.ms} ms): ${q.sql}`),
     });
     const m = ctx.store.migration;
     const migrated = m.from !== m.to ? `, migrated from ${m.from}${m.backupFile ? `; copy before migration: ${m.backupFile}` : ''}` : '';
     emit('info', `Opened store ${ctx.store.file} (schema ${m.to}${migrated}) as ${who.actor} (${who.source})`);
     if (ctx.store.vecError) emit('warn', `sqlite-vec did not load (${ctx.store.vecError}); semantic search will be unavailable`);
+    if (ctx.store.readOnly) emit('warn', `The store ${ctx.store.file} is read-only here (this user cannot write its folder or database): it can be read, and every write is refused`);
   } catch (err) {
     ctx.storeError = err instanceof StoreError ? err : new StoreError('store_unavailable', `Cannot open the store at ${values.store}: ${(err as Error).message}`);
     emit('error', ctx.storeError.message);
+    // A store whose database is gone or damaged can still be restored: backup.history and backup.restore open it for that.
+    if (ctx.storeError.kind === 'corrupt' || ctx.storeError.data?.reason === 'needs_restore') {
+      const store = values.store;
+      ctx.openForRestore = (how) => Store.open(store, { ...openOptions, ...how, forRestore: true });
+    }
   }
 
   server = startServer({ input: process.stdin, output: process.stdout, ctx, pollMs: positiveInt('poll-ms', values['poll-ms'], 200), log: logLine });
@@ -118,7 +129,7 @@ async function main(): Promise<void> {
   // Vault edits made by any program are indexed as they happen (see vaultWatcher.ts); its runs are announced with
   // store.changed at once (an in-process write does not move PRAGMA data_version, which the poll relies on).
   // A vault folder that does not exist yet is watched once it appears.
-  if (ctx.store && values['watch-vault']) {
+  if (ctx.store && !ctx.store.readOnly && values['watch-vault']) {
     const running = server;
     vaultWatcher = new VaultWatcher({
       store: ctx.store,

@@ -34,13 +34,14 @@ import { searchByMode } from '../store/knowledge/semanticSearch';
 import { noteTasks, taskNotes } from '../store/knowledge/taskLinks';
 import { lookupCodeRefs } from '../store/knowledge/codeRefs';
 import { listEvents } from '../store/events';
-import { StoreError, type StoreErrorKind } from '../store/errors';
+import { StoreError, storeErrorOf, underlying, type StoreErrorKind } from '../store/errors';
 import { createProject, deleteProject, getProject, listProjects, updateProject } from '../store/projects';
 import { createSprint, deleteSprint, listSprints, updateSprint } from '../store/sprints';
-import type { Store } from '../store/store';
+import type { Store, StoreOptions } from '../store/store';
 import { countTasks, createTask, deleteTask, getTask, listTasks, updateTask } from '../store/tasks';
 import { backupHandlers } from './backupMethods';
 import { syncHandlers } from './syncMethods';
+import { explainSystemError, withoutRoots, type ErrorScope } from './systemErrors';
 import { describeIssues, ErrorCodes, methods, type MethodName, type Params } from './protocol';
 import { CAIRN_VERSION } from './version';
 import { cryptoHandlers, revealRun, revealRuns, revealTaskRow, revealTasks } from './cryptoMethods';
@@ -59,7 +60,15 @@ export interface Context {
   notify?: (method: string, params: unknown) => void;
   /** Aborted when the client cancels this request ($/cancelRequest); set per request by invoke. */
   signal?: AbortSignal;
+  /**
+   * Set when the store could not be opened because its database is gone or damaged: opens it to restore into, for
+   * the methods in RESTORING (each request opens and closes it; the backend is restarted to use the restored store).
+   */
+  openForRestore?: (options: Pick<StoreOptions, 'checkAtOpen'>) => Promise<Store>;
 }
+
+/** What a store that is gone or damaged still answers (Context.openForRestore): how the user gets the data back. */
+const RESTORING = new Set<string>(['backup.history', 'backup.restore']);
 
 /** An error that goes back to the client as a JSON-RPC error (code + message + optional data). */
 export class MethodError extends Error {
@@ -67,6 +76,8 @@ export class MethodError extends Error {
     readonly code: number,
     message: string,
     readonly data?: unknown,
+    /** What only the log may show (an internal error's own text: SQL, stack); never sent to the client. */
+    readonly detail?: string,
   ) {
     super(message);
   }
@@ -83,12 +94,24 @@ const codeFor: Record<StoreErrorKind, number> = {
   corrupt: ErrorCodes.Corrupt,
   locked: ErrorCodes.Locked,
   cancelled: ErrorCodes.Cancelled,
+  mass_delete: ErrorCodes.MassDelete,
+  read_only: ErrorCodes.ReadOnly,
 };
 
-export function toMethodError(err: unknown): MethodError {
+/** `scope`: the request, so that a file-system error can name its param and leave out the server's paths. */
+export function toMethodError(err: unknown, scope: ErrorScope = {}): MethodError {
   if (err instanceof MethodError) return err;
-  if (err instanceof StoreError) return new MethodError(codeFor[err.kind], err.message, { kind: err.kind, ...err.data });
-  return new MethodError(ErrorCodes.Internal, `Internal error: ${(err as Error)?.message ?? String(err)}`);
+  const storeError = storeErrorOf(err); // also inside drizzle's "Failed query: <sql>" wrapper
+  if (storeError) return new MethodError(codeFor[storeError.kind], storeError.message, { kind: storeError.kind, ...storeError.data });
+  const system = explainSystemError(err, scope);
+  if (system) return new MethodError(system.code, system.message, system.data);
+  const cause = underlying(err) as { code?: unknown; message?: string } | undefined;
+  const detail = [err, ...(cause === err ? [] : [cause])].map((e) => (e as Error)?.stack ?? String(e)).join('\ncaused by: ');
+  if (typeof cause?.code === 'string' && cause.code.startsWith('SQLITE_')) {
+    // A query failed in a way the store does not explain: its text (SQL, params) stays in the log.
+    return new MethodError(ErrorCodes.Internal, `Internal error: the store could not run ${scope.method ?? 'this request'} (${cause.code}). This is a bug in Cairn; the Cairn log has the details.`, undefined, detail);
+  }
+  return new MethodError(ErrorCodes.Internal, `Internal error: ${withoutRoots(cause?.message ?? String(err), scope)}`, undefined, detail);
 }
 
 const who = (ctx: Context, p: { actor?: string }): Actor => (p.actor ? { ...ctx.who, actor: p.actor } : ctx.who);
@@ -109,6 +132,7 @@ const handlers: Handlers = {
     storeDir: store.dir,
     databaseFile: store.file,
     schemaVersion: store.migration.to,
+    readOnly: store.readOnly,
     vecVersion: store.vecVersion,
     lastSeq: await store.lastEventSeq(),
     taskCounts: await countTasks(store.orm),
@@ -201,13 +225,18 @@ export async function invoke(ctx: Context, method: string, rawParams: unknown, s
   }
   const parsed = methods[method].safeParse(params);
   if (!parsed.success) throw new MethodError(ErrorCodes.InvalidParams, describeIssues(method, parsed.error));
-  if (!ctx.store) throw toMethodError(ctx.storeError ?? new StoreError('store_unavailable', 'The store is not open.'));
+  const restoring = !ctx.store && ctx.openForRestore && RESTORING.has(method);
+  // Listing the backups must not move a damaged database aside; restoring does (Store.open's forRestore).
+  const store = restoring ? await ctx.openForRestore!({ checkAtOpen: method === 'backup.history' ? 'never' : 'always' }).catch((err) => Promise.reject(toMethodError(err))) : ctx.store;
+  if (!store) throw toMethodError(ctx.storeError ?? new StoreError('store_unavailable', 'The store is not open.'));
   try {
     const handler = handlers[method] as (store: Store, p: unknown, ctx: Context) => Promise<unknown>;
-    await recheckHeldKey(ctx.store.orm); // a restore or sync (here or in another process) may have replaced the key set
-    return await handler(ctx.store, parsed.data, signal ? { ...ctx, signal } : ctx);
+    await recheckHeldKey(store.orm); // a restore or sync (here or in another process) may have replaced the key set
+    return await handler(store, parsed.data, signal ? { ...ctx, signal } : ctx);
   } catch (err) {
-    throw toMethodError(err);
+    throw toMethodError(err, { method, params, roots: [[ctx.vaultDir, 'vault'], [store.dir, 'store folder']] });
+  } finally {
+    if (restoring) await store.close().catch(() => undefined);
   }
 }
 

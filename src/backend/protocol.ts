@@ -4,54 +4,51 @@
 import * as path from 'node:path';
 import { z } from 'zod';
 import { backupMethods } from './backupProtocol';
+import { pathParam } from './pathParam';
 import { syncMethods } from './syncProtocol';
 import { AGGREGATE_TYPES } from '../store/events';
 import { MAX_DEPTH, MAX_PATH_DEPTH } from '../store/graph/limits';
 import { parseEmbedderSpec } from '../store/knowledge/embedder';
 import { SECRET_TASK_FIELDS } from '../store/crypto/fields';
-import { AGENT_RUN_OUTCOMES, EVENT_SOURCES, SPRINT_STATUSES, TASK_PRIORITIES, TASK_STATUSES } from '../store/schema';
+import { EVENT_SOURCES, TASK_STATUSES } from '../store/schema';
+import {
+  agentName,
+  count,
+  datesInOrder,
+  day,
+  id,
+  isoDateTime,
+  minutes,
+  name,
+  nodeName,
+  noteRef,
+  noteRefs,
+  observation,
+  person,
+  qualityScore,
+  runOutcome,
+  sprintDatesInOrder,
+  sprintStatus,
+  tags,
+  taskPriority as priority,
+  taskStatus as status,
+  text,
+} from '../store/valueRules';
 
-const id = (what: string) => z.string({ error: `${what} must be a string id` }).trim().min(1, `${what} must not be empty`).max(100, `${what} is too long`);
-const name = (what: string) =>
-  z
-    .string({ error: `${what} must be a string` })
-    .trim()
-    .min(1, `${what} must not be empty`)
-    .max(200, `${what} must be at most 200 characters`)
-    .refine((s) => !/[\u0000-\u001f]/.test(s), `${what} must not contain control characters or line breaks`);
-const text = z.string().max(100_000, 'text must be at most 100,000 characters');
 const version = z.number({ error: 'expectedVersion must be the version number you read' }).int().positive();
-const day = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'dates are written YYYY-MM-DD')
-  .refine((s) => !Number.isNaN(Date.parse(s)) && new Date(s).toISOString().startsWith(s), 'not a real calendar date');
-const sprintDatesInOrder = (p: { startsOn?: string | null; endsOn?: string | null }) => !p.startsOn || !p.endsOn || p.startsOn <= p.endsOn;
-const datesInOrder = { message: 'endsOn must not be before startsOn', path: ['endsOn'] };
-const agentName = z.string().trim().min(1, 'assignee must not be empty (use null to unassign)').max(200);
-const status = z.enum(TASK_STATUSES, { error: `status must be one of ${TASK_STATUSES.join(', ')}` });
-const priority = z.enum(TASK_PRIORITIES, { error: `priority must be one of ${TASK_PRIORITIES.join(', ')}` });
-const count = (what: string) => z.number({ error: `${what} must be a whole number` }).int(`${what} must be a whole number`).nonnegative(`${what} must not be negative`);
-const tags = z.array(z.string().trim().min(1).max(100)).max(100);
-const noteRef = (what: string) => z.string({ error: `${what} must be a note's vault-relative path, file name or title` }).trim().min(1, `${what} must not be empty`).max(1000, `${what} must be at most 1000 characters`);
-const noteRefs = z.array(noteRef('each of notes'), { error: 'notes must be a list of note paths, file names or titles' }).max(200, 'notes may name at most 200 notes');
-const absolutePath = (what: string) => z.string({ error: `${what} must be an absolute path` }).max(4096).refine((p) => path.isAbsolute(p), `${what} must be an absolute path`);
+const absolutePath = (what: string) => pathParam(z.string({ error: `${what} must be an absolute path` }).max(4096), what).refine((p) => path.isAbsolute(p), `${what} must be an absolute path`);
+/** Params that name places in the vault (see pathParam.ts). */
+const vaultFolder = (what: string, error = `${what} must be a vault-relative folder`) => pathParam(z.string({ error }).max(1000), what);
+const templateName = pathParam(z.string({ error: 'template must be a template name' }).trim().min(1, 'template must not be empty').max(1000), 'template');
+const notePath = (max: number) => pathParam(z.string({ error: 'note must be a path or a title' }).trim().min(1, 'note must not be empty').max(max), 'note');
 
 const sprintFields = {
   goal: text.optional(),
-  status: z.enum(SPRINT_STATUSES, { error: `status must be one of ${SPRINT_STATUSES.join(', ')}` }).optional(),
+  status: sprintStatus.optional(),
   startsOn: day.nullable().optional(),
   endsOn: day.nullable().optional(),
 };
 
-/** A graph node's name (an entity's, or a note's vault-relative path); case-sensitive, kept as given. */
-const nodeName = (what: string) =>
-  z
-    .string({ error: `${what} must be a string` })
-    .min(1, `${what} must not be empty`)
-    .max(1000, `${what} must be at most 1000 characters`)
-    .refine((s) => s.trim().length > 0, `${what} must not be blank`)
-    .refine((s) => !/[\u0000-\u001f]/.test(s), `${what} must not contain control characters or line breaks`);
-const observation = z.string({ error: 'observations must be strings' }).min(1, 'an observation must not be empty').max(10_000, 'an observation must be at most 10,000 characters');
 const relations = (what: string) =>
   z
     .array(z.strictObject({ from: nodeName('from'), to: nodeName('to'), relationType: nodeName('relationType') }), { error: `${what} must be a list of { from, to, relationType }` })
@@ -77,7 +74,7 @@ const passphrase = (what: string) => z.string({ error: `${what} must be a string
 const keychainKey = z.string({ error: 'keychainKey must be a base64 string' }).regex(/^[A-Za-z0-9+/]{43}=$/, 'keychainKey must be 32 random bytes, base64-encoded');
 
 /** Fields every write accepts: who is making the change (defaults to the backend's own actor). */
-const writer = { actor: z.string().trim().min(1).max(200).optional() };
+const writer = { actor: person('actor').optional() };
 
 export const methods = {
   ...backupMethods,
@@ -123,7 +120,7 @@ export const methods = {
     priority: priority.optional(),
     assignee: agentName.nullable().optional(),
     tags: tags.optional(),
-    estimatedMinutes: z.number().nonnegative().nullable().optional(),
+    estimatedMinutes: minutes('estimatedMinutes').nullable().optional(),
     notes: noteRefs.optional(),
     secretFields: secretFields.optional(),
     ...writer,
@@ -139,11 +136,11 @@ export const methods = {
     tags: tags.optional(),
     sprintId: id('sprintId').nullable().optional(),
     parentId: id('parentId').nullable().optional(),
-    estimatedMinutes: z.number().nonnegative().nullable().optional(),
-    actualMinutes: z.number().nonnegative().nullable().optional(),
-    tokensIn: z.number().int().nonnegative().nullable().optional(),
-    tokensOut: z.number().int().nonnegative().nullable().optional(),
-    qualityScore: z.number().min(0, 'qualityScore is between 0 and 1').max(1, 'qualityScore is between 0 and 1').nullable().optional(),
+    estimatedMinutes: minutes('estimatedMinutes').nullable().optional(),
+    actualMinutes: minutes('actualMinutes').nullable().optional(),
+    tokensIn: count('tokensIn').nullable().optional(),
+    tokensOut: count('tokensOut').nullable().optional(),
+    qualityScore: qualityScore.nullable().optional(),
     notes: noteRefs.optional(),
     secretFields: secretFields.optional(),
     ...writer,
@@ -156,67 +153,67 @@ export const methods = {
     mode: z.enum(['text', 'semantic', 'hybrid'], { error: 'mode must be "text", "semantic" or "hybrid"' }).default('hybrid'),
     fusion: z.enum(['convex', 'rrf'], { error: 'fusion must be "convex" (scaled scores) or "rrf" (reciprocal rank)' }).optional(),
     limit: z.number().int().min(1).max(200).optional(),
-    folder: z.string().max(1000).optional(),
+    folder: pathParam(z.string().max(1000), 'folder').optional(),
     tag: z.string().max(200).optional(),
     type: z.string().max(200).optional(),
     project: z.string().max(200).optional(),
   }),
-  'notes.links': z.strictObject({ note: z.string({ error: 'note must be a path or a title' }).trim().min(1, 'note must not be empty').max(1000) }),
+  'notes.links': z.strictObject({ note: notePath(1000) }),
   'notes.placeholders': z.strictObject({}),
   'notes.resolve': z.strictObject({
-    from: z.string({ error: 'from must be the path of the note that holds the link' }).trim().min(1, 'from must not be empty').max(4096),
+    from: pathParam(z.string({ error: 'from must be the path of the note that holds the link' }).trim().min(1, 'from must not be empty').max(4096), 'from'),
     link: z.string({ error: 'link must be the text inside [[…]], or a Markdown link destination' }).trim().min(1, 'link must not be empty').max(4096),
     kind: z.enum(['wikilink', 'embed', 'markdown'], { error: 'kind must be one of wikilink, embed, markdown' }).default('wikilink'),
   }),
-  'notes.templates': z.strictObject({ templatesFolder: z.string({ error: 'templatesFolder must be a vault-relative folder' }).max(1000).optional() }),
+  'notes.templates': z.strictObject({ templatesFolder: vaultFolder('templatesFolder').optional() }),
   'notes.create': z.strictObject({
-    title: z.string({ error: 'title must be a string' }).max(1000),
-    template: z.string({ error: 'template must be a template name' }).trim().min(1, 'template must not be empty').max(1000).optional(),
-    templatesFolder: z.string({ error: 'templatesFolder must be a vault-relative folder' }).max(1000).optional(),
-    folder: z.string({ error: 'folder must be a vault-relative folder' }).max(1000).optional(),
+    title: pathParam(z.string({ error: 'title must be a string' }).max(1000), 'title'),
+    template: templateName.optional(),
+    templatesFolder: vaultFolder('templatesFolder').optional(),
+    folder: vaultFolder('folder').optional(),
     ...writer,
   }),
   'notes.daily': z.strictObject({
     date: z.string({ error: 'date must be a day written YYYY-MM-DD' }).trim().optional(),
-    folder: z.string({ error: 'folder must be a vault-relative folder' }).max(1000).optional(),
-    format: z.string({ error: 'format must be a date format such as YYYY-MM-DD' }).max(200).optional(),
-    template: z.string({ error: 'template must be a template name' }).trim().min(1, 'template must not be empty').max(1000).optional(),
-    templatesFolder: z.string({ error: 'templatesFolder must be a vault-relative folder' }).max(1000).optional(),
+    folder: vaultFolder('folder').optional(),
+    format: pathParam(z.string({ error: 'format must be a date format such as YYYY-MM-DD' }).max(200), 'format').optional(),
+    template: templateName.optional(),
+    templatesFolder: vaultFolder('templatesFolder').optional(),
     ...writer,
   }),
   'notes.createDecision': z.strictObject({
     title: z.string({ error: 'title must be a string' }).max(1000),
-    folder: z.string({ error: 'folder must be a vault-relative folder' }).max(1000).optional(),
+    folder: vaultFolder('folder').optional(),
     ...writer,
   }),
   'notes.renamePlan': z.strictObject({
-    note: z.string({ error: 'note must be a path or a title' }).trim().min(1, 'note must not be empty').max(4096),
-    newName: z.string({ error: 'newName must be a string' }).max(1000),
+    note: notePath(4096),
+    newName: pathParam(z.string({ error: 'newName must be a string' }).max(1000), 'newName'),
   }),
   'notes.rename': z.strictObject({
-    note: z.string({ error: 'note must be a path or a title' }).trim().min(1, 'note must not be empty').max(4096),
-    newName: z.string({ error: 'newName must be a string' }).max(1000),
+    note: notePath(4096),
+    newName: pathParam(z.string({ error: 'newName must be a string' }).max(1000), 'newName'),
     ...writer,
   }),
   'notes.list': z.strictObject({
-    folder: z.string({ error: 'folder must be a vault-relative folder path ("" for the top level)' }).max(1000).optional(),
+    folder: vaultFolder('folder', 'folder must be a vault-relative folder path ("" for the top level)').optional(),
     recursive: z.boolean().optional(),
     tag: z.string({ error: 'tag must be a string' }).trim().min(1, 'tag must not be empty').max(200).optional(),
     offset: z.number({ error: 'offset must be a whole number' }).int().min(0).optional(),
     limit: z.number({ error: 'limit must be a whole number from 1 to 100000' }).int().min(1).max(100_000).optional(),
   }),
-  'notes.folders': z.strictObject({ parent: z.string({ error: 'parent must be a vault-relative folder path ("" for the top level)' }).max(1000).optional() }),
+  'notes.folders': z.strictObject({ parent: vaultFolder('parent', 'parent must be a vault-relative folder path ("" for the top level)').optional() }),
   'notes.orphans': z.strictObject({
     offset: z.number({ error: 'offset must be a whole number' }).int().min(0).optional(),
     limit: z.number({ error: 'limit must be a whole number from 1 to 100000' }).int().min(1).max(100_000).optional(),
   }),
   'tags.list': z.strictObject({}),
   'notes.createPlaceholder': z.strictObject({
-    target: z.string({ error: 'target must be the note name a link uses, such as "Lost city" or "trips/Lost city"' }).trim().min(1, 'target must not be empty').max(1000),
+    target: pathParam(z.string({ error: 'target must be the note name a link uses, such as "Lost city" or "trips/Lost city"' }).trim().min(1, 'target must not be empty').max(1000), 'target'),
     ...writer,
   }),
   'knowledge.indexPaths': z.strictObject({
-    paths: z.array(z.string({ error: 'paths must be file or folder paths (absolute, or relative to the vault)' }).min(1).max(4096), { error: 'paths must be a list of file or folder paths' }).min(1, 'paths must not be empty').max(100_000),
+    paths: z.array(pathParam(z.string({ error: 'paths must be file or folder paths (absolute, or relative to the vault)' }).min(1).max(4096), 'each path'), { error: 'paths must be a list of file or folder paths' }).min(1, 'paths must not be empty').max(100_000),
     ...writer,
   }),
   'agents.index': z.strictObject({ ...writer }),
@@ -225,13 +222,13 @@ export const methods = {
   'agents.recordRun': z.strictObject({
     agent: name('agent'),
     taskId: id('taskId').optional(),
-    startedAt: z.iso.datetime({ offset: true, error: 'startedAt must be an ISO 8601 date and time, such as 2026-11-24T09:30:00Z' }).optional(),
+    startedAt: isoDateTime('startedAt').optional(),
     durationMs: count('durationMs').optional(),
     tokensIn: count('tokensIn').optional(),
     tokensOut: count('tokensOut').optional(),
-    qualityScore: z.number({ error: 'qualityScore must be a number between 0 and 1' }).min(0, 'qualityScore is between 0 and 1').max(1, 'qualityScore is between 0 and 1').optional(),
+    qualityScore: qualityScore.optional(),
     errors: count('errors').optional(),
-    outcome: z.enum(AGENT_RUN_OUTCOMES, { error: `outcome must be one of ${AGENT_RUN_OUTCOMES.join(', ')}` }),
+    outcome: runOutcome,
     notes: text.optional(),
     secret: z.boolean({ error: 'secret must be true or false' }).optional(),
     ...writer,
@@ -303,6 +300,10 @@ export const ErrorCodes = {
   DiskFull: -32007,
   Corrupt: -32008,
   Locked: -32009,
+  /** A backup or sync would remove more rows than the event log's deletions explain: refused unless allowMassDelete. */
+  MassDelete: -32010,
+  /** A write to a store that is open read-only (this process cannot write its folder or database). */
+  ReadOnly: -32011,
   /** The request was cancelled ($/cancelRequest) and stopped at a safe point; the error says what it left behind. */
   Cancelled: -32800,
   Internal: -32603,

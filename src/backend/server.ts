@@ -1,36 +1,33 @@
 // The backend's JSON-RPC 2.0 server over a pair of streams (stdio in production), with LSP-style
-// Content-Length framing from vscode-jsonrpc. Every method goes through methods.invoke; every change to the
-// store, whoever made it, is announced with a store.changed notification.
+// Content-Length framing (read by framing.ts, which survives bad frames; written by vscode-jsonrpc). Every method
+// goes through methods.invoke; every change to the store, whoever made it, is announced with a store.changed
+// notification.
 import {
   createMessageConnection,
   ResponseError,
-  StreamMessageReader,
   StreamMessageWriter,
   type CancellationToken,
   type Message,
   type MessageConnection,
 } from 'vscode-jsonrpc/node';
 import { ChangeWatcher } from './changeWatcher';
+import { FrameReader, type FrameDecoder } from './framing';
 import { invoke, isMethod, isWrite, type Context } from './methods';
 import { LOG, STORE_CHANGED, type LogMessage, type StoreChanged } from './protocol';
 
 const PARSE_ERROR = '$/cairn/parseError';
 const INVALID_REQUEST = '$/cairn/invalidRequest';
+const BAD_FRAME = '$/cairn/badFrame';
 
 /**
- * Decodes a message body. Instead of failing the stream on bad JSON or on a message that is not a JSON-RPC
- * request, it hands the connection a private notification, so the server can answer with the standard error
- * (-32700 / -32600, id null or the message's id) and go on serving.
+ * Turns what the reader got into messages. Instead of failing the stream on a bad frame, bad JSON or a message that
+ * is not a JSON-RPC request, it hands the connection a private notification, so the server can answer with the
+ * standard error (-32700 / -32600, id null or the message's id) and go on serving.
  */
-const tolerantJsonDecoder = {
-  name: 'application/json',
-  async decode(buffer: Uint8Array, options: { charset: BufferEncoding | string }): Promise<Message> {
-    let value: unknown;
-    try {
-      value = JSON.parse(Buffer.from(buffer).toString(options.charset as BufferEncoding));
-    } catch (err) {
-      return { jsonrpc: '2.0', method: PARSE_ERROR, params: { reason: (err as Error).message } } as Message;
-    }
+const tolerantDecoder: FrameDecoder = {
+  badFrame: (reason) => ({ jsonrpc: '2.0', method: BAD_FRAME, params: { reason } }) as Message,
+  notJson: (reason) => ({ jsonrpc: '2.0', method: PARSE_ERROR, params: { reason } }) as Message,
+  message(value: unknown): Message {
     const m = value as Record<string, unknown> | null;
     const isObject = typeof m === 'object' && m !== null && !Array.isArray(m);
     const id = isObject && (typeof m.id === 'string' || typeof m.id === 'number') ? m.id : null;
@@ -76,7 +73,7 @@ export interface RunningServer {
 
 export function startServer(opts: ServerOptions): RunningServer {
   const writer = new StreamMessageWriter(opts.output);
-  const reader = new StreamMessageReader(opts.input, { contentTypeDecoder: tolerantJsonDecoder, charset: 'utf-8' });
+  const reader = new FrameReader(opts.input, tolerantDecoder);
   const connection = createMessageConnection(reader, writer);
   const log = (level: LogMessage['level'], message: string) => {
     opts.log?.(level, message);
@@ -88,6 +85,10 @@ export function startServer(opts: ServerOptions): RunningServer {
   connection.onNotification(PARSE_ERROR, (p: { reason: string }) => {
     log('warn', `Received a message that is not valid JSON (${p.reason})`);
     void sendError(null, -32700, `Parse error: the message is not valid JSON (${p.reason}).`);
+  });
+  connection.onNotification(BAD_FRAME, (p: { reason: string }) => {
+    log('warn', `Received a bad frame: ${p.reason}; skipped to the next header`);
+    void sendError(null, -32700, `Parse error: ${p.reason}. Everything up to the next "Content-Length: N" header was skipped.`);
   });
   connection.onNotification(INVALID_REQUEST, (p: { id: string | number | null; reason: string }) => {
     log('warn', `Received an invalid request: ${p.reason}`);
@@ -113,8 +114,9 @@ export function startServer(opts: ServerOptions): RunningServer {
       if (isWrite(method)) void watcher?.check();
       return result ?? null;
     } catch (err) {
-      const e = err as { code: number; message: string; data?: unknown };
+      const e = err as { code: number; message: string; data?: unknown; detail?: string };
       log(e.code === -32603 ? 'error' : 'info', `${method} failed: ${e.message}`);
+      if (e.detail) opts.log?.('error', `${method}: ${e.detail}`); // this machine's stderr only, never to the client
       return new ResponseError(e.code, e.message, e.data);
     } finally {
       cancelled.dispose();

@@ -32,17 +32,18 @@ function describeSync(r: SyncResult): string {
 
 export function registerSyncCommands(program: Command, tools: CliTools): void {
   withSettingFlags(tools.sub(program, 'sync', 'back up, fetch the remote, merge, push (never a force-push)'))
-    .option('--max-attempts <n>', 'fetch-merge-push rounds when someone pushes meanwhile (default 3)', (v: string) => {
+    .option('--max-attempts <n>', 'fetch-merge-push rounds when other machines push first (default 8)', (v: string) => {
       const n = Number(v);
       if (!Number.isInteger(n) || n < 1 || n > 10) throw new MethodError(ErrorCodes.InvalidParams, `--max-attempts must be a whole number from 1 to 10, not "${v}"`);
       return n;
     })
     .option('--allow-private-history', 'push private notes that commits made before the remote was set hold')
     .option('--fresh-history', 'if the history to push holds private notes, push a new history from the current state instead (the old one stays on a local branch)')
-    .action(async (o: SettingFlags & { maxAttempts?: number; allowPrivateHistory?: boolean; freshHistory?: boolean }, cmd: Command) => {
+    .option('--allow-mass-delete', 'back up and apply the removal of many rows that no logged deletion explains (refused otherwise)')
+    .action(async (o: SettingFlags & { maxAttempts?: number; allowPrivateHistory?: boolean; freshHistory?: boolean; allowMassDelete?: boolean }, cmd: Command) => {
       if (o.allowPrivateHistory && o.freshHistory) throw new MethodError(ErrorCodes.InvalidParams, 'give --allow-private-history or --fresh-history, not both');
       const r = await tools.withStore(cmd, (call) =>
-        call<'sync.run', SyncResult>('sync.run', { ...settingsOf(o), maxAttempts: o.maxAttempts, allowPrivateHistory: o.allowPrivateHistory, freshHistory: o.freshHistory }),
+        call<'sync.run', SyncResult>('sync.run', { ...settingsOf(o), maxAttempts: o.maxAttempts, allowPrivateHistory: o.allowPrivateHistory, freshHistory: o.freshHistory, allowMassDelete: o.allowMassDelete }),
       );
       for (const w of r.warnings) process.stderr.write(`cairn: warning: ${w}\n`);
       out(cmd, tools, r, () => describeSync(r));

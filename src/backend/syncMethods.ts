@@ -14,7 +14,7 @@ const envOf = (store: Store, ctx: Context): BackupEnv => ({ store, vaultDir: ctx
 const settingsOf = (p: BackupSettings): BackupSettings => ({ repo: p.repo, includeVault: p.includeVault, includeAgents: p.includeAgents, exclude: p.exclude, allow: p.allow, privateNotes: p.privateNotes });
 
 export const syncHandlers: Handlers = {
-  'sync.run': (store, p, ctx) => runSync({ ...envOf(store, ctx), signal: ctx.signal, onSyncProgress: (progress) => ctx.notify?.(SYNC_PROGRESS, progress) }, { ...settingsOf(p), maxAttempts: p.maxAttempts, allowPrivateHistory: p.allowPrivateHistory, freshHistory: p.freshHistory }),
+  'sync.run': (store, p, ctx) => runSync({ ...envOf(store, ctx), signal: ctx.signal, onSyncProgress: (progress) => ctx.notify?.(SYNC_PROGRESS, progress) }, { ...settingsOf(p), maxAttempts: p.maxAttempts, allowPrivateHistory: p.allowPrivateHistory, freshHistory: p.freshHistory, allowMassDelete: p.allowMassDelete }),
   'conflicts.list': (store, p, ctx) => conflictList(envOf(store, ctx), {}, p.status ?? 'open', p.limit ?? 500),
   'conflicts.resolve': (store, p, ctx) => resolveConflict(envOf(store, ctx), {}, p.id, p.choice, p.value),
 };

@@ -1,6 +1,6 @@
 // Parameter schemas of the sync methods (sync.run, conflicts.*), spread into protocol.ts's `methods`.
 import { z } from 'zod';
-import { backupSettings } from './backupProtocol';
+import { allowMassDelete, backupSettings } from './backupProtocol';
 
 const conflictId = z.string({ error: 'id must be a conflict id (see conflicts.list)' }).trim().min(1, 'id must not be empty').max(100, 'id is too long');
 
@@ -12,6 +12,7 @@ export const syncMethods = {
     allowPrivateHistory: z.boolean({ error: 'allowPrivateHistory must be true or false' }).optional(),
     /** If the history to push holds private notes: push a new root commit of the current state instead. */
     freshHistory: z.boolean({ error: 'freshHistory must be true or false' }).optional(),
+    allowMassDelete,
     ...backupSettings,
   }).refine((p) => !(p.allowPrivateHistory && p.freshHistory), 'give allowPrivateHistory or freshHistory, not both'),
   'conflicts.list': z.strictObject({

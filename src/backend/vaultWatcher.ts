@@ -87,6 +87,9 @@ export class VaultWatcher {
     const w = watch(this.vault, {
       ignoreInitial: true,
       awaitWriteFinish: false,
+      // A linked folder may lead anywhere (`notes -> /`): never watched through the link. Links that stay inside the
+      // vault are watched where they lead; what is read follows the vault's rules (scan.ts).
+      followSymlinks: false,
       // Relative to the vault: the vault itself may sit inside a dot-folder (<store>/.cairn/vault).
       ignored: (p: string) => this.relOf(p).split('/').some(skippedSegment),
     });

@@ -133,6 +133,13 @@ export class BackendClient implements vscode.Disposable {
     void this.start().then(() => this.restarted.fire());
   }
 
+  /** A new backend process (the caller reloads the views): it opens the store again, e.g. after a restore. */
+  async restart(): Promise<void> {
+    this.stop();
+    this.restarts = [];
+    await this.start();
+  }
+
   /** Restarts a backend that gave up after too many crashes. */
   async ensureRunning(): Promise<void> {
     if (!this.process) {

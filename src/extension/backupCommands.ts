@@ -12,7 +12,7 @@ import { BackendError, type BackendClient } from './backendClient';
 import { withBackupProgress, unlessCancelled } from './backupProgress';
 import { remoteTarget, validateRemote } from './backupRemote';
 import { restoreReport, restoreSummary } from './backupRestorePlan';
-import type { BackupRunner } from './backupRunner';
+import type { BackupOptions, BackupRunner } from './backupRunner';
 import { backupParams, backupRepository, clearRemoteSetting, remoteSetting, saveRemoteSetting } from './backupSettings';
 import type { Messages } from './messages';
 import { safeCommands } from './safeCommand';
@@ -181,7 +181,7 @@ export function registerBackupCommands({ backend, runner, history, messages, log
   return [
     reportChanged,
     vscode.workspace.registerTextDocumentContentProvider(REPORT_SCHEME, { onDidChange: reportChanged.event, provideTextDocumentContent: (uri) => reports.get(uri.toString()) ?? '' }),
-    command('cairn.backupNow', (opts?: { full?: boolean }) => runner.backup('manual', { full: opts?.full })),
+    command('cairn.backupNow', (opts?: BackupOptions) => runner.backup('manual', { full: opts?.full, confirmMassDelete: opts?.confirmMassDelete })),
     command('cairn.restoreBackup', restore),
     command('cairn.showBackupHistory', async () => {
       history.refresh();

@@ -21,6 +21,7 @@ export function remoteTarget(value: string): string {
 export function validateRemote(value: string): string | undefined {
   const v = value.trim();
   if (!v) return 'Give a git URL (https://…, ssh://…, git@host:path) or the path of a repository.';
+  if (v.startsWith('-')) return `A remote must not start with "-" (git would read it as an option); for a folder of that name write ./${v}`;
   if (isUrl(v)) return undefined;
   if (/^[a-z][\w+.-]*:\/\//i.test(v)) return 'Use https://, ssh://, git://, file:// or git@host:path.';
   const folder = resolveFolderSetting(v);

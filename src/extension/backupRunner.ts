@@ -8,9 +8,18 @@ import { BackendError, type BackendClient } from './backendClient';
 import { withBackupProgress } from './backupProgress';
 import { backupParams } from './backupSettings';
 import type { BackupState, BackupStatus } from './backupStatus';
+import { confirmMassDeletion, massDeletionOf } from './massDelete';
 import type { Messages } from './messages';
 
 export type Trigger = 'manual' | 'automatic' | 'shutdown';
+
+export interface BackupOptions {
+  full?: boolean;
+  /** Commit removals no logged deletion explains (asked in a modal first; see massDelete.ts). */
+  allowMassDelete?: boolean;
+  /** The answer to that modal, given by the caller (a script, a test) instead of asking. */
+  confirmMassDelete?: boolean;
+}
 
 interface Finding {
   where?: string;
@@ -60,7 +69,7 @@ export class BackupRunner {
     }
   }
 
-  async backup(trigger: Trigger, opts: { full?: boolean } = {}): Promise<BackupResult | undefined> {
+  async backup(trigger: Trigger, opts: BackupOptions = {}): Promise<BackupResult | undefined> {
     if (this.busy) {
       if (trigger === 'manual') void this.messages.info(`Cairn: ${this.busy} is running; try again when it has finished.`);
       else this.log.info(`Cairn: automatic backup skipped: ${this.busy} is running.`);
@@ -69,13 +78,13 @@ export class BackupRunner {
     return this.exclusive('a backup', () => this.backupNow(trigger, opts));
   }
 
-  private async backupNow(trigger: Trigger, opts: { full?: boolean }): Promise<BackupResult | undefined> {
+  private async backupNow(trigger: Trigger, opts: BackupOptions): Promise<BackupResult | undefined> {
     const wasDirty = this.dirty;
     this.dirty = false;
     const previous = this.status.current;
     this.status.set({ kind: 'running', what: 'Backing up' });
     try {
-      const run = (token?: vscode.CancellationToken) => this.backend.request<'backup.run', BackupResult>('backup.run', { ...backupParams(), full: opts.full }, token);
+      const run = (token?: vscode.CancellationToken) => this.backend.request<'backup.run', BackupResult>('backup.run', { ...backupParams(), full: opts.full, allowMassDelete: opts.allowMassDelete }, token);
       // While VS Code closes no progress can be shown. A backup the user started can be cancelled until its commit.
       const result = trigger === 'shutdown' ? await run() : await withBackupProgress(this.backend, { title: 'Cairn: backing up', quiet: trigger !== 'manual', cancellable: trigger === 'manual' }, run);
       this.notifiedCause = undefined;
@@ -92,6 +101,13 @@ export class BackupRunner {
       return result;
     } catch (err) {
       this.dirty ||= wasDirty;
+      // A mass deletion is asked about (a modal with the counts) when the user started the backup.
+      const deletion = trigger === 'manual' && !opts.allowMassDelete ? massDeletionOf(err) : undefined;
+      if (deletion) {
+        this.log.warn(`Backup (manual): ${(err as Error).message}`);
+        this.status.set(previous);
+        return (await confirmMassDeletion(this.messages, deletion, 'Back Up Anyway', opts.confirmMassDelete)) ? this.backupNow(trigger, { ...opts, allowMassDelete: true }) : undefined;
+      }
       return this.failed(trigger, err, previous);
     }
   }
@@ -119,10 +135,12 @@ export class BackupRunner {
     }
     this.notifiedCause = cause;
     const lead = trigger === 'automatic' ? 'Cairn: the automatic backup failed' : 'Cairn: the backup failed';
-    const actions = trigger === 'automatic' ? ['Show Log', 'Retry', 'Open Settings'] : ['Show Log', 'Open Settings'];
+    // A mass deletion is reviewed in the modal that a backup started by hand shows.
+    const retry = massDeletionOf(err) ? 'Review…' : 'Retry';
+    const actions = trigger === 'automatic' ? ['Show Log', retry, 'Open Settings'] : ['Show Log', 'Open Settings'];
     void this.messages.error(`${lead}: ${text}`, ...actions).then((choice) => {
       if (choice === 'Show Log') this.log.show();
-      if (choice === 'Retry') void this.backup('manual');
+      if (choice === retry) void this.backup('manual');
       if (choice === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'cairn.backup');
     });
     return undefined;

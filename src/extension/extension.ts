@@ -5,7 +5,9 @@ import type { MethodName, ParamsInput, StoreChanged } from '../backend/protocol'
 import { AgentsTreeProvider } from '../views/agentsTree';
 import { ProjectsTreeProvider } from '../views/projectsTree';
 import { TaskCountStatus } from '../views/statusBar';
-import { BackendClient } from './backendClient';
+import { ErrorCodes } from '../backend/protocol';
+import { BackendClient, BackendError } from './backendClient';
+import type { RestoreOutcome } from './backupCommands';
 import { backupOnShutdown, disposeAfterShutdownBackup, registerBackup, type BackupApi } from './backup';
 import { registerCodeLenses } from './codeLens';
 import { registerCommands } from './commands';
@@ -81,9 +83,13 @@ export function activate(context: vscode.ExtensionContext): CairnApi {
         storeOk = false;
         void setState('error');
         status.showError(err.message);
-        void messages.error(`Cairn could not open its store: ${err.message}`, 'Show Log', 'Open Settings').then((choice) => {
+        // A store whose database is gone or damaged comes back from a backup: the backend can still restore it.
+        const restorable = err instanceof BackendError && (err.code === ErrorCodes.Corrupt || (err.data as { reason?: string } | undefined)?.reason === 'needs_restore');
+        const actions = restorable ? ['Restore…', 'Show Log'] : ['Show Log', 'Open Settings'];
+        void messages.error(`Cairn could not open its store: ${err.message}`, ...actions).then(async (choice) => {
           if (choice === 'Show Log') log.show();
           if (choice === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'cairn.storePath');
+          if (choice === 'Restore…' && (await vscode.commands.executeCommand<RestoreOutcome | undefined>('cairn.restoreBackup'))?.restored) await refreshAll();
         });
       },
     );
@@ -92,7 +98,9 @@ export function activate(context: vscode.ExtensionContext): CairnApi {
   };
 
   const refreshAll = async () => {
-    await backend.ensureRunning();
+    // A backend that could not open the store opens it again (after a restore, a permission fixed): a new process.
+    if (storeOk) await backend.ensureRunning();
+    else await backend.restart();
     tree.refresh(0);
     await checkStore().catch(() => undefined);
   };

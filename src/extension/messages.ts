@@ -26,6 +26,16 @@ export class Messages {
     return vscode.window.showWarningMessage(message, ...actions);
   }
 
+  /**
+   * A modal question (the workbench waits for the answer); `detail` is its second paragraph. `answer`: the caller's
+   * choice (a script, a test), recorded like a question asked, without asking.
+   */
+  ask(message: string, detail: string, actions: string[], answer?: { given: string | undefined }): Thenable<string | undefined> {
+    this.remember('warning', `${message} ${detail}`);
+    this.log.warn(`${message} ${detail}`);
+    return answer ? Promise.resolve(answer.given) : vscode.window.showWarningMessage(message, { modal: true, detail }, ...actions);
+  }
+
   info(message: string, ...actions: string[]): Thenable<string | undefined> {
     this.remember('info', message);
     this.log.info(message);

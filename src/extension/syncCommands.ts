@@ -13,6 +13,7 @@ import { withBackupProgress } from './backupProgress';
 import { applyRemoteSetting } from './backupRemote';
 import type { BackupRunner } from './backupRunner';
 import { backupParams, backupRepository } from './backupSettings';
+import { confirmMassDeletion, massDeletionOf } from './massDelete';
 import type { Messages } from './messages';
 import { safeCommands } from './safeCommand';
 
@@ -51,7 +52,8 @@ export function syncMessage(r: SyncResult): string {
 export function registerSyncCommands({ backend, runner, history, conflicts, messages, log }: SyncDeps): vscode.Disposable[] {
   const command = safeCommands(messages);
 
-  async function syncNow(): Promise<SyncResult | undefined> {
+  /** `opts.confirmMassDelete`: the answer to the mass-deletion modal, given by the caller (a script, a test). */
+  async function syncNow(opts: { confirmMassDelete?: boolean } = {}): Promise<SyncResult | undefined> {
     if (runner.running) {
       void messages.info(`Cairn: ${runner.running} is running; try again when it has finished.`);
       return undefined;
@@ -65,7 +67,7 @@ export function registerSyncCommands({ backend, runner, history, conflicts, mess
     }
     return runner.exclusive('a sync', async () => {
       // Cancellable until the merge is applied to the store; the progress drops its Cancel button from then on.
-      const run = (extra: { allowPrivateHistory?: boolean; freshHistory?: boolean } = {}) =>
+      const run = (extra: { allowPrivateHistory?: boolean; freshHistory?: boolean; allowMassDelete?: boolean } = {}) =>
         withBackupProgress(backend, { title: `Cairn: syncing with ${remote.url}`, cancellable: true }, (token) => backend.request<'sync.run', SyncResult>('sync.run', { ...backupParams(), ...extra }, token));
       let r: SyncResult;
       try {
@@ -75,11 +77,19 @@ export function registerSyncCommands({ backend, runner, history, conflicts, mess
           void messages.info(`Cairn: ${err.message}`);
           return undefined;
         }
-        // Private notes in the history to push: the user chooses (never silently pushed).
-        if (!(err instanceof BackendError && (err.data as { privateNotes?: unknown } | undefined)?.privateNotes)) throw err;
-        const choice = await messages.warning(`Cairn: ${err.message}`, 'Start Fresh History', 'Push Anyway');
-        if (!choice) return undefined;
-        r = await run(choice === 'Push Anyway' ? { allowPrivateHistory: true } : { freshHistory: true });
+        // A mass deletion, either way: the user sees the counts and chooses (never silently applied or pushed).
+        const deletion = massDeletionOf(err);
+        if (deletion) {
+          log.warn(`Sync: ${err instanceof Error ? err.message : String(err)}`);
+          if (!(await confirmMassDeletion(messages, deletion, 'Sync Anyway', opts.confirmMassDelete))) return undefined;
+          r = await run({ allowMassDelete: true });
+        } else {
+          // Private notes in the history to push: the user chooses (never silently pushed).
+          if (!(err instanceof BackendError && (err.data as { privateNotes?: unknown } | undefined)?.privateNotes)) throw err;
+          const choice = await messages.warning(`Cairn: ${err.message}`, 'Start Fresh History', 'Push Anyway');
+          if (!choice) return undefined;
+          r = await run(choice === 'Push Anyway' ? { allowPrivateHistory: true } : { freshHistory: true });
+        }
       }
       log.info(`Sync: ${r.status}, ${r.attempts} attempt(s), head ${r.head}, from theirs ${JSON.stringify(r.changes.fromTheirs)}, merged ${JSON.stringify(r.changes.merged)}, ${r.openConflicts} open conflict(s), ${r.ms} ms`);
       for (const w of r.warnings) log.warn(`Sync: ${w}`);

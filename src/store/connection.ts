@@ -3,6 +3,7 @@
 // caller could land inside another caller's open transaction. The lock is a promise chain; AsyncLocalStorage
 // marks the code running inside a transaction so its own statements pass straight through.
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { pathToFileURL } from 'node:url';
 import * as sqlite3 from '@vscode/sqlite3';
 import { explainSqliteError, StoreError } from './errors';
 
@@ -12,8 +13,16 @@ export interface SlowQuery {
   at: string;
 }
 
+/**
+ * How the database file is opened: read and write (created when missing); read-only; or immutable — read-only
+ * without locks or the WAL index (-shm), for a file in a folder where the -shm cannot be created (a read-only folder).
+ */
+export type OpenMode = 'readwrite' | 'readonly' | 'immutable';
+
 export interface ConnectionOptions {
   busyTimeoutMs: number;
+  /** Default readwrite. */
+  mode?: OpenMode;
   /** Statements slower than this are recorded (and reported through onSlowQuery). */
   slowQueryMs: number;
   onSlowQuery?: (q: SlowQuery) => void;
@@ -29,7 +38,7 @@ export class Connection {
   private tail: Promise<unknown> = Promise.resolve();
   private readonly inTransaction = new AsyncLocalStorage<true>();
   private readonly slow: SlowQuery[] = [];
-  private readonly statements = new Map<string, sqlite3.Statement>();
+  private readonly statements = new Map<string, Promise<sqlite3.Statement>>();
 
   private constructor(
     private readonly db: sqlite3.Database,
@@ -38,13 +47,28 @@ export class Connection {
   ) {}
 
   static open(file: string, options: ConnectionOptions): Promise<Connection> {
+    const mode = options.mode ?? 'readwrite';
+    const [name, flags] =
+      mode === 'readwrite'
+        ? [file, sqlite3.OPEN_READWRITE | sqlite3.OPEN_CREATE]
+        : mode === 'readonly'
+          ? [file, sqlite3.OPEN_READONLY]
+          : [`${pathToFileURL(file).href}?immutable=1`, sqlite3.OPEN_READONLY | sqlite3.OPEN_URI];
     return new Promise((resolve, reject) => {
-      const db = new sqlite3.Database(file, sqlite3.OPEN_READWRITE | sqlite3.OPEN_CREATE, (err) => {
+      const db = new sqlite3.Database(name, flags, (err) => {
         if (err) return reject(explainSqliteError(err, file));
         db.configure('busyTimeout', options.busyTimeoutMs);
         resolve(new Connection(db, file, options));
       });
     });
+  }
+
+  get mode(): OpenMode {
+    return this.options.mode ?? 'readwrite';
+  }
+
+  get readOnly(): boolean {
+    return this.mode !== 'readwrite';
   }
 
   /** The slowest statements seen recently, slowest first. */
@@ -53,7 +77,7 @@ export class Connection {
   }
 
   all<T = Record<string, unknown>>(sql: string, params: readonly SqlParam[] = []): Promise<T[]> {
-    return this.locked(() => this.timed(sql, (cb) => this.prepared(sql).all(params, cb)) as Promise<T[]>);
+    return this.locked(() => this.timed(sql, (cb) => this.prepared(sql).then((s) => s.all(params, cb), cb)) as Promise<T[]>);
   }
 
   /** The first row. Run as all(): a statement left after its first row would keep a read snapshot open. */
@@ -65,9 +89,13 @@ export class Connection {
     return this.locked(
       () =>
         this.timed(sql, (cb) =>
-          this.prepared(sql).run(params, function (this: sqlite3.RunResult, err: Error | null) {
-            cb(err, { changes: this.changes, lastID: this.lastID });
-          }),
+          this.prepared(sql).then(
+            (s) =>
+              s.run(params, function (this: sqlite3.RunResult, err: Error | null) {
+                cb(err, { changes: this.changes, lastID: this.lastID });
+              }),
+            cb,
+          ),
         ) as Promise<{ changes: number; lastID: number }>,
     );
   }
@@ -75,21 +103,25 @@ export class Connection {
   /**
    * A prepared statement for this SQL, kept for reuse: node-sqlite3's db.run/all prepare, run and finalize a new
    * statement each time (three trips to its thread pool); a kept one runs in one. Least recently used ones are
-   * finalized past STATEMENT_CACHE. A statement that failed is dropped, so a bad one is never kept.
+   * finalized past STATEMENT_CACHE. Preparing is awaited: node-sqlite3 never calls back the calls queued on a
+   * statement that failed to prepare (a bad column, a table a newer schema dropped), which would hang the caller and
+   * every query queued behind it. A statement that failed is dropped, so a bad one is never kept.
    */
-  private prepared(sql: string): sqlite3.Statement {
+  private prepared(sql: string): Promise<sqlite3.Statement> {
     let statement = this.statements.get(sql);
     if (statement) {
       this.statements.delete(sql);
     } else {
-      statement = this.db.prepare(sql);
-      statement.on('error', () => undefined); // reported to the callback of the call that met it
+      statement = new Promise<sqlite3.Statement>((resolve, reject) => {
+        const made: sqlite3.Statement = this.db.prepare(sql, (err: Error | null) => (err ? reject(err) : resolve(made)));
+      });
+      statement.catch(() => this.forget(sql));
     }
     this.statements.set(sql, statement);
     if (this.statements.size > STATEMENT_CACHE) {
-      const [oldest, old] = this.statements.entries().next().value as [string, sqlite3.Statement];
+      const [oldest, old] = this.statements.entries().next().value as [string, Promise<sqlite3.Statement>];
       this.statements.delete(oldest);
-      old.finalize();
+      void finalize(old);
     }
     return statement;
   }
@@ -98,7 +130,7 @@ export class Connection {
     const statement = this.statements.get(sql);
     if (!statement) return;
     this.statements.delete(sql);
-    statement.finalize();
+    void finalize(statement);
   }
 
   /** Runs a script of several statements (db.all/run would silently run only the first). */
@@ -141,14 +173,14 @@ export class Connection {
           await new Promise((r) => setTimeout(r, 20 + Math.random() * 80 * (attempt + 1)));
           continue;
         }
-        throw explainSqliteError(err, this.file);
+        throw this.explain(err);
       }
     }
   }
 
   close(): Promise<void> {
     return this.locked(async () => {
-      await Promise.all([...this.statements.values()].map((s) => new Promise<void>((resolve) => s.finalize(() => resolve()))));
+      await Promise.all([...this.statements.values()].map(finalize));
       this.statements.clear();
       await new Promise<void>((resolve, reject) => this.db.close((err) => (err ? reject(err) : resolve())));
     });
@@ -160,15 +192,19 @@ export class Connection {
     const result = this.tail.then(fn, fn);
     this.tail = result.catch(() => undefined);
     return result.catch((err) => {
-      throw explainSqliteError(err, this.file);
+      throw this.explain(err);
     });
   }
 
-  private rawRun(sql: string): Promise<void> {
-    return this.timed(sql, (cb) => this.prepared(sql).run([], (err: Error | null) => cb(err, undefined))) as Promise<void>;
+  private explain(err: unknown): unknown {
+    return explainSqliteError(err, this.file, this.readOnly);
   }
 
-  private timed(sql: string, call: (cb: (err: Error | null, value: unknown) => void) => void): Promise<unknown> {
+  private rawRun(sql: string): Promise<void> {
+    return this.timed(sql, (cb) => this.prepared(sql).then((s) => s.run([], (err: Error | null) => cb(err, undefined)), cb)) as Promise<void>;
+  }
+
+  private timed(sql: string, call: (cb: (err: Error | null, value?: unknown) => void) => void): Promise<unknown> {
     const started = performance.now();
     return new Promise((resolve, reject) =>
       call((err, value) => {
@@ -190,3 +226,10 @@ export class Connection {
   }
 }
 
+/** Finalizes a kept statement; one that never prepared has nothing to finalize. */
+function finalize(statement: Promise<sqlite3.Statement>): Promise<void> {
+  return statement.then(
+    (s) => new Promise<void>((resolve) => s.finalize(() => resolve())),
+    () => undefined,
+  );
+}

@@ -80,6 +80,8 @@ export const tasks = sqliteTable(
     startedAt: text('started_at'),
     completedAt: text('completed_at'),
     ...timestamps,
+    /** JSON array of the fields stored encrypted (src/store/crypto/fields.ts): one of them holding plain text was tampered with. */
+    sealedFields: text('sealed_fields', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
   },
   (t) => [
     index('tasks_project_status_idx').on(t.projectId, t.status),
@@ -322,6 +324,8 @@ export const agentRuns = sqliteTable(
     outcome: text('outcome', { enum: AGENT_RUN_OUTCOMES }).notNull(),
     notes: text('notes').notNull().default(''),
     createdAt: text('created_at').notNull(),
+    /** JSON array: ["notes"] when the notes are stored encrypted (see tasks.sealedFields). */
+    sealedFields: text('sealed_fields', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
   },
   (t) => [
     index('agent_runs_agent_name_idx').on(t.agentName),
@@ -392,8 +396,11 @@ export const cryptoKeys = sqliteTable('crypto_keys', {
   keyId: text('key_id').notNull(),
   /** `enc:v1:` + base64url(iv | ciphertext | tag) of the data key. */
   wrapped: text('wrapped').notNull(),
-  /** How the passphrase becomes a key: { name: 'scrypt', salt (base64url), N, r, p }; null for a keychain key. */
-  kdf: text('kdf', { mode: 'json' }).$type<{ name: 'scrypt'; salt: string; N: number; r: number; p: number } | null>(),
+  /**
+   * How the passphrase becomes a key: { name: 'scrypt', salt (base64url), N, r, p, check? }; null for a keychain key.
+   * `check` (base64url HMAC of a fixed label under the derived key) tells a wrong passphrase from a damaged wrapped key.
+   */
+  kdf: text('kdf', { mode: 'json' }).$type<{ name: 'scrypt'; salt: string; N: number; r: number; p: number; check?: string } | null>(),
   createdAt: text('created_at').notNull(),
   updatedAt: text('updated_at').notNull(),
 });

@@ -1,14 +1,16 @@
 // A Cairn store: a folder holding cairn.db (SQLite, WAL). Opening it checks the folder, refuses a file that is
-// not ours or a schema that is newer than this build, copies the database aside before migrating, loads
+// not ours, a schema that is newer than this build, a folder whose store is gone (pastStore.ts) and a damaged
+// database, opens read-only what this process cannot write, copies the database aside before migrating, loads
 // sqlite-vec, and hands out the repositories.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Connection, type SlowQuery } from './connection';
-import { StoreError } from './errors';
+import { Connection, type OpenMode, type SlowQuery } from './connection';
+import { damagedStore, StoreError } from './errors';
 import { lastEventSeq } from './events';
 import { checkCompatible, findMigrationsDir, migrate, schemaVersion, shippedSchemaVersion, type MigrationResult } from './migrate';
 import { DB_FILE } from './location';
 import { createOrm, type Orm } from './orm';
+import { BACKUPS_DIR, lostStore, pastStoreIn } from './pastStore';
 
 export interface StoreOptions {
   /** How long a write waits for another process's lock before giving up (ms). */
@@ -16,8 +18,22 @@ export interface StoreOptions {
   /** Statements slower than this are logged and reported by health() (ms). */
   slowQueryMs?: number;
   onSlowQuery?: (q: SlowQuery) => void;
-  /** Create the folder and the database when missing (default true). */
+  /**
+   * Create the folder and the database when missing (default true). Never in a folder that held a store (a backup
+   * holding events, database copies in backups/: pastStore.ts): that is refused, pointing to a restore.
+   */
   create?: boolean;
+  /**
+   * Open in order to restore into it (cairn restore): a folder that held a store gets an empty database even
+   * without `create`, and a damaged database (checked whatever its size) is first moved to backups/damaged-<time>/.
+   */
+  forRestore?: boolean;
+  /**
+   * Whether opening runs SQLite's quick_check and refuses a damaged database, with the way to restore it: 'small'
+   * (default) databases up to QUICK_CHECK_AT_OPEN_MAX_BYTES, as a CLI command pays it each time; 'always' (a
+   * long-running backend pays it once; and forRestore); 'never' (doctor reports the damage itself).
+   */
+  checkAtOpen?: 'small' | 'always' | 'never';
   migrationsDir?: string;
 }
 
@@ -37,13 +53,14 @@ export interface StoreHealth {
 }
 
 /**
- * Makes sure the store folder exists and is writable. Missing levels are created one at a time below the nearest
- * existing ancestor (a recursive mkdir under /proc or /sys can spin forever instead of failing).
+ * Makes sure the store folder exists and can be read, and, when the database must be created in it (`mustWrite`),
+ * written. Missing levels are created one at a time below the nearest existing ancestor (a recursive mkdir under
+ * /proc or /sys can spin forever instead of failing).
  */
-function prepareFolder(dir: string, create: boolean): void {
+function prepareFolder(dir: string, create: boolean, mustWrite: boolean): void {
   try {
     if (!fs.existsSync(dir)) {
-      if (!create) throw new StoreError('store_unavailable', `There is no Cairn store at ${dir}. Create one with "cairn --store ${dir} init".`);
+      if (!create) throw noStore(dir);
       const missing: string[] = [];
       let ancestor = dir;
       while (!fs.existsSync(ancestor)) {
@@ -55,7 +72,7 @@ function prepareFolder(dir: string, create: boolean): void {
       for (const level of missing) fs.mkdirSync(level);
     }
     if (!fs.statSync(dir).isDirectory()) throw new StoreError('store_unavailable', `The store path ${dir} is a file, not a folder. Point the store path at a folder.`);
-    fs.accessSync(dir, fs.constants.W_OK | fs.constants.R_OK);
+    fs.accessSync(dir, fs.constants.R_OK | (mustWrite ? fs.constants.W_OK : 0));
   } catch (err) {
     if (err instanceof StoreError) throw err;
     const e = err as NodeJS.ErrnoException;
@@ -64,6 +81,59 @@ function prepareFolder(dir: string, create: boolean): void {
       `Cannot use ${dir} as the store folder (${e.code ?? 'error'}: ${e.message.replace(/^\w+: /, '')}). Choose a writable folder (setting cairn.storePath, or --store).`,
     );
   }
+}
+
+const noStore = (dir: string, why = '') => new StoreError('store_unavailable', `There is no Cairn store at ${dir}${why}. Create one with "cairn --store ${dir} init".`);
+
+function writable(p: string): boolean {
+  try {
+    fs.accessSync(p, fs.constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const size = (f: string) => fs.statSync(f, { throwIfNoEntry: false })?.size ?? 0;
+
+/**
+ * How to open an existing database. Read-only when this process cannot write the folder or the file. WAL mode
+ * needs the -shm file: in a folder where it cannot be created, the database is opened immutable (no locks, no WAL
+ * index), which is exact while no one writes it — nobody else has it open (there would be a -shm) and the -wal is
+ * empty. A -wal holding changes there can only be read by a process that may write the folder.
+ */
+function openMode(folder: string, file: string): OpenMode {
+  if (writable(folder) && writable(file)) return 'readwrite';
+  if (writable(folder) || fs.existsSync(`${file}-shm`)) return 'readonly';
+  if (size(`${file}-wal`) > 0) {
+    throw new StoreError('store_unavailable', `The store ${file} is read-only here and its last changes are still in ${file}-wal, which only a process that can write ${folder} can bring in. Open the store once as a user who can write that folder (any cairn command does it), then read it here.`);
+  }
+  return 'immutable';
+}
+
+/**
+ * Databases up to this size are checked (PRAGMA quick_check) at every open by default: ~20 ms, where a store of
+ * 100,000 tasks (130 MB) takes ~330 ms — too much for every CLI command; larger ones are checked by the backend at
+ * start and before every backup and sync.
+ */
+export const QUICK_CHECK_AT_OPEN_MAX_BYTES = 8 << 20;
+
+/** SQLite's quick_check: the first problem it finds, or null when the database is intact. */
+async function quickCheck(conn: Connection): Promise<string | null> {
+  try {
+    const rows = await conn.all<{ quick_check: string }>('PRAGMA quick_check(1)');
+    return rows.length === 1 && rows[0]!.quick_check === 'ok' ? null : (rows[0]?.quick_check ?? 'quick_check found a problem');
+  } catch (err) {
+    if (err instanceof StoreError && err.kind === 'corrupt') return 'SQLite reports corruption';
+    throw err;
+  }
+}
+
+/** Moves a damaged database (with its -wal and -shm) to backups/damaged-<time>/, where the restore message says it is. */
+function moveAside(file: string): void {
+  const dir = path.join(path.dirname(file), BACKUPS_DIR, `damaged-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+  fs.mkdirSync(dir, { recursive: true });
+  for (const suffix of ['', '-wal', '-shm']) if (fs.existsSync(file + suffix)) fs.renameSync(file + suffix, path.join(dir, DB_FILE + suffix));
 }
 
 export class Store {
@@ -88,23 +158,70 @@ export class Store {
   static async open(dir: string, options: StoreOptions = {}): Promise<Store> {
     const folder = path.resolve(dir);
     const file = path.join(folder, DB_FILE);
+    const restoring = options.forRestore ?? false;
     const create = options.create ?? true;
-    prepareFolder(folder, create || fs.existsSync(file));
-    if (!create && !fs.existsSync(file)) throw new StoreError('store_unavailable', `There is no Cairn store at ${folder}. Create one with "cairn --store ${folder} init".`);
+    const exists = fs.existsSync(file);
+    prepareFolder(folder, create || exists, !exists);
+    if (!exists) {
+      const past = pastStoreIn(folder, true);
+      if (past && !restoring) throw lostStore(file, 'missing', past);
+      if (!past && !create) throw noStore(folder);
+    }
+    const mode = exists ? openMode(folder, file) : 'readwrite';
     const migrationsDir = options.migrationsDir ?? findMigrationsDir();
     const slowQueryMs = options.slowQueryMs ?? 100;
-    const conn = await Connection.open(file, { busyTimeoutMs: options.busyTimeoutMs ?? 5000, slowQueryMs, onSlowQuery: options.onSlowQuery });
+    const conn = await Connection.open(file, { mode, busyTimeoutMs: options.busyTimeoutMs ?? 5000, slowQueryMs, onSlowQuery: options.onSlowQuery });
     try {
-      // Read-only checks first: a foreign or newer database must not be touched, not even by a journal-mode switch.
-      await checkCompatible(conn, migrationsDir);
-      await conn.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;');
-      const migration = await migrate(conn, migrationsDir, path.join(folder, 'backups'));
+      // Read-only checks first: a foreign, newer, emptied or damaged database must not be touched, not even by a
+      // journal-mode switch.
+      const version = await checkCompatible(conn, migrationsDir);
+      if (exists && (version === 0 || !(await conn.get('select 1 as found from events limit 1')))) {
+        const past = pastStoreIn(folder, version === 0);
+        if (past && !restoring) throw lostStore(file, version === 0 ? 'empty' : 'without events', past);
+        if (version === 0 && ((!past && !create) || mode !== 'readwrite')) throw noStore(folder, ` (its ${DB_FILE} is empty)`);
+      }
+      const check = options.checkAtOpen ?? (restoring ? 'always' : 'small');
+      if (version > 0 && (check === 'always' || (check === 'small' && size(file) <= QUICK_CHECK_AT_OPEN_MAX_BYTES))) {
+        const problem = await quickCheck(conn);
+        if (problem && !restoring) throw damagedStore(file, problem);
+        if (problem) {
+          await conn.close();
+          moveAside(file);
+          return await Store.open(dir, options);
+        }
+      }
+      let migration: MigrationResult = { from: version, to: version };
+      if (mode === 'readwrite') {
+        await conn.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;');
+        migration = await migrate(conn, migrationsDir, path.join(folder, BACKUPS_DIR));
+      } else if (version < shippedSchemaVersion(migrationsDir)) {
+        throw new StoreError('store_unavailable', `The store ${file} has schema version ${version}, which this Cairn must upgrade before it can read it, and it is read-only here. Open it once as a user who can write ${folder} (any cairn command upgrades it).`);
+      }
       const store = new Store(folder, conn, migration, slowQueryMs, migrationsDir);
       await store.loadVec();
       return store;
     } catch (err) {
       await conn.close().catch(() => undefined);
       throw err;
+    }
+  }
+
+  /** Opened read-only: this process cannot write the store's folder or database; writes are refused (kind read_only). */
+  get readOnly(): boolean {
+    return this.conn.readOnly;
+  }
+
+  /**
+   * SQLite's quick_check of the whole database, on a connection of its own (the store's queries are not held up):
+   * a backup or sync runs it first, so a damaged store is never backed up or synced.
+   */
+  async checkIntact(): Promise<void> {
+    const conn = await Connection.open(this.file, { mode: this.conn.mode, busyTimeoutMs: 10_000, slowQueryMs: 60_000 });
+    try {
+      const problem = await quickCheck(conn);
+      if (problem) throw damagedStore(this.file, problem);
+    } finally {
+      await conn.close();
     }
   }
 
@@ -143,13 +260,22 @@ export class Store {
   }
 
   async health(): Promise<StoreHealth> {
-    const integrity = (await this.conn.all<{ integrity_check: string }>('PRAGMA integrity_check')).map((r) => r.integrity_check);
+    // A damaged store is reported on, not refused: what cannot be read is a finding (integrity) or left out (counts).
+    const unlessDamaged = <T>(read: Promise<T>, instead: (problem: string) => T) =>
+      read.catch((err: unknown) => {
+        if (err instanceof StoreError && err.kind === 'corrupt') return instead(err.message);
+        throw err;
+      });
+    const integrity = await unlessDamaged(
+      this.conn.all<{ integrity_check: string }>('PRAGMA integrity_check').then((rows) => rows.map((r) => r.integrity_check)),
+      (problem) => [problem],
+    );
     const pragma = async (name: string) => Object.values((await this.conn.get(`PRAGMA ${name}`)) ?? {})[0];
     const counts: Record<string, number> = {};
     for (const table of ['projects', 'sprints', 'tasks', 'events', 'notes', 'agents', 'agent_runs']) {
-      counts[table] = ((await this.conn.get<{ n: number }>(`select count(*) as n from ${table}`))?.n ?? 0) as number;
+      const n = await unlessDamaged(this.conn.get<{ n: number }>(`select count(*) as n from ${table}`).then((r) => r?.n ?? 0), () => null);
+      if (n !== null) counts[table] = n;
     }
-    const size = (f: string) => (fs.existsSync(f) ? fs.statSync(f).size : 0);
     return {
       ok: integrity.length === 1 && integrity[0] === 'ok',
       integrity,

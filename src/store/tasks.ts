@@ -143,6 +143,7 @@ export async function createTask(orm: Orm, who: Actor, input: TaskInput): Promis
     createdAt: now,
     updatedAt: now,
     version: 1,
+    sealedFields: [],
   };
   return insertAggregate(orm, who, 'task', tasks, await sealNewTask(orm, row, input.secretFields));
 }

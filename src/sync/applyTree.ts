@@ -7,9 +7,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { StoreError } from '../store/errors';
 import { applyRowChanges, newestEvent, setAppliedCommit, type TableChanges } from '../store/snapshot/apply';
+import { rowProblem } from '../store/snapshot/rowRules';
 import { tableCatalog } from '../store/snapshot/tables';
 import type { Store } from '../store/store';
 import { blobSpec, readBlobs } from './blobs';
+import { whyNotWritable } from './files';
 import type { BackupRepo } from './git';
 import { compareKeys, DB_DIR, decodeValue, lineKey, sha256, splitLines } from './layout';
 
@@ -50,12 +52,15 @@ export async function deltaOf(store: Store, changes: readonly FileChange[], root
       if (!spec) throw new StoreError('invalid', `The merged backup has rows of a table "${table}" this store does not have; update Cairn and sync again.`);
       let t = rows.get(table);
       if (!t) rows.set(table, (t = { spec, deleted: [], upserted: [], upsertKeys: [] }));
-      const parse = (b: Buffer | null) => new Map((b ? splitLines(b.toString('utf8')) : []).map((line) => [lineKey(spec.key, line), line] as const));
+      const parse = (b: Buffer | null) => new Map((b ? splitLines(b.toString('utf8')) : []).map((line, i) => [lineKey(spec.key, line), { line, at: i + 1 }] as const));
       const [old, next] = [parse(before), parse(after)];
-      for (const [k, line] of old) if (!next.has(k)) t.deleted.push(spec.key.map((c) => decodeValue((JSON.parse(line) as Record<string, unknown>)[c] ?? null)));
-      for (const [k, line] of next) {
-        if (old.get(k) === line) continue;
+      for (const [k, { line }] of old) if (!next.has(k)) t.deleted.push(spec.key.map((c) => decodeValue((JSON.parse(line) as Record<string, unknown>)[c] ?? null)));
+      for (const [k, { line, at }] of next) {
+        if (old.get(k)?.line === line) continue;
         const row = JSON.parse(line) as Record<string, unknown>;
+        // A row is checked like a write before it is applied (src/store/snapshot/rowRules.ts).
+        const problem = rowProblem(table, row);
+        if (problem) throw new StoreError('corrupt', `${p} line ${at} is not a valid ${table} row (${problem}) in the backup being synced: another program wrote it or it was edited by hand. Nothing was applied to this store; revert or fix that commit on the remote, then sync again.`);
         t.upserted.push(spec.columns.map((c) => decodeValue(row[c] ?? null)));
         t.upsertKeys.push(k);
       }
@@ -96,6 +101,11 @@ export function applyFiles(delta: TreeDelta): string[] {
   const warnings: string[] = [];
   for (const f of delta.files) {
     const abs = path.join(f.root.dir, f.rel);
+    const refusal = whyNotWritable(f.root.dir, f.rel);
+    if (refusal) {
+      warnings.push(refusal);
+      continue;
+    }
     const current = fs.existsSync(abs) ? fs.readFileSync(abs) : null;
     const same = (a: Buffer | null, b: Buffer | null) => (a === null ? b === null : b !== null && sha256(a) === sha256(b));
     if (same(current, f.target)) continue;

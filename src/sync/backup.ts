@@ -1,13 +1,14 @@
 // The backup pipeline: export what changed → mirror the files → stage → secret scan → commit.
-// The working tree always starts equal to the last commit (a backup killed or refused half-way is reset first),
-// and the state in .git/cairn/ says which event the last commit covers, so an incremental backup reads only the
-// events since then and rewrites only the shards they touch.
+// The working tree always starts equal to the last commit (a backup killed half-way is reset first, a refused one
+// at once, with the git objects it wrote), and the state in .git/cairn/ says which event the last commit covers, so
+// an incremental backup reads only the events since then and rewrites only the shards they touch.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { GitError } from 'simple-git';
 import type { Actor } from '../store/events';
 import { eventIdAt, eventsSince, lastEvent, userVersion, withReadSnapshot, type ChangedAggregate } from '../store/snapshot/rows';
 import { tableCatalog, type TableSpec } from '../store/snapshot/tables';
+import { BACKUP_REPO_DIR } from '../store/pastStore';
 import type { Store } from '../store/store';
 import { CAIRN_VERSION } from '../backend/version';
 import { checkCancelled, discardCancelled, isCancelled, resetUnfinished } from './cancel';
@@ -19,8 +20,10 @@ import { BackupRepo, explainGitError } from './git';
 import { AGENTS_PREFIX, FORMAT, MANIFEST } from './layout';
 import { withBackupLock } from './lock';
 import { writeManifest, readManifest, type FileEntry, type Manifest } from './manifest';
+import { backupMassRemovals, massDeleteRefusal } from './massDelete';
 import { locateFindings, refusal, scanStaged, type LocatedFinding } from './scan';
 import { Scanner } from './scanner';
+import { listObjects, removeNewObjects } from './newObjects';
 import { clearInProgress, markInProgress, readStamps, readState, writeStamps, writeState } from './state';
 import { resumePendingRestore, roots, skipsPrivate } from './restore';
 import { walkFolders } from './walk';
@@ -71,7 +74,7 @@ export interface BackupResult {
   ms: number;
 }
 
-export const repoDirOf = (store: Store, settings: BackupSettings) => path.resolve(settings.repo ?? path.join(store.dir, 'backup'));
+export const repoDirOf = (store: Store, settings: BackupSettings) => path.resolve(settings.repo ?? path.join(store.dir, BACKUP_REPO_DIR));
 
 /** Tables the event log names changed rows of (aggregate type → table). Others are compared in full. */
 const TRACKED: Record<string, string> = { project: 'projects', sprint: 'sprints', task: 'tasks' };
@@ -90,7 +93,7 @@ export function planExport(specs: TableSpec[], events: ChangedAggregate[] | null
     keys('events').add(e.id);
     const table = TRACKED[e.aggregateType];
     if (table) keys(table).add(e.aggregateId);
-    if (e.type === 'agent_run.recorded') keys('agent_runs').add(e.aggregateId);
+    if (e.type === 'agent_run.recorded' || e.type === 'agent_run.restored') keys('agent_runs').add(e.aggregateId);
     // Deleting a task clears agent_runs.task_id without an event of the run's own.
     if (e.type === 'task.deleted') plans.set('agent_runs', { kind: 'full' });
   }
@@ -133,16 +136,26 @@ async function stageWritten(repo: BackupRepo, blobs: BlobWriter, touched: readon
 }
 
 /** A backup, holding the store's backup lock. */
-export function runBackup(env: BackupEnv, settings: BackupSettings, opts: { full?: boolean } = {}): Promise<BackupResult> {
+export function runBackup(env: BackupEnv, settings: BackupSettings, opts: { full?: boolean; allowMassDelete?: boolean } = {}): Promise<BackupResult> {
   return withBackupLock(env.store.dir, 'backup', async () => {
     await resumePendingRestore(env, settings);
     await resumePendingSync(env, settings); // never back up a half-synced state
-    return backupLocked(env, settings, { kind: 'backup', full: opts.full });
+    return backupLocked(env, settings, { kind: 'backup', full: opts.full, allowMassDelete: opts.allowMassDelete });
   });
 }
 
+export interface BackupOptions {
+  kind: BackupKind;
+  full?: boolean;
+  subjectPrefix?: string;
+  /** Commit removals that no deletion in the event log explains, however many (massDelete.ts); never asked of a restore's commit. */
+  allowMassDelete?: boolean;
+  /** The backup a sync makes first (its refusals say how to sync, not how to back up). */
+  inSync?: boolean;
+}
+
 /** The backup itself; the caller holds the lock. */
-export async function backupLocked(env: BackupEnv, settings: BackupSettings, opts: { kind: BackupKind; full?: boolean; subjectPrefix?: string }): Promise<BackupResult> {
+export async function backupLocked(env: BackupEnv, settings: BackupSettings, opts: BackupOptions): Promise<BackupResult> {
   const started = performance.now();
   const repoDir = repoDirOf(env.store, settings);
   // Every phase up to the commit is a safe point to stop at (see cancel.ts).
@@ -156,6 +169,10 @@ export async function backupLocked(env: BackupEnv, settings: BackupSettings, opt
   let staging: Promise<void> = Promise.resolve(); // the last batch git was asked to stage
   try {
     progress('prepare');
+    // A damaged store is never backed up (nor synced): quick_check runs on a connection of its own while the backup
+    // exports and mirrors, and is awaited before anything is staged (a restore's commit: the database was just checked).
+    const intact = opts.kind === 'restore' ? Promise.resolve() : env.store.checkIntact();
+    intact.catch(() => undefined); // awaited after the export: a failure is thrown there
     // The source folders are listed (in a worker) while the repository is opened and the tables exported.
     const sources = roots(env, settings);
     const skipRealPaths = [env.store.dir, repoDir].map((p) => (fs.existsSync(p) ? fs.realpathSync(p) : p));
@@ -171,10 +188,11 @@ export async function backupLocked(env: BackupEnv, settings: BackupSettings, opt
     repo.clearStaleGitLocks();
     await resetUnfinished(repo);
     const state = readState(repo.cairnDir);
-    const tip = await repo.tip(state && !state.uncommitted ? { commit: state.head, tree: state.tree } : undefined);
+    const tip = await repo.tip(state ? { commit: state.head, tree: state.tree } : undefined);
     const head = tip?.commit ?? null;
     const previous = head ? readManifest(repoDir) : null;
     const skipPrivate = skipsPrivate(repo, settings);
+    const objectsBefore = listObjects(repoDir); // a refused backup deletes the objects it wrote (newObjects.ts)
     markInProgress(repo.cairnDir);
 
     const mirrorOpts = {
@@ -225,6 +243,15 @@ export async function backupLocked(env: BackupEnv, settings: BackupSettings, opt
       const exported = await exportTables(conn, repoDir, specs, plans, previous, (table, done, total) => progress(`export ${table}`, done, total), opts.full ?? false);
       return { specs, schemaVersion, last, exported, trusted };
     });
+
+    // Removals that no deletion in the event log explains are not committed unless allowed (a restore's commit is asked for).
+    const massRemovals = opts.kind === 'restore' || opts.allowMassDelete ? {} : backupMassRemovals(snap.exported, previous);
+    const damaged = await intact.then(() => null, (err: unknown) => err);
+    if (damaged || Object.keys(massRemovals).length) {
+      await Promise.allSettled([mirroring, staging]);
+      await resetUnfinished(repo); // what the export and mirror wrote goes: nothing of a refused backup stays
+      throw damaged ?? massDeleteRefusal(opts.inSync ? 'sync-backup' : 'backup', massRemovals);
+    }
 
     crashPoint('backup:exported');
     activeScanner.shards(snap.exported.written);
@@ -306,7 +333,12 @@ export async function backupLocked(env: BackupEnv, settings: BackupSettings, opt
     // A backup that trusted its state staged only what it wrote, all of it scanned; otherwise git says what is staged.
     const scanned = locateFindings(scanning.value, snap.exported.written);
     const findings = touched ? scanned : await stagedFindings(repoDir, await repo.changedFiles(tip?.tree ?? null, tree), copiesWritten, scanned, settings.allow ?? []);
-    if (findings.length) throw refusal(findings); // the in-progress mark stays: the next backup resets first
+    if (findings.length) {
+      // Nothing of the refused backup stays: the working tree and index go back to HEAD, its new objects are deleted.
+      await resetUnfinished(repo);
+      await removeNewObjects(repo, objectsBefore, tip?.tree ?? null, tree, blobs ? (await blobs.written()).values() : []);
+      throw refusal(findings);
+    }
 
     progress('commit');
     const text = summarize(changes, head === null, totals);

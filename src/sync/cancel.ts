@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { StoreError } from '../store/errors';
 import { BackupRepo } from './git';
-import { clearInProgress, clearState, isInProgress, readState } from './state';
+import { clearInProgress, isInProgress } from './state';
 
 /** Throws a 'cancelled' StoreError when the signal was aborted; `outcome` says what that leaves behind. */
 export function checkCancelled(signal: AbortSignal | undefined, outcome: string): void {
@@ -14,14 +14,10 @@ export function checkCancelled(signal: AbortSignal | undefined, outcome: string)
 
 export const isCancelled = (err: unknown): boolean => err instanceof StoreError && err.kind === 'cancelled';
 
-/**
- * Drops what an unfinished backup or merge wrote into the working tree (the in-progress mark says there is some).
- * A state describing a tree that was never committed (a restore's rows) goes with it: the next backup compares in full.
- */
+/** Drops what an unfinished backup or merge wrote into the working tree (the in-progress mark says there is some). */
 export async function resetUnfinished(repo: BackupRepo): Promise<void> {
   if (!isInProgress(repo.cairnDir)) return;
   await repo.resetToHead();
-  if (readState(repo.cairnDir)?.uncommitted) clearState(repo.cairnDir);
   clearInProgress(repo.cairnDir);
 }
 

@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import picomatch from 'picomatch';
 import { parse as parseYaml } from 'yaml';
+import { realPathInside, realPathOf } from '../store/insideRoot';
 import { sha256 } from './layout';
 import type { FileEntry } from './manifest';
 import { walkFolder, type FileStat, type Listing } from './walk';
@@ -68,6 +69,25 @@ export function isPrivateNote(text: string): boolean {
 }
 
 export const isNote = (p: string) => /\.md$/i.test(p);
+
+/**
+ * Why a restore or a sync must not write `rel` into the folder `root` (null: it may): the path leads out of the
+ * folder through a symbolic link (a linked folder on the way, or the file itself a link), so the write would land
+ * elsewhere; or something other than a file is there (a folder, a FIFO, a device), which a rename cannot replace.
+ */
+export function whyNotWritable(root: string, rel: string): string | null {
+  const abs = path.join(root, ...rel.split('/'));
+  const rootReal = realPathOf(root);
+  if (!rootReal) return null; // the folder is made by the write: nothing in it leads anywhere yet
+  if (!realPathInside(rootReal, abs)) return `${abs} leads out of ${root} through a symbolic link: not written`;
+  let there: fs.Stats | undefined;
+  try {
+    there = fs.statSync(abs, { throwIfNoEntry: false });
+  } catch (err) {
+    return `${abs} cannot be written (${(err as NodeJS.ErrnoException).code})`;
+  }
+  return there && !there.isFile() ? `${abs} is not a regular file (a folder, FIFO, socket or device): not replaced` : null;
+}
 
 /** The last matcher made: every backup of a store asks for the same patterns (compiling them costs more than using them). */
 let lastMatcher: { key: string; matches: (p: string) => boolean } | null = null;

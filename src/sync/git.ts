@@ -63,6 +63,24 @@ export function explainGitError(err: unknown, repo: string, doing: string): Stor
   return new StoreError('store_unavailable', `git failed while ${doing} in ${repo}: ${first}`);
 }
 
+/**
+ * Why a push lost a race with another machine's push, or null when it failed for any other reason (then retrying
+ * would not help). Lost: the remote moved on since our fetch (non-fast-forward, fetch first, stale info), or another
+ * push was updating its branch at that instant (`[remote rejected] (failed to update ref)`, `cannot lock ref`).
+ */
+export function pushRaceOf(err: unknown): string | null {
+  if (!(err instanceof GitError)) return null;
+  const msg = err.message;
+  if (/\[rejected\]|non-fast-forward|fetch first|\(stale info\)/i.test(msg)) return 'another machine pushed first';
+  if (/\[remote rejected\][^\n]*\(failed to update ref|cannot lock ref/i.test(msg)) {
+    // The remote's own line names the lock file ("Unable to create '…/main.lock': File exists"): the way out when it stays.
+    const lock = /^remote: (?:error: )?(cannot lock ref.*?)\s*$/im.exec(msg)?.[1];
+    const stale = lock && /File exists/i.test(lock) ? '; if no other machine is syncing, a git that died on the remote left that lock file: remove it' : '';
+    return `another push was updating the remote's branch${lock ? ` (${lock}${stale})` : ''}`;
+  }
+  return null;
+}
+
 export class BackupRepo {
   private constructor(
     readonly dir: string,
@@ -335,8 +353,8 @@ export class BackupRepo {
   async setRemote(url: string, name = 'origin'): Promise<void> {
     const before = await this.remoteUrl(name);
     if (before === url) return;
-    if (before) await this.git.remote(['set-url', name, url]);
-    else await this.git.addRemote(name, url);
+    // `--`: the URL is a value, never a switch (see normalizeRemote, which refuses one starting with "-").
+    await this.git.raw(['remote', before ? 'set-url' : 'add', '--', name, url]);
     // What the old remote had says nothing about the new one (sync reads these refs as "already there").
     const stale = (await this.git.raw(['for-each-ref', '--format=%(refname)', `refs/remotes/${name}/`])).split('\n').filter(Boolean);
     for (const ref of stale) await this.git.raw(['update-ref', '-d', ref]);
@@ -347,7 +365,7 @@ export class BackupRepo {
 export async function probeRemote(url: string, cwd: string): Promise<string | null> {
   const git = simpleGit({ baseDir: cwd, allowEnvironment: ['GIT_TERMINAL_PROMPT'], timeout: { block: 20_000 } }).env(gitEnv({ GIT_TERMINAL_PROMPT: '0' }));
   try {
-    await git.listRemote(['--heads', url]);
+    await git.listRemote(['--heads', '--', url]);
     return null;
   } catch (err) {
     const msg = err instanceof GitError ? err.message : String(err);

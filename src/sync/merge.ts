@@ -48,8 +48,11 @@ export interface TableShape {
 /** Columns that say when and how often a row changed: merged by rule, never a conflict. */
 const VERSION = 'version';
 const UPDATED_AT = 'updated_at';
+/** Which of a row's fields are encrypted (src/store/crypto/fields.ts): each field's mark goes with its value. */
+const SEALED = 'sealed_fields';
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+const marksOf = (row: Fields) => new Set(JSON.parse(String(row[SEALED] ?? '[]')) as string[]);
 const parse = (line: string | undefined) => (line === undefined ? null : (JSON.parse(line) as Fields));
 const pick = (row: Fields | null, fields: string[]) => (row ? Object.fromEntries(fields.map((f) => [f, row[f] ?? null])) : null);
 
@@ -93,7 +96,7 @@ export function mergeShard(shape: TableShape, base: Map<string, string>, mine: M
     const row: Fields = { ...mr };
     const info: MergedRow = { key, fromMine: [], fromTheirs: [], conflicts: [], version: null };
     for (const c of shape.columns) {
-      if (shape.key.includes(c) || c === VERSION || c === UPDATED_AT) continue;
+      if (shape.key.includes(c) || c === VERSION || c === UPDATED_AT || c === SEALED) continue;
       const [bv, mv, tv] = [br?.[c], mr[c], tr[c]];
       if (same(mv, tv)) continue;
       if (same(mv, bv)) {
@@ -107,9 +110,17 @@ export function mergeShard(shape: TableShape, base: Map<string, string>, mine: M
       info.version = row[VERSION] as number;
     }
     if (shape.columns.includes(UPDATED_AT)) row[UPDATED_AT] = String(mr[UPDATED_AT] ?? '') > String(tr[UPDATED_AT] ?? '') ? mr[UPDATED_AT] : tr[UPDATED_AT];
+    // A field keeps the mark of the side its value came from: never plain text marked encrypted, nor a ciphertext unmarked.
+    let recorded = info.conflicts;
+    if (shape.columns.includes(SEALED)) {
+      const [mineMarks, theirMarks] = [marksOf(mr), marksOf(tr)];
+      row[SEALED] = JSON.stringify(shape.columns.filter((c) => (info.fromTheirs.includes(c) ? theirMarks : mineMarks).has(c)));
+      // A conflict on a marked field carries the marks, so that resolving it takes the chosen side's along.
+      if (info.conflicts.some((c) => mineMarks.has(c) || theirMarks.has(c))) recorded = [...info.conflicts, SEALED];
+    }
     out.lines.set(key, encode(shape.columns, row));
     out.merged.push(info);
-    if (info.conflicts.length) out.conflicts.push({ table: shape.name, key, fields: info.conflicts, mine: pick(mr, info.conflicts), theirs: pick(tr, info.conflicts), base: pick(br, info.conflicts) });
+    if (info.conflicts.length) out.conflicts.push({ table: shape.name, key, fields: info.conflicts, mine: pick(mr, recorded), theirs: pick(tr, recorded), base: pick(br, recorded) });
   }
   return out;
 }

@@ -4,6 +4,7 @@
 // backup. Every backup, restore and sync calls this first, so no backup is ever made from a half-synced state.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { writeFileAtomically } from '../store/atomicFile';
 import { appliedCommit } from '../store/snapshot/apply';
 import { applyFiles, treeDelta } from './applyTree';
 import { repoDirOf, type BackupEnv, type BackupSettings } from './backup';
@@ -18,11 +19,7 @@ export interface PendingSync {
 
 const markerOf = (cairnDir: string) => path.join(cairnDir, 'sync-pending.json');
 
-export function writePendingSync(cairnDir: string, p: PendingSync): void {
-  const tmp = `${markerOf(cairnDir)}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify(p));
-  fs.renameSync(tmp, markerOf(cairnDir));
-}
+export const writePendingSync = (cairnDir: string, p: PendingSync) => writeFileAtomically(markerOf(cairnDir), JSON.stringify(p));
 
 export const clearPendingSync = (cairnDir: string) => fs.rmSync(markerOf(cairnDir), { force: true });
 

@@ -26,6 +26,7 @@ const URL_FORMS = [/^(https?|ssh|git|file):\/\/\S+$/i, /^[\w.-]+@[\w.-]+:\S+$/];
 export function normalizeRemote(url: string, cwd = process.cwd()): string {
   const u = url.trim();
   if (!u) throw new StoreError('invalid', 'The remote must not be empty: give a git URL (https://…, ssh://…, git@host:path) or a path to a repository.');
+  if (u.startsWith('-')) throw new StoreError('invalid', `The remote "${u}" starts with "-": git would read it as an option. Give a git URL (https://…, ssh://…, git@host:path) or a path to a repository (./${u} for a folder of that name).`);
   if (/\s/.test(u) && !fs.existsSync(u)) throw new StoreError('invalid', `"${u}" is not a git URL (it contains spaces).`);
   if (URL_FORMS.some((r) => r.test(u))) return u;
   if (/^[a-z][\w+.-]*:\/\//i.test(u)) throw new StoreError('invalid', `"${u}" uses a transport Cairn does not accept; use https://, ssh://, git://, file:// or git@host:path.`);

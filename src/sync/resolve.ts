@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { getConflict, listConflicts, markResolved, resolveRowConflict, type ConflictChoice } from '../store/conflicts';
+import { writeFileAtomically } from '../store/atomicFile';
 import { StoreError } from '../store/errors';
 import type { ConflictRow } from '../store/schema';
 import type { BackupEnv, BackupSettings } from './backup';
@@ -69,9 +70,7 @@ export async function conflictList(env: BackupEnv, settings: BackupSettings, sta
 
 function writeAtomically(file: string, text: string): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.cairn-resolve-${process.pid}`;
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, file);
+  writeFileAtomically(file, text);
 }
 
 export async function resolveConflict(env: BackupEnv, settings: BackupSettings, id: string, choice: ConflictChoice, value: unknown): Promise<{ conflict: ConflictView }> {

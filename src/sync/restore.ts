@@ -11,9 +11,11 @@
 //    it is checked (integrity_check, or quick_check for a patched copy: see patch.ts; foreign keys, row counts
 //    against the manifest) before anything live is touched; a dry run stops after the diff (only over the rows
 //    patched) with what would change.
-// 4. The store's content is replaced in ONE transaction (see src/store/snapshot/load.ts), with its
-//    backup.restored event. A marker in .git/cairn/ names the restore until its files are back: if the process
-//    dies after the swap, the next backup or restore finishes the job (the event tells whether the swap happened).
+// 4. The store's content is replaced in ONE transaction (src/store/snapshot/swap.ts): the log keeps every event and
+//    gains the backup's it lacks, each row changed gets its `<kind>.restored` event, and backup.restored closes it.
+//    The backup's working tree and state stay the safety backup's: the restore's changes are all in the log, so the
+//    backup after it is incremental. A marker in .git/cairn/ names the restore until its files are back: if the
+//    process dies after the swap, the next backup or restore finishes the job (the event tells whether the swap happened).
 // 5. Vault and agent files are written with temp-file + rename (a file whose stamp is the one the safety backup
 //    recorded is known by that backup's checksum, not read again); the indexes are brought up to date.
 import * as fs from 'node:fs';
@@ -25,20 +27,22 @@ import { StoreError } from '../store/errors';
 import { newId } from '../store/ids';
 import { indexVault } from '../store/knowledge/indexer';
 import { findMigrationsDir, shippedSchemaVersion } from '../store/migrate';
-import { buildDatabase, copyDatabase, diffAttached, replaceFromAttached, withAttached, type KeyTables, type TableDiff } from '../store/snapshot/load';
+import { buildDatabase, copyDatabase, diffAttached, withAttached, type KeyTables, type TableDiff } from '../store/snapshot/load';
 import { patchCopy, type TablePatch } from '../store/snapshot/patch';
-import { eventBefore, lastEvent, restoreCommitted, userVersion, withReadSnapshot } from '../store/snapshot/rows';
+import { rowProblem } from '../store/snapshot/rowRules';
+import { restoreCommitted, userVersion } from '../store/snapshot/rows';
+import { swapFromAttached } from '../store/snapshot/swap';
 import { tableCatalog, type TableSpec } from '../store/snapshot/tables';
 import { backupLocked, repoDirOf, type BackupEnv, type BackupSettings } from './backup';
 import { forEachBlob, readBlobs } from './blobs';
-import { agentFolderSlug, excludeMatcher, isNote, isPrivateNote } from './files';
+import { agentFolderSlug, excludeMatcher, isNote, isPrivateNote, whyNotWritable } from './files';
 import { walkFolder, type FileStat } from './walk';
 import { crashPoint } from './crashPoints';
 import { BackupRepo } from './git';
 import { withBackupLock } from './lock';
 import { AGENTS_PREFIX, compareKeys, DB_DIR, decodeValue, MANIFEST, rowKey, sha256, splitLines, VAULT_PREFIX } from './layout';
-import { writeManifest, parseManifest, readManifest, verifyContent, verifyListing, type FileEntry, type Manifest, type ManifestProblem } from './manifest';
-import { clearInProgress, clearPendingRestore, clearState, markInProgress, readPendingRestore, readStamps, writePendingRestore, writeState } from './state';
+import { parseManifest, verifyContent, verifyListing, type FileEntry, type Manifest, type ManifestProblem } from './manifest';
+import { clearPendingRestore, clearState, readPendingRestore, readStamps, writePendingRestore } from './state';
 import { resumePendingSync } from './pendingSync';
 
 export interface FileDiff {
@@ -73,6 +77,8 @@ interface FilePlan {
   prefix: string;
   write: string[];
   remove: string[];
+  /** Files not written, each with why (a path leading out of the folder through a symlink: files.ts whyNotWritable). */
+  refused: string[];
 }
 
 /** A backup commit: its manifest and the blob id of each of its files (db/ and files/). */
@@ -133,19 +139,35 @@ async function readChecked(repo: BackupRepo, tree: BackupTree, paths: string[], 
   return { problems, kept };
 }
 
-/** A shard's rows by key text, each as its line and its values in the table's column order. */
-function parseShard(rel: string, content: Buffer, table: string, entry: { key: string[]; columns: string[] }): Map<string, { line: string; values: unknown[] }> {
-  const rows = new Map<string, { line: string; values: unknown[] }>();
+const invalidRow = (rel: string, line: number, table: string, problem: string) =>
+  new StoreError('corrupt', `${rel} line ${line} is not a valid ${table} row (${problem}); the backup was damaged or edited by hand. Nothing was changed.`);
+
+/** A row the restore is about to write, checked by the rules a write follows (rowRules.ts). */
+function checkRow(rel: string, line: number, table: string, row: Record<string, unknown>): void {
+  const problem = rowProblem(table, row);
+  if (problem) throw invalidRow(rel, line, table, problem);
+}
+
+/**
+ * A shard's rows by key text, each as its line, its line number and its values in the table's column order. With
+ * `check`, every row must pass its table's rules (all of them are written); else only its shape is checked.
+ */
+function parseShard(rel: string, content: Buffer, table: string, entry: { key: string[]; columns: string[] }, check: boolean): Map<string, { line: string; at: number; values: unknown[] }> {
+  const rows = new Map<string, { line: string; at: number; values: unknown[] }>();
   splitLines(content.toString('utf8')).forEach((line, i) => {
+    let row: Record<string, unknown>;
+    let values: unknown[];
     try {
-      const row = JSON.parse(line) as Record<string, unknown>;
+      row = JSON.parse(line) as Record<string, unknown>;
       if (typeof row !== 'object' || row === null || Array.isArray(row)) throw new Error('not a JSON object');
       const names = Object.keys(row);
       if (names.join() !== entry.columns.join()) throw new Error(`its fields (${names.join(', ')}) are not the table's columns (${entry.columns.join(', ')})`);
-      rows.set(rowKey(entry.key, row), { line, values: entry.columns.map((c) => decodeValue(row[c])) });
+      values = entry.columns.map((c) => decodeValue(row[c]));
     } catch (err) {
-      throw new StoreError('corrupt', `${rel} line ${i + 1} is not a valid ${table} row (${(err as Error).message}); the backup was damaged or edited by hand. Nothing was changed.`);
+      throw invalidRow(rel, i + 1, table, (err as Error).message);
     }
+    if (check) checkRow(rel, i + 1, table, row);
+    rows.set(rowKey(entry.key, row), { line, at: i + 1, values });
   });
   return rows;
 }
@@ -156,7 +178,7 @@ function parseTables(contents: Map<string, Buffer>, m: Manifest): Map<string, { 
   for (const [table, entry] of Object.entries(m.tables)) {
     const keyed: { key: string; values: unknown[] }[] = [];
     const files = Object.keys(m.files).filter((p) => p.startsWith(`${DB_DIR}/${table}/`)).sort();
-    for (const rel of files) for (const [key, r] of parseShard(rel, contents.get(rel)!, table, entry)) keyed.push({ key, values: r.values });
+    for (const rel of files) for (const [key, r] of parseShard(rel, contents.get(rel)!, table, entry, true)) keyed.push({ key, values: r.values });
     keyed.sort((a, b) => compareKeys(a.key, b.key));
     out.set(table, { columns: entry.columns, rows: keyed.map((k) => k.values) });
   }
@@ -174,7 +196,10 @@ function changedShards(target: Manifest, present: Manifest): string[] {
   return [...paths].filter((p) => target.files[p]?.sha256 !== present.files[p]?.sha256).sort();
 }
 
-/** The row changes that turn the present shards into the commit's (a missing shard has no rows). */
+/**
+ * The row changes that turn the present shards into the commit's (a missing shard has no rows). Each row it writes
+ * (added or changed) is checked by its table's rules; the present rows are the store's own, whatever they hold.
+ */
 function shardPatches(specs: Map<string, TableSpec>, shards: string[], target: Map<string, Buffer>, present: Map<string, Buffer>, m: Manifest, presentManifest: Manifest): TablePatch[] {
   const byTable = new Map<string, TablePatch & { addedKeys: string[] }>();
   for (const rel of shards) {
@@ -182,12 +207,13 @@ function shardPatches(specs: Map<string, TableSpec>, shards: string[], target: M
     const spec = specs.get(table)!;
     let p = byTable.get(table);
     if (!p) byTable.set(table, (p = { spec, removed: [], changed: [], added: [], addedKeys: [] }));
-    const next = target.has(rel) ? parseShard(rel, target.get(rel)!, table, m.tables[table]!) : new Map();
-    const now = present.has(rel) ? parseShard(rel, present.get(rel)!, table, presentManifest.tables[table]!) : new Map();
+    const next = target.has(rel) ? parseShard(rel, target.get(rel)!, table, m.tables[table]!, false) : new Map();
+    const now = present.has(rel) ? parseShard(rel, present.get(rel)!, table, presentManifest.tables[table]!, false) : new Map();
     const keyAt = spec.key.map((k) => spec.columns.indexOf(k));
     for (const [key, row] of now) if (!next.has(key)) p.removed.push(keyAt.map((at) => row.values[at]));
     for (const [key, row] of next) {
       const old = now.get(key);
+      if (old?.line !== row.line) checkRow(rel, row.at, table, JSON.parse(row.line) as Record<string, unknown>);
       if (!old) {
         p.added.push(row.values);
         p.addedKeys.push(key);
@@ -231,14 +257,16 @@ function stampedChecksums(repo: BackupRepo, tree: BackupTree | null, env: Backup
 function planFiles(env: BackupEnv, settings: BackupSettings, m: Manifest, skipPrivate: boolean, known: ReturnType<typeof stampedChecksums> = () => undefined): FilePlan[] {
   const excluded = excludeMatcher(settings.exclude ?? []);
   return roots(env, settings).map(({ prefix, dir }) => {
-    const plan: FilePlan = { root: dir, prefix, write: [], remove: [] };
+    const plan: FilePlan = { root: dir, prefix, write: [], remove: [], refused: [] };
     const wanted = Object.entries(m.files).filter(([p]) => p.startsWith(prefix));
     const present = fs.existsSync(dir) ? walkFolder(dir, [env.store.dir, repoDirOf(env.store, settings)]).files : new Map<string, FileStat>();
     for (const [p, entry] of wanted) {
       const rel = p.slice(prefix.length);
       const st = present.get(rel);
       if (st && st.size === entry.bytes && (known(prefix, dir, rel, st) ?? sha256(fs.readFileSync(path.join(dir, rel)))) === entry.sha256) continue;
-      plan.write.push(rel);
+      const refusal = whyNotWritable(dir, rel);
+      if (refusal) plan.refused.push(refusal);
+      else plan.write.push(rel);
     }
     const inBackup = new Set(wanted.map(([p]) => p.slice(prefix.length)));
     for (const rel of present.keys()) {
@@ -301,60 +329,6 @@ function applyFiles(plans: FilePlan[], contents: Map<string, Buffer>, aside: str
 async function reindex(env: BackupEnv): Promise<void> {
   if (fs.existsSync(env.vaultDir)) await indexVault(env.store, env.vaultDir, env.who);
   if (env.agentDirs.some((d) => fs.existsSync(d))) await indexAgents(env.store, env.agentDirs, env.who);
-}
-
-/**
- * After the swap the database's rows are the restored commit's: its db/ files (and their manifest entries) become
- * the working tree's, and the state says "exported up to the event before the restore's own", so the backup that follows is
- * incremental. (files/ stay as they are: the mirror compares them with the restored files as usual.)
- * `shards` holds the commit's content of each db/ file that differs from the working tree's (absent: removed);
- * with `whole`, db/ is emptied first. Marked in progress while writing; the state is marked uncommitted, so a
- * backup that has to reset the tree to HEAD (killed half-way) drops it and compares in full.
- */
-async function adoptRestoredRows(env: BackupEnv, repo: BackupRepo, restored: Manifest, shards: { paths: string[]; contents: Map<string, Buffer>; whole: boolean }, skipPrivate: boolean, rowsDiffer: boolean): Promise<void> {
-  markInProgress(repo.cairnDir);
-  clearState(repo.cairnDir);
-  if (shards.whole) fs.rmSync(path.join(repo.dir, DB_DIR), { recursive: true, force: true });
-  for (const rel of shards.paths) {
-    const abs = path.join(repo.dir, rel);
-    const content = shards.contents.get(rel);
-    if (!content) {
-      fs.rmSync(abs, { force: true });
-      continue;
-    }
-    fs.mkdirSync(path.dirname(abs), { recursive: true });
-    fs.writeFileSync(abs, content);
-  }
-  // The manifest: the restored commit's tables and db/ checksums, the working tree's own files/ entries.
-  const current = readManifest(repo.dir);
-  const files = Object.fromEntries([
-    ...Object.entries(restored.files).filter(([p]) => p.startsWith(`${DB_DIR}/`)),
-    ...Object.entries(current?.files ?? {}).filter(([p]) => !p.startsWith(`${DB_DIR}/`)),
-  ]);
-  writeManifest(repo.dir, { ...restored, files });
-  // Staged like a backup's own writes: exactly these paths, or (db/ replaced whole) everything, which git finds by
-  // itself whether db/ is still there or not; files/ is HEAD's here, so nothing else is staged.
-  if (shards.whole) await repo.stageAll();
-  else await repo.stageFiles([...shards.paths, MANIFEST]);
-  if (rowsDiffer) {
-    // Erases were applied again: the rows are not the commit's, so the next backup compares them in full.
-    clearInProgress(repo.cairnDir);
-    return;
-  }
-  const marks = await withReadSnapshot(env.store.file, async (conn) => {
-    const restoreEvent = await lastEvent(conn);
-    return { before: restoreEvent ? await eventBefore(conn, restoreEvent.seq) : null, schemaVersion: await userVersion(conn) };
-  });
-  writeState(repo.cairnDir, {
-    head: (await repo.head()) ?? '',
-    storeFile: env.store.file,
-    schemaVersion: marks.schemaVersion,
-    lastSeq: marks.before?.seq ?? 0,
-    lastEventId: marks.before?.id ?? null,
-    privateExcluded: skipPrivate,
-    uncommitted: true,
-  });
-  clearInProgress(repo.cairnDir);
 }
 
 const scratchDir = (storeDir: string) => fs.mkdtempSync(path.join(storeDir, '.restore-'));
@@ -445,8 +419,9 @@ async function restoreLocked(env: BackupEnv, settings: BackupSettings, ref: stri
       if (!dryRun) safetyCommit = safety.commit;
       if (safety.commit) present = await readBackupTree(repo, safety.commit);
     } catch (err) {
-      if (!(err instanceof StoreError && err.kind === 'invalid')) throw err;
-      // Refused by the secret scan: keep the present state outside git instead (a dry run just builds in full).
+      if (!(err instanceof StoreError && (err.kind === 'invalid' || err.kind === 'mass_delete'))) throw err;
+      // Refused by the secret scan, or a mass deletion (an emptied store: its state is not committed over its
+      // backups): keep the present state outside git instead (a dry run just builds in full).
       if (!dryRun) {
         const stamp = new Date().toISOString().replace(/[:.]/g, '-');
         const dir = path.join(env.store.dir, 'backups', `before-restore-${stamp}`);
@@ -506,19 +481,20 @@ async function restoreLocked(env: BackupEnv, settings: BackupSettings, ref: stri
         onProgress: (done, total) => progress('build', done, total),
       });
       counts = built.counts;
-      if (contents !== kept) for (const [rel, content] of contents) kept.set(rel, content);
     }
     for (const [table, t] of Object.entries(manifest.tables)) {
       if (table in counts && counts[table] !== t.rows) throw new StoreError('corrupt', `The database built from backup ${short} has ${counts[table]} ${table} rows, the manifest ${t.rows}. Nothing was changed.`);
     }
     // An erase is a tombstone: a backup made before it does not bring the project back unless asked to.
-    const { erased, changed: rowsDiffer } = await reapplyErasures(dbFile, await tombstonesOf(env.store.conn), includeErased);
+    const erasedTombstones = await tombstonesOf(env.store.conn);
+    const { erased, changed: rowsDiffer } = await reapplyErasures(dbFile, erasedTombstones, includeErased);
     warnings.push(...erasureWarnings(erased));
     // Erases applied again may touch rows the patch did not: then every row is compared.
     const only = rowsDiffer ? null : keyTables;
 
     const skipPrivate = skipsPrivate(repo, settings);
     const plans = planFiles(env, settings, manifest, skipPrivate, stampedChecksums(repo, present, env, settings));
+    warnings.push(...plans.flatMap((p) => p.refused));
     const tables = await withAttached(env.store.conn, dbFile, (live) => diffAttached(env.store.conn, live, 20, only));
     const result: RestoreResult = { dryRun, ref, commit, date: entry?.date ?? '', subject: entry?.subject ?? '', tables, files: summarizePlans(plans), erased, warnings, ms: 0 };
     if (dryRun) return { ...result, ms: Math.round(performance.now() - started) };
@@ -531,14 +507,16 @@ async function restoreLocked(env: BackupEnv, settings: BackupSettings, ref: stri
     const restoreId = newId();
     writePendingRestore(repo.cairnDir, { restoreId, commit, ref });
     const changes = Object.fromEntries(tables.map((t) => [t.table, { added: t.added, changed: t.changed, removed: t.removed }]));
+    // Erase is the log's one exception: the tombstone of a project brought back goes (else it would be erased again).
+    const dropEvents = erasedTombstones.filter((t) => erased.some((e) => !e.erasedAgain && e.projectId === t.aggregate_id)).map((t) => t.id);
     await withAttached(env.store.conn, dbFile, (live) =>
       env.store.write(async (orm) => {
-        await replaceFromAttached(env.store.conn, live, only);
-        await appendNextEvent(orm, env.who, { aggregateType: 'backup', aggregateId: 'store', type: 'backup.restored', data: { restoreId, ref, commit, backupDate: entry?.date ?? null, changes } });
+        const rowEvents = await swapFromAttached(env.store.conn, live, only, { restoreId, commit, who: env.who, dropEvents });
+        await appendNextEvent(orm, env.who, { aggregateType: 'backup', aggregateId: 'store', type: 'backup.restored', data: { restoreId, ref, commit, backupDate: entry?.date ?? null, changes, rowEvents } });
       }),
     );
-    const adopted = keyTables ? { paths: shards!, contents: kept, whole: false } : { paths: [...kept.keys()], contents: kept, whole: true };
-    await adoptRestoredRows(env, repo, manifest, adopted, skipPrivate, rowsDiffer);
+    // A dropped tombstone is named by no event: the next backup compares the log in full.
+    if (dropEvents.length) clearState(repo.cairnDir);
 
     crashPoint('restore:swapped');
     progress('files');

@@ -55,24 +55,18 @@ type Lint = (files: ScanFile[]) => Promise<RawFinding[][]>;
 let secretlint: Promise<Lint> | undefined;
 
 async function loadSecretlint(): Promise<Lint> {
-  const [{ lintSource }, { creator }] = await Promise.all([
+  const [{ lintSource }, { rules }] = await Promise.all([
     import('@secretlint/core'),
     import('@secretlint/secretlint-rule-preset-recommend'),
   ]);
+  // The preset's rules one by one, without its comment filter: `secretlint-disable` comments would let one note
+  // switch scanning off for the rest of a batch (a finding is allowed by its fingerprint instead). Not the preset
+  // with the filter marked `disabled`: secretlint registers a preset's rules without looking at that flag.
   const config = {
-    rules: [
-      {
-        id: '@secretlint/secretlint-rule-preset-recommend',
-        rule: creator,
-        rules: [
-          // AWS access key ids alone (AKIA…) are off by default in the preset; a key id in a note is a leak too.
-          { id: '@secretlint/secretlint-rule-aws', options: { enableIDScanRule: true } },
-          // `secretlint-disable` comments would let one note switch scanning off for the rest of a batch; a finding
-          // is allowed by its fingerprint instead.
-          { id: '@secretlint/secretlint-rule-filter-comments', disabled: true },
-        ],
-      },
-    ],
+    rules: rules
+      .filter((rule) => rule.meta.id !== `${SECRETLINT_PREFIX}filter-comments`)
+      // AWS access key ids alone (AKIA…) are off by default in the preset; a key id in a note is a leak too.
+      .map((rule) => ({ id: rule.meta.id, rule, options: rule.meta.id === `${SECRETLINT_PREFIX}aws` ? { enableIDScanRule: true } : undefined })),
   };
   /** Lints `content` (starting with SEPARATOR, so secretlint never strips a BOM and shifts offsets). */
   const lint = async (content: string, filePath: string) =>
@@ -157,20 +151,50 @@ function redact(message: string, secrets: string[]): string {
   return secrets.some((s) => s.length >= 12 && redacted.includes(s.slice(4, 12))) ? message.split(':')[0] : redacted;
 }
 
+// Characters that show as nothing: one inside a token hides it from every pattern. Each file is scanned without
+// them, and a finding is reported at its place in the text as it is.
+const INVISIBLE = /[\u00AD\u200B-\u200D\u2060\uFEFF]/;
+const INVISIBLES = new RegExp(INVISIBLE.source, 'g');
+
+/** The text without invisible characters, and where each removed one was (as an offset into that text). */
+function withoutInvisible(text: string): { text: string; removedAt: number[] } {
+  if (!INVISIBLE.test(text)) return { text, removedAt: [] };
+  const removedAt: number[] = [];
+  const visible = text.replace(INVISIBLES, (_c, at: number) => {
+    removedAt.push(at - removedAt.length);
+    return '';
+  });
+  return { text: visible, removedAt };
+}
+
+/** The offset in the original text of `offset` in the text without invisible characters. */
+function originalOffset(removedAt: readonly number[], offset: number): number {
+  let lo = 0;
+  let hi = removedAt.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (removedAt[mid]! <= offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return offset + lo;
+}
+
 /** Scans each file's text; returns the findings not allowed, ordered by path, line and column. */
 export async function scanForSecrets(files: ScanFile[], opts: ScanOptions = {}): Promise<SecretFinding[]> {
   const allowed = new Set(opts.allow ?? []);
   const lint = await (secretlint ??= loadSecretlint());
-  const linted = await lint(files);
+  const visible = files.map((f) => withoutInvisible(f.text));
+  const linted = await lint(files.map((f, i) => ({ path: f.path, text: visible[i]!.text })));
   const findings: SecretFinding[] = [];
   for (const [i, file] of files.entries()) {
-    const raw = dropOverlaps([...linted[i], ...dotenvFindings(file), ...privateKeyBlocks(file.text)]);
+    const { text, removedAt } = visible[i]!;
+    const raw = dropOverlaps([...linted[i], ...dotenvFindings({ path: file.path, text }), ...privateKeyBlocks(text)]);
     if (!raw.length) continue;
     const lines = lineStarts(file.text);
     for (const f of raw) {
-      const fingerprint = fingerprintOf(f.rule, file.path, file.text.slice(f.start, f.end));
+      const fingerprint = fingerprintOf(f.rule, file.path, text.slice(f.start, f.end));
       if (allowed.has(fingerprint)) continue;
-      const { line, column } = position(lines, f.start);
+      const { line, column } = position(lines, originalOffset(removedAt, f.start));
       findings.push({ path: file.path, line, column, rule: f.rule, message: f.message, fingerprint });
     }
   }

@@ -2,6 +2,7 @@
 // conflict): what the last backup exported (up to which event), and markers for work in progress.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { writeFileAtomically } from '../store/atomicFile';
 import { fileMemo, fileStamp } from './stamps';
 
 export interface BackupState {
@@ -16,8 +17,6 @@ export interface BackupState {
   lastEventId: string | null;
   /** Whether private notes were left out (a change of policy re-checks every note). */
   privateExcluded: boolean;
-  /** The state describes a working tree not committed yet (a restore's rows): void once the tree is reset. */
-  uncommitted?: boolean;
 }
 
 export interface PendingRestore {
@@ -36,11 +35,8 @@ function readJson<T>(f: string): T | null {
   }
 }
 
-function writeJson(f: string, value: unknown): void {
-  const tmp = `${f}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify(value));
-  fs.renameSync(tmp, f);
-}
+/** Machine-local bookkeeping: rewritten at every backup, and a lost one only costs a full comparison (no flush). */
+const writeJson = (f: string, value: unknown) => writeFileAtomically(f, JSON.stringify(value), { flush: false });
 
 export const readState = (cairnDir: string) => readJson<BackupState>(file(cairnDir, 'state.json'));
 export const writeState = (cairnDir: string, s: BackupState) => writeJson(file(cairnDir, 'state.json'), s);

@@ -6,7 +6,8 @@
 // 3. The store and the folders are brought to that commit (applyTree.ts: one transaction for the rows; a marker
 //    in .git/cairn/ until done, see pendingSync.ts). If the store was written since the backup, nothing is
 //    applied and the sync starts over from step 1.
-// 4. `git push` without force. Rejected (someone pushed meanwhile) → fetch and merge again, up to maxAttempts.
+// 4. `git push` without force. Refused because another machine pushed first (or was updating the remote's branch
+//    at that instant: its ref lock) → a jittered backoff, then fetch and merge again, up to maxAttempts rounds.
 //    Before it, the objects to push are checked for private notes committed before the remote was set
 //    (privateHistory.ts): found, the push is refused unless allowed, or a fresh history is asked for.
 // An erased project stays erased: the merge drops rows of it that the other side still had (tombstones.ts), and
@@ -14,7 +15,8 @@
 import { execFile } from 'node:child_process';
 import * as os from 'node:os';
 import { promisify } from 'node:util';
-import { GitError, simpleGit } from 'simple-git';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { simpleGit } from 'simple-git';
 import { ERASED, withSecureDelete } from '../store/erase';
 import { StoreError } from '../store/errors';
 import { foreignKeysOf } from '../store/snapshot/apply';
@@ -24,10 +26,11 @@ import { applyFiles, applyRows, deltaOf, StoreMovedOn, treeDelta, type FileChang
 import { backupLocked, repoDirOf, type BackupEnv, type BackupSettings } from './backup';
 import { checkCancelled, isCancelled, resetUnfinished } from './cancel';
 import { crashPoint } from './crashPoints';
-import { BackupRepo, explainGitError, gitEnv } from './git';
+import { BackupRepo, explainGitError, gitEnv, pushRaceOf } from './git';
 import { MANIFEST } from './layout';
+import { incomingMassRemovals, massDeleteRefusal } from './massDelete';
 import { withBackupLock } from './lock';
-import { mergeIntoWorkingTree, type FoundConflict, type ForeignKey } from './mergeTree';
+import { mergeIntoWorkingTree, type FoundConflict, type ForeignKey, type TreeMerge } from './mergeTree';
 import { clearPendingSync, resumePendingSync, writePendingSync } from './pendingSync';
 import { privateHistoryRefusal, privateNotesToPush, startFreshHistory } from './privateHistory';
 import { resumePendingRestore, roots } from './restore';
@@ -39,6 +42,8 @@ export interface SyncSettings extends BackupSettings {
   allowPrivateHistory?: boolean;
   /** When the history to push holds private notes: push a new root commit of the current state instead. */
   freshHistory?: boolean;
+  /** Back up and apply removals that no logged deletion explains, however many (massDelete.ts). */
+  allowMassDelete?: boolean;
 }
 
 export interface SyncResult {
@@ -71,6 +76,21 @@ export interface SyncProgress {
 const BRANCH = 'main';
 const REMOTE_REF = `refs/remotes/origin/${BRANCH}`;
 const NETWORK_TIMEOUT_MS = 120_000;
+/**
+ * Rounds of fetch-merge-push when other machines keep pushing first (bench/sync-race.bench.ts: of 8 machines syncing
+ * at once, the last needed 5).
+ */
+const DEFAULT_MAX_ATTEMPTS = 8;
+const MAX_BACKOFF_MS = 10_000;
+
+/**
+ * The wait after round `attempt` lost a push race, before fetching again. The machines racing spend about as long
+ * from fetch to push as this one did (`windowMs`): a random wait within a span that doubles from that window each
+ * round spreads them over as many windows as there are machines, so each one's push finds the remote unmoved.
+ */
+function raceBackoffMs(attempt: number, windowMs: number): number {
+  return Math.random() * Math.min(MAX_BACKOFF_MS, windowMs * 2 ** (attempt - 1));
+}
 
 const firstLine = (err: unknown) => {
   const msg = ((err as Error)?.message ?? String(err)).trim();
@@ -102,7 +122,7 @@ export function runSync(env: BackupEnv & { onSyncProgress?: (p: SyncProgress) =>
 async function syncLocked(env: BackupEnv & { onSyncProgress?: (p: SyncProgress) => void }, settings: SyncSettings, warnings: string[]): Promise<SyncResult> {
   const started = performance.now();
   const repoDir = repoDirOf(env.store, settings);
-  const maxAttempts = settings.maxAttempts ?? 3;
+  const maxAttempts = settings.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   const result: SyncResult = { status: 'up_to_date', remote: '', head: null, backupCommit: null, theirs: null, base: null, pushed: false, attempts: 0, changes: { fromTheirs: {}, merged: {} }, conflicts: [], openConflicts: 0, erased: { projects: [], rows: {} }, freshHistory: null, warnings, ms: 0 };
   const finish = async () => ({ ...result, openConflicts: await countOpenConflicts(env.store.orm), ms: Math.round(performance.now() - started) });
 
@@ -119,7 +139,7 @@ async function syncLocked(env: BackupEnv & { onSyncProgress?: (p: SyncProgress) 
       env.onSyncProgress?.({ phase, attempt, cancellable });
     };
     progress('backup');
-    const backup = await backupLocked(cancellable ? env : { ...env, signal: undefined }, settings, { kind: 'backup' }).catch((err: unknown) => {
+    const backup = await backupLocked(cancellable ? env : { ...env, signal: undefined }, settings, { kind: 'backup', allowMassDelete: settings.allowMassDelete, inSync: true }).catch((err: unknown) => {
       throw isCancelled(err) ? new StoreError('cancelled', 'The sync was cancelled before anything was committed, fetched or merged: the store was not changed. Sync again when you like.') : err;
     });
     if (backup.status === 'committed') result.backupCommit ??= backup.commit;
@@ -135,6 +155,7 @@ async function syncLocked(env: BackupEnv & { onSyncProgress?: (p: SyncProgress) 
 
     stopIfCancelled(ours);
     progress('fetch');
+    const fetchedAt = performance.now();
     try {
       // --prune: a remote-tracking ref left from an earlier remote must not hide what this push would send.
       // --verbose: it prints its refs even when nothing is new (simple-git waits 50 ms more after a silent command).
@@ -157,10 +178,12 @@ async function syncLocked(env: BackupEnv & { onSyncProgress?: (p: SyncProgress) 
 
     let target: string | null = null;
     let mergeWrites: FileChange[] | null = null;
+    let roundMerge: TreeMerge | null = null;
     // One merge-base says it all: theirs behind ours (push), ours behind theirs (fast-forward), or both moved on.
     const base = theirs === null || theirs === ours ? null : await mergeBase(repo, ours, theirs);
     if (theirs === null || theirs === ours || base === theirs) {
-      result.status = theirs === ours ? 'up_to_date' : 'pushed';
+      // A round after a merge that lost its push race may find the remote unmoved: the sync still merged.
+      if (result.status !== 'merged') result.status = theirs === ours ? 'up_to_date' : 'pushed';
     } else if (base === ours) {
       result.status = 'fast_forward';
       target = theirs;
@@ -177,9 +200,7 @@ async function syncLocked(env: BackupEnv & { onSyncProgress?: (p: SyncProgress) 
       const tree = await repo.writeTree();
       const subject = `Sync: merged ${theirs.slice(0, 10)} from ${url}${merged.conflicts.length ? ` (${merged.conflicts.length} conflict${merged.conflicts.length === 1 ? '' : 's'})` : ''}`;
       target = (await repo.git.raw(['commit-tree', tree, '-p', ours, '-p', theirs, '-m', subject, '-m', `Cairn-Kind: sync\nCairn-Conflicts: ${merged.conflicts.length}`])).trim();
-      result.changes = { fromTheirs: merged.fromTheirs, merged: merged.merged };
-      result.conflicts = merged.conflicts;
-      result.erased = merged.erased;
+      roundMerge = merged;
       if (env.signal?.aborted) {
         await resetUnfinished(repo); // the merge commit made by commit-tree is referenced by nothing
         stopIfCancelled(ours);
@@ -196,6 +217,9 @@ async function syncLocked(env: BackupEnv & { onSyncProgress?: (p: SyncProgress) 
       const state = readState(repo.cairnDir);
       let newest;
       try {
+        // Removals that no deletion logged on the other machines explains are not applied unless allowed.
+        const massRemovals = settings.allowMassDelete ? {} : await incomingMassRemovals(env.store, delta);
+        if (Object.keys(massRemovals).length) throw massDeleteRefusal('sync-apply', massRemovals, ours);
         const apply = () => applyRows(env.store, delta, target, { seq: state?.lastSeq ?? 0, id: state?.lastEventId ?? null });
         newest = bringsErase(delta) ? await withSecureDelete(env.store, apply) : await apply();
       } catch (err) {
@@ -219,6 +243,8 @@ async function syncLocked(env: BackupEnv & { onSyncProgress?: (p: SyncProgress) 
       clearPendingSync(repo.cairnDir);
       clearInProgress(repo.cairnDir);
     }
+    // Applied: what this round merged adds to what earlier rounds (that lost their push race) merged.
+    if (roundMerge) addMerge(result, roundMerge);
     result.head = target ?? ours;
     if (result.status === 'up_to_date') return finish();
 
@@ -233,16 +259,18 @@ async function syncLocked(env: BackupEnv & { onSyncProgress?: (p: SyncProgress) 
       result.pushed = true;
       return finish();
     } catch (err) {
-      const msg = (err as Error)?.message ?? String(err);
-      if (err instanceof GitError && /\[rejected\]|non-fast-forward|fetch first|\(stale info\)/i.test(msg)) {
-        retryReason = `the remote refused the push (${firstLine(err)}): someone pushed meanwhile`;
+      const race = pushRaceOf(err);
+      if (race) {
+        retryReason = `the remote refused the push (${firstLine(err).replace(/\s+/g, ' ')}): ${race}`;
+        if (attempt < maxAttempts) await sleep(raceBackoffMs(attempt, performance.now() - fetchedAt));
         continue;
       }
-      if (/No space left|corrupt/i.test(msg)) throw explainGitError(err, repoDir, 'pushing');
+      if (/No space left|corrupt/i.test((err as Error)?.message ?? String(err))) throw explainGitError(err, repoDir, 'pushing');
       throw new StoreError('store_unavailable', `Cannot push to the remote ${url} (${firstLine(err)}). The merge is kept locally (commit ${result.head?.slice(0, 10)}); sync again to push it.`);
     }
   }
-  throw new StoreError('busy', `The remote ${result.remote} kept changing while syncing (${maxAttempts} attempts; last: ${retryReason}); nothing was force-pushed and the local store holds the last merge. Sync again in a moment.`);
+  const kept = result.status === 'merged' ? 'your changes and the merge' : 'your changes';
+  throw new StoreError('busy', `The sync with ${result.remote} did not go through in ${maxAttempts} attempts (last: ${retryReason}); nothing was force-pushed, and the local backup holds ${kept}${result.head ? ` (commit ${result.head.slice(0, 10)})` : ''}. Sync again in a moment.`);
 }
 
 /**
@@ -258,6 +286,17 @@ async function fastForward(repo: BackupRepo, ours: string, target: string): Prom
   } catch {
     await repo.git.raw(['reset', '--quiet', '--hard', target]);
   }
+}
+
+function addMerge(result: SyncResult, merge: TreeMerge): void {
+  const add = (into: Record<string, number>, counts: Record<string, number>) => {
+    for (const [k, n] of Object.entries(counts)) into[k] = (into[k] ?? 0) + n;
+  };
+  add(result.changes.fromTheirs, merge.fromTheirs);
+  add(result.changes.merged, merge.merged);
+  result.conflicts.push(...merge.conflicts);
+  result.erased.projects = [...new Set([...result.erased.projects, ...merge.erased.projects])];
+  add(result.erased.rows, merge.erased.rows);
 }
 
 /** Whether the rows to apply carry an erase made on another machine (its rows then go with secure_delete). */

@@ -3,6 +3,8 @@
 // nothing; where no worker can start, it runs here. The result is the same either way.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { realPathInside, realPathOf } from '../store/insideRoot';
+import { NOT_A_REGULAR_FILE, statFailure } from '../store/textFile';
 import { stampOf } from './stamps';
 import { WorkerClient } from './workerClient';
 
@@ -30,17 +32,33 @@ export interface WalkRequest {
   skipReal: readonly string[];
 }
 
-/** Walks a folder here: relative '/' paths of regular files (symlinks followed, each real folder once). */
+/**
+ * Walks a folder here: relative '/' paths of regular files (symlinks followed while their real path stays inside
+ * `root`, each real folder once). What is passed over is listed with the reason: a link leading out of the folder
+ * (its files are not the folder's to back up), a FIFO or device, a name that is not valid UTF-8.
+ */
 export function walkFolder(root: string, skipReal: readonly string[]): Listing {
   const files = new Map<string, FileStat>();
   const skipped: Listing['skipped'] = [];
+  const rootReal = realPathOf(root);
+  if (!rootReal) return { files, skipped };
   const seen = new Set<string>();
   // `real` is the folder's real path: a sub-folder entered by its name (not through a symlink) is at real/name, so
-  // only the root and symlinked folders cost a realpath.
+  // only the root and symlinks cost a realpath.
   const visit = (abs: string, real: string, rel: string) => {
     if (seen.has(real) || skipReal.includes(real)) return;
     seen.add(real);
-    for (const e of fs.readdirSync(abs, { withFileTypes: true })) {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(abs, { withFileTypes: true });
+    } catch (err) {
+      // Gone since it was listed, or a name that is not UTF-8 (no folder has the name reported): passed over. Any
+      // other failure stops the backup, rather than dropping the copies of what the folder held.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      skipped.push({ path: rel || '.', reason: statFailure(path.basename(abs), err) });
+      return;
+    }
+    for (const e of entries) {
       if (e.name === '.git') continue;
       const childAbs = path.join(abs, e.name);
       const childRel = rel ? `${rel}/${e.name}` : e.name;
@@ -52,27 +70,26 @@ export function walkFolder(root: string, skipReal: readonly string[]): Listing {
       try {
         st = fs.statSync(childAbs);
       } catch (err) {
-        skipped.push({ path: childRel, reason: `cannot read (${(err as NodeJS.ErrnoException).code})` });
+        skipped.push({ path: childRel, reason: statFailure(e.name, err) });
         continue;
       }
-      if (st.isFile()) files.set(childRel, { size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, atimeMs: st.atimeMs, ino: st.ino, stamp: stampOf(st) });
-      else if (st.isDirectory()) {
-        const target = realPath(childAbs);
-        if (target) visit(childAbs, target, childRel);
+      if (e.isSymbolicLink()) {
+        const target = realPathInside(rootReal, childAbs);
+        if (!target) {
+          skipped.push({ path: childRel, reason: `a symbolic link to ${realPathOf(childAbs)}, outside ${root}: not backed up` });
+          continue;
+        }
+        if (st.isDirectory()) {
+          visit(childAbs, target, childRel);
+          continue;
+        }
       }
+      if (st.isFile()) files.set(childRel, { size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, atimeMs: st.atimeMs, ino: st.ino, stamp: stampOf(st) });
+      else skipped.push({ path: childRel, reason: NOT_A_REGULAR_FILE });
     }
   };
-  const rootReal = realPath(root);
-  if (rootReal) visit(root, rootReal, '');
+  visit(root, rootReal, '');
   return { files, skipped };
-}
-
-function realPath(p: string): string | null {
-  try {
-    return fs.realpathSync(p);
-  } catch {
-    return null;
-  }
 }
 
 // --- across the thread boundary: paths and a Float64Array of 5 numbers per file (cheap to copy, no objects)

@@ -4,6 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { ResponseError } from 'vscode-jsonrpc/node';
 import { BACKEND, cleanupTempDirs, cli, requireBuilt, startBackend as start, tempDir, type Backend } from '../helpers';
+import { Connection } from '../../src/store/connection';
 import { waitFor } from '../waitFor';
 
 const startBackend = (store: string) => start(store, ['--source', 'agent', '--actor', 'rpc-test']);
@@ -136,6 +137,25 @@ describe('backend JSON-RPC', () => {
     const ok = await rawExchange(b, JSON.stringify({ jsonrpc: '2.0', id: 'still-alive', method: 'projects.list', params: {} }));
     assert.deepEqual(ok, { jsonrpc: '2.0', id: 'still-alive', result: [] });
     assert.equal(b.child.exitCode, null, 'the backend is still running');
+  });
+
+  it('a query the store cannot explain is an internal error without its SQL; the details go to stderr only', async () => {
+    await b.rpc.sendRequest('store.info', {});
+    // Another program breaks the schema under the running backend: its next query of that table fails in SQLite.
+    const other = await Connection.open(path.join(store, 'cairn.db'), { busyTimeoutMs: 5000, slowQueryMs: 10_000 });
+    await other.exec('alter table sprints rename to sprints_renamed_by_hand');
+    await other.close();
+    let stderr = '';
+    b.child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    await assert.rejects(b.rpc.sendRequest('sprints.list', {}), (err: unknown) => {
+      assert.ok(err instanceof ResponseError);
+      assert.equal(err.code, -32603);
+      assert.match(err.message, /^Internal error: the store could not run sprints\.list \(SQLITE_ERROR\)\. This is a bug in Cairn; the Cairn log has the details\.$/);
+      return true;
+    });
+    await waitFor('the details on stderr', () => /sprints\.list: .*no such table: sprints/s.test(stderr));
+    assert.ok(b.logs.every((l) => !/select |no such table/i.test(l.message)), JSON.stringify(b.logs));
+    assert.ok(!/select |no such table/.test(JSON.stringify(b.logs)));
   });
 
   it('sends store.changed for its own writes and for another process writing the same store', async () => {

@@ -34,6 +34,15 @@ describe('Backup remote removal in VS Code', function () {
     fs.rmSync(root, { recursive: true, force: true });
   });
 
+  it('a remote that starts with "-" is refused before git sees it, with a message saying why', async () => {
+    const shown = api.shownMessages().length;
+    const result = await vscode.commands.executeCommand('cairn.configureBackupRemote', '--upload-pack=touch /tmp/x@host:repo');
+    assert.equal(result, undefined);
+    const errors = api.shownMessages().slice(shown).filter((m) => m.level === 'error');
+    assert.ok(errors.some((m) => /must not start with "-" \(git would read it as an option\)/.test(m.message)), JSON.stringify(errors));
+    assert.equal(config().get('remote'), '', 'the setting is unchanged');
+  });
+
   it('Remove the remote: forgotten by the repository and the settings, kept intact on the remote; Sync Now then asks for one', async () => {
     const repo = path.join(root, 'backup');
     const bare = path.join(root, 'remote.git');

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { Connection } from '../../src/store/connection';
 import { waitFor } from '../waitFor';
 import type { CairnApi } from '../../src/extension/extension';
 import type { RestoreOutcome } from '../../src/extension/backupCommands';
@@ -125,6 +126,31 @@ describe('Backup in VS Code (real git, local bare remote)', function () {
       return t['Backed up']?.includes('Original title') && t;
     });
     assert.deepEqual(tree['Backed up'], ['Original title'], 'the task added after the backup is gone');
+  });
+
+  it('a backup that would record many removals no deletion explains asks first, with the counts; it goes ahead only when told', async () => {
+    const many = (await api.request('projects.create', { name: 'Many' })) as Project;
+    for (let i = 0; i < 60; i++) await api.request('tasks.create', { projectId: many.id, title: `Task ${i}` });
+    assert.equal(((await vscode.commands.executeCommand('cairn.backupNow')) as BackupResult).status, 'committed');
+    const head = git(repo, 'rev-parse', 'HEAD');
+    // Another program removes the tasks behind Cairn's back (a bad copy, a damaged file): no event says so.
+    const other = await Connection.open(path.join(api.storeDir, 'cairn.db'), { busyTimeoutMs: 5000, slowQueryMs: 60_000 });
+    await other.run('delete from tasks where project_id = ?', [many.id]);
+    await other.close();
+
+    const shown = api.shownMessages().length;
+    assert.equal(await vscode.commands.executeCommand('cairn.backupNow', { confirmMassDelete: false }), undefined, 'declined: no backup');
+    const asked = api.shownMessages().slice(shown);
+    assert.ok(
+      asked.some((m) => m.level === 'warning' && /^Cairn: this backup would record 60 of \d+ tasks as removed, and no deletion in the event log explains it\. Nothing was changed yet\./.test(m.message)),
+      JSON.stringify(asked),
+    );
+    assert.equal(git(repo, 'rev-parse', 'HEAD'), head, 'nothing was committed');
+
+    const done = (await vscode.commands.executeCommand('cairn.backupNow', { confirmMassDelete: true })) as BackupResult;
+    assert.equal(done.status, 'committed', 'told to go ahead, it commits the removals');
+    assert.notEqual(git(repo, 'rev-parse', 'HEAD'), head);
+    await api.request('projects.delete', { id: many.id });
   });
 
   it('a failed automatic backup shows exactly one notification and the status bar says failed', async () => {

@@ -9,7 +9,7 @@ import * as sqlite3 from '@vscode/sqlite3';
 import { StoreError, type StoreErrorKind } from '../../src/store/errors';
 import { createProject, listProjects } from '../../src/store/projects';
 import { Store } from '../../src/store/store';
-import { CLI, cleanupTempDirs, cli, cliAsync, human, requireBuilt, ROOT, tempDir } from '../helpers';
+import { CLI, cleanupTempDirs, cli, cliAsync, human, requireBuilt, ROOT, tempDir, withSmallDisk } from '../helpers';
 
 const SHIPPED_SCHEMA = (JSON.parse(fs.readFileSync(path.join(ROOT, 'drizzle', 'meta', '_journal.json'), 'utf8')) as { entries: unknown[] }).entries.length;
 
@@ -425,6 +425,28 @@ describe('the CLI on stores it cannot use (dist/cli.js)', function () {
       }
     });
   }
+
+  it('a store on a full disk (its -shm cannot be made) → exit 1, one line saying the disk is full', () => {
+    const out = tempDir('cairn-full-disk-');
+    const r = withSmallDisk(tempDir('cairn-tmpfs-'), 1024, `
+      "$NODE" "$CLI" --store "$MNT/store" init > /dev/null
+      "$NODE" "$CLI" --store "$MNT/store" project add Kept > /dev/null
+      rm -f "$MNT/store/cairn.db-shm" "$MNT/store/cairn.db-wal"
+      cat /dev/zero > "$MNT/ballast" 2> /dev/null || true
+      for args in "project list" "project add More"; do
+        "$NODE" "$CLI" --store "$MNT/store" $args > "$OUT/$args.out" 2> "$OUT/$args.err" && echo 0 > "$OUT/$args.code" || echo $? > "$OUT/$args.code"
+      done
+      rm "$MNT/ballast"
+      "$NODE" "$CLI" --store "$MNT/store" --json project list > "$OUT/after.json"
+    `, { OUT: out });
+    assert.equal(r.status, 0, r.stderr);
+    const read = (f: string) => fs.readFileSync(path.join(out, f), 'utf8');
+    for (const args of ['project list', 'project add More']) {
+      const line = failsWithOneLine({ status: Number(read(`${args}.code`)), stdout: read(`${args}.out`), stderr: read(`${args}.err`) }, args);
+      assert.match(line, /^cairn: The disk holding .*cairn\.db is full\. Nothing was changed; free some space and try again\.$/, args);
+    }
+    assert.deepEqual((JSON.parse(read('after.json')) as { name: string }[]).map((p) => p.name), ['Kept']);
+  });
 
   it('store path that is a file, or under a file → exit 1, one line, untouched', () => {
     const parent = tempDir();

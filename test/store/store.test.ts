@@ -43,6 +43,17 @@ describe('store', () => {
     assert.equal(vec?.d, 3);
   });
 
+  it('a statement that cannot be prepared fails its caller, and the connection keeps serving', async () => {
+    // node-sqlite3 never calls back a call queued on a statement whose preparation failed: it must not hang.
+    for (const attempt of [1, 2]) {
+      await assert.rejects(store.conn.all('select no_such_column from projects'), /no such column/, `attempt ${attempt}`);
+      await assert.rejects(store.conn.run('insert into no_such_table values (1)'), /no such table/, `attempt ${attempt}`);
+    }
+    await assert.rejects(store.write(() => store.conn.all('select no_such_column from tasks')), /no such column/);
+    assert.equal((await store.conn.get<{ n: number }>('select count(*) as n from projects'))?.n, 0);
+    assert.equal((await store.health()).ok, true);
+  });
+
   it('writes a task and its event in one transaction, with ULID ids', async () => {
     const p = await store.write((o) => createProject(o, human, { name: 'P' }));
     const t = await store.write((o) => createTask(o, human, { projectId: p.id, title: 'T', tags: ['a', 'b'], priority: 'high' }));

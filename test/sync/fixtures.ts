@@ -19,23 +19,34 @@ import { cleanupTempDirs, human, tempDir } from '../helpers';
 export type Dump = Record<string, string[]>;
 
 /**
- * Every source-of-truth row, encoded and sorted as in the backup. A restore logs itself (backup.restored) and
- * re-indexes the restored vault (vault.indexed): those events are counted apart, not compared.
+ * Every source-of-truth row, encoded and sorted as in the backup. A restore logs itself (backup.restored, and a
+ * `<kind>.restored` event per row it changed) and re-indexes the restored vault (vault.indexed): those events are
+ * counted apart, not compared.
  */
-export async function canonicalDump(store: Store): Promise<{ tables: Dump; restoreEvents: number }> {
+export async function canonicalDump(store: Store): Promise<{ tables: Dump; restoreEvents: number; restoredRows: number }> {
   return withReadSnapshot(store.file, async (conn) => {
     const tables: Dump = {};
     let restoreEvents = 0;
+    let restoredRows = 0;
     for (const spec of (await tableCatalog(conn)).source) {
       let rows = await readTable(conn, spec);
       if (spec.name === 'events') {
+        const restored = (r: Record<string, unknown>) => r.aggregate_type !== 'backup' && String(r.type).endsWith('.restored');
         restoreEvents = rows.filter((r) => r.aggregate_type === 'backup').length;
-        rows = rows.filter((r) => r.aggregate_type !== 'backup' && r.aggregate_type !== 'vault');
+        restoredRows = rows.filter(restored).length;
+        rows = rows.filter((r) => r.aggregate_type !== 'backup' && r.aggregate_type !== 'vault' && !restored(r));
       }
       tables[spec.name] = rows.map((r) => [rowKey(spec.key, r), encodeRow(spec.columns, r)] as const).sort((a, b) => compareKeys(a[0], b[0])).map(([, line]) => line);
     }
-    return { tables, restoreEvents };
+    return { tables, restoreEvents, restoredRows };
   });
+}
+
+/** The rows of a dump without their versions (a restore moves each row it changes past its aggregate's versions). */
+export function contentOf(tables: Dump): Dump {
+  return Object.fromEntries(
+    Object.entries(tables).map(([name, lines]) => [name, lines.map((line) => JSON.stringify({ ...(JSON.parse(line) as Record<string, unknown>), version: undefined }))]),
+  );
 }
 
 export function envOf(store: Store, vaultDir: string, agentDirs: string[] = []): BackupEnv {

@@ -127,6 +127,58 @@ describe('secrets: scanForSecrets', () => {
     );
   });
 
+  it('honours no secretlint-disable comment of any form, in the note itself or in one before it', async () => {
+    const comments = [
+      '<!-- secretlint-disable -->',
+      '/* secretlint-disable */',
+      '// secretlint-disable',
+      '# secretlint-disable-next-line',
+      '<!-- secretlint-disable-next-line -->',
+    ];
+    for (const comment of comments) {
+      const findings = await scanForSecrets([
+        { path: 'a.md', text: `${comment}\ntoken ${githubToken}\n` },
+        { path: 'b.md', text: `later note: ${githubToken}\n` },
+      ]);
+      assert.deepEqual(
+        findings.map((f) => [f.path, f.line, f.rule]),
+        [
+          ['a.md', 2, 'github'],
+          ['b.md', 1, 'github'],
+        ],
+        comment,
+      );
+    }
+    const onTheLine = await scanForSecrets([{ path: 'c.md', text: `x ${githubToken} <!-- secretlint-disable-line -->\ny ${slackToken} // secretlint-disable-line\n` }]);
+    assert.deepEqual(
+      onTheLine.map((f) => [f.line, f.rule]),
+      [
+        [1, 'github'],
+        [2, 'slack'],
+      ],
+    );
+  });
+
+  it('finds a token split by an invisible character, and reports where it starts in the original text', async () => {
+    for (const invisible of ['\u200B', '\u200C', '\u200D', '\u2060', '\uFEFF', '\u00AD']) {
+      const split = `${githubToken.slice(0, 9)}${invisible}${githubToken.slice(9, 20)}${invisible}${githubToken.slice(20)}`;
+      const text = `first line\n\u200B\u200Bsee ${split} there\n${slackToken.slice(0, 6)}${invisible}${slackToken.slice(6)}`;
+      const findings = await scanForSecrets([{ path: 'n.md', text }]);
+      const label = `U+${invisible.charCodeAt(0).toString(16).toUpperCase()}`;
+      assert.deepEqual(
+        findings.map((f) => [f.line, f.column, f.rule]),
+        [
+          [2, 7, 'github'],
+          [3, 1, 'slack'],
+        ],
+        label,
+      );
+      assert.ok(findings.every((f) => !f.message.includes(githubToken) && !f.message.includes(split)), `${label}: messages mask the secret`);
+      const plain = await scanForSecrets([{ path: 'n.md', text: `${githubToken}\n` }]);
+      assert.equal(findings[0]!.fingerprint, plain[0]!.fingerprint, `${label}: the same secret, the same fingerprint`);
+    }
+  });
+
   it('gives each finding a stable fingerprint that allows exactly that finding', async () => {
     const text = `a\n${githubToken}\nb ${slackToken}`;
     const first = await scanForSecrets([{ path: 'n.md', text }]);

@@ -1,11 +1,17 @@
 // The folder listing a backup mirrors from: the same files and stats from the worker thread as from this thread,
-// symlinked folders entered once, loops and skipped folders left out.
+// symlinked folders entered once, loops and skipped folders left out, nothing outside the folder (a backup commits
+// none of it, a restore writes none of it there), FIFOs, devices and names that are not UTF-8 passed over with why.
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { Store } from '../../src/store/store';
+import { runBackup } from '../../src/sync/backup';
 import { readManifest, writeManifest, type Manifest } from '../../src/sync/manifest';
+import { runRestore } from '../../src/sync/restore';
 import { lastWalkPlace, walkFolder, walkFolders, type Listing } from '../../src/sync/walk';
 import { cleanupTempDirs, tempDir, writeTree } from '../helpers';
+import { envOf, git } from './fixtures';
 
 const asObject = (l: Listing) =>
   Object.fromEntries([...l.files].map(([rel, st]) => [rel, { size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino, stamp: st.stamp }]));
@@ -20,13 +26,13 @@ describe('backup: folder listing and the manifest kept in memory', () => {
     writeTree({
       'a.md': '# A\n',
       'deep/er/b.md': 'bbb',
+      'shared/c.md': 'linked in twice',
       '.obsidian/app.json': '{}',
       '.git/HEAD': 'ref: refs/heads/main\n',
       'store/cairn.db': 'not listed',
     }, vault);
-    writeTree({ 'c.md': 'outside the vault, linked in' }, path.join(root, 'outside'));
-    fs.symlinkSync(path.join(root, 'outside'), path.join(vault, 'linked'));
-    fs.symlinkSync(path.join(root, 'outside'), path.join(vault, 'linked-again'));
+    fs.symlinkSync(path.join(vault, 'shared'), path.join(vault, 'linked'));
+    fs.symlinkSync(path.join(vault, 'shared'), path.join(vault, 'linked-again'));
     fs.symlinkSync(vault, path.join(vault, 'deep', 'loop'));
     fs.symlinkSync(path.join(root, 'nowhere'), path.join(vault, 'dangling.md'));
 
@@ -49,6 +55,67 @@ describe('backup: folder listing and the manifest kept in memory', () => {
     assert.deepEqual(asObject(fromWorker!), asObject(here));
     assert.deepEqual(fromWorker!.skipped, here.skipped);
     assert.equal(missing!.files.size, 0, 'a folder that does not exist lists nothing');
+  });
+
+  it('passes over, with the reason, links leading out of the folder, FIFOs, devices and names that are not valid UTF-8', async () => {
+    const root = tempDir();
+    const vault = writeTree({ 'a.md': '# A\n', 'sub/b.md': 'b' }, path.join(root, 'vault'));
+    const outside = writeTree({ 'secret.md': 'not the vault\'s', 'deeper/x.md': 'x' }, path.join(root, 'outside'));
+    fs.symlinkSync(outside, path.join(vault, 'linkdir'));
+    fs.symlinkSync(path.join(outside, 'secret.md'), path.join(vault, 'passwd.md'));
+    fs.symlinkSync('/dev/null', path.join(vault, 'device.md'));
+    fs.symlinkSync(path.join(vault, 'sub', 'b.md'), path.join(vault, 'alias.md'));
+    execFileSync('mkfifo', [path.join(vault, 'pipe.md')]);
+    const latin1 = (rel: string) => Buffer.concat([Buffer.from(`${vault}/`), Buffer.from(rel, 'latin1')]);
+    fs.writeFileSync(latin1('caf\xe9.md'), 'latin-1 name');
+    fs.mkdirSync(latin1('d\xe9j\xe0'));
+    fs.writeFileSync(Buffer.concat([latin1('d\xe9j\xe0'), Buffer.from('/n.md')]), 'under a latin-1 folder');
+
+    const here = walkFolder(vault, []);
+    assert.deepEqual([...here.files.keys()].sort(), ['a.md', 'alias.md', 'sub/b.md']);
+    const reasons = Object.fromEntries(here.skipped.map((s) => [s.path, s.reason]));
+    assert.deepEqual(reasons, {
+      linkdir: `a symbolic link to ${outside}, outside ${vault}: not backed up`,
+      'passwd.md': `a symbolic link to ${path.join(outside, 'secret.md')}, outside ${vault}: not backed up`,
+      'device.md': `a symbolic link to /dev/null, outside ${vault}: not backed up`,
+      'pipe.md': 'not a regular file (a FIFO, socket or device): never read',
+      'caf\uFFFD.md': 'the file name is not valid UTF-8 (rename the file to read it)',
+      'd\uFFFDj\uFFFD': 'the file name is not valid UTF-8 (rename the file to read it)',
+    });
+    const [fromWorker] = await walkFolders([{ root: vault, skipReal: [] }]);
+    assert.deepEqual(asObject(fromWorker!), asObject(here));
+    assert.deepEqual(fromWorker!.skipped, here.skipped);
+  });
+
+  it('a backup commits nothing from outside the vault; a restore never writes through a link out of it', async () => {
+    const root = tempDir();
+    const vault = writeTree({ 'a.md': '# A\n', 'notes/x.md': '# X\n' }, path.join(root, 'vault'));
+    const outside = writeTree({ 'secret.md': 'zanzibar' }, path.join(root, 'outside'));
+    fs.symlinkSync(outside, path.join(vault, 'linkdir'));
+    fs.symlinkSync(path.join(outside, 'secret.md'), path.join(vault, 'passwd.md'));
+    const store = await Store.open(path.join(root, 'store'));
+    try {
+      const env = envOf(store, vault);
+      const backup = await runBackup(env, {});
+      const committed = git(path.join(root, 'store', 'backup'), 'ls-tree', '-r', '--name-only', 'HEAD').split('\n').filter((p) => p.startsWith('files/'));
+      assert.deepEqual(committed, ['files/vault/a.md', 'files/vault/notes/x.md']);
+      assert.deepEqual(backup.warnings.filter((w) => w.includes('symbolic link')).sort(), [
+        `linkdir: a symbolic link to ${outside}, outside ${vault}: not backed up`,
+        `passwd.md: a symbolic link to ${path.join(outside, 'secret.md')}, outside ${vault}: not backed up`,
+      ]);
+
+      // The folder the backup holds a note of is now a link out of the vault: restoring puts nothing there.
+      fs.rmSync(path.join(vault, 'notes'), { recursive: true });
+      const elsewhere = path.join(root, 'elsewhere');
+      fs.mkdirSync(elsewhere);
+      fs.symlinkSync(elsewhere, path.join(vault, 'notes'));
+      const restored = await runRestore(env, {}, backup.commit!);
+      assert.deepEqual(fs.readdirSync(elsewhere), [], 'nothing was written outside the vault');
+      assert.deepEqual(restored.warnings.filter((w) => w.includes('notes')), [`${path.join(vault, 'notes', 'x.md')} leads out of ${vault} through a symbolic link: not written`]);
+      assert.equal(fs.readFileSync(path.join(vault, 'a.md'), 'utf8'), '# A\n');
+    } finally {
+      await store.close();
+    }
   });
 
   it('a manifest read or written is kept until its file changes, and is frozen', () => {

@@ -7,7 +7,8 @@
 // background, effort, isolation, color and initialPrompt are optional. Only name, description, tools, model and color
 // are checked here; the others are kept as they are in `extra`.
 
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAMLError } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAMLError, YAMLParseError } from 'yaml';
+import { plainYamlValue, repeatedKeys } from '../yamlData';
 
 export type AgentSeverity = 'error' | 'warning' | 'info';
 
@@ -168,13 +169,15 @@ export function parseAgentFile(source: string, filePath: string): AgentDefinitio
   def.body = lines.slice(close + 1).join('\n');
   const yamlLines = lines.slice(1, close);
   const lineCounter = new LineCounter();
-  const doc = parseDocument(yamlLines.join('\n'), { lineCounter, prettyErrors: false });
+  // Repeated keys are found by repeatedKeys (yaml's own uniqueKeys check is quadratic: 15 s for 30,000 keys).
+  const doc = parseDocument(yamlLines.join('\n'), { lineCounter, prettyErrors: false, uniqueKeys: false });
   // Line i (1-based) of the YAML text is line i + 1 of the file (line 1 is the opening "---").
   const fileLine = (offset: number | undefined) => (offset === undefined ? 1 : lineCounter.linePos(offset).line + 1);
+  const errors = doc.errors.length ? doc.errors : repeatedKeys(doc).map((k) => new YAMLParseError(k.range ? [k.range[0], k.range[1]] : [0, 0], 'DUPLICATE_KEY', 'Map keys must be unique'));
 
-  if (doc.errors.length > 0) {
+  if (errors.length > 0) {
     const seen = new Set<number>();
-    for (const err of doc.errors) {
+    for (const err of errors) {
       const line = fileLine(err.pos[0]);
       if (seen.has(line)) continue; // later errors on a line are mostly echoes of the first
       seen.add(line);
@@ -197,15 +200,14 @@ export function parseAgentFile(source: string, filePath: string): AgentDefinitio
     return def;
   }
 
-  let values: Record<string, unknown>;
-  try {
-    values = (doc.toJS() ?? {}) as Record<string, unknown>;
-  } catch (e) {
-    // e.g. too many aliases ("billion laughs"): the text parses, but resolving it is refused
-    add(1, 'error', 'bad-yaml', `The front matter could not be read: ${firstLine((e as Error).message)}`);
+  // An alias bomb or an alias inside its own anchor: the text parses, but its value cannot be built.
+  const read = plainYamlValue(doc);
+  if ('problem' in read) {
+    add(1, 'error', 'bad-yaml', `The front matter could not be read: ${read.problem}.`);
     finishBody(def, close + 1, add);
     return def;
   }
+  const values = (read.value ?? {}) as Record<string, unknown>;
   const seenFields = new Map<string, Node>();
   for (const pair of root?.items ?? []) {
     const keyNode = pair.key as Node | null;

@@ -6,6 +6,8 @@
 //
 // Which files: every `*.md` directly in each folder (Claude Code does not recurse), except a README.md that has no
 // front matter (collections ship one to describe the folder; Claude Code skips files it cannot read as agents).
+// A symlinked file is read only when its real path stays inside the folder; one leading out of it, a FIFO or a
+// device is skipped with the reason.
 //
 // Names across folders: the folders are given in precedence order, as Claude Code applies it (the project's
 // `.claude/agents` before the user's `~/.claude/agents`). The same name in two files of one folder is an error
@@ -24,7 +26,8 @@ import { agentRuns, agents, tasks, type AgentRow, type TaskStatus } from '../sch
 import type { Store } from '../store';
 import { parseAgentFile, type AgentDefinition, type AgentDiagnostic } from './agentFile';
 import { lintAgents } from './lint';
-import { readTextFile } from '../textFile';
+import { realPathInside, realPathOf } from '../insideRoot';
+import { NOT_A_REGULAR_FILE, readTextFile, statFailure } from '../textFile';
 
 export interface AgentIndexOptions {
   /** Files larger than this are skipped with a reason (bytes). */
@@ -95,17 +98,26 @@ function scanFolders(dirs: string[], skipped: AgentIndexReport['skipped']): { fo
       return;
     }
     let files = 0;
+    const dirReal = realPathOf(dir) ?? dir;
     for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       if (!/\.md$/i.test(entry.name)) continue;
       const abs = path.join(dir, entry.name);
       let stat: fs.Stats;
       try {
-        stat = fs.statSync(abs); // follows symlinks, as Claude Code does
+        stat = fs.statSync(abs); // follows symlinks, as Claude Code does, while they stay in the folder (below)
       } catch (err) {
-        skipped.push({ path: abs, reason: `cannot stat (${(err as NodeJS.ErrnoException).code}: a broken link or a file removed meanwhile)` });
+        skipped.push({ path: abs, reason: statFailure(entry.name, err) });
         continue;
       }
-      if (!stat.isFile()) continue;
+      if (stat.isDirectory()) continue;
+      if (entry.isSymbolicLink() && !realPathInside(dirReal, abs)) {
+        skipped.push({ path: abs, reason: `a symbolic link to ${realPathOf(abs)}, outside the agent folder: not read` });
+        continue;
+      }
+      if (!stat.isFile()) {
+        skipped.push({ path: abs, reason: NOT_A_REGULAR_FILE });
+        continue;
+      }
       found.push({ path: abs, dir, dirRank, size: stat.size, mtimeMs: stat.mtimeMs });
       files++;
     }
@@ -207,7 +219,13 @@ export async function indexAgents(store: Store, dirs: string[], who: Actor, opti
       entries.push(fromRow(known, true));
       continue;
     }
-    const def = parseAgentFile(read.text, file.path);
+    let def: AgentDefinition;
+    try {
+      def = parseAgentFile(read.text, file.path);
+    } catch (err) {
+      skipped.push({ path: file.path, reason: `could not be parsed (${(err as Error).name}: ${(err as Error).message.split('\n')[0]})` }); // one file never stops the others
+      continue;
+    }
     if (read.invalidUtf8) {
       def.diagnostics.push({ line: 1, severity: 'warning', code: 'invalid-utf8', message: 'The file is not valid UTF-8; invalid bytes were replaced with U+FFFD in the index. Save it as UTF-8.' });
     }

@@ -44,6 +44,7 @@ export async function recordAgentRun(orm: Orm, who: Actor, input: NewAgentRun): 
     outcome: input.outcome,
     notes: input.notes ?? '',
     createdAt,
+    sealedFields: [],
   };
   const stored = await sealAgentRun(orm, row, input.secret);
   await orm.insert(agentRuns).values(stored);

@@ -1,7 +1,11 @@
 // The store's data key: random, created once, kept only wrapped in crypto_keys — by a key derived from the user's
 // passphrase (scrypt), and by the VS Code keychain key of each machine that enrolled. Unlocking puts the data key in
 // memory for this open store (per Orm, so the backend and each CLI run hold their own) until lock() or exit.
-import { createHash, randomBytes, scrypt as scryptCb, type ScryptOptions } from 'node:crypto';
+// A wrapped key that fails its check is "wrong passphrase" only when nothing says the passphrase is right: the
+// passphrase entry keeps a check value (an HMAC of a fixed label under the derived key), and a keychain entry is
+// found by its key's fingerprint; either way a failing wrapped key is then damaged or tampered with. An entry
+// written before the check existed gets it at its next unlock.
+import { createHash, createHmac, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { StoreError } from '../errors';
 import { appendNextEvent, type Actor } from '../events';
@@ -14,6 +18,10 @@ const PASSPHRASE_ID = 'passphrase';
 export const MIN_PASSPHRASE = 8;
 // scrypt cost: N = 2^15, r = 8 (32 MiB, ~0.1 s): OWASP's recommended minimum for scrypt.
 const SCRYPT = { N: 2 ** 15, r: 8, p: 1 };
+/** scrypt parameters a stored entry may name (anything else is damage: a huge N would exhaust memory). */
+const SCRYPT_LIMITS = { minN: 2 ** 10, maxN: 2 ** 20, maxR: 32, maxP: 16, maxMemory: 1 << 30 };
+/** A wrapped data key: `enc:v1:` + base64url of iv (12) | data key (32) | tag (16) = 60 bytes. */
+const WRAPPED = /^enc:v1:[A-Za-z0-9_-]{80}$/;
 
 export interface KeyStatus {
   /** A data key exists (cairn key init was run). */
@@ -40,6 +48,11 @@ function scrypt(secret: string, salt: Buffer, o: { N: number; r: number; p: numb
 }
 
 const wrapAad = (rowId: string, keyId: string) => Buffer.from(`cairn/v1/crypto_keys/${rowId}/${keyId}`, 'utf8');
+const passphraseCheck = (kek: Buffer, rowId: string, keyId: string) => createHmac('sha256', kek).update(`cairn/v1/passphrase-check/${rowId}/${keyId}`).digest('base64url');
+function sameText(a: string, b: string): boolean {
+  const [x, y] = [Buffer.from(a), Buffer.from(b)];
+  return x.length === y.length && timingSafeEqual(x, y);
+}
 const keychainRowId = (keychainKey: Buffer) => `keychain:${createHash('sha256').update(keychainKey).digest('hex').slice(0, 16)}`;
 
 function checkPassphrase(passphrase: string): void {
@@ -78,7 +91,7 @@ async function passphraseRow(passphrase: string, dataKey: DataKey, createdAt: st
     kind: 'passphrase',
     keyId: dataKey.keyId,
     wrapped: sealBytes(kek, dataKey.key, wrapAad(PASSPHRASE_ID, dataKey.keyId)),
-    kdf: { name: 'scrypt', salt: salt.toString('base64url'), ...SCRYPT },
+    kdf: { name: 'scrypt', salt: salt.toString('base64url'), ...SCRYPT, check: passphraseCheck(kek, PASSPHRASE_ID, dataKey.keyId) },
     createdAt,
     updatedAt: now,
   };
@@ -105,16 +118,56 @@ export async function initKeys(orm: Orm, who: Actor, passphrase: string, keychai
   return keyStatus(orm);
 }
 
-async function unwrapWithPassphrase(orm: Orm, passphrase: string): Promise<DataKey> {
+function damagedKey(rowId: string, why: string): StoreError {
+  const otherWay = rowId === PASSPHRASE_ID ? 'with a VS Code keychain enrolled on this or another machine' : 'with the passphrase (with this keychain key too, to enrol it again)';
+  return new StoreError(
+    'corrupt',
+    `The stored key (crypto_keys entry "${rowId}") is damaged or was tampered with: ${why}. Nothing was decrypted. Restore crypto_keys from a backup ("cairn restore"), or unlock ${otherWay}.`,
+    { reason: 'key_damaged', entry: rowId },
+  );
+}
+
+/** Throws damagedKey when the wrapped key cannot be one this code wrote. */
+function checkWrapped(row: CryptoKeyRow): void {
+  if (!WRAPPED.test(row.wrapped)) throw damagedKey(row.id, 'its wrapped key is not well formed');
+}
+
+/** The entry's scrypt parameters, or damagedKey when they are missing or not ones scrypt should run with. */
+function kdfOf(row: CryptoKeyRow): { salt: Buffer; N: number; r: number; p: number; check?: string } {
+  const kdf = row.kdf;
+  const int = (v: unknown, min: number, max: number) => Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
+  const salt = typeof kdf?.salt === 'string' && /^[A-Za-z0-9_-]+$/.test(kdf.salt) ? Buffer.from(kdf.salt, 'base64url') : Buffer.alloc(0);
+  const valid =
+    kdf?.name === 'scrypt' &&
+    salt.length >= 16 &&
+    salt.length <= 64 &&
+    int(kdf.N, SCRYPT_LIMITS.minN, SCRYPT_LIMITS.maxN) &&
+    (kdf.N & (kdf.N - 1)) === 0 &&
+    int(kdf.r, 1, SCRYPT_LIMITS.maxR) &&
+    int(kdf.p, 1, SCRYPT_LIMITS.maxP) &&
+    128 * kdf.N * kdf.r <= SCRYPT_LIMITS.maxMemory;
+  if (!valid) throw damagedKey(row.id, 'its key-derivation parameters are missing or not valid');
+  return { salt, N: kdf.N, r: kdf.r, p: kdf.p, check: typeof kdf.check === 'string' ? kdf.check : undefined };
+}
+
+/**
+ * The data key the passphrase unwraps, and the passphrase check the entry should hold when it holds another (none
+ * yet: an entry written before checks existed). A failure is "wrong passphrase" unless the check says it is right.
+ */
+async function unwrapWithPassphrase(orm: Orm, passphrase: string): Promise<{ dataKey: DataKey; checkToStore: string | null }> {
   const [row] = await orm.select().from(cryptoKeys).where(eq(cryptoKeys.id, PASSPHRASE_ID));
   if (!row) throw notInitialised();
-  if (!row.kdf) throw new StoreError('corrupt', 'The passphrase entry of crypto_keys has no key-derivation parameters; restore it from a backup.');
-  const kek = await scrypt(passphrase, Buffer.from(row.kdf.salt, 'base64url'), row.kdf);
+  const kdf = kdfOf(row);
+  checkWrapped(row);
+  const kek = await scrypt(passphrase, kdf.salt, kdf);
+  const check = passphraseCheck(kek, row.id, row.keyId);
   try {
-    return { keyId: row.keyId, key: openBytes(kek, row.wrapped, wrapAad(row.id, row.keyId)) };
+    const dataKey = { keyId: row.keyId, key: openBytes(kek, row.wrapped, wrapAad(row.id, row.keyId)) };
+    return { dataKey, checkToStore: kdf.check !== undefined && sameText(kdf.check, check) ? null : check };
   } catch (err) {
-    if (err instanceof DecryptError) throw new StoreError('invalid', 'Wrong passphrase: it does not unlock this store\'s key. Nothing was decrypted; try again.', { reason: 'wrong_key' });
-    throw err;
+    if (!(err instanceof DecryptError)) throw err;
+    if (kdf.check !== undefined && sameText(kdf.check, check)) throw damagedKey(row.id, 'the passphrase is right (it matches the stored passphrase check), but the wrapped key fails its integrity check');
+    throw new StoreError('invalid', 'Wrong passphrase: it does not unlock this store\'s key. Nothing was decrypted; try again.', { reason: 'wrong_key' });
   }
 }
 
@@ -130,7 +183,9 @@ export async function unlock(orm: Orm, who: Actor, secret: { passphrase?: string
   if (!all.length) throw notInitialised();
   let dataKey: DataKey;
   if (secret.passphrase !== undefined) {
-    dataKey = await unwrapWithPassphrase(orm, secret.passphrase);
+    const unwrapped = await unwrapWithPassphrase(orm, secret.passphrase);
+    dataKey = unwrapped.dataKey;
+    if (unwrapped.checkToStore) await addPassphraseCheck(orm, who, dataKey, unwrapped.checkToStore);
   } else if (secret.keychainKey) {
     const row = all.find((r) => r.id === keychainRowId(secret.keychainKey!));
     if (!row) {
@@ -138,27 +193,48 @@ export async function unlock(orm: Orm, who: Actor, secret: { passphrase?: string
         reason: 'keychain_not_enrolled',
       });
     }
+    checkWrapped(row);
     try {
       dataKey = { keyId: row.keyId, key: openBytes(secret.keychainKey, row.wrapped, wrapAad(row.id, row.keyId)) };
     } catch (err) {
-      if (err instanceof DecryptError) throw new StoreError('invalid', 'The keychain key does not unlock this store\'s key (its entry was changed). Unlock with the passphrase.', { reason: 'wrong_key' });
+      // The entry was found by this key's fingerprint: the key is the one enrolled, the entry is what changed.
+      if (err instanceof DecryptError) throw damagedKey(row.id, "this machine's keychain key is the one enrolled, but the wrapped key fails its integrity check");
       throw err;
     }
   } else {
     throw new StoreError('invalid', 'Give a passphrase or a keychain key to unlock.');
   }
-  if (secret.passphrase !== undefined && secret.keychainKey && !all.some((r) => r.id === keychainRowId(secret.keychainKey!))) {
-    await orm.insert(cryptoKeys).values(keychainRow(secret.keychainKey, dataKey));
-    await appendNextEvent(orm, who, { aggregateType: 'crypto', aggregateId: dataKey.keyId, type: 'crypto.keychain_added', data: { keyId: dataKey.keyId, entry: keychainRowId(secret.keychainKey) } });
+  // Enrolled afresh when not yet, or when its entry no longer unwraps the data key (damaged).
+  const enrolled = secret.keychainKey && all.find((r) => r.id === keychainRowId(secret.keychainKey!));
+  if (secret.passphrase !== undefined && secret.keychainKey && !(enrolled && unwraps(enrolled, secret.keychainKey, dataKey))) {
+    const row = keychainRow(secret.keychainKey, dataKey);
+    await orm.insert(cryptoKeys).values(row).onConflictDoUpdate({ target: cryptoKeys.id, set: { keyId: row.keyId, wrapped: row.wrapped, updatedAt: row.updatedAt } });
+    await appendNextEvent(orm, who, { aggregateType: 'crypto', aggregateId: dataKey.keyId, type: 'crypto.keychain_added', data: { keyId: dataKey.keyId, entry: row.id } });
   }
   unlocked.set(orm, dataKey);
   return keyStatus(orm);
 }
 
-/** Re-wraps the same data key under a new passphrase: encrypted values stay as they are. */
+/** Whether the keychain entry unwraps, with this keychain key, to the data key. */
+function unwraps(row: CryptoKeyRow, keychainKey: Buffer, dataKey: DataKey): boolean {
+  try {
+    return row.keyId === dataKey.keyId && openBytes(keychainKey, row.wrapped, wrapAad(row.id, row.keyId)).equals(dataKey.key);
+  } catch {
+    return false;
+  }
+}
+
+/** Gives a passphrase entry written before checks existed (or whose check was changed) the right check. */
+async function addPassphraseCheck(orm: Orm, who: Actor, dataKey: DataKey, check: string): Promise<void> {
+  const [row] = await orm.select().from(cryptoKeys).where(eq(cryptoKeys.id, PASSPHRASE_ID));
+  await orm.update(cryptoKeys).set({ kdf: { ...row!.kdf!, check }, updatedAt: nowIso() }).where(eq(cryptoKeys.id, PASSPHRASE_ID));
+  await appendNextEvent(orm, who, { aggregateType: 'crypto', aggregateId: dataKey.keyId, type: 'crypto.passphrase_check_added', data: { keyId: dataKey.keyId } });
+}
+
+/** Re-wraps the same data key under a new passphrase (with its check): encrypted values stay as they are. */
 export async function changePassphrase(orm: Orm, who: Actor, oldPassphrase: string, newPassphrase: string): Promise<KeyStatus> {
   checkPassphrase(newPassphrase);
-  const dataKey = await unwrapWithPassphrase(orm, oldPassphrase);
+  const { dataKey } = await unwrapWithPassphrase(orm, oldPassphrase);
   const [current] = await orm.select().from(cryptoKeys).where(eq(cryptoKeys.id, PASSPHRASE_ID));
   const row = await passphraseRow(newPassphrase, dataKey, current!.createdAt);
   await orm.update(cryptoKeys).set({ wrapped: row.wrapped, kdf: row.kdf, updatedAt: row.updatedAt }).where(eq(cryptoKeys.id, PASSPHRASE_ID));

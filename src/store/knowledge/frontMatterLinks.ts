@@ -46,6 +46,7 @@ const WIKILINK = /(!?)\[\[([^[\]\n]+)\]\]/g;
  */
 export function linksInFrontMatter(text: string, yamlStart: number, doc: Document): FrontMatterLink[] {
   const out: FrontMatterLink[] = [];
+  const lineOf = lineFinder(text);
   const visitNode = (node: YamlNode | null | undefined, property: string) => {
     if (isMap(node)) {
       for (const pair of node.items) visitNode(pair.value as YamlNode | null, property || (isScalar(pair.key) ? String(pair.key.value) : ''));
@@ -59,9 +60,12 @@ export function linksInFrontMatter(text: string, yamlStart: number, doc: Documen
     const style = STYLE[node.type ?? 'PLAIN'] ?? 'plain';
     const [from, to] = node.range ?? [0, 0];
     const written = text.slice(yamlStart + from, yamlStart + to);
+    // The links the value holds as YAML reads it (a set, so a value with thousands of links stays linear).
+    const held = new Set<string>();
+    for (const [link] of node.value.matchAll(WIKILINK)) held.add(link).add(link.replace(/^!/, ''));
     for (const m of written.matchAll(WIKILINK)) {
       const inner = unescapeIn(style, m[2]!);
-      if (!node.value.includes(`${m[1]}[[${inner}]]`)) continue; // escaped or folded differently: not the text it seems
+      if (!held.has(`${m[1]}[[${inner}]]`)) continue; // escaped or folded differently: not the text it seems
       const parts = splitWikilink(inner);
       if (!parts) continue;
       const innerAt = yamlStart + from + m.index! + m[1]!.length + 2;
@@ -72,12 +76,12 @@ export function linksInFrontMatter(text: string, yamlStart: number, doc: Documen
         seen++;
         if ((style === 'single' && text.startsWith("''", end)) || (style === 'double' && text[end] === '\\')) end++;
       }
-      const lineStart = text.lastIndexOf('\n', innerAt) + 1;
+      const { line, lineStart } = lineOf(innerAt);
       out.push({
         kind: m[1] ? 'embed' : 'wikilink',
         ...parts,
         property,
-        line: lineNumberAt(text, innerAt),
+        line,
         character: innerAt + lead - lineStart,
         endCharacter: end - lineStart,
         style,
@@ -88,8 +92,21 @@ export function linksInFrontMatter(text: string, yamlStart: number, doc: Documen
   return out;
 }
 
-function lineNumberAt(text: string, offset: number): number {
-  let n = 1;
-  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) n++;
-  return n;
+/** The 1-based line of an offset in `text` and where that line starts (line starts found once, then binary search). */
+function lineFinder(text: string): (offset: number) => { line: number; lineStart: number } {
+  let starts: number[] | undefined;
+  return (offset) => {
+    if (!starts) {
+      starts = [0];
+      for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    }
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, lineStart: starts[lo]! };
+  };
 }

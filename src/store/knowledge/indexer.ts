@@ -1,13 +1,16 @@
 // Indexes a vault into the store: notes, headings, links (resolved or placeholders), tags and full text.
 // Incremental: the vault_files catalog holds each file's size, mtime and hash, so a warm run reads only files
 // whose size or mtime moved, and re-parses only those whose bytes changed. Each batch of notes is written in
-// one transaction together with its catalog rows, so an interrupted run never records progress it did not make.
+// one transaction together with its catalog rows, so an interrupted run never records progress it did not make, and
+// keeps what it wrote. One note never stops the others: a note that cannot be read or parsed, or that the store
+// refuses, is skipped with the reason. What one note can cost is bounded by markdown.ts's limits, what a run holds
+// in memory by INDEX_ROUND_BYTES.
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { eq, inArray, ne } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import { appendNextEvent, type Actor } from '../events';
-import { StoreError } from '../errors';
+import { StoreError, storeErrorOf } from '../errors';
 import { nowIso } from '../ids';
 import type { Connection } from '../connection';
 import { noteLinks, notes, vaultFiles } from '../schema';
@@ -15,8 +18,9 @@ import type { Store } from '../store';
 import { parseNote } from './markdown';
 import { withoutPrivateContent } from '../crypto/privateNotes';
 import { buildLinkIndex, normalizeNoteName, resolveLink, type LinkIndex } from './resolve';
-import { readTextFile } from '../textFile';
-import { isNotePath, scanVault, type ScannedFile } from './scan';
+import { NOT_A_REGULAR_FILE, readTextFile } from '../textFile';
+import { realPathInside, realPathOf } from '../insideRoot';
+import { isNotePath, leadsOutside, scanVault, type ScannedFile } from './scan';
 import { bodyFirstLine, chunkNote, type NoteChunk } from './chunk';
 import { dropNoteVectors, vectorTableUsable, writeChunks } from './chunkStore';
 import type { EmbedderSpec } from './embedder';
@@ -29,6 +33,8 @@ export interface IndexOptions {
   maxFileBytes?: number;
   /** Notes written per transaction. */
   batchSize?: number;
+  /** Bytes of changed notes parsed before they are written (default INDEX_ROUND_BYTES). */
+  roundBytes?: number;
   log?: (message: string) => void;
   /**
    * Which embedder makes the passages' vectors (semanticIndex.ts): undefined = the store's own (GloVe on a new
@@ -56,6 +62,11 @@ export interface IndexReport {
 }
 
 export const DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024;
+/**
+ * Changed notes (bytes read) parsed and held before they are written: what bounds the indexer's memory, whatever the
+ * vault holds. A larger run is written in rounds (links re-resolved once at the end, as the later rounds add names).
+ */
+export const INDEX_ROUND_BYTES = 32 * 1024 * 1024;
 const VAULT_AGGREGATE = 'default';
 
 interface Changed {
@@ -161,6 +172,7 @@ export async function indexPaths(store: Store, vaultDir: string, relPaths: reado
   const exact = new Set<string>();
   const prefixes: string[] = [];
   let namesChanged = false;
+  const vaultReal = fs.realpathSync(vault);
   for (const raw of relPaths) {
     const rel = normalizeRelPath(raw);
     if (rel === null || exact.has(rel)) continue;
@@ -175,14 +187,17 @@ export async function indexPaths(store: Store, vaultDir: string, relPaths: reado
     }
     if (stat?.isDirectory()) {
       prefixes.push(`${rel}/`);
-      const sub = scanVault(abs);
-      for (const f of sub.notes) files.set(`${rel}/${f.path}`, { ...f, path: `${rel}/${f.path}` });
-      for (const s of sub.skipped) skipped.push({ path: s.path === '.' ? rel : `${rel}/${s.path}`, reason: s.reason });
+      const sub = scanVault(vault, rel);
+      for (const f of sub.notes) files.set(f.path, f);
+      skipped.push(...sub.skipped);
       if (sub.otherFiles.length) namesChanged = true;
+    } else if (stat && !realPathInside(vaultReal, abs)) {
+      skipped.push({ path: rel, reason: leadsOutside(realPathOf(abs)) }); // in scope: a stored note there is removed
     } else if (stat?.isFile()) {
       if (isNotePath(rel)) files.set(rel, { path: rel, absPath: abs, size: stat.size, mtimeMs: stat.mtimeMs });
       else namesChanged = true;
     } else {
+      if (stat && isNotePath(rel)) skipped.push({ path: rel, reason: NOT_A_REGULAR_FILE });
       prefixes.push(`${rel}/`); // gone: a note, a non-note file, or a whole folder
       if (!isNotePath(rel)) namesChanged = true;
     }
@@ -219,19 +234,109 @@ function withFiles(index: LinkIndex, files: readonly string[]): LinkIndex {
   return { ...index, filePaths: f.filePaths, filesByKey: f.filesByKey, filesByName: f.filesByName };
 }
 
+/** A failure in words, without a stack trace or SQL text (SQLite's own message names no SQL). */
+function failureOf(err: unknown): string {
+  let e = err as { code?: string; name?: string; message?: string; cause?: unknown } | undefined;
+  while (e && e.code === undefined && e.cause instanceof Error) e = e.cause as typeof e; // drizzle wraps its query
+  const message = String(e?.message ?? err).split('\n')[0]!.replace(/^SQLITE_\w+:\s*/, '').slice(0, 200);
+  return `${e?.code ?? e?.name ?? 'Error'}: ${message}`;
+}
+
 async function runIndex(store: Store, who: Actor, options: IndexOptions, started: number, work: Work): Promise<IndexReport> {
   const log = options.log ?? (() => undefined);
   const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const batchSize = options.batchSize ?? 250;
+  const roundBytes = options.roundBytes ?? INDEX_ROUND_BYTES;
   const { vault, catalog, stored } = work;
   const skipped = work.skipped;
+  const skip = (p: string, reason: string) => {
+    skipped.push({ path: p, reason });
+    log(`skipped ${p}: ${reason}`);
+  };
   if (options.embedder) await prepareEmbedder(store, options.embedder); // a bad choice fails before anything changes
+  const now = nowIso();
+  const vectors = await vectorTableUsable(store.conn, Boolean(store.vecVersion));
 
-  // 1. What changed: size/mtime first (no read), then the hash (a touched but unchanged file is not re-parsed).
-  const changed: Changed[] = [];
   const touched: { path: string; size: number; mtimeMs: number }[] = [];
   const present = new Set<string>();
+  const written = { added: 0, updated: 0, diagnostics: 0 };
   let unchanged = 0;
+  /** Stored notes in scope that are not in the vault any more (those that cannot be read are known only at the end). */
+  const scanned = new Set(work.files.map((f) => f.path));
+  const gone = [...stored.keys()].filter((p) => work.inScope(p) && !scanned.has(p));
+  /** Every note's aliases as the rounds write them (loaded when a link index is first needed). */
+  let aliasesOf: Map<string, string[]> | undefined;
+  let rounds = 0;
+  let namesChangedInAny = false;
+  let last: { namesChanged: boolean; othersExist: boolean; linkIndex?: LinkIndex } = { namesChanged: false, othersExist: false };
+
+  /**
+   * Resolves the links of a round of changed notes and writes them (section 2 and 3 below). `removed`: the stored
+   * notes known to be gone by now.
+   */
+  const writeRound = async (round: Changed[], removed: string[]) => {
+    rounds++;
+    // 2. How the changed notes' links resolve. When no name changed, a link a note already had resolves as it did
+    // (resolution depends only on the set of names, the linking note's path and the link's kind and target), so an
+    // edit that adds no new link needs no link index. Otherwise: the link index over the vault as it is now (changed
+    // notes' new aliases, stored ones for the rest).
+    const namesChanged =
+      work.namesChanged ||
+      removed.length > 0 ||
+      round.some((c) => !stored.has(c.file.path) || JSON.stringify(stored.get(c.file.path)) !== JSON.stringify(c.parsed.aliases));
+    namesChangedInAny ||= namesChanged;
+    let resolve: Resolver | undefined = !namesChanged && round.length ? await knownResolutions(store, round) : undefined;
+    let linkIndex: LinkIndex | undefined;
+    let othersExist = false;
+    if (!resolve && (round.length || namesChanged)) {
+      aliasesOf ??= new Map(await work.allStored());
+      for (const c of round) aliasesOf.set(c.file.path, c.parsed.aliases);
+      for (const p of removed) aliasesOf.delete(p);
+      const roundPaths = new Set(round.map((c) => c.file.path));
+      othersExist = [...aliasesOf.keys()].some((p) => !roundPaths.has(p));
+      let index = buildLinkIndex([...aliasesOf].map(([p, aliases]) => ({ path: p, aliases })));
+      // Non-note files matter only for links no note satisfies, and for re-resolving everything when names changed.
+      const needFiles =
+        Array.isArray(work.otherFiles) ||
+        (namesChanged && othersExist) ||
+        round.some((c) => c.parsed.links.some((l) => resolveLink(index, c.file.path, l) === null));
+      if (needFiles) index = withFiles(index, otherFiles());
+      linkIndex = index;
+      resolve = (fromPath, link) => resolveLink(index, fromPath, link);
+    }
+    last = { namesChanged, othersExist, ...(linkIndex ? { linkIndex } : {}) };
+
+    // 3. Write the round in batches, each with its catalog rows. A batch that fails is written a note at a time, so
+    // one note the store refuses is skipped with the reason and holds back no other (the store's own failures — full
+    // disk, busy, damaged — stop the run: they are nothing a note did).
+    const writeBatch = async (batch: Changed[]): Promise<void> => {
+      try {
+        await store.write(() => writeNotes(store.conn, batch, resolve!, now, vectors));
+      } catch (err) {
+        if (storeErrorOf(err)) throw err;
+        if (batch.length > 1) {
+          for (const c of batch) await writeBatch([c]);
+          return;
+        }
+        // Its earlier version, if any, stays indexed with its catalog row: the next run tries it again.
+        skip(batch[0]!.file.path, `could not be stored in the index (${failureOf(err)})`);
+        return;
+      }
+      for (const c of batch) {
+        written[stored.has(c.file.path) ? 'updated' : 'added']++;
+        written.diagnostics += c.parsed.diagnostics.length;
+      }
+    };
+    for (let i = 0; i < round.length; i += batchSize) await writeBatch(round.slice(i, i + batchSize));
+  };
+  let otherFilesList: readonly string[] | undefined;
+  const otherFiles = () => (otherFilesList ??= typeof work.otherFiles === 'function' ? work.otherFiles() : work.otherFiles);
+
+  // 1. What changed: size/mtime first (no read), then the hash (a touched but unchanged file is not re-parsed). The
+  // changed notes are parsed and held until `roundBytes` of them are, then written (a round): memory stays bounded
+  // whatever the vault holds, and a run that stops half-way keeps the rounds it wrote.
+  let round: Changed[] = [];
+  let held = 0;
   for (const file of work.files) {
     const known = catalog.get(file.path);
     if (known && known.size === file.size && known.mtimeMs === file.mtimeMs && stored.has(file.path)) {
@@ -241,58 +346,37 @@ async function runIndex(store: Store, who: Actor, options: IndexOptions, started
     }
     const read = readTextFile(file.absPath, file.size, maxBytes);
     if ('reason' in read) {
-      skipped.push({ path: file.path, reason: read.reason });
-      log(`skipped ${file.path}: ${read.reason}`);
+      skip(file.path, read.reason);
       continue;
     }
-    present.add(file.path);
     const hash = sha256(read.bytes);
     if (known && known.hash === hash && stored.has(file.path)) {
+      present.add(file.path);
       touched.push({ path: file.path, size: file.size, mtimeMs: file.mtimeMs });
       unchanged++;
       continue;
     }
-    const parsed = withoutPrivateContent(parseNote(read.text, path.posix.basename(file.path)));
-    if (read.invalidUtf8) parsed.diagnostics.push({ line: 1, severity: 'warning', message: 'The file is not valid UTF-8; invalid bytes were replaced with U+FFFD in the index (the file itself is untouched).' });
-    changed.push({ file, hash, parsed, taskRefs: findTaskRefs(read.text, parsed.frontMatter), chunks: chunkNote(parsed.title, parsed.body, bodyFirstLine(read.text, parsed.body)) });
+    let change: Changed;
+    try {
+      const parsed = withoutPrivateContent(parseNote(read.text, path.posix.basename(file.path)));
+      if (read.invalidUtf8) parsed.diagnostics.push({ line: 1, severity: 'warning', message: 'The file is not valid UTF-8; invalid bytes were replaced with U+FFFD in the index (the file itself is untouched).' });
+      change = { file, hash, parsed, taskRefs: findTaskRefs(read.text, parsed.frontMatter), chunks: chunkNote(parsed.title, parsed.body, bodyFirstLine(read.text, parsed.body)) };
+    } catch (err) {
+      skip(file.path, `could not be parsed (${failureOf(err)})`); // its stored rows, if any, go with the removed ones
+      continue;
+    }
+    present.add(file.path);
+    round.push(change);
+    held += read.bytes.length;
+    if (held >= roundBytes) {
+      await writeRound(round, gone);
+      round = [];
+      held = 0;
+    }
   }
   const removed = [...stored.keys()].filter((p) => work.inScope(p) && !present.has(p));
-  const changedPaths = new Set(changed.map((c) => c.file.path));
+  if (round.length || removed.length || rounds === 0) await writeRound(round, removed);
 
-  // 2. How the changed notes' links resolve. When no name changed, a link a note already had resolves as it did
-  // (resolution depends only on the set of names, the linking note's path and the link's kind and target), so an
-  // edit that adds no new link needs no link index. Otherwise: the link index over the vault as it is now (changed
-  // notes' new aliases, stored ones for the rest).
-  const namesChanged =
-    work.namesChanged ||
-    removed.length > 0 ||
-    changed.some((c) => !stored.has(c.file.path) || JSON.stringify(stored.get(c.file.path)) !== JSON.stringify(c.parsed.aliases));
-  let resolve: Resolver | undefined = !namesChanged && changed.length ? await knownResolutions(store, changed) : undefined;
-  let linkIndex: LinkIndex | undefined;
-  let othersExist = false;
-  if (!resolve && (changed.length || namesChanged)) {
-    const aliasesOf = new Map(await work.allStored());
-    for (const c of changed) aliasesOf.set(c.file.path, c.parsed.aliases);
-    for (const p of removed) aliasesOf.delete(p);
-    othersExist = [...aliasesOf.keys()].some((p) => !changedPaths.has(p));
-    let index = buildLinkIndex([...aliasesOf].map(([p, aliases]) => ({ path: p, aliases })));
-    // Non-note files matter only for links no note satisfies, and for re-resolving everything when names changed.
-    const needFiles =
-      Array.isArray(work.otherFiles) ||
-      (namesChanged && othersExist) ||
-      changed.some((c) => c.parsed.links.some((l) => resolveLink(index, c.file.path, l) === null));
-    if (needFiles) index = withFiles(index, typeof work.otherFiles === 'function' ? work.otherFiles() : work.otherFiles);
-    linkIndex = index;
-    resolve = (fromPath, link) => resolveLink(index, fromPath, link);
-  }
-
-  // 3. Write changed notes in batches, each with its catalog rows.
-  const now = nowIso();
-  const vectors = await vectorTableUsable(store.conn, Boolean(store.vecVersion));
-  for (let i = 0; i < changed.length; i += batchSize) {
-    const batch = changed.slice(i, i + batchSize);
-    await store.write(() => writeNotes(store.conn, batch, resolve!, now, vectors));
-  }
   if (touched.length || removed.length) {
     await store.write(async (orm) => {
       for (let i = 0; i < touched.length; i += 500) {
@@ -311,8 +395,14 @@ async function runIndex(store: Store, who: Actor, options: IndexOptions, started
   }
 
   // 4. When the set of names changed, links elsewhere may now resolve differently (a placeholder filled, a target gone).
-  // (On a cold run every note was just written with its links resolved: nothing else to revisit.)
-  if (namesChanged && othersExist && linkIndex) await reresolveAll(store, linkIndex, now);
+  // (On a cold run every note was just written with its links resolved: nothing else to revisit.) After several
+  // rounds, the notes of earlier rounds were resolved before later ones named themselves: every note is revisited.
+  if (rounds === 1 && last.namesChanged && last.othersExist && last.linkIndex) await reresolveAll(store, last.linkIndex, now);
+  else if (rounds > 1 && namesChangedInAny) {
+    // The round that changed names built aliasesOf, and the last round took the removed notes out of it.
+    const index = buildLinkIndex([...aliasesOf!].map(([p, aliases]) => ({ path: p, aliases })));
+    await reresolveAll(store, withFiles(index, otherFiles()), null);
+  }
 
   // 5. Vectors for the passages not embedded yet. A failure leaves the text index complete; only an embedder the
   // caller asked for by name fails the run (an endpoint that cannot be reached is then refused before any change).
@@ -337,8 +427,8 @@ async function runIndex(store: Store, who: Actor, options: IndexOptions, started
   const report: IndexReport = {
     vault,
     notes: c.notes,
-    added: changed.filter((x) => !stored.has(x.file.path)).length,
-    updated: changed.filter((x) => stored.has(x.file.path)).length,
+    added: written.added,
+    updated: written.updated,
     removed: removed.length,
     unchanged,
     skipped,
@@ -346,7 +436,7 @@ async function runIndex(store: Store, who: Actor, options: IndexOptions, started
     tags: c.tags,
     chunks: c.chunks,
     ...(embeddings ? { embeddings } : {}),
-    diagnostics: changed.reduce((n, x) => n + x.parsed.diagnostics.length, 0),
+    diagnostics: written.diagnostics,
     ms: Math.round(performance.now() - started),
   };
   const embeddedSome = Boolean(embeddings && 'added' in embeddings && embeddings.added);
@@ -447,20 +537,31 @@ async function writeNotes(conn: Connection, batch: Changed[], resolve: Resolver,
   );
 }
 
-/** Re-resolves the links of every note not just written, and stores the targets that changed. */
-async function reresolveAll(store: Store, linkIndex: LinkIndex, writtenAt: string): Promise<void> {
-  const rows = await store.orm
-    .select({ id: noteLinks.id, path: notes.path, kind: noteLinks.kind, target: noteLinks.target, heading: noteLinks.heading, block: noteLinks.block, alias: noteLinks.alias, line: noteLinks.line, context: noteLinks.context, targetPath: noteLinks.targetPath })
-    .from(noteLinks)
-    .innerJoin(notes, eq(notes.id, noteLinks.noteId))
-    .where(ne(notes.updatedAt, writtenAt)); // notes written by this run resolved their links as they were written
+/** Link rows read at a time while re-resolving: the vault's links are never all in memory at once. */
+const RERESOLVE_PAGE = 20_000;
+
+/**
+ * Re-resolves the links of every note not written at `writtenAt` (null: of every note), and stores the targets that
+ * changed. Only kind and target decide where a link goes (resolve.ts).
+ */
+async function reresolveAll(store: Store, linkIndex: LinkIndex, writtenAt: string | null): Promise<void> {
   const updates = new Map<string | null, number[]>();
-  for (const r of rows) {
-    const next = resolveLink(linkIndex, r.path, { kind: r.kind, target: r.target, heading: r.heading ?? undefined, block: r.block ?? undefined, alias: r.alias ?? undefined, line: r.line, context: r.context });
-    if (next === r.targetPath) continue;
-    const ids = updates.get(next) ?? [];
-    ids.push(r.id);
-    updates.set(next, ids);
+  for (let after = 0; ; ) {
+    const rows = await store.conn.all<{ id: number; path: string; kind: ParsedLink['kind']; target: string; targetPath: string | null }>(
+      `SELECT l.id AS id, n.path AS path, l.kind AS kind, l.target AS target, l.target_path AS targetPath
+         FROM note_links l JOIN notes n ON n.id = l.note_id
+        WHERE l.id > ? AND n.updated_at IS NOT ? ORDER BY l.id LIMIT ?`,
+      [after, writtenAt, RERESOLVE_PAGE], // notes written at writtenAt resolved their links as they were written
+    );
+    for (const r of rows) {
+      const next = resolveLink(linkIndex, r.path, { kind: r.kind, target: r.target, line: 0, context: '' });
+      if (next === r.targetPath) continue;
+      const ids = updates.get(next) ?? [];
+      ids.push(r.id);
+      updates.set(next, ids);
+    }
+    if (rows.length < RERESOLVE_PAGE) break;
+    after = rows[rows.length - 1]!.id;
   }
   if (!updates.size) return;
   await store.write(async (orm) => {

@@ -24,11 +24,17 @@
 //   included, and a `^id` line right under a list, quote or table, which CommonMark folds into that paragraph) or of a
 //   heading (stripped from the heading's text). A repeated id gets a warning.
 // - Front matter must open on the first line (`---`) and close with `---` or `...`; unclosed → read as Markdown with a
-//   warning. Empty front matter → {}. Broken YAML → null plus an error at the YAML error's line; a value that parses
-//   but is not a mapping → null plus a warning. The body (what full-text search indexes) is the text after the front
-//   matter, with the BOM dropped and line endings normalised to \n.
+//   warning. Empty front matter → {}. Broken YAML (a key twice in one mapping included) → null plus an error at the
+//   YAML error's line; a value that parses but is not a mapping → null plus a warning. The body (what full-text
+//   search indexes) is the text after the front matter, with the BOM dropped and line endings normalised to \n.
+// - Limits, so that no note can stall or exhaust the indexer (each one a diagnostic, the rest of the note indexed):
+//   front matter over MAX_FRONT_MATTER_BYTES, an alias bomb or an alias inside its own anchor (yamlData.ts) → null;
+//   links past MAX_LINKS_PER_NOTE are left out (past it, `[[…]]` and `[…](…)` are plain text); past
+//   MAX_TOKENS_PER_NOTE Markdown elements the rest of the note is plain text (searchable, nothing else); at most
+//   MAX_DIAGNOSTICS_PER_NOTE problems are listed.
 import MarkdownIt from 'markdown-it';
-import { LineCounter, parseDocument } from 'yaml';
+import { type Document, LineCounter, type Node as YamlNode, parseDocument } from 'yaml';
+import { plainYamlValue, repeatedKeys } from '../yamlData';
 import { type FrontMatterLink, linksInFrontMatter } from './frontMatterLinks';
 import type { NoteDiagnostic, ParsedHeading, ParsedLink, ParsedNote } from './types';
 import { splitWikilink } from './wikilinkText';
@@ -37,6 +43,7 @@ export { splitWikilink } from './wikilinkText';
 
 type Token = MarkdownIt.Token;
 type StateInline = MarkdownIt.StateInline;
+type StateBlock = MarkdownIt.StateBlock;
 
 type WikiMeta = {
   srcPos: number;
@@ -46,6 +53,31 @@ type WikiMeta = {
   block?: string;
   alias?: string;
 };
+
+/** Larger front matter is ignored (with an error): real properties are a few lines; YAML costs grow with size. */
+export const MAX_FRONT_MATTER_BYTES = 256 * 1024;
+/** Links kept per note (front matter and body): each is a row, with its context line; the rest are left out. */
+export const MAX_LINKS_PER_NOTE = 10_000;
+
+/**
+ * Markdown elements (markdown-it tokens, blocks and inline) read per note: past them the rest of the note is text,
+ * still searchable, but its links, tags, headings and block ids are not indexed. What bounds the time and memory one
+ * note costs, whatever it holds (5 MB of one-line headings would take 15 s and a gigabyte).
+ */
+export const MAX_TOKENS_PER_NOTE = 200_000;
+/** Problems found while parsing that are listed per note; the rest are counted in a last one. */
+export const MAX_DIAGNOSTICS_PER_NOTE = 100;
+
+/** What one parse counts across markdown-it's rules. */
+interface ParseEnv extends MarkdownIt.Env {
+  /** Links made so far (the front matter's included). */
+  links: number;
+  /** Inline tokens made by the inline blocks parsed so far. */
+  inlineTokens: number;
+  /** Where the token budget ran out: the body line (0-based) from which blocks were not read, or -1 within a block. */
+  cutAt?: number;
+}
+const linksFull = (state: StateInline) => (state.env as ParseEnv).links >= MAX_LINKS_PER_NOTE;
 
 const TAG_AT = /#([\p{L}\p{M}\p{N}_\-/]+)/uy;
 const TAG_WHOLE = /^[\p{L}\p{M}\p{N}_\-/]+$/u;
@@ -99,7 +131,10 @@ function wikilinkRule(state: StateInline, silent: boolean): boolean {
   const inner = src.slice(innerStart, close);
   const parsed = splitWikilink(inner);
   if (!parsed) return false;
-  if (!silent) {
+  if (!silent && linksFull(state)) {
+    state.pending += src.slice(state.pos, close + 2); // enough links: the rest is text (no token: as cheap as text)
+  } else if (!silent) {
+    (state.env as ParseEnv).links++;
     const token = state.push('wikilink', '', 0);
     token.content = inner;
     const meta: WikiMeta = { srcPos: state.pos, embed, ...parsed };
@@ -134,13 +169,18 @@ function tagRule(state: StateInline, silent: boolean): boolean {
 
 type InlineRule = (state: StateInline, silent: boolean) => boolean;
 
-/** Wraps the link/image rule so that the token it makes remembers where in the inline text it started. */
+/**
+ * Wraps the link/image rule so that the token it makes remembers where in the inline text it started, and counts it;
+ * past MAX_LINKS_PER_NOTE links, `[text](dest)` is text.
+ */
 function recordingPosition(original: InlineRule, type: 'link_open' | 'image'): InlineRule {
   return (state, silent) => {
+    if (linksFull(state)) return false;
     const start = state.pos;
     const from = state.tokens.length;
     const ok = original(state, silent);
     if (ok && !silent) {
+      (state.env as ParseEnv).links++;
       for (let i = from; i < state.tokens.length; i++) {
         const t = state.tokens[i]!;
         if (t.type === type) {
@@ -153,8 +193,35 @@ function recordingPosition(original: InlineRule, type: 'link_open' | 'image'): I
   };
 }
 
+/** Block rule, first of all: once the note's token budget is spent, the rest of the body is passed over. */
+function blockBudgetRule(state: StateBlock, startLine: number, endLine: number, silent: boolean): boolean {
+  if (silent || state.tokens.length < MAX_TOKENS_PER_NOTE) return false;
+  (state.env as ParseEnv).cutAt ??= startLine;
+  state.line = endLine;
+  return true;
+}
+
+/** Inline rule, first of all: once the note's token budget is spent, the rest of the inline text is plain text. */
+function inlineBudgetRule(state: StateInline, silent: boolean): boolean {
+  const env = state.env as ParseEnv;
+  if (env.inlineTokens + state.tokens.length < MAX_TOKENS_PER_NOTE) return false;
+  if (!silent) {
+    state.pending += state.src.slice(state.pos, state.posMax);
+    env.cutAt ??= -1;
+  }
+  state.pos = state.posMax;
+  return true;
+}
+
 function createParser(): MarkdownIt.MarkdownIt {
   const md = new MarkdownIt('commonmark', { html: true });
+  md.block.ruler.before(md.block.ruler.__rules__[0]!.name, 'token_budget', blockBudgetRule);
+  md.inline.ruler.before(md.inline.ruler.__rules__[0]!.name, 'token_budget', inlineBudgetRule);
+  const parseInline = md.inline.parse.bind(md.inline);
+  md.inline.parse = (src, mdi, env, out) => {
+    parseInline(src, mdi, env, out);
+    (env as ParseEnv).inlineTokens += out.length;
+  };
   const original = (name: string): InlineRule => {
     const rule = md.inline.ruler.__rules__.find((r) => r.name === name);
     if (!rule) throw new Error(`markdown-it has no inline rule named ${name}`);
@@ -209,22 +276,30 @@ function readFrontMatter(text: string, diagnostics: NoteDiagnostic[]): FrontMatt
   const bodyStart = closeEnd < text.length ? closeEnd + 1 : closeEnd; // past the closing line's \n
   const lineOffset = countNewlines(text, 0, bodyStart);
 
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(yamlText, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length) {
-    const err = doc.errors[0]!;
-    const yamlLine = lineCounter.linePos(err.pos[0]).line;
-    diagnostics.push({ line: yamlLine + 1, severity: 'error', message: `The front matter is not valid YAML: ${err.message.split('\n')[0]}. It was ignored; the rest of the note was indexed.` });
+  const ignored = (line: number, message: string): FrontMatterResult => {
+    diagnostics.push({ line, severity: 'error', message: `${message}. It was ignored; the rest of the note was indexed.` });
     return { frontMatter: null, bodyStart, lineOffset, links: [] };
+  };
+  const bytes = Buffer.byteLength(yamlText);
+  if (bytes > MAX_FRONT_MATTER_BYTES) return ignored(2, `The front matter is ${Math.ceil(bytes / 1024)} KiB, more than the ${MAX_FRONT_MATTER_BYTES / 1024} KiB Cairn reads`);
+  const lineCounter = new LineCounter();
+  let doc: Document;
+  let duplicate: YamlNode | undefined;
+  try {
+    // Repeated keys are found by repeatedKeys (yaml's own uniqueKeys check is quadratic).
+    doc = parseDocument(yamlText, { lineCounter, prettyErrors: false, uniqueKeys: false });
+    duplicate = doc.errors.length ? undefined : repeatedKeys(doc)[0];
+  } catch (err) {
+    return ignored(2, `The front matter could not be read: ${(err as Error).message.split('\n')[0]}`);
+  }
+  if (doc.errors.length || duplicate) {
+    const [offset, message] = duplicate ? [duplicate.range?.[0] ?? 0, 'Map keys must be unique'] : [doc.errors[0]!.pos[0], doc.errors[0]!.message.split('\n')[0]];
+    return ignored(lineCounter.linePos(offset).line + 1, `The front matter is not valid YAML: ${message}`);
   }
   if (doc.contents == null) return { frontMatter: {}, bodyStart, lineOffset, links: [] }; // empty or only comments
-  let value: unknown;
-  try {
-    value = doc.toJS({ maxAliasCount: 100 });
-  } catch (err) {
-    diagnostics.push({ line: 2, severity: 'error', message: `The front matter could not be read: ${(err as Error).message}` });
-    return { frontMatter: null, bodyStart, lineOffset, links: [] };
-  }
+  const read = plainYamlValue(doc);
+  if ('problem' in read) return ignored(2, `The front matter could not be read: ${read.problem}`);
+  const value = read.value;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     const what = Array.isArray(value) ? 'a list' : value === null ? 'null' : `a ${typeof value}`;
     diagnostics.push({ line: 2, severity: 'warning', message: `The front matter is ${what}, not a mapping of keys to values (like "title: …"); it was ignored.` });
@@ -371,6 +446,9 @@ export function parseNote(source: string, fileName: string): ParsedNote {
   const tagKeys = new Set<string>();
   const aliases: string[] = [];
   const aliasKeys = new Set<string>();
+  const addLink = (link: ParsedLink) => {
+    if (links.length < MAX_LINKS_PER_NOTE) links.push(link);
+  };
 
   // Front-matter tags and aliases come first, then the body's inline tags in order.
   const front = fm.frontMatter;
@@ -401,10 +479,11 @@ export function parseNote(source: string, fileName: string): ParsedNote {
     if (l.heading !== undefined) link.heading = l.heading;
     if (l.block !== undefined) link.block = l.block;
     if (l.alias !== undefined) link.alias = l.alias;
-    links.push(link);
+    addLink(link);
   }
 
-  const tokens = md.parse(body, {});
+  const env: ParseEnv = { links: links.length, inlineTokens: 0 };
+  const tokens = md.parse(body, env);
   const offset = fm.lineOffset + 1; // markdown-it lines are 0-based within the body
   const seenBlocks = new Map<string, number>();
   const addBlockId = (id: string, line: number) => {
@@ -451,7 +530,7 @@ export function parseNote(source: string, fileName: string): ParsedNote {
           if (m.heading !== undefined) link.heading = m.heading;
           if (m.block !== undefined) link.block = m.block;
           if (m.alias !== undefined) link.alias = m.alias;
-          links.push(link);
+          addLink(link);
           break;
         }
         case 'tag':
@@ -469,7 +548,7 @@ export function parseNote(source: string, fileName: string): ParsedNote {
           if (open) {
             const alias = plainText(children.slice(open.from, c)).trim();
             if (alias) open.link.alias = alias;
-            links.push(open.link);
+            addLink(open.link);
             open = null;
           }
           break;
@@ -481,13 +560,25 @@ export function parseNote(source: string, fileName: string): ParsedNote {
           const link: ParsedLink = { kind: 'markdown', target: dest.path, line, context: contextOf(line), ...fragmentParts(dest.fragment) };
           const alt = plainText(child.children).trim();
           if (alt) link.alias = alt;
-          links.push(link);
+          addLink(link);
           break;
         }
         default:
           break;
       }
     }
+  }
+
+  if (diagnostics.length > MAX_DIAGNOSTICS_PER_NOTE) {
+    const more = diagnostics.length - MAX_DIAGNOSTICS_PER_NOTE + 1;
+    diagnostics.splice(MAX_DIAGNOSTICS_PER_NOTE - 1, Infinity, { line: 1, severity: 'warning', message: `${more} more problems in this note are not listed.` });
+  }
+  if (links.length >= MAX_LINKS_PER_NOTE) {
+    diagnostics.push({ line: 1, severity: 'warning', message: `This note has ${MAX_LINKS_PER_NOTE} links or more: only the first ${MAX_LINKS_PER_NOTE} are indexed (backlinks, graph, placeholders); the whole text is searchable.` });
+  }
+  if (env.cutAt !== undefined) {
+    const from = env.cutAt >= 0 ? `from line ${env.cutAt + offset} on` : 'past its first part';
+    diagnostics.push({ line: env.cutAt >= 0 ? env.cutAt + offset : 1, severity: 'warning', message: `This note has more than ${MAX_TOKENS_PER_NOTE} Markdown elements: ${from}, its text is searchable but its links, tags, headings and block ids are not indexed.` });
   }
 
   let title = '';

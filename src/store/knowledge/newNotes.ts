@@ -2,6 +2,7 @@
 // decision record (ADR). Each writes one new file (never overwriting one) and indexes it at once, so links,
 // completion and search know it before the file watcher notices.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Actor } from '../events';
 import { StoreError } from '../errors';
 import type { Store } from '../store';
@@ -107,7 +108,18 @@ export interface DecisionResult extends NewNoteResult {
   number: number;
 }
 
-const NUMBERED = /^(\d{4,})-.*\.md$/i;
+const NUMBERED = /^(\d{4,})-.+\.md$/i;
+/**
+ * Periodic notes (daily 2026-01-01, monthly 2026-01, weekly 2026-W01, quarterly 2026-Q1) also start with four digits
+ * and a dash: their year is not a decision number.
+ */
+const PERIODIC = /^\d{4}-(?:\d{2}(?:-\d{2})?|W\d{2}|Q[1-4])\.md$/i;
+
+/** The number of a decision record's file name (`NNNN-title.md`), or null for any other name. */
+function decisionNumberOf(name: string): number | null {
+  const m = NUMBERED.exec(name);
+  return m && !PERIODIC.test(name) ? Number(m[1]) : null;
+}
 
 /** `Use SQLite for the store` → `use-sqlite-for-the-store` (letters of any script kept; the rest become '-'). */
 export function slugify(title: string): string {
@@ -121,10 +133,7 @@ export function slugify(title: string): string {
 /** The next decision number: one more than the highest in the folder (gaps stay gaps: numbers are never reused). */
 export function nextDecisionNumber(dir: string): number {
   let max = 0;
-  for (const name of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
-    const m = NUMBERED.exec(name);
-    if (m) max = Math.max(max, Number(m[1]));
-  }
+  for (const name of fs.existsSync(dir) ? fs.readdirSync(dir) : []) max = Math.max(max, decisionNumberOf(name) ?? 0);
   return max + 1;
 }
 
@@ -162,7 +171,7 @@ export async function createDecision(store: Store, vault: string, who: Actor, o:
   if (!slug) throw new StoreError('invalid', `The decision title "${title}" has no letters or digits to name the file by.`, { title });
   const folder = checkVaultFolder(o.folder ?? DEFAULT_DECISIONS_FOLDER, 'The decisions folder');
   checkVaultExists(vault);
-  const dir = absoluteInVault(vault, folder || '.');
+  const dir = folder ? absoluteInVault(vault, folder) : path.resolve(vault); // '' is the vault's top folder
   fs.mkdirSync(dir, { recursive: true });
   // Two writers at the same instant would read the same highest number and create different file names with it:
   // reading the folder and creating the file happen under the folder's lock (Cairn's writers in any process). The
@@ -171,6 +180,9 @@ export async function createDecision(store: Store, vault: string, who: Actor, o:
     for (let attempt = 0; ; attempt++) {
       const number = nextDecisionNumber(dir);
       const file = checkNoteName(`${String(number).padStart(4, '0')}-${slug.slice(0, 120).replace(/-+$/, '')}`, 'The decision file name');
+      if (decisionNumberOf(`${file}.md`) !== number) {
+        throw new StoreError('invalid', `The decision title "${title}" would make the file name ${file}.md, which reads as a date, not a numbered decision. Add a word to the title.`, { title });
+      }
       const rel = joinRel(folder, `${file}.md`);
       try {
         return { path: rel, absPath: createFileInVault(vault, rel, decisionText(number, title, o.now ?? new Date())), created: true, number };

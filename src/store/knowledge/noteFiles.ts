@@ -2,10 +2,11 @@
 // the vault, new files that never overwrite (written to a temp file, then hard-linked into place, which fails if
 // the name was taken meanwhile), rewrites that are atomic (temp file + rename) and moves (of notes and of folders)
 // that never overwrite.
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { writeFileAtomically, writeTempFile } from '../atomicFile';
 import { StoreError } from '../errors';
+import { realPathInside, realPathOf } from '../insideRoot';
 
 /**
  * Characters a note name cannot hold: path separators and what Windows forbids (`\ / : * ? " < > |`), and what
@@ -42,13 +43,21 @@ export function checkVaultFolder(raw: string, what: string): string {
   return folder;
 }
 
-/** The absolute path of a vault-relative path; refuses anything that would land outside the vault. */
+/**
+ * The absolute path of a vault-relative path; refuses anything that would land outside the vault, by its name or
+ * through a symbolic link on the way (`linkdir/x.md` where `linkdir -> /elsewhere`): every read and write of a note
+ * goes through here.
+ */
 export function absoluteInVault(vault: string, rel: string): string {
   const root = path.resolve(vault);
   const abs = path.resolve(root, ...rel.split('/'));
   const back = path.relative(root, abs);
   if (!back || back.startsWith('..') || path.isAbsolute(back)) {
     throw new StoreError('invalid', `${rel} is not inside the vault ${root}.`, { path: rel });
+  }
+  const rootReal = realPathOf(root); // none yet: the vault is created with the note, nothing to lead out of it
+  if (rootReal && !realPathInside(rootReal, abs)) {
+    throw new StoreError('invalid', `${rel} leads outside the vault ${root} through a symbolic link. Cairn never reads or writes notes outside the vault; choose a folder that is really in it.`, { path: rel });
   }
   return abs;
 }
@@ -70,20 +79,6 @@ export function checkVaultExists(vault: string): void {
   }
 }
 
-const tempNameFor = (abs: string) => path.join(path.dirname(abs), `.${path.basename(abs)}.${randomBytes(6).toString('hex')}.tmp`);
-
-function writeTemp(abs: string, text: string, mode?: number): string {
-  const temp = tempNameFor(abs);
-  const fd = fs.openSync(temp, 'wx', mode ?? 0o666);
-  try {
-    fs.writeFileSync(fd, text);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  return temp;
-}
-
 const exists = (rel: string) => new StoreError('conflict', `${rel} already exists. Choose another name; Cairn never overwrites a note.`, { path: rel });
 
 /**
@@ -95,7 +90,7 @@ export function createFileInVault(vault: string, rel: string, text: string): str
   const abs = absoluteInVault(vault, rel);
   if (fs.existsSync(abs)) throw exists(rel);
   fs.mkdirSync(path.dirname(abs), { recursive: true });
-  const temp = writeTemp(abs, text);
+  const temp = writeTempFile(abs, text);
   try {
     fs.linkSync(temp, abs); // atomic and exclusive: EEXIST when the name was taken meanwhile
   } catch (err) {
@@ -122,14 +117,7 @@ export function createFileInVault(vault: string, rel: string, text: string): str
 
 /** Replaces an existing file's text atomically (temp file in the same folder, then rename), keeping its mode. */
 export function replaceFileAtomically(abs: string, text: string): void {
-  const mode = fs.statSync(abs).mode & 0o7777;
-  const temp = writeTemp(abs, text, mode);
-  try {
-    fs.renameSync(temp, abs);
-  } catch (err) {
-    fs.rmSync(temp, { force: true });
-    throw err;
-  }
+  writeFileAtomically(abs, text, { mode: fs.statSync(abs).mode & 0o7777 });
 }
 
 /** Moves a file inside the vault without ever overwriting another one (a change of case alone is allowed). */

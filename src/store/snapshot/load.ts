@@ -1,21 +1,19 @@
-// Builds a database from a backup's rows and swaps its content into the live store.
+// Builds a database from a backup's rows, and compares it with the live store.
 //
 // buildDatabase: a new SQLite file made by the real migrations (up to the backup's schema version, then the rest,
 // so an older backup is upgraded the way a store would be), filled with the rows, then checked.
-// swapContent: replaces the live store's source-of-truth rows with the built file's, inside ONE write
-// transaction on the store's own connection (ATTACH, delete what is gone, update what differs, insert what is
-// new). Other processes with the store open simply see one commit: no file is renamed under them. Rows that are
-// the same are not touched, so local sequence numbers of surviving events and derived rows keyed on them stay.
+// withAttached / diffAttached: the built file attached to the store's own connection, and what making the live
+// rows equal to it would change (swap.ts makes them so, in one write transaction).
 import * as path from 'node:path';
 import { Connection } from '../connection';
 import { StoreError } from '../errors';
 import { migrate } from '../migrate';
-import { rowCount, userVersion } from './rows';
+import { keyTextSql, rowCount, userVersion } from './rows';
 import { quoteId, tableCatalog, type TableSpec } from './tables';
 
 /** SQLite's default limit on bound parameters is 999 in older builds: statements stay under it. */
 const MAX_PARAMS = 900;
-const ATTACHED = 'cairn_restore';
+export const ATTACHED = 'cairn_restore';
 
 /** Inserts rows (in `columns` order) with as many rows per statement as the parameter limit allows. */
 export async function insertRows(conn: Connection, table: string, columns: readonly string[], rows: unknown[][], onChunk?: (inserted: number) => void): Promise<void> {
@@ -99,9 +97,12 @@ export async function checkDatabase(conn: Connection, tables: Iterable<string>, 
   return counts;
 }
 
-const keyMatch = (spec: TableSpec, a: string, b: string) => spec.key.map((k) => `${a}.${quoteId(k)} is ${b}.${quoteId(k)}`).join(' and ');
-const differs = (spec: TableSpec, a: string, b: string) => {
-  const values = spec.columns.filter((c) => !spec.key.includes(c));
+export const keyMatch = (spec: TableSpec, a: string, b: string) => spec.key.map((k) => `${a}.${quoteId(k)} is ${b}.${quoteId(k)}`).join(' and ');
+/** The columns a row's content is compared by: all but its key and its version (bookkeeping a restore moves on). */
+export const contentColumns = (spec: TableSpec) => spec.columns.filter((c) => !spec.key.includes(c) && c !== 'version');
+/** SQL: the rows `a` and `b` (same key) differ in content. */
+export const differs = (spec: TableSpec, a: string, b: string) => {
+  const values = contentColumns(spec);
   return values.length ? values.map((c) => `${a}.${quoteId(c)} is not ${b}.${quoteId(c)}`).join(' or ') : '0';
 };
 
@@ -141,7 +142,7 @@ const LABEL_COLUMNS = ['title', 'name', 'type', 'agent_name'];
 export type KeyTables = ReadonlyMap<string, string>;
 
 /** `from` clause pieces for the rows of a table as a whole, or only those whose keys a key table lists. */
-const rowsOf = (spec: TableSpec, only: KeyTables | null, schema: string, alias: string) => {
+export const rowsOf = (spec: TableSpec, only: KeyTables | null, schema: string, alias: string) => {
   const keys = only?.get(spec.name);
   return keys ? `${ATTACHED}.${quoteId(keys)} k join ${schema}.${quoteId(spec.name)} ${alias} on ${keyMatch(spec, alias, 'k')}` : `${schema}.${quoteId(spec.name)} ${alias}`;
 };
@@ -152,8 +153,7 @@ export async function diffAttached(conn: Connection, specs: TableSpec[], sample 
   for (const spec of specs) {
     const t = quoteId(spec.name);
     const label = LABEL_COLUMNS.find((c) => spec.columns.includes(c));
-    const keyExpr = (alias: string) => (spec.key.length === 1 ? `${alias}.${quoteId(spec.key[0]!)}` : `json_array(${spec.key.map((k) => `${alias}.${quoteId(k)}`).join(', ')})`);
-    const pick = (alias: string) => `${keyExpr(alias)} as key, ${label ? `${alias}.${quoteId(label)}` : 'null'} as label`;
+    const pick = (alias: string) => `${keyTextSql(spec, alias)} as key, ${label ? `${alias}.${quoteId(label)}` : 'null'} as label`;
     if (only && !only.has(spec.name)) {
       out.push({ table: spec.name, added: 0, removed: 0, changed: 0, samples: { added: [], removed: [], changed: [] } });
       continue;
@@ -163,11 +163,12 @@ export async function diffAttached(conn: Connection, specs: TableSpec[], sample 
     const changedSql = `from ${rowsOf(spec, only, 'main', 'm')} join ${ATTACHED}.${t} s on ${keyMatch(spec, 'm', 's')} where ${differs(spec, 'm', 's')}`;
     const count = async (from: string) => Number((await conn.get<{ n: number }>(`select count(*) as n ${from}`))?.n ?? 0);
     const rows = (alias: string, from: string) => conn.all<SampleRow>(`select ${pick(alias)} ${from} limit ${sample}`);
+    // The event log only ever gains rows: a restore adds the backup's events it lacks and keeps every other.
     const diff: TableDiff = {
       table: spec.name,
       added: await count(addedSql),
-      removed: await count(removedSql),
-      changed: await count(changedSql),
+      removed: spec.immutable ? 0 : await count(removedSql),
+      changed: spec.immutable ? 0 : await count(changedSql),
       samples: { added: [], removed: [], changed: [] },
     };
     if (diff.added) diff.samples.added = await rows('s', addedSql);
@@ -176,50 +177,6 @@ export async function diffAttached(conn: Connection, specs: TableSpec[], sample 
     out.push(diff);
   }
   return out;
-}
-
-/**
- * Makes the live source-of-truth tables equal to the attached ones, in the caller's write transaction (call
- * inside withAttached and Connection.transaction); with `only`, just the rows whose keys the key tables list.
- * Foreign keys are checked at commit, so order does not matter within the transaction; cascades fired by
- * deletions are undone by the updates that follow.
- */
-export async function replaceFromAttached(conn: Connection, specs: TableSpec[], only: KeyTables | null = null): Promise<void> {
-  await conn.exec('PRAGMA defer_foreign_keys = ON');
-  const tables = specs.filter((spec) => !only || only.has(spec.name));
-  // The live rows a statement acts on: those with an attached row `s` (or with none: join '') meeting `cond`
-  // (about main.<table> and s); when limited, looked up through the key table only.
-  const where = (spec: TableSpec, join: 'join' | '', cond: (live: string) => string) => {
-    const t = quoteId(spec.name);
-    if (!only) return join ? `exists (select 1 from ${ATTACHED}.${t} s where ${keyMatch(spec, 's', `main.${t}`)} and (${cond(`main.${t}`)}))` : cond(`main.${t}`);
-    const key = (alias: string) => spec.key.map((k) => `${alias}.${quoteId(k)}`).join(', ');
-    return `(${key(`main.${t}`)}) in (select ${key('m')} from ${rowsOf(spec, only, 'main', 'm')} ${join ? `join ${ATTACHED}.${t} s on ${keyMatch(spec, 's', 'm')} ` : ''}where ${cond('m')})`;
-  };
-  for (const spec of tables) {
-    const t = quoteId(spec.name);
-    await conn.run(`delete from main.${t} where ${where(spec, '', (live) => `not exists (select 1 from ${ATTACHED}.${t} s where ${keyMatch(spec, 's', live)})`)}`);
-    if (spec.immutable) {
-      // A row that must never be updated is replaced when the backup's copy differs.
-      await conn.run(`delete from main.${t} where ${where(spec, 'join', (live) => differs(spec, 's', live))}`);
-    }
-  }
-  for (const spec of tables) {
-    const t = quoteId(spec.name);
-    const values = spec.columns.filter((c) => !spec.key.includes(c));
-    if (!spec.immutable && values.length) {
-      await conn.run(
-        `update main.${t} set (${values.map(quoteId).join(', ')}) = (select ${values.map((c) => `s.${quoteId(c)}`).join(', ')} from ${ATTACHED}.${t} s where ${keyMatch(spec, 's', `main.${t}`)}) ` +
-          `where ${where(spec, 'join', (live) => differs(spec, 's', live))}`,
-      );
-    }
-    // New rows in the backup's order (its rowid order = the text form's key order), so local ids and sequence
-    // numbers are handed out in that order, above every one used before.
-    const cols = spec.columns.map(quoteId).join(', ');
-    await conn.run(
-      `insert into main.${t} (${cols}) select ${spec.columns.map((c) => `s.${quoteId(c)}`).join(', ')} from ${rowsOf(spec, only, ATTACHED, 's')} ` +
-        `where not exists (select 1 from main.${t} m where ${keyMatch(spec, 'm', 's')}) order by s.rowid`,
-    );
-  }
 }
 
 /** A consistent copy of the whole database in one file (the fallback safety copy before a restore). */

@@ -46,11 +46,20 @@ export async function readTableLines(conn: Connection, spec: TableSpec): Promise
   if (spec.columns.length > MAX_JSON_COLUMNS) return { lines: [], rows: await readTable(conn, spec) };
   const cols = spec.columns.map(quoteId);
   const plain = cols.map(plainJson).join(' and ');
-  const key = spec.key.length === 1 ? `coalesce(cast(${quoteId(spec.key[0]!)} as text), 'null')` : `json_array(${spec.key.map(quoteId).join(', ')})`;
+  const key = keyTextSql(spec);
   const json = `json_object(${spec.columns.map((c, i) => `${sqlText(c)}, ${cols[i]}`).join(', ')})`;
   const lines = await conn.all<{ key: string; line: string }>(`select ${key} as key, ${json} as line from ${quoteId(spec.name)} where ${plain}`);
   const rows = await conn.all<Row>(`select ${columnList(spec)} from ${quoteId(spec.name)} where not (${plain})`);
   return { lines, rows };
+}
+
+/**
+ * SQL for a row's key text (rowKey in src/sync/layout.ts, byte for byte): the value of a one-column key, else the
+ * JSON array of the key's values; columns of `alias` when given.
+ */
+export function keyTextSql(spec: TableSpec, alias?: string): string {
+  const col = (k: string) => (alias ? `${alias}.${quoteId(k)}` : quoteId(k));
+  return spec.key.length === 1 ? `coalesce(cast(${col(spec.key[0]!)} as text), 'null')` : `json_array(${spec.key.map(col).join(', ')})`;
 }
 
 /** The rows with these keys (tables keyed by one column); a key with no row has been deleted. */
@@ -93,9 +102,4 @@ export async function userVersion(conn: Connection): Promise<number> {
 export async function restoreCommitted(conn: Connection, restoreId: string): Promise<boolean> {
   const row = await conn.get(`select 1 as yes from events where aggregate_type = 'backup' and type = 'backup.restored' and json_extract(data, '$.restoreId') = ?`, [restoreId]);
   return row !== undefined;
-}
-
-/** The newest event before this sequence number (what a backup had exported when a restore appended its event). */
-export async function eventBefore(conn: Connection, seq: number): Promise<{ seq: number; id: string } | null> {
-  return (await conn.get<{ seq: number; id: string }>('select seq, id from events where seq < ? order by seq desc limit 1', [seq])) ?? null;
 }

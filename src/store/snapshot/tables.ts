@@ -22,7 +22,7 @@ const KEY_OVERRIDES: Record<string, { key: string[]; omit: string[] }> = {
   graph_observations: { key: ['entity_name', 'content'], omit: ['id'] },
 };
 
-/** Tables whose rows never change once written: a restore inserts missing rows and never updates one. */
+/** Append-only tables (the log): a restore inserts the rows they lack and never updates or deletes one (swap.ts). */
 const IMMUTABLE: ReadonlySet<string> = new Set(['events']);
 
 export interface TableSpec {

@@ -5,39 +5,18 @@ import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { invoke, MethodError, type Context } from '../../../src/backend/methods';
 import { ErrorCodes } from '../../../src/backend/protocol';
 import { DAMAGED_TEXT, LOCKED_TEXT } from '../../../src/store/crypto/fields';
 import type { KeyStatus } from '../../../src/store/crypto/keys';
 import type { StoreEvent } from '../../../src/store/events';
-import { Store } from '../../../src/store/store';
 import type { AgentRunRow, TaskRow } from '../../../src/store/schema';
-import { cleanupTempDirs, human, tempDir } from '../../helpers';
+import { cleanupTempDirs, tempDir } from '../../helpers';
+import { opened, openCaller, PASS, rejects, type Revealed } from './calls';
 
-type Revealed<T> = T & { secretFields?: string[]; lockedFields?: string[]; damagedFields?: string[] };
-const PASS = 'correct horse battery';
 const SECRET = 'db password is Tr0ub4dor&3 — ünïcödé ✓';
 
 let dir: string;
-const opened: Store[] = [];
-
-async function open(): Promise<(method: string, params?: object) => Promise<any>> {
-  const store = await Store.open(dir);
-  opened.push(store);
-  const ctx: Context = { store, who: human, vaultDir: path.join(dir, 'vault'), agentDirs: [] };
-  return (method, params = {}) => invoke(ctx, method, params);
-}
-
-async function rejects(p: Promise<unknown>, code: number, message: RegExp): Promise<MethodError> {
-  const err = await p.then(
-    () => assert.fail('expected an error'),
-    (e: unknown) => e,
-  );
-  assert.ok(err instanceof MethodError, String(err));
-  assert.equal(err.code, code, err.message);
-  assert.match(err.message, message);
-  return err;
-}
+const open = () => openCaller(dir);
 
 /** The database file and its WAL as bytes (what a copy of the store, or a disk, would hold). */
 function storeBytes(): Buffer {

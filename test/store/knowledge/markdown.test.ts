@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseNote } from '../../../src/store/knowledge/markdown';
+import { MAX_DIAGNOSTICS_PER_NOTE, MAX_LINKS_PER_NOTE, MAX_TOKENS_PER_NOTE, parseNote } from '../../../src/store/knowledge/markdown';
 import type { ParsedLink, ParsedNote } from '../../../src/store/knowledge/types';
 import { FOAM_VAULT } from '../../fixtures';
 
@@ -353,15 +353,31 @@ describe('knowledge/markdown parseNote', () => {
       assert.equal(oldMac.links[0]!.line, 2);
     });
 
-    it('parses a huge line and a line full of unclosed brackets', () => {
+    it('parses a huge line and a line full of unclosed brackets; keeps MAX_LINKS_PER_NOTE links and says so', () => {
       const many = parseNote('[[Note]] #tag '.repeat(50_000), 'big.md');
-      assert.equal(many.links.length, 50_000);
+      assert.equal(many.links.length, MAX_LINKS_PER_NOTE);
       assert.ok(many.links.every((l) => l.line === 1 && l.target === 'Note'));
       assert.deepEqual(many.tags, ['tag']);
+      assert.deepEqual(many.diagnostics.map((d) => d.severity), ['warning']);
+      assert.match(many.diagnostics[0]!.message, new RegExp(`only the first ${MAX_LINKS_PER_NOTE} are indexed`));
       const unclosed = parseNote('[['.repeat(100_000) + '\n[[Last]]', 'open.md');
       assert.deepEqual(bare(unclosed), [{ kind: 'wikilink', target: 'Last', line: 2 }]);
       const brackets = parseNote('x [ '.repeat(50_000) + '![['.repeat(50_000), 'br.md');
       assert.deepEqual(brackets.links, []);
+    });
+
+    it('reads at most MAX_TOKENS_PER_NOTE Markdown elements (the rest is text) and lists at most MAX_DIAGNOSTICS_PER_NOTE problems', () => {
+      const headings = parseNote(`# Top\n${'# h\n'.repeat(300_000)}`, 'headings.md');
+      const read = Math.ceil(MAX_TOKENS_PER_NOTE / 3); // heading_open, inline, heading_close
+      assert.equal(headings.headings.length, read);
+      assert.deepEqual(headings.diagnostics, [{ line: read + 1, severity: 'warning', message: `This note has more than ${MAX_TOKENS_PER_NOTE} Markdown elements: from line ${read + 1} on, its text is searchable but its links, tags, headings and block ids are not indexed.` }]);
+      assert.equal(headings.body.length, 6 + 4 * 300_000, 'the whole text is kept for search');
+      const oneParagraph = parseNote('#t '.repeat(150_000), 'tags.md');
+      assert.ok(oneParagraph.tags.length === 1 && /past its first part/.test(oneParagraph.diagnostics[0]!.message));
+      const blocks = parseNote('x ^a\n\n'.repeat(2000), 'blocks.md');
+      assert.equal(blocks.diagnostics.length, MAX_DIAGNOSTICS_PER_NOTE);
+      assert.match(blocks.diagnostics[0]!.message, /Block id \^a is already used on line 1/);
+      assert.equal(blocks.diagnostics.at(-1)!.message, `${2000 - MAX_DIAGNOSTICS_PER_NOTE} more problems in this note are not listed.`);
     });
 
     it('gives each link the trimmed whole line as context', () => {

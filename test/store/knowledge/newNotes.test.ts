@@ -5,14 +5,13 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { StoreError } from '../../../src/store/errors';
 import { formatDate } from '../../../src/store/knowledge/dateFormat';
 import { indexVault } from '../../../src/store/knowledge/indexer';
 import { noteLinksOf } from '../../../src/store/knowledge/links';
 import { createDecision, createNote, openDailyNote } from '../../../src/store/knowledge/newNotes';
 import { expandTemplate, listTemplates } from '../../../src/store/knowledge/templates';
 import type { Store } from '../../../src/store/store';
-import { human, tempDir, useTempStore } from '../../helpers';
+import { human, rejectsWith, tempDir, useTempStore } from '../../helpers';
 
 function write(vault: string, rel: string, content: string): void {
   fs.mkdirSync(path.dirname(path.join(vault, rel)), { recursive: true });
@@ -21,14 +20,6 @@ function write(vault: string, rel: string, content: string): void {
 const read = (vault: string, rel: string) => fs.readFileSync(path.join(vault, rel), 'utf8');
 const files = (dir: string): string[] => (fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true }).map(String).sort() : []);
 
-async function rejectsWith(p: Promise<unknown>, kind: string, message: RegExp): Promise<void> {
-  await assert.rejects(p, (err: StoreError) => {
-    assert.ok(err instanceof StoreError, String(err));
-    assert.equal(err.kind, kind);
-    assert.match(err.message, message);
-    return true;
-  });
-}
 
 // Tuesday 24 November 2026, 09:05:07 local time.
 const NOW = new Date(2026, 10, 24, 9, 5, 7);
@@ -141,6 +132,8 @@ describe('knowledge: new notes, daily notes and decision records', () => {
     assert.deepEqual([a!.path, b!.path].sort(), ['decisions/0005-ä-second.md', 'decisions/0006-third-one.md']);
     const first = await createDecision(store, tempDir('cairn-vault-'), human, { title: 'Start' });
     assert.deepEqual([first.path, first.number], ['decisions/0001-start.md', 1], 'the folder is created for the first one');
+    const top = await createDecision(store, vault, human, { title: 'At the top', folder: '' });
+    assert.deepEqual([top.path, top.number], ['0001-at-the-top.md', 1], 'the folder "" is the vault itself');
     await rejectsWith(createDecision(store, vault, human, { title: '  ' }), 'invalid', /decision title is empty/);
     await rejectsWith(createDecision(store, vault, human, { title: '!!!' }), 'invalid', /has no letters or digits/);
   });

@@ -1,0 +1,46 @@
+// What a valid value is, as zod schemas shared by the RPC's params (src/backend/protocol.ts) and the rows a restore
+// or a sync reads (snapshot/rowRules.ts): one definition, so nothing reaches the store one way that the other
+// refuses. zod and the schema's constants only: the protocol is bundled into the extension too.
+import { z } from 'zod';
+import { AGENT_RUN_OUTCOMES, SPRINT_STATUSES, TASK_PRIORITIES, TASK_STATUSES } from './schema';
+
+export const id = (what: string) => z.string({ error: `${what} must be a string id` }).trim().min(1, `${what} must not be empty`).max(100, `${what} is too long`);
+export const name = (what: string) =>
+  z
+    .string({ error: `${what} must be a string` })
+    .trim()
+    .min(1, `${what} must not be empty`)
+    .max(200, `${what} must be at most 200 characters`)
+    .refine((s) => !/[\u0000-\u001f]/.test(s), `${what} must not contain control characters or line breaks`);
+export const TEXT_MAX = 100_000;
+export const text = z.string().max(TEXT_MAX, 'text must be at most 100,000 characters');
+export const day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'dates are written YYYY-MM-DD')
+  .refine((s) => !Number.isNaN(Date.parse(s)) && new Date(s).toISOString().startsWith(s), 'not a real calendar date');
+export const sprintDatesInOrder = (p: { startsOn?: string | null; endsOn?: string | null }) => !p.startsOn || !p.endsOn || p.startsOn <= p.endsOn;
+export const datesInOrder = { message: 'endsOn must not be before startsOn', path: ['endsOn'] };
+/** Who a task is assigned to, and who made a change (an event's actor). */
+export const person = (what: string) => z.string({ error: `${what} must be a string` }).trim().min(1, `${what} must not be empty`).max(200, `${what} must be at most 200 characters`);
+export const agentName = z.string().trim().min(1, 'assignee must not be empty (use null to unassign)').max(200);
+export const taskStatus = z.enum(TASK_STATUSES, { error: `status must be one of ${TASK_STATUSES.join(', ')}` });
+export const taskPriority = z.enum(TASK_PRIORITIES, { error: `priority must be one of ${TASK_PRIORITIES.join(', ')}` });
+export const sprintStatus = z.enum(SPRINT_STATUSES, { error: `status must be one of ${SPRINT_STATUSES.join(', ')}` });
+export const runOutcome = z.enum(AGENT_RUN_OUTCOMES, { error: `outcome must be one of ${AGENT_RUN_OUTCOMES.join(', ')}` });
+export const count = (what: string) => z.number({ error: `${what} must be a whole number` }).int(`${what} must be a whole number`).nonnegative(`${what} must not be negative`);
+export const minutes = (what: string) => z.number({ error: `${what} must be a number of minutes` }).nonnegative(`${what} must not be negative`);
+export const qualityScore = z.number({ error: 'qualityScore must be a number between 0 and 1' }).min(0, 'qualityScore is between 0 and 1').max(1, 'qualityScore is between 0 and 1');
+export const isoDateTime = (what: string) => z.iso.datetime({ offset: true, error: `${what} must be an ISO 8601 date and time, such as 2026-11-24T09:30:00Z` });
+export const tags = z.array(z.string().trim().min(1).max(100)).max(100);
+export const noteRef = (what: string) => z.string({ error: `${what} must be a note's vault-relative path, file name or title` }).trim().min(1, `${what} must not be empty`).max(1000, `${what} must be at most 1000 characters`);
+export const noteRefs = z.array(noteRef('each of notes'), { error: 'notes must be a list of note paths, file names or titles' }).max(200, 'notes may name at most 200 notes');
+
+/** A graph node's name (an entity's, or a note's vault-relative path); case-sensitive, kept as given. */
+export const nodeName = (what: string) =>
+  z
+    .string({ error: `${what} must be a string` })
+    .min(1, `${what} must not be empty`)
+    .max(1000, `${what} must be at most 1000 characters`)
+    .refine((s) => s.trim().length > 0, `${what} must not be blank`)
+    .refine((s) => !/[\u0000-\u001f]/.test(s), `${what} must not contain control characters or line breaks`);
+export const observation = z.string({ error: 'observations must be strings' }).min(1, 'an observation must not be empty').max(10_000, 'an observation must be at most 10,000 characters');

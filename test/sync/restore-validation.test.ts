@@ -1,0 +1,209 @@
+// Rows read from a backup are checked like a write's params are (the same zod rules): a row with a value of the
+// wrong type, beyond the limits a write has, or outside its set is refused with its file and line before anything
+// is replaced, whether the restore patches a copy of the store or builds from the whole backup; rows a sync brings
+// from the remote are checked the same way. Every exported table has its rules.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { recordAgentRun } from '../../src/store/agents/runs';
+import type { StoreError } from '../../src/store/errors';
+import { createEntities, createRelations } from '../../src/store/graph/graph';
+import { tablesWithoutRules } from '../../src/store/snapshot/rowRules';
+import { tableCatalog } from '../../src/store/snapshot/tables';
+import { Store } from '../../src/store/store';
+import { getTask, updateTask } from '../../src/store/tasks';
+import { runBackup } from '../../src/sync/backup';
+import { DB_DIR, splitLines } from '../../src/sync/layout';
+import { computeManifest, readManifest, writeManifest } from '../../src/sync/manifest';
+import { runRestore } from '../../src/sync/restore';
+import { runSync } from '../../src/sync/sync';
+import { cli, human, requireBuilt, tempDir } from '../helpers';
+import { canonicalDump, closeClones, envOf, git, populate, syncedPair } from './fixtures';
+
+type Row = Record<string, unknown>;
+
+interface Tampered {
+  commit: string;
+  rel: string;
+  line: number;
+}
+
+/**
+ * A commit on top of `from` in the repository `source` whose first `table` row that `pick` accepts is `edit`ed, with
+ * a manifest made to match (as by hand, with care), fetched into `into` (default `source`): valid in every checksum.
+ */
+function tamper(source: string, from: string, table: string, edit: (row: Row) => Row, pick: (row: Row) => boolean = () => true, into = source): Tampered {
+  const work = path.join(tempDir(), 'tamper');
+  git(path.dirname(work), 'clone', '--quiet', source, work);
+  git(work, 'checkout', '--quiet', from);
+  const dir = path.join(work, DB_DIR, table);
+  for (const name of fs.readdirSync(dir).sort()) {
+    const lines = splitLines(fs.readFileSync(path.join(dir, name), 'utf8'));
+    const at = lines.findIndex((l) => pick(JSON.parse(l) as Row));
+    if (at === -1) continue;
+    lines[at] = JSON.stringify(edit(JSON.parse(lines[at]!) as Row));
+    fs.writeFileSync(path.join(dir, name), lines.join('\n') + '\n');
+    writeManifest(work, computeManifest(work, readManifest(work)!));
+    git(work, 'commit', '--quiet', '-am', `edited ${table} by hand`);
+    const commit = git(work, 'rev-parse', 'HEAD');
+    git(into, 'fetch', '--quiet', work, `HEAD:refs/tampered/${commit}`);
+    return { commit, rel: `${DB_DIR}/${table}/${name}`, line: at + 1 };
+  }
+  throw new Error(`no ${table} row to edit`);
+}
+
+/** Bad rows and the column each must be refused for. */
+const BAD_ROWS: { table: string; column: string; edit: (row: Row) => Row; pick?: (row: Row) => boolean }[] = [
+  { table: 'tasks', column: 'version', edit: (r) => ({ ...r, version: 'one' }) },
+  { table: 'tasks', column: 'tags', edit: (r) => ({ ...r, tags: 5 }) },
+  { table: 'tasks', column: 'tags', edit: (r) => ({ ...r, tags: '["a", 3]' }) },
+  { table: 'tasks', column: 'description', edit: (r) => ({ ...r, description: 'x'.repeat(5_000_000) }) },
+  { table: 'tasks', column: 'description', edit: (r) => ({ ...r, description: `enc:v1:${'A'.repeat(5_000_000)}` }) },
+  { table: 'tasks', column: 'title', edit: (r) => ({ ...r, title: 'two\nlines' }) },
+  { table: 'tasks', column: 'status', edit: (r) => ({ ...r, status: 'someday' }) },
+  { table: 'tasks', column: 'quality_score', edit: (r) => ({ ...r, quality_score: 7 }) },
+  { table: 'tasks', column: 'notes', edit: (r) => ({ ...r, notes: '{"not":"a list"}' }) },
+  { table: 'projects', column: 'name', edit: (r) => ({ ...r, name: '' }) },
+  { table: 'sprints', column: 'status', edit: (r) => ({ ...r, status: 'open' }) },
+  { table: 'sprints', column: 'ends_on', edit: (r) => ({ ...r, starts_on: '2026-05-02', ends_on: '2026-05-01' }) },
+  { table: 'events', column: 'source', edit: (r) => ({ ...r, source: 'robot' }) },
+  { table: 'events', column: 'data', edit: (r) => ({ ...r, data: '"not an object"' }) },
+  { table: 'agent_runs', column: 'outcome', edit: (r) => ({ ...r, outcome: 'meh' }) },
+  { table: 'graph_entities', column: 'entity_type', edit: (r) => ({ ...r, entity_type: '' }) },
+  { table: 'graph_relations', column: 'relation_type', edit: (r) => ({ ...r, relation_type: 'line\nbreak' }) },
+  { table: 'graph_observations', column: 'content', edit: (r) => ({ ...r, content: 42 }) },
+];
+
+async function filledStore(dir: string): Promise<Store> {
+  const store = await Store.open(dir);
+  const ids = await populate(store, 40);
+  await store.write((orm) => recordAgentRun(orm, human, { agent: 'writer', taskId: ids[0], outcome: 'success', qualityScore: 0.5 }));
+  await createEntities(store, human, [
+    { name: 'Alice', entityType: 'person', observations: ['likes tea'] },
+    { name: 'Bob', entityType: 'person', observations: [] },
+  ]);
+  await createRelations(store, human, [{ from: 'Alice', to: 'Bob', relationType: 'knows' }]);
+  return store;
+}
+
+const refusal = (t: Tampered, table: string, column: string) => (e: StoreError) => {
+  assert.equal(e.kind, 'corrupt', e.message);
+  const where = `${t.rel} line ${t.line} is not a valid ${table} row (${column}`;
+  assert.ok(e.message.startsWith(where) && /^[.:]/.test(e.message.slice(where.length)), `"${e.message.slice(0, 300)}" starts with "${where}: " (or a place inside it)`);
+  assert.match(e.message, /Nothing was changed\.$/);
+  assert.doesNotMatch(e.message, /SQLITE|constraint|\n\s+at /);
+  return true;
+};
+
+describe('restore: every row is checked like a write', function () {
+  this.timeout(300_000);
+  before(requireBuilt);
+  afterEach(closeClones);
+
+  it('a bad row in a changed shard (a patched copy) is refused with its file and line; nothing changes', async () => {
+    const dir = path.join(tempDir(), 'store');
+    const store = await filledStore(dir);
+    try {
+      const env = envOf(store, path.join(dir, 'vault'));
+      const repo = path.join(dir, 'backup');
+      const base = (await runBackup(env, {})).commit!;
+      const before = await canonicalDump(store);
+      for (const bad of BAD_ROWS) {
+        const t = tamper(repo, base, bad.table, bad.edit, bad.pick);
+        await assert.rejects(runRestore(env, {}, t.commit), refusal(t, bad.table, bad.column), `${bad.table}.${bad.column}`);
+        assert.deepEqual((await canonicalDump(store)).tables, before.tables, `nothing changed (${bad.table}.${bad.column})`);
+      }
+      // The untouched backup still restores.
+      await runRestore(env, {}, base);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a bad row is refused the same way when the database is built from the whole backup (most shards differ)', async () => {
+    const dir = path.join(tempDir(), 'store');
+    const store = await filledStore(dir);
+    try {
+      const built: number[] = [];
+      const env = { ...envOf(store, path.join(dir, 'vault')), onProgress: (p: { phase: string; total?: number }) => p.phase === 'build' && p.total !== undefined && built.push(p.total) };
+      const repo = path.join(dir, 'backup');
+      const base = (await runBackup(env, {})).commit!;
+      await populate(store, 300); // most shards now differ from the backup's: it is loaded whole into a new file
+      const before = await canonicalDump(store);
+      for (const bad of BAD_ROWS) {
+        const t = tamper(repo, base, bad.table, bad.edit, bad.pick);
+        built.length = 0;
+        await assert.rejects(runRestore(env, {}, t.commit), refusal(t, bad.table, bad.column), `${bad.table}.${bad.column}`);
+        assert.deepEqual(built, [], 'refused before anything was built');
+        assert.deepEqual((await canonicalDump(store)).tables, before.tables, `nothing changed (${bad.table}.${bad.column})`);
+      }
+      await runRestore(env, {}, base);
+      assert.ok(built.length > 0, 'the untouched backup is built whole');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a bad row the store already holds does not block a restore: the restore puts it right', async () => {
+    const dir = path.join(tempDir(), 'store');
+    const store = await filledStore(dir);
+    try {
+      const env = envOf(store, path.join(dir, 'vault'));
+      const base = (await runBackup(env, {})).commit!;
+      // As a restore made before rows were checked could leave it: a task that no update can name the version of.
+      const { id } = (await store.conn.get<{ id: string }>('select id from tasks order by id limit 1'))!;
+      const backedUp = await store.read((orm) => getTask(orm, id));
+      await store.conn.run("update tasks set version = 'one', tags = '5' where id = ?", [id]);
+      await runBackup(env, {}, { full: true }); // (written without an event: only a full comparison sees it)
+      await runRestore(env, {}, base);
+      const task = await store.read((orm) => getTask(orm, id));
+      assert.deepEqual(task.tags, backedUp.tags);
+      assert.ok(Number.isInteger(task.version) && task.version > backedUp.version, `version ${task.version}`);
+      await store.write((orm) => updateTask(orm, human, id, task.version, { title: 'changeable again' }));
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('cairn restore names the file, the line and the field, without a stack trace', async () => {
+    const dir = path.join(tempDir(), 'store');
+    const store = await filledStore(dir);
+    const repo = path.join(dir, 'backup');
+    const base = (await runBackup(envOf(store, path.join(dir, 'vault')), {})).commit!;
+    await store.close();
+    const t = tamper(repo, base, 'tasks', (r) => ({ ...r, version: 'one' }));
+    const r = cli(['--store', dir, 'restore', t.commit, '--yes']);
+    assert.notEqual(r.status, 0);
+    assert.ok(r.stderr.includes(`${t.rel} line ${t.line} is not a valid tasks row (version: `), r.stderr);
+    assert.doesNotMatch(r.stderr, /\n\s+at |SQLITE/);
+  });
+
+  it('rows a sync brings from the remote are checked too: a bad one stops the sync before the store changes', async () => {
+    const { bare, a, b } = await syncedPair(6);
+    const t = tamper(bare, git(bare, 'rev-parse', 'main'), 'tasks', (r) => ({ ...r, version: 'one', title: 'edited on the remote' }), () => true, bare);
+    git(bare, 'update-ref', 'refs/heads/main', t.commit);
+    await populate(a.store, 1); // A has changes of its own: its sync merges (B's fast-forwards)
+    for (const c of [b, a]) {
+      const before = await canonicalDump(c.store);
+      await assert.rejects(runSync(c.env, {}), (e: StoreError) => {
+        assert.equal(e.kind, 'corrupt', e.message);
+        assert.ok(e.message.includes(`${t.rel} line ${t.line} is not a valid tasks row (version: `), e.message);
+        return true;
+      });
+      assert.deepEqual((await canonicalDump(c.store)).tables, before.tables);
+    }
+  });
+
+  it('every exported table and each of its columns has rules; a table without them is named', async () => {
+    const store = await Store.open(path.join(tempDir(), 'store'));
+    try {
+      const specs = (await tableCatalog(store.conn)).source;
+      assert.deepEqual(tablesWithoutRules(specs), []);
+      assert.deepEqual(tablesWithoutRules([...specs, { name: 'reminders', key: ['id'], columns: ['id', 'due'], omit: [], immutable: false }]), ['reminders']);
+      const tasks = specs.find((s) => s.name === 'tasks')!;
+      assert.deepEqual(tablesWithoutRules([{ ...tasks, columns: [...tasks.columns, 'colour'] }]), ['tasks.colour']);
+    } finally {
+      await store.close();
+    }
+  });
+});
