@@ -130,8 +130,9 @@ export interface Backend {
   stop(): Promise<void>;
 }
 
-export function startBackend(store: string, args: string[] = []): Backend {
-  const child = spawn(process.execPath, [BACKEND, '--store', store, '--poll-ms', '50', ...args]);
+/** Starts dist/backend.js on the store (`as`: as another user, which needs root). */
+export function startBackend(store: string, args: string[] = [], as?: { uid: number; gid: number }): Backend {
+  const child = spawn(process.execPath, [BACKEND, '--store', store, '--poll-ms', '50', ...args], { ...as });
   const rpc = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
   const changes: Backend['changes'] = [];
   const logs: Backend['logs'] = [];

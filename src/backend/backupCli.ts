@@ -76,7 +76,8 @@ function diffLines(r: RestoreResult): string[] {
     }
   }
   for (const kind of ['added', 'removed', 'changed'] as const) for (const p of r.files.samples[kind].slice(0, 10)) lines.push(`    ${kind.padEnd(7)} ${p}`);
-  if (r.tables.some((t) => t.table !== 'events' && (t.added || t.removed || t.changed))) lines.push('  (the event log keeps every event it holds; each row put back is logged as <kind>.restored)');
+  if (r.newStore) lines.push("  (a new store: it takes the backup's rows and event log as they are; one backup.restored event records the restore)");
+  else if (r.tables.some((t) => t.table !== 'events' && (t.added || t.removed || t.changed))) lines.push('  (the event log keeps every event it holds; each row put back is logged as <kind>.restored)');
   return lines.length ? lines : ['  nothing (the store already holds this backup)'];
 }
 
@@ -124,8 +125,12 @@ export function registerBackupCommands(program: Command, tools: CliTools): void 
     .option('--include-erased', 'bring back projects erased after this backup (by default they are erased again)')
     .action(
       guard(async (ref: string, o: SettingFlags & { dryRun?: boolean; yes?: boolean; includeErased?: boolean }, cmd: Command) => {
-        // A store that is gone or damaged is opened to be restored: restoring is how its data comes back.
-        const restore = (dryRun: boolean) => tools.withStore(cmd, (call) => call<'backup.restore', RestoreResult>('backup.restore', { ...settingsOf(o), ref, dryRun, includeErased: o.includeErased }), { forRestore: true }).catch(reportFindings);
+        // A store that is gone or damaged is opened to be restored: restoring is how its data comes back. A dry run
+        // leaves a damaged database where it is (it then says the store is damaged: only a real restore helps).
+        const restore = (dryRun: boolean) =>
+          tools
+            .withStore(cmd, (call) => call<'backup.restore', RestoreResult>('backup.restore', { ...settingsOf(o), ref, dryRun, includeErased: o.includeErased }), { forRestore: true, ...(dryRun ? { checkAtOpen: 'never' } : {}) })
+            .catch(reportFindings);
         const describe = (r: RestoreResult) => `${r.dryRun ? 'Restoring' : 'Restored'} ${r.commit.slice(0, 10)} (${r.date.slice(0, 16).replace('T', ' ')}, "${r.subject}")${r.dryRun ? ' would change' : ' changed'}:\n${diffLines(r).join('\n')}`;
         if (!o.dryRun && !o.yes) {
           if (!process.stdin.isTTY) throw new MethodError(ErrorCodes.InvalidParams, 'cairn restore replaces the store\'s content: see what would change with --dry-run, then run it again with --yes');

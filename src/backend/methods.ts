@@ -41,7 +41,7 @@ import type { Store, StoreOptions } from '../store/store';
 import { countTasks, createTask, deleteTask, getTask, listTasks, updateTask } from '../store/tasks';
 import { backupHandlers } from './backupMethods';
 import { syncHandlers } from './syncMethods';
-import { explainSystemError, withoutRoots, type ErrorScope } from './systemErrors';
+import { explainSystemError, withoutServerPaths, type ErrorScope } from './systemErrors';
 import { describeIssues, ErrorCodes, methods, type MethodName, type Params } from './protocol';
 import { CAIRN_VERSION } from './version';
 import { cryptoHandlers, revealRun, revealRuns, revealTaskRow, revealTasks } from './cryptoMethods';
@@ -111,7 +111,7 @@ export function toMethodError(err: unknown, scope: ErrorScope = {}): MethodError
     // A query failed in a way the store does not explain: its text (SQL, params) stays in the log.
     return new MethodError(ErrorCodes.Internal, `Internal error: the store could not run ${scope.method ?? 'this request'} (${cause.code}). This is a bug in Cairn; the Cairn log has the details.`, undefined, detail);
   }
-  return new MethodError(ErrorCodes.Internal, `Internal error: ${withoutRoots(cause?.message ?? String(err), scope)}`, undefined, detail);
+  return new MethodError(ErrorCodes.Internal, `Internal error: ${withoutServerPaths(cause?.message ?? String(err), scope)}`, undefined, detail);
 }
 
 const who = (ctx: Context, p: { actor?: string }): Actor => (p.actor ? { ...ctx.who, actor: p.actor } : ctx.who);
@@ -226,8 +226,9 @@ export async function invoke(ctx: Context, method: string, rawParams: unknown, s
   const parsed = methods[method].safeParse(params);
   if (!parsed.success) throw new MethodError(ErrorCodes.InvalidParams, describeIssues(method, parsed.error));
   const restoring = !ctx.store && ctx.openForRestore && RESTORING.has(method);
-  // Listing the backups must not move a damaged database aside; restoring does (Store.open's forRestore).
-  const store = restoring ? await ctx.openForRestore!({ checkAtOpen: method === 'backup.history' ? 'never' : 'always' }).catch((err) => Promise.reject(toMethodError(err))) : ctx.store;
+  // Listing the backups or a dry run must not move a damaged database aside; restoring does (Store.open's forRestore).
+  const looking = method === 'backup.history' || (parsed.data as { dryRun?: boolean }).dryRun === true;
+  const store = restoring ? await ctx.openForRestore!({ checkAtOpen: looking ? 'never' : 'always' }).catch((err) => Promise.reject(toMethodError(err))) : ctx.store;
   if (!store) throw toMethodError(ctx.storeError ?? new StoreError('store_unavailable', 'The store is not open.'));
   try {
     const handler = handlers[method] as (store: Store, p: unknown, ctx: Context) => Promise<unknown>;

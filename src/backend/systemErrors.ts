@@ -1,7 +1,8 @@
-// Node's own errors that reached the method table unexplained (a full disk, a path too long, a NUL byte, no right to
-// write) as the protocol's errors, with a message a person can act on: it names the param the path came from, and
-// never the server's absolute paths (the client may be another machine): a place in the store or the vault is given
-// relative to it.
+// Node's own errors that reached the method table unexplained (a full disk, a path too long, a NUL byte, a file where
+// a folder must be or the reverse, nothing there, a loop of links, something in the way, no right to write, a busy
+// file, too many open files) as the protocol's errors, with a message a person can act on: it names the param the
+// path came from, and never the server's absolute paths (the client may be another machine): a place in the store or
+// the vault is given relative to it, any other by its name.
 import * as path from 'node:path';
 import type { StoreErrorKind } from '../store/errors';
 import { ErrorCodes } from './protocol';
@@ -9,6 +10,9 @@ import { ErrorCodes } from './protocol';
 interface SystemError extends Error {
   code?: string;
   path?: string;
+  /** The second path of a rename or link: the one in the way when it fails with EEXIST or ENOTEMPTY. */
+  dest?: string;
+  syscall?: string;
 }
 
 export interface ErrorScope {
@@ -57,8 +61,11 @@ function placeOf(scope: ErrorScope, p: string): string {
     const rel = path.relative(dir, p);
     if (rel && !rel.startsWith('..') && !path.isAbsolute(rel)) return `${rel.split(path.sep).join('/')} in the ${name}`;
   }
-  return `"${path.basename(p)}"`;
+  return `"${nameOf(p)}"`;
 }
+
+/** A path's last name ("/" stays "/"). */
+const nameOf = (p: string) => path.basename(p) || p;
 
 /** What goes back to the client: a JSON-RPC error's fields. */
 export interface ExplainedError {
@@ -66,6 +73,16 @@ export interface ExplainedError {
   message: string;
   data?: { kind: StoreErrorKind };
 }
+
+/** Something Cairn would have to overwrite or remove is where it writes: it never does. */
+const inTheWayError = (what: string): ExplainedError => ({
+  code: ErrorCodes.Conflict,
+  message: `${what}: Cairn never overwrites or removes what is in its way. Move it away or choose another name, and try again.`,
+  data: { kind: 'conflict' },
+});
+
+/** A state of the system that passes (a busy file, too many open files): the request may be tried again. */
+const busy = (message: string): ExplainedError => ({ code: ErrorCodes.Busy, message, data: { kind: 'busy' } });
 
 const invalidParams = (scope: ErrorScope, field: string | undefined, problem: string): ExplainedError => ({
   code: ErrorCodes.InvalidParams,
@@ -76,9 +93,13 @@ const invalidParams = (scope: ErrorScope, field: string | undefined, problem: st
 export function explainSystemError(err: unknown, scope: ErrorScope): ExplainedError | undefined {
   const e = err as SystemError;
   if (!(e instanceof Error) || typeof e.code !== 'string') return undefined;
-  const failed = e.path ?? '';
+  const inTheWay = e.code === 'EEXIST' || e.code === 'ENOTEMPTY';
+  const failed = (inTheWay && e.dest) || e.path || '';
   const field = failed ? paramIn(scope, failed) : undefined;
   const place = field ? `${field[0]} "${field[1]}"` : failed ? placeOf(scope, failed) : undefined;
+  /** The place, for a message that names the field instead (when it can). */
+  const at = field || !place ? '' : ` (${place})`;
+  const pathProblem = (problem: string) => invalidParams(scope, field?.[0], problem + at);
   switch (e.code) {
     case 'ENOSPC':
     case 'EDQUOT':
@@ -87,8 +108,28 @@ export function explainSystemError(err: unknown, scope: ErrorScope): ExplainedEr
         message: `The disk is full: ${place ? `writing ${place} failed` : `${scope.method ?? 'Cairn'} could not write its files`}. Free some space and try again.`,
         data: { kind: 'disk_full' },
       };
+    case 'ENOTDIR':
+      return pathProblem('a file is in the way: a folder on the path is a file');
+    case 'EISDIR':
+      return pathProblem('a folder is in the way: the path names a folder, not a file');
+    case 'ENOENT':
+      return pathProblem('nothing is there: a folder on the path does not exist (or a symbolic link on it leads nowhere)');
+    case 'ELOOP':
+      return pathProblem('the path goes round a loop of symbolic links (or through too many of them)');
     case 'ENAMETOOLONG':
-      return invalidParams(scope, field?.[0], `the path is too long for the file system (at most 255 bytes a name, about 4096 in all)${field ? '' : ` (${place})`}`);
+      return pathProblem('the path is too long for the file system (at most 255 bytes a name, about 4096 in all)');
+    case 'EEXIST':
+      if (e.syscall === 'mkdir') return pathProblem('a file is in the way: the path names a file, not a folder');
+      return inTheWayError(`There is already a file or folder at ${place ?? 'that place'}`);
+    case 'ENOTEMPTY':
+      return inTheWayError(`A folder that is not empty is at ${place ?? 'that place'}`);
+    case 'EBUSY':
+      return busy(`${scope.method ?? 'Cairn'} could not use ${place ?? 'a file'}: it is busy (in use by another program, or a mount point). Try again later.`);
+    case 'EMFILE':
+    case 'ENFILE':
+      return busy(
+        `Too many files are open (${e.code === 'EMFILE' ? "this process's" : "the system's"} limit): ${scope.method ?? 'Cairn'} could not open ${place ?? 'a file'}. Try again later; if it goes on, raise the limit of open files (ulimit -n).`,
+      );
     case 'ERR_INVALID_ARG_VALUE': {
       if (!/null bytes/.test(e.message)) return undefined;
       const nul = [...stringParams(scope.params)].find(([, v]) => v.includes('\u0000'));
@@ -106,7 +147,13 @@ export function explainSystemError(err: unknown, scope: ErrorScope): ExplainedEr
   }
 }
 
-/** An unexpected error's message without the absolute paths of the roots (they become `<store folder>`, …). */
-export function withoutRoots(message: string, scope: ErrorScope): string {
-  return (scope.roots ?? []).reduce((m, [dir, name]) => m.split(dir).join(`<${name}>`), message);
+/**
+ * An unexpected error's message without the server's absolute paths: the roots become `<store folder>`, …, and any
+ * other absolute path (a backup repository elsewhere, the home folder) its last name in quotes.
+ */
+export function withoutServerPaths(message: string, scope: ErrorScope): string {
+  const relative = (scope.roots ?? []).reduce((m, [dir, name]) => m.split(dir).join(`<${name}>`), message);
+  return relative
+    .replace(/(['"])(\/[^'"\n]*)\1/g, (_, quote: string, p: string) => `${quote}${nameOf(p)}${quote}`)
+    .replace(/(^|[\s(=[,])(\/[^\s'"(),;\]]*[^\s'"(),;\].:])/g, (_, before: string, p: string) => `${before}"${nameOf(p)}"`);
 }

@@ -8,7 +8,7 @@ import { BackendError, type BackendClient } from './backendClient';
 import { withBackupProgress } from './backupProgress';
 import { backupParams } from './backupSettings';
 import type { BackupState, BackupStatus } from './backupStatus';
-import { confirmMassDeletion, massDeletionOf } from './massDelete';
+import { confirmMassDeletion, massDeletionFailure, massDeletionOf, type MassDeleteAnswer } from './massDelete';
 import type { Messages } from './messages';
 
 export type Trigger = 'manual' | 'automatic' | 'shutdown';
@@ -18,15 +18,17 @@ export interface BackupOptions {
   /** Commit removals no logged deletion explains (asked in a modal first; see massDelete.ts). */
   allowMassDelete?: boolean;
   /** The answer to that modal, given by the caller (a script, a test) instead of asking. */
-  confirmMassDelete?: boolean;
+  confirmMassDelete?: MassDeleteAnswer;
 }
 
 interface Finding {
   where?: string;
 }
 
-/** One line a person can act on; a refused backup names where the secrets are. */
+/** One line a person can act on; a refused backup names where the secrets are, or what Back Up Now would remove. */
 export function failureText(err: unknown): string {
+  const deletion = massDeletionOf(err);
+  if (deletion) return massDeletionFailure(deletion);
   const data = err instanceof BackendError ? (err.data as { findings?: Finding[] } | undefined) : undefined;
   const findings = data?.findings?.filter((f) => f.where) ?? [];
   if (findings.length) {
@@ -38,6 +40,8 @@ export function failureText(err: unknown): string {
 
 export class BackupRunner {
   private busy: string | undefined;
+  /** What waits for the running backup, restore or sync to end (whenIdle). */
+  private idle: (() => void)[] = [];
   /** The cause already notified for a failing automatic backup (cleared by a success). */
   private notifiedCause: string | undefined;
   /** The store changed since the last successful backup started (as far as this window saw). */
@@ -66,7 +70,14 @@ export class BackupRunner {
       return await fn();
     } finally {
       this.busy = undefined;
+      for (const next of this.idle.splice(0)) next();
     }
+  }
+
+  /** Runs `fn` once no backup, restore or sync runs in this window: at once, or as the running one ends. */
+  whenIdle(fn: () => void): void {
+    if (this.busy) this.idle.push(fn);
+    else fn();
   }
 
   async backup(trigger: Trigger, opts: BackupOptions = {}): Promise<BackupResult | undefined> {
@@ -106,7 +117,7 @@ export class BackupRunner {
       if (deletion) {
         this.log.warn(`Backup (manual): ${(err as Error).message}`);
         this.status.set(previous);
-        return (await confirmMassDeletion(this.messages, deletion, 'Back Up Anyway', opts.confirmMassDelete)) ? this.backupNow(trigger, { ...opts, allowMassDelete: true }) : undefined;
+        return (await confirmMassDeletion(this.messages, this, deletion, 'Back Up Anyway', opts.confirmMassDelete)) ? this.backupNow(trigger, { ...opts, allowMassDelete: true }) : undefined;
       }
       return this.failed(trigger, err, previous);
     }

@@ -51,10 +51,11 @@ export function activate(context: vscode.ExtensionContext): CairnApi {
   const backend = new BackendClient(context.asAbsolutePath('dist/backend.js'), storeDir, resolveVaultDir(storeDir), resolveAgentDirs(), log, (message) => {
     void messages.warning(message, 'Show Log').then((choice) => choice && log.show());
   });
-  let storeOk = false;
+  /** Where opening the store stands (also the `cairn.state` context): set by setState below. */
+  let storeState: 'starting' | 'ready' | 'error' = 'starting';
   const reportError = (err: unknown) => {
     // While the store is unavailable every request fails the same way: one notification is enough.
-    if (storeOk) void messages.error(`Cairn: ${(err as Error).message}`);
+    if (storeState === 'ready') void messages.error(`Cairn: ${(err as Error).message}`);
   };
   const tree = new ProjectsTreeProvider(backend, reportError);
   const treeView = vscode.window.createTreeView('cairn.projects', { treeDataProvider: tree, showCollapseAll: true });
@@ -65,14 +66,16 @@ export function activate(context: vscode.ExtensionContext): CairnApi {
   const backup = registerBackup({ backend, messages, log, onError: reportError });
   const embedder = registerEmbedderSetting({ backend, messages, log });
 
-  const setState = (state: 'starting' | 'ready' | 'error') => vscode.commands.executeCommand('setContext', 'cairn.state', state);
+  const setState = (state: typeof storeState) => {
+    storeState = state;
+    return vscode.commands.executeCommand('setContext', 'cairn.state', state);
+  };
   let ready: Promise<unknown>;
   const checkStore = () => {
     void setState('starting');
     ready = backend.request('store.info', {});
     ready.then(
       (info) => {
-        storeOk = true;
         log.info(`Store ready: ${JSON.stringify(info)}`);
         void setState('ready');
         void status.update();
@@ -80,7 +83,6 @@ export function activate(context: vscode.ExtensionContext): CairnApi {
         agentsTree.reindex().catch((err: Error) => log.warn(`Indexing agent folders failed: ${err.message}`));
       },
       (err: Error) => {
-        storeOk = false;
         void setState('error');
         status.showError(err.message);
         // A store whose database is gone or damaged comes back from a backup: the backend can still restore it.
@@ -99,8 +101,9 @@ export function activate(context: vscode.ExtensionContext): CairnApi {
 
   const refreshAll = async () => {
     // A backend that could not open the store opens it again (after a restore, a permission fixed): a new process.
-    if (storeOk) await backend.ensureRunning();
-    else await backend.restart();
+    // One still opening it is left to finish.
+    if (storeState === 'error') await backend.restart();
+    else await backend.ensureRunning();
     tree.refresh(0);
     await checkStore().catch(() => undefined);
   };

@@ -3,6 +3,7 @@
 // the actions ask nothing.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { PrivateNoteInHistory } from '../sync/privateHistory';
 import type { RemoteInfo } from '../sync/remote';
 import type { SyncResult } from '../sync/sync';
 import { conflictTitle, showValue, type Conflict, type ConflictNode, type ConflictsProvider } from '../views/conflictsTree';
@@ -13,7 +14,7 @@ import { withBackupProgress } from './backupProgress';
 import { applyRemoteSetting } from './backupRemote';
 import type { BackupRunner } from './backupRunner';
 import { backupParams, backupRepository } from './backupSettings';
-import { confirmMassDeletion, massDeletionOf } from './massDelete';
+import { confirmMassDeletion, massDeletionOf, type MassDeleteAnswer } from './massDelete';
 import type { Messages } from './messages';
 import { safeCommands } from './safeCommand';
 
@@ -49,11 +50,50 @@ export function syncMessage(r: SyncResult): string {
   }
 }
 
+/** What the user allowed a sync after it was refused (sync.run's params). */
+interface Allowances {
+  allowMassDelete?: boolean;
+  allowPrivateHistory?: boolean;
+  freshHistory?: boolean;
+}
+
+/** The answers to Sync Now's questions, given by its caller (a script, a test) instead of asking. */
+export interface SyncAnswers {
+  /** The mass-deletion modal (massDelete.ts). */
+  confirmMassDelete?: MassDeleteAnswer;
+  /** Private notes in the history to push: push it as it is, start a fresh history, or neither. */
+  confirmPrivateHistory?: 'push' | 'fresh' | false;
+}
+
+const FRESH_HISTORY = 'Start Fresh History';
+const PUSH_ANYWAY = 'Push Anyway';
+
 export function registerSyncCommands({ backend, runner, history, conflicts, messages, log }: SyncDeps): vscode.Disposable[] {
   const command = safeCommands(messages);
 
-  /** `opts.confirmMassDelete`: the answer to the mass-deletion modal, given by the caller (a script, a test). */
-  async function syncNow(opts: { confirmMassDelete?: boolean } = {}): Promise<SyncResult | undefined> {
+  /**
+   * What the user allows after a refusal they may overrule (never silently applied or pushed): a mass deletion either
+   * way (the modal with the counts), or private notes in the history to push. Undefined when `err` is no such refusal
+   * (or one already allowed); null when the user declined.
+   */
+  async function allowanceAfter(err: unknown, allowed: Allowances, remote: string, answers: SyncAnswers): Promise<Allowances | null | undefined> {
+    const deletion = allowed.allowMassDelete ? undefined : massDeletionOf(err);
+    if (deletion) {
+      log.warn(`Sync: ${(err as Error).message}`);
+      return (await confirmMassDeletion(messages, runner, deletion, 'Sync Anyway', answers.confirmMassDelete)) ? { allowMassDelete: true } : null;
+    }
+    const notes = err instanceof BackendError ? (err.data as { privateNotes?: PrivateNoteInHistory[] } | undefined)?.privateNotes : undefined;
+    if (!notes || allowed.allowPrivateHistory || allowed.freshHistory) return undefined;
+    const listed = notes.slice(0, 5).map((n) => n.path).join(', ') + (notes.length > 5 ? `, and ${notes.length - 5} more` : '');
+    const question = `Cairn: the history this sync would push to ${remote} holds ${notes.length} private note${notes.length === 1 ? '' : 's'} (private: true in the front matter): ${listed}.`;
+    const detail = `Nothing was pushed yet. ${FRESH_HISTORY} pushes a new history that starts from the current state, without private notes (the old one stays on a local branch, never pushed); ${PUSH_ANYWAY} pushes the history as it is.`;
+    const given = answers.confirmPrivateHistory === undefined ? undefined : { given: answers.confirmPrivateHistory === 'push' ? PUSH_ANYWAY : answers.confirmPrivateHistory === 'fresh' ? FRESH_HISTORY : undefined };
+    const choice = await messages.ask(question, detail, [FRESH_HISTORY, PUSH_ANYWAY], given);
+    return choice === PUSH_ANYWAY ? { allowPrivateHistory: true } : choice === FRESH_HISTORY ? { freshHistory: true } : null;
+  }
+
+  /** `answers`: the answers to its questions, given by the caller (a script, a test). */
+  async function syncNow(answers: SyncAnswers = {}): Promise<SyncResult | undefined> {
     if (runner.running) {
       void messages.info(`Cairn: ${runner.running} is running; try again when it has finished.`);
       return undefined;
@@ -65,30 +105,26 @@ export function registerSyncCommands({ backend, runner, history, conflicts, mess
       void messages.warning('Cairn: there is no backup remote to sync with yet.', 'Configure Backup Remote').then((choice) => choice && vscode.commands.executeCommand('cairn.configureBackupRemote'));
       return undefined;
     }
+    const url = remote.url;
     return runner.exclusive('a sync', async () => {
       // Cancellable until the merge is applied to the store; the progress drops its Cancel button from then on.
-      const run = (extra: { allowPrivateHistory?: boolean; freshHistory?: boolean; allowMassDelete?: boolean } = {}) =>
-        withBackupProgress(backend, { title: `Cairn: syncing with ${remote.url}`, cancellable: true }, (token) => backend.request<'sync.run', SyncResult>('sync.run', { ...backupParams(), ...extra }, token));
-      let r: SyncResult;
-      try {
-        r = await run();
-      } catch (err) {
-        if (err instanceof BackendError && err.code === ErrorCodes.Cancelled) {
-          void messages.info(`Cairn: ${err.message}`);
-          return undefined;
-        }
-        // A mass deletion, either way: the user sees the counts and chooses (never silently applied or pushed).
-        const deletion = massDeletionOf(err);
-        if (deletion) {
-          log.warn(`Sync: ${err instanceof Error ? err.message : String(err)}`);
-          if (!(await confirmMassDeletion(messages, deletion, 'Sync Anyway', opts.confirmMassDelete))) return undefined;
-          r = await run({ allowMassDelete: true });
-        } else {
-          // Private notes in the history to push: the user chooses (never silently pushed).
-          if (!(err instanceof BackendError && (err.data as { privateNotes?: unknown } | undefined)?.privateNotes)) throw err;
-          const choice = await messages.warning(`Cairn: ${err.message}`, 'Start Fresh History', 'Push Anyway');
-          if (!choice) return undefined;
-          r = await run(choice === 'Push Anyway' ? { allowPrivateHistory: true } : { freshHistory: true });
+      const allowed: Allowances = {};
+      const run = () =>
+        withBackupProgress(backend, { title: `Cairn: syncing with ${url}`, cancellable: true }, (token) => backend.request<'sync.run', SyncResult>('sync.run', { ...backupParams(), ...allowed }, token));
+      let r: SyncResult | undefined;
+      // Run again with each refusal the user overrules (each asked once) until the sync goes through, is cancelled or declined.
+      while (!r) {
+        try {
+          r = await run();
+        } catch (err) {
+          if (err instanceof BackendError && err.code === ErrorCodes.Cancelled) {
+            void messages.info(`Cairn: ${err.message}`);
+            return undefined;
+          }
+          const allowance = await allowanceAfter(err, allowed, url, answers);
+          if (allowance === undefined) throw err;
+          if (allowance === null) return undefined;
+          Object.assign(allowed, allowance);
         }
       }
       log.info(`Sync: ${r.status}, ${r.attempts} attempt(s), head ${r.head}, from theirs ${JSON.stringify(r.changes.fromTheirs)}, merged ${JSON.stringify(r.changes.merged)}, ${r.openConflicts} open conflict(s), ${r.ms} ms`);

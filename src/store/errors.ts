@@ -61,7 +61,7 @@ export function damagedStore(file: string, detail = 'SQLite reports corruption')
   const dir = path.dirname(file);
   return new StoreError(
     'corrupt',
-    `The store ${file} is damaged (${detail}). Nothing was changed, backed up or synced. Restore it from its last good backup: cairn --store ${dir} restore HEAD --yes (in VS Code: Cairn: Restore…; cairn history lists the backups; the damaged file is kept in ${path.join(dir, 'backups')}); cairn doctor shows the damage.`,
+    `The store ${file} is damaged (${detail}). Nothing was changed, backed up or synced. Restore it from its last good backup: cairn --store ${dir} restore HEAD --yes (in VS Code: Cairn: Restore…; cairn history lists the backups; a restore keeps the damaged file in ${path.join(dir, 'backups')}); cairn doctor shows the damage.`,
   );
 }
 

@@ -9,11 +9,19 @@ import { StoreError } from './errors';
 export const BACKUP_REPO_DIR = 'backup';
 /** Copies of the database: before a migration, before a restore whose safety backup was refused, found damaged. */
 export const BACKUPS_DIR = 'backups';
+/** A damaged database moved aside before a restore goes to backups/damaged-<time>/. */
+export const DAMAGED_PREFIX = 'damaged-';
+
+/**
+ * The application_id (SQLite header) of a database made to restore into, in a folder that held a store: until the
+ * restore adds events, opening it is refused as for a missing database (listing the backups or a dry run made it).
+ */
+export const MADE_FOR_RESTORE = 0x43524553;
 
 export interface PastStore {
   /** The backup repository whose last backup holds rows, and how many per table. */
   backup?: { repo: string; rows: Record<string, number> };
-  /** Copies of the database in backups/, newest first. */
+  /** Copies of the database in backups/, newest first (those found damaged last). */
   copies: string[];
 }
 
@@ -38,7 +46,9 @@ function databaseCopies(dir: string): string[] {
     if (e.isFile() && e.name.endsWith('.db')) found.push(p);
     else if (e.isDirectory() && fs.existsSync(path.join(p, 'cairn.db'))) found.push(path.join(p, 'cairn.db'));
   }
-  return found.map((p) => ({ p, t: fs.statSync(p).mtimeMs })).sort((a, b) => b.t - a.t).map((c) => c.p);
+  // Copies found damaged (moved aside by a restore) come last: copying one back would only be refused again.
+  const damaged = (p: string) => (path.basename(path.dirname(p)).startsWith(DAMAGED_PREFIX) ? 1 : 0);
+  return found.map((p) => ({ p, t: fs.statSync(p).mtimeMs })).sort((a, b) => damaged(a.p) - damaged(b.p) || b.t - a.t).map((c) => c.p);
 }
 
 /**

@@ -10,7 +10,7 @@ import { lastEventSeq } from './events';
 import { checkCompatible, findMigrationsDir, migrate, schemaVersion, shippedSchemaVersion, type MigrationResult } from './migrate';
 import { DB_FILE } from './location';
 import { createOrm, type Orm } from './orm';
-import { BACKUPS_DIR, lostStore, pastStoreIn } from './pastStore';
+import { BACKUPS_DIR, DAMAGED_PREFIX, lostStore, MADE_FOR_RESTORE, pastStoreIn } from './pastStore';
 
 export interface StoreOptions {
   /** How long a write waits for another process's lock before giving up (ms). */
@@ -25,7 +25,8 @@ export interface StoreOptions {
   create?: boolean;
   /**
    * Open in order to restore into it (cairn restore): a folder that held a store gets an empty database even
-   * without `create`, and a damaged database (checked whatever its size) is first moved to backups/damaged-<time>/.
+   * without `create` (marked MADE_FOR_RESTORE: until a restore adds events, other opens still refuse it), and a
+   * damaged database (checked whatever its size) is first moved to backups/damaged-<time>/.
    */
   forRestore?: boolean;
   /**
@@ -129,9 +130,20 @@ async function quickCheck(conn: Connection): Promise<string | null> {
   }
 }
 
+/** Whether the database was made to restore into (its header's application_id says so; read only when it holds no events). */
+async function madeForRestoreIn(conn: Connection): Promise<boolean> {
+  return (await conn.get<{ application_id: number }>('PRAGMA application_id'))?.application_id === MADE_FOR_RESTORE;
+}
+
+/** The database file as it is now: inode, size and change times (nanoseconds); undefined when it is missing. */
+function fileStampOf(file: string): string | undefined {
+  const s = fs.statSync(file, { bigint: true, throwIfNoEntry: false });
+  return s && `${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
+}
+
 /** Moves a damaged database (with its -wal and -shm) to backups/damaged-<time>/, where the restore message says it is. */
 function moveAside(file: string): void {
-  const dir = path.join(path.dirname(file), BACKUPS_DIR, `damaged-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+  const dir = path.join(path.dirname(file), BACKUPS_DIR, `${DAMAGED_PREFIX}${new Date().toISOString().replace(/[:.]/g, '-')}`);
   fs.mkdirSync(dir, { recursive: true });
   for (const suffix of ['', '-wal', '-shm']) if (fs.existsSync(file + suffix)) fs.renameSync(file + suffix, path.join(dir, DB_FILE + suffix));
 }
@@ -139,6 +151,8 @@ function moveAside(file: string): void {
 export class Store {
   readonly orm: Orm;
   vecVersion: string | null = null;
+  /** The database file's stamp when quick_check last found it intact (see checkIntact). */
+  private intactStamp: string | undefined;
   vecError: string | undefined;
 
   private constructor(
@@ -162,10 +176,13 @@ export class Store {
     const create = options.create ?? true;
     const exists = fs.existsSync(file);
     prepareFolder(folder, create || exists, !exists);
+    /** A folder that held a store, opened to restore into a database made (or filled) for that here. */
+    let madeForRestore = false;
     if (!exists) {
       const past = pastStoreIn(folder, true);
       if (past && !restoring) throw lostStore(file, 'missing', past);
       if (!past && !create) throw noStore(folder);
+      madeForRestore = past !== null;
     }
     const mode = exists ? openMode(folder, file) : 'readwrite';
     const migrationsDir = options.migrationsDir ?? findMigrationsDir();
@@ -176,12 +193,17 @@ export class Store {
       // journal-mode switch.
       const version = await checkCompatible(conn, migrationsDir);
       if (exists && (version === 0 || !(await conn.get('select 1 as found from events limit 1')))) {
-        const past = pastStoreIn(folder, version === 0);
+        // A database made for a restore that has not happened (listing the backups, a dry run, a failed restore)
+        // is still a lost store: its copies in backups/ count as for a missing one.
+        const past = pastStoreIn(folder, version === 0 || (await madeForRestoreIn(conn)));
         if (past && !restoring) throw lostStore(file, version === 0 ? 'empty' : 'without events', past);
         if (version === 0 && ((!past && !create) || mode !== 'readwrite')) throw noStore(folder, ` (its ${DB_FILE} is empty)`);
+        madeForRestore = version === 0 && past !== null;
       }
       const check = options.checkAtOpen ?? (restoring ? 'always' : 'small');
+      let checkedStamp: string | undefined;
       if (version > 0 && (check === 'always' || (check === 'small' && size(file) <= QUICK_CHECK_AT_OPEN_MAX_BYTES))) {
+        checkedStamp = fileStampOf(file);
         const problem = await quickCheck(conn);
         if (problem && !restoring) throw damagedStore(file, problem);
         if (problem) {
@@ -194,10 +216,12 @@ export class Store {
       if (mode === 'readwrite') {
         await conn.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;');
         migration = await migrate(conn, migrationsDir, path.join(folder, BACKUPS_DIR));
+        if (madeForRestore) await conn.exec(`PRAGMA application_id = ${MADE_FOR_RESTORE}`);
       } else if (version < shippedSchemaVersion(migrationsDir)) {
         throw new StoreError('store_unavailable', `The store ${file} has schema version ${version}, which this Cairn must upgrade before it can read it, and it is read-only here. Open it once as a user who can write ${folder} (any cairn command upgrades it).`);
       }
       const store = new Store(folder, conn, migration, slowQueryMs, migrationsDir);
+      store.intactStamp = checkedStamp;
       await store.loadVec();
       return store;
     } catch (err) {
@@ -213,13 +237,19 @@ export class Store {
 
   /**
    * SQLite's quick_check of the whole database, on a connection of its own (the store's queries are not held up):
-   * a backup or sync runs it first, so a damaged store is never backed up or synced.
+   * a backup or sync runs it first, so a damaged store is never backed up or synced. SQLite writes the database file
+   * only when it checkpoints (what it appends to the -wal in between carries its own checksums), so a file whose
+   * inode, size and times are those of the last clean check has nothing new to check: at 100,000 tasks the check
+   * costs ~330 ms, which most backups then skip.
    */
   async checkIntact(): Promise<void> {
+    const stamp = fileStampOf(this.file);
+    if (stamp !== undefined && stamp === this.intactStamp) return;
     const conn = await Connection.open(this.file, { mode: this.conn.mode, busyTimeoutMs: 10_000, slowQueryMs: 60_000 });
     try {
       const problem = await quickCheck(conn);
       if (problem) throw damagedStore(this.file, problem);
+      this.intactStamp = stamp; // taken before the check: a change made meanwhile is checked next time
     } finally {
       await conn.close();
     }

@@ -13,7 +13,9 @@ import type { Store } from '../store/store';
 import { blobSpec, readBlobs } from './blobs';
 import { whyNotWritable } from './files';
 import type { BackupRepo } from './git';
-import { compareKeys, DB_DIR, decodeValue, lineKey, sha256, splitLines } from './layout';
+import { compareKeys, DB_DIR, decodeValue, invalidRow, lineKey, readRow, sha256, splitLines } from './layout';
+
+const BEING_SYNCED = 'the backup being synced';
 
 export interface Root {
   prefix: string;
@@ -52,16 +54,24 @@ export async function deltaOf(store: Store, changes: readonly FileChange[], root
       if (!spec) throw new StoreError('invalid', `The merged backup has rows of a table "${table}" this store does not have; update Cairn and sync again.`);
       let t = rows.get(table);
       if (!t) rows.set(table, (t = { spec, deleted: [], upserted: [], upsertKeys: [] }));
-      const parse = (b: Buffer | null) => new Map((b ? splitLines(b.toString('utf8')) : []).map((line, i) => [lineKey(spec.key, line), { line, at: i + 1 }] as const));
+      // A line that is no row (not JSON, a value SQLite cannot hold) is refused by its file and line.
+      const read = <T>(at: number, fn: () => T): T => {
+        try {
+          return fn();
+        } catch (err) {
+          throw invalidRow(p, at, table, (err as Error).message, BEING_SYNCED);
+        }
+      };
+      const parse = (b: Buffer | null) => new Map((b ? splitLines(b.toString('utf8')) : []).map((line, i) => [read(i + 1, () => lineKey(spec.key, line)), { line, at: i + 1 }] as const));
       const [old, next] = [parse(before), parse(after)];
-      for (const [k, { line }] of old) if (!next.has(k)) t.deleted.push(spec.key.map((c) => decodeValue((JSON.parse(line) as Record<string, unknown>)[c] ?? null)));
+      for (const [k, { line, at }] of old) if (!next.has(k)) t.deleted.push(read(at, () => spec.key.map((c) => decodeValue(readRow(line)[c] ?? null))));
       for (const [k, { line, at }] of next) {
         if (old.get(k)?.line === line) continue;
-        const row = JSON.parse(line) as Record<string, unknown>;
+        const row = read(at, () => readRow(line));
         // A row is checked like a write before it is applied (src/store/snapshot/rowRules.ts).
         const problem = rowProblem(table, row);
-        if (problem) throw new StoreError('corrupt', `${p} line ${at} is not a valid ${table} row (${problem}) in the backup being synced: another program wrote it or it was edited by hand. Nothing was applied to this store; revert or fix that commit on the remote, then sync again.`);
-        t.upserted.push(spec.columns.map((c) => decodeValue(row[c] ?? null)));
+        if (problem) throw invalidRow(p, at, table, problem, BEING_SYNCED);
+        t.upserted.push(read(at, () => spec.columns.map((c) => decodeValue(row[c] ?? null))));
         t.upsertKeys.push(k);
       }
       continue;

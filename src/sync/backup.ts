@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { GitError } from 'simple-git';
 import type { Actor } from '../store/events';
+import { StoreError } from '../store/errors';
 import { eventIdAt, eventsSince, lastEvent, userVersion, withReadSnapshot, type ChangedAggregate } from '../store/snapshot/rows';
 import { tableCatalog, type TableSpec } from '../store/snapshot/tables';
 import { BACKUP_REPO_DIR } from '../store/pastStore';
@@ -17,14 +18,14 @@ import { exportTables, type RowChanges, type TablePlan } from './exporter';
 import { mirrorFolder, type MirrorResult } from './files';
 import { BlobWriter } from './blobWriter';
 import { BackupRepo, explainGitError } from './git';
-import { AGENTS_PREFIX, FORMAT, MANIFEST } from './layout';
+import { AGENTS_PREFIX, DB_DIR, FILES_DIR, FORMAT, MANIFEST } from './layout';
 import { withBackupLock } from './lock';
 import { writeManifest, readManifest, type FileEntry, type Manifest } from './manifest';
 import { backupMassRemovals, massDeleteRefusal } from './massDelete';
 import { locateFindings, refusal, scanStaged, type LocatedFinding } from './scan';
 import { Scanner } from './scanner';
-import { listObjects, removeNewObjects } from './newObjects';
-import { clearInProgress, markInProgress, readStamps, readState, writeStamps, writeState } from './state';
+import { listObjects, removeNewObjects, type ObjectListing } from './newObjects';
+import { clearInProgress, isInProgress, markInProgress, readStamps, readState, writeStamps, writeState } from './state';
 import { resumePendingRestore, roots, skipsPrivate } from './restore';
 import { walkFolders } from './walk';
 import { resumePendingSync } from './pendingSync';
@@ -135,6 +136,39 @@ async function stageWritten(repo: BackupRepo, blobs: BlobWriter, touched: readon
   await repo.stageBlobs(ids, [...new Set(touched.filter((p) => !ids.has(p)))]);
 }
 
+/** A backup under way: what its start listed, so that what it wrote can be dropped should it not commit. */
+interface Unfinished {
+  repo: BackupRepo;
+  /** The object store at the start (newObjects.ts). */
+  before: ObjectListing;
+  /** HEAD's tree (null before the first commit). */
+  headTree: string | null;
+}
+
+/**
+ * Drops what a backup that will not commit (refused, cancelled, failed) wrote: the working tree and index go back to
+ * HEAD, and the git objects it wrote are deleted (newObjects.ts) — what it staged, named by writing the index as a
+ * tree first, and the blobs written as it went — so nothing the secret scan has not passed stays in the repository
+ * (the next backup would list it among the objects that were always there).
+ */
+async function discardUnfinished({ repo, before, headTree }: Unfinished, blobs: BlobWriter | null): Promise<void> {
+  const staged = await repo.writeTree().catch(() => null); // an index git cannot write: only the blobs are known
+  const written = blobs ? await blobs.settled() : [];
+  await resetUnfinished(repo);
+  await removeNewObjects(repo, before, headTree, staged, written);
+}
+
+/**
+ * Before the first backup, the paths the backup writes (db/, files/, manifest.json) must not be there: a git
+ * repository holding them is someone else's, and what a first backup cleans up after a failure would take them along.
+ */
+function refuseForeignLayout(repoDir: string): void {
+  const inTheWay = [DB_DIR, FILES_DIR, MANIFEST].filter((p) => fs.existsSync(path.join(repoDir, p)));
+  if (inTheWay.length) {
+    throw new StoreError('store_unavailable', `${repoDir} holds ${inTheWay.join(', ')} but no Cairn backup: Cairn will not write over them. Move them away, or choose an empty or new folder for the backup repository.`);
+  }
+}
+
 /** A backup, holding the store's backup lock. */
 export function runBackup(env: BackupEnv, settings: BackupSettings, opts: { full?: boolean; allowMassDelete?: boolean } = {}): Promise<BackupResult> {
   return withBackupLock(env.store.dir, 'backup', async () => {
@@ -167,6 +201,7 @@ export async function backupLocked(env: BackupEnv, settings: BackupSettings, opt
   let blobs: BlobWriter | null = null;
   let mirroring: Promise<{ prefix: string; result: MirrorResult }[]> | undefined;
   let staging: Promise<void> = Promise.resolve(); // the last batch git was asked to stage
+  let unfinished: Unfinished | null = null; // from the start of its writes until its commit
   try {
     progress('prepare');
     // A damaged store is never backed up (nor synced): quick_check runs on a connection of its own while the backup
@@ -186,13 +221,15 @@ export async function backupLocked(env: BackupEnv, settings: BackupSettings, opt
       return staging;
     };
     repo.clearStaleGitLocks();
+    const resuming = isInProgress(repo.cairnDir);
     await resetUnfinished(repo);
     const state = readState(repo.cairnDir);
     const tip = await repo.tip(state ? { commit: state.head, tree: state.tree } : undefined);
     const head = tip?.commit ?? null;
+    if (!head && !resuming) refuseForeignLayout(repoDir);
     const previous = head ? readManifest(repoDir) : null;
     const skipPrivate = skipsPrivate(repo, settings);
-    const objectsBefore = listObjects(repoDir); // a refused backup deletes the objects it wrote (newObjects.ts)
+    unfinished = { repo, before: listObjects(repoDir), headTree: tip?.tree ?? null };
     markInProgress(repo.cairnDir);
 
     const mirrorOpts = {
@@ -247,11 +284,8 @@ export async function backupLocked(env: BackupEnv, settings: BackupSettings, opt
     // Removals that no deletion in the event log explains are not committed unless allowed (a restore's commit is asked for).
     const massRemovals = opts.kind === 'restore' || opts.allowMassDelete ? {} : backupMassRemovals(snap.exported, previous);
     const damaged = await intact.then(() => null, (err: unknown) => err);
-    if (damaged || Object.keys(massRemovals).length) {
-      await Promise.allSettled([mirroring, staging]);
-      await resetUnfinished(repo); // what the export and mirror wrote goes: nothing of a refused backup stays
-      throw damaged ?? massDeleteRefusal(opts.inSync ? 'sync-backup' : 'backup', massRemovals);
-    }
+    // What the export and mirror wrote goes (see the catch): nothing of a refused backup stays.
+    if (damaged || Object.keys(massRemovals).length) throw damaged ?? massDeleteRefusal(opts.inSync ? 'sync-backup' : 'backup', massRemovals);
 
     crashPoint('backup:exported');
     activeScanner.shards(snap.exported.written);
@@ -333,14 +367,11 @@ export async function backupLocked(env: BackupEnv, settings: BackupSettings, opt
     // A backup that trusted its state staged only what it wrote, all of it scanned; otherwise git says what is staged.
     const scanned = locateFindings(scanning.value, snap.exported.written);
     const findings = touched ? scanned : await stagedFindings(repoDir, await repo.changedFiles(tip?.tree ?? null, tree), copiesWritten, scanned, settings.allow ?? []);
-    if (findings.length) {
-      // Nothing of the refused backup stays: the working tree and index go back to HEAD, its new objects are deleted.
-      await resetUnfinished(repo);
-      await removeNewObjects(repo, objectsBefore, tip?.tree ?? null, tree, blobs ? (await blobs.written()).values() : []);
-      throw refusal(findings);
-    }
+    // Nothing of the refused backup stays (see the catch): working tree and index back to HEAD, its new objects deleted.
+    if (findings.length) throw refusal(findings);
 
     progress('commit');
+    unfinished = null; // from here the commit may exist: its objects (all scanned) are never deleted
     const text = summarize(changes, head === null, totals);
     const subject = (opts.subjectPrefix ?? '') + text;
     const commit = await repo.commit(tree, head, subject, trailers(changes, opts.kind, totals, { 'Cairn-Schema': String(snap.schemaVersion), 'Cairn-Version': CAIRN_VERSION }));
@@ -349,8 +380,12 @@ export async function backupLocked(env: BackupEnv, settings: BackupSettings, opt
     await repo.maintain().catch(() => undefined); // housekeeping: the backup is made whatever it says
     return result('committed', commit, subject);
   } catch (err) {
-    await Promise.allSettled([mirroring, staging]); // nothing touches the repository once this backup gave up
-    if (isCancelled(err)) await discardCancelled(repoDir);
+    // Nothing touches the repository once this backup gave up: the mirror's last copies are staged before `staging` is final.
+    await mirroring?.catch(() => undefined);
+    await staging.catch(() => undefined);
+    // A clean-up that fails leaves the in-progress mark: the next backup resets the working tree first.
+    if (unfinished) await discardUnfinished(unfinished, blobs).catch(() => undefined);
+    else if (isCancelled(err)) await discardCancelled(repoDir);
     if (err instanceof GitError || (err as NodeJS.ErrnoException).code === 'ENOSPC') throw explainGitError(err, repoDir, 'making the backup');
     throw err;
   } finally {

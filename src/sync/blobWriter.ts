@@ -67,6 +67,11 @@ export class BlobWriter {
     return out;
   }
 
+  /** The blob ids git wrote, once every path added is written or has failed: what a backup that gives up wrote. */
+  async settled(): Promise<string[]> {
+    return (await Promise.allSettled(this.ids.values())).flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  }
+
   /** Ends the process (after written(): it has nothing left to do; otherwise what it was doing is dropped). */
   close(): void {
     if (this.proc.exitCode === null && this.proc.signalCode === null) {

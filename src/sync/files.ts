@@ -71,12 +71,15 @@ export function isPrivateNote(text: string): boolean {
 export const isNote = (p: string) => /\.md$/i.test(p);
 
 /**
- * Why a restore or a sync must not write `rel` into the folder `root` (null: it may): the path leads out of the
- * folder through a symbolic link (a linked folder on the way, or the file itself a link), so the write would land
- * elsewhere; or something other than a file is there (a folder, a FIFO, a device), which a rename cannot replace.
+ * Why a restore or a sync must not write `rel` into the folder `root` (null: it may): the path names a parent folder
+ * (`..`: no backup writes one, a tree made by hand can); it leads out of the folder through a symbolic link (a linked
+ * folder on the way, or the file itself a link), so the write would land elsewhere; or something other than a file
+ * is there (a folder, a FIFO, a device), which a rename cannot replace.
  */
 export function whyNotWritable(root: string, rel: string): string | null {
-  const abs = path.join(root, ...rel.split('/'));
+  const parts = rel.split('/');
+  if (parts.includes('..')) return `${rel}: a path with ".." in it is never written into ${root}`;
+  const abs = path.join(root, ...parts);
   const rootReal = realPathOf(root);
   if (!rootReal) return null; // the folder is made by the write: nothing in it leads anywhere yet
   if (!realPathInside(rootReal, abs)) return `${abs} leads out of ${root} through a symbolic link: not written`;

@@ -9,6 +9,7 @@ import { StoreError } from '../store/errors';
 import { readConfigCheck, writeConfigCheck } from './state';
 import { fileStamp } from './stamps';
 import { EMPTY_TREE } from './blobs';
+import { DB_DIR, FILES_DIR, MANIFEST } from './layout';
 
 const GITATTRIBUTES = '# Written by Cairn: files are stored byte for byte (no line-ending conversion).\n* -text\n';
 const README = `# Cairn backup
@@ -182,10 +183,10 @@ export class BackupRepo {
   async resetToHead(): Promise<void> {
     if (await this.head()) {
       await this.git.raw(['reset', '--quiet', '--hard', 'HEAD']);
-      await this.git.raw(['clean', '-fdq', '--', 'db', 'files']);
+      await this.git.raw(['clean', '-fdq', '--', DB_DIR, FILES_DIR]);
     } else {
       fs.rmSync(path.join(this.dir, '.git', 'index'), { force: true });
-      for (const p of ['db', 'files', 'manifest.json']) fs.rmSync(path.join(this.dir, p), { recursive: true, force: true });
+      for (const p of [DB_DIR, FILES_DIR, MANIFEST]) fs.rmSync(path.join(this.dir, p), { recursive: true, force: true });
     }
   }
 

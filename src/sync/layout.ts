@@ -6,10 +6,13 @@
 //   files/vault/<path>            the vault's files as they are
 //   files/agents/<slug>/<path>    each agent folder (slug: home/…, workspace/… or root/…)
 import * as crypto from 'node:crypto';
+import { StoreError } from '../store/errors';
 
 export const FORMAT = 1;
 export const MANIFEST = 'manifest.json';
 export const DB_DIR = 'db';
+/** Copies of the vault's and agent folders' files. */
+export const FILES_DIR = 'files';
 export const VAULT_PREFIX = 'files/vault/';
 export const AGENTS_PREFIX = 'files/agents/';
 
@@ -35,7 +38,33 @@ export function lineKey(key: readonly string[], line: string): string {
     const end = line.startsWith(head) ? line.indexOf('"', head.length) : -1;
     if (end !== -1 && !line.slice(head.length, end).includes('\\')) return line.slice(head.length, end);
   }
-  return rowKey(key, JSON.parse(line) as Record<string, unknown>);
+  return rowKey(key, readRow(line));
+}
+
+/** The row a shard's line holds; throws an Error saying what the line is instead (not JSON, not a JSON object). */
+export function readRow(line: string): Record<string, unknown> {
+  let row: unknown;
+  try {
+    row = JSON.parse(line);
+  } catch (err) {
+    throw new Error(`not JSON: ${(err as Error).message}`);
+  }
+  if (typeof row !== 'object' || row === null || Array.isArray(row)) throw new Error('not a JSON object');
+  return row as Record<string, unknown>;
+}
+
+/**
+ * A shard's line that is no valid row, refused by file and line: read by a restore (`syncing` undefined), or by a
+ * sync from `syncing` ("the remote's commit …", "the backup being synced").
+ */
+export function invalidRow(rel: string, line: number, table: string, problem: string, syncing?: string): StoreError {
+  const what = `${rel} line ${line} is not a valid ${table} row (${problem})`;
+  return new StoreError(
+    'corrupt',
+    syncing === undefined
+      ? `${what}; the backup was damaged or edited by hand. Nothing was changed.`
+      : `${what} in ${syncing}: another program wrote it or it was edited by hand. Nothing was applied to this store; revert or fix that commit on the remote, then sync again.`,
+  );
 }
 
 export const shardOf = (rowKeyText: string) => sha256(rowKeyText).slice(0, 2);

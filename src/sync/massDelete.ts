@@ -109,17 +109,25 @@ export function massRemovals(removed: Record<string, number>, held: Record<strin
 export type MassDeleteAt = 'backup' | 'sync-backup' | 'sync-apply';
 
 /** "3 of the 3 tasks and 5 of the 5 events" (`whose`: "the" or "its"). */
-function listed(tables: Record<string, TableRemoval>, whose: string): string {
+export function listed(tables: Record<string, TableRemoval>, whose: string): string {
   const parts = Object.entries(tables).map(([t, r]) => `${r.unexplained} of ${whose} ${r.held} ${t}`);
   return parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}` : parts[0]!;
 }
 
-/** The refusal: counts per table in the message and in `data`, and how to go ahead when it is meant. */
-export function massDeleteRefusal(at: MassDeleteAt, tables: Record<string, TableRemoval>, committed?: string | null): StoreError {
+/**
+ * The refusal: counts per table in the message and in `data`, and how to go ahead when it is meant. `committed`: the
+ * local commit holding this machine's changes; `appliedBefore`: an earlier round of the same sync (whose push lost a
+ * race) applied its merge to the store, so the store is not as it was.
+ */
+export function massDeleteRefusal(at: MassDeleteAt, tables: Record<string, TableRemoval>, committed?: string | null, appliedBefore = false): StoreError {
   const data = { operation: at === 'backup' ? 'backup' : 'sync', direction: at === 'sync-apply' ? 'incoming' : 'outgoing', tables, threshold: { rows: MASS_DELETE_ROWS, fraction: 0.5 } };
+  const commit = committed ? ` (commit ${committed.slice(0, 10)})` : '';
+  const outcome = appliedBefore
+    ? `These removals were not applied and nothing was pushed; what an earlier round of this sync merged is applied, and backed up locally with your changes${commit}.`
+    : `Nothing was applied or pushed${committed ? `; your changes are backed up locally${commit}` : ''}.`;
   const message =
     at === 'sync-apply'
-      ? `The sync would remove from this store ${listed(tables, 'its')}, and no deletion logged on the other machines explains it (was a store there emptied or replaced?). Nothing was applied or pushed${committed ? `; your changes are backed up locally (commit ${committed.slice(0, 10)})` : ''}. If that is meant, sync again allowing it (cairn sync --allow-mass-delete; RPC sync.run allowMassDelete: true).`
+      ? `The sync would remove from this store ${listed(tables, 'its')}, and no deletion logged on the other machines explains it (was a store there emptied or replaced?). ${outcome} If that is meant, sync again allowing it (cairn sync --allow-mass-delete; RPC sync.run allowMassDelete: true).`
       : `The ${at === 'backup' ? 'backup' : "sync's backup"} would remove ${listed(tables, 'the')} the last backup held, and no deletion in the event log explains it (was the database emptied, replaced or damaged?). Nothing was committed${at === 'backup' ? '' : ', merged or pushed'}. If that is meant, ${at === 'backup' ? 'back up again allowing it (cairn backup --allow-mass-delete; RPC backup.run' : 'sync again allowing it (cairn sync --allow-mass-delete; RPC sync.run'} allowMassDelete: true); to get the rows back instead, restore the last backup (cairn restore HEAD).`;
   return new StoreError('mass_delete', message, data);
 }
@@ -138,8 +146,12 @@ export function backupMassRemovals(exported: ExportResult, previous: Manifest | 
   return massRemovals(removed, held, explainedRemovals(newEvents));
 }
 
-/** A sync's mass removals: the rows applying the merged result removes from this store, against what it holds. */
-export async function incomingMassRemovals(store: Store, delta: TreeDelta): Promise<Record<string, TableRemoval>> {
+/**
+ * A sync's mass removals: the rows applying the merged result removes from this store, against what it holds.
+ * `erasedHere`: this store's rows of projects erased elsewhere that the merge dropped (mergeTree.ts), which the other
+ * machine's erase explains although its log could not count them (they were added or changed here).
+ */
+export async function incomingMassRemovals(store: Store, delta: TreeDelta, erasedHere: Record<string, number> = {}): Promise<Record<string, TableRemoval>> {
   const removed = Object.fromEntries(delta.rows.filter((t) => t.deleted.length).map((t) => [t.spec.name, t.deleted.length]));
   if (!Object.keys(removed).length) return {};
   const held: Record<string, number> = {};
@@ -148,5 +160,7 @@ export async function incomingMassRemovals(store: Store, delta: TreeDelta): Prom
   const events = delta.rows.find((t) => t.spec.name === 'events');
   const [type, data] = ['type', 'data'].map((c) => events?.spec.columns.indexOf(c) ?? -1);
   const incoming = events && type! >= 0 ? events.upserted.map((row) => ({ type: String(row[type!]), data: row[data!] })) : [];
-  return massRemovals(removed, held, explainedRemovals(incoming));
+  const explained = explainedRemovals(incoming);
+  for (const [table, n] of Object.entries(erasedHere)) explained.set(table, (explained.get(table) ?? 0) + n);
+  return massRemovals(removed, held, explained);
 }

@@ -52,7 +52,19 @@ const UPDATED_AT = 'updated_at';
 const SEALED = 'sealed_fields';
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-const marksOf = (row: Fields) => new Set(JSON.parse(String(row[SEALED] ?? '[]')) as string[]);
+
+/** The fields a row marks encrypted; throws when its sealed_fields is no JSON list of names (a damaged row). */
+export function marksOf(row: Fields): Set<string> {
+  let marks: unknown;
+  try {
+    marks = JSON.parse(String(row[SEALED] ?? '[]'));
+  } catch {
+    marks = null;
+  }
+  if (!Array.isArray(marks) || !marks.every((m) => typeof m === 'string')) throw new Error(`${SEALED}: must be JSON text listing field names`);
+  return new Set(marks);
+}
+
 const parse = (line: string | undefined) => (line === undefined ? null : (JSON.parse(line) as Fields));
 const pick = (row: Fields | null, fields: string[]) => (row ? Object.fromEntries(fields.map((f) => [f, row[f] ?? null])) : null);
 

@@ -14,8 +14,8 @@ import { newId } from '../store/ids';
 import { blobSpec, EMPTY_TREE, readBlobs } from './blobs';
 import type { FileChange } from './applyTree';
 import type { BackupRepo } from './git';
-import { DB_DIR, lineKey, MANIFEST, rowKey, shardOf, shardPath, shardText, splitLines } from './layout';
-import { mergeShard, type Fields, type RowConflict, type TableShape } from './merge';
+import { DB_DIR, invalidRow, lineKey, MANIFEST, readRow, rowKey, shardOf, shardPath, shardText, splitLines } from './layout';
+import { marksOf, mergeShard, type Fields, type RowConflict, type TableShape } from './merge';
 import { fileEntry, writeManifest, parseManifest, type Manifest } from './manifest';
 import { dropErasedRows, erasedAggregateIds, newTombstones, type ShardSides } from './tombstones';
 
@@ -56,6 +56,8 @@ export interface TreeMerge {
   merged: Record<string, number>;
   /** Erased projects whose rows the merge dropped (they came from a side that still had them), and how many per table. */
   erased: { projects: string[]; rows: Record<string, number> };
+  /** Of those rows, the ones this machine held, per table: removals here that the erase explains (massDelete.ts). */
+  erasedHere: Record<string, number>;
   /**
    * Every db/ and files/ path the merge wrote or removed in the working tree, with mine's and the merged content
    * (null: absent); manifest.json is rewritten too. What there is to stage, and what the store takes from the merge.
@@ -63,11 +65,26 @@ export interface TreeMerge {
   writes: FileChange[];
 }
 
-const toMap = (shape: TableShape, buf: Buffer | null) => {
+/**
+ * A version of a shard, its lines by row key; `rel` and `source` (the commit it is read from) name a line that is no
+ * row. `known`, for the remote's version: the base's lines (this machine's own history, each checked as it came in);
+ * the lines it lacks are read as rows first, so a damaged one is refused by file and line before the merge reads it.
+ */
+function linesOf(shape: TableShape, buf: Buffer | null, rel: string, source: string, known?: Map<string, string>): Map<string, string> {
   const m = new Map<string, string>();
-  if (buf) for (const line of splitLines(buf.toString('utf8'))) m.set(lineKey(shape.key, line), line);
+  if (!buf) return m;
+  splitLines(buf.toString('utf8')).forEach((line, i) => {
+    try {
+      const key = lineKey(shape.key, line);
+      // What the merge reads of a row: its fields, and which of them are encrypted.
+      if (known && known.get(key) !== line) marksOf(readRow(line));
+      m.set(key, line);
+    } catch (err) {
+      throw invalidRow(rel, i + 1, shape.name, (err as Error).message, source);
+    }
+  });
   return m;
-};
+}
 
 /** A path either side changed since the merge base, with the blob id of each version (null: absent there). */
 interface ChangedPath {
@@ -161,7 +178,8 @@ export async function mergeIntoWorkingTree(input: MergeInput): Promise<TreeMerge
     throw new StoreError('schema_too_new', `The remote's store is at schema version ${theirsManifest.schemaVersion}, this one at ${mineManifest.schemaVersion}: ${newer} runs a newer Cairn. Update Cairn on the other machine(s) and sync again; nothing was changed.`);
   }
 
-  const result: TreeMerge = { conflicts: [], fromTheirs: {}, merged: {}, erased: { projects: [], rows: {} }, writes: [] };
+  const result: TreeMerge = { conflicts: [], fromTheirs: {}, merged: {}, erased: { projects: [], rows: {} }, erasedHere: {}, writes: [] };
+  const sources = { base: `the merge base ${base?.slice(0, 10) ?? ''}`.trim(), mine: `this machine's backup ${ours.slice(0, 10)}`, theirs: `the remote's commit ${theirs.slice(0, 10)}` };
   const shapes = new Map<string, TableShape>();
   const shapeOf = (table: string): TableShape => {
     let s = shapes.get(table);
@@ -186,8 +204,9 @@ export async function mergeIntoWorkingTree(input: MergeInput): Promise<TreeMerge
     const table = c.path.split('/')[1]!;
     const shape = shapeOf(table);
     const maps = new Map<string | null, Map<string, string>>(); // one map per distinct version (read-only)
-    const mapOf = (id: string | null) => maps.get(id) ?? maps.set(id, toMap(shape, blobOf(id))).get(id)!;
-    const s = { base: mapOf(c.base), mine: mapOf(c.mine), theirs: mapOf(c.theirs) };
+    const mapOf = (id: string | null, source: string, known?: Map<string, string>) => maps.get(id) ?? maps.set(id, linesOf(shape, blobOf(id), c.path, source, known)).get(id)!;
+    const baseLines = mapOf(c.base, sources.base);
+    const s = { base: baseLines, mine: mapOf(c.mine, sources.mine), theirs: mapOf(c.theirs, sources.theirs, baseLines) };
     sides.set(c.path, s);
     mineContent.set(c.path, blobOf(c.mine));
     const m = mergeShard(shape, s.base, s.mine, s.theirs);
@@ -205,7 +224,7 @@ export async function mergeIntoWorkingTree(input: MergeInput): Promise<TreeMerge
     if (!lines) {
       const abs = path.join(dir, rel);
       const content = fs.existsSync(abs) ? fs.readFileSync(abs) : null;
-      lines = toMap(shapeOf(table), content);
+      lines = linesOf(shapeOf(table), content, rel, sources.mine);
       shards.set(rel, lines);
       mineContent.set(rel, content);
     }
@@ -224,8 +243,10 @@ export async function mergeIntoWorkingTree(input: MergeInput): Promise<TreeMerge
   for (const [eventId, projectId] of newTombstones(sides)) if (shardLines('events', eventId).has(eventId)) erasedProjects.add(projectId);
   const erasedIds = erasedProjects.size ? erasedAggregateIds(erasedProjects, sides) : new Set<string>();
   if (erasedProjects.size) {
-    const dropped = dropErasedRows(erasedProjects, erasedIds, shards);
+    // A shard no side changed was read from the working tree: mine.
+    const { dropped, droppedHere } = dropErasedRows(erasedProjects, erasedIds, shards, (rel, key) => sides.get(rel)?.mine.has(key) ?? true);
     if (Object.keys(dropped).length) result.erased = { projects: [...erasedProjects].sort(), rows: dropped };
+    result.erasedHere = droppedHere;
     const keep = (key: string) => !erasedIds.has(key);
     rowConflicts.splice(0, rowConflicts.length, ...rowConflicts.filter((c) => keep(c.key)));
     mergedAggregates.splice(0, mergedAggregates.length, ...mergedAggregates.filter((a) => keep(a.key)));

@@ -1,8 +1,9 @@
-// The git objects a backup writes before its secret scan has decided: refused, they must not stay in the backup
-// repository (unreachable, but readable by anyone with the folder, and kept by git for weeks). What was in the
-// object store before the backup is listed at its start (a directory listing, no git call); after a refusal, the
-// objects of the refused tree that were not there before are deleted: loose files, and packs (git add's bulk
-// check-in) made only of such objects. Nothing else is touched: a stash, a dangling blob the user keeps, a pack
+// The git objects a backup writes before its secret scan has decided: refused (or cancelled, or failed before its
+// commit), they must not stay in the backup repository (unreachable, but readable by anyone with the folder, kept by
+// git for weeks, and taken by the next backup for objects that were always there). What was in the object store
+// before the backup is listed at its start (a directory listing, no git call); after it gives up, the objects of
+// what it staged that were not there before are deleted: loose files, and packs (git add's bulk check-in) made only
+// of such objects. Nothing else is touched: a stash, a dangling blob the user keeps, a pack
 // git's own gc wrote meanwhile, an object of an older commit that the refused tree shares.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -52,15 +53,21 @@ function packIds(idxFile: string, hashBytes: number): string[] | null {
 }
 
 /**
- * Deletes what a refused backup wrote: the objects of `tree` (and its subtrees and blobs) that `from` (HEAD's tree,
- * null before the first commit) does not have, plus `written` (blobs it wrote as it went), where they were not in
- * `before`. Call once the index no longer names them (after the reset to HEAD).
+ * Deletes what a backup that did not commit wrote: the objects of `tree` (what it staged, and its subtrees and blobs;
+ * null when git could not write it) that `from` (HEAD's tree, null before the first commit) does not have, plus
+ * `written` (blobs it wrote as it went), where they were not in `before`. Call once the index no longer names them
+ * (after the reset to HEAD).
  */
-export async function removeNewObjects(repo: BackupRepo, before: ObjectListing, from: string | null, tree: string, written: Iterable<string>): Promise<void> {
-  const ids = new Set([tree, ...written]);
-  const diff = await repo.git.raw(['diff-tree', '-r', '-t', '--no-renames', '--raw', '-z', from ?? EMPTY_TREE, tree, '--']);
-  // Entries: ":<mode> <mode> <old id> <new id> <status>" NUL "<path>" NUL.
-  for (const entry of diff.split('\0')) if (entry.startsWith(':')) ids.add(entry.split(' ')[3]!);
+export async function removeNewObjects(repo: BackupRepo, before: ObjectListing, from: string | null, tree: string | null, written: Iterable<string>): Promise<void> {
+  const ids = new Set(written);
+  if (tree) {
+    ids.add(tree);
+    const diff = await repo.git.raw(['diff-tree', '-r', '-t', '--no-renames', '--raw', '-z', from ?? EMPTY_TREE, tree, '--']);
+    // Entries: ":<mode> <mode> <old id> <new id> <status>" NUL "<path>" NUL.
+    for (const entry of diff.split('\0')) if (entry.startsWith(':')) ids.add(entry.split(' ')[3]!);
+  }
+  const hashBytes = ([...ids][0]?.length ?? 0) / 2;
+  if (!hashBytes) return;
   const root = objectsDir(repo.dir);
   for (const id of ids) {
     const rel = `${id.slice(0, 2)}/${id.slice(2)}`;
@@ -72,7 +79,7 @@ export async function removeNewObjects(repo: BackupRepo, before: ObjectListing, 
     const base = path.join(packDir, pack.slice(0, -'.pack'.length));
     // A pack git keeps on purpose (.keep), or a cruft pack of gc's (.mtimes), is never ours.
     if (fs.existsSync(`${base}.keep`) || fs.existsSync(`${base}.mtimes`)) continue;
-    const inPack = packIds(`${base}.idx`, tree.length / 2);
+    const inPack = packIds(`${base}.idx`, hashBytes);
     if (!inPack?.every((id) => ids.has(id))) continue;
     // The index first: without it git no longer looks into the pack.
     for (const ext of ['.idx', '.rev', '.bitmap', '.pack']) fs.rmSync(`${base}${ext}`, { force: true });

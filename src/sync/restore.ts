@@ -31,7 +31,7 @@ import { buildDatabase, copyDatabase, diffAttached, withAttached, type KeyTables
 import { patchCopy, type TablePatch } from '../store/snapshot/patch';
 import { rowProblem } from '../store/snapshot/rowRules';
 import { restoreCommitted, userVersion } from '../store/snapshot/rows';
-import { swapFromAttached } from '../store/snapshot/swap';
+import { isNewStore, swapFromAttached } from '../store/snapshot/swap';
 import { tableCatalog, type TableSpec } from '../store/snapshot/tables';
 import { backupLocked, repoDirOf, type BackupEnv, type BackupSettings } from './backup';
 import { forEachBlob, readBlobs } from './blobs';
@@ -40,9 +40,10 @@ import { walkFolder, type FileStat } from './walk';
 import { crashPoint } from './crashPoints';
 import { BackupRepo } from './git';
 import { withBackupLock } from './lock';
-import { AGENTS_PREFIX, compareKeys, DB_DIR, decodeValue, MANIFEST, rowKey, sha256, splitLines, VAULT_PREFIX } from './layout';
+import { AGENTS_PREFIX, compareKeys, DB_DIR, decodeValue, invalidRow, MANIFEST, readRow, rowKey, sha256, splitLines, VAULT_PREFIX } from './layout';
 import { parseManifest, verifyContent, verifyListing, type FileEntry, type Manifest, type ManifestProblem } from './manifest';
 import { clearPendingRestore, clearState, readPendingRestore, readStamps, writePendingRestore } from './state';
+import { listed, type TableRemoval } from './massDelete';
 import { resumePendingSync } from './pendingSync';
 
 export interface FileDiff {
@@ -61,6 +62,11 @@ export interface RestoreResult {
   subject: string;
   tables: TableDiff[];
   files: FileDiff;
+  /**
+   * The store had no state of its own (an emptied or lost database): it takes the backup's rows and log as they are,
+   * with `backup.restored` alone; otherwise each row changed gets its `<kind>.restored` event.
+   */
+  newStore: boolean;
   /** The commit holding the state before the restore (undo: restore it). */
   safetyCommit?: string | null;
   /** When the safety backup was refused (a secret), the database was copied here instead. */
@@ -139,9 +145,6 @@ async function readChecked(repo: BackupRepo, tree: BackupTree, paths: string[], 
   return { problems, kept };
 }
 
-const invalidRow = (rel: string, line: number, table: string, problem: string) =>
-  new StoreError('corrupt', `${rel} line ${line} is not a valid ${table} row (${problem}); the backup was damaged or edited by hand. Nothing was changed.`);
-
 /** A row the restore is about to write, checked by the rules a write follows (rowRules.ts). */
 function checkRow(rel: string, line: number, table: string, row: Record<string, unknown>): void {
   const problem = rowProblem(table, row);
@@ -158,8 +161,7 @@ function parseShard(rel: string, content: Buffer, table: string, entry: { key: s
     let row: Record<string, unknown>;
     let values: unknown[];
     try {
-      row = JSON.parse(line) as Record<string, unknown>;
-      if (typeof row !== 'object' || row === null || Array.isArray(row)) throw new Error('not a JSON object');
+      row = readRow(line);
       const names = Object.keys(row);
       if (names.join() !== entry.columns.join()) throw new Error(`its fields (${names.join(', ')}) are not the table's columns (${entry.columns.join(', ')})`);
       values = entry.columns.map((c) => decodeValue(row[c]));
@@ -428,7 +430,9 @@ async function restoreLocked(env: BackupEnv, settings: BackupSettings, ref: stri
         fs.mkdirSync(dir, { recursive: true });
         await copyDatabase(env.store.conn, path.join(dir, 'cairn.db'));
         aside = dir;
-        warnings.push(`The safety backup was refused (${err.message.split('\n')[0]}); the current database and any replaced files were copied to ${dir} instead.`);
+        // A mass deletion's own advice (allow it, or restore) does not fit here: this restore is the way back.
+        const why = err.kind === 'mass_delete' ? `the store has lost ${listed((err.data as { tables: Record<string, TableRemoval> }).tables, 'the')} its last backup held, and that is never committed over it` : err.message.split('\n')[0];
+        warnings.push(`The safety backup was refused (${why}); the current database and any replaced files were copied to ${dir} instead.`);
       }
     }
 
@@ -495,8 +499,8 @@ async function restoreLocked(env: BackupEnv, settings: BackupSettings, ref: stri
     const skipPrivate = skipsPrivate(repo, settings);
     const plans = planFiles(env, settings, manifest, skipPrivate, stampedChecksums(repo, present, env, settings));
     warnings.push(...plans.flatMap((p) => p.refused));
-    const tables = await withAttached(env.store.conn, dbFile, (live) => diffAttached(env.store.conn, live, 20, only));
-    const result: RestoreResult = { dryRun, ref, commit, date: entry?.date ?? '', subject: entry?.subject ?? '', tables, files: summarizePlans(plans), erased, warnings, ms: 0 };
+    const { tables, newStore } = await withAttached(env.store.conn, dbFile, async (live) => ({ tables: await diffAttached(env.store.conn, live, 20, only), newStore: await isNewStore(env.store.conn, live) }));
+    const result: RestoreResult = { dryRun, ref, commit, date: entry?.date ?? '', subject: entry?.subject ?? '', tables, files: summarizePlans(plans), newStore, erased, warnings, ms: 0 };
     if (dryRun) return { ...result, ms: Math.round(performance.now() - started) };
     if (safetyCommit !== undefined) result.safetyCommit = safetyCommit;
     if (aside) result.safetyCopy = aside;
@@ -511,7 +515,8 @@ async function restoreLocked(env: BackupEnv, settings: BackupSettings, ref: stri
     const dropEvents = erasedTombstones.filter((t) => erased.some((e) => !e.erasedAgain && e.projectId === t.aggregate_id)).map((t) => t.id);
     await withAttached(env.store.conn, dbFile, (live) =>
       env.store.write(async (orm) => {
-        const rowEvents = await swapFromAttached(env.store.conn, live, only, { restoreId, commit, who: env.who, dropEvents });
+        const { rowEvents, newStore: swappedIntoNew } = await swapFromAttached(env.store.conn, live, only, { restoreId, commit, who: env.who, dropEvents });
+        result.newStore = swappedIntoNew; // what the swap found, should a write have come in since the diff
         await appendNextEvent(orm, env.who, { aggregateType: 'backup', aggregateId: 'store', type: 'backup.restored', data: { restoreId, ref, commit, backupDate: entry?.date ?? null, changes, rowEvents } });
       }),
     );

@@ -151,17 +151,21 @@ function redact(message: string, secrets: string[]): string {
   return secrets.some((s) => s.length >= 12 && redacted.includes(s.slice(4, 12))) ? message.split(':')[0] : redacted;
 }
 
-// Characters that show as nothing: one inside a token hides it from every pattern. Each file is scanned without
-// them, and a finding is reported at its place in the text as it is.
-const INVISIBLE = /[\u00AD\u200B-\u200D\u2060\uFEFF]/;
-const INVISIBLES = new RegExp(INVISIBLE.source, 'g');
+// Characters that show as nothing: one inside a token hides it from every pattern. Unicode's whole class of them
+// (Default_Ignorable_Code_Point: zero-width spaces and joiners, word joiner, BOM, soft hyphen, direction marks and
+// isolates, invisible operators, variation selectors, tag characters, …), not a list that leaves some out. Each file
+// is scanned without them, and a finding is reported at its place in the text as it is.
+const INVISIBLE = /\p{Default_Ignorable_Code_Point}/u;
+const INVISIBLES = /\p{Default_Ignorable_Code_Point}+/gu;
 
-/** The text without invisible characters, and where each removed one was (as an offset into that text). */
+/** The text without invisible characters, and where each removed UTF-16 unit was (as an offset into that text). */
 function withoutInvisible(text: string): { text: string; removedAt: number[] } {
   if (!INVISIBLE.test(text)) return { text, removedAt: [] };
   const removedAt: number[] = [];
-  const visible = text.replace(INVISIBLES, (_c, at: number) => {
-    removedAt.push(at - removedAt.length);
+  const visible = text.replace(INVISIBLES, (run: string, at: number) => {
+    // A run of them (a tag character is two units) sits at one place of the visible text.
+    const place = at - removedAt.length;
+    for (let k = 0; k < run.length; k++) removedAt.push(place);
     return '';
   });
   return { text: visible, removedAt };

@@ -127,6 +127,8 @@ async function syncLocked(env: BackupEnv & { onSyncProgress?: (p: SyncProgress) 
   const finish = async () => ({ ...result, openConflicts: await countOpenConflicts(env.store.orm), ms: Math.round(performance.now() - started) });
 
   let retryReason = '';
+  // Whether a round applied its merge (or fast-forward) to the store: a later round's refusal must not say "nothing".
+  let appliedBefore = false;
   // Cancelling stops the sync until the merge is applied to the store (or the push starts); after that it runs to the end.
   let cancellable = true;
   const stopIfCancelled = (backedUp: string) => {
@@ -193,7 +195,10 @@ async function syncLocked(env: BackupEnv & { onSyncProgress?: (p: SyncProgress) 
       result.base = base;
       markInProgress(repo.cairnDir);
       const fks = await foreignKeyMap(env);
-      const merged = await mergeIntoWorkingTree({ repo, base, ours, theirs, foreignKeys: fks, machine: os.hostname() || 'this machine', who: env.who });
+      const merged = await mergeIntoWorkingTree({ repo, base, ours, theirs, foreignKeys: fks, machine: os.hostname() || 'this machine', who: env.who }).catch(async (err: unknown) => {
+        await resetUnfinished(repo); // a merge refused (a damaged line, another schema) leaves nothing behind
+        throw err;
+      });
       crashPoint('sync:merged');
       await repo.stageFiles([...merged.writes.map((w) => w.path), MANIFEST]); // the working tree was ours: only these changed
       mergeWrites = merged.writes;
@@ -212,14 +217,16 @@ async function syncLocked(env: BackupEnv & { onSyncProgress?: (p: SyncProgress) 
       markInProgress(repo.cairnDir);
       writePendingSync(repo.cairnDir, { ours, target });
       crashPoint('sync:committed');
-      const delta = mergeWrites ? await deltaOf(env.store, mergeWrites, roots(env, settings)) : await treeDelta(env.store, repo, ours, target, roots(env, settings));
-      if (result.status === 'fast_forward') result.changes.fromTheirs = Object.fromEntries(delta.rows.map((t) => [t.spec.name, t.upserted.length + t.deleted.length]).filter(([, n]) => n));
       const state = readState(repo.cairnDir);
+      let delta: TreeDelta;
       let newest;
       try {
+        // Reading the rows checks each one (applyTree.ts): a bad row refuses the sync, which then drops its merge too.
+        delta = mergeWrites ? await deltaOf(env.store, mergeWrites, roots(env, settings)) : await treeDelta(env.store, repo, ours, target, roots(env, settings));
+        if (result.status === 'fast_forward') result.changes.fromTheirs = Object.fromEntries(delta.rows.map((t) => [t.spec.name, t.upserted.length + t.deleted.length]).filter(([, n]) => n));
         // Removals that no deletion logged on the other machines explains are not applied unless allowed.
-        const massRemovals = settings.allowMassDelete ? {} : await incomingMassRemovals(env.store, delta);
-        if (Object.keys(massRemovals).length) throw massDeleteRefusal('sync-apply', massRemovals, ours);
+        const massRemovals = settings.allowMassDelete ? {} : await incomingMassRemovals(env.store, delta, roundMerge?.erasedHere);
+        if (Object.keys(massRemovals).length) throw massDeleteRefusal('sync-apply', massRemovals, ours, appliedBefore);
         const apply = () => applyRows(env.store, delta, target, { seq: state?.lastSeq ?? 0, id: state?.lastEventId ?? null });
         newest = bringsErase(delta) ? await withSecureDelete(env.store, apply) : await apply();
       } catch (err) {
@@ -233,6 +240,7 @@ async function syncLocked(env: BackupEnv & { onSyncProgress?: (p: SyncProgress) 
         throw err;
       }
       crashPoint('sync:applied');
+      appliedBefore = true;
       result.warnings.push(...applyFiles(delta));
       crashPoint('sync:files');
       // After a merge the index and working tree already hold the merge commit's tree (staged above): only the branch

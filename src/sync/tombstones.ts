@@ -80,16 +80,26 @@ export function isErasedRow(table: string, row: Fields, projects: ReadonlySet<st
   }
 }
 
-/** Removes the erased projects' rows from the merged shards; returns how many per table. */
-export function dropErasedRows(projects: ReadonlySet<string>, ids: ReadonlySet<string>, shards: Map<string, Map<string, string>>): Record<string, number> {
+/**
+ * Removes the erased projects' rows from the merged shards; returns how many per table, and how many of those this
+ * machine holds (`heldHere`: its rows added to, or changed in, a project erased elsewhere, which the erase removes here).
+ */
+export function dropErasedRows(
+  projects: ReadonlySet<string>,
+  ids: ReadonlySet<string>,
+  shards: Map<string, Map<string, string>>,
+  heldHere: (rel: string, key: string) => boolean,
+): { dropped: Record<string, number>; droppedHere: Record<string, number> } {
   const dropped: Record<string, number> = {};
+  const droppedHere: Record<string, number> = {};
   for (const [rel, lines] of shards) {
     const table = tableOf(rel);
     for (const [key, line] of lines) {
       if (!isErasedRow(table, JSON.parse(line) as Fields, projects, ids)) continue;
       lines.delete(key);
       dropped[table] = (dropped[table] ?? 0) + 1;
+      if (heldHere(rel, key)) droppedHere[table] = (droppedHere[table] ?? 0) + 1;
     }
   }
-  return dropped;
+  return { dropped, droppedHere };
 }

@@ -3,9 +3,10 @@
 // file system finds too long too, a full disk is DiskFull, a place Cairn may not write is StoreUnavailable saying
 // so. None is "Internal error", and none shows the server's absolute store or vault path.
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { cleanupTempDirs, cli, requireBuilt, startBackend, storeAndVault, type Backend } from '../helpers';
+import { cleanupTempDirs, cli, requireBuilt, startBackend, storeAndVault, tempDir, type Backend } from '../helpers';
 
 type RpcError = { code: number; message: string; data?: { kind?: string } };
 
@@ -72,6 +73,50 @@ describe('path params and file-system errors over JSON-RPC', function () {
       assert.equal(e.code, -32602);
       assert.match(e.message, /^Invalid params for notes\.rename: note: the path is too long for the file system/);
     });
+  });
+
+  it('a file where a folder must be is invalid params naming the field, not an internal error', async () => {
+    const cases: [string, object, string][] = [
+      ['notes.create', { title: 'ok', folder: 'a.md/sub' }, 'folder'],
+      ['notes.daily', { folder: 'a.md' }, 'folder'],
+      ['notes.createDecision', { title: 'Use SQLite', folder: 'a.md' }, 'folder'],
+      ['backup.run', { repo: path.join(vault, 'a.md', 'repo') }, 'repo'],
+    ];
+    for (const [method, params, field] of cases) {
+      await refused(method, params, (e) => {
+        assert.equal(e.code, -32602, `${method}: ${e.message}`);
+        assert.match(e.message, new RegExp(`^Invalid params for ${method.replace('.', '\\.')}: ${field}: a file is in the way`));
+      });
+    }
+    assert.equal(fs.readFileSync(path.join(vault, 'a.md'), 'utf8'), '# A\n');
+  });
+
+  it('a folder where a file goes, a symbolic link to nowhere, a loop of links: invalid params naming the field, no path of the server', async () => {
+    const elsewhere = tempDir();
+    const repo = path.join(elsewhere, 'repo');
+    execFileSync('git', ['init', '--quiet', '--initial-branch=main', repo]);
+    fs.mkdirSync(path.join(repo, 'manifest.json'));
+    fs.symlinkSync(path.join(elsewhere, 'nowhere', 'repo'), path.join(elsewhere, 'dangling'));
+    fs.symlinkSync('loop', path.join(elsewhere, 'loop'));
+    // A repository holding a manifest.json folder before any backup is someone else's: refused before it is touched.
+    await refused('backup.run', { repo }, (e) => {
+      assert.equal(e.code, -32004, e.message);
+      assert.match(e.message, /^\/.*\/repo holds manifest\.json but no Cairn backup: Cairn will not write over them\./);
+    });
+    assert.ok(fs.statSync(path.join(repo, 'manifest.json')).isDirectory());
+    const cases: [string, object, RegExp][] = [
+      ['backup.run', { repo: path.join(elsewhere, 'dangling') }, /^repo: nothing is there: a folder on the path does not exist \(or a symbolic link on it leads nowhere\)$/],
+      ['backup.run', { repo: path.join(elsewhere, 'loop') }, /^repo: the path goes round a loop of symbolic links \(or through too many of them\)$/],
+      ['backup.history', { repo: path.join(elsewhere, 'loop', 'repo') }, /^repo: the path goes round a loop of symbolic links/],
+    ];
+    for (const [method, params, problem] of cases) {
+      await refused(method, params, (e) => {
+        assert.equal(e.code, -32602, `${method}: ${e.message}`);
+        const prefix = `Invalid params for ${method}: `;
+        assert.ok(e.message.startsWith(prefix), e.message);
+        assert.match(e.message.slice(prefix.length), problem);
+      });
+    }
   });
 
   it('a full disk during a backup is DiskFull (-32007), and the backup works once there is room', async () => {

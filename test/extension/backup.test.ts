@@ -78,7 +78,7 @@ describe('Backup in VS Code (real git, local bare remote)', function () {
   });
 
   after(async () => {
-    for (const key of ['repository', 'remote', 'includeAgents', 'idleMinutes', 'onShutdown']) await set(key, undefined);
+    for (const key of ['repository', 'remote', 'includeAgents', 'idleMinutes', 'onShutdown', 'privateNotes']) await set(key, undefined);
     // Leave the store as the other suites expect it: empty.
     for (const p of (await api.request('projects.list', {})) as Project[]) await api.request('projects.delete', { id: p.id });
     fs.rmSync(root, { recursive: true, force: true });
@@ -128,15 +128,20 @@ describe('Backup in VS Code (real git, local bare remote)', function () {
     assert.deepEqual(tree['Backed up'], ['Original title'], 'the task added after the backup is gone');
   });
 
-  it('a backup that would record many removals no deletion explains asks first, with the counts; it goes ahead only when told', async () => {
-    const many = (await api.request('projects.create', { name: 'Many' })) as Project;
+  /** A project of 60 tasks, backed up, whose tasks another program then removes behind Cairn's back (a bad copy, a damaged file): no event says so. */
+  async function sixtyTasksRemovedBehindCairnsBack(name: string): Promise<Project> {
+    const many = (await api.request('projects.create', { name })) as Project;
     for (let i = 0; i < 60; i++) await api.request('tasks.create', { projectId: many.id, title: `Task ${i}` });
     assert.equal(((await vscode.commands.executeCommand('cairn.backupNow')) as BackupResult).status, 'committed');
-    const head = git(repo, 'rev-parse', 'HEAD');
-    // Another program removes the tasks behind Cairn's back (a bad copy, a damaged file): no event says so.
     const other = await Connection.open(path.join(api.storeDir, 'cairn.db'), { busyTimeoutMs: 5000, slowQueryMs: 60_000 });
     await other.run('delete from tasks where project_id = ?', [many.id]);
     await other.close();
+    return many;
+  }
+
+  it('a backup that would record many removals no deletion explains asks first, with the counts; it goes ahead only when told', async () => {
+    const many = await sixtyTasksRemovedBehindCairnsBack('Many');
+    const head = git(repo, 'rev-parse', 'HEAD');
 
     const shown = api.shownMessages().length;
     assert.equal(await vscode.commands.executeCommand('cairn.backupNow', { confirmMassDelete: false }), undefined, 'declined: no backup');
@@ -150,6 +155,36 @@ describe('Backup in VS Code (real git, local bare remote)', function () {
     const done = (await vscode.commands.executeCommand('cairn.backupNow', { confirmMassDelete: true })) as BackupResult;
     assert.equal(done.status, 'committed', 'told to go ahead, it commits the removals');
     assert.notEqual(git(repo, 'rev-parse', 'HEAD'), head);
+    await api.request('projects.delete', { id: many.id });
+  });
+
+  it('Restore… in the mass deletion modal opens the restore once the refused backup has let go (not "a backup is running")', async () => {
+    const many = await sixtyTasksRemovedBehindCairnsBack('Many again');
+
+    const shown = api.shownMessages().length;
+    assert.equal(await vscode.commands.executeCommand('cairn.backupNow', { confirmMassDelete: 'restore' }), undefined);
+    // The restore starts as the backup's command ends: it picks a backup (a quick pick), never "try again".
+    const said = api.shownMessages().slice(shown);
+    assert.ok(said.some((m) => /would record 60 of \d+ tasks as removed/.test(m.message)), JSON.stringify(said));
+    assert.deepEqual(said.filter((m) => /is running; try again/.test(m.message)), [], 'the restore was not refused as "a backup is running"');
+    for (let i = 0; i < 10; i++) {
+      await vscode.commands.executeCommand('workbench.action.closeQuickOpen'); // the restore's backup picker: cancelled
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    assert.equal(((await vscode.commands.executeCommand('cairn.backupNow', { confirmMassDelete: true })) as BackupResult).status, 'committed');
+    await api.request('projects.delete', { id: many.id });
+  });
+
+  it('an automatic backup refused as a mass deletion says what to do in VS Code, not which flag to pass', async () => {
+    const many = await sixtyTasksRemovedBehindCairnsBack('Many, automatically');
+    const shown = api.shownMessages().length;
+    await api.backup.runAutomatic();
+    const said = api.shownMessages().slice(shown);
+    const failed = said.filter((m) => m.level === 'error');
+    assert.equal(failed.length, 1, JSON.stringify(said));
+    assert.match(failed[0]!.message, /^Cairn: the automatic backup failed: refused: it would record 60 of \d+ tasks as removed, .*; nothing was committed\. Back Up Now \(Review…\) shows the counts/);
+    assert.doesNotMatch(failed[0]!.message, /--allow-mass-delete|allowMassDelete|cairn (backup|restore)/);
+    assert.equal(((await vscode.commands.executeCommand('cairn.backupNow', { confirmMassDelete: true })) as BackupResult).status, 'committed');
     await api.request('projects.delete', { id: many.id });
   });
 
@@ -239,5 +274,28 @@ describe('Backup in VS Code (real git, local bare remote)', function () {
       if (!('Renamed on B' in tree)) throw new Error(`the tree shows ${JSON.stringify(tree)}`);
       return true;
     });
+  });
+
+  it('Sync Now asks about each refusal in turn (a mass deletion, then private notes in the history) and goes through', async () => {
+    // A private note committed while privateNotes was include: the history to push holds it.
+    const note = path.join(api.vaultDir, 'private plan.md');
+    await set('privateNotes', 'include');
+    fs.mkdirSync(api.vaultDir, { recursive: true });
+    fs.writeFileSync(note, '---\nprivate: true\n---\n# Plan\n');
+    assert.equal(((await vscode.commands.executeCommand('cairn.backupNow')) as BackupResult).status, 'committed');
+    await set('privateNotes', undefined);
+    const many = await sixtyTasksRemovedBehindCairnsBack('Many, synced');
+
+    const shown = api.shownMessages().length;
+    const r = (await vscode.commands.executeCommand('cairn.syncNow', { confirmMassDelete: true, confirmPrivateHistory: 'push' })) as SyncResult | undefined;
+    const said = api.shownMessages().slice(shown);
+    assert.ok(r, JSON.stringify(said));
+    assert.equal(r.pushed, true, JSON.stringify(r));
+    assert.equal(git(bare, 'rev-parse', 'main'), git(repo, 'rev-parse', 'HEAD'), 'the remote holds the local history');
+    assert.ok(said.some((m) => /^Cairn: this sync's backup would record 60 of \d+ tasks as removed/.test(m.message)), JSON.stringify(said));
+    assert.ok(said.some((m) => /^Cairn: the history this sync would push to .* holds 1 private note .*private plan\.md/.test(m.message)), JSON.stringify(said));
+    assert.deepEqual(said.filter((m) => m.level === 'error'), [], 'no refusal shown as an error');
+    fs.rmSync(note);
+    await api.request('projects.delete', { id: many.id });
   });
 });

@@ -6,6 +6,7 @@
 // outside the vault and the folders a request names is written, and no note outside the vault is indexed.
 import * as assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { z } from 'zod';
@@ -103,7 +104,7 @@ class RawBackend {
     if (!msg.error) return;
     const where = `answer to ${JSON.stringify(msg.id)}`;
     if (msg.error.code === -32603) this.problems.push(`${where} is an internal error: ${msg.error.message}`);
-    const found = leaks(JSON.stringify(msg.error), this.sent, [pathsInside(this.s.store, ['cairn.db', 'backup', 'vault']), pathsInside(this.s.vault)]);
+    const found = leaks(JSON.stringify(msg.error), this.sent, [pathsInside(this.s.store, ['cairn.db', 'backup', 'vault']), pathsInside(this.s.vault), pathsInside(this.s.out)]);
     if (found.length) this.problems.push(`${where} carries ${found.join(', ')}: ${msg.error.message.slice(0, 300)}`);
   }
 
@@ -380,6 +381,14 @@ interface Pools {
 /** One of the live list's values (read when generated, so rows made by earlier requests count), or a hostile string. */
 const liveArb = (list: string[]) => fc.oneof({ weight: 5, arbitrary: fc.nat().map((i) => list[i % list.length] ?? '01NOPE') }, { weight: 1, arbitrary: hostileString });
 
+/** In the sandbox's out folder: a file where a folder goes, and a repository with a folder where its manifest goes. */
+const IN_THE_WAY = { file: 'a-file', repoWithFolderManifest: 'repo-folder-manifest' };
+function placeObstacles(s: Sandbox): void {
+  fs.writeFileSync(path.join(s.out, IN_THE_WAY.file), 'not a folder\n');
+  execFileSync('git', ['init', '--quiet', '--initial-branch=main', path.join(s.out, IN_THE_WAY.repoWithFolderManifest)]);
+  fs.mkdirSync(path.join(s.out, IN_THE_WAY.repoWithFolderManifest, 'manifest.json'));
+}
+
 function poolsFor(s: Sandbox, live: LiveIds): Pools {
   const anyId = fc.oneof(liveArb(live.projects), liveArb(live.sprints), liveArb(live.tasks));
   const escapes = ['../sentinel/escaped', '../sentinel', `../../${path.basename(s.root)}/sentinel/x`, '../outside/canary', '..', 'a/../../sentinel/b'];
@@ -389,6 +398,8 @@ function poolsFor(s: Sandbox, live: LiveIds): Pools {
     { weight: 4, arbitrary: fc.constantFrom('Alpha', 'Beta', 'folder/Beta', 'Alpha.md', 'folder/Beta.md', 'templates/Daily', 'Missing note', 'Alpha#Heading', 'Alpha|shown', 'Ada', 'Cairn') },
     { weight: 2, arbitrary: hostileString },
     { weight: 1, arbitrary: fc.constantFrom(...escapes, `${s.outside}/canary.md`, `${s.sentinel}/keep.md`) },
+    // A folder where a note file goes (Gamma.md is a folder), a file where a folder goes.
+    { weight: 1, arbitrary: fc.constantFrom('Gamma', 'Gamma.md', 'Alpha.md/Sub', 'Alpha.md/Sub.md') },
     { weight: 1, arbitrary: fc.constantFrom(...refused) },
   );
   // Only safe values where a path names a folder to write or a remote to reach: no absolute path outside the
@@ -396,8 +407,9 @@ function poolsFor(s: Sandbox, live: LiveIds): Pools {
   const writablePath = fc.oneof(
     fc.constantFrom(path.join(s.out, 'repo'), path.join(s.store, 'backup'), 'relative-repo', path.join(s.out, 'remote.git'), s.vault, path.join(s.out, 'a file'), path.join(s.out, 'missing', 'deep')),
     fc.constantFrom(...PLACE_SAFE_STRINGS, ...refused.map((r) => path.join(s.out, r)), 'back\u0000up'),
+    fc.constantFrom(path.join(s.out, IN_THE_WAY.file), path.join(s.out, IN_THE_WAY.file, 'repo'), path.join(s.out, IN_THE_WAY.repoWithFolderManifest)),
   );
-  const vaultPath = fc.oneof(fc.constantFrom('', 'folder', 'templates', 'new folder', 'folder/sub', ...escapes, s.vault, `${s.vault}/folder`, s.outside, s.sentinel), fc.constantFrom(...refused), hostileString);
+  const vaultPath = fc.oneof(fc.constantFrom('', 'folder', 'templates', 'new folder', 'folder/sub', ...escapes, s.vault, `${s.vault}/folder`, s.outside, s.sentinel), fc.constantFrom(...refused), fc.constantFrom('Alpha.md', 'Alpha.md/sub', 'Gamma.md'), hostileString);
   const words = fc.constantFrom('alpha', 'beta', 'note', 'tag', CANARY_WORD, '"unterminated', 'NEAR(a b)', 'a OR', '*', '^x', 'col:x', '-x', 'AND AND', '(((', 'a"b', "it's");
   return {
     byKey: {
@@ -593,8 +605,10 @@ describe('fuzz: the backend process (RPC frames and params)', function () {
       'Alpha.md': '---\naliases: [First]\ntags: [fuzz]\n---\n# Alpha\n\n## Heading\n\nLinks to [[Beta]] and [[Missing note]]. #tag\n',
       'folder/Beta.md': '# Beta\n\nBack to [[Alpha]].\n',
       'templates/Daily.md': '# {{date}}\n\n{{title}}\n',
+      'Gamma.md/Inside.md': '# Inside\n',
     });
     execFileSync('git', ['init', '--quiet', '--bare', '--initial-branch=main', path.join(s.out, 'remote.git')]);
+    placeObstacles(s);
     const tally = new Tally('rpc params');
     const b = new RawBackend(s, s.store);
     try {

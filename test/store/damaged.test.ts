@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import * as sqlite3 from '@vscode/sqlite3';
 import { StoreError } from '../../src/store/errors';
 import { Store } from '../../src/store/store';
+import { createProject } from '../../src/store/projects';
 import { invoke, MethodError } from '../../src/backend/methods';
 import { runBackup } from '../../src/sync/backup';
 import { runSync } from '../../src/sync/sync';
@@ -55,7 +56,8 @@ async function damagedStore(): Promise<{ dir: string; vault: string; head: strin
   return { dir, vault, head: git(path.join(dir, 'backup'), 'rev-parse', 'HEAD') };
 }
 
-const damagedLine = /^cairn: The store .*cairn\.db is damaged \(.+\)\. Nothing was changed, backed up or synced\. Restore it from its last good backup: cairn --store .* restore HEAD --yes .*\n$/;
+const damagedLine =
+  /^cairn: The store .*cairn\.db is damaged \(.+\)\. Nothing was changed, backed up or synced\. Restore it from its last good backup: cairn --store .* restore HEAD --yes \(in VS Code: Cairn: Restore…; cairn history lists the backups; a restore keeps the damaged file in \/.*\/backups\); cairn doctor shows the damage\.\n$/;
 
 describe('a damaged store', function () {
   this.timeout(120_000);
@@ -67,13 +69,15 @@ describe('a damaged store', function () {
     const { dir, vault, head } = await damagedStore();
     const file = path.join(dir, 'cairn.db');
     const before = crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
-    for (const args of [['task', 'list'], ['task', 'add', '--project', 'X', 'more'], ['backup'], ['sync'], ['project', 'list']]) {
+    // A dry run of the restore only looks: it says the store is damaged and leaves the file where it is.
+    for (const args of [['task', 'list'], ['task', 'add', '--project', 'X', 'more'], ['backup'], ['sync'], ['project', 'list'], ['restore', 'HEAD', '--dry-run']]) {
       const r = cli(['--store', dir, '--vault', vault, ...args], env);
       assert.equal(r.status, 1, `cairn ${args.join(' ')}: ${r.stdout}${r.stderr}`);
       assert.match(r.stderr, damagedLine, `cairn ${args.join(' ')}`);
       assert.doesNotMatch(r.stderr, /select|Failed query|SQLITE_/i);
     }
     assert.equal(crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex'), before, 'the damaged file was not written');
+    assert.deepEqual(fs.existsSync(path.join(dir, 'backups')) ? fs.readdirSync(path.join(dir, 'backups')).filter((d) => d.startsWith('damaged-')) : [], [], 'nothing was moved aside');
     assert.equal(git(path.join(dir, 'backup'), 'rev-parse', 'HEAD'), head, 'nothing was backed up');
 
     const doctor = cli(['--store', dir, 'doctor'], env);
@@ -110,6 +114,27 @@ describe('a damaged store', function () {
         await assert.rejects(run(), (e: unknown) => e instanceof StoreError && e.kind === 'corrupt' && /Nothing was changed, backed up or synced/.test(e.message));
       }
       assert.equal(git(path.join(a.dir, 'backup'), 'rev-parse', 'HEAD'), remote, 'nothing committed');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('damaged while open, after a clean check: the next backup checks again and refuses', async () => {
+    const dir = path.join(tempDir(), 'store');
+    const vault = path.join(dir, 'vault');
+    fs.mkdirSync(vault, { recursive: true });
+    const store = await Store.open(dir, { checkAtOpen: 'always' });
+    try {
+      await populate(store, 300);
+      const env = envOf(store, vault);
+      const first = await runBackup(env, {});
+      assert.equal(first.status, 'committed');
+      await store.conn.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+      await damageTasks(store.file); // a disk or another program writes into the open store's file
+      // An incremental backup of a new project reads no task: only the check can see the damage.
+      await store.write((orm) => createProject(orm, human, { name: 'After the damage' }));
+      await assert.rejects(runBackup(env, {}), (e: unknown) => e instanceof StoreError && e.kind === 'corrupt' && /is damaged/.test(e.message));
+      assert.equal(git(path.join(dir, 'backup'), 'rev-parse', 'HEAD'), first.commit, 'nothing committed');
     } finally {
       await store.close();
     }

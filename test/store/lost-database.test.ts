@@ -104,7 +104,18 @@ describe('a store folder whose database is gone', function () {
     const err = await expectLost(Store.open(a), /cairn\.db is missing, but .* held a Cairn store/);
     assert.equal(err.data?.repo, path.join(a, 'backup'));
     assert.equal(fs.existsSync(path.join(a, 'cairn.db')), false, 'no new database was created');
-    ok(['--store', a, 'restore', 'HEAD', '--yes']);
+    // A new store takes the backup's rows and log as they are: the summary says so, not "<kind>.restored" per row.
+    const intoNew = ok(['--store', a, 'restore', 'HEAD', '--yes']);
+    assert.match(intoNew, /^ {2}\(a new store: it takes the backup's rows and event log as they are; one backup\.restored event records the restore\)$/m);
+    assert.doesNotMatch(intoNew, /<kind>\.restored/);
+    assert.deepEqual(taskTitles(a), ['t1', 't2', 't3']);
+    const restored = git(path.join(a, 'backup'), 'rev-parse', 'HEAD');
+    const project = (JSON.parse(ok(['--store', a, '--json', 'project', 'list'])) as { id: string }[])[0]!.id;
+    ok(['--store', a, 'task', 'add', '--project', project, 't4']);
+    const dryRun = JSON.parse(ok(['--store', a, '--json', 'restore', restored, '--dry-run'])) as { newStore: boolean };
+    assert.equal(dryRun.newStore, false);
+    const intoLive = ok(['--store', a, 'restore', restored, '--yes']);
+    assert.match(intoLive, /^ {2}\(the event log keeps every event it holds; each row put back is logged as <kind>\.restored\)$/m);
     assert.deepEqual(taskTitles(a), ['t1', 't2', 't3']);
   });
 
@@ -127,6 +138,29 @@ describe('a store folder whose database is gone', function () {
     fs.rmSync(path.join(dir, 'cairn.db'));
     const err = await expectLost(Store.open(dir), /copies of its database are in .*backups\. .*copying the newest, .*cairn-v1-before-migration-2026-01-01\.db, to .*cairn\.db/);
     assert.deepEqual(err.data?.copies, [copy]);
+    // A newer copy that a restore found damaged and moved aside is not the one to copy back.
+    const damaged = path.join(dir, 'backups', 'damaged-2026-02-01T00-00-00-000Z', 'cairn.db');
+    fs.mkdirSync(path.dirname(damaged));
+    fs.copyFileSync(copy, damaged);
+    fs.utimesSync(copy, new Date('2026-01-01'), new Date('2026-01-01'));
+    const again = await expectLost(Store.open(dir), /copying the newest, .*cairn-v1-before-migration-2026-01-01\.db, to/);
+    assert.deepEqual(again.data?.copies, [copy, damaged]);
+  });
+
+  it('beside copies only: listing the backups or a dry run makes a database to restore into, and the folder stays refused', async () => {
+    const dir = path.join(tempDir(), 'store');
+    ok(['--store', dir, 'init']);
+    fs.mkdirSync(path.join(dir, 'backups'));
+    fs.copyFileSync(path.join(dir, 'cairn.db'), path.join(dir, 'backups', 'cairn-v1-before-migration-2026-01-01.db'));
+    fs.rmSync(path.join(dir, 'cairn.db'));
+    await (await Store.open(dir, { create: false, forRestore: true, checkAtOpen: 'never' })).close(); // as history opens it
+    assert.ok(fs.existsSync(path.join(dir, 'cairn.db')), 'a database to restore into was made');
+    await expectLost(Store.open(dir), /copies of its database are in .*backups\./);
+    await (await Store.open(dir, { create: false, forRestore: true })).close(); // a dry run, a restore that failed
+    await expectLost(Store.open(dir), /copies of its database are in .*backups\./);
+    fs.rmSync(path.join(dir, 'cairn.db'));
+    cli(['--store', dir, 'history'], env); // no backup to list: what it answers does not matter, what it leaves does
+    assert.match(refused(['--store', dir, 'task', 'list']), /copies of its database are in/);
   });
 
   it('a folder that never held a store is created by init (not by other commands); so is one whose only backup held nothing', async () => {

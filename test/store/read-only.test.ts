@@ -7,11 +7,12 @@ import { strict as assert } from 'node:assert';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { initKeys, type KeyStatus } from '../../src/store/crypto/keys';
 import { indexVault } from '../../src/store/knowledge/indexer';
 import { createProject } from '../../src/store/projects';
 import { Store } from '../../src/store/store';
 import { createTask } from '../../src/store/tasks';
-import { cleanupTempDirs, cli, human, requireBuilt, tempDir, writeTree } from '../helpers';
+import { cleanupTempDirs, cli, human, requireBuilt, startBackend, tempDir, writeTree } from '../helpers';
 
 /** Root runs the CLI as nobody (modes do not stop root); anyone else runs it as themselves. */
 const asReader = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : undefined;
@@ -76,6 +77,49 @@ describe('a store this process cannot write', function () {
       const r = run(...args);
       assert.equal(r.status, 1, `cairn ${args.join(' ')}: ${r.stdout}`);
       assert.match(r.stderr, /^cairn: The store .*cairn\.db is read-only here \(this user cannot write its folder or database\): it can be read \(list, search, show, export, doctor\) but not changed\. Nothing was changed; [^\n]*\n$/, `cairn ${args.join(' ')}`);
+    }
+    assert.deepEqual(sha256s(dir), before);
+  });
+
+  /**
+   * Sets up encryption with a task whose description is sealed, lets `change` alter the store as an older version
+   * left it, then makes the store read-only again; returns the task's id.
+   */
+  async function sealedTask(change: (store: Store) => Promise<unknown> = async () => undefined): Promise<string> {
+    fs.chmodSync(dir, 0o755);
+    fs.chmodSync(path.join(dir, 'cairn.db'), 0o644);
+    const store = await Store.open(dir);
+    const secret = await store.write(async (orm) => {
+      await initKeys(orm, human, 'a long passphrase');
+      return (await createTask(orm, human, { projectId, title: 'Sealed', description: 'the secret plan', secretFields: ['description'] })).id;
+    });
+    await change(store);
+    await store.close();
+    fs.chmodSync(path.join(dir, 'cairn.db'), 0o444);
+    fs.chmodSync(dir, 0o555);
+    return secret;
+  }
+
+  it('an encrypted store whose key entry predates the passphrase check is unlocked and read (the check is added by a writer later)', async () => {
+    const secret = await sealedTask((store) => store.conn.run("update crypto_keys set kdf = json_remove(kdf, '$.check') where id = 'passphrase'"));
+    const before = sha256s(dir);
+    const r = cli(['--store', dir, '--vault', vault, 'task', 'show', secret], { CAIRN_STORE: undefined, HOME: path.dirname(dir), CAIRN_PASSPHRASE: 'a long passphrase' }, asReader);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /the secret plan/);
+    assert.deepEqual(sha256s(dir), before);
+  });
+
+  it("VS Code's unlock (passphrase and a keychain key not enrolled yet) unlocks and reads, enrolling nothing", async () => {
+    const secret = await sealedTask();
+    const before = sha256s(dir);
+    const b = startBackend(dir, ['--vault', vault, '--no-watch-vault'], asReader);
+    try {
+      const status = await b.rpc.sendRequest<KeyStatus>('crypto.unlock', { passphrase: 'a long passphrase', keychainKey: crypto.randomBytes(32).toString('base64') });
+      assert.deepEqual({ unlocked: status.unlocked, keychains: status.keychains }, { unlocked: true, keychains: 0 });
+      const task = await b.rpc.sendRequest<{ description: string }>('tasks.get', { id: secret });
+      assert.equal(task.description, 'the secret plan');
+    } finally {
+      await b.stop();
     }
     assert.deepEqual(sha256s(dir), before);
   });

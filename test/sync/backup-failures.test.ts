@@ -156,6 +156,24 @@ describe('backup failures: damaged repositories, hand edits, a full disk', funct
     return { dir, store, env: envOf(store, path.join(dir, 'vault')) };
   }
 
+  it("a git repository holding db/, files/ or manifest.json but no backup is someone else's: refused, nothing touched", async () => {
+    const { dir, store, env } = await fresh(20);
+    try {
+      const repo = path.join(dir, 'their-repo');
+      execFileSync('git', ['init', '--quiet', repo]);
+      fs.mkdirSync(path.join(repo, 'manifest.json'));
+      fs.writeFileSync(path.join(repo, 'manifest.json', 'theirs.txt'), 'keep me\n');
+      fs.mkdirSync(path.join(repo, 'files'));
+      fs.writeFileSync(path.join(repo, 'files', 'notes.txt'), 'keep me too\n');
+      const before = readTree(repo);
+      await assert.rejects(runBackup(env, { repo }), (e: unknown) => e instanceof StoreError && /holds files, manifest\.json but no Cairn backup: Cairn will not write over them/.test(e.message));
+      const after = readTree(repo);
+      for (const [rel, text] of Object.entries(before)) if (!rel.startsWith('.git/')) assert.equal(after[rel], text, rel);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('a deleted backup repository: the next backup starts a new one', async () => {
     const { dir, store, env } = await fresh();
     try {

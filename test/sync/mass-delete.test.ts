@@ -9,9 +9,10 @@ import { eraseProject } from '../../src/store/erase';
 import { StoreError } from '../../src/store/errors';
 import { addObservations, createEntities, deleteEntities } from '../../src/store/graph/graph';
 import { createProject, deleteProject, listProjects } from '../../src/store/projects';
-import { createTask, listTasks } from '../../src/store/tasks';
+import { createTask, getTask, listTasks, updateTask } from '../../src/store/tasks';
 import type { Store } from '../../src/store/store';
 import { runBackup } from '../../src/sync/backup';
+import { runRestore } from '../../src/sync/restore';
 import { runSync } from '../../src/sync/sync';
 import { cli, human, requireBuilt, startBackend, tempDir } from '../helpers';
 import { clone, closeClones, git, populate, syncedPair, type Clone } from './fixtures';
@@ -102,6 +103,18 @@ describe('the mass deletion guard', function () {
     assert.deepEqual((await c.store.read((orm) => listProjects(orm))).map((p) => p.name).sort(), ['Alpha', 'Beta ✨']);
   });
 
+  it('restore into a store that lost its rows: the safety backup is not committed, the database is copied aside, and the warning says why without advising a restore', async () => {
+    const c = await backedUp(100);
+    const head = git(c.repo, 'rev-parse', 'HEAD');
+    await removeBehindCairnsBack(c.store.file, firstTasks(100));
+    const r = await runRestore(c.env, {}, head);
+    assert.equal(await taskCount(c.store), 100, 'the rows are back');
+    assert.ok(r.safetyCopy && r.safetyCommit === undefined, 'the state before was copied aside, not committed');
+    const [warning, ...others] = r.warnings.filter((w) => w.startsWith('The safety backup was refused'));
+    assert.deepEqual(others, []);
+    assert.equal(warning, `The safety backup was refused (the store has lost 100 of the 100 tasks its last backup held, and that is never committed over it); the current database and any replaced files were copied to ${r.safetyCopy} instead.`);
+  });
+
   it("sync: our backup removing 60 of 100 tasks with no event is refused before anything is fetched, merged or pushed", async () => {
     const { a, bare } = await syncedPair(100);
     const remoteHead = git(bare, 'rev-parse', 'main');
@@ -140,6 +153,40 @@ describe('the mass deletion guard', function () {
     await runSync(a.env, {});
     await runSync(b.env, {});
     assert.equal(await taskCount(b.store), 10);
+  });
+
+  it('sync: 60 tasks added on B to a project A erased go with the erase, without asking', async () => {
+    const { a, b } = await syncedPair(10);
+    const doomed = await projectWithTasks(a.store, 'Doomed', 3);
+    for (const c of [a, b]) await runSync(c.env, {});
+    await eraseProject(a.store, human, doomed); // its log counts the 3 tasks A had
+    await b.store.write(async (orm) => {
+      for (let i = 0; i < 60; i++) await createTask(orm, human, { projectId: doomed, title: `added on B ${i}` });
+    });
+    await runSync(a.env, {});
+    const r = await runSync(b.env, {});
+    assert.deepEqual(r.erased.projects, [doomed]);
+    assert.equal(await taskCount(b.store), 10, "the erased project's tasks are gone from B, its own too");
+    assert.deepEqual((await b.store.read((orm) => listProjects(orm))).map((p) => p.name).sort(), ['Alpha', 'Beta ✨']);
+  });
+
+  it('sync: refused as a mass deletion in a later round, the message says what the earlier round applied', async () => {
+    const { root, bare, a, b, ids } = await syncedPair(100);
+    const rename = (m: Clone, id: string, title: string) => m.store.write(async (orm) => updateTask(orm, human, id, (await getTask(orm, id)).version, { title }));
+    await rename(a, ids[0]!, 'from A');
+    await runSync(a.env, {});
+    const c = await clone(root, 'c', bare);
+    await runSync(c.env, {});
+    await removeBehindCairnsBack(c.store.file, firstTasks(60));
+    await runBackup(c.env, {}, { allowMassDelete: true }); // C's removals, committed but not yet pushed
+    await rename(b, ids[1]!, 'from B');
+    // B's first round merges A's rename and applies it; as B pushes, C pushes its removals: B's second round meets them.
+    const err = await massDelete(runSync({ ...b.env, onSyncProgress: (p) => p.phase === 'push' && p.attempt === 1 && git(c.repo, 'push', '--quiet', 'origin', 'main') }, {}));
+    assert.equal(err.data?.direction, 'incoming');
+    assert.doesNotMatch(err.message, /Nothing was applied/);
+    assert.match(err.message, /These removals were not applied and nothing was pushed; what an earlier round of this sync merged is applied, and backed up locally with your changes \(commit [0-9a-f]{10}\)\./);
+    assert.equal((await b.store.read((orm) => getTask(orm, ids[0]!))).title, 'from A', "the first round's merge is in B's store");
+    assert.equal(await taskCount(b.store), 100, 'the removals are not');
   });
 
   describe('the CLI and the backend (dist/)', () => {

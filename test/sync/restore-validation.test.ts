@@ -12,7 +12,7 @@ import { tablesWithoutRules } from '../../src/store/snapshot/rowRules';
 import { tableCatalog } from '../../src/store/snapshot/tables';
 import { Store } from '../../src/store/store';
 import { getTask, updateTask } from '../../src/store/tasks';
-import { runBackup } from '../../src/sync/backup';
+import { runBackup, type BackupEnv } from '../../src/sync/backup';
 import { DB_DIR, splitLines } from '../../src/sync/layout';
 import { computeManifest, readManifest, writeManifest } from '../../src/sync/manifest';
 import { runRestore } from '../../src/sync/restore';
@@ -29,10 +29,11 @@ interface Tampered {
 }
 
 /**
- * A commit on top of `from` in the repository `source` whose first `table` row that `pick` accepts is `edit`ed, with
- * a manifest made to match (as by hand, with care), fetched into `into` (default `source`): valid in every checksum.
+ * A commit on top of `from` in the repository `source` whose first `table` row that `pick` accepts is `edit`ed (to a
+ * row, or to a line of text as it is), with a manifest made to match (as by hand, with care), fetched into `into`
+ * (default `source`): valid in every checksum.
  */
-function tamper(source: string, from: string, table: string, edit: (row: Row) => Row, pick: (row: Row) => boolean = () => true, into = source): Tampered {
+function tamper(source: string, from: string, table: string, edit: (row: Row) => Row | string, pick: (row: Row) => boolean = () => true, into = source): Tampered {
   const work = path.join(tempDir(), 'tamper');
   git(path.dirname(work), 'clone', '--quiet', source, work);
   git(work, 'checkout', '--quiet', from);
@@ -41,7 +42,8 @@ function tamper(source: string, from: string, table: string, edit: (row: Row) =>
     const lines = splitLines(fs.readFileSync(path.join(dir, name), 'utf8'));
     const at = lines.findIndex((l) => pick(JSON.parse(l) as Row));
     if (at === -1) continue;
-    lines[at] = JSON.stringify(edit(JSON.parse(lines[at]!) as Row));
+    const edited = edit(JSON.parse(lines[at]!) as Row);
+    lines[at] = typeof edited === 'string' ? edited : JSON.stringify(edited);
     fs.writeFileSync(path.join(dir, name), lines.join('\n') + '\n');
     writeManifest(work, computeManifest(work, readManifest(work)!));
     git(work, 'commit', '--quiet', '-am', `edited ${table} by hand`);
@@ -95,6 +97,20 @@ const refusal = (t: Tampered, table: string, column: string) => (e: StoreError) 
   return true;
 };
 
+/**
+ * Each of BAD_ROWS in a commit made on `base`: its restore is refused naming the file, line and column, and the
+ * store keeps every row it had. `afterRefusal` checks more after each.
+ */
+async function refusesEveryBadRow(store: Store, env: BackupEnv, repo: string, base: string, afterRefusal: () => void = () => undefined): Promise<void> {
+  const before = await canonicalDump(store);
+  for (const bad of BAD_ROWS) {
+    const t = tamper(repo, base, bad.table, bad.edit, bad.pick);
+    await assert.rejects(runRestore(env, {}, t.commit), refusal(t, bad.table, bad.column), `${bad.table}.${bad.column}`);
+    afterRefusal();
+    assert.deepEqual((await canonicalDump(store)).tables, before.tables, `nothing changed (${bad.table}.${bad.column})`);
+  }
+}
+
 describe('restore: every row is checked like a write', function () {
   this.timeout(300_000);
   before(requireBuilt);
@@ -107,12 +123,7 @@ describe('restore: every row is checked like a write', function () {
       const env = envOf(store, path.join(dir, 'vault'));
       const repo = path.join(dir, 'backup');
       const base = (await runBackup(env, {})).commit!;
-      const before = await canonicalDump(store);
-      for (const bad of BAD_ROWS) {
-        const t = tamper(repo, base, bad.table, bad.edit, bad.pick);
-        await assert.rejects(runRestore(env, {}, t.commit), refusal(t, bad.table, bad.column), `${bad.table}.${bad.column}`);
-        assert.deepEqual((await canonicalDump(store)).tables, before.tables, `nothing changed (${bad.table}.${bad.column})`);
-      }
+      await refusesEveryBadRow(store, env, repo, base);
       // The untouched backup still restores.
       await runRestore(env, {}, base);
     } finally {
@@ -129,14 +140,7 @@ describe('restore: every row is checked like a write', function () {
       const repo = path.join(dir, 'backup');
       const base = (await runBackup(env, {})).commit!;
       await populate(store, 300); // most shards now differ from the backup's: it is loaded whole into a new file
-      const before = await canonicalDump(store);
-      for (const bad of BAD_ROWS) {
-        const t = tamper(repo, base, bad.table, bad.edit, bad.pick);
-        built.length = 0;
-        await assert.rejects(runRestore(env, {}, t.commit), refusal(t, bad.table, bad.column), `${bad.table}.${bad.column}`);
-        assert.deepEqual(built, [], 'refused before anything was built');
-        assert.deepEqual((await canonicalDump(store)).tables, before.tables, `nothing changed (${bad.table}.${bad.column})`);
-      }
+      await refusesEveryBadRow(store, env, repo, base, () => assert.deepEqual(built.splice(0), [], 'refused before anything was built'));
       await runRestore(env, {}, base);
       assert.ok(built.length > 0, 'the untouched backup is built whole');
     } finally {
@@ -191,6 +195,39 @@ describe('restore: every row is checked like a write', function () {
         return true;
       });
       assert.deepEqual((await canonicalDump(c.store)).tables, before.tables);
+      // Refused at once, not left for the next command to clean up: the merge is gone and no sync is pending.
+      assert.equal(git(c.repo, 'status', '--porcelain'), '', 'the working tree and index are back at HEAD');
+      assert.deepEqual(fs.readdirSync(path.join(c.repo, '.git', 'cairn')).filter((f) => /pending|in-progress/.test(f)), [], 'no marker of an unfinished sync');
+    }
+  });
+
+  it('a remote line that is no row (not JSON, cut short after its key, a sealed_fields that is no list) stops the sync by file and line; nothing changes', async () => {
+    const damaged: { what: string; edit: (r: Row) => Row | string; problem: string }[] = [
+      { what: 'not JSON', edit: () => 'this line is not JSON', problem: 'not JSON: ' },
+      { what: 'cut short after its key', edit: (r) => `{"id":"${String(r.id)}","title":"cut short`, problem: 'not JSON: ' },
+      { what: 'sealed_fields no list', edit: (r) => ({ ...r, title: 'edited on the remote', sealed_fields: 'not a list' }), problem: 'sealed_fields: ' },
+    ];
+    for (const d of damaged) {
+      const { bare, a, b, ids } = await syncedPair(6);
+      const target = ids[0]!;
+      const t = tamper(bare, git(bare, 'rev-parse', 'main'), 'tasks', d.edit, (r) => r.id === target, bare);
+      git(bare, 'update-ref', 'refs/heads/main', t.commit);
+      // A changed another field of the same task: its sync merges that row field by field (B's fast-forwards).
+      await a.store.write(async (orm) => updateTask(orm, human, target, (await getTask(orm, target)).version, { description: 'edited on A' }));
+      for (const c of [b, a]) {
+        const before = await canonicalDump(c.store);
+        await assert.rejects(runSync(c.env, {}), (e: StoreError) => {
+          assert.equal(e.kind, 'corrupt', `${d.what}: ${e.message}`);
+          assert.ok(e.message.includes(`${t.rel} line ${t.line} is not a valid tasks row (${d.problem}`), `${d.what}: ${e.message}`);
+          assert.match(e.message, /Nothing was applied to this store; revert or fix that commit on the remote, then sync again\.$/);
+          assert.doesNotMatch(e.message, /\n\s+at /);
+          return true;
+        });
+        assert.deepEqual((await canonicalDump(c.store)).tables, before.tables, `${d.what}: the store is unchanged`);
+        assert.equal(git(c.repo, 'status', '--porcelain'), '', `${d.what}: the working tree and index are back at HEAD`);
+        assert.deepEqual(fs.readdirSync(path.join(c.repo, '.git', 'cairn')).filter((f) => /pending|in-progress/.test(f)), [], `${d.what}: no marker of an unfinished sync`);
+      }
+      await closeClones();
     }
   });
 

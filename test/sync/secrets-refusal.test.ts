@@ -10,7 +10,7 @@ import { StoreError } from '../../src/store/errors';
 import { createProject } from '../../src/store/projects';
 import { Store } from '../../src/store/store';
 import { createTask } from '../../src/store/tasks';
-import { runBackup, type BackupSettings } from '../../src/sync/backup';
+import { runBackup, type BackupEnv, type BackupSettings, type Progress } from '../../src/sync/backup';
 import { readBlobs } from '../../src/sync/blobs';
 import { cleanupTempDirs, human, tempDir } from '../helpers';
 import { envOf, git, populate, writeVault } from './fixtures';
@@ -114,6 +114,43 @@ describe('backup refused by the secret scan', function () {
       const findings = (((await refused(runBackup(env, settings, opts))).data ?? {}) as { findings: { fingerprint: string }[] }).findings;
       const allowed = await runBackup(env, { ...settings, allow: findings.map((f) => f.fingerprint) });
       assert.equal(allowed.status, 'committed', 'allowed, the same backup goes through');
+    });
+  }
+
+  /**
+   * The env of a backup stopped between writing its objects and the end of its secret scan: cancelled (the cancel
+   * asked for at "stage" takes effect at the next safe point, "scan"), or failed (its progress report throws at "scan").
+   */
+  const stoppedBeforeScan = (env: BackupEnv, how: 'cancelled' | 'failed'): BackupEnv => {
+    const abort = new AbortController();
+    const onProgress = (p: Progress) => {
+      if (how === 'cancelled' && p.phase === 'stage') abort.abort();
+      if (how === 'failed' && p.phase === 'scan') throw new Error('the progress report failed');
+    };
+    return { ...env, signal: abort.signal, onProgress };
+  };
+  const stopped = async (run: Promise<unknown>, how: 'cancelled' | 'failed') =>
+    assert.rejects(run, (e: Error) => (how === 'cancelled' ? e instanceof StoreError && e.kind === 'cancelled' : e.message === 'the progress report failed'));
+
+  for (const how of ['cancelled', 'failed'] as const) {
+    it(`an incremental backup ${how} before its scan ended: nothing it wrote stays, so the refusal after it leaves nothing either`, async () => {
+      const env = envOf(store, vault);
+      const first = await runBackup(env, {});
+      await leak();
+      await stopped(runBackup(stoppedBeforeScan(env, how), {}), how);
+      await assertNothingLeft(first.repo, first.commit!);
+      await refused(runBackup(env, {}));
+      await assertNothingLeft(first.repo, first.commit!);
+    });
+
+    it(`the first backup ${how} before its scan ended: nothing it staged stays`, async () => {
+      await leak();
+      const env = envOf(store, vault);
+      await stopped(runBackup(stoppedBeforeScan(env, how), {}), how);
+      const repo = path.join(dir, 'backup');
+      await assertNothingLeft(repo, null);
+      await refused(runBackup(env, {}));
+      await assertNothingLeft(repo, null);
     });
   }
 

@@ -160,11 +160,14 @@ describe('secrets: scanForSecrets', () => {
   });
 
   it('finds a token split by an invisible character, and reports where it starts in the original text', async () => {
-    for (const invisible of ['\u200B', '\u200C', '\u200D', '\u2060', '\uFEFF', '\u00AD']) {
+    // Every character Unicode says shows as nothing: zero-width ones, direction marks and isolates, invisible
+    // operators, a variation selector, a tag character (two UTF-16 units), runs of them.
+    const invisibles = ['\u200B', '\u200C', '\u200D', '\u2060', '\uFEFF', '\u00AD', '\u200E', '\u200F', '\u202A', '\u2066', '\u2062', '\u2063', '\u034F', '\uFE0F', '\u180E', '\u{E0041}', '\u200E\u{E0041}\u2063'];
+    for (const invisible of invisibles) {
       const split = `${githubToken.slice(0, 9)}${invisible}${githubToken.slice(9, 20)}${invisible}${githubToken.slice(20)}`;
       const text = `first line\n\u200B\u200Bsee ${split} there\n${slackToken.slice(0, 6)}${invisible}${slackToken.slice(6)}`;
       const findings = await scanForSecrets([{ path: 'n.md', text }]);
-      const label = `U+${invisible.charCodeAt(0).toString(16).toUpperCase()}`;
+      const label = [...invisible].map((c) => `U+${c.codePointAt(0)!.toString(16).toUpperCase()}`).join(' ');
       assert.deepEqual(
         findings.map((f) => [f.line, f.column, f.rule]),
         [

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Store } from '../../src/store/store';
 import { runBackup } from '../../src/sync/backup';
+import { whyNotWritable } from '../../src/sync/files';
 import { readManifest, writeManifest, type Manifest } from '../../src/sync/manifest';
 import { runRestore } from '../../src/sync/restore';
 import { lastWalkPlace, walkFolder, walkFolders, type Listing } from '../../src/sync/walk';
@@ -116,6 +117,15 @@ describe('backup: folder listing and the manifest kept in memory', () => {
     } finally {
       await store.close();
     }
+  });
+
+  it('a path with ".." in it is never written, and the reason says so (not "a symbolic link")', () => {
+    const root = tempDir();
+    const vault = writeTree({ 'a.md': '# A\n', 'notes/x.md': '# X\n' }, path.join(root, 'vault'));
+    for (const rel of ['notes/../../outside.md', '../vault/a.md', 'notes/../a.md']) {
+      assert.equal(whyNotWritable(vault, rel), `${rel}: a path with ".." in it is never written into ${vault}`);
+    }
+    assert.equal(whyNotWritable(vault, 'notes/x.md'), null);
   });
 
   it('a manifest read or written is kept until its file changes, and is frozen', () => {

@@ -7,7 +7,7 @@
 // written before the check existed gets it at its next unlock.
 import { createHash, createHmac, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import { StoreError } from '../errors';
+import { StoreError, storeErrorOf, underlying } from '../errors';
 import { appendNextEvent, type Actor } from '../events';
 import { newId, nowIso } from '../ids';
 import type { Orm } from '../orm';
@@ -185,7 +185,7 @@ export async function unlock(orm: Orm, who: Actor, secret: { passphrase?: string
   if (secret.passphrase !== undefined) {
     const unwrapped = await unwrapWithPassphrase(orm, secret.passphrase);
     dataKey = unwrapped.dataKey;
-    if (unwrapped.checkToStore) await addPassphraseCheck(orm, who, dataKey, unwrapped.checkToStore);
+    if (unwrapped.checkToStore) await unlessReadOnly(addPassphraseCheck(orm, who, dataKey, unwrapped.checkToStore));
   } else if (secret.keychainKey) {
     const row = all.find((r) => r.id === keychainRowId(secret.keychainKey!));
     if (!row) {
@@ -207,9 +207,7 @@ export async function unlock(orm: Orm, who: Actor, secret: { passphrase?: string
   // Enrolled afresh when not yet, or when its entry no longer unwraps the data key (damaged).
   const enrolled = secret.keychainKey && all.find((r) => r.id === keychainRowId(secret.keychainKey!));
   if (secret.passphrase !== undefined && secret.keychainKey && !(enrolled && unwraps(enrolled, secret.keychainKey, dataKey))) {
-    const row = keychainRow(secret.keychainKey, dataKey);
-    await orm.insert(cryptoKeys).values(row).onConflictDoUpdate({ target: cryptoKeys.id, set: { keyId: row.keyId, wrapped: row.wrapped, updatedAt: row.updatedAt } });
-    await appendNextEvent(orm, who, { aggregateType: 'crypto', aggregateId: dataKey.keyId, type: 'crypto.keychain_added', data: { keyId: dataKey.keyId, entry: row.id } });
+    await unlessReadOnly(enrolKeychain(orm, who, secret.keychainKey, dataKey));
   }
   unlocked.set(orm, dataKey);
   return keyStatus(orm);
@@ -222,6 +220,29 @@ function unwraps(row: CryptoKeyRow, keychainKey: Buffer, dataKey: DataKey): bool
   } catch {
     return false;
   }
+}
+
+/**
+ * Runs a write an unlock makes on the side (the passphrase check, a keychain enrolment). A store opened read-only is
+ * unlocked without it: the next unlock by a process that may write makes it.
+ */
+async function unlessReadOnly(write: Promise<void>): Promise<void> {
+  await write.catch((err: unknown) => {
+    if (!refusedAsReadOnly(err)) throw err;
+  });
+}
+
+/** A write refused because the store is open read-only (SQLite's own error inside a transaction, else the store's). */
+function refusedAsReadOnly(err: unknown): boolean {
+  const code = (underlying(err) as { code?: unknown } | undefined)?.code;
+  return storeErrorOf(err)?.kind === 'read_only' || (typeof code === 'string' && code.startsWith('SQLITE_READONLY'));
+}
+
+/** Wraps the data key with this machine's keychain key (afresh when its entry is damaged), so it unlocks by itself. */
+async function enrolKeychain(orm: Orm, who: Actor, keychainKey: Buffer, dataKey: DataKey): Promise<void> {
+  const row = keychainRow(keychainKey, dataKey);
+  await orm.insert(cryptoKeys).values(row).onConflictDoUpdate({ target: cryptoKeys.id, set: { keyId: row.keyId, wrapped: row.wrapped, updatedAt: row.updatedAt } });
+  await appendNextEvent(orm, who, { aggregateType: 'crypto', aggregateId: dataKey.keyId, type: 'crypto.keychain_added', data: { keyId: dataKey.keyId, entry: row.id } });
 }
 
 /** Gives a passphrase entry written before checks existed (or whose check was changed) the right check. */

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { eq, inArray } from 'drizzle-orm';
 import { appendNextEvent, type Actor } from '../events';
-import { StoreError, storeErrorOf } from '../errors';
+import { StoreError, storeErrorOf, underlying } from '../errors';
 import { nowIso } from '../ids';
 import type { Connection } from '../connection';
 import { noteLinks, notes, vaultFiles } from '../schema';
@@ -236,8 +236,7 @@ function withFiles(index: LinkIndex, files: readonly string[]): LinkIndex {
 
 /** A failure in words, without a stack trace or SQL text (SQLite's own message names no SQL). */
 function failureOf(err: unknown): string {
-  let e = err as { code?: string; name?: string; message?: string; cause?: unknown } | undefined;
-  while (e && e.code === undefined && e.cause instanceof Error) e = e.cause as typeof e; // drizzle wraps its query
+  const e = underlying(err) as { code?: string; name?: string; message?: string } | undefined; // drizzle wraps its query
   const message = String(e?.message ?? err).split('\n')[0]!.replace(/^SQLITE_\w+:\s*/, '').slice(0, 200);
   return `${e?.code ?? e?.name ?? 'Error'}: ${message}`;
 }

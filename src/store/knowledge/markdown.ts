@@ -569,17 +569,21 @@ export function parseNote(source: string, fileName: string): ParsedNote {
     }
   }
 
-  if (diagnostics.length > MAX_DIAGNOSTICS_PER_NOTE) {
-    const more = diagnostics.length - MAX_DIAGNOSTICS_PER_NOTE + 1;
-    diagnostics.splice(MAX_DIAGNOSTICS_PER_NOTE - 1, Infinity, { line: 1, severity: 'warning', message: `${more} more problems in this note are not listed.` });
-  }
+  const cuts: NoteDiagnostic[] = [];
   if (links.length >= MAX_LINKS_PER_NOTE) {
-    diagnostics.push({ line: 1, severity: 'warning', message: `This note has ${MAX_LINKS_PER_NOTE} links or more: only the first ${MAX_LINKS_PER_NOTE} are indexed (backlinks, graph, placeholders); the whole text is searchable.` });
+    cuts.push({ line: 1, severity: 'warning', message: `This note has ${MAX_LINKS_PER_NOTE} links or more: only the first ${MAX_LINKS_PER_NOTE} are indexed (backlinks, graph, placeholders); the whole text is searchable.` });
   }
   if (env.cutAt !== undefined) {
     const from = env.cutAt >= 0 ? `from line ${env.cutAt + offset} on` : 'past its first part';
-    diagnostics.push({ line: env.cutAt >= 0 ? env.cutAt + offset : 1, severity: 'warning', message: `This note has more than ${MAX_TOKENS_PER_NOTE} Markdown elements: ${from}, its text is searchable but its links, tags, headings and block ids are not indexed.` });
+    cuts.push({ line: env.cutAt >= 0 ? env.cutAt + offset : 1, severity: 'warning', message: `This note has more than ${MAX_TOKENS_PER_NOTE} Markdown elements: ${from}, its text is searchable but its links, tags, headings and block ids are not indexed.` });
   }
+  // The cap comes last, over all of them; the warnings saying why the note was cut are always listed.
+  const room = MAX_DIAGNOSTICS_PER_NOTE - cuts.length;
+  if (diagnostics.length > room) {
+    const more = diagnostics.length - room + 1;
+    diagnostics.splice(room - 1, Infinity, { line: 1, severity: 'warning', message: `${more} more problems in this note are not listed.` });
+  }
+  diagnostics.push(...cuts);
 
   let title = '';
   const fmTitle = front?.title;

@@ -87,10 +87,13 @@ async function logTable(conn: Connection, spec: TableSpec, only: KeyTables | nul
   return { events, versions };
 }
 
-/** Whether the store has no state of its own yet: no row in `tables`, no event but the indexers' (vault, agents). */
-async function isNew(conn: Connection, tables: readonly TableSpec[]): Promise<boolean> {
+/**
+ * Whether the store has no state of its own yet: no row in the tables of `specs` but the log, no event but the
+ * indexers' (vault, agents). A restore into it takes the backup's rows and log as they are.
+ */
+export async function isNewStore(conn: Connection, specs: readonly TableSpec[]): Promise<boolean> {
   if (await conn.get("select 1 as yes from main.events where aggregate_type not in ('vault', 'agents') limit 1")) return false;
-  for (const spec of tables) if (await conn.get(`select 1 as yes from main.${quoteId(spec.name)} limit 1`)) return false;
+  for (const spec of specs) if (!spec.immutable && (await conn.get(`select 1 as yes from main.${quoteId(spec.name)} limit 1`))) return false;
   return true;
 }
 
@@ -98,15 +101,16 @@ async function isNew(conn: Connection, tables: readonly TableSpec[]): Promise<bo
  * Makes the live source-of-truth tables equal to the attached ones (the log: a superset of them), in the caller's
  * write transaction (call inside withAttached and Connection.transaction); with `only`, just the rows whose keys
  * the key tables list. Foreign keys are checked at commit, so order does not matter within the transaction;
- * cascades fired by deletions are undone by the updates and inserts that follow. Returns the events it logged.
+ * cascades fired by deletions are undone by the updates and inserts that follow. Returns how many row events it
+ * logged, and whether the store was new (then it logged none).
  */
-export async function swapFromAttached(conn: Connection, specs: TableSpec[], only: KeyTables | null, record: RestoreRecord): Promise<number> {
+export async function swapFromAttached(conn: Connection, specs: TableSpec[], only: KeyTables | null, record: RestoreRecord): Promise<{ rowEvents: number; newStore: boolean }> {
   await conn.exec('PRAGMA defer_foreign_keys = ON');
   const tables = specs.filter((spec) => !only || only.has(spec.name));
   const logs = tables.filter((spec) => spec.immutable);
   const rows = tables.filter((spec) => !spec.immutable);
 
-  const fresh = await isNew(conn, specs.filter((spec) => !spec.immutable));
+  const fresh = await isNewStore(conn, specs);
   for (const id of record.dropEvents) await conn.run('delete from main.events where id = ?', [id]);
   for (const spec of logs) {
     const t = quoteId(spec.name);
@@ -165,5 +169,5 @@ export async function swapFromAttached(conn: Connection, specs: TableSpec[], onl
   for (const name of versionTables.values()) await conn.exec(`drop table temp.${quoteId(name)}`);
 
   await insertRows(conn, 'events', EVENT_COLUMNS, events);
-  return events.length;
+  return { rowEvents: events.length, newStore: fresh };
 }

@@ -380,6 +380,16 @@ describe('knowledge/markdown parseNote', () => {
       assert.equal(blocks.diagnostics.at(-1)!.message, `${2000 - MAX_DIAGNOSTICS_PER_NOTE} more problems in this note are not listed.`);
     });
 
+    it('caps the problems listed last: at most MAX_DIAGNOSTICS_PER_NOTE in all, keeping the warnings that say why the note was cut', () => {
+      const repeatedIds = 'x ^a\n\n'.repeat(2000); // 1999 repeated block ids
+      const cut = parseNote(`${repeatedIds}${'[[Note]] '.repeat(MAX_LINKS_PER_NOTE)}\n\n${'# h\n'.repeat(300_000)}`, 'cut.md');
+      assert.equal(cut.diagnostics.length, MAX_DIAGNOSTICS_PER_NOTE);
+      const [more, links, elements] = cut.diagnostics.slice(-3).map((d) => d.message);
+      assert.equal(more, `${1999 - (MAX_DIAGNOSTICS_PER_NOTE - 3)} more problems in this note are not listed.`);
+      assert.match(links!, new RegExp(`^This note has ${MAX_LINKS_PER_NOTE} links or more`));
+      assert.match(elements!, new RegExp(`^This note has more than ${MAX_TOKENS_PER_NOTE} Markdown elements`));
+    });
+
     it('gives each link the trimmed whole line as context', () => {
       const n = parse(['   indented text with [[X]] in it   ']);
       const link: ParsedLink = n.links[0]!;
