@@ -157,7 +157,8 @@ export function leaks(text: string, input: string, internal: RegExp[] = []): str
 export function pathsInside(dir: string, named: string[] = []): RegExp {
   const escaped = dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const allowed = named.length ? `(?!(?:${named.map((n) => n.replace(/\./g, '\\.')).join('|')})(?![\\w/-]|\\.\\w))` : '';
-  return new RegExp(`${escaped}/${allowed}(?:[^\\s'"]*[^\\s'".,:;)])?`); // a sentence's full stop is not the path's
+  // A sentence's full stop is not the path's, nor the backslash of a quote escaped in JSON text.
+  return new RegExp(`${escaped}/${allowed}(?:[^\\s'"\\\\]*[^\\s'"\\\\.,:;)])?`);
 }
 
 /**

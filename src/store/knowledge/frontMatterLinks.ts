@@ -6,6 +6,7 @@
 // only when the value, as YAML reads it, holds the same link.
 import { type Document, isMap, isScalar, isSeq, type Node as YamlNode, type Scalar } from 'yaml';
 import { splitWikilink, type WikilinkParts } from './wikilinkText';
+import { lineIndexAt, lineStartsOf } from './lineStarts';
 
 /** How a value is written, which decides how a rewritten target must be escaped. */
 export type ScalarStyle = 'plain' | 'single' | 'double' | 'block';
@@ -96,17 +97,8 @@ export function linksInFrontMatter(text: string, yamlStart: number, doc: Documen
 function lineFinder(text: string): (offset: number) => { line: number; lineStart: number } {
   let starts: number[] | undefined;
   return (offset) => {
-    if (!starts) {
-      starts = [0];
-      for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-    }
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, lineStart: starts[lo]! };
+    starts ??= lineStartsOf(text);
+    const index = lineIndexAt(starts, offset);
+    return { line: index + 1, lineStart: starts[index]! };
   };
 }

@@ -30,6 +30,7 @@ import { buildLinkIndex, normalizeNoteName, resolveLink, type LinkIndex } from '
 import { dirOf, renameTargetOf, type RenameTarget } from './renameTarget';
 import { isNotePath, scanVault } from './scan';
 import type { ParsedLink } from './types';
+import { lineIndexAt, lineStartsOf } from './lineStarts';
 
 /** One replacement in a note, positions 0-based (lines; UTF-16 code units within the line, as editors count). */
 export interface LinkEdit {
@@ -190,21 +191,9 @@ function definitionsIn(text: string, lineStarts: number[], firstBodyLine: number
   return out;
 }
 
-function lineStartsOf(text: string): number[] {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  return starts;
-}
-
 function positionOf(lineStarts: number[], offset: number): { line: number; character: number } {
-  let lo = 0;
-  let hi = lineStarts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (lineStarts[mid]! <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return { line: lo, character: offset - lineStarts[lo]! };
+  const line = lineIndexAt(lineStarts, offset);
+  return { line, character: offset - lineStarts[line]! };
 }
 
 /** The text to write as the link's target so that, from `fromPath`, it resolves to `want` (null: none found). */
