@@ -280,6 +280,7 @@ describe('Backup in VS Code (real git, local bare remote)', function () {
     // A private note committed while privateNotes was include: the history to push holds it.
     const note = path.join(api.vaultDir, 'private plan.md');
     await set('privateNotes', 'include');
+    const madeVault = !fs.existsSync(api.vaultDir);
     fs.mkdirSync(api.vaultDir, { recursive: true });
     fs.writeFileSync(note, '---\nprivate: true\n---\n# Plan\n');
     assert.equal(((await vscode.commands.executeCommand('cairn.backupNow')) as BackupResult).status, 'committed');
@@ -296,6 +297,8 @@ describe('Backup in VS Code (real git, local bare remote)', function () {
     assert.ok(said.some((m) => /^Cairn: the history this sync would push to .* holds 1 private note .*private plan\.md/.test(m.message)), JSON.stringify(said));
     assert.deepEqual(said.filter((m) => m.level === 'error'), [], 'no refusal shown as an error');
     fs.rmSync(note);
+    // Later suites start from a store without a vault folder.
+    if (madeVault) fs.rmSync(api.vaultDir, { recursive: true });
     await api.request('projects.delete', { id: many.id });
   });
 });
