@@ -15,20 +15,20 @@ import type { NoteLinks } from '../store/knowledge/links';
 import type { NewNoteResult } from '../store/knowledge/newNotes';
 import type { RenamePlan } from '../store/knowledge/rename';
 import type { NoteTasks, TaskNoteLink } from '../store/knowledge/taskLinks';
-import { linkTaskNote, noteTasksLines, relatedNotesLines, unlinkTaskNote } from './cliTaskNotes';
+import { linkTaskNote, noteTasksLines, relatedNotesLines, unlinkTaskNote } from './features/tasks/noteLinksCli';
 import type { NotePage, TagSummary } from '../store/knowledge/catalog';
 import type { SearchHit } from '../store/knowledge/search';
 import type { ConnectedNode, Entity, GraphPath, KnowledgeGraph, Neighbourhood, Relation } from '../store/graph/graph';
 import { MAX_DEPTH, MAX_PATH_DEPTH } from '../store/graph/limits';
 import { makeActor } from './actor';
-import { registerBackupCommands } from './backupCli';
-import { registerSyncCommands } from './syncCli';
+import { registerBackupCommands } from './features/backup/cli';
+import { registerSyncCommands } from './features/sync/cli';
 import { invoke, MethodError, type Context } from './methods';
 import { ErrorCodes, type MethodName, type ParamsInput } from './protocol';
 import { explainSystemError } from './systemErrors';
 import { formatTable } from './table';
 import { CAIRN_VERSION } from './version';
-import { promptingWhenLocked, registerCryptoCommands, unlockFromEnvironment } from './cliCrypto';
+import { promptingWhenLocked, registerCryptoCommands, unlockFromEnvironment } from './features/crypto/cli';
 import { SECRET_TASK_FIELDS, type SecretTaskField } from '../store/crypto/fields';
 
 interface GlobalOptions {

@@ -4,8 +4,7 @@
 // a sync until its merge is applied, a restore's dry run), and a sync that reports it can no longer stop
 // (`cancellable: false`) gets a notification without the Cancel button for the rest of its run.
 import * as vscode from 'vscode';
-import { BACKUP_PROGRESS } from '../backend/backupProtocol';
-import { SYNC_PROGRESS } from '../backend/syncProtocol';
+import { BACKUP_PROGRESS, SYNC_PROGRESS } from '../backend/protocol';
 import type { BackendClient } from './backendClient';
 
 interface BackupProgress {

@@ -1,5 +1,5 @@
 // The cairn.backup.* settings, read afresh for each request so a change applies to the next backup without a
-// restart, and turned into the backup methods' parameters (src/backend/backupProtocol.ts).
+// restart, and turned into the backup methods' parameters (src/backend/features/backup/methods.ts).
 import * as vscode from 'vscode';
 import { resolveFolderSetting } from './storePath';
 

@@ -2,7 +2,7 @@
 // backend answered; the tree and the status bar refresh from the store.changed notification that follows, not
 // from here. Given explicit arguments (as the tests and other extensions do), a command asks nothing.
 import * as vscode from 'vscode';
-import { methods } from '../backend/protocol';
+import { name } from '../store/valueRules';
 import type { Project } from '../store/projects';
 import { TASK_STATUSES, type SprintRow, type TaskRow, type TaskStatus } from '../store/schema';
 import { nodeLabel, type EntityNode, type MoreNode, type ProjectNode, type SprintNode, type TaskNode } from '../views/nodes';
@@ -20,9 +20,10 @@ export interface CommandDeps {
   refresh: () => Promise<void>;
 }
 
+const projectName = name('name');
 /** Input-box validation with the protocol's own rules, so the box and the backend agree. */
 const validateName = (value: string) => {
-  const r = methods['projects.create'].shape.name.safeParse(value);
+  const r = projectName.safeParse(value);
   return r.success ? undefined : r.error.issues[0]?.message;
 };
 

@@ -3,7 +3,8 @@
 // Given an argument (tests, other extensions), Search Knowledge runs without UI and returns the hits.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { ErrorCodes, methods } from '../backend/protocol';
+import { ErrorCodes } from '../backend/protocol';
+import { searchQuery } from '../store/valueRules';
 import type { IndexReport } from '../store/knowledge/indexer';
 import type { SearchHit } from '../store/knowledge/search';
 import { firstMatch, INDEX_NOW_ITEM, indexSummary, matchedTerms, noHitsItem, searchHitItem, type HitItem } from '../views/knowledgeItems';
@@ -153,7 +154,7 @@ export function registerKnowledgeCommands(d: KnowledgeDeps): vscode.Disposable[]
         showSearchPick();
         return undefined;
       }
-      const parsed = methods['knowledge.search'].shape.query.safeParse(query);
+      const parsed = searchQuery.safeParse(query);
       if (!parsed.success) throw new Error(parsed.error.issues[0]?.message ?? 'query must be a string');
       const hits = await search(parsed.data);
       if (hits.length === 0 && (await storeHasNoNotes())) offerIndex();

@@ -5,13 +5,13 @@ import { type Command } from 'commander';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
-import type { KeyStatus } from '../store/crypto/keys';
-import type { EraseReport } from '../store/erase';
-import type { JsonExport, MarkdownExport } from '../store/export';
-import { writeFileAtomically } from '../store/atomicFile';
-import { MethodError } from './methods';
-import { ErrorCodes } from './protocol';
-import type { Caller } from './cli';
+import type { KeyStatus } from '../../../store/crypto/keys';
+import type { EraseReport } from '../../../store/erase';
+import type { JsonExport, MarkdownExport } from '../../../store/export';
+import { writeFileAtomically } from '../../../store/atomicFile';
+import { MethodError } from '../../methods';
+import { ErrorCodes } from '../../protocol';
+import type { Caller } from '../../cli';
 
 export interface CliKit {
   sub(parent: Command, name: string, description: string): Command;

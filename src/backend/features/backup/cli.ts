@@ -2,15 +2,15 @@
 // command line (registered by cli.ts). Each takes --json; settings are flags here, settings in the extension.
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import type { TableDiff } from '../store/snapshot/load';
-import type { BackupResult } from '../sync/backup';
-import type { HistoryEntry } from '../sync/history';
-import type { RemoteInfo } from '../sync/remote';
-import type { RestoreResult } from '../sync/restore';
-import type { Caller, OpenFor } from './cli';
-import { MethodError } from './methods';
-import { ErrorCodes } from './protocol';
-import { formatTable } from './table';
+import type { TableDiff } from '../../../store/snapshot/load';
+import type { BackupResult } from '../../../sync/backup';
+import type { HistoryEntry } from '../../../sync/history';
+import type { RemoteInfo } from '../../../sync/remote';
+import type { RestoreResult } from '../../../sync/restore';
+import type { Caller, OpenFor } from '../../cli';
+import { MethodError } from '../../methods';
+import { ErrorCodes } from '../../protocol';
+import { formatTable } from '../../table';
 
 export interface CliTools {
   sub: (parent: Command, name: string, description: string) => Command;

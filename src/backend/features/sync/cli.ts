@@ -1,11 +1,11 @@
 // `cairn sync` and `cairn conflicts [resolve ID --mine|--theirs|--value JSON]` (registered by cli.ts).
 import type { Command } from 'commander';
-import type { ConflictView } from '../sync/resolve';
-import type { SyncResult } from '../sync/sync';
-import { settingsOf, withSettingFlags, type CliTools, type SettingFlags } from './backupCli';
-import { MethodError } from './methods';
-import { ErrorCodes } from './protocol';
-import { formatTable } from './table';
+import type { ConflictView } from '../../../sync/resolve';
+import type { SyncResult } from '../../../sync/sync';
+import { settingsOf, withSettingFlags, type CliTools, type SettingFlags } from '../backup/cli';
+import { MethodError } from '../../methods';
+import { ErrorCodes } from '../../protocol';
+import { formatTable } from '../../table';
 
 const out = (cmd: Command, tools: CliTools, value: unknown, text: () => string) => process.stdout.write((tools.json(cmd) ? JSON.stringify(value, null, 2) : text()) + '\n');
 const counts = (c: Record<string, number>) => Object.entries(c).map(([k, n]) => `${n} ${k}`).join(', ') || 'nothing';

@@ -1,12 +1,12 @@
 // The CLI's side of tasks ↔ notes: `cairn task link|unlink ID NOTE`, and the lines `cairn task show` and
 // `cairn note tasks` print. Linking goes through the same methods as any client: the note is resolved by
 // notes.tasks (path, file name or title), the task's notes field is changed by tasks.update.
-import { StoreError } from '../store/errors';
-import type { TaskRow } from '../store/schema';
-import type { NoteTasks, TaskNoteLink, TaskNoteVia } from '../store/knowledge/taskLinks';
-import { MethodError } from './methods';
-import { ErrorCodes } from './protocol';
-import type { Caller, TaskChanger } from './cli';
+import { StoreError } from '../../../store/errors';
+import type { TaskRow } from '../../../store/schema';
+import type { NoteTasks, TaskNoteLink, TaskNoteVia } from '../../../store/knowledge/taskLinks';
+import { MethodError } from '../../methods';
+import { ErrorCodes } from '../../protocol';
+import type { Caller, TaskChanger } from '../../cli';
 
 const VIA: Record<TaskNoteVia, string> = { task: "the task's notes", front_matter: 'front matter', mention: 'mention' };
 const how = (via: TaskNoteVia, line: number | null) => (line === null ? VIA[via] : `${VIA[via]}, line ${line}`);

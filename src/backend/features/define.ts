@@ -1,0 +1,36 @@
+// What a backend method is: its params schema (zod), its handler, a one-line doc and whether it writes. Each feature
+// folder holds its methods; methodTable.ts gathers them into the one table that JSON-RPC, the CLI, MCP and
+// docs/protocol.md are views of.
+import { z } from 'zod';
+import type { Actor } from '../../store/events';
+import type { Store } from '../../store/store';
+import type { Context } from '../methods';
+import { person } from '../../store/valueRules';
+
+export interface MethodDef<S extends z.ZodType = z.ZodType> {
+  /** One line: what the method does (the method index in docs/protocol.md and MCP tool descriptions). */
+  doc: string;
+  /** What it answers, as docs/protocol.md names the shape. */
+  result: string;
+  params: S;
+  /** A success changes the store (a store.changed notification follows; refused by read-only transports). */
+  writes?: boolean;
+  handler: (store: Store, p: z.infer<S>, ctx: Context) => Promise<unknown>;
+}
+
+/** Keeps the params type of each handler tied to its schema. */
+export const method = <S extends z.ZodType>(def: MethodDef<S>): MethodDef<S> => def;
+
+/** Fields every write accepts: who is making the change (defaults to the backend's own actor). */
+export const writer = { actor: person('actor').optional() };
+
+/** The actor of a write: the `actor` param when given, else the backend's. */
+export const who = (ctx: Context, p: { actor?: string }): Actor => (p.actor ? { ...ctx.who, actor: p.actor } : ctx.who);
+
+export const expectedVersion = z.number({ error: 'expectedVersion must be the version number you read' }).int().positive();
+
+/** Drops the fields that are not changes (id, version, actor) from update params. */
+export function changesOf<T extends { id: string; expectedVersion: number; actor?: string }>(p: T) {
+  const { id: _id, expectedVersion: _v, actor: _a, ...changes } = p;
+  return changes;
+}

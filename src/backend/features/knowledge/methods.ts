@@ -1,0 +1,65 @@
+// The knowledge vault's index and its search.
+import * as fs from 'node:fs';
+import { z } from 'zod';
+import { StoreError } from '../../../store/errors';
+import { indexChangedPaths } from '../../../store/knowledge/changedPaths';
+import { parseEmbedderSpec } from '../../../store/knowledge/embedder';
+import { indexVault } from '../../../store/knowledge/indexer';
+import { searchByMode } from '../../../store/knowledge/semanticSearch';
+import { searchQuery } from '../../../store/valueRules';
+import { pathParam } from '../../pathParam';
+import { method, who, writer } from '../define';
+
+/** An embedder in its short form (src/store/knowledge/embedder.ts). */
+const embedderSpec = z
+  .string({ error: 'embedder must be a string' })
+  .max(2000)
+  .refine((s) => {
+    try {
+      parseEmbedderSpec(s);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'embedder must be "glove", "transformers:/path/to/model-folder" or "openai:MODEL@http://host:port/v1"');
+
+export const knowledgeMethods = {
+  'knowledge.index': method({
+    doc: 'Indexes the vault (only what changed since the last run): notes, links, tags, passages and embeddings.',
+    result: 'IndexReport',
+    writes: true,
+    params: z.strictObject({ create: z.boolean().optional(), embedder: embedderSpec.optional(), ...writer }),
+    handler: async (store, p, ctx) => {
+      if (p.create) fs.mkdirSync(ctx.vaultDir, { recursive: true });
+      else if (!fs.existsSync(ctx.vaultDir)) {
+        throw new StoreError('not_found', `The vault folder ${ctx.vaultDir} does not exist. Create it (RPC: knowledge.index with create: true; CLI: cairn index --create), or point the vault path at an existing Obsidian vault.`, { vault: ctx.vaultDir });
+      }
+      return indexVault(store, ctx.vaultDir, who(ctx, p), { embedder: p.embedder ? parseEmbedderSpec(p.embedder) : undefined });
+    },
+  }),
+  'knowledge.indexPaths': method({
+    doc: 'Indexes the files and folders given (what a file watcher saw change).',
+    result: 'IndexReport',
+    writes: true,
+    params: z.strictObject({
+      paths: z.array(pathParam(z.string({ error: 'paths must be file or folder paths (absolute, or relative to the vault)' }).min(1).max(4096), 'each path'), { error: 'paths must be a list of file or folder paths' }).min(1, 'paths must not be empty').max(100_000),
+      ...writer,
+    }),
+    handler: (store, p, ctx) => indexChangedPaths(store, ctx.vaultDir, p.paths, who(ctx, p)),
+  }),
+  'knowledge.search': method({
+    doc: 'Searches the notes by words (FTS5), by meaning (embeddings) or both, with filters.',
+    result: 'SearchHit[]',
+    params: z.strictObject({
+      query: searchQuery,
+      mode: z.enum(['text', 'semantic', 'hybrid'], { error: 'mode must be "text", "semantic" or "hybrid"' }).default('hybrid'),
+      fusion: z.enum(['convex', 'rrf'], { error: 'fusion must be "convex" (scaled scores) or "rrf" (reciprocal rank)' }).optional(),
+      limit: z.number().int().min(1).max(200).optional(),
+      folder: pathParam(z.string().max(1000), 'folder').optional(),
+      tag: z.string().max(200).optional(),
+      type: z.string().max(200).optional(),
+      project: z.string().max(200).optional(),
+    }),
+    handler: (store, p) => searchByMode(store, p.query, p.mode, p),
+  }),
+};
