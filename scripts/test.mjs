@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 const require = createRequire(import.meta.url);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // The unit suites. Kept here, not in .mocharc.json, so `npx mocha test/x.test.ts` runs just that file.
-const UNIT_SPECS = ["test/store/**/*.test.ts", "test/backend/**/*.test.ts", "test/sync/**/*.test.ts", "test/views/**/*.test.ts", "test/fuzz/**/*.test.ts"];
+const UNIT_SPECS = ["test/store/**/*.test.ts", "test/backend/**/*.test.ts", "test/sync/**/*.test.ts", "test/mcp/**/*.test.ts", "test/views/**/*.test.ts", "test/fuzz/**/*.test.ts"];
 const argv = process.argv.slice(2);
 const args = new Set(argv);
 const grepAt = argv.indexOf('--grep');

@@ -23,6 +23,7 @@ import { MAX_DEPTH, MAX_PATH_DEPTH } from '../store/graph/limits';
 import { makeActor } from './actor';
 import { registerBackupCommands } from './features/backup/cli';
 import { registerSyncCommands } from './features/sync/cli';
+import { registerMcpCommand } from './mcp/cli';
 import { invoke, MethodError, type Context } from './methods';
 import { ErrorCodes, type MethodName, type ParamsInput } from './protocol';
 import { explainSystemError } from './systemErrors';
@@ -699,6 +700,10 @@ export function buildProgram(): Command {
   registerSyncCommands(program, { sub, json: (cmd) => Boolean(g(cmd).json), withStore: (cmd, fn) => withStore(g(cmd), false, fn) });
 
   registerCryptoCommands(program, project, { sub, g, withStore, print, usage: (m) => new UsageError(m) });
+  registerMcpCommand(program, sub, (cmd) => {
+    const opts = g(cmd);
+    return { storeDir: storeDir(opts), vaultDir: vaultDir(opts), agentDirs: agentDirs(opts), actor: opts.actor?.trim() || undefined };
+  }, positiveInt);
 
   sub(program, 'doctor', 'check the store: integrity, schema, sizes, slow queries').action(async (_o, cmd: Command) => {
     const opts = g(cmd);

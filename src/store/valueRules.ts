@@ -32,7 +32,7 @@ export const minutes = (what: string) => z.number({ error: `${what} must be a nu
 export const qualityScore = z.number({ error: 'qualityScore must be a number between 0 and 1' }).min(0, 'qualityScore is between 0 and 1').max(1, 'qualityScore is between 0 and 1');
 export const isoDateTime = (what: string) => z.iso.datetime({ offset: true, error: `${what} must be an ISO 8601 date and time, such as 2026-11-24T09:30:00Z` });
 /** What a search looks for (knowledge.search; the extension's search box checks it the same way). */
-export const searchQuery = z.string({ error: 'query must be a string' }).trim().min(1, 'query must not be empty').max(1000);
+export const searchQuery = z.string({ error: 'query must be a string' }).trim().min(1, 'query must not be empty').max(1000, 'query must be at most 1000 characters');
 export const tags = z.array(z.string().trim().min(1).max(100)).max(100);
 export const noteRef = (what: string) => z.string({ error: `${what} must be a note's vault-relative path, file name or title` }).trim().min(1, `${what} must not be empty`).max(1000, `${what} must be at most 1000 characters`);
 export const noteRefs = z.array(noteRef('each of notes'), { error: 'notes must be a list of note paths, file names or titles' }).max(200, 'notes may name at most 200 notes');

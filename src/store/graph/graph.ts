@@ -115,12 +115,18 @@ async function toEntities(orm: Orm, nodes: GraphNode[]): Promise<Entity[]> {
 }
 
 /** Edges with both ends in `names` (or, with `fromOnly`, whose source is in `names`). */
-async function edgesAmong(conn: Raw, names: string[], fromOnly = false): Promise<Relation[]> {
+/** The edges whose ends are both among `names` ('among'), start there ('from'), or touch them ('touching'). */
+async function edgesAmong(conn: Raw, names: string[], ends: 'among' | 'from' | 'touching' = 'among'): Promise<Relation[]> {
   if (names.length === 0) return [];
+  const where = {
+    among: 'src in (select name from wanted) and dst in (select name from wanted)',
+    from: 'src in (select name from wanted)',
+    touching: 'src in (select name from wanted) or dst in (select name from wanted)',
+  }[ends];
   const rows = await conn.all<{ src: string; dst: string; type: string }>(
     `with ${EDGES}, wanted(name) as (select value from json_each(?))
      select src, dst, type from edges
-     where src in (select name from wanted) ${fromOnly ? '' : 'and dst in (select name from wanted)'}
+     where ${where}
      order by src, dst, type`,
     [JSON.stringify(names)],
   );
@@ -300,14 +306,14 @@ export function readGraph(store: Store, page: { offset?: number; limit?: number 
     const total = count?.n ?? 0;
     const nodes = await store.conn.all<GraphNode>(`with ${NODES} select name, type from nodes order by name limit ? offset ?`, [limit, offset]);
     const entities = await toEntities(orm, nodes);
-    const relations = await edgesAmong(store.conn, nodes.map((n) => n.name), true);
+    const relations = await edgesAmong(store.conn, nodes.map((n) => n.name), 'from');
     return { entities, relations, offset, limit, total, nextOffset: offset + nodes.length < total ? offset + nodes.length : null };
   });
 }
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-/** Nodes whose name, type or an observation contains `query` (case-insensitive), and the edges among them. */
+/** Nodes whose name, type or an observation contains `query` (case-insensitive), and the edges from or to them. */
 export function searchNodes(store: Store, query: string, limit = 100): Promise<KnowledgeGraph> {
   const like = `%${escapeLike(query)}%`;
   return store.read(async (orm) => {
@@ -320,15 +326,15 @@ export function searchNodes(store: Store, query: string, limit = 100): Promise<K
        order by name limit ?2`,
       [like, limit],
     );
-    return { entities: await toEntities(orm, nodes), relations: await edgesAmong(store.conn, nodes.map((n) => n.name)) };
+    return { entities: await toEntities(orm, nodes), relations: await edgesAmong(store.conn, nodes.map((n) => n.name), 'touching') };
   });
 }
 
-/** The named nodes (unknown names are left out, as the MCP server does) and the edges among them. */
+/** The named nodes (unknown names are left out) and the edges from or to them, as the MCP memory server does. */
 export function openNodes(store: Store, names: string[]): Promise<KnowledgeGraph> {
   return store.read(async (orm) => {
     const nodes = await nodesNamed(store.conn, unique(names, (n) => n));
-    return { entities: await toEntities(orm, nodes), relations: await edgesAmong(store.conn, nodes.map((n) => n.name)) };
+    return { entities: await toEntities(orm, nodes), relations: await edgesAmong(store.conn, nodes.map((n) => n.name), 'touching') };
   });
 }
 

@@ -156,9 +156,12 @@ describe('knowledge graph', () => {
     it('a relation to a note makes the note an entity of type note; notes appear as nodes with links_to edges', async () => {
       const g = await openNodes(store, ['Hub.md', 'maps/Map.md', 'Cairn']);
       assert.deepEqual(g.entities.map((e) => [e.name, e.entityType]), [['Cairn', 'project'], ['Hub.md', 'note'], ['maps/Map.md', 'note']]);
+      // Every relation from or to a node opened (either end), as the MCP memory server answers.
       assert.deepEqual(g.relations, [
+        { from: 'Alice', to: 'Cairn', relationType: 'works_on' },
         { from: 'Cairn', to: 'Hub.md', relationType: 'documented_in' },
         { from: 'Hub.md', to: 'maps/Map.md', relationType: 'links_to' },
+        { from: 'maps/Map.md', to: 'Island.md', relationType: 'links_to' },
       ]);
       assert.deepEqual((await searchNodes(store, 'island')).entities.map((e) => e.name), ['Island.md']);
       assert.equal((await readGraph(store)).total, 7);

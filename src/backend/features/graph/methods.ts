@@ -84,13 +84,13 @@ export const graphMethods = {
     handler: (store, p) => readGraph(store, p),
   }),
   'graph.search': method({
-    doc: 'Nodes whose name, type or observations contain the query.',
+    doc: 'Nodes whose name, type or observations contain the query, with the relations from or to them.',
     result: 'KnowledgeGraph',
-    params: z.strictObject({ query: z.string({ error: 'query must be a string' }).trim().min(1, 'query must not be empty').max(1000), limit: z.number().int().min(1).max(10_000).optional() }),
+    params: z.strictObject({ query: z.string({ error: 'query must be a string' }).trim().min(1, 'query must not be empty').max(1000, 'query must be at most 1000 characters'), limit: z.number().int().min(1).max(10_000).optional() }),
     handler: (store, p) => searchNodes(store, p.query, p.limit),
   }),
   'graph.open': method({
-    doc: 'The nodes named and the relations among them.',
+    doc: 'The nodes named, with the relations from or to them.',
     result: 'KnowledgeGraph',
     params: z.strictObject({ names: z.array(nodeName('names'), { error: 'names must be a list of names' }).max(1000) }),
     handler: (store, p) => openNodes(store, p.names),

@@ -8,6 +8,7 @@ import { checkVaultFolder } from '../../../store/knowledge/noteFiles';
 import { createPlaceholderNote } from '../../../store/knowledge/placeholderNote';
 import { planRename, renameNote } from '../../../store/knowledge/rename';
 import { listTemplates } from '../../../store/knowledge/templates';
+import { readNote } from '../../../store/knowledge/readNote';
 import { pathParam } from '../../pathParam';
 import { method, who, writer } from '../define';
 
@@ -22,6 +23,15 @@ const page = {
 };
 
 export const noteMethods = {
+  'notes.read': method({
+    doc: "A note's text as it is on disk, whole or one section by heading, with its version.",
+    result: 'NoteText',
+    params: z.strictObject({
+      note: notePath(4096),
+      heading: z.string({ error: 'heading must be the text of a heading in the note' }).trim().min(1, 'heading must not be empty').max(1000).optional(),
+    }),
+    handler: (store, p, ctx) => readNote(store, ctx.vaultDir, p.note, p.heading),
+  }),
   'notes.links': method({
     doc: "A note's backlinks and outgoing links, each with its line and context.",
     result: 'NoteLinks',

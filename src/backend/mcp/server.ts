@@ -1,0 +1,131 @@
+// `cairn mcp`: the store served over the Model Context Protocol (stdio). Tools and resources are faces of the one
+// method table: every call goes through `invoke`, with the same validation and errors as JSON-RPC and the CLI.
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import {
+  CallToolRequestSchema,
+  ErrorCode,
+  ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
+  ListToolsRequestSchema,
+  McpError,
+  ReadResourceRequestSchema,
+  type CallToolResult,
+  type Tool,
+} from '@modelcontextprotocol/sdk/types.js';
+import type { Readable, Writable } from 'node:stream';
+import { z } from 'zod';
+import type { MethodDef } from '../features/define';
+import { invoke, toMethodError, type Context } from '../methods';
+import { isWrite, METHOD_NAMES, methodTable } from '../methodTable';
+import { CAIRN_VERSION } from '../version';
+import { fitToBudget } from './budget';
+import { listResources, readResource, RESOURCE_TEMPLATES } from './resources';
+import { BoundedStdioTransport } from './stdioTransport';
+import { allTools, inProfile, type Profile, type ToolDef } from './tools';
+
+export interface McpOptions {
+  ctx: Context;
+  profile: Profile;
+  /** Offer no tool that writes. */
+  readOnly: boolean;
+  /** Recorded on events instead of the client's name (cairn mcp --actor). */
+  actor?: string;
+  maxTokens: number;
+  log: (message: string) => void;
+}
+
+const compact = (v: unknown) => JSON.stringify(v);
+const pretty = (v: unknown) => JSON.stringify(v, null, 2);
+
+/** The tools this server offers, in order. */
+export function offeredTools(profile: Profile, readOnly: boolean): ToolDef[] {
+  return allTools(METHOD_NAMES).filter((t) => inProfile(t, profile) && !(readOnly && isWrite(t.method)));
+}
+
+/** A tool's definition as MCP lists it: the method's doc and params schema (without `actor`, which the server sets). */
+export function toolDefinition(tool: ToolDef): Tool {
+  const def = methodTable[tool.method] as MethodDef;
+  const { $schema: _s, ...schema } = z.toJSONSchema(def.params, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown> & { properties?: Record<string, unknown>; required?: string[] };
+  if (schema.properties) delete schema.properties.actor;
+  const writes = def.writes === true;
+  return {
+    name: tool.name,
+    description: tool.hint ? `${def.doc} ${tool.hint}` : def.doc,
+    inputSchema: { ...schema, type: 'object' } as Tool['inputSchema'],
+    annotations: { readOnlyHint: !writes, destructiveHint: writes && /delete|erase|restore/i.test(tool.method), idempotentHint: !writes },
+  };
+}
+
+const toolError = (text: string): CallToolResult => ({ content: [{ type: 'text', text }], isError: true });
+
+export function createMcpServer(options: McpOptions): Server {
+  const tools = offeredTools(options.profile, options.readOnly);
+  const byName = new Map(tools.map((t) => [t.name, t]));
+  const definitions = tools.map(toolDefinition);
+  const server = new Server(
+    { name: 'cairn', version: CAIRN_VERSION },
+    {
+      capabilities: { tools: {}, resources: {} },
+      instructions:
+        "Cairn is this project's memory: tasks, notes of the knowledge vault, a knowledge graph and agent runs, shared with the people working on it. Search before you write; pass expectedVersion from what you read when you change a task.",
+    },
+  );
+  /** Who writes: the --actor flag, else the client's name from initialize; always as an agent. */
+  const ctxForCall = (): Context => ({ ...options.ctx, who: { actor: options.actor ?? server.getClientVersion()?.name ?? 'mcp-client', source: 'agent' } });
+
+  server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: definitions }));
+
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
+    const { name, arguments: args = {} } = request.params;
+    const tool = byName.get(name);
+    if (!tool) return toolError(`Unknown tool "${name}". This server (profile ${options.profile}${options.readOnly ? ', read-only' : ''}) offers: ${tools.map((t) => t.name).join(', ')}.`);
+    if ('actor' in args) return toolError('actor is not an argument: the server records your client\'s name (or the one cairn mcp --actor gives) on every change.');
+    try {
+      const result = await invoke(ctxForCall(), tool.method, tool.params ? tool.params(args) : args, extra.signal);
+      const serialise = tool.memory ? pretty : compact;
+      const fitted = fitToBudget(result, options.maxTokens, serialise);
+      const answer = tool.memory ? tool.memory(fitted.value) : { text: serialise(fitted.value), structured: undefined };
+      const content: CallToolResult['content'] = [{ type: 'text', text: answer.text }];
+      if (fitted.cut) {
+        content.push({ type: 'text', text: `Cut to ${fitted.cut.kept} of ${fitted.cut.total} items (in ${fitted.cut.fields.join(', ')}) to stay within ${options.maxTokens} tokens: ask for fewer (limit) or page on (offset).` });
+      }
+      return answer.structured ? { content, structuredContent: answer.structured } : { content };
+    } catch (err) {
+      const e = toMethodError(err, { method: tool.method });
+      if (e.detail) options.log(`${tool.name}: ${e.detail}`);
+      return toolError(e.message.replace(`Invalid params for ${tool.method}:`, `Invalid arguments for ${tool.name}:`));
+    }
+  });
+
+  server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({ resourceTemplates: RESOURCE_TEMPLATES }));
+  server.setRequestHandler(ListResourcesRequestSchema, async (request) => {
+    try {
+      return await listResources(ctxForCall(), request.params?.cursor);
+    } catch (err) {
+      throw new McpError(ErrorCode.InvalidParams, toMethodError(err).message);
+    }
+  });
+  server.setRequestHandler(ReadResourceRequestSchema, async (request) => {
+    try {
+      return await readResource(ctxForCall(), request.params.uri);
+    } catch (err) {
+      if (err instanceof McpError) throw err;
+      throw new McpError(ErrorCode.InvalidParams, toMethodError(err).message);
+    }
+  });
+  return server;
+}
+
+/** Serves until the client closes stdin (the SDK's stdio transport does not watch for that itself). */
+export async function serveMcp(options: McpOptions, input: Readable = process.stdin, output: Writable = process.stdout): Promise<void> {
+  const server = createMcpServer(options);
+  const closed = new Promise<void>((resolve) => {
+    input.once('end', resolve);
+    input.once('close', resolve);
+    server.onclose = () => resolve();
+  });
+  await server.connect(new BoundedStdioTransport(input, output));
+  options.log(`Cairn MCP server: profile ${options.profile}${options.readOnly ? ', read-only' : ''}, ${offeredTools(options.profile, options.readOnly).length} tools`);
+  await closed;
+  await server.close().catch(() => undefined);
+}

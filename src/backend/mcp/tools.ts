@@ -1,0 +1,76 @@
+// The MCP tools: each is a face of one method in the method table (its schema, handler and doc), named for agents.
+// The nine graph tools carry the MCP memory server's names, arguments and answers, so what was written for it works
+// on Cairn unchanged. Profiles bound what an agent's context pays for the tool definitions.
+import type { MethodName } from '../methodTable';
+
+export const PROFILES = ['core', 'standard', 'all'] as const;
+export type Profile = (typeof PROFILES)[number];
+
+/** How a tool answers the memory server's way: its text, and the structured content beside it. */
+type MemoryAnswer = (result: unknown) => { text: string; structured: Record<string, unknown> };
+
+export interface ToolDef {
+  name: string;
+  method: MethodName;
+  /** The smallest profile that offers the tool (core ⊂ standard ⊂ all). */
+  profile: Profile;
+  /** What an agent should know beyond the method's one-line doc. */
+  hint?: string;
+  /** The memory server's answer shape (its nine tools only); other tools answer the method's result as JSON. */
+  memory?: MemoryAnswer;
+  /** Arguments to method params, where the memory server's defaults differ from the method's. */
+  params?: (args: Record<string, unknown>) => Record<string, unknown>;
+}
+
+const pretty = (v: unknown) => JSON.stringify(v, null, 2);
+const listAs =
+  (key: string): MemoryAnswer =>
+  (r) => ({ text: pretty(r), structured: { [key]: r } });
+const done =
+  (message: string): MemoryAnswer =>
+  () => ({ text: message, structured: { success: true, message } });
+const graphAnswer: MemoryAnswer = (r) => ({ text: pretty(r), structured: r as Record<string, unknown> });
+
+/** Tools named for agents; every other method of the table is offered in the `all` profile as `<feature>_<verb>`. */
+export const NAMED_TOOLS: ToolDef[] = [
+  // The MCP memory server's nine tools.
+  { name: 'create_entities', method: 'graph.createEntities', profile: 'core', memory: listAs('entities') },
+  { name: 'create_relations', method: 'graph.createRelations', profile: 'standard', memory: listAs('relations') },
+  { name: 'add_observations', method: 'graph.addObservations', profile: 'core', memory: listAs('results') },
+  { name: 'delete_entities', method: 'graph.deleteEntities', profile: 'standard', memory: done('Entities deleted successfully') },
+  { name: 'delete_observations', method: 'graph.deleteObservations', profile: 'standard', memory: done('Observations deleted successfully') },
+  { name: 'delete_relations', method: 'graph.deleteRelations', profile: 'standard', memory: done('Relations deleted successfully') },
+  { name: 'read_graph', method: 'graph.read', profile: 'standard', memory: graphAnswer, hint: 'Paged: pass offset = nextOffset for the next page.' },
+  { name: 'search_nodes', method: 'graph.search', profile: 'core', memory: graphAnswer },
+  { name: 'open_nodes', method: 'graph.open', profile: 'core', memory: graphAnswer },
+  // Tasks.
+  { name: 'task_list', method: 'tasks.list', profile: 'core', params: (a) => ({ limit: 50, ...a }), hint: 'Paged by limit (default 50) and offset.' },
+  { name: 'task_get', method: 'tasks.get', profile: 'core' },
+  { name: 'task_create', method: 'tasks.create', profile: 'core' },
+  { name: 'task_update', method: 'tasks.update', profile: 'core', hint: 'Pass expectedVersion = the version you read (task_get); a task changed meanwhile is refused, so read it again.' },
+  // Knowledge.
+  { name: 'search', method: 'knowledge.search', profile: 'core' },
+  { name: 'note_read', method: 'notes.read', profile: 'core' },
+  { name: 'note_links', method: 'notes.links', profile: 'standard' },
+  { name: 'note_list', method: 'notes.list', profile: 'standard', params: (a) => ({ limit: 100, ...a }), hint: 'Paged by limit (default 100) and offset.' },
+  { name: 'tag_list', method: 'tags.list', profile: 'standard' },
+  // Projects, agents, the log.
+  { name: 'project_list', method: 'projects.list', profile: 'standard' },
+  { name: 'sprint_list', method: 'sprints.list', profile: 'standard' },
+  { name: 'agent_list', method: 'agents.list', profile: 'standard' },
+  { name: 'agent_log_run', method: 'agents.recordRun', profile: 'standard' },
+  { name: 'event_list', method: 'events.list', profile: 'standard', params: (a) => ({ limit: 50, ...a }) },
+];
+
+/** Methods no agent is offered: they take or change keys (a passphrase in a tool call ends up in transcripts). */
+const NOT_FOR_AGENTS = new Set<string>(['crypto.init', 'crypto.unlock', 'crypto.changePassphrase', 'crypto.lock']);
+
+export function allTools(methodNames: readonly MethodName[]): ToolDef[] {
+  const named = new Set(NAMED_TOOLS.map((t) => t.method));
+  const generated = methodNames
+    .filter((m) => !named.has(m) && !NOT_FOR_AGENTS.has(m))
+    .map((m): ToolDef => ({ name: m.replace(/\./g, '_'), method: m, profile: 'all' }));
+  return [...NAMED_TOOLS, ...generated];
+}
+
+export const inProfile = (tool: ToolDef, profile: Profile) => PROFILES.indexOf(tool.profile) <= PROFILES.indexOf(profile);
