@@ -2,10 +2,13 @@
 // writes it between its markers, and a test fails when the file's copy is stale.
 import type { z } from 'zod';
 import type { MethodDef } from './features/define';
-import { FEATURES } from './methodTable';
+import { FEATURES, METHOD_NAMES, methodTable } from './methodTable';
+import { allTools } from './mcp/tools';
 
 export const INDEX_BEGIN = '<!-- method index: generated from src/backend/methodTable.ts by `npm run docs:protocol` -->';
 export const INDEX_END = '<!-- end of method index -->';
+export const TOOLS_BEGIN = '<!-- MCP tools: generated from src/backend/mcp/tools.ts by `npm run docs:protocol` -->';
+export const TOOLS_END = '<!-- end of MCP tools -->';
 
 /** The params' field names, required ones in bold (a field is optional when undefined passes its schema). */
 function paramsCell(params: z.ZodType): string {
@@ -28,10 +31,22 @@ export function renderMethodIndex(): string {
   return lines.join('\n');
 }
 
-/** The doc with its method index replaced by a fresh one (markers included). */
+/** The MCP tools by profile: each tool's method, so its params and result are the method's. */
+export function renderToolIndex(): string {
+  const lines = [TOOLS_BEGIN, '', '| Tool | Profile | Method | Writes |', '|---|---|---|---|'];
+  for (const t of allTools(METHOD_NAMES)) lines.push(`| \`${t.name}\` | ${t.profile} | \`${t.method}\` | ${(methodTable[t.method] as MethodDef).writes ? 'yes' : ''} |`);
+  lines.push('', TOOLS_END);
+  return lines.join('\n');
+}
+
+function replaceBetween(doc: string, begin: string, end: string, fresh: string): string {
+  const from = doc.indexOf(begin);
+  const to = doc.indexOf(end);
+  if (from < 0 || to < from) throw new Error(`docs/protocol.md lacks the markers ${begin} … ${end}`);
+  return doc.slice(0, from) + fresh + doc.slice(to + end.length);
+}
+
+/** The doc with its generated parts (method index, MCP tools) made afresh from the tables. */
 export function withMethodIndex(doc: string): string {
-  const begin = doc.indexOf(INDEX_BEGIN);
-  const end = doc.indexOf(INDEX_END);
-  if (begin < 0 || end < begin) throw new Error(`docs/protocol.md has no method index markers (${INDEX_BEGIN} … ${INDEX_END})`);
-  return doc.slice(0, begin) + renderMethodIndex() + doc.slice(end + INDEX_END.length);
+  return replaceBetween(replaceBetween(doc, INDEX_BEGIN, INDEX_END, renderMethodIndex()), TOOLS_BEGIN, TOOLS_END, renderToolIndex());
 }

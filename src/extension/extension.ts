@@ -6,6 +6,7 @@ import { AgentsTreeProvider } from '../views/agentsTree';
 import { ProjectsTreeProvider } from '../views/projectsTree';
 import { TaskCountStatus } from '../views/statusBar';
 import { ErrorCodes } from '../backend/protocol';
+import { mcpLaunch, registerMcpServer, type McpLaunch } from './mcpServer';
 import { BackendClient, BackendError } from './backendClient';
 import type { RestoreOutcome } from './backupCommands';
 import { backupOnShutdown, disposeAfterShutdownBackup, registerBackup, type BackupApi } from './backup';
@@ -41,7 +42,12 @@ export interface CairnApi {
   backendPid(): number | undefined;
   /** Backup status, history and conflicts views, automatic and shutdown backups. */
   backup: BackupApi;
+  /** How VS Code starts Cairn's MCP server for this store (registered when VS Code has the MCP API). */
+  mcpLaunch(): McpLaunch;
+  readonly mcpRegistered: boolean;
 }
+
+const optional = <T>(value: T | undefined): T[] => (value === undefined ? [] : [value]);
 
 export function activate(context: vscode.ExtensionContext): CairnApi {
   const started = performance.now();
@@ -108,6 +114,7 @@ export function activate(context: vscode.ExtensionContext): CairnApi {
     await checkStore().catch(() => undefined);
   };
 
+  const mcpRegistration = registerMcpServer(context.asAbsolutePath('dist/cli.js'), backend);
   context.subscriptions.push(
     log,
     disposeAfterShutdownBackup(backend),
@@ -136,6 +143,7 @@ export function activate(context: vscode.ExtensionContext): CairnApi {
       }
     }),
     ...registerCommands({ backend, tree, messages, log, refresh: refreshAll }),
+    ...optional(mcpRegistration),
     ...registerKnowledgeCommands({ backend, messages, log, indexParams: embedder.indexParams }),
     ...registerMarkdownEditing({ backend, messages, log }),
     ...registerCodeLenses({ backend, treeView, messages, log }),
@@ -169,6 +177,8 @@ export function activate(context: vscode.ExtensionContext): CairnApi {
     statusBarText: () => status.text,
     shownMessages: () => messages.history,
     backendPid: () => backend.pid,
+    mcpLaunch: () => mcpLaunch(context.asAbsolutePath('dist/cli.js'), backend),
+    mcpRegistered: mcpRegistration !== undefined,
     backup: backup.api,
   };
 }

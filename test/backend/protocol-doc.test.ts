@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { METHOD_NAMES, methodTable } from '../../src/backend/methodTable';
-import { INDEX_BEGIN, INDEX_END, renderMethodIndex } from '../../src/backend/protocolDoc';
+import { INDEX_BEGIN, INDEX_END, renderMethodIndex, renderToolIndex, TOOLS_BEGIN, TOOLS_END } from '../../src/backend/protocolDoc';
 
 const doc = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'protocol.md'), 'utf8');
 
@@ -14,6 +14,7 @@ describe('docs/protocol.md and the method table', () => {
     const end = doc.indexOf(INDEX_END);
     assert.ok(begin >= 0 && end > begin, 'docs/protocol.md has its method index markers');
     assert.equal(doc.slice(begin, end + INDEX_END.length), renderMethodIndex(), 'docs/protocol.md is stale: run npm run docs:protocol');
+    assert.equal(doc.slice(doc.indexOf(TOOLS_BEGIN), doc.indexOf(TOOLS_END) + TOOLS_END.length), renderToolIndex(), 'its MCP tool list is stale: run npm run docs:protocol');
   });
 
   it('every method has a one-line doc, a result, and its own description below the index', () => {
