@@ -24,6 +24,8 @@ import { makeActor } from './actor';
 import { registerBackupCommands } from './features/backup/cli';
 import { registerSyncCommands } from './features/sync/cli';
 import { registerMcpCommand } from './mcp/cli';
+import { dependencyLines, registerTaskWorkCommands } from './features/tasks/workCli';
+import type { TaskDependencies } from '../store/taskWork';
 import { invoke, MethodError, type Context } from './methods';
 import { ErrorCodes, type MethodName, type ParamsInput } from './protocol';
 import { explainSystemError } from './systemErrors';
@@ -227,7 +229,7 @@ export function buildProgram(): Command {
       print(opts, r, () => `Deleted project ${id} (${r.sprints} sprints, ${r.tasks} tasks)`);
     });
 
-  const sprint = sub(program, 'sprint', 'add and list sprints');
+  const sprint = sub(program, 'sprint', 'add, list and update sprints');
   sub(sprint, 'add', 'create a sprint in a project')
     .requiredOption('--project <id>', 'the project')
     .option('--goal <text>', 'what the sprint should achieve')
@@ -245,7 +247,7 @@ export function buildProgram(): Command {
       print(opts, rows, () => (rows.length === 0 ? '(no sprints)' : formatTable(['ID', 'PROJECT', 'STATUS', 'NAME'], rows.map((s) => [s.id, s.projectId, s.status, s.name]))));
     });
 
-  const task = sub(program, 'task', 'add, list, move, assign and delete tasks');
+  const task = sub(program, 'task', 'add, list, change and delete tasks; dependencies, acceptance criteria; next, claim and done for agents');
   sub(task, 'add', 'create a task')
     .requiredOption('--project <id>', 'the project')
     .option('--sprint <id>', 'the sprint')
@@ -294,10 +296,17 @@ export function buildProgram(): Command {
     .argument('<id>')
     .action(async (id: string, _o, cmd: Command) => {
       const opts = g(cmd);
-      const t = await withStore(opts, false, (call) => call<'tasks.get', TaskRow & { relatedNotes: TaskNoteLink[] }>('tasks.get', { id, includeNotes: true }));
-      const { relatedNotes, ...fields } = t;
+      const t = await withStore(opts, false, async (call) => ({
+        ...(await call<'tasks.get', TaskRow & { relatedNotes: TaskNoteLink[] }>('tasks.get', { id, includeNotes: true })),
+        dependencies: await call<'tasks.dependencies', TaskDependencies>('tasks.dependencies', { id }),
+      }));
+      const { relatedNotes, dependencies, criteria, dependsOn: _d, ...fields } = t;
       print(opts, t, () =>
-        [...Object.entries(fields).map(([k, v]) => `${k.padEnd(17)} ${v === null ? '' : Array.isArray(v) ? v.join(', ') : v}`), ...relatedNotesLines(relatedNotes)].join('\n'),
+        [
+          ...Object.entries(fields).map(([k, v]) => `${k.padEnd(17)} ${v === null ? '' : Array.isArray(v) ? v.join(', ') : v}`),
+          ...dependencyLines(dependencies, criteria),
+          ...relatedNotesLines(relatedNotes),
+        ].join('\n'),
       );
     });
   sub(task, 'move', 'set a task status')
@@ -700,6 +709,16 @@ export function buildProgram(): Command {
   registerSyncCommands(program, { sub, json: (cmd) => Boolean(g(cmd).json), withStore: (cmd, fn) => withStore(g(cmd), false, fn) });
 
   registerCryptoCommands(program, project, { sub, g, withStore, print, usage: (m) => new UsageError(m) });
+  registerTaskWorkCommands(task, sprint, {
+    sub,
+    withStore: (cmd, fn, openFor) => withStore(g(cmd), openFor ?? false, fn),
+    print: (cmd, value, text) => print(g(cmd), value, text),
+    changeTask,
+    taskLine,
+    wholeNumber,
+    positiveInt,
+    fraction,
+  });
   registerMcpCommand(program, sub, (cmd) => {
     const opts = g(cmd);
     return { storeDir: storeDir(opts), vaultDir: vaultDir(opts), agentDirs: agentDirs(opts), actor: opts.actor?.trim() || undefined };

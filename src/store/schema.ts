@@ -52,6 +52,12 @@ export const sprints = sqliteTable(
   ],
 );
 
+/** One item of a task's acceptance checklist. */
+export interface AcceptanceCriterion {
+  text: string;
+  done: boolean;
+}
+
 export const tasks = sqliteTable(
   'tasks',
   {
@@ -77,6 +83,10 @@ export const tasks = sqliteTable(
     qualityScore: real('quality_score'),
     /** JSON array of related notes, as the user named them (vault-relative path, file name or title). */
     notes: text('notes', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+    /** JSON array of the ids of the tasks this one waits for (within or across projects); ready when all are done. */
+    dependsOn: text('depends_on', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+    /** JSON array of acceptance criteria, in order: { text, done }. */
+    criteria: text('criteria', { mode: 'json' }).$type<AcceptanceCriterion[]>().notNull().default(sql`'[]'`),
     startedAt: text('started_at'),
     completedAt: text('completed_at'),
     ...timestamps,

@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import { appendEvents, type Actor } from './events';
-import { notFound } from './errors';
+import { notFound, StoreError } from './errors';
 import { newId, nowIso } from './ids';
 import type { Orm } from './orm';
 import { getProject } from './projects';
@@ -53,6 +53,10 @@ export async function createSprint(orm: Orm, who: Actor, input: SprintInput): Pr
 export async function updateSprint(orm: Orm, who: Actor, id: string, expectedVersion: number, changes: SprintChanges): Promise<SprintRow> {
   const current = await getSprint(orm, id);
   checkVersion('sprint', current, expectedVersion);
+  // The params check the dates given together; one date alone is checked against the other as stored.
+  const startsOn = changes.startsOn !== undefined ? changes.startsOn : current.startsOn;
+  const endsOn = changes.endsOn !== undefined ? changes.endsOn : current.endsOn;
+  if (startsOn && endsOn && endsOn < startsOn) throw new StoreError('invalid', `endsOn must not be before startsOn: sprint ${current.name} would start on ${startsOn} and end on ${endsOn}.`);
   return updateAggregate<SprintRow>(orm, who, 'sprint', sprints, current, changes);
 }
 

@@ -24,6 +24,10 @@ export interface TaskInput {
   estimatedMinutes?: number | null;
   /** Related notes, by vault-relative path, file name or title. */
   notes?: string[];
+  /** Ids of the tasks this one waits for. */
+  dependsOn?: string[];
+  /** Acceptance criteria, in order (all open). */
+  criteria?: string[];
   /** Fields stored encrypted (src/store/crypto): not searchable, unreadable without the store's key. */
   secretFields?: SecretTaskField[];
 }
@@ -120,6 +124,12 @@ function statusTimestamps(current: Pick<Task, 'startedAt' | 'completedAt'>, stat
 export async function createTask(orm: Orm, who: Actor, input: TaskInput): Promise<Task> {
   await getProject(orm, input.projectId);
   await checkReferences(orm, input.projectId, undefined, input);
+  const dependsOn = [...new Set(input.dependsOn ?? [])];
+  if (dependsOn.length) {
+    const found = new Set((await orm.select({ id: tasks.id }).from(tasks).where(inArray(tasks.id, dependsOn))).map((r) => r.id));
+    const missing = dependsOn.find((d) => !found.has(d));
+    if (missing) throw notFound('task', missing);
+  }
   const now = nowIso();
   const status = input.status ?? 'pending';
   const row: Task = {
@@ -139,6 +149,8 @@ export async function createTask(orm: Orm, who: Actor, input: TaskInput): Promis
     tokensOut: null,
     qualityScore: null,
     notes: distinctNoteNames(input.notes ?? []),
+    dependsOn,
+    criteria: (input.criteria ?? []).map((text) => ({ text, done: false })),
     ...statusTimestamps({ startedAt: null, completedAt: null }, status, now),
     createdAt: now,
     updatedAt: now,

@@ -31,6 +31,14 @@ export const count = (what: string) => z.number({ error: `${what} must be a whol
 export const minutes = (what: string) => z.number({ error: `${what} must be a number of minutes` }).nonnegative(`${what} must not be negative`);
 export const qualityScore = z.number({ error: 'qualityScore must be a number between 0 and 1' }).min(0, 'qualityScore is between 0 and 1').max(1, 'qualityScore is between 0 and 1');
 export const isoDateTime = (what: string) => z.iso.datetime({ offset: true, error: `${what} must be an ISO 8601 date and time, such as 2026-11-24T09:30:00Z` });
+/** The tasks a task waits for, by id. */
+export const dependsOnRule = z.array(id('each of dependsOn'), { error: 'dependsOn must be a list of task ids' }).max(1000, 'a task may wait for at most 1000 tasks');
+/** One acceptance criterion's text. */
+export const criterionText = z.string({ error: 'a criterion must be a string' }).trim().min(1, 'a criterion must not be empty').max(2000, 'a criterion must be at most 2000 characters');
+/** A task's acceptance checklist, in order. */
+export const criteriaRule = z
+  .array(z.strictObject({ text: criterionText, done: z.boolean({ error: 'done must be true or false' }) }), { error: 'criteria must be a list of { text, done }' })
+  .max(100, 'a task may have at most 100 acceptance criteria');
 /** What a search looks for (knowledge.search; the extension's search box checks it the same way). */
 export const searchQuery = z.string({ error: 'query must be a string' }).trim().min(1, 'query must not be empty').max(1000, 'query must be at most 1000 characters');
 export const tags = z.array(z.string().trim().min(1).max(100)).max(100);

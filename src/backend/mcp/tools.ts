@@ -36,18 +36,24 @@ export const NAMED_TOOLS: ToolDef[] = [
   // The MCP memory server's nine tools.
   { name: 'create_entities', method: 'graph.createEntities', profile: 'core', memory: listAs('entities') },
   { name: 'create_relations', method: 'graph.createRelations', profile: 'standard', memory: listAs('relations') },
-  { name: 'add_observations', method: 'graph.addObservations', profile: 'core', memory: listAs('results') },
+  { name: 'add_observations', method: 'graph.addObservations', profile: 'standard', memory: listAs('results') },
   { name: 'delete_entities', method: 'graph.deleteEntities', profile: 'standard', memory: done('Entities deleted successfully') },
   { name: 'delete_observations', method: 'graph.deleteObservations', profile: 'standard', memory: done('Observations deleted successfully') },
   { name: 'delete_relations', method: 'graph.deleteRelations', profile: 'standard', memory: done('Relations deleted successfully') },
   { name: 'read_graph', method: 'graph.read', profile: 'standard', memory: graphAnswer, hint: 'Paged: pass offset = nextOffset for the next page.' },
   { name: 'search_nodes', method: 'graph.search', profile: 'core', memory: graphAnswer },
-  { name: 'open_nodes', method: 'graph.open', profile: 'core', memory: graphAnswer },
-  // Tasks.
-  { name: 'task_list', method: 'tasks.list', profile: 'core', params: (a) => ({ limit: 50, ...a }), hint: 'Paged by limit (default 50) and offset.' },
+  { name: 'open_nodes', method: 'graph.open', profile: 'standard', memory: graphAnswer },
+  // The agent's work loop.
+  { name: 'task_next', method: 'tasks.next', profile: 'core', hint: 'agent defaults to your client name.' },
+  { name: 'task_claim', method: 'tasks.claim', profile: 'core', hint: 'Without id, claims the next ready task; agent defaults to your client name.' },
+  { name: 'task_complete', method: 'tasks.complete', profile: 'core', hint: 'Report durationMs, tokensIn, tokensOut and qualityScore (0-1) of your work.' },
   { name: 'task_get', method: 'tasks.get', profile: 'core' },
   { name: 'task_create', method: 'tasks.create', profile: 'core' },
   { name: 'task_update', method: 'tasks.update', profile: 'core', hint: 'Pass expectedVersion = the version you read (task_get); a task changed meanwhile is refused, so read it again.' },
+  { name: 'task_list', method: 'tasks.list', profile: 'standard', params: (a) => ({ limit: 50, ...a }), hint: 'Paged by limit (default 50) and offset.' },
+  { name: 'task_dependencies', method: 'tasks.dependencies', profile: 'standard' },
+  { name: 'task_depend', method: 'tasks.depend', profile: 'standard' },
+  { name: 'task_criteria', method: 'tasks.criteria', profile: 'standard' },
   // Knowledge.
   { name: 'search', method: 'knowledge.search', profile: 'core' },
   { name: 'note_read', method: 'notes.read', profile: 'core' },

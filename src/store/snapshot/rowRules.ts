@@ -11,6 +11,8 @@ import { CONFLICT_KINDS, CONFLICT_RESOLUTIONS, EVENT_SOURCES } from '../schema';
 import {
   agentName,
   count,
+  criteriaRule,
+  dependsOnRule,
   day,
   id,
   isoDateTime,
@@ -103,6 +105,8 @@ export const ROW_RULES: Readonly<Record<string, TableRules>> = {
       tokens_out: count('tokens_out').nullable(),
       quality_score: qualityScore.nullable(),
       notes: json('notes', noteRefs),
+      depends_on: json('depends_on', dependsOnRule),
+      criteria: json('criteria', criteriaRule),
       started_at: isoDateTime('started_at').nullable(),
       completed_at: isoDateTime('completed_at').nullable(),
       ...timestamps,
