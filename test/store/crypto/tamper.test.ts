@@ -161,13 +161,15 @@ describe('store: encryption data written before marks and passphrase checks', fu
     const run: AgentRunRow = await call('agents.recordRun', { agent: 'a', outcome: 'success', notes: SECRET, secret: true });
     await opened.pop()!.close();
 
-    // The store as the previous version left it: no mark columns, no check, one migration fewer.
+    // The store as the version before the marks left it: no mark columns, no check, and neither the marks' migration
+    // (0013) nor the one after it (0014: task dependencies and criteria).
     await withDatabase(dir, async (conn) => {
       const version = (await conn.get<{ user_version: number }>('PRAGMA user_version'))!.user_version;
       await conn.exec(
-        `ALTER TABLE tasks DROP COLUMN sealed_fields; ALTER TABLE agent_runs DROP COLUMN sealed_fields;
-         DELETE FROM __drizzle_migrations WHERE id = (SELECT max(id) FROM __drizzle_migrations);
-         UPDATE crypto_keys SET kdf = json_remove(kdf, '$.check'); PRAGMA user_version = ${version - 1}`,
+        `ALTER TABLE tasks DROP COLUMN depends_on; ALTER TABLE tasks DROP COLUMN criteria;
+         ALTER TABLE tasks DROP COLUMN sealed_fields; ALTER TABLE agent_runs DROP COLUMN sealed_fields;
+         DELETE FROM __drizzle_migrations WHERE id IN (SELECT id FROM __drizzle_migrations ORDER BY id DESC LIMIT 2);
+         UPDATE crypto_keys SET kdf = json_remove(kdf, '$.check'); PRAGMA user_version = ${version - 2}`,
       );
     });
 
