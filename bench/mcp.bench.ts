@@ -6,8 +6,9 @@
 //     Cairn a page within its token budget);
 //   - 2 and 4 processes creating entities at once, one call each: how many of the writes each server acknowledged
 //     are still there afterwards;
-//   - tools/call round trips on Cairn (task_create, task_list, search on the Foam vault) against a tools/call that
-//     does nothing (tools/list) on the same connection;
+//   - tools/call round trips on Cairn (task_create, task_list, task_next, task_claim, search on the Foam vault)
+//     against a request that does no work (tools/list) on the same connection;
+//   - build_context's answer at depths 1–3 against its token budget (real tokens);
 //   - the token size of each profile's tool definitions (gpt-tokenizer, o200k) against the memory server's nine.
 // Run with `npm run bench -- mcp`. Env: BENCH_ENTITIES (10000), BENCH_QUERIES (200), CAIRN_BENCH_OUT.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -140,6 +141,16 @@ async function main(): Promise<void> {
     const taskCreate = await roundTrip(() => cairn.call('task_create', { projectId: project.id, title: `task ${Math.random()}` }));
     const taskList = await roundTrip(() => cairn.call('task_list', { projectId: project.id, limit: 20 }));
     const search = await roundTrip(() => cairn.call('search', { query: 'how do I link notes', limit: 10 }));
+    // The agent loop: next, then claim (each claim takes one of the tasks made above).
+    const taskNext = await roundTrip(() => cairn.call('task_next', { projectId: project.id }));
+    const taskClaim = await roundTrip(() => cairn.call('task_claim', { projectId: project.id }), 50);
+    // build_context on the Foam vault's most linked note, at each depth: the answer against its budget.
+    const buildContext: Record<string, { ms: number; maxTokens: number; estimatedTokens: number; tokens: number; items: number; omitted: number }> = {};
+    for (const depth of [1, 2, 3]) {
+      const r = await cairn.call('build_context', { ref: 'index', depth, maxTokens: 4000 });
+      const body = JSON.parse(r.text) as { tokens: number; items: { text: string }[]; omitted: number };
+      buildContext[`depth${depth}`] = { ms: round(r.ms), maxTokens: 4000, estimatedTokens: body.tokens, tokens: countTokens(body.items.map((i) => i.text).join('\n')), items: body.items.length, omitted: body.omitted };
+    }
 
     // Tool definitions by profile.
     const definitionTokens = async (tools: Tool[]) => ({ tools: tools.length, tokens: countTokens(JSON.stringify(tools)), estimatedTokens: estimateTokens(JSON.stringify(tools)) });
@@ -186,7 +197,8 @@ async function main(): Promise<void> {
       searchNodes: { ...search50, sameHits: `${sameHits}/${QUERIES}` },
       readGraph: { cairn: { ms: round(cairnGraph.ms), ...graphSize(cairnGraph.text) }, memory: { ms: round(memoryGraph.ms), ...graphSize(memoryGraph.text) } },
       concurrentWriters: raceResults,
-      roundTrips: { listTools, taskCreate, taskList, searchFoam: search },
+      roundTrips: { listTools, taskCreate, taskList, taskNext, taskClaim, searchFoam: search },
+      buildContext,
       toolDefinitions: { ...profiles, memoryServer: memoryDefinitions },
       summary: [
         { metric: `create_entities ${ENTITIES}×3 obs, batches of ${BATCH} (entities/s)`, value: rate(cairnCreateMs), baseline: rate(memoryCreateMs), ratio: round(rate(cairnCreateMs) / rate(memoryCreateMs)), unit: '/s' },
@@ -198,6 +210,9 @@ async function main(): Promise<void> {
         ]),
         { metric: 'task_create round trip p50', value: taskCreate.p50, baseline: listTools.p50, ratio: round(taskCreate.p50 / listTools.p50), unit: 'ms' },
         { metric: 'search (Foam vault) round trip p50', value: search.p50, baseline: listTools.p50, ratio: round(search.p50 / listTools.p50), unit: 'ms' },
+        { metric: 'task_next round trip p50', value: taskNext.p50, baseline: listTools.p50, ratio: round(taskNext.p50 / listTools.p50), unit: 'ms' },
+        { metric: 'task_claim (next + claim) round trip p50', value: taskClaim.p50, baseline: listTools.p50, ratio: round(taskClaim.p50 / listTools.p50), unit: 'ms' },
+        ...Object.entries(buildContext).map(([d, b]) => ({ metric: `build_context ${d} (Foam "index"): real tokens vs its budget`, value: b.tokens, baseline: b.maxTokens, ratio: round(b.tokens / b.maxTokens), unit: 'tokens' })),
         ...Object.entries(profiles).map(([p, d]) => ({ metric: `tool definitions, profile ${p} (${d.tools} tools)`, value: d.tokens, baseline: memoryDefinitions.tokens, ratio: round(d.tokens / memoryDefinitions.tokens), unit: 'tokens' })),
       ],
     });

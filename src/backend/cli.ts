@@ -22,8 +22,10 @@ import type { ConnectedNode, Entity, GraphPath, KnowledgeGraph, Neighbourhood, R
 import { MAX_DEPTH, MAX_PATH_DEPTH } from '../store/graph/limits';
 import { makeActor } from './actor';
 import { registerBackupCommands } from './features/backup/cli';
+import { registerGraphInteropCommands } from './features/graph/interopCli';
 import { registerSyncCommands } from './features/sync/cli';
 import { registerMcpCommand } from './mcp/cli';
+import { registerMemoryCommands } from './features/memory/cli';
 import { dependencyLines, registerTaskWorkCommands } from './features/tasks/workCli';
 import type { TaskDependencies } from '../store/taskWork';
 import { invoke, MethodError, type Context } from './methods';
@@ -523,9 +525,10 @@ export function buildProgram(): Command {
         ...(rows.length
           ? [
               formatTable(
-                ['NAME', 'MODEL', 'TASKS OPEN/ALL', 'RUNS', 'TOKENS', 'QUALITY', 'FAILURES', 'ISSUES', 'FILE'],
+                ['NAME', 'CATEGORY', 'MODEL', 'TASKS OPEN/ALL', 'RUNS', 'TOKENS', 'QUALITY', 'FAILURES', 'ISSUES', 'FILE'],
                 rows.map((a) => [
                   (a.name ?? '(no name)') + (a.shadowed ? ' (shadowed)' : ''),
+                  a.category ?? '',
                   a.model ?? '',
                   `${a.tasks.open}/${a.tasks.total}`,
                   String(a.runs.count),
@@ -709,6 +712,7 @@ export function buildProgram(): Command {
   registerSyncCommands(program, { sub, json: (cmd) => Boolean(g(cmd).json), withStore: (cmd, fn) => withStore(g(cmd), false, fn) });
 
   registerCryptoCommands(program, project, { sub, g, withStore, print, usage: (m) => new UsageError(m) });
+  registerGraphInteropCommands(program, { sub, withStore: (cmd, fn) => withStore(g(cmd), false, fn), print: (cmd, value, text) => print(g(cmd), value, text), usage: (m) => new UsageError(m) });
   registerTaskWorkCommands(task, sprint, {
     sub,
     withStore: (cmd, fn, openFor) => withStore(g(cmd), openFor ?? false, fn),
@@ -719,6 +723,7 @@ export function buildProgram(): Command {
     positiveInt,
     fraction,
   });
+  registerMemoryCommands(program, { sub, withStore: (cmd, fn) => withStore(g(cmd), false, fn), print: (cmd, value, text) => print(g(cmd), value, text), positiveInt, fraction });
   registerMcpCommand(program, sub, (cmd) => {
     const opts = g(cmd);
     return { storeDir: storeDir(opts), vaultDir: vaultDir(opts), agentDirs: agentDirs(opts), actor: opts.actor?.trim() || undefined };

@@ -7,6 +7,7 @@ import { cryptoMethods } from './features/crypto/methods';
 import type { MethodDef } from './features/define';
 import { graphMethods } from './features/graph/methods';
 import { knowledgeMethods } from './features/knowledge/methods';
+import { memoryMethods } from './features/memory/methods';
 import { noteMethods } from './features/notes/methods';
 import { projectMethods } from './features/projects/methods';
 import { storeMethods } from './features/store/methods';
@@ -20,6 +21,7 @@ export const methodTable = {
   ...knowledgeMethods,
   ...noteMethods,
   ...graphMethods,
+  ...memoryMethods,
   ...agentMethods,
   ...cryptoMethods,
   ...backupMethods,
@@ -34,6 +36,7 @@ export const FEATURES: [string, Record<string, MethodDef>][] = [
   ['Knowledge', knowledgeMethods],
   ['Notes', noteMethods],
   ['Graph', graphMethods],
+  ['Memory', memoryMethods],
   ['Agents', agentMethods],
   ['Encryption', cryptoMethods],
   ['Backup', backupMethods],

@@ -5,9 +5,9 @@ import { appendEvents, type Actor, type AggregateType } from './events';
 import { StoreError } from './errors';
 import { nowIso } from './ids';
 import type { Orm } from './orm';
-import type { projects, sprints, tasks } from './schema';
+import type { memories, projects, sprints, tasks } from './schema';
 
-type AggregateTable = typeof projects | typeof sprints | typeof tasks;
+type AggregateTable = typeof projects | typeof sprints | typeof tasks | typeof memories;
 
 /** Optimistic concurrency: a write must name the version it read; anything else was changed meanwhile. */
 export function checkVersion(what: string, current: { id: string; version: number }, expectedVersion: number): void {

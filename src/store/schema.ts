@@ -463,3 +463,53 @@ export const syncState = sqliteTable('sync_state', {
   appliedCommit: text('applied_commit').notNull(),
   appliedAt: text('applied_at').notNull(),
 });
+
+export const MEMORY_TYPES = ['fact', 'preference', 'decision', 'pattern', 'context'] as const;
+export type MemoryType = (typeof MEMORY_TYPES)[number];
+export const MEMORY_SOURCES = ['user', 'inference', 'observation'] as const;
+export type MemorySource = (typeof MEMORY_SOURCES)[number];
+
+/** What an agent (or a person) wants remembered across sessions: one fact, preference, decision, pattern or context. */
+export const memories = sqliteTable(
+  'memories',
+  {
+    id: text('id').primaryKey(),
+    type: text('type', { enum: MEMORY_TYPES }).notNull(),
+    content: text('content').notNull(),
+    /** 0..1: how much it matters (weights recall). */
+    importance: real('importance').notNull().default(0.5),
+    /** 0..1: how sure whoever wrote it was. */
+    confidence: real('confidence').notNull().default(1),
+    source: text('source', { enum: MEMORY_SOURCES }).notNull().default('observation'),
+    /**
+     * The project it belongs to; null: the whole store. No foreign key: deleting a project must not remove rows
+     * without their events (the memories of a deleted project stay, out of its recall, until forgotten).
+     */
+    projectId: text('project_id'),
+    /** After this time it leaves recall, and memory.prune removes it. */
+    expiresAt: text('expires_at'),
+    ...timestamps,
+  },
+  (t) => [
+    index('memories_project_idx').on(t.projectId),
+    index('memories_expires_idx').on(t.expiresAt),
+    check('memories_type_check', sql.raw(`type in (${quote(MEMORY_TYPES)})`)),
+    check('memories_source_check', sql.raw(`source in (${quote(MEMORY_SOURCES)})`)),
+    check('memories_importance_check', sql`importance >= 0 and importance <= 1`),
+    check('memories_confidence_check', sql`confidence >= 0 and confidence <= 1`),
+  ],
+);
+export type MemoryRow = typeof memories.$inferSelect;
+
+/**
+ * When each memory was last recalled here, and how often: machine-local (not backed up or synced), so recalling
+ * writes no event and two machines never conflict over a counter.
+ */
+export const memoryAccess = sqliteTable('memory_access', {
+  memoryId: text('memory_id')
+    .primaryKey()
+    .references(() => memories.id, { onDelete: 'cascade' }),
+  lastAccessedAt: text('last_accessed_at').notNull(),
+  accessCount: integer('access_count').notNull().default(0),
+});
+

@@ -2,7 +2,7 @@
 // or a sync reads (snapshot/rowRules.ts): one definition, so nothing reaches the store one way that the other
 // refuses. zod and the schema's constants only: the protocol is bundled into the extension too.
 import { z } from 'zod';
-import { AGENT_RUN_OUTCOMES, SPRINT_STATUSES, TASK_PRIORITIES, TASK_STATUSES } from './schema';
+import { AGENT_RUN_OUTCOMES, MEMORY_SOURCES, MEMORY_TYPES, SPRINT_STATUSES, TASK_PRIORITIES, TASK_STATUSES } from './schema';
 
 export const id = (what: string) => z.string({ error: `${what} must be a string id` }).trim().min(1, `${what} must not be empty`).max(100, `${what} is too long`);
 export const name = (what: string) =>
@@ -39,6 +39,11 @@ export const criterionText = z.string({ error: 'a criterion must be a string' })
 export const criteriaRule = z
   .array(z.strictObject({ text: criterionText, done: z.boolean({ error: 'done must be true or false' }) }), { error: 'criteria must be a list of { text, done }' })
   .max(100, 'a task may have at most 100 acceptance criteria');
+export const memoryType = z.enum(MEMORY_TYPES, { error: `type must be one of ${MEMORY_TYPES.join(', ')}` });
+export const memorySource = z.enum(MEMORY_SOURCES, { error: `source must be one of ${MEMORY_SOURCES.join(', ')}` });
+/** What a memory says: one fact, preference, decision, pattern or piece of context. */
+export const memoryContent = z.string({ error: 'content must be a string' }).trim().min(1, 'content must not be empty').max(10_000, 'content must be at most 10,000 characters');
+export const unitScore = (what: string) => z.number({ error: `${what} must be a number between 0 and 1` }).min(0, `${what} is between 0 and 1`).max(1, `${what} is between 0 and 1`);
 /** What a search looks for (knowledge.search; the extension's search box checks it the same way). */
 export const searchQuery = z.string({ error: 'query must be a string' }).trim().min(1, 'query must not be empty').max(1000, 'query must be at most 1000 characters');
 export const tags = z.array(z.string().trim().min(1).max(100)).max(100);

@@ -1,10 +1,28 @@
 // The Agents view: each agent definition the backend indexed, with its description, model and tools, the tasks
-// assigned to it and its run metrics; and the lint problems of agent files as diagnostics on those files.
+// assigned to it and its run metrics; and the lint problems of agent files as diagnostics on those files. Agents in
+// a sub-folder of an agent folder (`<folder>/<category>/<agent>.md`) are grouped under their category, the
+// categories sorted and listed first; agents at the top of a folder stay at the top.
 import * as vscode from 'vscode';
 import type { BackendClient } from '../extension/backendClient';
 import type { AgentLintResult, AgentSummary } from '../store/agents/indexer';
 
-export type AgentNode = { kind: 'agent'; agent: AgentSummary } | { kind: 'detail'; id: string; label: string; description?: string; icon: string };
+export type AgentNode =
+  | { kind: 'category'; category: string; agents: AgentSummary[] }
+  | { kind: 'agent'; agent: AgentSummary }
+  | { kind: 'detail'; id: string; label: string; description?: string; icon: string };
+
+/** The top level: a node per category (sorted, first), then the agents that have none, in the list's order. */
+export function groupByCategory(agents: AgentSummary[]): AgentNode[] {
+  const byCategory = new Map<string, AgentSummary[]>();
+  const top: AgentNode[] = [];
+  for (const agent of agents) {
+    if (!agent.category) top.push({ kind: 'agent', agent });
+    else if (byCategory.has(agent.category)) byCategory.get(agent.category)!.push(agent);
+    else byCategory.set(agent.category, [agent]);
+  }
+  const categories = [...byCategory.keys()].sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+  return [...categories.map((category): AgentNode => ({ kind: 'category', category, agents: byCategory.get(category)! })), ...top];
+}
 
 const fileName = (p: string) => p.slice(p.lastIndexOf('/') + 1);
 
@@ -50,6 +68,14 @@ export class AgentsTreeProvider implements vscode.TreeDataProvider<AgentNode>, v
   }
 
   getTreeItem(node: AgentNode): vscode.TreeItem {
+    if (node.kind === 'category') {
+      const item = new vscode.TreeItem(node.category, vscode.TreeItemCollapsibleState.Collapsed);
+      item.id = `agent-category:${node.category}`;
+      item.contextValue = 'agentCategory';
+      item.description = `${node.agents.length} agent${node.agents.length === 1 ? '' : 's'}`;
+      item.iconPath = vscode.ThemeIcon.Folder;
+      return item;
+    }
     if (node.kind === 'detail') {
       const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
       item.id = node.id;
@@ -77,8 +103,9 @@ export class AgentsTreeProvider implements vscode.TreeDataProvider<AgentNode>, v
     try {
       if (!node) {
         this.agents ??= this.backend.request<'agents.list', AgentSummary[]>('agents.list', {});
-        return (await this.agents).map((agent) => ({ kind: 'agent', agent }));
+        return groupByCategory(await this.agents);
       }
+      if (node.kind === 'category') return node.agents.map((agent) => ({ kind: 'agent', agent }));
       if (node.kind === 'detail') return [];
       const a = node.agent;
       const r = a.runs;

@@ -121,6 +121,22 @@ describe('cairn agent list / lint / run-log / runs (CLI)', function () {
     assert.match(lint.stdout, new RegExp(`${files.length} agent files in ${escape(VOLTAGENT_CORE)} \\(${files.length}\\)`));
     for (const line of lint.stdout.trim().split('\n').slice(0, -2)) assert.match(line, /^\/.+\.md:\d+: (error|warning|info) [a-z-]+ \S/);
   });
+
+  it('indexes the whole VoltAgent collection from its root: each agent with its category, in the table and the JSON', () => {
+    const list = cli(['--store', store, '--agents', VOLTAGENT_AGENTS, '--json', 'agent', 'list']);
+    assert.equal(list.status, 0, list.stderr);
+    const agents = JSON.parse(list.stdout) as { name: string | null; category: string | null; path: string }[];
+    assert.equal(agents.length, 158);
+    for (const a of agents) assert.equal(a.category, path.relative(VOLTAGENT_AGENTS, path.dirname(a.path)));
+    assert.equal(agents.find((a) => a.name === 'content-marketer')!.category, 'categories/08-business-product');
+    const text = cli(['--store', store, '--agents', VOLTAGENT_AGENTS, 'agent', 'list']);
+    assert.equal(text.status, 0, text.stderr);
+    assert.match(text.stdout, /^158 agents in /);
+    assert.match(text.stdout, /^NAME +CATEGORY +MODEL +TASKS OPEN\/ALL/m);
+    assert.match(text.stdout, /^content-marketer +categories\/08-business-product +haiku +0\/0 .* content-marketer\.md$/m);
+    // Agents at the top of a folder have no category: the column is left empty.
+    assert.match(run('agent', 'list').stdout, /^writer {2,}haiku +0\/0 /m);
+  });
 });
 
 function escape(s: string): string {

@@ -1,5 +1,6 @@
 // The Agents view and agent-file diagnostics inside the real VS Code: agent files in the workspace's
-// .claude/agents are indexed, listed with their model and tasks, and their problems show on the files.
+// .claude/agents (its sub-folders too) are indexed, listed with their model and tasks (those in a sub-folder under
+// their category), and their problems show on the files.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -20,6 +21,10 @@ describe('Agents view (real VS Code)', () => {
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, 'reviewer.md'), '---\nname: reviewer\ndescription: Reviews pull requests\ntools: Read, Grep\nmodel: sonnet\ncolour: blue\n---\nYou review code.\n');
     fs.writeFileSync(path.join(dir, 'broken.md'), '---\nname: broken\ndescription: Use when: things break\n---\nBody.\n');
+    fs.mkdirSync(path.join(dir, 'quality', 'security'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'quality', 'tester.md'), '---\nname: tester\ndescription: Writes tests\nmodel: haiku\n---\nYou test.\n');
+    fs.writeFileSync(path.join(dir, 'quality', 'security', 'auditor.md'), '---\nname: auditor\ndescription: Audits\n---\nYou audit.\n');
+    fs.writeFileSync(path.join(dir, 'quality', 'README.md'), '# Quality agents\n');
   });
   let projectId: string | undefined;
   after(async () => {
@@ -33,7 +38,7 @@ describe('Agents view (real VS Code)', () => {
     await vscode.commands.executeCommand('cairn.indexAgents');
     const agents = (await api.agentsTree.getChildren()) as AgentNode[];
     const reviewer = agents.find((n) => n.kind === 'agent' && n.agent.name === 'reviewer');
-    assert.ok(reviewer && reviewer.kind === 'agent', `agents listed: ${agents.map((n) => (n.kind === 'agent' ? n.agent.path : n.label)).join(', ')}`);
+    assert.ok(reviewer && reviewer.kind === 'agent', `agents listed: ${agents.map((n) => (n.kind === 'agent' ? n.agent.path : n.kind === 'category' ? n.category : n.label)).join(', ')}`);
     assert.equal(api.agentsTree.getTreeItem(reviewer).description, 'sonnet');
     const details = await api.agentsTree.getChildren(reviewer);
     const tools = details.find((d) => d.kind === 'detail' && d.label === 'Tools');
@@ -48,6 +53,28 @@ describe('Agents view (real VS Code)', () => {
       const tasks = (await api.agentsTree.getChildren(again)).find((d) => d.kind === 'detail' && d.label === 'Tasks');
       return tasks?.kind === 'detail' && tasks.description === '1 assigned, 1 open';
     });
+  });
+
+  it('groups the agents of sub-folders under their category, sorted and first; top-level agents stay at the top', async () => {
+    await vscode.commands.executeCommand('cairn.indexAgents');
+    // The workspace's agents (the user's ~/.claude/agents, if any, is indexed too).
+    const ours = (a: { path: string }) => a.path.startsWith(dir + path.sep);
+    const top = ((await api.agentsTree.getChildren()) as AgentNode[]).filter((n) => (n.kind === 'category' ? n.agents.every(ours) : n.kind === 'agent' && ours(n.agent)));
+    const label = (n: AgentNode) => (n.kind === 'category' ? `[${n.category}]` : n.kind === 'agent' ? (n.agent.name ?? path.basename(n.agent.path)) : n.label);
+    assert.deepEqual(top.map(label), ['[quality]', '[quality/security]', 'reviewer', 'broken.md'], 'broken.md has no name (its YAML is broken): listed last');
+    const quality = top[0]!;
+    const item = api.agentsTree.getTreeItem(quality);
+    assert.equal(item.label, 'quality');
+    assert.equal(item.description, '1 agent');
+    assert.equal(item.collapsibleState, vscode.TreeItemCollapsibleState.Collapsed);
+    const inQuality = await api.agentsTree.getChildren(quality);
+    assert.deepEqual(inQuality.map(label), ['tester'], 'the README without front matter is no agent');
+    const tester = inQuality[0]!;
+    assert.ok(tester.kind === 'agent' && tester.agent.category === 'quality');
+    assert.equal(api.agentsTree.getTreeItem(tester).description, 'haiku');
+    const auditor = (await api.agentsTree.getChildren(top[1]))[0]!;
+    assert.ok(auditor.kind === 'agent' && auditor.agent.category === 'quality/security' && auditor.agent.path === path.join(dir, 'quality', 'security', 'auditor.md'));
+    assert.ok((await api.agentsTree.getChildren(auditor)).some((d) => d.kind === 'detail' && d.label === 'Tools'), 'an agent in a category keeps its details');
   });
 
   it('shows lint problems as diagnostics on the agent files', async () => {

@@ -160,12 +160,16 @@ function assertContract(argv: string[], r: Outcome): void {
   assert.deepEqual(leaks(r.stdout + r.stderr, input), [], `${shown}: a stack trace or SQL in the output: ${r.stderr.slice(0, 800)}`);
   assert.doesNotMatch(r.stderr, /unexpected error|Internal error/, `${shown}: an internal error: ${r.stderr.slice(0, 500)}`);
   const helpOrVersion = argv.some((a) => ['--help', '-h', '--version', '-V'].includes(a));
-  // A command group without its subcommand ("cairn task") shows the group's help, by design: exit 2, usage first.
-  if (r.status === 2 && /^Usage: cairn \S+ \[options\] \[command\]\n/.test(r.stderr)) return;
+  // A command group without its subcommand ("cairn task", "cairn task criteria") shows the group's help, by design:
+  // exit 2, usage first.
+  if (r.status === 2 && /^Usage: cairn (\S+ )+\[options\] \[command\]\n/.test(r.stderr)) return;
   if (r.status !== 0) {
     const lines = r.stderr.split('\n').filter((l) => l.length > 0 && !l.startsWith('cairn: warning: '));
     assert.equal(lines.length, 1, `${shown} failed (exit ${r.status}) without exactly one line on stderr: ${JSON.stringify(r.stderr.slice(0, 800))}`);
     assert.match(lines[0]!, /^cairn: \S/, `${shown}: the error line starts "cairn: "`);
+  } else if (argv.includes('mcp') && !helpOrVersion) {
+    // cairn mcp's stdout is the protocol (here with nothing on stdin: no message, or only JSON-RPC lines).
+    for (const line of r.stdout.split('\n').filter(Boolean)) assert.doesNotThrow(() => JSON.parse(line), `${shown} wrote a line that is not JSON-RPC: ${JSON.stringify(line.slice(0, 300))}`);
   } else if (argv.includes('--json') && !helpOrVersion) {
     assert.doesNotThrow(() => JSON.parse(r.stdout), `${shown} --json printed something that is not JSON: ${JSON.stringify(r.stdout.slice(0, 300))}`);
   }

@@ -148,6 +148,81 @@ describe('cairn mcp (MCP SDK client over stdio)', function () {
     assert.match(noHeading.text, /no heading "Budget". Its headings: "Apollo Program", "Crew", "Rockets"/);
   });
 
+  it('note_write: create (never over a file), append, replace a section, each refused if the note changed since it was read', async () => {
+    const created = await mcp.ok<{ path: string; version: string }>('note_write', { note: 'missions/Gemini', mode: 'create', text: '# Gemini\n\n## Goals\n\nRendezvous.\n\n## Crew\n\nTwo.\n' });
+    assert.equal(created.path, 'missions/Gemini.md');
+    assert.equal(fs.readFileSync(path.join(vault, 'missions', 'Gemini.md'), 'utf8'), '# Gemini\n\n## Goals\n\nRendezvous.\n\n## Crew\n\nTwo.\n');
+    const again = await mcp.call('note_write', { note: 'missions/Gemini', mode: 'create', text: 'x' });
+    assert.equal(again.isError, true);
+    assert.match(again.text, /already/i);
+    const goals = await mcp.ok<{ version: string }>('note_write', { note: 'Gemini', mode: 'replaceSection', heading: 'Goals', text: '\nRendezvous and docking.\n', expectedVersion: created.version });
+    assert.equal(fs.readFileSync(path.join(vault, 'missions', 'Gemini.md'), 'utf8'), '# Gemini\n\n## Goals\n\nRendezvous and docking.\n\n## Crew\n\nTwo.\n');
+    const stale = await mcp.call('note_write', { note: 'Gemini', mode: 'append', text: 'late', expectedVersion: created.version });
+    assert.equal(stale.isError, true);
+    assert.match(stale.text, /changed since you read it \(you read version [0-9a-f]{16}; it is now [0-9a-f]{16}\)/);
+    const noVersion = await mcp.call('note_write', { note: 'Gemini', mode: 'replace', text: 'all gone' });
+    assert.equal(noVersion.isError, true);
+    assert.match(noVersion.text, /pass expectedVersion/);
+    await mcp.ok('note_write', { note: 'Gemini', mode: 'append', text: 'Launched 1965.\n', expectedVersion: goals.version });
+    assert.match(fs.readFileSync(path.join(vault, 'missions', 'Gemini.md'), 'utf8'), /Two\.\nLaunched 1965\.\n$/);
+    const hits = await mcp.ok<{ path: string }[]>('search', { query: 'docking', mode: 'text' });
+    assert.equal(hits[0]!.path, 'missions/Gemini.md', 'indexed at once');
+    for (const note of ['../escape', '/etc/evil', 'missions/../../x']) {
+      const r = await mcp.call('note_write', { note, mode: 'create', text: 'x' });
+      assert.equal(r.isError, true, note);
+    }
+    assert.ok(!fs.existsSync(path.join(path.dirname(vault), 'escape.md')), 'nothing written outside the vault');
+    const [event] = JSON.parse(run('--json', 'log', '--type', 'vault', '--limit', '1')) as { actor: string; source: string }[];
+    assert.deepEqual([event!.actor, event!.source], ['test-agent', 'agent']);
+  });
+
+  it('build_context: a task with what it waits for, its notes and runs, or a note with its neighbourhood, within the budget', async () => {
+    const design = await mcp.ok<Task>('task_create', { projectId, title: 'Design the lander', description: 'Mass budget first.' });
+    const build = await mcp.ok<Task>('task_create', { projectId, title: 'Build the lander', dependsOn: [design.id], notes: ['Apollo'], criteria: ['Passes drop test'] });
+    const ctx = await mcp.ok<{ root: { kind: string; name: string }; items: { kind: string; name: string; distance: number; text: string }[]; tokens: number; omitted: number }>('build_context', { ref: build.id });
+    assert.deepEqual(ctx.root, { kind: 'task', name: build.id });
+    assert.match(ctx.items[0]!.text, /Task .*: Build the lander\npending · medium[\s\S]*- \[ \] Passes drop test[\s\S]*waits for .* Design the lander \(pending\)/);
+    assert.deepEqual(ctx.items.slice(1).map((i) => [i.kind, i.name, i.distance]).sort(), [['note', 'Apollo.md', 1], ['task', design.id, 1]]);
+    const note = await mcp.ok<typeof ctx>('build_context', { ref: 'Apollo', depth: 2 });
+    assert.deepEqual(note.root, { kind: 'note', name: 'Apollo.md' });
+    assert.ok(note.items.some((i) => i.name === 'rockets/Saturn V.md' && i.distance === 1), JSON.stringify(note.items.map((i) => i.name)));
+    assert.ok(note.items.some((i) => i.kind === 'task' && i.name === build.id), 'the task linked to the note');
+    await mcp.ok('note_write', { note: 'Mission log', mode: 'create', text: `# Mission log\n\nAbout [[Apollo]].\n\n${'A long day of checks. '.repeat(100)}\n` });
+    const small = await mcp.ok<typeof ctx & { maxTokens: number }>('build_context', { ref: 'Apollo', depth: 2, maxTokens: 200 });
+    assert.ok(small.tokens <= 200, `${small.tokens} tokens`);
+    assert.ok(small.omitted > 0);
+    const missing = await mcp.call('build_context', { ref: 'Atlantis' });
+    assert.equal(missing.isError, true);
+    assert.match(missing.text, /Nothing is called "Atlantis"/);
+  });
+
+  it('remember, recall, forget: memory that lasts across sessions (a new connection recalls it), recorded as the agent', async () => {
+    const m = await mcp.ok<{ id: string; existing: boolean }>('remember', { type: 'preference', content: 'The user wants commit messages in the imperative mood', importance: 0.8, projectId });
+    assert.equal(m.existing, false);
+    await mcp.close();
+    mcp = await connect(['--store', store, '--vault', vault, 'mcp'], { name: 'next-session' });
+    const hits = await mcp.ok<{ id: string; score: number; accessCount: number }[]>('recall', { query: 'how should commit messages be written', projectId });
+    assert.deepEqual(hits.map((h) => [h.id, h.accessCount]), [[m.id, 1]]);
+    const bad = await mcp.call('remember', { type: 'gossip', content: 'x' });
+    assert.equal(bad.isError, true);
+    assert.match(bad.text, /type must be one of fact, preference, decision, pattern, context/);
+    assert.deepEqual(await mcp.ok('forget', { id: m.id }), { forgotten: m.id });
+    assert.deepEqual(await mcp.ok('recall', { query: 'commit messages' }), []);
+    const events = JSON.parse(run('--json', 'log', '--type', 'memory')) as { type: string; actor: string; source: string }[];
+    assert.deepEqual(events.map((e) => [e.type, e.actor, e.source]), [['memory.forgotten', 'next-session', 'agent'], ['memory.created', 'test-agent', 'agent']]);
+  });
+
+  it('recent_activity: what changed since a time, newest first, one line each', async () => {
+    const since = new Date(Date.now() - 1000).toISOString();
+    const t = await mcp.ok<Task>('task_create', { projectId, title: 'Pick a landing site' });
+    await mcp.ok('task_update', { id: t.id, expectedVersion: 1, status: 'in_progress' });
+    const items = await mcp.ok<{ kind: string; id: string; type: string; actor: string; summary: string }[]>('recent_activity', { since, kinds: ['task'] });
+    assert.deepEqual(items.map((i) => [i.type, i.actor]), [['task.status_changed', 'test-agent'], ['task.created', 'test-agent']]);
+    assert.match(items[0]!.summary, /status: "pending" → "in_progress"/);
+    assert.match(items[1]!.summary, /"Pick a landing site"/);
+    assert.deepEqual(await mcp.ok('recent_activity', { since: new Date(Date.now() + 60_000).toISOString() }), []);
+  });
+
   it('resources: notes and tasks listed in pages and read; an unknown address is an error', async () => {
     const task = await mcp.ok<Task>('task_create', { projectId, title: 'Build the lander' });
     const listed = [];

@@ -5,11 +5,12 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { indexAgents, listAgents } from '../../src/store/agents/indexer';
 import { runBackup } from '../../src/sync/backup';
 import { agentFolderSlug } from '../../src/sync/files';
 import { runRestore } from '../../src/sync/restore';
 import { runSync } from '../../src/sync/sync';
-import { tempDir } from '../helpers';
+import { human, tempDir } from '../helpers';
 import { bareRemote, clone, closeClones, git, readTree, writeVault, type Clone } from './fixtures';
 
 const prefixOf = (m: Clone) => `files/agents/${agentFolderSlug(m.agents, m.dir)}/`;
@@ -74,5 +75,60 @@ describe('sync: agent folders only one machine has', function () {
     assert.equal((await runSync(a.env, {})).status, 'fast_forward');
     assert.deepEqual(readTree(a.agents), aFiles, "A's agent folder is untouched");
     assert.ok(fs.existsSync(path.join(a.vault, 'from b.md')), "B's note arrived");
+  });
+});
+
+describe('backup: agent folders with sub-folders', function () {
+  this.timeout(120_000);
+  afterEach(closeClones);
+
+  const agentMd = (name: string) => `---\nname: ${name}\ndescription: Use ${name}.\n---\nYou are ${name}.\n`;
+
+  it('the backup holds every agent the index reads, nested ones included, with the folder\'s other files; a nested agent survives backup → delete → restore in its sub-folder', async () => {
+    const root = tempDir();
+    const agentFiles = {
+      'top.md': agentMd('top'),
+      'quality/tester.md': agentMd('tester'),
+      'quality/security/auditor.md': agentMd('auditor'),
+      'quality/README.md': '# Quality agents\n', // no front matter: describes the folder, no agent
+      'quality/notes.txt': 'not an agent\n',
+      '.claude-plugin/plugin.json': '{}\n',
+      '.claude-plugin/hidden.md': agentMd('hidden'),
+      LICENSE: 'MIT\n',
+    };
+    const a = await clone(root, 'a', null, agentFiles);
+    const prefix = prefixOf(a);
+    await indexAgents(a.store, [a.agents], human);
+    const indexed = (await listAgents(a.store.orm)).map((x) => path.relative(a.agents, x.path).split(path.sep).join('/')).sort();
+    assert.deepEqual(indexed, ['quality/security/auditor.md', 'quality/tester.md', 'top.md']);
+
+    const backup = await runBackup(a.env, {});
+    assert.equal(backup.status, 'committed');
+    const held = filesUnder(a.repo, prefix);
+    for (const rel of indexed) assert.ok(held.includes(prefix + rel), `the backup holds the indexed agent ${rel}: ${JSON.stringify(held)}`);
+    for (const rel of ['quality/README.md', 'quality/notes.txt', 'LICENSE']) assert.ok(held.includes(prefix + rel), `the backup keeps ${rel}, as it always did`);
+    assert.deepEqual(backup.warnings, []);
+
+    // The nested agents are deleted (their folder with them); the files that are no agents stay.
+    fs.rmSync(path.join(a.agents, 'quality', 'security'), { recursive: true });
+    fs.rmSync(path.join(a.agents, 'quality', 'tester.md'));
+    await indexAgents(a.store, [a.agents], human);
+    assert.deepEqual((await listAgents(a.store.orm)).map((x) => x.name), ['top']);
+
+    const dry = await runRestore(a.env, {}, backup.commit!, { dryRun: true });
+    assert.deepEqual(dry.files.samples, { added: [`${prefix}quality/security/auditor.md`, `${prefix}quality/tester.md`], removed: [], changed: [] }, 'files no backup holds are never removed');
+    const done = await runRestore(a.env, {}, backup.commit!);
+    assert.deepEqual(readTree(a.agents), agentFiles, 'every file is back where it was, in its sub-folder; nothing else changed');
+    assert.deepEqual(
+      (await listAgents(a.store.orm)).map((x) => [x.name, x.category]),
+      [
+        ['auditor', 'quality/security'],
+        ['tester', 'quality'],
+        ['top', null],
+      ],
+      'the restore indexed them again, with their category',
+    );
+    assert.deepEqual(filesUnder(a.repo, prefix), held, "the restore's own backup holds the same files again");
+    assert.ok(done.restoreCommit);
   });
 });

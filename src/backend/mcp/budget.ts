@@ -1,10 +1,10 @@
 // Keeps a tool's answer within a token budget, so one call never floods an agent's context (the MCP memory server's
-// read_graph answers 50–80k tokens on a big graph). Tokens are estimated as characters ÷ 4, the usual rule of thumb
-// for English and JSON; the mcp bench measures it against a real tokenizer.
+// read_graph answers 50–80k tokens on a big graph).
+import { estimateTokens } from '../../store/tokens';
+
+export { estimateTokens };
 
 export const DEFAULT_MAX_TOKENS = 20_000;
-
-export const estimateTokens = (text: string) => Math.ceil(text.length / 4);
 
 export interface Fitted {
   value: unknown;

@@ -1,16 +1,16 @@
-// Indexes Claude Code agent folders (`.claude/agents/*.md`) into the store. The files stay the source of truth; the
+// Indexes Claude Code agent folders (`.claude/agents/**/*.md`) into the store. The files stay the source of truth; the
 // `agents` table is a catalog of what they said when last read. Incremental like the vault indexer: a file whose size
 // and mtime did not move is not read, one whose bytes did not change (same sha256) is not re-parsed, and rows of
 // files that are gone are removed. Changed rows are written in batches, one transaction each; one `agents.indexed`
 // event summarises a run that changed something.
 //
-// Which files: every `*.md` directly in each folder (Claude Code does not recurse), except a README.md that has no
-// front matter (collections ship one to describe the folder; Claude Code skips files it cannot read as agents).
-// A symlinked file is read only when its real path stays inside the folder; one leading out of it, a FIFO or a
-// device is skipped with the reason.
+// Which files: listAgentFiles (agentFiles.ts): every `*.md` in each folder and its sub-folders (`<folder>/<category>/<agent>.md`; hidden folders and a README.md without front matter left out),
+// links followed only while their real path stays inside the folder; what is passed over is reported in `skipped`.
+// The category of an agent is its sub-folder (agents.list), derived from its path: nothing more is stored.
 //
 // Names across folders: the folders are given in precedence order, as Claude Code applies it (the project's
-// `.claude/agents` before the user's `~/.claude/agents`). The same name in two files of one folder is an error
+// `.claude/agents` before the user's `~/.claude/agents`). The same name in two files of one folder (its sub-folders
+// included) is an error
 // (duplicate-name, from lintAgents); the same name in two folders is expected (a project overriding a personal
 // agent) and is recorded as info on both files: overrides-name on the one Claude Code uses, shadowed-name on the
 // others.
@@ -26,8 +26,8 @@ import { agentRuns, agents, tasks, type AgentRow, type TaskStatus } from '../sch
 import type { Store } from '../store';
 import { parseAgentFile, type AgentDefinition, type AgentDiagnostic } from './agentFile';
 import { lintAgents } from './lint';
-import { realPathInside, realPathOf } from '../insideRoot';
-import { NOT_A_REGULAR_FILE, readTextFile, statFailure } from '../textFile';
+import { readTextFile } from '../textFile';
+import { agentCategory, hasFrontMatter, isReadme, listAgentFiles, NOT_AN_AGENT_README, type AgentFileListing } from './agentFiles';
 
 export interface AgentIndexOptions {
   /** Files larger than this are skipped with a reason (bytes). */
@@ -86,39 +86,28 @@ interface Entry {
 function scanFolders(dirs: string[], skipped: AgentIndexReport['skipped']): { found: Found[]; report: AgentIndexReport['dirs'] } {
   const found: Found[] = [];
   const report: AgentIndexReport['dirs'] = [];
+  const taken = new Set<string>(); // paths found or reported by an earlier folder
   dirs.forEach((dir, dirRank) => {
-    let entries: fs.Dirent[];
+    let listing: AgentFileListing;
     try {
       if (!fs.statSync(dir).isDirectory()) throw Object.assign(new Error('not a folder'), { code: 'ENOTDIR' });
-      entries = fs.readdirSync(dir, { withFileTypes: true });
+      listing = listAgentFiles(dir);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code !== 'ENOENT') skipped.push({ path: dir, reason: `cannot read the folder (${code})` });
       report.push({ dir, exists: false, files: 0 });
       return;
     }
+    for (const p of listing.passedOver) {
+      if (taken.has(p.abs)) continue;
+      taken.add(p.abs);
+      skipped.push({ path: p.abs, reason: p.reason });
+    }
     let files = 0;
-    const dirReal = realPathOf(dir) ?? dir;
-    for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-      if (!/\.md$/i.test(entry.name)) continue;
-      const abs = path.join(dir, entry.name);
-      let stat: fs.Stats;
-      try {
-        stat = fs.statSync(abs); // follows symlinks, as Claude Code does, while they stay in the folder (below)
-      } catch (err) {
-        skipped.push({ path: abs, reason: statFailure(entry.name, err) });
-        continue;
-      }
-      if (stat.isDirectory()) continue;
-      if (entry.isSymbolicLink() && !realPathInside(dirReal, abs)) {
-        skipped.push({ path: abs, reason: `a symbolic link to ${realPathOf(abs)}, outside the agent folder: not read` });
-        continue;
-      }
-      if (!stat.isFile()) {
-        skipped.push({ path: abs, reason: NOT_A_REGULAR_FILE });
-        continue;
-      }
-      found.push({ path: abs, dir, dirRank, size: stat.size, mtimeMs: stat.mtimeMs });
+    for (const f of listing.files) {
+      if (taken.has(f.abs)) continue; // a folder inside an earlier one: its files belong to the earlier (first) folder
+      taken.add(f.abs);
+      found.push({ path: f.abs, dir, dirRank, size: f.stat.size, mtimeMs: f.stat.mtimeMs });
       files++;
     }
     report.push({ dir, exists: true, files });
@@ -126,13 +115,9 @@ function scanFolders(dirs: string[], skipped: AgentIndexReport['skipped']): { fo
   return { found, report };
 }
 
-
-const isReadme = (p: string) => path.basename(p).toLowerCase() === 'readme.md';
-const hasFrontMatter = (text: string) => /^\uFEFF?---[ \t]*\r?\n/.test(text);
-
 /**
- * Cross-file diagnostics: lintAgents within each folder (a name used twice in one folder is an error), then the
- * precedence between folders (info). Returns each file's full, sorted list.
+ * Cross-file diagnostics: lintAgents within each folder (a name used twice in one folder, sub-folders included, is
+ * an error), then the precedence between folders (info). Returns each file's full, sorted list.
  */
 export function crossLint(entries: { path: string; dirRank: number; name: string | null; nameLine: number | null; own: AgentDiagnostic[] }[]): Map<string, AgentDiagnostic[]> {
   const asDefinition = (e: (typeof entries)[number]): AgentDefinition => ({
@@ -211,7 +196,7 @@ export async function indexAgents(store: Store, dirs: string[], who: Actor, opti
       continue;
     }
     if (isReadme(file.path) && !hasFrontMatter(read.text)) {
-      skipped.push({ path: file.path, reason: 'a README without front matter (describes the folder; not an agent)' });
+      skipped.push({ path: file.path, reason: NOT_AN_AGENT_README }); // lost its front matter since it was listed
       continue;
     }
     const hash = sha256(read.bytes);
@@ -330,6 +315,8 @@ export interface AgentSummary {
   id: number;
   path: string;
   dir: string;
+  /** The agent file's sub-folder in `dir` ('/'-separated, e.g. `01-core-development` or `a/b`); null at its top. */
+  category: string | null;
   name: string | null;
   description: string | null;
   model: string | null;
@@ -427,6 +414,7 @@ export async function listAgents(orm: Orm): Promise<AgentSummary[]> {
         id: r.id,
         path: r.path,
         dir: r.dir,
+        category: agentCategory(r.dir, r.path),
         name: r.name,
         description: r.description,
         model: r.model,

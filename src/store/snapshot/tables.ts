@@ -7,8 +7,9 @@
 import type { Connection } from '../connection';
 
 /** Indexes of files that stay the source of truth (the vault's notes, the agent definitions) and what is fitted from them. */
-export const DERIVED_TABLES: ReadonlySet<string> = new Set(['vault_files', 'notes', 'note_headings', 'note_links', 'note_tags', 'agents', 'embedding_state', 'sync_state']);
-// (sync_state is machine-local bookkeeping of sync, not an index; it is kept out of backups the same way.)
+export const DERIVED_TABLES: ReadonlySet<string> = new Set(['vault_files', 'notes', 'note_headings', 'note_links', 'note_tags', 'agents', 'embedding_state', 'sync_state', 'memory_access']);
+// (sync_state and memory_access are machine-local bookkeeping — of sync, of recall — not indexes; they are kept out
+// of backups the same way.)
 
 /** SQLite's and drizzle's own bookkeeping: never exported, never touched by a restore. */
 const INTERNAL = (name: string) => name.startsWith('sqlite_') || name === '__drizzle_migrations';

@@ -57,7 +57,13 @@ describe('agents: a hostile agent folder', () => {
     fs.symlinkSync(path.join(dir, 'kept', 'original.md'), path.join(dir, 'inside.md'));
     execFileSync('mkfifo', [path.join(dir, 'pipe.md')]);
     const r = await indexAgents(store, [dir], human);
-    assert.deepEqual((await store.orm.select().from(agents)).map((a) => a.name).sort(), ['good', 'original']);
+    // kept/original.md is read too (sub-folders are): the link and its target are two files of one name.
+    const rows = await store.orm.select().from(agents);
+    assert.deepEqual(rows.map((a) => a.name).sort(), ['good', 'original', 'original']);
+    assert.deepEqual(rows.filter((a) => a.name === 'original').map((a) => [path.relative(dir, a.path), a.diagnostics.some((d) => d.code === 'duplicate-name')]).sort(), [
+      ['inside.md', true],
+      [path.join('kept', 'original.md'), true],
+    ]);
     assert.deepEqual(r.skipped, [
       { path: path.join(dir, 'linked.md'), reason: `a symbolic link to ${path.join(outside, 'elsewhere.md')}, outside the agent folder: not read` },
       { path: path.join(dir, 'pipe.md'), reason: 'not a regular file (a FIFO, socket or device): never read' },

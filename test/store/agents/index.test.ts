@@ -31,14 +31,14 @@ describe('agents: indexer', () => {
   const row = async (file: string) => (await store.orm.select().from(agents)).find((r) => r.path === file);
   const indexEvents = async () => (await listEvents(store.orm, { aggregateType: 'agents', limit: 100, order: 'asc' })).filter((e) => e.type === 'agents.indexed');
 
-  it('indexes every *.md of a folder (not sub-folders) with its fields, and logs one agents.indexed event', async () => {
+  it('indexes every *.md of a folder and its sub-folders with its fields, and logs one agents.indexed event', async () => {
     const dir = writeFolder({ 'reviewer.md': agentMd('reviewer', 'Reviews code.', 'color: blue\nmaxTurns: 5\n'), 'tester.md': agentMd('tester'), 'notes.txt': 'not an agent' });
     fs.mkdirSync(path.join(dir, 'nested'));
     fs.writeFileSync(path.join(dir, 'nested', 'deep.md'), agentMd('deep'));
     const r = await index(dir, path.join(dir, 'missing'));
-    assert.deepEqual(counts(r), [2, 0, 0, 0]);
+    assert.deepEqual(counts(r), [3, 0, 0, 0]);
     assert.deepEqual(r.dirs, [
-      { dir, exists: true, files: 2 },
+      { dir, exists: true, files: 3 },
       { dir: path.join(dir, 'missing'), exists: false, files: 0 },
     ]);
     const reviewer = (await row(path.join(dir, 'reviewer.md')))!;
@@ -53,7 +53,8 @@ describe('agents: indexer', () => {
     assert.match(reviewer.hash, /^[0-9a-f]{64}$/);
     const events = await indexEvents();
     assert.equal(events.length, 1);
-    assert.deepEqual([events[0]!.data.added, events[0]!.data.agents], [2, 2]);
+    assert.deepEqual([events[0]!.data.added, events[0]!.data.agents], [3, 3]);
+    assert.deepEqual((await listAgents(store.orm)).map((a) => [a.name, a.category]), [['deep', 'nested'], ['reviewer', null], ['tester', null]]);
   });
 
   it('a warm run reads nothing unchanged and logs nothing; an edit, a delete and a new file are picked up', async () => {

@@ -6,6 +6,15 @@ import { count, id, isoDateTime, name, qualityScore, runOutcome, text } from '..
 import { revealRun, revealRuns } from '../crypto/reveal';
 import { method, who, writer } from '../define';
 
+/** What a run cost and how it went: agents.recordRun and tasks.complete take the same. */
+export const runMeasures = {
+  durationMs: count('durationMs').optional(),
+  tokensIn: count('tokensIn').optional(),
+  tokensOut: count('tokensOut').optional(),
+  qualityScore: qualityScore.optional(),
+  errors: count('errors').optional(),
+};
+
 export const agentMethods = {
   'agents.index': method({
     doc: 'Reads the agent folders (only what changed) and lints each file.',
@@ -34,11 +43,7 @@ export const agentMethods = {
       agent: name('agent'),
       taskId: id('taskId').optional(),
       startedAt: isoDateTime('startedAt').optional(),
-      durationMs: count('durationMs').optional(),
-      tokensIn: count('tokensIn').optional(),
-      tokensOut: count('tokensOut').optional(),
-      qualityScore: qualityScore.optional(),
-      errors: count('errors').optional(),
+      ...runMeasures,
       outcome: runOutcome,
       notes: text.optional(),
       secret: z.boolean({ error: 'secret must be true or false' }).optional(),

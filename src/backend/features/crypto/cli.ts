@@ -9,6 +9,8 @@ import type { KeyStatus } from '../../../store/crypto/keys';
 import type { EraseReport } from '../../../store/erase';
 import type { JsonExport, MarkdownExport } from '../../../store/export';
 import { writeFileAtomically } from '../../../store/atomicFile';
+import type { MemoryExport } from '../../../store/graph/memoryJsonl';
+import { exportLine } from '../graph/interopCli';
 import { MethodError } from '../../methods';
 import { ErrorCodes } from '../../protocol';
 import type { Caller } from '../../cli';
@@ -108,15 +110,23 @@ export function registerCryptoCommands(program: Command, project: Command, kit: 
     print(opts, s, () => statusLines(s));
   });
 
-  sub(program, 'export', 'export the store or one project: json (canonical rows) or markdown (a readable document per project)')
-    .option('--format <format>', 'json or markdown', 'json')
-    .option('--project <id>', 'only this project')
+  sub(program, 'export', 'export the store or one project: json (canonical rows) or markdown (a readable document per project); or the graph as mcp-memory (the MCP memory server\'s memory.jsonl)')
+    .option('--format <format>', 'json, markdown or mcp-memory', 'json')
+    .option('--project <id>', 'only this project (json and markdown)')
     .option('--out <file>', 'write to this file (written whole, then renamed into place) instead of printing')
     .action(async (o: { format: string; project?: string; out?: string }, cmd: Command) => {
       const opts = g(cmd);
-      if (o.format !== 'json' && o.format !== 'markdown') throw kit.usage(`"${o.format}" is not one of json, markdown`);
-      if (opts.json && o.format === 'markdown' && !o.out) throw kit.usage('--json prints JSON, and --format markdown prints Markdown: choose one (or write the Markdown with --out FILE)');
+      if (o.format !== 'json' && o.format !== 'markdown' && o.format !== 'mcp-memory') throw kit.usage(`"${o.format}" is not one of json, markdown, mcp-memory`);
+      if (opts.json && o.format !== 'json' && !o.out) throw kit.usage(`--json prints JSON, and --format ${o.format} prints ${o.format === 'markdown' ? 'Markdown' : 'JSON lines'}: choose one (or write the ${o.format === 'markdown' ? 'Markdown' : 'file'} with --out FILE)`);
+      if (o.format === 'mcp-memory' && o.project !== undefined) throw kit.usage('--format mcp-memory exports the whole graph: it has no --project');
       const file = o.out === undefined ? undefined : exportTarget(o.out, kit);
+      if (o.format === 'mcp-memory') {
+        // The memory server writes no newline at the end: the file is its text as it is; a terminal gets one.
+        const graph = await withStore(opts, false, (call) => call<'graph.export', MemoryExport>('graph.export', {}));
+        if (!file) return void process.stdout.write(graph.text ? graph.text + '\n' : '');
+        writeFileAtomically(file, graph.text);
+        return print(opts, { file, format: o.format, entities: graph.entities, observations: graph.observations, relations: graph.relations }, () => exportLine(file, graph));
+      }
       const result = await withStore(opts, false, (call) => call<'store.export', JsonExport | MarkdownExport>('store.export', { format: o.format as 'json' | 'markdown', projectId: o.project }));
       const text = 'tables' in result ? JSON.stringify(result, null, 2) + '\n' : result.documents.map((d) => d.markdown).join('\n---\n\n');
       if (!file) {

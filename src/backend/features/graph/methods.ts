@@ -15,6 +15,7 @@ import {
   shortestPath,
 } from '../../../store/graph/graph';
 import { MAX_DEPTH, MAX_PATH_DEPTH } from '../../../store/graph/limits';
+import { exportMemoryJsonl, importMemoryJsonl, MAX_IMPORT_BYTES } from '../../../store/graph/memoryJsonl';
 import { nodeName, observation } from '../../../store/valueRules';
 import { method, who, writer } from '../define';
 
@@ -112,5 +113,21 @@ export const graphMethods = {
     result: 'ConnectedNode[]',
     params: z.strictObject({ limit: z.number().int().min(1).max(1000).optional() }),
     handler: (store, p) => mostConnected(store, p.limit),
+  }),
+  'graph.import': method({
+    doc: "Imports an MCP memory server file (memory.jsonl), all or nothing: a bad line is reported by its number and nothing is written.",
+    result: 'ImportResult',
+    writes: true,
+    params: z.strictObject({
+      text: z.string({ error: "text must be the file's content, a string" }).max(MAX_IMPORT_BYTES, `text must be at most ${MAX_IMPORT_BYTES / 1024 / 1024} MB`),
+      ...writer,
+    }),
+    handler: (store, p, ctx) => importMemoryJsonl(store, who(ctx, p), p.text),
+  }),
+  'graph.export': method({
+    doc: "The graph's entities and relations as an MCP memory server file (memory.jsonl).",
+    result: 'MemoryExport',
+    params: z.strictObject({}),
+    handler: (store) => exportMemoryJsonl(store),
   }),
 };

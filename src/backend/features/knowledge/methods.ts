@@ -7,6 +7,7 @@ import { parseEmbedderSpec } from '../../../store/knowledge/embedder';
 import { indexVault } from '../../../store/knowledge/indexer';
 import { searchByMode } from '../../../store/knowledge/semanticSearch';
 import { searchQuery } from '../../../store/valueRules';
+import { buildContext } from '../../../store/context';
 import { pathParam } from '../../pathParam';
 import { method, who, writer } from '../define';
 
@@ -61,5 +62,15 @@ export const knowledgeMethods = {
       project: z.string().max(200).optional(),
     }),
     handler: (store, p) => searchByMode(store, p.query, p.mode, p),
+  }),
+  'context.build': method({
+    doc: 'A task, note or entity with its neighbourhood to a depth, cut to a token budget, most relevant first.',
+    result: 'BuiltContext',
+    params: z.strictObject({
+      ref: z.string({ error: 'ref must be a task id, a note (path, file name or title) or an entity name' }).trim().min(1, 'ref must not be empty').max(4096, 'ref must be at most 4096 characters'),
+      depth: z.number({ error: 'depth must be 1, 2 or 3' }).int('depth must be 1, 2 or 3').min(1, 'depth must be 1, 2 or 3').max(3, 'depth must be 1, 2 or 3').default(1),
+      maxTokens: z.number({ error: 'maxTokens must be a whole number from 200 to 50000' }).int().min(200, 'maxTokens must be at least 200').max(50_000, 'maxTokens must be at most 50000').default(4000),
+    }),
+    handler: (store, p, ctx) => buildContext(store, ctx.vaultDir, p.ref, p.depth, p.maxTokens),
   }),
 };

@@ -9,6 +9,7 @@ import { createPlaceholderNote } from '../../../store/knowledge/placeholderNote'
 import { planRename, renameNote } from '../../../store/knowledge/rename';
 import { listTemplates } from '../../../store/knowledge/templates';
 import { readNote } from '../../../store/knowledge/readNote';
+import { writeNote } from '../../../store/knowledge/writeNote';
 import { pathParam } from '../../pathParam';
 import { method, who, writer } from '../define';
 
@@ -31,6 +32,22 @@ export const noteMethods = {
       heading: z.string({ error: 'heading must be the text of a heading in the note' }).trim().min(1, 'heading must not be empty').max(1000).optional(),
     }),
     handler: (store, p, ctx) => readNote(store, ctx.vaultDir, p.note, p.heading),
+  }),
+  'notes.write': method({
+    doc: 'Writes a note: create it (never over another file), append to it, replace it or one section, refused if it changed since the version you read.',
+    result: 'NoteText',
+    writes: true,
+    params: z
+      .strictObject({
+        note: notePath(4096),
+        mode: z.enum(['create', 'append', 'replace', 'replaceSection'], { error: 'mode must be create, append, replace or replaceSection' }),
+        text: z.string({ error: 'text must be a string' }).max(1_000_000, 'text must be at most 1,000,000 characters'),
+        heading: z.string({ error: 'heading must be the text of a heading in the note' }).trim().min(1, 'heading must not be empty').max(1000).optional(),
+        expectedVersion: z.string({ error: 'expectedVersion must be the version notes.read gave you' }).regex(/^[0-9a-f]{16}$/, 'expectedVersion must be the version notes.read gave you (16 hex digits)').optional(),
+        ...writer,
+      })
+      .refine((p) => (p.mode === 'replaceSection') === (p.heading !== undefined), 'heading goes with mode replaceSection, and only with it'),
+    handler: (store, p, ctx) => writeNote(store, ctx.vaultDir, who(ctx, p), p),
   }),
   'notes.links': method({
     doc: "A note's backlinks and outgoing links, each with its line and context.",

@@ -1,11 +1,12 @@
 // The store as a whole: what it is, whether it is healthy, its export, and its event log.
 import { z } from 'zod';
+import { recentActivity } from '../../../store/activity';
 import { AGGREGATE_TYPES, listEvents } from '../../../store/events';
 import { exportJson, exportMarkdown } from '../../../store/export';
 import { countNotes } from '../../../store/knowledge/catalog';
 import { storeEmbedderSpec } from '../../../store/knowledge/semanticIndex';
 import { countTasks } from '../../../store/tasks';
-import { id } from '../../../store/valueRules';
+import { id, isoDateTime } from '../../../store/valueRules';
 import { CAIRN_VERSION } from '../../version';
 import { method } from '../define';
 
@@ -56,5 +57,15 @@ export const storeMethods = {
       order: z.enum(['asc', 'desc']).default('desc'),
     }),
     handler: (store, p) => listEvents(store.orm, p),
+  }),
+  'activity.recent': method({
+    doc: 'What changed lately (since a time, of some kinds), newest first, one line each: who, what, and to what.',
+    result: 'ActivityItem[]',
+    params: z.strictObject({
+      since: isoDateTime('since').optional(),
+      kinds: z.array(z.enum(AGGREGATE_TYPES, { error: `kinds may name ${AGGREGATE_TYPES.join(', ')}` }), { error: 'kinds must be a list' }).max(AGGREGATE_TYPES.length).optional(),
+      limit: z.number({ error: 'limit must be a whole number from 1 to 500' }).int().min(1).max(500).default(50),
+    }),
+    handler: (store, p) => recentActivity(store.orm, p),
   }),
 };

@@ -25,6 +25,7 @@ import {
   text,
 } from '../../../store/valueRules';
 import { pathParam } from '../../pathParam';
+import { runMeasures } from '../agents/methods';
 import { revealRun, revealTaskRow, revealTasks } from '../crypto/reveal';
 import { changesOf, expectedVersion, method, who, writer } from '../define';
 
@@ -188,11 +189,7 @@ export const taskMethods = {
     params: z.strictObject({
       id: id('id'),
       agent: agentName.optional(),
-      durationMs: count('durationMs').optional(),
-      tokensIn: count('tokensIn').optional(),
-      tokensOut: count('tokensOut').optional(),
-      qualityScore: qualityScore.optional(),
-      errors: count('errors').optional(),
+      ...runMeasures,
       outcome: runOutcome.optional(),
       summary: text.optional(),
       force: z.boolean({ error: 'force must be true or false' }).optional(),
