@@ -144,10 +144,10 @@ async function main(): Promise<void> {
     // The agent loop: next, then claim (each claim takes one of the tasks made above).
     const taskNext = await roundTrip(() => cairn.call('task_next', { projectId: project.id }));
     const taskClaim = await roundTrip(() => cairn.call('task_claim', { projectId: project.id }), 50);
-    // build_context on the Foam vault's most linked note, at each depth: the answer against its budget.
+    // build_context on a Foam note of common size (4.8 KB, well linked), at each depth: the answer against its budget.
     const buildContext: Record<string, { ms: number; maxTokens: number; estimatedTokens: number; tokens: number; items: number; omitted: number }> = {};
     for (const depth of [1, 2, 3]) {
-      const r = await cairn.call('build_context', { ref: 'index', depth, maxTokens: 4000 });
+      const r = await cairn.call('build_context', { ref: 'user/features/wikilinks.md', depth, maxTokens: 4000 });
       const body = JSON.parse(r.text) as { tokens: number; items: { text: string }[]; omitted: number };
       buildContext[`depth${depth}`] = { ms: round(r.ms), maxTokens: 4000, estimatedTokens: body.tokens, tokens: countTokens(body.items.map((i) => i.text).join('\n')), items: body.items.length, omitted: body.omitted };
     }
@@ -212,7 +212,7 @@ async function main(): Promise<void> {
         { metric: 'search (Foam vault) round trip p50', value: search.p50, baseline: listTools.p50, ratio: round(search.p50 / listTools.p50), unit: 'ms' },
         { metric: 'task_next round trip p50', value: taskNext.p50, baseline: listTools.p50, ratio: round(taskNext.p50 / listTools.p50), unit: 'ms' },
         { metric: 'task_claim (next + claim) round trip p50', value: taskClaim.p50, baseline: listTools.p50, ratio: round(taskClaim.p50 / listTools.p50), unit: 'ms' },
-        ...Object.entries(buildContext).map(([d, b]) => ({ metric: `build_context ${d} (Foam "index"): real tokens vs its budget`, value: b.tokens, baseline: b.maxTokens, ratio: round(b.tokens / b.maxTokens), unit: 'tokens' })),
+        ...Object.entries(buildContext).map(([d, b]) => ({ metric: `build_context ${d} (Foam wikilinks.md): real tokens vs its budget`, value: b.tokens, baseline: b.maxTokens, ratio: round(b.tokens / b.maxTokens), unit: 'tokens' })),
         ...Object.entries(profiles).map(([p, d]) => ({ metric: `tool definitions, profile ${p} (${d.tools} tools)`, value: d.tokens, baseline: memoryDefinitions.tokens, ratio: round(d.tokens / memoryDefinitions.tokens), unit: 'tokens' })),
       ],
     });

@@ -28,7 +28,7 @@ export interface BuiltContext {
   root: { kind: ContextKind; name: string };
   depth: number;
   maxTokens: number;
-  /** Estimated tokens of the items' texts (characters ÷ 4). */
+  /** Estimated tokens of the items' texts (src/store/tokens.ts). */
   tokens: number;
   items: ContextItem[];
   /** Items of the neighbourhood left out for the budget. */
@@ -126,8 +126,15 @@ export async function buildContext(store: Store, vault: string, ref: string, dep
       items.push(item);
       tokens += cost;
     } else if (item.distance === 0) {
-      // The item asked about always comes, cut to the budget.
-      const text = `${item.text.slice(0, Math.max(0, maxTokens * 4 - 1)).trimEnd()}…`;
+      // The item asked about always comes, cut to the budget (the longest head whose estimate fits).
+      let lo = 0;
+      let hi = item.text.length;
+      while (lo < hi) {
+        const mid = Math.ceil((lo + hi) / 2);
+        if (estimateTokens(`${item.text.slice(0, mid)}…`) <= maxTokens) lo = mid;
+        else hi = mid - 1;
+      }
+      const text = `${item.text.slice(0, lo).trimEnd()}…`;
       items.push({ ...item, text, truncated: true });
       tokens += estimateTokens(text);
     } else omitted++;
