@@ -62,9 +62,18 @@ function createDemoStore() {
     const signup = task(web, 'Implement sign-up flow', { sprint: s2, assignee: 'coder', priority: 'high', status: 'in_progress' });
     task(web, 'Email verification', { sprint: s2, parent: signup, assignee: 'coder', status: 'in_progress' });
     task(web, 'Rate-limit the sign-up endpoint', { sprint: s2, parent: signup, assignee: 'security-agent' });
-    task(web, 'Review sign-up PR', { sprint: s2, assignee: 'code-reviewer', priority: 'urgent' });
+    const review = task(web, 'Review sign-up PR', { sprint: s2, assignee: 'code-reviewer', priority: 'urgent' });
     task(web, 'Migrate legacy accounts', { sprint: s2, assignee: 'db-agent', status: 'blocked' });
-    task(web, 'Write launch announcement', { assignee: 'writer' });
+    const announce = task(web, 'Write launch announcement', { assignee: 'writer' });
+    // The work model agents use (task next / claim / done, or the MCP tools): what waits for what, and when it is done.
+    cairn(store, 'task', 'depend', review.id, '--on', signup.id);
+    cairn(store, 'task', 'depend', announce.id, '--on', review.id);
+    for (const c of ['Form validates e-mail and password', 'Confirmation e-mail sent', 'Works without JavaScript']) cairn(store, 'task', 'criteria', 'add', signup.id, c);
+    cairn(store, 'task', 'criteria', 'check', signup.id, '1');
+    // Memory that lasts across agent sessions (cairn memory recall, or the MCP recall tool).
+    cairn(store, 'memory', 'add', '--type', 'decision', '--importance', '0.9', '--project', web.id, 'Sign-up uses e-mail magic links, no passwords stored');
+    cairn(store, 'memory', 'add', '--type', 'preference', '--importance', '0.6', 'Commit messages in the imperative mood, under 72 characters');
+    cairn(store, 'memory', 'add', '--type', 'fact', '--project', web.id, 'Staging runs at staging.example.test behind basic auth');
     task(web, 'Old landing page A/B test', { status: 'cancelled' });
 
     const mobile = project('Mobile app', 'iOS and Android client.');
