@@ -726,7 +726,7 @@ export function buildProgram(): Command {
   registerMemoryCommands(program, { sub, withStore: (cmd, fn) => withStore(g(cmd), false, fn), print: (cmd, value, text) => print(g(cmd), value, text), positiveInt, fraction });
   registerMcpCommand(program, sub, (cmd) => {
     const opts = g(cmd);
-    return { storeDir: storeDir(opts), vaultDir: vaultDir(opts), agentDirs: agentDirs(opts), actor: opts.actor?.trim() || undefined };
+    return { storeDir: storeDir(opts), vaultDir: vaultDir(opts), agentDirs: agentDirs(opts), actor: opts.actor?.trim() || process.env.CAIRN_ACTOR?.trim() || undefined };
   }, positiveInt);
 
   sub(program, 'doctor', 'check the store: integrity, schema, sizes, slow queries').action(async (_o, cmd: Command) => {

@@ -22,6 +22,8 @@ export interface Context {
   agentDirs: string[];
   /** Sends a notification to the client (progress of long operations); absent in the CLI. */
   notify?: (method: string, params: unknown) => void;
+  /** The client asked to change nothing (cairn mcp --read-only): methods with side effects of their own skip them. */
+  readOnly?: boolean;
   /** Aborted when the client cancels this request ($/cancelRequest); set per request by invoke. */
   signal?: AbortSignal;
   /**

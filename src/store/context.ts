@@ -28,7 +28,7 @@ export interface BuiltContext {
   root: { kind: ContextKind; name: string };
   depth: number;
   maxTokens: number;
-  /** Estimated tokens of the items' texts (src/store/tokens.ts). */
+  /** Estimated tokens of the items (as JSON; src/store/tokens.ts). */
   tokens: number;
   items: ContextItem[];
   /** Items of the neighbourhood left out for the budget. */
@@ -81,6 +81,8 @@ async function gather(store: Store, vault: string, ref: string, depth: number): 
   const node = await findNode(store, ref).catch(() => {
     throw new StoreError('not_found', `Nothing is called "${ref}": give a task id, a note (path, file name or title) or an entity name.`, { ref });
   });
+  // The note asked about must be readable: its error (gone from the vault, not a note) is the answer, not a neighbour.
+  if (node.type === 'note') await readNote(store, vault, node.name);
   const around = await neighbours(store, node.name, depth);
   const degree = new Map<string, number>();
   for (const e of around.edges) for (const n of [e.from, e.to]) degree.set(n, (degree.get(n) ?? 0) + 1);
@@ -120,8 +122,9 @@ export async function buildContext(store: Store, vault: string, ref: string, dep
   const items: ContextItem[] = [];
   let tokens = 0;
   let omitted = 0;
+  // Each item costs what it adds to the answer: its JSON, not its text alone.
   for (const item of unique) {
-    const cost = estimateTokens(item.text);
+    const cost = estimateTokens(JSON.stringify(item));
     if (tokens + cost <= maxTokens) {
       items.push(item);
       tokens += cost;
@@ -131,12 +134,12 @@ export async function buildContext(store: Store, vault: string, ref: string, dep
       let hi = item.text.length;
       while (lo < hi) {
         const mid = Math.ceil((lo + hi) / 2);
-        if (estimateTokens(`${item.text.slice(0, mid)}…`) <= maxTokens) lo = mid;
+        if (estimateTokens(JSON.stringify({ ...item, text: `${item.text.slice(0, mid)}…`, truncated: true })) <= maxTokens) lo = mid;
         else hi = mid - 1;
       }
       const text = `${item.text.slice(0, lo).trimEnd()}…`;
       items.push({ ...item, text, truncated: true });
-      tokens += estimateTokens(text);
+      tokens += estimateTokens(JSON.stringify(items[items.length - 1]));
     } else omitted++;
   }
   return { root: { kind: unique[0]!.kind, name: unique[0]!.name }, depth, maxTokens, tokens, items, omitted };

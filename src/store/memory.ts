@@ -44,13 +44,13 @@ async function withAccess(orm: Orm, rows: MemoryRow[]): Promise<Memory[]> {
   return rows.map((r) => ({ ...r, lastAccessedAt: byId.get(r.id)?.lastAccessedAt ?? null, accessCount: byId.get(r.id)?.accessCount ?? 0 }));
 }
 
-/** Stores a memory; the same content again in the same scope gives the one already there (no duplicate). */
+/** Stores a memory; the same content again in the same scope gives the live one already there (no duplicate). */
 export async function remember(orm: Orm, who: Actor, input: MemoryInput): Promise<Memory & { existing: boolean }> {
   if (input.projectId) await getProject(orm, input.projectId);
   const same = await orm
     .select()
     .from(memories)
-    .where(and(sql`lower(trim(${memories.content})) = lower(trim(${input.content}))`, input.projectId ? eq(memories.projectId, input.projectId) : isNull(memories.projectId)))
+    .where(and(sql`lower(trim(${memories.content})) = lower(trim(${input.content}))`, input.projectId ? eq(memories.projectId, input.projectId) : isNull(memories.projectId), live(nowIso())))
     .limit(1);
   if (same[0]) return { ...(await withAccess(orm, same))[0]!, existing: true };
   const now = nowIso();
@@ -85,13 +85,16 @@ export async function recall(store: Store, q: { query: string; projectId?: strin
   const match = toFtsAnyQuery(q.query);
   if (!match) return [];
   const now = nowIso();
-  // bm25 is negative, lower is better; the best 200 by text are weighed again below.
-  const hits = await store.conn.all<{ id: string; rank: number }>(`select memory_id as id, bm25(memories_fts) as rank from memories_fts where memories_fts match ? order by rank limit 200`, [match]);
+  // bm25 is negative, lower is better; the best 200 by text within the scope are weighed again below.
+  const scope = q.projectId ? 'and (m.project_id = ? or m.project_id is null)' : '';
+  const types = q.types?.length ? `and m.type in (${q.types.map(() => '?').join(', ')})` : '';
+  const hits = await store.conn.all<{ id: string; rank: number }>(
+    `select m.id, bm25(memories_fts) as rank from memories_fts join memories m on m.id = memories_fts.memory_id
+     where memories_fts match ? and (m.expires_at is null or m.expires_at > ?) ${scope} ${types} order by rank limit 200`,
+    [match, now, ...(q.projectId ? [q.projectId] : []), ...(q.types ?? [])],
+  );
   if (!hits.length) return [];
-  const rows = await store.orm
-    .select()
-    .from(memories)
-    .where(and(inArray(memories.id, hits.map((h) => h.id)), live(now), inScope(q.projectId), q.types?.length ? inArray(memories.type, q.types) : undefined));
+  const rows = await store.orm.select().from(memories).where(inArray(memories.id, hits.map((h) => h.id)));
   const rank = new Map(hits.map((h) => [h.id, h.rank]));
   const best = Math.min(...rows.map((r) => rank.get(r.id) ?? 0));
   const at = Date.now();

@@ -3,7 +3,7 @@
 // in progress, refused while another holds it) and complete (done + the run that did it; the task's tokens, quality
 // and actual time follow from its runs). Each change is a task update with its event, so sync, backup and the log
 // treat it like any other.
-import { and, eq, inArray, isNotNull, isNull, or, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import { updateAggregate } from './aggregates';
 import { recordAgentRun } from './agents/runs';
 import { notFound, StoreError } from './errors';
@@ -11,6 +11,12 @@ import type { Actor } from './events';
 import type { Orm } from './orm';
 import { agentRuns, tasks, type AcceptanceCriterion, type AgentRunOutcome, type AgentRunRow, type TaskRow } from './schema';
 import { getTask } from './tasks';
+import { name } from './valueRules';
+
+const runAgentName = name('agent');
+
+/** As the row rules allow (valueRules.ts dependsOnRule): a backup must be able to hold every task. */
+const MAX_DEPENDENCIES = 1000;
 
 /** A dependency no longer blocks once it is finished: done, or cancelled. */
 const FINISHED = ['done', 'cancelled'] as const;
@@ -83,6 +89,7 @@ export async function addDependency(orm: Orm, who: Actor, id: string, on: string
     throw notFound('task', on);
   });
   if (task.dependsOn.includes(on)) return task;
+  if (task.dependsOn.length >= MAX_DEPENDENCIES) throw new StoreError('invalid', `Task ${refLine(task)} already waits for ${MAX_DEPENDENCIES} tasks, the most a task may.`);
   const chain = await waitChain(orm, on, id);
   if (chain) {
     const titled = await refsOf(orm, chain);
@@ -127,25 +134,20 @@ export async function changeCriteria(orm: Orm, who: Actor, id: string, change: C
 /** The id of the most urgent ready task for `agent`: pending, unassigned or assigned to it, every dependency finished;
  * by priority, then how many open tasks wait for it, then age. */
 async function nextTaskId(orm: Orm, agent: string, projectId?: string): Promise<string | null> {
-  const [row] = await orm
-    .select({ id: tasks.id })
-    .from(tasks)
-    .where(
-      and(
-        eq(tasks.status, 'pending'),
-        or(isNull(tasks.assignee), eq(tasks.assignee, agent)),
-        projectId ? eq(tasks.projectId, projectId) : undefined,
-        sql`not exists (select 1 from json_each(${tasks.dependsOn}) d join tasks x on x.id = d.value where x.status not in ('done', 'cancelled'))`,
-      ),
+  // The open tasks waiting for each task are counted once (a subquery per candidate would be quadratic, and this
+  // runs inside claim's write transaction).
+  const rows = (await orm.all(sql`
+    with waiting(id, n) as (
+      select d.value, count(*) from tasks w, json_each(w.depends_on) d where w.status not in ('done', 'cancelled') group by d.value
     )
-    .orderBy(
-      sql`case ${tasks.priority} when 'urgent' then 0 when 'high' then 1 when 'medium' then 2 else 3 end`,
-      sql`(select count(*) from tasks w, json_each(w.depends_on) wd where wd.value = ${tasks.id} and w.status not in ('done', 'cancelled')) desc`,
-      tasks.createdAt,
-      tasks.id,
-    )
-    .limit(1);
-  return row?.id ?? null;
+    select t.id from tasks t left join waiting on waiting.id = t.id
+    where t.status = 'pending' and (t.assignee is null or t.assignee = ${agent})
+      ${projectId ? sql`and t.project_id = ${projectId}` : sql``}
+      and not exists (select 1 from json_each(t.depends_on) d join tasks x on x.id = d.value where x.status not in ('done', 'cancelled'))
+    order by case t.priority when 'urgent' then 0 when 'high' then 1 when 'medium' then 2 else 3 end, coalesce(waiting.n, 0) desc, t.created_at, t.id
+    limit 1`)) as unknown[];
+  const first = rows[0] as unknown[] | { id: string } | undefined;
+  return first === undefined ? null : Array.isArray(first) ? (first[0] as string) : first.id;
 }
 
 export async function nextTask(orm: Orm, agent: string, projectId?: string): Promise<TaskRow | null> {
@@ -202,8 +204,10 @@ export async function completeTask(orm: Orm, who: Actor, id: string, c: Completi
     const list = task.criteria.map((x, i) => (x.done ? null : `${i + 1}. ${x.text}`)).filter(Boolean).join('; ');
     throw new StoreError('invalid', `Task ${refLine(task)} has ${open.length} open acceptance criteri${open.length === 1 ? 'on' : 'a'} (${list}): check them, or complete it with force.`, { open: open.length });
   }
+  // The run's agent must be a name a backup can hold (an assignee or an actor may be laxer): the first that is.
+  const agent = [c.agent, task.assignee, who.actor].find((a) => a !== undefined && a !== null && runAgentName.safeParse(a).success) ?? 'unknown';
   const run = await recordAgentRun(orm, who, {
-    agent: c.agent ?? task.assignee ?? who.actor,
+    agent,
     taskId: id,
     durationMs: c.durationMs,
     tokensIn: c.tokensIn,
@@ -221,7 +225,7 @@ export async function completeTask(orm: Orm, who: Actor, id: string, c: Completi
       durationMs: sql<number | null>`sum(${agentRuns.durationMs})`,
     })
     .from(agentRuns)
-    .where(and(eq(agentRuns.taskId, id), isNotNull(agentRuns.id)));
+    .where(eq(agentRuns.taskId, id));
   const now = new Date().toISOString();
   const done = await updateAggregate(
     orm,

@@ -69,6 +69,8 @@ describe('cairn mcp (MCP SDK client over stdio)', function () {
     const readOnly = await names('--read-only');
     assert.ok(readOnly.length > 0 && readOnly.every((t) => t.annotations?.readOnlyHint === true), 'read-only: only tools that read');
     assert.ok(!readOnly.some((t) => t.name === 'create_entities'));
+    const readOnlyAll = await names('--read-only', '--profile', 'all');
+    assert.ok(!readOnlyAll.some((t) => /^(backup_run|backup_remote_set|backup_remote_remove|backup_restore|sync_run)$/.test(t.name)), 'nothing that writes a repository either');
   });
 
   it("the memory server's tools answer as it does, and every write is an event by the client's name, as an agent", async () => {
@@ -113,6 +115,18 @@ describe('cairn mcp (MCP SDK client over stdio)', function () {
     assert.deepEqual(listed.map((t) => t.id), [task.id]);
     const events = JSON.parse(run('--json', 'log', '--id', task.id)) as { actor: string; source: string }[];
     assert.ok(events.length === 2 && events.every((e) => e.actor === 'test-agent' && e.source === 'agent'), JSON.stringify(events));
+  });
+
+  it('a client name no backup could hold (empty, control characters) is recorded as mcp-client; a delete answers null', async () => {
+    const odd = await connect(['--store', store, '--vault', vault, 'mcp', '--profile', 'all'], { name: 'bad\tname' });
+    try {
+      const t = await odd.ok<Task>('task_create', { projectId, title: 'Odd' });
+      assert.equal(await odd.ok('tasks_delete', { id: t.id }), null);
+    } finally {
+      await odd.close();
+    }
+    const [event] = JSON.parse(run('--json', 'log', '--type', 'task', '--limit', '1')) as { actor: string; type: string }[];
+    assert.deepEqual([event!.type, event!.actor], ['task.deleted', 'mcp-client']);
   });
 
   it('cairn mcp --actor records that name instead of the client\'s', async () => {
@@ -174,6 +188,33 @@ describe('cairn mcp (MCP SDK client over stdio)', function () {
     assert.ok(!fs.existsSync(path.join(path.dirname(vault), 'escape.md')), 'nothing written outside the vault');
     const [event] = JSON.parse(run('--json', 'log', '--type', 'vault', '--limit', '1')) as { actor: string; source: string }[];
     assert.deepEqual([event!.actor, event!.source], ['test-agent', 'agent']);
+  });
+
+  it('note_write keeps a note\'s line endings and byte-order mark, refuses to grow it past the indexable size, and two writers at once both land', async () => {
+    fs.writeFileSync(path.join(vault, 'Windows.md'), '\ufeff# Windows\r\n\r\n## Log\r\n\r\nfirst\r\n');
+    run('index');
+    const appended = await mcp.ok<{ version: string }>('note_write', { note: 'Windows', mode: 'append', text: 'second\nthird\n' });
+    assert.equal(fs.readFileSync(path.join(vault, 'Windows.md'), 'utf8'), '\ufeff# Windows\r\n\r\n## Log\r\n\r\nfirst\r\nsecond\r\nthird\r\n');
+    await mcp.ok('note_write', { note: 'Windows', mode: 'replaceSection', heading: 'Log', text: '\nonly\n', expectedVersion: appended.version });
+    assert.equal(fs.readFileSync(path.join(vault, 'Windows.md'), 'utf8'), '\ufeff# Windows\r\n\r\n## Log\r\n\r\nonly\r\n');
+    const big = 'x'.repeat(900_000);
+    for (let i = 0; i < 5; i++) await mcp.ok('note_write', { note: 'Windows', mode: 'append', text: big });
+    const tooBig = await mcp.call('note_write', { note: 'Windows', mode: 'append', text: big });
+    assert.equal(tooBig.isError, true);
+    assert.match(tooBig.text, /would grow to \d+ bytes, over the 5242880 a note may have to be indexed; nothing was written/);
+    assert.ok(fs.statSync(path.join(vault, 'Windows.md')).size < 5_242_880);
+    // Two processes appending at once: the folder lock makes both land.
+    const other = await connect(['--store', store, '--vault', vault, 'mcp'], { name: 'other-agent' });
+    try {
+      await Promise.all([
+        ...Array.from({ length: 10 }, (_, i) => mcp.ok('note_write', { note: 'Apollo', mode: 'append', text: `line a${i}\n` })),
+        ...Array.from({ length: 10 }, (_, i) => other.ok('note_write', { note: 'Apollo', mode: 'append', text: `line b${i}\n` })),
+      ]);
+    } finally {
+      await other.close();
+    }
+    const apollo = fs.readFileSync(path.join(vault, 'Apollo.md'), 'utf8');
+    for (let i = 0; i < 10; i++) assert.ok(apollo.includes(`line a${i}\n`) && apollo.includes(`line b${i}\n`), `append ${i} of both writers is there`);
   });
 
   it('build_context: a task with what it waits for, its notes and runs, or a note with its neighbourhood, within the budget', async () => {
@@ -272,10 +313,20 @@ describe('cairn mcp (MCP SDK client over stdio)', function () {
       const r = await small.call('read_graph', { limit: 300 });
       assert.equal(r.isError, false, r.text);
       assert.ok(r.text.length / 4 <= 2000, `${r.text.length} characters`);
-      const page = JSON.parse(r.text) as { entities: unknown[]; total: number };
+      const page = JSON.parse(r.text) as { entities: unknown[]; total: number; nextOffset: number };
+      assert.equal(page.nextOffset, page.entities.length, 'the next page starts after what was kept');
       assert.ok(page.entities.length > 5 && page.entities.length < 300, `${page.entities.length} entities kept`);
       const note = r.result.content[1] as { text: string };
-      assert.match(note.text, /^Cut to \d+ of \d+ items .* to stay within 2000 tokens: ask for fewer \(limit\) or page on \(offset\)\.$/);
+      assert.match(note.text, /^Cut to \d+ of \d+ items \(in entities\) to stay within 2000 tokens: page on from nextOffset\.$/);
+      // Paging on from nextOffset misses nothing: every entity comes, each once.
+      const seen: string[] = [];
+      for (let offset: number | null = 0, pages = 0; offset !== null && pages < 100; pages++) {
+        const next = JSON.parse((await small.call('read_graph', { offset, limit: 300 })).text) as { entities: { name: string }[]; nextOffset: number | null };
+        seen.push(...next.entities.map((e) => e.name));
+        offset = next.nextOffset;
+      }
+      assert.deepEqual(seen.filter((n) => n.startsWith('Entity ')), entities.map((e) => e.name), 'every entity, in order, once (the notes are nodes too)');
+      assert.equal(seen.length, new Set(seen).size);
     } finally {
       await small.close();
     }

@@ -1,6 +1,7 @@
 // Memories on a real store: remember (no duplicates in a scope), recall (relevance weighted by importance and
 // recency, scope, types, expired left out, accesses counted without events), list, forget and prune with events.
 import * as assert from 'node:assert/strict';
+import { eraseProject } from '../../src/store/erase';
 import { listEvents } from '../../src/store/events';
 import { forget, listMemories, pruneExpired, recall, remember } from '../../src/store/memory';
 import { createProject } from '../../src/store/projects';
@@ -31,6 +32,25 @@ describe('memories: remember, recall, list, forget, prune', () => {
     assert.equal((await store.write(() => recall(store, { query: 'the and of', limit: 5 }))).length, 2, 'stop words alone still match ("The team…", "…of YAML…")');
     assert.deepEqual(await store.write(() => recall(store, { query: 'zeppelin', limit: 5 })), []);
     await rejectsWith(store.write((orm) => remember(orm, human, { type: 'fact', content: 'x', projectId: 'NOPE' })), 'not_found', /No project with id NOPE/);
+  });
+
+  it('remembering what an expired memory said makes a new, live memory', async () => {
+    const old = await store.write((orm) => remember(orm, human, { type: 'fact', content: 'The API key rotates monthly', expiresAt: '2000-01-01T00:00:00Z' }));
+    const fresh = await store.write((orm) => remember(orm, human, { type: 'fact', content: 'The API key rotates monthly' }));
+    assert.equal(fresh.existing, false);
+    assert.notEqual(fresh.id, old.id);
+    assert.deepEqual((await store.write(() => recall(store, { query: 'api key', limit: 5 }))).map((m) => m.id), [fresh.id]);
+  });
+
+  it('erasing a project removes its memories and their events; the store-wide ones stay', async () => {
+    const project = await store.write((orm) => createProject(orm, human, { name: 'Secret project' }));
+    await store.write((orm) => remember(orm, human, { type: 'fact', content: 'Codename Bluebird', projectId: project.id }));
+    const kept = await store.write((orm) => remember(orm, human, { type: 'fact', content: 'Office closes at six' }));
+    const report = await eraseProject(store, human, project.id);
+    assert.equal(report.removed.memories, 1);
+    assert.deepEqual((await listMemories(store.orm, { limit: 10, offset: 0 })).map((m) => m.id), [kept.id]);
+    const events = await listEvents(store.orm, { aggregateType: 'memory', order: 'asc', limit: 10 });
+    assert.deepEqual(events.map((e) => e.aggregateId), [kept.id], 'nothing of Bluebird is left in the log');
   });
 
   it('expired memories leave recall and list, prune removes them; forget removes one; each with its event', async () => {

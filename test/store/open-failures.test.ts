@@ -169,7 +169,7 @@ function undoMigrationsAfter(keep: number): string {
   for (const { tag } of journal.entries.slice(keep)) {
     for (const statement of fs.readFileSync(path.join(dir, `${tag}.sql`), 'utf8').split('--> statement-breakpoint')) {
       const sql = statement.replace(/--.*$/gm, '').trim();
-      if (!sql || /^UPDATE\s/i.test(sql)) continue; // data only: the older schema has the same tables
+      if (!sql || /^(UPDATE|INSERT)\s/i.test(sql)) continue; // data only: the older schema has the same tables
       const added = /^ALTER\s+TABLE\s+[`"]?(\w+)[`"]?\s+ADD\s+(?:COLUMN\s+)?[`"]?(\w+)[`"]?/i.exec(sql);
       if (added) {
         drops.unshift(`ALTER TABLE \`${added[1]}\` DROP COLUMN \`${added[2]}\`;`);

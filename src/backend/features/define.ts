@@ -13,7 +13,8 @@ export interface MethodDef<S extends z.ZodType = z.ZodType> {
   /** What it answers, as docs/protocol.md names the shape. */
   result: string;
   params: S;
-  /** A success changes the store (a store.changed notification follows; refused by read-only transports). */
+  /** It changes something: the store (a store.changed notification follows), or files and repositories it names;
+   * read-only transports do not offer it. */
   writes?: boolean;
   handler: (store: Store, p: z.infer<S>, ctx: Context) => Promise<unknown>;
 }

@@ -31,9 +31,37 @@ function keep(value: unknown, lists: { field: string; items: unknown[] }[], frac
   return copy;
 }
 
+interface GraphPage {
+  entities: { name: string }[];
+  relations: { from: string }[];
+  offset: number;
+  nextOffset: number | null;
+}
+const isGraphPage = (v: unknown): v is GraphPage =>
+  typeof v === 'object' && v !== null && Array.isArray((v as GraphPage).entities) && Array.isArray((v as GraphPage).relations) && typeof (v as GraphPage).offset === 'number' && 'nextOffset' in v;
+
+/** A page of the graph keeps its first n nodes, their relations, and a nextOffset that continues after them. */
+function graphPageOf(page: GraphPage, n: number): GraphPage {
+  const entities = page.entities.slice(0, n);
+  const kept = new Set(entities.map((e) => e.name));
+  const cut = n < page.entities.length;
+  return { ...page, entities, relations: page.relations.filter((r) => kept.has(r.from)), nextOffset: cut ? page.offset + n : page.nextOffset };
+}
+
 /** The value whole when its JSON fits `maxTokens`, else with its lists cut to the largest share that fits. */
 export function fitToBudget(value: unknown, maxTokens: number, serialise: (v: unknown) => string): Fitted {
   if (estimateTokens(serialise(value)) <= maxTokens) return { value };
+  if (isGraphPage(value)) {
+    // Paged: the page ends earlier, so paging on from nextOffset misses nothing.
+    let lo = 0;
+    let hi = value.entities.length;
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2);
+      if (estimateTokens(serialise(graphPageOf(value, mid))) <= maxTokens) lo = mid;
+      else hi = mid - 1;
+    }
+    return { value: graphPageOf(value, lo), cut: { kept: lo, total: value.entities.length, fields: ['entities'] } };
+  }
   const lists = listsOf(value);
   const total = lists.reduce((n, l) => n + l.items.length, 0);
   if (total === 0) return { value };

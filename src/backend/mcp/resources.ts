@@ -52,7 +52,13 @@ export async function readResource(ctx: Context, uri: string): Promise<ReadResou
     return { contents: [{ uri, mimeType: 'text/markdown', text: note.text }] };
   }
   if (uri.startsWith(TASK)) {
-    const task = await invoke(ctx, 'tasks.get', { id: decodeURIComponent(uri.slice(TASK.length)) });
+    let id: string;
+    try {
+      id = decodeURIComponent(uri.slice(TASK.length));
+    } catch {
+      throw new McpError(-32602, `${uri} is not a valid task address (its id is not URI-encoded).`);
+    }
+    const task = await invoke(ctx, 'tasks.get', { id });
     return { contents: [{ uri, mimeType: 'application/json', text: JSON.stringify(task, null, 2) }] };
   }
   throw new McpError(RESOURCE_NOT_FOUND, `Unknown resource ${uri}: Cairn serves ${NOTE}<path> and ${TASK}<id>.`);

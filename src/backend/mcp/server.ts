@@ -21,7 +21,8 @@ import { CAIRN_VERSION } from '../version';
 import { fitToBudget } from './budget';
 import { listResources, readResource, RESOURCE_TEMPLATES } from './resources';
 import { BoundedStdioTransport } from './stdioTransport';
-import { allTools, inProfile, type Profile, type ToolDef } from './tools';
+import { allTools, inProfile, prettyJson, type Profile, type ToolDef } from './tools';
+import { name } from '../../store/valueRules';
 
 export interface McpOptions {
   ctx: Context;
@@ -35,7 +36,7 @@ export interface McpOptions {
 }
 
 const compact = (v: unknown) => JSON.stringify(v);
-const pretty = (v: unknown) => JSON.stringify(v, null, 2);
+const clientName = name('clientInfo.name');
 
 /** The tools this server offers, in order. */
 export function offeredTools(profile: Profile, readOnly: boolean): ToolDef[] {
@@ -70,8 +71,11 @@ export function createMcpServer(options: McpOptions): Server {
         "Cairn is this project's memory: tasks, notes of the knowledge vault, a knowledge graph and agent runs, shared with the people working on it. Search before you write; pass expectedVersion from what you read when you change a task.",
     },
   );
-  /** Who writes: the --actor flag, else the client's name from initialize; always as an agent. */
-  const ctxForCall = (): Context => ({ ...options.ctx, who: { actor: options.actor ?? server.getClientVersion()?.name ?? 'mcp-client', source: 'agent' } });
+  /** Who writes: the --actor flag, else the client's name from initialize (if it is a name a backup can hold); an agent. */
+  const ctxForCall = (): Context => {
+    const client = clientName.safeParse(server.getClientVersion()?.name);
+    return { ...options.ctx, readOnly: options.readOnly, who: { actor: options.actor ?? (client.success ? client.data : 'mcp-client'), source: 'agent' } };
+  };
 
   server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: definitions }));
 
@@ -81,13 +85,15 @@ export function createMcpServer(options: McpOptions): Server {
     if (!tool) return toolError(`Unknown tool "${name}". This server (profile ${options.profile}${options.readOnly ? ', read-only' : ''}) offers: ${tools.map((t) => t.name).join(', ')}.`);
     if ('actor' in args) return toolError('actor is not an argument: the server records your client\'s name (or the one cairn mcp --actor gives) on every change.');
     try {
-      const result = await invoke(ctxForCall(), tool.method, tool.params ? tool.params(args) : args, extra.signal);
-      const serialise = tool.memory ? pretty : compact;
+      // A method that answers nothing (a delete) answers null: JSON has no undefined.
+      const result = (await invoke(ctxForCall(), tool.method, tool.params ? tool.params(args) : args, extra.signal)) ?? null;
+      const serialise = tool.memory ? prettyJson : compact;
       const fitted = fitToBudget(result, options.maxTokens, serialise);
       const answer = tool.memory ? tool.memory(fitted.value) : { text: serialise(fitted.value), structured: undefined };
       const content: CallToolResult['content'] = [{ type: 'text', text: answer.text }];
       if (fitted.cut) {
-        content.push({ type: 'text', text: `Cut to ${fitted.cut.kept} of ${fitted.cut.total} items (in ${fitted.cut.fields.join(', ')}) to stay within ${options.maxTokens} tokens: ask for fewer (limit) or page on (offset).` });
+        const paged = fitted.value !== null && typeof fitted.value === 'object' && 'nextOffset' in fitted.value;
+        content.push({ type: 'text', text: `Cut to ${fitted.cut.kept} of ${fitted.cut.total} items (in ${fitted.cut.fields.join(', ')}) to stay within ${options.maxTokens} tokens: ${paged ? 'page on from nextOffset' : 'ask for fewer (limit) or page on (offset)'}.` });
       }
       return answer.structured ? { content, structuredContent: answer.structured } : { content };
     } catch (err) {

@@ -87,7 +87,7 @@ export class BoundedStdioTransport implements Transport {
 
   private refuse(head: string, tail: string): void {
     const id = idOf(head, tail);
-    const text = `The message is larger than ${this.maxBytes / (1024 * 1024)} MB; nothing was done. Send smaller arguments (a note's or a task's text is at most 100,000 characters).`;
+    const text = `The message is larger than ${this.maxBytes / (1024 * 1024)} MB; nothing was done. Send smaller arguments (a task's description is at most 100,000 characters, a note written at once 1,000,000).`;
     this.onerror?.(new Error(`skipped a message of over ${this.maxBytes} bytes`));
     if (id === null) return;
     // A tool call gets a tool error, which an agent reads; any other request a JSON-RPC error.

@@ -22,14 +22,15 @@ export interface ToolDef {
   params?: (args: Record<string, unknown>) => Record<string, unknown>;
 }
 
-const pretty = (v: unknown) => JSON.stringify(v, null, 2);
+/** The memory server's answers are JSON indented by 2. */
+export const prettyJson = (v: unknown) => JSON.stringify(v, null, 2);
 const listAs =
   (key: string): MemoryAnswer =>
-  (r) => ({ text: pretty(r), structured: { [key]: r } });
+  (r) => ({ text: prettyJson(r), structured: { [key]: r } });
 const done =
   (message: string): MemoryAnswer =>
   () => ({ text: message, structured: { success: true, message } });
-const graphAnswer: MemoryAnswer = (r) => ({ text: pretty(r), structured: r as Record<string, unknown> });
+const graphAnswer: MemoryAnswer = (r) => ({ text: prettyJson(r), structured: r as Record<string, unknown> });
 
 /** Tools named for agents; every other method of the table is offered in the `all` profile as `<feature>_<verb>`. */
 export const NAMED_TOOLS: ToolDef[] = [

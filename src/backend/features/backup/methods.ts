@@ -41,6 +41,8 @@ export const backupMethods = {
   'backup.run': method({
     doc: 'Commits the store, the vault and the agent files to the backup repository (only what changed).',
     result: 'BackupResult',
+    // Writes the backup repository (not the store): offered to no read-only client.
+    writes: true,
     params: z.strictObject({ full: z.boolean().optional(), allowMassDelete, ...backupSettings }),
     // Cancellable ($/cancelRequest) until its commit.
     handler: (store, p, ctx) => runBackup({ ...envOf(store, ctx), onProgress: onProgress(ctx), signal: ctx.signal }, settingsOf(p), { full: p.full, allowMassDelete: p.allowMassDelete }),
@@ -62,6 +64,8 @@ export const backupMethods = {
   'backup.remote.set': method({
     doc: "Sets the backup repository's remote (checked unless told not to).",
     result: 'RemoteInfo',
+    // Writes the backup repository (not the store): offered to no read-only client.
+    writes: true,
     params: z.strictObject({ url: z.string({ error: 'url must be a string' }).trim().min(1, 'url must not be empty').max(4096), check: z.boolean().optional(), repo: backupSettings.repo }),
     handler: (store, p) => setRemote(repoDirOf(store, p), p.url, p.check ?? true),
   }),
@@ -74,6 +78,8 @@ export const backupMethods = {
   'backup.remote.remove': method({
     doc: "Removes the backup repository's remote.",
     result: 'RemoteInfo',
+    // Writes the backup repository (not the store): offered to no read-only client.
+    writes: true,
     params: z.strictObject({ repo: backupSettings.repo }),
     handler: (store, p) => removeRemote(repoDirOf(store, p)),
   }),

@@ -31,8 +31,8 @@ export const memoryMethods = {
       types: z.array(z.enum(MEMORY_TYPES, { error: `types may name ${MEMORY_TYPES.join(', ')}` }), { error: 'types must be a list' }).max(MEMORY_TYPES.length).optional(),
       limit: z.number({ error: 'limit must be a whole number from 1 to 100' }).int().min(1).max(100).default(10),
     }),
-    // Each memory recalled counts as an access (machine-local, no event); a read-only store recalls without counting.
-    handler: (store, p) => (store.readOnly ? store.read(() => recall(store, p, false)) : store.write(() => recall(store, p))),
+    // Each memory recalled counts as an access (machine-local, no event); read-only, it recalls without counting.
+    handler: (store, p, ctx) => (store.readOnly || ctx.readOnly ? store.read(() => recall(store, p, false)) : store.write(() => recall(store, p))),
   }),
   'memory.list': method({
     doc: 'Memories of a project (with the store-wide ones) or all, newest first, in pages.',

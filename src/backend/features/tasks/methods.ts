@@ -167,14 +167,14 @@ export const taskMethods = {
   'tasks.next': method({
     doc: "The most urgent ready task for an agent: pending, not another's, every dependency finished (by priority, then how many wait for it, then age).",
     result: '`{"task": Task or null}`',
-    params: z.strictObject({ agent: agentName.optional(), projectId: id('projectId').optional() }),
+    params: z.strictObject({ agent: name('agent').optional(), projectId: id('projectId').optional() }),
     handler: (store, p, ctx) => store.read((orm) => nextTask(orm, p.agent ?? ctx.who.actor, p.projectId)).then((t) => ({ task: t ? revealTaskRow(store)(t) : null })),
   }),
   'tasks.claim': method({
     doc: "Atomically assigns a task (or, without id, the next ready one) to an agent and starts it; refused, naming the holder, while another holds it.",
     result: '`{"task": Task or null}`',
     writes: true,
-    params: z.strictObject({ id: id('id').optional(), agent: agentName.optional(), projectId: id('projectId').optional(), ...writer }),
+    params: z.strictObject({ id: id('id').optional(), agent: name('agent').optional(), projectId: id('projectId').optional(), ...writer }),
     handler: (store, p, ctx) => {
       const agent = p.agent ?? who(ctx, p).actor;
       return store
@@ -188,7 +188,7 @@ export const taskMethods = {
     writes: true,
     params: z.strictObject({
       id: id('id'),
-      agent: agentName.optional(),
+      agent: name('agent').optional(),
       ...runMeasures,
       outcome: runOutcome.optional(),
       summary: text.optional(),
