@@ -17,7 +17,11 @@ export interface ActivityItem {
   summary: string;
 }
 
-const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+import { isEncrypted } from './crypto/cipher';
+import { LOCKED_TEXT } from './crypto/fields';
+
+/** A string field of an event, an encrypted one shown as locked (the log holds ciphertext). */
+const str = (v: unknown) => (typeof v === 'string' ? (isEncrypted(v) ? LOCKED_TEXT : v) : undefined);
 
 function summaryOf(type: string, data: Record<string, unknown>): string {
   const to = (data.to ?? {}) as Record<string, unknown>;

@@ -8,6 +8,7 @@ import { noteTasks, taskNotes } from './knowledge/taskLinks';
 import { readNote } from './knowledge/readNote';
 import type { TaskRow } from './schema';
 import type { Store } from './store';
+import { revealTask } from './crypto/fields';
 import { getTask } from './tasks';
 import { taskDependencies } from './taskWork';
 import { estimateTokens } from './tokens';
@@ -39,7 +40,7 @@ export interface BuiltContext {
 const EXCERPT = 1200;
 const excerpt = (text: string, max = EXCERPT) => (text.length > max ? `${text.slice(0, max).trimEnd()}…` : text);
 
-function taskText(t: TaskRow, full: boolean): string {
+function taskText(t: Omit<TaskRow, 'sealedFields'>, full: boolean): string {
   const head = `Task ${t.id}: ${t.title}\n${t.status} · ${t.priority}${t.assignee ? ` · ${t.assignee}` : ''}${t.tags.length ? ` · #${t.tags.join(' #')}` : ''}`;
   const criteria = t.criteria.length ? `\nAcceptance criteria:\n${t.criteria.map((c) => `- [${c.done ? 'x' : ' '}] ${c.text}`).join('\n')}` : '';
   return `${head}${t.description ? `\n\n${full ? t.description : excerpt(t.description, 400)}` : ''}${criteria}`;
@@ -63,10 +64,10 @@ async function gather(store: Store, vault: string, ref: string, depth: number): 
     const runs = await listAgentRuns(store.orm, { taskId: t.id, limit: 5 });
     const runLines = runs.map((r) => `- ${r.startedAt} ${r.agentName}: ${r.outcome}${r.notes && !r.notes.startsWith('enc:') ? ` — ${excerpt(r.notes, 200)}` : ''}`);
     const waits = deps.dependsOn.map((d) => `- waits for ${d.id} ${d.title ?? '(deleted)'} (${d.status ?? 'deleted'})`);
-    const items: ContextItem[] = [{ kind: 'task', name: t.id, distance: 0, text: [taskText(t, true), ...(waits.length ? ['', ...waits] : []), ...(runLines.length ? ['', 'Runs:', ...runLines] : [])].join('\n') }];
+    const items: ContextItem[] = [{ kind: 'task', name: t.id, distance: 0, text: [taskText(revealTask(store.orm, t), true), ...(waits.length ? ['', ...waits] : []), ...(runLines.length ? ['', 'Runs:', ...runLines] : [])].join('\n') }];
     for (const d of [...deps.dependsOn, ...deps.dependants]) {
       const other = d.status ? await getTask(store.orm, d.id).catch(() => null) : null;
-      if (other) items.push({ kind: 'task', name: other.id, distance: 1, text: taskText(other, false) });
+      if (other) items.push({ kind: 'task', name: other.id, distance: 1, text: taskText(revealTask(store.orm, other), false) });
     }
     const notes = await store.read((orm) => taskNotes(orm, t.id));
     for (const n of notes) if (n.path) items.push(...[await noteItem(store, vault, n.path, 1)].filter((x): x is ContextItem => x !== null));
@@ -92,7 +93,7 @@ async function gather(store: Store, vault: string, ref: string, depth: number): 
     const linked = await store.read((orm) => noteTasks(orm, node.name)).catch(() => null);
     for (const t of linked?.tasks ?? []) {
       const row = await getTask(store.orm, t.id).catch(() => null);
-      if (row) items.push({ kind: 'task', name: row.id, distance: 1, text: taskText(row, false) });
+      if (row) items.push({ kind: 'task', name: row.id, distance: 1, text: taskText(revealTask(store.orm, row), false) });
     }
   }
   return items.sort((a, b) => a.distance - b.distance);

@@ -10,6 +10,7 @@ import { notFound, StoreError } from './errors';
 import type { Actor } from './events';
 import type { Orm } from './orm';
 import { agentRuns, tasks, type AcceptanceCriterion, type AgentRunOutcome, type AgentRunRow, type TaskRow } from './schema';
+import { revealTask } from './crypto/fields';
 import { getTask } from './tasks';
 import { name } from './valueRules';
 
@@ -38,22 +39,29 @@ export interface TaskDependencies {
 }
 
 const refLine = (t: { id: string; title: string | null }) => (t.title ? `${t.id} "${t.title}"` : t.id);
+/** A task as messages name it: its title in plain text when the store is unlocked, a locked marker otherwise. */
+const named = (orm: Orm, t: TaskRow) => refLine(revealTask(orm, t));
+
+const refColumns = { id: tasks.id, title: tasks.title, status: tasks.status, sealedFields: tasks.sealedFields };
+const toRef = (orm: Orm) => (r: { id: string; title: string; status: TaskRow['status']; sealedFields: string[] }): TaskRef => ({ id: r.id, title: revealTask(orm, r).title ?? null, status: r.status });
 
 async function refsOf(orm: Orm, ids: readonly string[]): Promise<TaskRef[]> {
   if (ids.length === 0) return [];
-  const rows = await orm.select({ id: tasks.id, title: tasks.title, status: tasks.status }).from(tasks).where(inArray(tasks.id, [...ids]));
-  const byId = new Map(rows.map((r) => [r.id, r]));
+  const rows = await orm.select(refColumns).from(tasks).where(inArray(tasks.id, [...ids]));
+  const byId = new Map(rows.map((r) => [r.id, toRef(orm)(r)]));
   return ids.map((id) => byId.get(id) ?? { id, title: null, status: null });
 }
 
 export async function taskDependencies(orm: Orm, id: string): Promise<TaskDependencies> {
   const task = await getTask(orm, id);
   const dependsOn = await refsOf(orm, task.dependsOn);
-  const dependants: TaskRef[] = await orm
-    .select({ id: tasks.id, title: tasks.title, status: tasks.status })
-    .from(tasks)
-    .where(sql`exists (select 1 from json_each(${tasks.dependsOn}) d where d.value = ${id})`)
-    .orderBy(tasks.id);
+  const dependants = (
+    await orm
+      .select(refColumns)
+      .from(tasks)
+      .where(sql`exists (select 1 from json_each(${tasks.dependsOn}) d where d.value = ${id})`)
+      .orderBy(tasks.id)
+  ).map(toRef(orm));
   return { dependsOn, dependants, ready: dependsOn.every((d) => d.status === null || isFinished(d.status)) };
 }
 
@@ -84,16 +92,16 @@ async function waitChain(orm: Orm, from: string, to: string): Promise<string[] |
 /** Task `id` waits for `on` from now on. Adding one it already has changes nothing. */
 export async function addDependency(orm: Orm, who: Actor, id: string, on: string): Promise<TaskRow> {
   const task = await getTask(orm, id);
-  if (on === id) throw new StoreError('invalid', `Task ${refLine(task)} cannot depend on itself.`);
+  if (on === id) throw new StoreError('invalid', `Task ${named(orm, task)} cannot depend on itself.`);
   const target = await getTask(orm, on).catch(() => {
     throw notFound('task', on);
   });
   if (task.dependsOn.includes(on)) return task;
-  if (task.dependsOn.length >= MAX_DEPENDENCIES) throw new StoreError('invalid', `Task ${refLine(task)} already waits for ${MAX_DEPENDENCIES} tasks, the most a task may.`);
+  if (task.dependsOn.length >= MAX_DEPENDENCIES) throw new StoreError('invalid', `Task ${named(orm, task)} already waits for ${MAX_DEPENDENCIES} tasks, the most a task may.`);
   const chain = await waitChain(orm, on, id);
   if (chain) {
     const titled = await refsOf(orm, chain);
-    throw new StoreError('invalid', `Task ${refLine(task)} cannot depend on ${refLine(target)}: that would make a cycle, as ${titled.map(refLine).join(' waits for ')}.`, { cycle: [id, ...chain] });
+    throw new StoreError('invalid', `Task ${named(orm, task)} cannot depend on ${named(orm, target)}: that would make a cycle, as ${titled.map(refLine).join(' waits for ')}.`, { cycle: [id, ...chain] });
   }
   return updateAggregate(orm, who, 'task', tasks, task, { dependsOn: [...task.dependsOn, on] }, () => 'task.dependency_added');
 }
@@ -155,15 +163,18 @@ export async function nextTask(orm: Orm, agent: string, projectId?: string): Pro
   return id ? getTask(orm, id) : null;
 }
 
-/** Assigns the task to `agent` and starts it, in one write; refused while another holds it or it still waits. */
-export async function claimTask(orm: Orm, who: Actor, id: string, agent: string): Promise<TaskRow> {
+/** Assigns the task to `agent` and starts it, in one write; refused while another holds it, it still waits, or it is
+ * blocked (a person said so: unblock it first). `projectId`, when given, must be the task's. */
+export async function claimTask(orm: Orm, who: Actor, id: string, agent: string, projectId?: string): Promise<TaskRow> {
   const task = await getTask(orm, id);
-  if (isFinished(task.status)) throw new StoreError('invalid', `Task ${refLine(task)} is ${task.status}: there is nothing to claim.`, { status: task.status });
+  if (projectId && task.projectId !== projectId) throw new StoreError('invalid', `Task ${named(orm, task)} is in project ${task.projectId}, not ${projectId}.`, { projectId: task.projectId });
+  if (task.status === 'blocked') throw new StoreError('invalid', `Task ${named(orm, task)} is blocked: set its status to pending (or in_progress) once it is not, then claim it.`, { status: task.status });
+  if (isFinished(task.status)) throw new StoreError('invalid', `Task ${named(orm, task)} is ${task.status}: there is nothing to claim.`, { status: task.status });
   if (task.assignee && task.assignee !== agent) {
-    throw new StoreError('conflict', `Task ${refLine(task)} is held by ${task.assignee} (${task.status.replace('_', ' ')}); pick another (next) or ask them to let it go.`, { holder: task.assignee });
+    throw new StoreError('conflict', `Task ${named(orm, task)} is held by ${task.assignee} (${task.status.replace('_', ' ')}); pick another (next) or ask them to let it go.`, { holder: task.assignee });
   }
   const waiting = (await refsOf(orm, task.dependsOn)).filter((d) => d.status !== null && !isFinished(d.status));
-  if (waiting.length) throw new StoreError('invalid', `Task ${refLine(task)} waits for ${waiting.map((d) => `${refLine(d)} (${d.status})`).join(', ')}; claim it once they are done.`, { waitingFor: waiting.map((d) => d.id) });
+  if (waiting.length) throw new StoreError('invalid', `Task ${named(orm, task)} waits for ${waiting.map((d) => `${refLine(d)} (${d.status})`).join(', ')}; claim it once they are done.`, { waitingFor: waiting.map((d) => d.id) });
   if (task.assignee === agent && task.status === 'in_progress') return task;
   return updateAggregate(orm, who, 'task', tasks, task, { assignee: agent, status: 'in_progress', startedAt: task.startedAt ?? new Date().toISOString() }, () => 'task.claimed');
 }
@@ -198,11 +209,11 @@ export interface CompletionResult {
 /** Marks the task done with the run that did it; its tokens, quality and actual time become the sums of its runs. */
 export async function completeTask(orm: Orm, who: Actor, id: string, c: Completion): Promise<CompletionResult> {
   const task = await getTask(orm, id);
-  if (task.status === 'done') throw new StoreError('invalid', `Task ${refLine(task)} is already done.`);
+  if (task.status === 'done') throw new StoreError('invalid', `Task ${named(orm, task)} is already done.`);
   const open = task.criteria.filter((x) => !x.done);
   if (open.length && !c.force) {
     const list = task.criteria.map((x, i) => (x.done ? null : `${i + 1}. ${x.text}`)).filter(Boolean).join('; ');
-    throw new StoreError('invalid', `Task ${refLine(task)} has ${open.length} open acceptance criteri${open.length === 1 ? 'on' : 'a'} (${list}): check them, or complete it with force.`, { open: open.length });
+    throw new StoreError('invalid', `Task ${named(orm, task)} has ${open.length} open acceptance criteri${open.length === 1 ? 'on' : 'a'} (${list}): check them, or complete it with force.`, { open: open.length });
   }
   // The run's agent must be a name a backup can hold (an assignee or an actor may be laxer): the first that is.
   const agent = [c.agent, task.assignee, who.actor].find((a) => a !== undefined && a !== null && runAgentName.safeParse(a).success) ?? 'unknown';

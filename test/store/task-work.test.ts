@@ -7,6 +7,8 @@ import { createProject } from '../../src/store/projects';
 import type { Store } from '../../src/store/store';
 import { createTask, deleteTask, getTask, updateTask, type TaskInput } from '../../src/store/tasks';
 import { addDependency, changeCriteria, claimNext, claimTask, completeTask, nextTask, removeDependency, taskDependencies } from '../../src/store/taskWork';
+import { LOCKED_TEXT } from '../../src/store/crypto/fields';
+import { initKeys, lock } from '../../src/store/crypto/keys';
 import { human, rejectsWith, useTempStore } from '../helpers';
 
 describe('task work: dependencies, criteria, next, claim, complete', () => {
@@ -97,6 +99,9 @@ describe('task work: dependencies, criteria, next, claim, complete', () => {
     await w((orm) => completeTask(orm, human, first.id, {}));
     assert.equal((await w((orm) => claimNext(orm, human, 'agent-b')))!.id, second.id);
     await rejectsWith(w((orm) => claimTask(orm, human, first.id, 'agent-b')), 'invalid', /is done: there is nothing to claim/);
+    const blocked = await add('Blocked one', { status: 'blocked' });
+    await rejectsWith(w((orm) => claimTask(orm, human, blocked.id, 'agent-b')), 'invalid', /is blocked: set its status to pending/);
+    await rejectsWith(w((orm) => claimTask(orm, human, second.id, 'agent-b', 'OTHER-PROJECT')), 'invalid', /is in project .*, not OTHER-PROJECT/);
     const [event] = await listEvents(store.orm, { aggregateId: second.id, limit: 1, order: 'desc' });
     assert.equal(event!.type, 'task.claimed');
   });
@@ -117,5 +122,16 @@ describe('task work: dependencies, criteria, next, claim, complete', () => {
     await rejectsWith(w((orm) => completeTask(orm, human, t.id, {})), 'invalid', /is already done/);
     const types = (await listEvents(store.orm, { aggregateId: t.id, limit: 1, order: 'desc' })).map((e) => e.type);
     assert.deepEqual(types, ['task.completed']);
+  });
+
+  it('an encrypted title shows in plain text while the store is unlocked, and as locked (never ciphertext) when it is not', async () => {
+    await store.write((orm) => initKeys(orm, human, 'correct horse battery'));
+    const secret = await add('Acquire Initech', { secretFields: ['title'] });
+    const after = await add('Announce', { dependsOn: [secret.id] });
+    assert.deepEqual((await taskDependencies(store.orm, after.id)).dependsOn.map((t) => t.title), ['Acquire Initech']);
+    lock(store.orm);
+    const locked = await taskDependencies(store.orm, after.id);
+    assert.deepEqual(locked.dependsOn.map((t) => t.title), [LOCKED_TEXT]);
+    await rejectsWith(w((orm) => addDependency(orm, human, secret.id, after.id)), 'invalid', new RegExp(`cannot depend on ${after.id} "Announce": that would make a cycle, as ${after.id} "Announce" waits for ${secret.id} "${LOCKED_TEXT.replace(/[()]/g, '\\$&')}"`));
   });
 });

@@ -50,7 +50,7 @@ export const NAMED_TOOLS: ToolDef[] = [
   { name: 'task_complete', method: 'tasks.complete', profile: 'core', hint: 'Report durationMs, tokensIn, tokensOut and qualityScore (0-1) of your work.' },
   { name: 'task_get', method: 'tasks.get', profile: 'standard' },
   { name: 'task_create', method: 'tasks.create', profile: 'core' },
-  { name: 'task_update', method: 'tasks.update', profile: 'core', hint: 'Pass expectedVersion = the version you read (task_get); a task changed meanwhile is refused, so read it again.' },
+  { name: 'task_update', method: 'tasks.update', profile: 'core', hint: 'Pass expectedVersion = the version you read (task_get, task_next or build_context); a task changed meanwhile is refused, so read it again.' },
   { name: 'task_list', method: 'tasks.list', profile: 'standard', params: (a) => ({ limit: 50, ...a }), hint: 'Paged by limit (default 50) and offset.' },
   { name: 'task_dependencies', method: 'tasks.dependencies', profile: 'standard' },
   { name: 'task_depend', method: 'tasks.depend', profile: 'standard' },

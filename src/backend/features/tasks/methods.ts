@@ -178,7 +178,7 @@ export const taskMethods = {
     handler: (store, p, ctx) => {
       const agent = p.agent ?? who(ctx, p).actor;
       return store
-        .write((orm) => (p.id ? claimTask(orm, who(ctx, p), p.id, agent) : claimNext(orm, who(ctx, p), agent, p.projectId)))
+        .write((orm) => (p.id ? claimTask(orm, who(ctx, p), p.id, agent, p.projectId) : claimNext(orm, who(ctx, p), agent, p.projectId)))
         .then((t) => ({ task: t ? revealTaskRow(store)(t) : null }));
     },
   }),
