@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { cleanupTempDirs, cli, requireBuilt, storeAndVault, tempDir } from '../helpers';
 import { connect, type Connected } from './client';
+import { waitFor } from '../waitFor';
 
 interface Task {
   id: string;
@@ -262,6 +263,16 @@ describe('cairn mcp (MCP SDK client over stdio)', function () {
     assert.match(items[0]!.summary, /status: "pending" → "in_progress"/);
     assert.match(items[1]!.summary, /"Pick a landing site"/);
     assert.deepEqual(await mcp.ok('recent_activity', { since: new Date(Date.now() + 60_000).toISOString() }), []);
+  });
+
+  it('a note another program writes into the vault is indexed as it changes: the agent finds it without an index call', async () => {
+    fs.writeFileSync(path.join(vault, 'Skylab.md'), '# Skylab\n\nThe first space station of the United States, visited by three crews.\n');
+    const hit = await waitFor('the new note searchable', async () => {
+      const hits = await mcp.ok<{ path: string }[]>('search', { query: 'space station', mode: 'text' });
+      if (hits[0]?.path !== 'Skylab.md') throw new Error(JSON.stringify(hits));
+      return hits[0];
+    });
+    assert.equal(hit.path, 'Skylab.md');
   });
 
   it('resources: notes and tasks listed in pages and read; an unknown address is an error', async () => {
