@@ -100,8 +100,8 @@ async function gather(store: Store, vault: string, ref: string, depth: number): 
 }
 
 async function nodeItems(store: Store, vault: string, nodes: { name: string; type: string; distance: number }[]): Promise<ContextItem[]> {
-  const entities = new Map((await openNodes(store, nodes.filter((n) => n.type !== 'note').map((n) => n.name))).entities.map((e) => [e.name, e]));
   const graph = await openNodes(store, nodes.map((n) => n.name));
+  const entities = new Map(graph.entities.map((e) => [e.name, e]));
   const items: ContextItem[] = [];
   for (const n of nodes) {
     if (n.type === 'note') {

@@ -20,12 +20,15 @@ export interface WorkCliTools {
 
 const none = (v: string | undefined) => (v === undefined ? undefined : v === 'none' ? null : v);
 
+/** A task's checklist as task show and task criteria print it, numbered from 1. */
+const criteriaLines = (criteria: TaskRow['criteria']) => criteria.map((c, i) => `  ${i + 1}. [${c.done ? 'x' : ' '}] ${c.text}`);
+
 export function dependencyLines(d: TaskDependencies, criteria: TaskRow['criteria']): string[] {
   const ref = (t: TaskDependencies['dependsOn'][number]) => `  ${t.id}  ${t.status ?? '(deleted)'}  ${t.title ?? ''}`;
   return [
     ...(d.dependsOn.length ? [`waits for (${d.ready ? 'ready' : 'not ready'}):`, ...d.dependsOn.map(ref)] : []),
     ...(d.dependants.length ? ['waited for by:', ...d.dependants.map(ref)] : []),
-    ...(criteria.length ? [`acceptance criteria (${criteria.filter((c) => c.done).length}/${criteria.length}):`, ...criteria.map((c, i) => `  ${i + 1}. [${c.done ? 'x' : ' '}] ${c.text}`)] : []),
+    ...(criteria.length ? [`acceptance criteria (${criteria.filter((c) => c.done).length}/${criteria.length}):`, ...criteriaLines(criteria)] : []),
   ];
 }
 
@@ -52,7 +55,7 @@ export function registerTaskWorkCommands(task: Command, sprint: Command, t: Work
       const o = args[args.length - 2] as { at?: number };
       const [id, ...rest] = args.slice(0, -2) as string[];
       const r = await withStore(cmd, (call) => call<'tasks.criteria', TaskRow>('tasks.criteria', { id: id!, ...params(rest, o) } as never));
-      print(cmd, r, () => [taskLine(r), ...r.criteria.map((c, i) => `  ${i + 1}. [${c.done ? 'x' : ' '}] ${c.text}`)].join('\n'));
+      print(cmd, r, () => [taskLine(r), ...criteriaLines(r.criteria)].join('\n'));
     });
   criteriaCommand('add', 'add a criterion (at the end, or --at N)', ([text], o) => ({ add: text, at: o.at }))
     .argument('<id>')
