@@ -511,7 +511,7 @@ export function buildProgram(): Command {
     print(opts, rows, () => (rows.length ? formatTable(['TAG', 'NOTES', 'WITH NESTED'], rows.map((t) => [`#${t.tag}`, String(t.count), String(t.total)])) : '(no tags)'));
   });
 
-  const agent = sub(program, 'agent', 'Claude Code agents (.claude/agents/*.md): list, lint, and log their runs');
+  const agent = sub(program, 'agent', 'Claude Code agents (.claude/agents/**/*.md): list, lint, and log their runs');
   sub(agent, 'list', 'index the agent folders and list the agents with their tasks and run metrics').action(async (_o, cmd: Command) => {
     const opts = g(cmd);
     const { report, rows } = await withStore(opts, true, async (call) => ({

@@ -276,7 +276,7 @@ export const embeddingState = sqliteTable('embedding_state', {
 export type NoteRow = typeof notes.$inferSelect;
 export type NoteLinkRow = typeof noteLinks.$inferSelect;
 
-// ---- Claude Code agent definitions (.claude/agents/*.md) and the runs recorded against them ------------------
+// ---- Claude Code agent definitions (.claude/agents/**/*.md) and the runs recorded against them ------------------
 
 export const AGENT_RUN_OUTCOMES = ['success', 'failure', 'partial', 'cancelled'] as const;
 export type AgentRunOutcome = (typeof AGENT_RUN_OUTCOMES)[number];

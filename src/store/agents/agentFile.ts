@@ -1,4 +1,4 @@
-// Claude Code subagent definition files (`.claude/agents/*.md`): YAML front matter between `---` lines, then a
+// Claude Code subagent definition files (`.claude/agents/**/*.md`): YAML front matter between `---` lines, then a
 // Markdown body that is the agent's system prompt. parseAgentFile never throws on bad input: every problem becomes a
 // diagnostic with a 1-based line in the original file and a message a person can act on.
 //
