@@ -93,7 +93,35 @@ export function requireBuilt(): void {
 
 /** Runs the built CLI synchronously (`as`: as another user, which needs root). */
 export function cli(args: string[], env: NodeJS.ProcessEnv = {}, as?: { uid: number; gid: number }): SpawnSyncReturns<string> {
-  return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, ...as });
+  return spawnSync(process.execPath, [as ? path.join(builtForOtherUsers(), 'cli.js') : CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, ...as });
+}
+
+let sharedDist: string | undefined;
+/**
+ * dist/ where any user can run it: a copy of dist/ and its native packages in a world-readable temp folder.
+ * A checkout may sit below a folder only its owner can enter (a clone in `mktemp -d`), which another user (nobody,
+ * for the tests that need modes to bind) cannot reach.
+ */
+function builtForOtherUsers(): string {
+  if (sharedDist) return sharedDist;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-cli-'));
+  fs.cpSync(path.join(ROOT, 'dist'), path.join(dir, 'dist'), { recursive: true });
+  for (const pkg of ['@vscode/sqlite3', 'node-addon-api', 'sqlite-vec', 'sqlite-vec-linux-x64']) {
+    const from = path.join(ROOT, 'node_modules', pkg);
+    if (fs.existsSync(from)) fs.cpSync(from, path.join(dir, 'node_modules', pkg), { recursive: true });
+  }
+  fs.cpSync(path.join(ROOT, 'drizzle'), path.join(dir, 'drizzle'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'package.json'), fs.readFileSync(path.join(ROOT, 'package.json')));
+  for (const p of [dir, ...walk(dir)]) fs.chmodSync(p, fs.statSync(p).isDirectory() ? 0o755 : fs.statSync(p).mode | 0o444);
+  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  return (sharedDist = path.join(dir, 'dist'));
+}
+
+function walk(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    return e.isDirectory() ? [p, ...walk(p)] : [p];
+  });
 }
 
 /**
@@ -132,7 +160,7 @@ export interface Backend {
 
 /** Starts dist/backend.js on the store (`as`: as another user, which needs root). */
 export function startBackend(store: string, args: string[] = [], as?: { uid: number; gid: number }): Backend {
-  const child = spawn(process.execPath, [BACKEND, '--store', store, '--poll-ms', '50', ...args], { ...as });
+  const child = spawn(process.execPath, [as ? path.join(builtForOtherUsers(), 'backend.js') : BACKEND, '--store', store, '--poll-ms', '50', ...args], { ...as });
   const rpc = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
   const changes: Backend['changes'] = [];
   const logs: Backend['logs'] = [];
