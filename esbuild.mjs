@@ -2,7 +2,7 @@
 // the benchmarks into out/bench/. Native and path-sensitive modules stay external: vscode (provided by the host), @vscode/sqlite3
 // (a .node addon) and sqlite-vec (its getLoadablePath() resolves files beside its own package).
 import * as esbuild from 'esbuild';
-import { readFileSync, readdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildEmbeddingTable, tableIsStale } from './scripts/build-embeddings.mjs';
 
@@ -22,11 +22,27 @@ const common = {
   logLevel: 'warning',
 };
 
+// dist/cliMain.js in ASCII: esbuild escapes other characters in strings and names, but leaves them in comments and
+// regular expressions; the CLI's launcher (src/backend/cliStart.ts) decodes an ASCII bundle as Latin-1, ~10 ms
+// sooner than UTF-8. A \u escape means the same in a regular expression (after a backslash, the backslash is reused).
+const asciiCli = {
+  name: 'ascii-cli',
+  setup(build) {
+    build.onEnd((result) => {
+      const file = join(build.initialOptions.outdir, 'cliMain.js');
+      if (result.errors.length) return;
+      const text = readFileSync(file, 'utf8');
+      const escaped = text.replace(/(\\*)([^\x00-\x7f])/g, (_, slashes, c) => `${slashes.length % 2 ? slashes.slice(1) : slashes}\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+      if (escaped !== text) writeFileSync(file, escaped);
+    });
+  },
+};
+
 const testDir = 'test/extension';
 const builds = [
   // scanWorker, walkWorker: the backup's secret scan and folder listing in worker threads (src/sync/scanner.ts,
   // walk.ts load them from beside the backend).
-  { ...common, entryPoints: { extension: 'src/extension/extension.ts', backend: 'src/backend/main.ts', cli: 'src/backend/cliMain.ts', scanWorker: 'src/sync/scanWorker.ts', walkWorker: 'src/sync/walkWorker.ts' }, outdir: 'dist' },
+  { ...common, entryPoints: { extension: 'src/extension/extension.ts', backend: 'src/backend/main.ts', cli: 'src/backend/cliStart.ts', cliMain: 'src/backend/cliMain.ts', scanWorker: 'src/sync/scanWorker.ts', walkWorker: 'src/sync/walkWorker.ts' }, outdir: 'dist', plugins: [asciiCli] },
   {
     ...common,
     // mocha stays external: it is loaded from node_modules inside the extension host.
@@ -35,6 +51,23 @@ const builds = [
       .filter((f) => f.endsWith('.ts'))
       .map((f) => join(testDir, f)),
     outdir: 'out/test/extension',
+  },
+  // The webview apps (src/webviews/<app>/main.ts), bundled for the browser: one script and one stylesheet each
+  // in dist/webviews/, the only folder a webview may load from (src/views/webview/webviewHost.ts).
+  {
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'chrome120',
+    sourcemap: !production,
+    minify: production,
+    logLevel: 'warning',
+    entryPoints: Object.fromEntries(
+      readdirSync('src/webviews', { withFileTypes: true })
+        .filter((d) => d.isDirectory() && d.name !== 'shared')
+        .map((d) => [d.name, join('src/webviews', d.name, 'main.ts')]),
+    ),
+    outdir: 'dist/webviews',
   },
   // The TypeScript benchmarks, bundled as the shipped code is (scripts/bench.mjs runs these, not the source through a
   // transpiler), with the worker threads they start beside them.
@@ -48,6 +81,10 @@ const builds = [
     outdir: 'out/bench',
   },
 ];
+
+// Codicons for the webviews (the font @vscode-elements and the board's cards use), beside their bundles.
+mkdirSync('dist/webviews', { recursive: true });
+for (const f of ['codicon.css', 'codicon.ttf']) copyFileSync(join('node_modules/@vscode/codicons/dist', f), join('dist/webviews', f));
 
 // The default embedder's word-vector table (dist/glove-50k-int8.bin), rebuilt only when missing or stale.
 if (tableIsStale()) await buildEmbeddingTable();

@@ -1,6 +1,6 @@
 // `npm test`: build, type-check, unit tests (mocha, plain Node), integration tests (mocha inside a real VS Code:
 // code-server driven by headless chromium), and the UI smoke test; then one summary line for CI:
-// "N passed, N failed". Options: --unit (unit tests only), --no-ui (skip the UI smoke test), --integration (only
+// "N passed, N failed". Options: --unit (unit tests only), --no-ui (skip the UI smoke test and the board's and editor's UI tests), --integration (only
 // the tests inside VS Code), --grep PATTERN (only integration tests whose title matches).
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -65,6 +65,12 @@ async function main() {
     totals.failed += 1;
     problems.push('type-check failed');
   }
+  // The webview apps are browser code (DOM types): their own tsconfig.
+  const tscWebviews = await run(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'src/webviews', '--noEmit']);
+  if (tscWebviews.code !== 0) {
+    totals.failed += 1;
+    problems.push('type-check of src/webviews failed');
+  }
 
   if (!args.has('--integration')) {
     step('unit tests (Node)');
@@ -113,6 +119,10 @@ async function main() {
   if (!args.has('--no-ui') && !args.has('--integration')) {
     step('UI smoke test (clicks through the workbench; screenshots in test-results/)');
     count('UI smoke test', await run(process.execPath, [path.join(ROOT, 'test', 'ui', 'smoke.js')]));
+    step('UI test of the task board (keyboard, mouse, stale move, reload; screenshots in test-results/)');
+    count('task board UI test', await run(process.execPath, [path.join(ROOT, 'test', 'ui', 'board.js')]));
+    step('UI test of the task editor (keyboard editing, criteria, a change made meanwhile, reload; screenshots in test-results/)');
+    count('task editor UI test', await run(process.execPath, [path.join(ROOT, 'test', 'ui', 'editor.js')]));
   }
   return summary();
 }

@@ -5,7 +5,8 @@ import { Command, CommanderError, Option } from 'commander';
 import * as path from 'node:path';
 import { StoreError } from '../store/errors';
 import { AGENT_RUN_OUTCOMES, EVENT_SOURCES, TASK_PRIORITIES, TASK_STATUSES, type AgentRunRow, type TaskRow } from '../store/schema';
-import { defaultAgentDirs, type AgentIndexReport, type AgentLintResult, type AgentSummary } from '../store/agents/indexer';
+import type { AgentIndexReport, AgentLintResult, AgentSummary } from '../store/agents/indexer';
+import { defaultAgentDirs } from '../store/agents/defaultDirs';
 import { Store } from '../store/store';
 import { AGGREGATE_TYPES, type StoreEvent } from '../store/events';
 import type { Project } from '../store/projects';
@@ -17,15 +18,18 @@ import type { RenamePlan } from '../store/knowledge/rename';
 import type { NoteTasks, TaskNoteLink } from '../store/knowledge/taskLinks';
 import { linkTaskNote, noteTasksLines, relatedNotesLines, unlinkTaskNote } from './features/tasks/noteLinksCli';
 import type { NotePage, TagSummary } from '../store/knowledge/catalog';
-import type { SearchHit } from '../store/knowledge/search';
+import { SEARCH_KINDS, type SearchHit, type SearchKind } from '../store/knowledge/search';
 import type { ConnectedNode, Entity, GraphPath, KnowledgeGraph, Neighbourhood, Relation } from '../store/graph/graph';
 import { MAX_DEPTH, MAX_PATH_DEPTH } from '../store/graph/limits';
 import { makeActor } from './actor';
+import { registerAgentsCommands } from './features/agents/cli';
 import { registerBackupCommands } from './features/backup/cli';
 import { registerGraphInteropCommands } from './features/graph/interopCli';
 import { registerSyncCommands } from './features/sync/cli';
 import { registerMcpCommand } from './mcp/cli';
 import { registerMemoryCommands } from './features/memory/cli';
+import { registerMetricsCommands } from './features/metrics/cli';
+import { registerSessionCommands } from './features/sessions/cli';
 import { dependencyLines, registerTaskWorkCommands } from './features/tasks/workCli';
 import type { TaskDependencies } from '../store/taskWork';
 import { invoke, MethodError, type Context } from './methods';
@@ -51,6 +55,12 @@ const EXIT_USAGE = 2;
 const EXIT_FAILURE = 1;
 /** What a shell reports for a process stopped by Ctrl+C (128 + SIGINT). */
 const EXIT_INTERRUPTED = 130;
+
+/** A search hit as text: a note by its path, anything else by its kind and id; then the snippet. */
+function searchHitLines(h: SearchHit): string {
+  const head = h.kind === 'note' ? `${h.id}  ${h.title}` : `${h.kind} ${h.id}${h.title && h.title !== h.id ? `  ${h.title}` : ''}${h.status ?? h.type ? `  [${h.status ?? h.type}]` : ''}`;
+  return `${head}  (${h.score})\n    ${h.snippet}`;
+}
 
 function storeDir(opts: GlobalOptions): string {
   return path.resolve(opts.store ?? (process.env.CAIRN_STORE?.trim() || '.cairn'));
@@ -93,7 +103,8 @@ export type OpenFor = boolean | Pick<StoreOptions, 'forRestore' | 'checkAtOpen'>
 /** Opens the store, runs one or more methods, prints, closes. */
 async function withStore<T>(opts: GlobalOptions, openFor: OpenFor, fn: (call: Caller) => Promise<T>): Promise<T> {
   const how = typeof openFor === 'boolean' ? { create: openFor } : { create: false, ...openFor };
-  const store = await Store.open(storeDir(opts), { ...how, busyTimeoutMs: Number(process.env.CAIRN_BUSY_TIMEOUT_MS) || 5000 });
+  // sqlite-vec is loaded by invoke for the methods that may need it (methods.ts): a command that lists tasks never does.
+  const store = await Store.open(storeDir(opts), { ...how, loadVec: false, busyTimeoutMs: Number(process.env.CAIRN_BUSY_TIMEOUT_MS) || 5000 });
   const ctx: Context = { store, who: makeActor(opts.source, opts.actor), vaultDir: vaultDir(opts), agentDirs: agentDirs(opts) };
   try {
     const call: Caller = (method, params) => (CANCELLABLE.has(method) ? cancellableByInterrupt((signal) => invoke(ctx, method, params, signal)) : invoke(ctx, method, params)) as Promise<never>;
@@ -102,6 +113,12 @@ async function withStore<T>(opts: GlobalOptions, openFor: OpenFor, fn: (call: Ca
   } finally {
     await store.close();
   }
+}
+
+/** Runs methods that need no store (storeless in the table) without opening one. */
+async function withoutStore<T>(opts: GlobalOptions, fn: (call: Caller) => Promise<T>): Promise<T> {
+  const ctx: Context = { store: null, who: makeActor(opts.source, opts.actor), vaultDir: vaultDir(opts), agentDirs: agentDirs(opts) };
+  return fn((method, params) => invoke(ctx, method, params) as Promise<never>);
 }
 
 export type Caller = <M extends MethodName, R = unknown>(method: M, params: ParamsInput<M>) => Promise<R>;
@@ -387,23 +404,25 @@ export function buildProgram(): Command {
       );
     });
 
-  sub(program, 'search', 'search the knowledge vault')
+  sub(program, 'search', 'search notes, tasks, graph entities and memories (one list, the kind on each hit)')
     .argument('<query...>', 'words to find ("quoted phrase" for a phrase)')
     .addOption(new Option('--text', 'full-text search only (bm25; every word, the last as a prefix)').conflicts('semantic'))
     .addOption(new Option('--semantic', 'search by meaning only (nearest passages)').conflicts('text'))
     .option('--limit <n>', 'at most this many results (default 20)', positiveInt)
+    .option('--kind <kind>', `only this kind: ${SEARCH_KINDS.join(', ')} (default: all; repeat it or separate kinds by commas)`, (v: string, prev: string[] = []) => [...prev, ...v.split(',')])
     .option('--folder <path>', 'only notes under this vault folder')
     .option('--tag <tag>', 'only notes with this tag')
     .option('--type <type>', 'only notes whose front matter type is this')
     .option('--project <name>', 'only notes whose front matter project is this')
-    .addOption(new Option('--fusion <kind>', 'how hybrid search fuses its two rankings: convex (scaled scores, default) or rrf (reciprocal rank)').choices(['convex', 'rrf']))
-    .action(async (query: string[], o: { text?: boolean; semantic?: boolean; limit?: number; folder?: string; tag?: string; type?: string; project?: string; fusion?: 'convex' | 'rrf' }, cmd: Command) => {
+    .addOption(new Option('--fusion <kind>', 'how hybrid search fuses its rankings: convex (scaled scores, default) or rrf (reciprocal rank)').choices(['convex', 'rrf']))
+    .option('--templates <folder>', 'the vault\'s templates folder, left out of the results unless --folder is inside it (default templates; "" for none)')
+    .action(async (query: string[], o: { text?: boolean; semantic?: boolean; limit?: number; kind?: string[]; folder?: string; tag?: string; type?: string; project?: string; fusion?: 'convex' | 'rrf'; templates?: string }, cmd: Command) => {
       const opts = g(cmd);
       const mode = o.text ? 'text' : o.semantic ? 'semantic' : 'hybrid';
       const hits = await withStore(opts, false, (call) =>
-        call<'knowledge.search', SearchHit[]>('knowledge.search', { query: query.join(' '), mode, fusion: o.fusion, limit: o.limit, folder: o.folder, tag: o.tag, type: o.type, project: o.project }),
+        call<'knowledge.search', SearchHit[]>('knowledge.search', { query: query.join(' '), mode, kind: o.kind as SearchKind[] | undefined, fusion: o.fusion, limit: o.limit, folder: o.folder, tag: o.tag, type: o.type, project: o.project, templatesFolder: o.templates }),
       );
-      print(opts, hits, () => (hits.length ? hits.map((h) => `${h.path}  ${h.title}  (${h.score})\n    ${h.snippet}`).join('\n') : '(no matches)'));
+      print(opts, hits, () => (hits.length ? hits.map(searchHitLines).join('\n') : '(no matches)'));
     });
 
   const note = sub(program, 'note', 'questions about notes');
@@ -511,7 +530,7 @@ export function buildProgram(): Command {
     print(opts, rows, () => (rows.length ? formatTable(['TAG', 'NOTES', 'WITH NESTED'], rows.map((t) => [`#${t.tag}`, String(t.count), String(t.total)])) : '(no tags)'));
   });
 
-  const agent = sub(program, 'agent', 'Claude Code agents (.claude/agents/**/*.md): list, lint, and log their runs');
+  const agent = sub(program, 'agent', 'Claude Code agents (.claude/agents/**/*.md): list, lint, and log their runs; the MCP servers they use').alias('agents');
   sub(agent, 'list', 'index the agent folders and list the agents with their tasks and run metrics').action(async (_o, cmd: Command) => {
     const opts = g(cmd);
     const { report, rows } = await withStore(opts, true, async (call) => ({
@@ -708,6 +727,7 @@ export function buildProgram(): Command {
       );
     });
 
+  registerAgentsCommands(agent, { sub, withoutStore: (cmd, fn) => withoutStore(g(cmd), fn), print: (cmd, value, text) => print(g(cmd), value, text) });
   registerBackupCommands(program, { sub, json: (cmd) => Boolean(g(cmd).json), withStore: (cmd, fn, openFor) => withStore(g(cmd), openFor ?? false, fn) });
   registerSyncCommands(program, { sub, json: (cmd) => Boolean(g(cmd).json), withStore: (cmd, fn) => withStore(g(cmd), false, fn) });
 
@@ -724,6 +744,8 @@ export function buildProgram(): Command {
     fraction,
   });
   registerMemoryCommands(program, { sub, withStore: (cmd, fn) => withStore(g(cmd), false, fn), print: (cmd, value, text) => print(g(cmd), value, text), positiveInt, fraction });
+  registerSessionCommands(program, { sub, withStore: (cmd, fn) => withStore(g(cmd), false, fn), print: (cmd, value, text) => print(g(cmd), value, text), wholeNumber, positiveInt, fraction });
+  registerMetricsCommands(program, { sub, withStore: (cmd, fn) => withStore(g(cmd), false, fn), print: (cmd, value, text) => print(g(cmd), value, text), positiveInt });
   registerMcpCommand(program, sub, (cmd) => {
     const opts = g(cmd);
     return { storeDir: storeDir(opts), vaultDir: vaultDir(opts), agentDirs: agentDirs(opts), actor: opts.actor?.trim() || process.env.CAIRN_ACTOR?.trim() || undefined };

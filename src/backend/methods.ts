@@ -6,10 +6,9 @@ import type { Store, StoreOptions } from '../store/store';
 import { recheckHeldKey } from '../store/crypto/keys';
 import { explainSystemError, withoutServerPaths, type ErrorScope } from './systemErrors';
 import { describeIssues, ErrorCodes } from './protocol';
-import { isMethod, METHOD_NAMES, methodTable } from './methodTable';
+import { methodDef, methodNames } from './methodTable';
 
-export { isMethod, isWrite, METHOD_NAMES } from './methodTable';
-import type { MethodDef } from './features/define';
+export { isMethod, isWrite, methodNames } from './methodTable';
 
 export interface Context {
   /** Null when the store could not be opened; storeError then says why. */
@@ -32,6 +31,32 @@ export interface Context {
    */
   openForRestore?: (options: Pick<StoreOptions, 'checkAtOpen'>) => Promise<Store>;
 }
+
+/**
+ * Methods that never touch the vector tables (sqlite-vec's vec0): a store opened without loading sqlite-vec (the
+ * CLI's: loading it costs every command's start) loads it before any other method runs.
+ */
+const WITHOUT_VECTORS = new Set<string>([
+  'tasks.list',
+  'tasks.get',
+  'tasks.board',
+  'tasks.counts',
+  'tasks.dependencies',
+  'tasks.next',
+  'projects.list',
+  'projects.get',
+  'sprints.list',
+  'events.list',
+  'crypto.status',
+  'crypto.unlock',
+  'metrics.burndown',
+  'metrics.throughput',
+  'metrics.cumulativeFlow',
+  'metrics.cycleTime',
+  'metrics.agents',
+  'metrics.activity',
+  'metrics.lists',
+]);
 
 /** What a store that is gone or damaged still answers (Context.openForRestore): how the user gets the data back. */
 const RESTORING = new Set<string>(['backup.history', 'backup.restore']);
@@ -82,25 +107,26 @@ export function toMethodError(err: unknown, scope: ErrorScope = {}): MethodError
 
 /** Validates params and runs a method; failures come out as MethodError. */
 export async function invoke(ctx: Context, method: string, rawParams: unknown, signal?: AbortSignal): Promise<unknown> {
-  if (!isMethod(method)) throw new MethodError(ErrorCodes.MethodNotFound, `Unknown method "${method}". Methods: ${METHOD_NAMES.join(', ')}.`);
+  const def = methodDef(method);
+  if (!def) throw new MethodError(ErrorCodes.MethodNotFound, `Unknown method "${method}". Methods: ${methodNames().join(', ')}.`);
   const params = rawParams === undefined || rawParams === null ? {} : rawParams;
   if (typeof params !== 'object' || Array.isArray(params)) {
     throw new MethodError(ErrorCodes.InvalidParams, `Invalid params for ${method}: params must be a JSON object with named fields, not ${Array.isArray(params) ? 'an array' : typeof params}.`);
   }
-  const def = methodTable[method] as MethodDef;
   const parsed = def.params.safeParse(params);
   if (!parsed.success) throw new MethodError(ErrorCodes.InvalidParams, describeIssues(method, parsed.error));
   const restoring = !ctx.store && ctx.openForRestore && RESTORING.has(method);
   // Listing the backups or a dry run must not move a damaged database aside; restoring does (Store.open's forRestore).
   const looking = method === 'backup.history' || (parsed.data as { dryRun?: boolean }).dryRun === true;
   const store = restoring ? await ctx.openForRestore!({ checkAtOpen: looking ? 'never' : 'always' }).catch((err) => Promise.reject(toMethodError(err))) : ctx.store;
-  if (!store) throw toMethodError(ctx.storeError ?? new StoreError('store_unavailable', 'The store is not open.'));
+  if (!store && !def.storeless) throw toMethodError(ctx.storeError ?? new StoreError('store_unavailable', 'The store is not open.'));
   try {
-    await recheckHeldKey(store.orm); // a restore or sync (here or in another process) may have replaced the key set
-    return await def.handler(store, parsed.data, signal ? { ...ctx, signal } : ctx);
+    if (store) await recheckHeldKey(store.orm); // a restore or sync (here or in another process) may have replaced the key set
+    if (store && !WITHOUT_VECTORS.has(method)) await store.loadVec(); // at once when the store loaded it at open
+    return await def.handler(store as Store, parsed.data, signal ? { ...ctx, signal } : ctx); // a storeless method may get none
   } catch (err) {
-    throw toMethodError(err, { method, params, roots: [[ctx.vaultDir, 'vault'], [store.dir, 'store folder']] });
+    throw toMethodError(err, { method, params, roots: [[ctx.vaultDir, 'vault'], ...(store ? [[store.dir, 'store folder'] as [string, string]] : [])] });
   } finally {
-    if (restoring) await store.close().catch(() => undefined);
+    if (restoring) await store!.close().catch(() => undefined);
   }
 }

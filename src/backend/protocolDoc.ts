@@ -2,7 +2,7 @@
 // writes it between its markers, and a test fails when the file's copy is stale.
 import type { z } from 'zod';
 import type { MethodDef } from './features/define';
-import { FEATURES, METHOD_NAMES, methodTable } from './methodTable';
+import { allMethods, features, methodNames } from './methodTable';
 import { allTools } from './mcp/tools';
 
 export const INDEX_BEGIN = '<!-- method index: generated from src/backend/methodTable.ts by `npm run docs:protocol` -->';
@@ -20,7 +20,7 @@ function paramsCell(params: z.ZodType): string {
 
 export function renderMethodIndex(): string {
   const lines = [INDEX_BEGIN, ''];
-  for (const [feature, methods] of FEATURES) {
+  for (const [feature, methods] of features()) {
     lines.push(`**${feature}**`, '', '| Method | Params (required in **bold**) | Result | What it does |', '|---|---|---|---|');
     for (const [name, def] of Object.entries(methods) as [string, MethodDef][]) {
       lines.push(`| \`${name}\`${def.writes ? ' ✎' : ''} | ${paramsCell(def.params)} | ${def.result} | ${def.doc} |`);
@@ -34,7 +34,8 @@ export function renderMethodIndex(): string {
 /** The MCP tools by profile: each tool's method, so its params and result are the method's. */
 export function renderToolIndex(): string {
   const lines = [TOOLS_BEGIN, '', '| Tool | Profile | Method | Writes |', '|---|---|---|---|'];
-  for (const t of allTools(METHOD_NAMES)) lines.push(`| \`${t.name}\` | ${t.profile} | \`${t.method}\` | ${(methodTable[t.method] as MethodDef).writes ? 'yes' : ''} |`);
+  const methods = allMethods();
+  for (const t of allTools(methodNames())) lines.push(`| \`${t.name}\` | ${t.profile} | \`${t.method}\` | ${(methods[t.method] as MethodDef).writes ? 'yes' : ''} |`);
   lines.push('', TOOLS_END);
   return lines.join('\n');
 }

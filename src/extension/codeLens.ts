@@ -37,7 +37,9 @@ export function registerCodeLenses(w: CodeLensWiring): vscode.Disposable[] {
     },
   });
 
-  async function revealTask(taskId?: unknown): Promise<TaskRow> {
+  async function revealTask(target?: unknown): Promise<TaskRow> {
+    // An id (code lenses, the task editor), or a board card's context menu ({ taskId }).
+    const taskId = typeof target === 'object' && target !== null ? (target as { taskId?: unknown }).taskId : target;
     if (typeof taskId !== 'string' || !taskId.trim()) throw new Error('Reveal Task needs the id of a task.');
     const task = await backend.request<'tasks.get', TaskRow>('tasks.get', { id: taskId.trim() });
     const node: TaskNode = { kind: 'task', task, hasChildren: false };

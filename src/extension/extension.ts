@@ -7,6 +7,7 @@ import { ProjectsTreeProvider } from '../views/projectsTree';
 import { TaskCountStatus } from '../views/statusBar';
 import { ErrorCodes } from '../backend/protocol';
 import { mcpLaunch, registerMcpServer, type McpLaunch } from './mcpServer';
+import { mcpQuery, watchMcpRegistries } from './mcpRegistryWatch';
 import { BackendClient, BackendError } from './backendClient';
 import type { RestoreOutcome } from './backupCommands';
 import { backupOnShutdown, disposeAfterShutdownBackup, registerBackup, type BackupApi } from './backup';
@@ -14,12 +15,15 @@ import { registerCodeLenses } from './codeLens';
 import { registerCommands } from './commands';
 import { registerEncryption } from './encryption';
 import { registerTaskSecrets } from './taskSecrets';
+import { registerTaskBoard, type TaskBoardApi } from './taskBoard';
+import { registerTaskEditor, type TaskEditorApi } from './taskEditor';
 import { registerEmbedderSetting } from './embedderSetting';
 import { registerKnowledgeCommands } from './knowledge';
 import { registerMarkdownEditing } from './markdown';
 import { registerKnowledgeViews, type KnowledgeViews } from './knowledgeViews';
 import { Messages, type ShownMessage } from './messages';
 import { safeCommands } from './safeCommand';
+import { Retention, type RetentionResult } from './retention';
 import { resolveAgentDirs, resolveStoreDir, resolveVaultDir } from './storePath';
 
 /** What activate() returns: a small API for other extensions and for the integration tests. */
@@ -42,9 +46,15 @@ export interface CairnApi {
   backendPid(): number | undefined;
   /** Backup status, history and conflicts views, automatic and shutdown backups. */
   backup: BackupApi;
+  /** The task board webview (Cairn: Open Task Board). */
+  taskBoard: TaskBoardApi;
+  /** The task editor tabs (Cairn: Open Task). */
+  taskEditor: TaskEditorApi;
   /** How VS Code starts Cairn's MCP server for this store (registered when VS Code has the MCP API). */
   mcpLaunch(): McpLaunch;
   readonly mcpRegistered: boolean;
+  /** Runs retention now (cairn.retention.messagesDays, expired memories), as on start and once a day. */
+  runRetention(): Promise<RetentionResult | undefined>;
 }
 
 const optional = <T>(value: T | undefined): T[] => (value === undefined ? [] : [value]);
@@ -66,11 +76,14 @@ export function activate(context: vscode.ExtensionContext): CairnApi {
   const tree = new ProjectsTreeProvider(backend, reportError);
   const treeView = vscode.window.createTreeView('cairn.projects', { treeDataProvider: tree, showCollapseAll: true });
   const status = new TaskCountStatus(backend);
-  const agentsTree = new AgentsTreeProvider(backend, reportError);
+  const agentsTree = new AgentsTreeProvider(backend, reportError, mcpQuery);
   const agentsView = vscode.window.createTreeView('cairn.agents', { treeDataProvider: agentsTree, showCollapseAll: true });
   const knowledgeViews = registerKnowledgeViews({ backend, messages, log, onError: reportError });
   const backup = registerBackup({ backend, messages, log, onError: reportError });
   const embedder = registerEmbedderSetting({ backend, messages, log });
+  const retention = new Retention(backend, log);
+  const taskBoard = registerTaskBoard({ context, backend, messages, log });
+  const taskEditor = registerTaskEditor({ context, backend, messages, log });
 
   const setState = (state: typeof storeState) => {
     storeState = state;
@@ -85,6 +98,7 @@ export function activate(context: vscode.ExtensionContext): CairnApi {
         log.info(`Store ready: ${JSON.stringify(info)}`);
         void setState('ready');
         void status.update();
+        void retention.run();
         // Agent folders are small: index them at once, so the view and the file diagnostics are current.
         agentsTree.reindex().catch((err: Error) => log.warn(`Indexing agent folders failed: ${err.message}`));
       },
@@ -123,6 +137,7 @@ export function activate(context: vscode.ExtensionContext): CairnApi {
     status,
     agentsTree,
     agentsView,
+    watchMcpRegistries(agentsTree, log),
     backend.onDidChangeStore((change) => {
       tree.refresh();
       void status.update();
@@ -153,9 +168,13 @@ export function activate(context: vscode.ExtensionContext): CairnApi {
     ...registerTaskSecrets({ backend, messages }),
     ...backup.disposables,
     ...embedder.disposables,
+    retention,
+    ...taskBoard.disposables,
+    ...taskEditor.disposables,
   );
 
   checkStore();
+  void agentsTree.refreshMcp(); // needs no store: the MCP server files' problems show at once
   const activationMs = performance.now() - started;
   log.info(`Cairn activated in ${activationMs.toFixed(1)} ms; store ${backend.store}; vault ${backend.vault}`);
 
@@ -179,7 +198,10 @@ export function activate(context: vscode.ExtensionContext): CairnApi {
     backendPid: () => backend.pid,
     mcpLaunch: () => mcpLaunch(context.asAbsolutePath('dist/cli.js'), backend),
     mcpRegistered: mcpRegistration !== undefined,
+    runRetention: () => retention.run(),
     backup: backup.api,
+    taskBoard: taskBoard.api,
+    taskEditor: taskEditor.api,
   };
 }
 

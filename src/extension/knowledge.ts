@@ -6,8 +6,10 @@ import * as vscode from 'vscode';
 import { ErrorCodes } from '../backend/protocol';
 import { searchQuery } from '../store/valueRules';
 import type { IndexReport } from '../store/knowledge/indexer';
+import type { BuiltContext } from '../store/context';
 import type { SearchHit } from '../store/knowledge/search';
-import { firstMatch, INDEX_NOW_ITEM, indexSummary, matchedTerms, noHitsItem, searchHitItem, type HitItem } from '../views/knowledgeItems';
+import type { Memory } from '../store/memory';
+import { firstMatch, INDEX_NOW_ITEM, indexSummary, matchedTerms, memoryMarkdown, noHitsItem, searchHitItem, sessionMarkdown, type HitItem } from '../views/knowledgeItems';
 import { BackendError, type BackendClient } from './backendClient';
 import type { Messages } from './messages';
 import { safeCommands } from './safeCommand';
@@ -22,6 +24,8 @@ export interface KnowledgeDeps {
 
 const SEARCH_DEBOUNCE_MS = 100;
 const SEARCH_LIMIT = 50;
+/** Read-only documents of search hits that are not files: `cairn-item:/<kind>/<id>.md`. */
+const ITEM_SCHEME = 'cairn-item';
 
 export function registerKnowledgeCommands(d: KnowledgeDeps): vscode.Disposable[] {
   const { backend, messages, log } = d;
@@ -66,18 +70,22 @@ export function registerKnowledgeCommands(d: KnowledgeDeps): vscode.Disposable[]
       if (choice === 'Index Now') void vscode.commands.executeCommand('cairn.indexVault');
     });
 
-  const search = (query: string) => backend.request<'knowledge.search', SearchHit[]>('knowledge.search', { query, mode: 'hybrid', limit: SEARCH_LIMIT });
+  // The templates folder (as New Note reads it) is left out of the results: a template is no answer.
+  const templatesFolder = () => vscode.workspace.getConfiguration('cairn').get<string>('templatesFolder')?.trim() || 'templates';
+  const search = (query: string) => backend.request<'knowledge.search', SearchHit[]>('knowledge.search', { query, mode: 'hybrid', limit: SEARCH_LIMIT, templatesFolder: templatesFolder() });
 
-  /** Opens the note of a hit with the first line that contains a matched term selected. */
-  async function openHit(hit: SearchHit): Promise<vscode.TextEditor> {
-    const file = path.resolve(backend.vault, ...hit.path.split('/'));
+  /** Opens a hit: a note at the first line with a matched term, a task in the Projects view, anything else as a document. */
+  async function openHit(hit: SearchHit): Promise<unknown> {
+    if (hit.kind === 'task') return vscode.commands.executeCommand('cairn.revealTask', hit.id);
+    if (hit.kind !== 'note') return showItem(hit);
+    const file = path.resolve(backend.vault, ...hit.id.split('/'));
     const rel = path.relative(backend.vault, file);
-    if (rel.startsWith('..') || path.isAbsolute(rel)) throw new Error(`${hit.path} is not inside the vault ${backend.vault}.`);
+    if (rel.startsWith('..') || path.isAbsolute(rel)) throw new Error(`${hit.id} is not inside the vault ${backend.vault}.`);
     let doc: vscode.TextDocument;
     try {
       doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
     } catch {
-      throw new Error(`Cannot open ${hit.path}: it is no longer in the vault ${backend.vault}. Run "Cairn: Index Knowledge Vault" to update the index.`);
+      throw new Error(`Cannot open ${hit.id}: it is no longer in the vault ${backend.vault}. Run "Cairn: Index Knowledge Vault" to update the index.`);
     }
     const lines = Array.from({ length: doc.lineCount }, (_, i) => doc.lineAt(i).text);
     let m = firstMatch(lines, matchedTerms(hit));
@@ -88,6 +96,27 @@ export function registerKnowledgeCommands(d: KnowledgeDeps): vscode.Disposable[]
     editor.revealRange(selection, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
     return editor;
   }
+
+  /** An entity (with its neighbourhood), a memory or a session, as a read-only Markdown document (never dirty, never saved). */
+  async function showItem(hit: SearchHit): Promise<vscode.TextEditor> {
+    // A message opens its session, in order among the others.
+    const [kind, id] = hit.kind === 'message' && hit.sessionId ? ['session', hit.sessionId] : [hit.kind, hit.id];
+    const uri = vscode.Uri.from({ scheme: ITEM_SCHEME, path: `/${kind}/${encodeURIComponent(id)}.md` });
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.languages.setTextDocumentLanguage(doc, 'markdown');
+    return vscode.window.showTextDocument(doc, { preview: true });
+  }
+
+  const itemDocuments: vscode.TextDocumentContentProvider = {
+    async provideTextDocumentContent(uri) {
+      const [, kind, file] = uri.path.split('/');
+      const id = decodeURIComponent(file?.replace(/\.md$/, '') ?? '');
+      if (kind === 'entity') return (await backend.request<'context.build', BuiltContext>('context.build', { ref: id, depth: 1 })).items.map((i) => i.text).join('\n\n---\n\n');
+      if (kind === 'memory') return memoryMarkdown(await backend.request<'memory.get', Memory>('memory.get', { id }));
+      if (kind === 'session') return sessionMarkdown(await backend.request<'sessions.get', Parameters<typeof sessionMarkdown>[0]>('sessions.get', { id, limit: 200 }));
+      throw new Error(`Cairn cannot show ${uri.toString()}: it names no entity, memory or session.`);
+    },
+  };
 
   function showSearchPick(): void {
     const pick = vscode.window.createQuickPick<HitItem>();
@@ -142,6 +171,7 @@ export function registerKnowledgeCommands(d: KnowledgeDeps): vscode.Disposable[]
   }
 
   return [
+    vscode.workspace.registerTextDocumentContentProvider(ITEM_SCHEME, itemDocuments),
     command('cairn.indexVault', async (options?: { create?: boolean }) => {
       if (options !== undefined && (typeof options !== 'object' || options === null || (options.create !== undefined && typeof options.create !== 'boolean'))) {
         throw new Error('Index Knowledge Vault takes no argument, or { create: true } to create a missing vault folder.');

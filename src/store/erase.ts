@@ -1,5 +1,6 @@
 // Erasing a project: unlike delete (which logs a closing event per removed aggregate and keeps their history), erase
-// removes the project, its sprints, tasks, the agent runs against its tasks, its memories, and every event about any of them —
+// removes the project, its sprints, tasks, the agent runs against its tasks, its memories, its agent sessions with their
+// messages, and every event about any of them —
 // also of tasks and sprints deleted earlier — then records one `project.erased` event holding only the id and counts.
 // The events table forbids updates, not deletes: this is its one controlled delete. With secure_delete and a WAL
 // checkpoint, the removed content does not linger in the database file's free pages or in its WAL.
@@ -8,7 +9,8 @@ import { Connection } from './connection';
 import { appendNextEvent, type Actor } from './events';
 import { createOrm, type Orm } from './orm';
 import { projectAggregateIds, projectRows } from './projectRows';
-import { agentRuns, conflicts, events, memories, projects } from './schema';
+import { agentRuns, agentSessions, conflicts, events, memories, projects } from './schema';
+import { messageCountOf, projectSessionIds } from './sessions';
 import type { Store } from './store';
 
 /** The event an erase leaves: a tombstone that restores and syncs honour (see src/sync/README.md). */
@@ -16,7 +18,7 @@ export const ERASED = 'project.erased';
 
 export interface EraseReport {
   projectId: string;
-  removed: { sprints: number; tasks: number; agentRuns: number; memories: number; events: number };
+  removed: { sprints: number; tasks: number; agentRuns: number; memories: number; sessions: number; sessionMessages: number; events: number };
   /** What backups still hold: said plainly, since erase cannot reach history that was already committed. */
   backups: string;
 }
@@ -29,7 +31,8 @@ export const BACKUP_HISTORY_NOTE =
 /** Removes the project's rows and every event about them (also the conflicts recorded on them). */
 async function removeProjectRows(orm: Orm, projectId: string): Promise<EraseReport['removed']> {
   const rows = await projectRows(orm, projectId);
-  const ids = [...(await projectAggregateIds(orm, rows))];
+  const sessionIds = await projectSessionIds(orm, projectId);
+  const ids = [...new Set([...(await projectAggregateIds(orm, rows)), ...sessionIds])];
   let removedEvents = 0;
   for (let i = 0; i < ids.length; i += 500) {
     const chunk = ids.slice(i, i + 500);
@@ -41,8 +44,11 @@ async function removeProjectRows(orm: Orm, projectId: string): Promise<EraseRepo
   for (let i = 0; i < runIds.length; i += 500) await orm.delete(agentRuns).where(inArray(agentRuns.id, runIds.slice(i, i + 500)));
   // Memories have no foreign key (a delete must not remove rows without events); an erase removes them too.
   const removedMemories = (await orm.delete(memories).where(eq(memories.projectId, projectId)).returning({ id: memories.id })).length;
+  // So have sessions (a task's session is its project's); their messages go with them (cascade).
+  const sessionMessages = await messageCountOf(orm, sessionIds);
+  await orm.delete(agentSessions).where(eq(agentSessions.projectId, projectId));
   await orm.delete(projects).where(eq(projects.id, projectId)); // cascades to sprints and tasks
-  return { sprints: rows.sprints.length, tasks: rows.tasks.length, agentRuns: runIds.length, memories: removedMemories, events: removedEvents };
+  return { sprints: rows.sprints.length, tasks: rows.tasks.length, agentRuns: runIds.length, memories: removedMemories, sessions: sessionIds.length, sessionMessages, events: removedEvents };
 }
 
 async function eraseRows(orm: Orm, who: Actor, projectId: string): Promise<EraseReport['removed']> {

@@ -5,8 +5,8 @@ import { newId, nowIso } from './ids';
 import type { Orm } from './orm';
 import { events, type EventRow, type EventSource } from './schema';
 
-/** What events are about: work items, the indexes of the vault and of the agent folders, and restores from a backup. */
-export const AGGREGATE_TYPES = ['project', 'sprint', 'task', 'vault', 'agents', 'graph', 'memory', 'backup', 'crypto', 'sync'] as const;
+/** What events are about: work items, the indexes of the vault and of the agent folders, memories and agent sessions, and restores from a backup. */
+export const AGGREGATE_TYPES = ['project', 'sprint', 'task', 'vault', 'agents', 'graph', 'memory', 'session', 'backup', 'crypto', 'sync'] as const;
 export type AggregateType = (typeof AGGREGATE_TYPES)[number];
 
 /** Who is making a change, recorded on every event. */

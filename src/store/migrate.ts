@@ -3,7 +3,7 @@
 // newer Cairn (a higher version than we ship) is refused, never downgraded.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readMigrationFiles } from 'drizzle-orm/migrator';
+import type * as Migrator from 'drizzle-orm/migrator';
 import type { Connection } from './connection';
 import { StoreError } from './errors';
 
@@ -24,8 +24,17 @@ export function findMigrationsDir(start = __dirname): string {
   }
 }
 
+/**
+ * How many migrations this build ships: the entries of drizzle-kit's journal, which readMigrationFiles follows. Only
+ * the journal is read: the SQL files (read and hashed) are needed only when migrating, and every open asks this.
+ */
 export function shippedSchemaVersion(migrationsDir: string): number {
-  return readMigrationFiles({ migrationsFolder: migrationsDir }).length;
+  const journal = path.join(migrationsDir, 'meta', '_journal.json');
+  try {
+    return (JSON.parse(fs.readFileSync(journal, 'utf8')) as { entries: unknown[] }).entries.length;
+  } catch (err) {
+    throw new Error(`Cairn's migrations journal ${journal} cannot be read (${(err as Error).message}); the installation is incomplete.`);
+  }
 }
 
 export async function schemaVersion(conn: Connection): Promise<number> {
@@ -68,10 +77,12 @@ export async function checkCompatible(conn: Connection, migrationsDir: string): 
 
 /** targetVersion (default: all shipped) stops early: a restore builds an older backup's database, then migrates it. */
 export async function migrate(conn: Connection, migrationsDir: string, backupDir: string, targetVersion?: number): Promise<MigrationResult> {
-  const migrations = readMigrationFiles({ migrationsFolder: migrationsDir }).slice(0, targetVersion);
   const from = await checkCompatible(conn, migrationsDir);
-  const pending = migrations.slice(from);
-  if (pending.length === 0) return { from, to: from };
+  if (from >= Math.min(shippedSchemaVersion(migrationsDir), targetVersion ?? Infinity)) return { from, to: from };
+  // Loaded only to migrate (it loads node:crypto, to hash each file): every other open has counted the journal.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { readMigrationFiles } = require('drizzle-orm/migrator') as typeof Migrator;
+  const migrations = readMigrationFiles({ migrationsFolder: migrationsDir }).slice(0, targetVersion);
 
   let backupFile: string | undefined;
   if (from > 0) {

@@ -92,6 +92,9 @@ export const tasks = sqliteTable(
     ...timestamps,
     /** JSON array of the fields stored encrypted (src/store/crypto/fields.ts): one of them holding plain text was tampered with. */
     sealedFields: text('sealed_fields', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+    /** Place in its board column, set by moving its card (src/store/taskRank.ts): ranked cards first, lowest first;
+     *  null (never moved) falls back to priority, then id. */
+    rank: real('rank'),
   },
   (t) => [
     index('tasks_project_status_idx').on(t.projectId, t.status),
@@ -100,6 +103,8 @@ export const tasks = sqliteTable(
     index('tasks_sprint_idx').on(t.sprintId),
     index('tasks_assignee_idx').on(t.assignee),
     index('tasks_parent_idx').on(t.parentId),
+    // The dashboard's blocked and stale lists (src/store/metrics/lists.ts): by status, longest unchanged first.
+    index('tasks_status_updated_idx').on(t.status, t.updatedAt, t.projectId),
     check('tasks_status_check', sql.raw(`status in (${quote(TASK_STATUSES)})`)),
     check('tasks_priority_check', sql.raw(`priority in (${quote(TASK_PRIORITIES)})`)),
     check('tasks_quality_check', sql`quality_score is null or (quality_score >= 0 and quality_score <= 1)`),
@@ -489,6 +494,8 @@ export const memories = sqliteTable(
     /** After this time it leaves recall, and memory.prune removes it. */
     expiresAt: text('expires_at'),
     ...timestamps,
+    /** JSON array: ["content"] when the content is stored encrypted (see tasks.sealedFields). */
+    sealedFields: text('sealed_fields', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
   },
   (t) => [
     index('memories_project_idx').on(t.projectId),
@@ -512,4 +519,70 @@ export const memoryAccess = sqliteTable('memory_access', {
   lastAccessedAt: text('last_accessed_at').notNull(),
   accessCount: integer('access_count').notNull().default(0),
 });
+
+// ---- Agent sessions and their messages (optional capture; src/store/sessions.ts) ----------------------------
+
+export const MESSAGE_ROLES = ['user', 'assistant', 'system', 'tool'] as const;
+export type MessageRole = (typeof MESSAGE_ROLES)[number];
+
+/** One call of a tool an assistant message made (as the agent reports it). */
+export interface ToolCall {
+  id?: string;
+  name: string;
+  arguments?: unknown;
+  result?: unknown;
+}
+
+/** An agent's working session: who, on what, when, how many tokens, and what came of it. */
+export const agentSessions = sqliteTable(
+  'agent_sessions',
+  {
+    id: text('id').primaryKey(),
+    agent: text('agent').notNull(),
+    /** No foreign keys (as memories): deleting a project or task must not remove rows without their events. */
+    projectId: text('project_id'),
+    taskId: text('task_id'),
+    startedAt: text('started_at').notNull(),
+    endedAt: text('ended_at'),
+    tokensIn: integer('tokens_in'),
+    tokensOut: integer('tokens_out'),
+    summary: text('summary'),
+    /** Messages ever appended (pruned ones included): the next message's seq is this + 1. */
+    messageCount: integer('message_count').notNull().default(0),
+    ...timestamps,
+  },
+  (t) => [
+    index('agent_sessions_agent_idx').on(t.agent, t.startedAt),
+    index('agent_sessions_project_idx').on(t.projectId),
+    index('agent_sessions_task_idx').on(t.taskId),
+    check('agent_sessions_message_count_check', sql`message_count >= 0`),
+  ],
+);
+export type AgentSessionRow = typeof agentSessions.$inferSelect;
+
+/** A session's messages, in order (seq from 1); never changed once written, removed only by retention or erase. */
+export const sessionMessages = sqliteTable(
+  'session_messages',
+  {
+    id: text('id').primaryKey(),
+    sessionId: text('session_id')
+      .notNull()
+      .references(() => agentSessions.id, { onDelete: 'cascade' }),
+    seq: integer('seq').notNull(),
+    role: text('role', { enum: MESSAGE_ROLES }).notNull(),
+    content: text('content').notNull(),
+    /** JSON array of the tool calls the message made, or null. */
+    toolCalls: text('tool_calls', { mode: 'json' }).$type<ToolCall[] | null>(),
+    tokens: integer('tokens'),
+    createdAt: text('created_at').notNull(),
+    /** JSON array: ["content"] when the content is stored encrypted (see tasks.sealedFields). */
+    sealedFields: text('sealed_fields', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+  },
+  (t) => [
+    uniqueIndex('session_messages_session_seq_idx').on(t.sessionId, t.seq),
+    index('session_messages_created_idx').on(t.createdAt),
+    check('session_messages_role_check', sql.raw(`role in (${quote(MESSAGE_ROLES)})`)),
+  ],
+);
+export type SessionMessageRow = typeof sessionMessages.$inferSelect;
 

@@ -36,6 +36,11 @@ export interface StoreOptions {
    */
   checkAtOpen?: 'small' | 'always' | 'never';
   migrationsDir?: string;
+  /**
+   * Load sqlite-vec at open (default true). false leaves it to loadVec(), which a caller runs before anything that may
+   * touch vectors: a CLI command that only reads tasks saves loading it (methods.ts's invoke decides).
+   */
+  loadVec?: boolean;
 }
 
 export interface StoreHealth {
@@ -154,6 +159,7 @@ export class Store {
   /** The database file's stamp when quick_check last found it intact (see checkIntact). */
   private intactStamp: string | undefined;
   vecError: string | undefined;
+  private vecLoaded: Promise<void> | undefined;
 
   private constructor(
     readonly dir: string,
@@ -215,14 +221,15 @@ export class Store {
       let migration: MigrationResult = { from: version, to: version };
       if (mode === 'readwrite') {
         await conn.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;');
-        migration = await migrate(conn, migrationsDir, path.join(folder, BACKUPS_DIR));
+        // Up to date (as nearly every open finds it): nothing to migrate, so migrate's own checks are not run again.
+        if (version === 0 || version < shippedSchemaVersion(migrationsDir)) migration = await migrate(conn, migrationsDir, path.join(folder, BACKUPS_DIR));
         if (madeForRestore) await conn.exec(`PRAGMA application_id = ${MADE_FOR_RESTORE}`);
       } else if (version < shippedSchemaVersion(migrationsDir)) {
         throw new StoreError('store_unavailable', `The store ${file} has schema version ${version}, which this Cairn must upgrade before it can read it, and it is read-only here. Open it once as a user who can write ${folder} (any cairn command upgrades it).`);
       }
       const store = new Store(folder, conn, migration, slowQueryMs, migrationsDir);
       store.intactStamp = checkedStamp;
-      await store.loadVec();
+      if (options.loadVec ?? true) await store.loadVec();
       return store;
     } catch (err) {
       await conn.close().catch(() => undefined);
@@ -255,8 +262,15 @@ export class Store {
     }
   }
 
-  /** sqlite-vec powers semantic search; a store still works (without it) where the extension cannot load. */
-  private async loadVec(): Promise<void> {
+  /**
+   * sqlite-vec powers semantic search; a store still works (without it) where the extension cannot load. Loaded once
+   * (at open, unless StoreOptions.loadVec is false); vecVersion or vecError says how it went.
+   */
+  loadVec(): Promise<void> {
+    return (this.vecLoaded ??= this.loadVecOnce());
+  }
+
+  private async loadVecOnce(): Promise<void> {
     try {
       // Required lazily and kept external in the bundle: its getLoadablePath() resolves files beside its package.
       // eslint-disable-next-line @typescript-eslint/no-require-imports

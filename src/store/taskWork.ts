@@ -4,7 +4,7 @@
 // and actual time follow from its runs). Each change is a task update with its event, so sync, backup and the log
 // treat it like any other.
 import { eq, inArray, sql } from 'drizzle-orm';
-import { updateAggregate } from './aggregates';
+import { checkVersion, updateAggregate } from './aggregates';
 import { recordAgentRun } from './agents/runs';
 import { notFound, StoreError } from './errors';
 import type { Actor } from './events';
@@ -116,8 +116,11 @@ export async function removeDependency(orm: Orm, who: Actor, id: string, on: str
 export type CriteriaChange = { add: string; at?: number } | { check: number } | { uncheck: number } | { remove: number } | { move: number; to: number };
 
 /** Changes a task's checklist; items are numbered from 1 as shown. */
-export async function changeCriteria(orm: Orm, who: Actor, id: string, change: CriteriaChange): Promise<TaskRow> {
+/** `expectedVersion`, when given, refuses the change if the task changed since it was read (item numbers may
+ * name other items then). */
+export async function changeCriteria(orm: Orm, who: Actor, id: string, change: CriteriaChange, expectedVersion?: number): Promise<TaskRow> {
   const task = await getTask(orm, id);
+  if (expectedVersion !== undefined) checkVersion('task', task, expectedVersion);
   const items: AcceptanceCriterion[] = task.criteria.map((c) => ({ ...c }));
   const item = (n: number) => {
     if (!Number.isInteger(n) || n < 1 || n > items.length) {

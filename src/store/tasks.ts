@@ -8,6 +8,7 @@ import { getSprint } from './sprints';
 import { OPEN_TASK_STATUSES, tasks, type TaskPriority, type TaskRow, type TaskStatus } from './schema';
 import { checkVersion, insertAggregate, updateAggregate } from './aggregates';
 import { sealNewTask, sealTaskChanges, type SecretTaskField } from './crypto/fields';
+import { tableRows } from './tableRows';
 
 export type Task = TaskRow;
 
@@ -72,8 +73,7 @@ export async function listTasks(orm: Orm, f: TaskFilter): Promise<Task[]> {
   if (f.assignee) where.push(eq(tasks.assignee, f.assignee));
   if (f.parentId) where.push(eq(tasks.parentId, f.parentId));
   const query = orm.select().from(tasks).where(and(...where)).orderBy(asc(tasks.id));
-  if (f.limit !== undefined || f.offset) return query.limit(f.limit ?? Number.MAX_SAFE_INTEGER).offset(f.offset ?? 0);
-  return query;
+  return tableRows(orm, tasks, f.limit !== undefined || f.offset ? query.limit(f.limit ?? Number.MAX_SAFE_INTEGER).offset(f.offset ?? 0) : query);
 }
 
 export async function getTask(orm: Orm, id: string): Promise<Task> {
@@ -156,6 +156,7 @@ export async function createTask(orm: Orm, who: Actor, input: TaskInput): Promis
     updatedAt: now,
     version: 1,
     sealedFields: [],
+    rank: null,
   };
   return insertAggregate(orm, who, 'task', tasks, await sealNewTask(orm, row, input.secretFields));
 }

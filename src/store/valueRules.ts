@@ -2,7 +2,7 @@
 // or a sync reads (snapshot/rowRules.ts): one definition, so nothing reaches the store one way that the other
 // refuses. zod and the schema's constants only: the protocol is bundled into the extension too.
 import { z } from 'zod';
-import { AGENT_RUN_OUTCOMES, MEMORY_SOURCES, MEMORY_TYPES, SPRINT_STATUSES, TASK_PRIORITIES, TASK_STATUSES } from './schema';
+import { AGENT_RUN_OUTCOMES, MEMORY_SOURCES, MEMORY_TYPES, MESSAGE_ROLES, SPRINT_STATUSES, TASK_PRIORITIES, TASK_STATUSES } from './schema';
 
 export const id = (what: string) => z.string({ error: `${what} must be a string id` }).trim().min(1, `${what} must not be empty`).max(100, `${what} is too long`);
 export const name = (what: string) =>
@@ -12,6 +12,9 @@ export const name = (what: string) =>
     .min(1, `${what} must not be empty`)
     .max(200, `${what} must be at most 200 characters`)
     .refine((s) => !/[\u0000-\u001f]/.test(s), `${what} must not contain control characters or line breaks`);
+/** A whole number with thousands separators (1,000,000), as toLocaleString('en') writes it, without loading ICU's
+ * locale data at module load (~10 ms, paid by every CLI command). */
+export const withThousands = (n: number): string => String(n).replace(/\B(?=(\d{3})+$)/g, ',');
 export const TEXT_MAX = 100_000;
 export const text = z.string().max(TEXT_MAX, 'text must be at most 100,000 characters');
 export const day = z
@@ -59,3 +62,34 @@ export const nodeName = (what: string) =>
     .refine((s) => s.trim().length > 0, `${what} must not be blank`)
     .refine((s) => !/[\u0000-\u001f]/.test(s), `${what} must not contain control characters or line breaks`);
 export const observation = z.string({ error: 'observations must be strings' }).min(1, 'an observation must not be empty').max(10_000, 'an observation must be at most 10,000 characters');
+
+// Agent sessions and their messages (src/store/sessions.ts).
+/** The longest message content: a long answer or a tool's output fits; a whole file dump is cut by the agent. */
+export const MESSAGE_CONTENT_MAX = 1_000_000;
+/** The most tool calls one message holds, and the longest their JSON may be. */
+export const TOOL_CALLS_MAX = 100;
+export const TOOL_CALLS_JSON_MAX = 1_000_000;
+export const messageRole = z.enum(MESSAGE_ROLES, { error: `role must be one of ${MESSAGE_ROLES.join(', ')}` });
+export const messageContent = z
+  .string({ error: 'content must be a string' })
+  .max(MESSAGE_CONTENT_MAX, `content must be at most ${withThousands(MESSAGE_CONTENT_MAX)} characters (cut a long tool output, or store it as a note)`);
+/** A message's tool calls: what the agent called, with its arguments and (optionally) the result, as JSON values. */
+export const toolCallsRule = z
+  .array(
+    z.strictObject({
+      id: z.string({ error: 'a tool call id must be a string' }).max(200, 'a tool call id must be at most 200 characters').optional(),
+      name: z.string({ error: 'a tool call needs a name (string)' }).trim().min(1, 'a tool call name must not be empty').max(200, 'a tool call name must be at most 200 characters'),
+      // Any JSON value (params arrive as JSON, so nothing else can reach here).
+      arguments: z.unknown().optional(),
+      result: z.unknown().optional(),
+    }),
+    { error: 'toolCalls must be a list of { name, arguments?, result?, id? }' },
+  )
+  .max(TOOL_CALLS_MAX, `a message may hold at most ${TOOL_CALLS_MAX} tool calls`)
+  .refine((calls) => JSON.stringify(calls).length <= TOOL_CALLS_JSON_MAX, `toolCalls must be at most ${withThousands(TOOL_CALLS_JSON_MAX)} characters as JSON`);
+/** A session's summary (it can become a memory, so it keeps to a memory's size). */
+export const SESSION_SUMMARY_MAX = 10_000;
+export const sessionSummary = z
+  .string({ error: 'summary must be a string' })
+  .trim()
+  .max(SESSION_SUMMARY_MAX, `summary must be at most ${withThousands(SESSION_SUMMARY_MAX)} characters`);

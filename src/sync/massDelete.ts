@@ -26,7 +26,7 @@ export type Explained = Map<string, number>;
 const DELETED: Record<string, string> = { 'project.deleted': 'projects', 'sprint.deleted': 'sprints', 'task.deleted': 'tasks' };
 
 /** Cheap test before parsing: only these event types explain removals. */
-const EXPLAINS = /deleted|Deleted|erased|conflict\.resolved|backup\.restored/;
+const EXPLAINS = /deleted|Deleted|erased|conflict\.resolved|backup\.restored|memory\.(forgotten|expired)|session\.pruned/;
 
 function dataOf(data: unknown): Record<string, unknown> {
   if (typeof data !== 'string') return (data ?? {}) as Record<string, unknown>;
@@ -53,11 +53,14 @@ export function explainedRemovals(events: Iterable<LoggedEvent>): Explained {
     }
     const data = dataOf(e.data);
     switch (e.type) {
-      case ERASED: // an erase removes the project, its sprints, tasks, agent runs and events, and conflicts on them
+      case ERASED: // an erase removes the project, its sprints, tasks, agent runs, memories, sessions and events, and conflicts on them
         add('projects', 1);
         add('sprints', countOf(data.sprints));
         add('tasks', countOf(data.tasks));
         add('agent_runs', countOf(data.agentRuns));
+        add('memories', countOf(data.memories));
+        add('agent_sessions', countOf(data.sessions));
+        add('session_messages', countOf(data.sessionMessages));
         add('events', countOf(data.events));
         add('conflicts', Infinity);
         break;
@@ -68,6 +71,13 @@ export function explainedRemovals(events: Iterable<LoggedEvent>): Explained {
         break;
       case 'graph.observationsDeleted':
         add('graph_observations', (Array.isArray(data.observations) ? data.observations : []).reduce((n: number, o) => n + lengthOf((o as { deletedObservations?: unknown })?.deletedObservations), 0));
+        break;
+      case 'memory.forgotten':
+      case 'memory.expired': // memory.prune, as retention runs it
+        add('memories', 1);
+        break;
+      case 'session.pruned': // retention: a session's old messages
+        add('session_messages', countOf(data.messages));
         break;
       case 'graph.relationsDeleted':
         add('graph_relations', lengthOf(data.relations));

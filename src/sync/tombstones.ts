@@ -1,8 +1,9 @@
 // An erase is a tombstone for sync. `cairn project erase` leaves one `project.erased` event; a merge that still
 // finds rows of that project (or events about them) — sent by a machine that had not heard of the erase, or
 // edited there meanwhile — drops them, so the erase wins on every machine. The rows are found the way the store's
-// erase finds them (src/store/projectRows.ts): the project, its sprints and tasks, the agent runs against those
-// tasks, every event about any of them or naming the project, and the conflicts recorded on them.
+// erase finds them (src/store/projectRows.ts, erase.ts): the project, its sprints and tasks, the agent runs against
+// those tasks, its memories, its agent sessions and their messages, every event about any of them or naming the
+// project, and the conflicts recorded on them.
 //
 // Only the shards a merge touches are looked at, and only the tombstones a side added since the merge base: a
 // tombstone already in the base was honoured by the erase or merge that put it there, and a row of an erased project
@@ -57,6 +58,8 @@ export function erasedAggregateIds(projects: ReadonlySet<string>, sides: Map<str
   }
   for (const r of rows('agent_runs')) if (ids.has(String(r.task_id))) ids.add(String(r.id));
   for (const e of events) if (e.type === 'agent_run.recorded' && ids.has(String(dataOf(e).taskId))) ids.add(String(e.aggregate_id));
+  for (const r of rows('agent_sessions')) if (projects.has(String(r.project_id))) ids.add(String(r.id));
+  for (const e of events) if (e.type === 'session.started' && projects.has(String(dataOf(e).projectId))) ids.add(String(e.aggregate_id));
   return ids;
 }
 
@@ -70,6 +73,12 @@ export function isErasedRow(table: string, row: Fields, projects: ReadonlySet<st
       return ids.has(String(row.id)) || projects.has(String(row.project_id));
     case 'agent_runs':
       return ids.has(String(row.id)) || ids.has(String(row.task_id));
+    case 'memories':
+      return projects.has(String(row.project_id));
+    case 'agent_sessions':
+      return ids.has(String(row.id)) || projects.has(String(row.project_id));
+    case 'session_messages':
+      return ids.has(String(row.session_id));
     case 'events':
       if (row.type === ERASED) return false;
       return ids.has(String(row.aggregate_id)) || [...projects].some((p) => String(row.data ?? '').includes(p));

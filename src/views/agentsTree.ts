@@ -1,15 +1,34 @@
 // The Agents view: each agent definition the backend indexed, with its description, model and tools, the tasks
 // assigned to it and its run metrics; and the lint problems of agent files as diagnostics on those files. Agents in
 // a sub-folder of an agent folder (`<folder>/<category>/<agent>.md`) are grouped under their category, the
-// categories sorted and listed first; agents at the top of a folder stay at the top.
+// categories sorted and listed first; agents at the top of a folder stay at the top. Last, an "MCP Servers" group:
+// the servers agents use (.mcp.json, .vscode/mcp.json, ~/.claude.json, the registries of cairn.registryPaths), each
+// opening its definition, and those files' problems as diagnostics. Values of env and headers are never shown.
 import * as vscode from 'vscode';
 import type { BackendClient } from '../extension/backendClient';
 import type { AgentLintResult, AgentSummary } from '../store/agents/indexer';
+import type { McpDiagnostic, McpServerEntry, McpServersReport, McpSource } from '../store/agents/mcpRegistries';
 
 export type AgentNode =
   | { kind: 'category'; category: string; agents: AgentSummary[] }
   | { kind: 'agent'; agent: AgentSummary }
-  | { kind: 'detail'; id: string; label: string; description?: string; icon: string };
+  | { kind: 'detail'; id: string; label: string; description?: string; icon: string }
+  | { kind: 'mcpGroup'; report: McpServersReport }
+  | { kind: 'mcpServer'; server: McpServerEntry };
+
+/** What agents.mcpServers is asked: the first workspace folder and the cairn.registryPaths setting as written. */
+export type McpQuery = () => { workspaceFolder?: string; registryPaths: string[] };
+
+const MCP_SOURCE_LABEL: Record<McpSource, string> = {
+  project: '.mcp.json',
+  vscode: '.vscode/mcp.json',
+  'claude-local': "~/.claude.json, this folder's servers",
+  'claude-user': "~/.claude.json, the user's servers",
+  registry: 'a registry (cairn.registryPaths)',
+};
+
+const severityOf = (s: McpDiagnostic['severity']) =>
+  s === 'error' ? vscode.DiagnosticSeverity.Error : s === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information;
 
 /** The top level: a node per category (sorted, first), then the agents that have none, in the list's order. */
 export function groupByCategory(agents: AgentSummary[]): AgentNode[] {
@@ -31,17 +50,52 @@ export class AgentsTreeProvider implements vscode.TreeDataProvider<AgentNode>, v
   readonly onDidChangeTreeData = this.emitter.event;
   private agents: Promise<AgentSummary[]> | undefined;
   readonly diagnostics = vscode.languages.createDiagnosticCollection('cairn-agents');
+  /** The MCP server files' problems (the backend reads them; no store needed). */
+  readonly mcpDiagnostics = vscode.languages.createDiagnosticCollection('cairn-mcp-servers');
+  private mcp: Promise<McpServersReport | undefined> | undefined;
+  private readonly mcpEmitter = new vscode.EventEmitter<McpServersReport>();
+  /** Fires with each MCP server report read (the extension watches the files it names). */
+  readonly onDidReadMcpServers = this.mcpEmitter.event;
 
   constructor(
     private readonly backend: BackendClient,
     private readonly onError: (err: unknown) => void,
+    private readonly mcpQuery: McpQuery = () => ({ registryPaths: [] }),
   ) {}
 
-  /** Re-reads the agent folders (only changed files are parsed), then redraws the view and the diagnostics. */
+  /** Re-reads the agent folders (only changed files are parsed) and the MCP server files, then redraws. */
   async reindex(): Promise<unknown> {
+    const mcp = this.refreshMcp();
     const report = await this.backend.request('agents.index', {});
-    await this.refresh();
+    await Promise.all([this.refresh(), mcp]);
     return report;
+  }
+
+  /** Re-reads the MCP server files: the group and their diagnostics are redrawn. */
+  refreshMcp(): Promise<McpServersReport | undefined> {
+    const reading = this.backend.request<'agents.mcpServers', McpServersReport>('agents.mcpServers', this.mcpQuery()).then(
+      (report) => {
+        if (this.mcp !== reading) return report; // a newer read is on its way
+        const byFile = new Map<string, vscode.Diagnostic[]>();
+        for (const d of report.diagnostics) {
+          const diagnostic = new vscode.Diagnostic(new vscode.Range(d.line - 1, Math.max(0, d.column - 1), d.line - 1, Number.MAX_SAFE_INTEGER), d.message, severityOf(d.severity));
+          diagnostic.source = 'Cairn';
+          diagnostic.code = d.code;
+          byFile.set(d.file, [...(byFile.get(d.file) ?? []), diagnostic]);
+        }
+        this.mcpDiagnostics.clear();
+        for (const [file, list] of byFile) this.mcpDiagnostics.set(vscode.Uri.file(file), list);
+        this.emitter.fire(undefined);
+        this.mcpEmitter.fire(report);
+        return report;
+      },
+      (err: unknown) => {
+        this.onError(err);
+        return undefined;
+      },
+    );
+    this.mcp = reading;
+    return reading;
   }
 
   async refresh(): Promise<void> {
@@ -68,6 +122,8 @@ export class AgentsTreeProvider implements vscode.TreeDataProvider<AgentNode>, v
   }
 
   getTreeItem(node: AgentNode): vscode.TreeItem {
+    if (node.kind === 'mcpGroup') return mcpGroupItem(node.report);
+    if (node.kind === 'mcpServer') return mcpServerItem(node.server);
     if (node.kind === 'category') {
       const item = new vscode.TreeItem(node.category, vscode.TreeItemCollapsibleState.Collapsed);
       item.id = `agent-category:${node.category}`;
@@ -103,10 +159,15 @@ export class AgentsTreeProvider implements vscode.TreeDataProvider<AgentNode>, v
     try {
       if (!node) {
         this.agents ??= this.backend.request<'agents.list', AgentSummary[]>('agents.list', {});
-        return groupByCategory(await this.agents);
+        this.mcp ??= this.refreshMcp();
+        // The MCP group needs no store: it shows even when the agents cannot be listed.
+        const [agents, mcp] = await Promise.all([this.agents.catch((err: unknown) => (this.onError(err), [] as AgentSummary[])), this.mcp]);
+        const group: AgentNode[] = mcp && (mcp.servers.length || mcp.diagnostics.length) ? [{ kind: 'mcpGroup', report: mcp }] : [];
+        return [...groupByCategory(agents), ...group];
       }
       if (node.kind === 'category') return node.agents.map((agent) => ({ kind: 'agent', agent }));
-      if (node.kind === 'detail') return [];
+      if (node.kind === 'mcpGroup') return node.report.servers.map((server) => ({ kind: 'mcpServer', server }));
+      if (node.kind === 'detail' || node.kind === 'mcpServer') return [];
       const a = node.agent;
       const r = a.runs;
       const problems = a.diagnostics.error + a.diagnostics.warning;
@@ -134,6 +195,50 @@ export class AgentsTreeProvider implements vscode.TreeDataProvider<AgentNode>, v
 
   dispose(): void {
     this.emitter.dispose();
+    this.mcpEmitter.dispose();
     this.diagnostics.dispose();
+    this.mcpDiagnostics.dispose();
   }
+}
+
+function mcpGroupItem(report: McpServersReport): vscode.TreeItem {
+  const item = new vscode.TreeItem('MCP Servers', vscode.TreeItemCollapsibleState.Collapsed);
+  item.id = 'mcp-servers';
+  item.contextValue = 'mcpServers';
+  const n = report.servers.length;
+  const { error, warning } = report.counts;
+  item.description = [`${n} server${n === 1 ? '' : 's'}`, error ? `${error} error${error === 1 ? '' : 's'}` : '', warning ? `${warning} warning${warning === 1 ? '' : 's'}` : ''].filter(Boolean).join(' · ');
+  item.iconPath = new vscode.ThemeIcon('server-environment');
+  const read = report.files.filter((f) => f.state !== 'missing').map((f) => `- \`${f.path}\`: ${f.state === 'read' ? `${f.servers} server${f.servers === 1 ? '' : 's'}` : f.state}`);
+  item.tooltip = new vscode.MarkdownString(['**MCP servers agents use**', '', ...(read.length ? read : ['No server file found.']), '', 'Problems are in the Problems panel.'].join('\n'));
+  return item;
+}
+
+function mcpServerItem(s: McpServerEntry): vscode.TreeItem {
+  const item = new vscode.TreeItem(s.name, vscode.TreeItemCollapsibleState.None);
+  item.id = `mcp-server:${s.file}:${s.line}:${s.name}`;
+  item.contextValue = 'mcpServer';
+  const target = s.transport === 'stdio' ? [s.command ?? '', ...s.args].join(' ') : (s.url ?? '');
+  item.description = target;
+  item.iconPath = s.problems.error
+    ? new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'))
+    : s.problems.warning
+      ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('editorWarning.foreground'))
+      : new vscode.ThemeIcon(s.transport === 'stdio' ? 'terminal' : 'globe');
+  const code = (t: string) => `\`${t.replace(/`/g, "'")}\``;
+  item.tooltip = new vscode.MarkdownString(
+    [
+      `**${s.name}** (${s.transport})`,
+      '',
+      s.transport === 'stdio' ? `Command: ${code(target)}` : `URL: ${code(target)}`,
+      '',
+      `Defined in ${code(`${s.file}:${s.line}`)} (${MCP_SOURCE_LABEL[s.source]})`,
+      ...(s.envNames.length ? ['', `Environment: ${s.envNames.map(code).join(', ')} (values not shown)`] : []),
+      ...(s.headerNames.length ? ['', `Headers: ${s.headerNames.map(code).join(', ')} (values not shown)`] : []),
+      ...(s.problems.error || s.problems.warning ? ['', `${s.problems.error} errors, ${s.problems.warning} warnings (see Problems)`] : []),
+    ].join('\n'),
+  );
+  const line = Math.max(0, s.line - 1);
+  item.command = { command: 'vscode.open', title: 'Open Definition', arguments: [vscode.Uri.file(s.file), { selection: new vscode.Range(line, 0, line, 0) }] };
+  return item;
 }

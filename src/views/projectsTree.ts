@@ -80,6 +80,8 @@ export class ProjectsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
     const item = new vscode.TreeItem(t.title, node.hasChildren ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.id = t.id;
     item.contextValue = 'task';
+    // A click opens the task's editor; Reveal Task (code lenses, the board's card menu) still selects it here.
+    item.command = { command: 'cairn.openTask', title: 'Open Task', arguments: [node] };
     item.iconPath = statusIcon(t.status);
     item.description = [t.assignee ? `@${t.assignee}` : '', t.priority === 'high' || t.priority === 'urgent' ? t.priority : ''].filter(Boolean).join(' · ');
     item.accessibilityInformation = { label: `${t.title}, ${STATUS_ICONS[t.status].label}${t.assignee ? `, assigned to ${t.assignee}` : ''}` };

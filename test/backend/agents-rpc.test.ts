@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { invoke, MethodError, type Context } from '../../src/backend/methods';
 import { ErrorCodes } from '../../src/backend/protocol';
+import { StoreError } from '../../src/store/errors';
 import { cleanupTempDirs, human, openTempStore, tempDir } from '../helpers';
 
 describe('agents.* methods', () => {
@@ -40,5 +41,20 @@ describe('agents.* methods', () => {
     await rejects('agents.recordRun', { agent: 'helper', outcome: 'success', taskId: 'NOPE' }, ErrorCodes.NotFound, /No task with id NOPE/);
     await rejects('agents.list', { verbose: true }, ErrorCodes.InvalidParams, /unknown field "verbose"/);
     await rejects('agents.runs', { limit: 0 }, ErrorCodes.InvalidParams, /limit/);
+  });
+
+  it('agents.mcpServers needs no store: it answers when the store could not be opened, where other methods say why', async () => {
+    const ws = tempDir('cairn-agents-ws-');
+    fs.writeFileSync(path.join(ws, '.mcp.json'), JSON.stringify({ mcpServers: { here: { type: 'http', url: 'https://h.example.com/mcp' } } }));
+    await ctx.store?.close();
+    const noStore: Context = { ...ctx, store: null, storeError: new StoreError('store_unavailable', 'There is no Cairn store here.') };
+    const r = (await invoke(noStore, 'agents.mcpServers', { workspaceFolder: ws, home: tempDir('cairn-agents-home-'), registryPaths: ['registry.json'] })) as { servers: { name: string }[]; files: { path: string; state: string }[] };
+    assert.deepEqual(r.servers.map((s) => s.name), ['here']);
+    assert.deepEqual(r.files.at(-1), { path: path.join(ws, 'registry.json'), source: 'registry', state: 'missing', servers: 0 }, 'a relative registry path is from the workspace folder');
+    await assert.rejects(invoke(noStore, 'agents.list', {}), (err: unknown) => err instanceof MethodError && /There is no Cairn store here/.test(err.message));
+    ctx.store = null;
+    await rejects('agents.mcpServers', { registryPaths: 'a.json' }, ErrorCodes.InvalidParams, /registryPaths: registryPaths must be a list of file paths/);
+    await rejects('agents.mcpServers', { workspaceFolder: 'a\u0000b' }, ErrorCodes.InvalidParams, /workspaceFolder must not contain a NUL byte/);
+    await rejects('agents.mcpServers', { secrets: true }, ErrorCodes.InvalidParams, /unknown field "secrets"/);
   });
 });

@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { METHOD_NAMES, methodTable } from '../../src/backend/methodTable';
+import { allMethods, methodNames } from '../../src/backend/methodTable';
 import { INDEX_BEGIN, INDEX_END, renderMethodIndex, renderToolIndex, TOOLS_BEGIN, TOOLS_END } from '../../src/backend/protocolDoc';
 
 const doc = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'protocol.md'), 'utf8');
@@ -19,10 +19,11 @@ describe('docs/protocol.md and the method table', () => {
 
   it('every method has a one-line doc, a result, and its own description below the index', () => {
     const rest = doc.slice(doc.indexOf(INDEX_END));
-    const undocumented = METHOD_NAMES.filter((m) => !rest.includes(`\`${m}\``) && !new RegExp(`^### .*\\b${m.replace(/\./g, '\\.')}\\b`, 'm').test(rest));
+    const undocumented = methodNames().filter((m) => !rest.includes(`\`${m}\``) && !new RegExp(`^### .*\\b${m.replace(/\./g, '\\.')}\\b`, 'm').test(rest));
     assert.deepEqual(undocumented, [], 'methods with no section or entry below the index');
-    for (const name of METHOD_NAMES) {
-      const def = methodTable[name];
+    const methods = allMethods();
+    for (const name of methodNames()) {
+      const def = methods[name];
       assert.match(def.doc, /^[A-Z`'].*[.)]$/, `${name}: its doc is one sentence`);
       assert.doesNotMatch(def.doc, /\n/, `${name}: its doc is one line`);
       assert.ok(def.result.length > 0, `${name}: names its result`);

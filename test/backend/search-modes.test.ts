@@ -49,16 +49,17 @@ describe('search modes: cairn search and knowledge.search', () => {
     assert.match(run('search', '--text', ...question).stdout, /\(no matches\)/);
     const semantic = JSON.parse(run('--json', 'search', '--semantic', '--limit', '1', ...question).stdout);
     assert.deepEqual(semantic.map((h: { path: string }) => h.path), ['kitchen/Fruit.md']);
-    assert.deepEqual(Object.keys(semantic[0]).sort(), ['highlights', 'line', 'path', 'score', 'snippet', 'title']);
+    assert.deepEqual(Object.keys(semantic[0]).sort(), ['highlights', 'id', 'kind', 'line', 'path', 'score', 'snippet', 'title']);
     const hybrid = JSON.parse(run('--json', 'search', ...question).stdout);
-    assert.equal(hybrid[0].path, 'kitchen/Fruit.md');
-    assert.equal(hybrid.length, 3, 'hybrid ranks every note that is near in meaning');
+    assert.deepEqual(hybrid.map((h: { path: string }) => h.path), ['kitchen/Fruit.md'], 'hybrid shows the note near in meaning and stops there: the others are below its relevance floor');
 
     // Words that are there: hybrid puts the note that has them first and highlights them.
     const text = run('search', '--limit', '1', 'bake', 'loaf');
     assert.match(text.stdout, /^kitchen\/Bread\.md {2}Bread {2}\(1\)\n {4}.*bake.*loaf/, 'first in both rankings: the fused score is 1');
-    const filtered = JSON.parse(run('--json', 'search', '--project', 'garage', '--type', 'topic', ...question).stdout);
+    // Filters apply to what meaning finds, too; a question the notes left cannot answer finds nothing.
+    const filtered = JSON.parse(run('--json', 'search', '--project', 'garage', '--type', 'topic', 'vehicle', 'fuel').stdout);
     assert.deepEqual(filtered.map((h: { path: string }) => h.path), ['garage/Cars.md']);
+    assert.deepEqual(JSON.parse(run('--json', 'search', '--project', 'garage', '--type', 'topic', ...question).stdout), []);
     assert.deepEqual(JSON.parse(run('--json', 'search', '--semantic', '--folder', 'kitchen', 'engine').stdout).map((h: { path: string }) => h.path).sort(), ['kitchen/Bread.md', 'kitchen/Fruit.md']);
   });
 
@@ -118,5 +119,30 @@ describe('search modes: cairn search and knowledge.search', () => {
         return true;
       });
     });
+  });
+  it('cairn search finds tasks, entities and memories too, the kind on each hit; --kind narrows (repeated or with commas)', () => {
+    const store = path.join(tempDir(), 'store');
+    const vault = makeVault();
+    const run = (...args: string[]) => cli(['--store', store, '--vault', vault, ...args]);
+    assert.equal(run('index').status, 0);
+    const project = JSON.parse(run('--json', 'project', 'add', 'Garage').stdout);
+    const task = JSON.parse(run('--json', 'task', 'add', '--project', project.id, 'Refuel the automobile').stdout);
+    assert.equal(run('memory', 'add', '--type', 'fact', 'The automobile keys hang by the door').status, 0);
+    assert.equal(run('graph', 'add-entity', 'Volvo 240', '--type', 'automobile').status, 0);
+
+    const all = JSON.parse(run('--json', 'search', '--text', 'automobile').stdout) as { kind: string; id: string }[];
+    assert.deepEqual(new Set(all.map((h) => h.kind)), new Set(['note', 'task', 'memory', 'entity']), JSON.stringify(all));
+    const text = run('search', '--text', '--kind', 'task', 'automobile');
+    assert.equal(text.status, 0, text.stderr);
+    assert.match(text.stdout, new RegExp(`^task ${task.id}  Refuel the automobile  \\[pending\\]  \\(`, 'm'));
+    assert.doesNotMatch(text.stdout, /Cars\.md|memory|entity/);
+    const two = JSON.parse(run('--json', 'search', '--text', '--kind', 'entity,memory', 'automobile').stdout) as { kind: string }[];
+    assert.deepEqual(two.map((h) => h.kind).sort(), ['entity', 'memory']);
+    const repeated = JSON.parse(run('--json', 'search', '--kind', 'note', '--kind', 'task', 'automobile').stdout) as { kind: string }[];
+    assert.deepEqual(new Set(repeated.map((h) => h.kind)), new Set(['note', 'task']));
+    const bad = run('search', '--kind', 'tasks', 'automobile');
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /kind must be one of note, task, entity, memory, session, message/);
+    assert.doesNotMatch(bad.stderr, /\bat \S+:\d+/, 'no stack trace');
   });
 });

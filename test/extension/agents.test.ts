@@ -1,6 +1,8 @@
 // The Agents view and agent-file diagnostics inside the real VS Code: agent files in the workspace's
 // .claude/agents (its sub-folders too) are indexed, listed with their model and tasks (those in a sub-folder under
-// their category), and their problems show on the files.
+// their category), and their problems show on the files. The MCP Servers group shows the servers of the workspace's
+// .mcp.json and the registries of cairn.registryPaths, following their files and the setting, with the files' problems
+// as diagnostics.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -38,7 +40,7 @@ describe('Agents view (real VS Code)', () => {
     await vscode.commands.executeCommand('cairn.indexAgents');
     const agents = (await api.agentsTree.getChildren()) as AgentNode[];
     const reviewer = agents.find((n) => n.kind === 'agent' && n.agent.name === 'reviewer');
-    assert.ok(reviewer && reviewer.kind === 'agent', `agents listed: ${agents.map((n) => (n.kind === 'agent' ? n.agent.path : n.kind === 'category' ? n.category : n.label)).join(', ')}`);
+    assert.ok(reviewer && reviewer.kind === 'agent', `agents listed: ${agents.map((n) => (n.kind === 'agent' ? n.agent.path : n.kind === 'category' ? n.category : n.kind === 'detail' ? n.label : n.kind)).join(', ')}`);
     assert.equal(api.agentsTree.getTreeItem(reviewer).description, 'sonnet');
     const details = await api.agentsTree.getChildren(reviewer);
     const tools = details.find((d) => d.kind === 'detail' && d.label === 'Tools');
@@ -60,7 +62,7 @@ describe('Agents view (real VS Code)', () => {
     // The workspace's agents (the user's ~/.claude/agents, if any, is indexed too).
     const ours = (a: { path: string }) => a.path.startsWith(dir + path.sep);
     const top = ((await api.agentsTree.getChildren()) as AgentNode[]).filter((n) => (n.kind === 'category' ? n.agents.every(ours) : n.kind === 'agent' && ours(n.agent)));
-    const label = (n: AgentNode) => (n.kind === 'category' ? `[${n.category}]` : n.kind === 'agent' ? (n.agent.name ?? path.basename(n.agent.path)) : n.label);
+    const label = (n: AgentNode) => (n.kind === 'category' ? `[${n.category}]` : n.kind === 'agent' ? (n.agent.name ?? path.basename(n.agent.path)) : n.kind === 'detail' ? n.label : n.kind);
     assert.deepEqual(top.map(label), ['[quality]', '[quality/security]', 'reviewer', 'broken.md'], 'broken.md has no name (its YAML is broken): listed last');
     const quality = top[0]!;
     const item = api.agentsTree.getTreeItem(quality);
@@ -86,5 +88,69 @@ describe('Agents view (real VS Code)', () => {
     assert.equal(unknown.range.start.line, 5, 'on the line of the unknown field');
     const bad = await waitFor('bad-yaml error', () => vscode.languages.getDiagnostics(brokenUri).find((d) => d.code === 'bad-yaml'));
     assert.equal(bad.severity, vscode.DiagnosticSeverity.Error);
+  });
+});
+
+describe('MCP Servers group of the Agents view (real VS Code)', () => {
+  const SECRET = 'mcp-env-value-never-shown-9137';
+  let ws: string;
+  before(async () => {
+    api = await vscode.extensions.getExtension<CairnApi>('cairn.cairn')!.activate();
+    ws = vscode.workspace.workspaceFolders![0]!.uri.fsPath;
+  });
+  after(async () => {
+    await vscode.workspace.getConfiguration('cairn').update('registryPaths', undefined, vscode.ConfigurationTarget.Workspace);
+    for (const f of ['.mcp.json', 'mcp-registry.json']) fs.rmSync(path.join(ws, f), { force: true });
+    await api.agentsTree.refreshMcp();
+  });
+
+  const group = async () => ((await api.agentsTree.getChildren()) as AgentNode[]).find((n) => n.kind === 'mcpGroup');
+  const serverNamed = async (name: string) => {
+    const g = await group();
+    return g ? (await api.agentsTree.getChildren(g)).find((n) => n.kind === 'mcpServer' && n.server.name === name) : undefined;
+  };
+
+  it("shows a server of the workspace's .mcp.json once the file appears; clicking opens it at the server's line", async () => {
+    fs.writeFileSync(
+      path.join(ws, '.mcp.json'),
+      JSON.stringify({ mcpServers: { 'harness-docs': { type: 'http', url: 'https://docs.example.com/mcp' }, 'harness-tool': { command: process.execPath, args: ['serve.js', '--port', '7'], env: { HARNESS_TOKEN: SECRET } } } }, null, 2),
+    );
+    // No refresh is asked for: the file watcher sees the new file.
+    const node = await waitFor('harness-tool under MCP Servers', () => serverNamed('harness-tool'));
+    assert.ok(node.kind === 'mcpServer');
+    const item = api.agentsTree.getTreeItem(node);
+    assert.equal(item.label, 'harness-tool');
+    assert.equal(item.description, `${process.execPath} serve.js --port 7`);
+    const tooltip = (item.tooltip as vscode.MarkdownString).value;
+    assert.match(tooltip, /Defined in `.*\.mcp\.json:7` \(\.mcp\.json\)/);
+    assert.match(tooltip, /Environment: `HARNESS_TOKEN` \(values not shown\)/);
+    assert.ok(!tooltip.includes(SECRET) && !JSON.stringify(item).includes(SECRET), 'an env value is shown');
+    const groupItem = api.agentsTree.getTreeItem((await group())!);
+    assert.equal(groupItem.label, 'MCP Servers');
+
+    await vscode.commands.executeCommand(item.command!.command, ...(item.command!.arguments ?? []));
+    const editor = await waitFor('.mcp.json open', () => (vscode.window.activeTextEditor?.document.uri.fsPath === path.join(ws, '.mcp.json') ? vscode.window.activeTextEditor : undefined));
+    assert.equal(editor.selection.active.line, 6, "on the server's line");
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
+  it('a registry named in cairn.registryPaths: its servers join the group, and its problems show as diagnostics on it', async () => {
+    const registry = path.join(ws, 'mcp-registry.json');
+    fs.writeFileSync(registry, '{\n  // servers the team shares\n  "servers": {\n    "shared": { "command": "/no/such/shared-server" },\n  }\n}\n');
+    await vscode.workspace.getConfiguration('cairn').update('registryPaths', ['mcp-registry.json'], vscode.ConfigurationTarget.Workspace);
+    const shared = await waitFor('the registry server under MCP Servers', () => serverNamed('shared'));
+    assert.ok(shared.kind === 'mcpServer' && shared.server.source === 'registry' && shared.server.line === 4);
+    const missing = await waitFor('command-not-found on the registry', () => vscode.languages.getDiagnostics(vscode.Uri.file(registry)).find((d) => d.code === 'command-not-found'));
+    assert.equal(missing.severity, vscode.DiagnosticSeverity.Error);
+    assert.equal(missing.range.start.line, 3);
+    assert.match(missing.message, /\/no\/such\/shared-server, does not exist/);
+
+    // Broken JSON: a diagnostic at the parse error, the registry's servers gone, the workspace's still there.
+    fs.writeFileSync(registry, '{\n  "servers": {\n    "shared": { "command": "x" }\n  \n');
+    const bad = await waitFor('bad-json on the registry', () => vscode.languages.getDiagnostics(vscode.Uri.file(registry)).find((d) => d.code === 'bad-json'));
+    assert.equal(bad.severity, vscode.DiagnosticSeverity.Error);
+    assert.match(bad.message, /^Not valid JSON \(with comments\) at line \d+, column \d+: a closing \} is expected here/);
+    assert.equal(await serverNamed('shared'), undefined);
+    assert.ok(await serverNamed('harness-tool'));
   });
 });

@@ -1,8 +1,9 @@
 // Encryption set up from the real VS Code, on a store of its own (cairn.storePath switched to a fresh folder, so
 // the other suites' store stays unencrypted): Mark Task Secret points to Set Up first; Set Up refuses a short
 // passphrase and two that differ, then creates the key (passphrase + this machine's SecretStorage key) and refuses
-// a second set-up; Change Encryption Passphrase refuses a wrong current one and re-wraps the key; the CLI then
-// unlocks with the new passphrase only, and a restarted backend unlocks by itself from the keychain.
+// a second set-up; the task editor shows an encrypted field unlocked, then locked (not editable) once the key is
+// forgotten, until its Unlock; Change Encryption Passphrase refuses a wrong current one and re-wraps the key; the CLI
+// then unlocks with the new passphrase only, and a restarted backend unlocks by itself from the keychain.
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -14,6 +15,9 @@ import type { CairnApi } from '../../src/extension/extension';
 import type { KeyStatus } from '../../src/store/crypto/keys';
 import type { Project } from '../../src/store/projects';
 import type { TaskRow } from '../../src/store/schema';
+import { LOCKED_TEXT } from '../../src/store/crypto/fields';
+import type { ToEditor } from '../../src/views/taskEditor/messages';
+import type { TaskEditorPanel } from '../../src/views/taskEditor/taskEditorPanel';
 
 type Task = TaskRow & { secretFields?: string[]; lockedFields?: string[] };
 
@@ -96,6 +100,30 @@ describe('Encryption in VS Code: set up, change the passphrase, mark a task secr
     const locked = cliShow(store, task.id, '');
     assert.equal(locked.status, 0, locked.stderr);
     assert.deepEqual((JSON.parse(locked.stdout) as Task).lockedFields, ['description'], 'the row holds ciphertext: a process without the key sees it locked');
+  });
+
+  it('the task editor shows the encrypted description as the tree does: unlocked here; once the key is forgotten, locked (not editable), until Unlock', async () => {
+    const editor = (await vscode.commands.executeCommand('cairn.openTask', task.id)) as TaskEditorPanel;
+    assert.ok(editor, 'the editor opened');
+    const sent: ToEditor[] = [];
+    const sub = editor.port.onDidPost((m) => sent.push(m));
+    try {
+      const lastTask = () => [...sent].reverse().find((m): m is Extract<ToEditor, { type: 'task' }> => m.type === 'task');
+      const open = await waitFor('the editor to be sent the task', () => lastTask(), 30_000);
+      assert.deepEqual([open.task.secretFields, open.task.lockedFields, open.task.description], [['description'], undefined, 'the old key is hunter2hunter2']);
+      await api.request('crypto.lock', {});
+      await api.request('tasks.update', { id: task.id, expectedVersion: open.task.version, priority: 'high' });
+      const locked = await waitFor('the editor to be sent the locked task', () => (lastTask()?.task.lockedFields?.includes('description') ? lastTask() : undefined), 30_000);
+      assert.equal(locked.task.description, LOCKED_TEXT);
+      await waitFor('the page to show it with nothing to save', () => editor.lastState?.version === locked.task.version && editor.lastState.dirty.length === 0 ? true : undefined, 30_000);
+      // The page's Unlock button: this machine's keychain key unlocks it again.
+      editor.port.receive({ type: 'unlock' });
+      const unlocked = await waitFor('the editor to be sent the unlocked task', () => (lastTask() && !lastTask()!.task.lockedFields ? lastTask() : undefined), 30_000);
+      assert.equal(unlocked.task.description, 'the old key is hunter2hunter2');
+    } finally {
+      sub.dispose();
+      editor.dispose();
+    }
   });
 
   it('Change Encryption Passphrase refuses a wrong current passphrase and two new ones that differ, then re-wraps the key', async () => {

@@ -89,6 +89,27 @@ describe('Knowledge vault', function () {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
+  it('finds tasks, entities and memories too: a task hit reveals the task, a memory or an entity opens as a document', async () => {
+    const project = await api.request<'projects.create', { id: string }>('projects.create', { name: 'Launch' });
+    const task = await api.request<'tasks.create', { id: string }>('tasks.create', { projectId: project.id, title: 'Order kerosene for the first stage from Acme' });
+    await api.request('memory.remember', { type: 'decision', content: 'We buy kerosene only from the certified supplier' });
+    await api.request('graph.createEntities', { entities: [{ name: 'RP-1', entityType: 'fuel', observations: ['A refined kerosene'] }] });
+    const hits = (await search('kerosene'))!;
+    assert.deepEqual(new Set(hits.map((h) => h.kind)), new Set(['note', 'task', 'memory', 'entity']), JSON.stringify(hits.map((h) => [h.kind, h.id])));
+    assert.deepEqual(hits.filter((h) => h.kind === 'task').map((h) => h.id), [task.id]);
+
+    await search('acme kerosene order', { open: true });
+    await waitFor('the task selected in the Projects view', () => (api.treeView.selection as { task?: { id: string } }[]).some((n) => n.task?.id === task.id));
+
+    await search('certified supplier', { open: true });
+    const memoryDoc = await waitFor('the memory as a document', () => vscode.window.activeTextEditor?.document.getText().startsWith('# Memory (decision)') && vscode.window.activeTextEditor);
+    assert.match(memoryDoc.document.getText(), /We buy kerosene only from the certified supplier/);
+    assert.equal(memoryDoc.document.isDirty, false, 'read-only, nothing to save');
+    await search('refined kerosene RP-1', { open: true });
+    await waitFor('the entity as a document', () => vscode.window.activeTextEditor?.document.getText().includes('A refined kerosene') && vscode.window.activeTextEditor);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
   it('bad input: an empty or non-text query gives one error message', async () => {
     assert.equal(await search('   '), undefined);
     assert.match(last('error'), /^Cairn: query must not be empty$/);
@@ -111,12 +132,12 @@ describe('Knowledge vault', function () {
       const report = (await index({ create: true }))!;
       assert.ok(fs.statSync(other).isDirectory(), 'Create Folder created it');
       assert.equal(report.notes, 0);
-      assert.deepEqual(await search('kerosene'), []);
+      assert.deepEqual((await search('kerosene'))!.filter((h) => h.kind === 'note'), [], 'no note: the new vault is empty (tasks, memories and entities are in the store)');
     } finally {
       await config.update('vaultPath', undefined, vscode.ConfigurationTarget.Workspace);
     }
     await waitFor('back on the default vault', () => api.vaultDir === path.join(workspace, '.cairn', 'vault'));
     assert.equal((await index())!.notes, 2);
-    assert.equal((await search('kerosene'))![0]!.path, 'rockets/Saturn V.md');
+    assert.equal((await search('kerosene', undefined))!.find((h) => h.kind === 'note')?.path, 'rockets/Saturn V.md');
   });
 });

@@ -10,8 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { z } from 'zod';
-import { METHOD_NAMES } from '../../src/backend/methods';
-import { methodTable } from '../../src/backend/methodTable';
+import { allMethods, methodNames } from '../../src/backend/methodTable';
 import { BACKEND, cleanupTempDirs, requireBuilt } from '../helpers';
 import { budget, CANARY_WORD, fuzz, hostileString, leaks, makeSandbox, outsideSnapshot, PLACE_SAFE_STRINGS, pathsInside, snapshotChanges, stackFrameIn, Tally, TOO_LONG_PATHS, type Sandbox } from './fuzz';
 
@@ -629,8 +628,9 @@ describe('fuzz: the backend process (RPC frames and params)', function () {
       ];
       const live: LiveIds = { projects: [p1.id, p2.id], sprints: [sprint.id], tasks: tasks.map((t) => t.id), commits: [first.commit] };
       const pools = poolsFor(s, live);
-      const requestArb = fc.constantFrom(...METHOD_NAMES).chain((method) => {
-        const schema = z.toJSONSchema(methodTable[method].params as z.ZodType, { unrepresentable: 'any', io: 'input' }) as JsonSchema;
+      const methods = allMethods();
+      const requestArb = fc.constantFrom(...methodNames()).chain((method) => {
+        const schema = z.toJSONSchema(methods[method].params as z.ZodType, { unrepresentable: 'any', io: 'input' }) as JsonSchema;
         return fc.tuple(fc.constant(method as string), fc.oneof({ weight: 5, arbitrary: objectArb(schema, pools, 0) }, { weight: 4, arbitrary: nearValidArb(schema, pools) }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }) }, { weight: 1, arbitrary: fc.constant(undefined) }));
       });
       const before = outsideSnapshot(s);

@@ -4,6 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { cleanupTempDirs, cli, requireBuilt, storeAndVault, tempDir } from '../helpers';
+import { ResourceListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { connect, type Connected } from './client';
 import { waitFor } from '../waitFor';
 
@@ -291,6 +292,22 @@ describe('cairn mcp (MCP SDK client over stdio)', function () {
     assert.equal(JSON.parse((read.contents[0] as { text: string }).text).title, 'Build the lander');
     await assert.rejects(mcp.client.readResource({ uri: 'cairn://note/..%2F..%2Fetc%2Fpasswd' }), /not inside the vault|No note/);
     await assert.rejects(mcp.client.readResource({ uri: 'file:///etc/passwd' }), /Unknown resource/);
+  });
+
+  it('resources: a task made by another process, or a note indexed, tells the client the list changed', async () => {
+    let changed = 0;
+    mcp.client.setNotificationHandler(ResourceListChangedNotificationSchema, () => {
+      changed++;
+    });
+    assert.deepEqual(mcp.client.getServerCapabilities()?.resources, { listChanged: true });
+    run('task', 'add', '--project', projectId, 'Made in the CLI');
+    await waitFor('resources/list_changed after a task was added', () => changed >= 1);
+    const seen = changed;
+    fs.writeFileSync(path.join(vault, 'Gemini.md'), '# Gemini\n');
+    run('index');
+    await waitFor('resources/list_changed after the vault was indexed', () => changed > seen);
+    const listed = (await mcp.client.listResources()).resources.map((r) => r.uri);
+    assert.ok(listed.includes('cairn://note/Gemini.md'), listed.join());
   });
 
   it('bad input on every tool is a tool error an agent can act on, nothing is written, and the server keeps serving', async () => {

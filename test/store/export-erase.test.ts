@@ -82,14 +82,14 @@ describe('store: export and erase', () => {
     const s = await seed();
     await assert.rejects(call('projects.erase', { id: s.apollo.id }), (e: MethodError) => e.code === ErrorCodes.InvalidParams && /confirm must be true/.test(e.message));
     const report: EraseReport = await call('projects.erase', { id: s.apollo.id, confirm: true });
-    assert.deepEqual(report.removed, { sprints: 1, tasks: 3, agentRuns: 1, memories: 0, events: 8 });
+    assert.deepEqual(report.removed, { sprints: 1, tasks: 3, agentRuns: 1, memories: 0, sessions: 0, sessionMessages: 0, events: 8 });
     assert.match(report.backups, /next backup no longer contains.*earlier backup commits.*still hold it/);
 
     const events: StoreEvent[] = await call('events.list', { limit: 1000, order: 'asc' });
     const about = events.filter((e) => JSON.stringify(e).includes(s.apollo.id));
     assert.deepEqual(
       about.map((e) => [e.type, e.aggregateId, e.data]),
-      [['project.erased', s.apollo.id, { sprints: 1, tasks: 3, agentRuns: 1, memories: 0, events: 8 }]],
+      [['project.erased', s.apollo.id, { sprints: 1, tasks: 3, agentRuns: 1, memories: 0, sessions: 0, sessionMessages: 0, events: 8 }]],
     );
     for (const id of [s.sprint.id, s.parent.id, s.secret.id, s.gone.id, s.run.id]) assert.ok(!events.some((e) => JSON.stringify(e).includes(id)), `no event names ${id}`);
     assert.equal((await call('tasks.get', { id: s.zetaTask.id })).title, 'Zeta task stays');

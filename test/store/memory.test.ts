@@ -65,7 +65,7 @@ describe('memories: remember, recall, list, forget, prune', () => {
     await rejectsWith(store.write((orm) => forget(orm, human, kept.id)), 'not_found', /No memory with id/);
     const types = (await listEvents(store.orm, { aggregateType: 'memory', order: 'asc', limit: 10 })).map((e) => `${e.aggregateId === gone.id ? 'gone' : 'kept'}:${e.type}`);
     assert.deepEqual(types, ['gone:memory.created', 'kept:memory.created', 'gone:memory.expired', 'kept:memory.forgotten']);
-    const fts = await store.conn.all<{ n: number }>('select count(*) as n from memories_fts');
+    const fts = await store.conn.all<{ n: number }>("select (select count(*) from search_items_fts) + (select count(*) from search_items where kind = 'memory') as n");
     assert.equal(fts[0]!.n, 0, 'the full-text index follows');
   });
 });

@@ -10,6 +10,7 @@ import { StoreError, type StoreErrorKind } from '../../src/store/errors';
 import { createProject, listProjects } from '../../src/store/projects';
 import { Store } from '../../src/store/store';
 import { CLI, cleanupTempDirs, cli, cliAsync, human, requireBuilt, ROOT, tempDir, withSmallDisk } from '../helpers';
+import { undoMigrationsAfter } from '../migrationUndo';
 
 const SHIPPED_SCHEMA = (JSON.parse(fs.readFileSync(path.join(ROOT, 'drizzle', 'meta', '_journal.json'), 'utf8')) as { entries: unknown[] }).entries.length;
 
@@ -145,49 +146,6 @@ function unwritableFolder(): { missing: string; existing: string } | undefined {
   return undefined;
 }
 
-/**
- * SQL that drops what the shipped migrations after the first `keep` created, newest first. It understands only
- * migrations made of CREATE TABLE/INDEX/TRIGGER/VIEW, DROP INDEX (of an index redefined), ALTER TABLE … ADD COLUMN and (data-only) UPDATE statements
- * and throws on anything else, so a future migration that reshapes a table otherwise makes this fixture fail
- * loudly instead of building a store that never existed.
- */
-function createdBefore(dir: string, entries: { tag: string }[], tag: string, index: string): string {
-  const earlier = entries.slice(0, entries.findIndex((e) => e.tag === tag)).reverse();
-  for (const e of earlier) {
-    for (const statement of fs.readFileSync(path.join(dir, `${e.tag}.sql`), 'utf8').split('--> statement-breakpoint')) {
-      const sql = statement.replace(/--.*$/gm, '').trim();
-      if (new RegExp(`^CREATE\\s+(UNIQUE\\s+)?INDEX\\s+[\`"]?${index}[\`"]?\\s`, 'i').test(sql)) return sql.endsWith(';') ? sql : `${sql};`;
-    }
-  }
-  throw new Error(`migration ${tag} drops index ${index}, which no earlier migration created; teach undoMigrationsAfter()`);
-}
-
-function undoMigrationsAfter(keep: number): string {
-  const dir = path.join(ROOT, 'drizzle');
-  const journal = JSON.parse(fs.readFileSync(path.join(dir, 'meta', '_journal.json'), 'utf8')) as { entries: { tag: string }[] };
-  const drops: string[] = [];
-  for (const { tag } of journal.entries.slice(keep)) {
-    for (const statement of fs.readFileSync(path.join(dir, `${tag}.sql`), 'utf8').split('--> statement-breakpoint')) {
-      const sql = statement.replace(/--.*$/gm, '').trim();
-      if (!sql || /^(UPDATE|INSERT)\s/i.test(sql)) continue; // data only: the older schema has the same tables
-      const added = /^ALTER\s+TABLE\s+[`"]?(\w+)[`"]?\s+ADD\s+(?:COLUMN\s+)?[`"]?(\w+)[`"]?/i.exec(sql);
-      if (added) {
-        drops.unshift(`ALTER TABLE \`${added[1]}\` DROP COLUMN \`${added[2]}\`;`);
-        continue;
-      }
-      const dropped = /^DROP\s+INDEX\s+[`"]?(\w+)[`"]?/i.exec(sql);
-      if (dropped) {
-        // An index redefined: the undo brings back its definition from the migration that created it.
-        drops.unshift(createdBefore(dir, journal.entries, tag, dropped[1]!));
-        continue;
-      }
-      const m = /^CREATE\s+(?:UNIQUE\s+|VIRTUAL\s+)?(TABLE|INDEX|TRIGGER|VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?[`"]?(\w+)[`"]?/i.exec(sql);
-      if (!m) throw new Error(`the test cannot undo this statement of migration ${tag}; teach undoMigrationsAfter():\n${sql}`);
-      drops.unshift(`DROP ${m[1]!.toUpperCase()} \`${m[2]}\`;`);
-    }
-  }
-  return drops.join(' ');
-}
 
 describe('Store.open on stores it cannot use', function () {
   this.timeout(60_000);
@@ -428,7 +386,8 @@ describe('the CLI on stores it cannot use (dist/cli.js)', function () {
 
   it('a store on a full disk (its -shm cannot be made) → exit 1, one line saying the disk is full', () => {
     const out = tempDir('cairn-full-disk-');
-    const r = withSmallDisk(tempDir('cairn-tmpfs-'), 1024, `
+    // Room for a new store and its WAL while it is made (~0.5 MB each), then filled up below.
+    const r = withSmallDisk(tempDir('cairn-tmpfs-'), 2048, `
       "$NODE" "$CLI" --store "$MNT/store" init > /dev/null
       "$NODE" "$CLI" --store "$MNT/store" project add Kept > /dev/null
       rm -f "$MNT/store/cairn.db-shm" "$MNT/store/cairn.db-wal"

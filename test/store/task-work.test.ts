@@ -69,6 +69,14 @@ describe('task work: dependencies, criteria, next, claim, complete', () => {
     assert.equal(now.version, 8, 'each change one version, the refused one none');
   });
 
+  it('acceptance criteria at the version read: a change to a task changed meanwhile is refused (item numbers may name others now)', async () => {
+    const t = await add('Reorder', { criteria: ['a', 'b'] });
+    const moved = await w((orm) => changeCriteria(orm, human, t.id, { move: 2, to: 1 }, t.version));
+    assert.deepEqual(moved.criteria.map((c) => c.text), ['b', 'a']);
+    await rejectsWith(w((orm) => changeCriteria(orm, human, t.id, { check: 1 }, t.version)), 'conflict', /changed by someone else \(you read version 1, it is now at version 2\)/);
+    assert.deepEqual((await getTask(store.orm, t.id)).criteria, [{ text: 'b', done: false }, { text: 'a', done: false }]);
+  });
+
   it('next: the most urgent ready task, then the one most wait for, then the oldest; never one another holds or one that waits', async () => {
     const blocker = await add('Blocker', { priority: 'low' });
     const oldLow = await add('Old, low', { priority: 'low' });

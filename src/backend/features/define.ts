@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Actor } from '../../store/events';
 import type { Store } from '../../store/store';
 import type { Context } from '../methods';
-import { person } from '../../store/valueRules';
+import { count, person, qualityScore } from '../../store/valueRules';
 
 export interface MethodDef<S extends z.ZodType = z.ZodType> {
   /** One line: what the method does (the method index in docs/protocol.md and MCP tool descriptions). */
@@ -16,6 +16,9 @@ export interface MethodDef<S extends z.ZodType = z.ZodType> {
   /** It changes something: the store (a store.changed notification follows), or files and repositories it names;
    * read-only transports do not offer it. */
   writes?: boolean;
+  /** It reads only files its params name, never the store: it runs without one (the CLI opens none, and a backend
+   * whose store could not be opened still answers it); its handler is then given no store. */
+  storeless?: boolean;
   handler: (store: Store, p: z.infer<S>, ctx: Context) => Promise<unknown>;
 }
 
@@ -24,6 +27,15 @@ export const method = <S extends z.ZodType>(def: MethodDef<S>): MethodDef<S> => 
 
 /** Fields every write accepts: who is making the change (defaults to the backend's own actor). */
 export const writer = { actor: person('actor').optional() };
+
+/** What a run cost and how it went: agents.recordRun and tasks.complete take the same. */
+export const runMeasures = {
+  durationMs: count('durationMs').optional(),
+  tokensIn: count('tokensIn').optional(),
+  tokensOut: count('tokensOut').optional(),
+  qualityScore: qualityScore.optional(),
+  errors: count('errors').optional(),
+};
 
 /** The actor of a write: the `actor` param when given, else the backend's. */
 export const who = (ctx: Context, p: { actor?: string }): Actor => (p.actor ? { ...ctx.who, actor: p.actor } : ctx.who);

@@ -4,7 +4,7 @@ import { Option, type Command } from 'commander';
 import { StoreError } from '../../store/errors';
 import { Store } from '../../store/store';
 import type { Context } from '../methods';
-import { VaultWatcher } from '../vaultWatcher';
+import type { VaultWatcher } from '../vaultWatcher';
 import { DEFAULT_MAX_TOKENS } from './budget';
 import { PROFILES, type Profile } from './tools';
 
@@ -37,6 +37,7 @@ export function registerMcpCommand(program: Command, sub: (parent: Command, name
       // Notes edited in the vault by any program are indexed as they change, so an agent searches what is there now.
       let watcher: VaultWatcher | undefined;
       if (ctx.store && !ctx.store.readOnly && !o.readOnly && o.watchVault) {
+        const { VaultWatcher } = await import('../vaultWatcher'); // loaded here: chokidar and the indexer cost every other command's start
         watcher = new VaultWatcher({ store: ctx.store, vaultDir: where.vaultDir, who: { actor: 'vault-watcher', source: 'agent' }, log: (level, message) => log(`${level}: ${message}`) });
         await watcher.start().catch((err: Error) => log(`Cannot watch the vault ${where.vaultDir}: ${err.message}`));
       }

@@ -15,8 +15,9 @@ import {
 import type { Readable, Writable } from 'node:stream';
 import { z } from 'zod';
 import type { MethodDef } from '../features/define';
+import { ChangeWatcher } from '../changeWatcher';
 import { invoke, toMethodError, type Context } from '../methods';
-import { isWrite, METHOD_NAMES, methodTable } from '../methodTable';
+import { isWrite, methodDef, methodNames } from '../methodTable';
 import { CAIRN_VERSION } from '../version';
 import { fitToBudget } from './budget';
 import { listResources, readResource, RESOURCE_TEMPLATES } from './resources';
@@ -40,12 +41,12 @@ const clientName = name('clientInfo.name');
 
 /** The tools this server offers, in order. */
 export function offeredTools(profile: Profile, readOnly: boolean): ToolDef[] {
-  return allTools(METHOD_NAMES).filter((t) => inProfile(t, profile) && !(readOnly && isWrite(t.method)));
+  return allTools(methodNames()).filter((t) => inProfile(t, profile) && !(readOnly && isWrite(t.method)));
 }
 
 /** A tool's definition as MCP lists it: the method's doc and params schema (without `actor`, which the server sets). */
 export function toolDefinition(tool: ToolDef): Tool {
-  const def = methodTable[tool.method] as MethodDef;
+  const def = methodDef(tool.method) as MethodDef;
   const { $schema: _s, ...schema } = z.toJSONSchema(def.params, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown> & { properties?: Record<string, unknown>; required?: string[] };
   if (schema.properties) delete schema.properties.actor;
   const writes = def.writes === true;
@@ -66,7 +67,7 @@ export function createMcpServer(options: McpOptions): Server {
   const server = new Server(
     { name: 'cairn', version: CAIRN_VERSION },
     {
-      capabilities: { tools: {}, resources: {} },
+      capabilities: { tools: {}, resources: { listChanged: true } },
       instructions:
         "Cairn is this project's memory: tasks, notes of the knowledge vault, a knowledge graph and agent runs, shared with the people working on it. Search before you write; pass expectedVersion from what you read when you change a task.",
     },
@@ -132,6 +133,30 @@ export async function serveMcp(options: McpOptions, input: Readable = process.st
   });
   await server.connect(new BoundedStdioTransport(input, output));
   options.log(`Cairn MCP server: profile ${options.profile}${options.readOnly ? ', read-only' : ''}, ${offeredTools(options.profile, options.readOnly).length} tools`);
-  await closed;
+  // Tasks and notes are resources: a change to either, by this client or any other process, tells the client to list
+  // them again (at most once a poll).
+  const store = options.ctx.store;
+  const watcher = store ? new ChangeWatcher(
+    store,
+    (change) => {
+      if (!change.aggregates || change.aggregates.some((a) => RESOURCE_AGGREGATES.has(a.type))) void server.sendResourceListChanged().catch(() => undefined);
+    },
+    RESOURCE_POLL_MS,
+    (err) => options.log(`watching the store for resource changes: ${err.message}`),
+  ) : undefined;
+  // Polled by the event log's sequence number, not the file's data_version: this process's own writes (its tools,
+  // its vault watcher) count too.
+  void watcher?.check();
+  const timer = watcher ? setInterval(() => void watcher.check(), RESOURCE_POLL_MS) : undefined;
+  timer?.unref();
+  try {
+    await closed;
+  } finally {
+    clearInterval(timer);
+  }
   await server.close().catch(() => undefined);
 }
+
+/** The aggregates whose changes change the resource list: tasks, and the vault's notes. */
+const RESOURCE_AGGREGATES = new Set(['task', 'vault']);
+const RESOURCE_POLL_MS = 500;

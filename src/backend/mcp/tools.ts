@@ -59,6 +59,12 @@ export const NAMED_TOOLS: ToolDef[] = [
   { name: 'remember', method: 'memory.remember', profile: 'core', hint: 'One fact per memory; importance 0-1 weighs recall.' },
   { name: 'recall', method: 'memory.recall', profile: 'core' },
   { name: 'forget', method: 'memory.forget', profile: 'standard' },
+  // Sessions (optional capture of an agent's conversation).
+  { name: 'session_start', method: 'sessions.start', profile: 'standard', hint: 'agent defaults to your client name.' },
+  { name: 'session_append', method: 'sessions.append', profile: 'standard' },
+  { name: 'session_end', method: 'sessions.end', profile: 'standard' },
+  { name: 'session_list', method: 'sessions.list', profile: 'standard' },
+  { name: 'session_get', method: 'sessions.get', profile: 'standard', hint: 'Paged by limit and offset.' },
   // Knowledge.
   { name: 'search', method: 'knowledge.search', profile: 'core' },
   { name: 'note_read', method: 'notes.read', profile: 'core' },
@@ -76,8 +82,12 @@ export const NAMED_TOOLS: ToolDef[] = [
   { name: 'event_list', method: 'events.list', profile: 'standard', params: (a) => ({ limit: 50, ...a }) },
 ];
 
-/** Methods no agent is offered: they take or change keys (a passphrase in a tool call ends up in transcripts). */
-const NOT_FOR_AGENTS = new Set<string>(['crypto.init', 'crypto.unlock', 'crypto.changePassphrase', 'crypto.lock']);
+/**
+ * Methods no agent is offered: those that take or change keys (a passphrase in a tool call ends up in transcripts),
+ * and agents.mcpServers, which reads JSON files at any path it is given (the user's own registries are shown in VS
+ * Code and by the CLI; an agent must not read what the user did not point Cairn at).
+ */
+const NOT_FOR_AGENTS = new Set<string>(['crypto.init', 'crypto.unlock', 'crypto.changePassphrase', 'crypto.lock', 'agents.mcpServers']);
 
 export function allTools(methodNames: readonly MethodName[]): ToolDef[] {
   const named = new Set(NAMED_TOOLS.map((t) => t.method));

@@ -16,7 +16,6 @@
 // others.
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import { appendNextEvent, type Actor } from '../events';
@@ -56,9 +55,7 @@ const INDEX_AGGREGATE = 'index';
 const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
 
 /** Where Claude Code looks for agents, highest precedence first: the project's folder, then the user's. */
-export function defaultAgentDirs(cwd = process.cwd(), home = os.homedir()): string[] {
-  return [path.join(cwd, '.claude', 'agents'), path.join(home, '.claude', 'agents')];
-}
+export { defaultAgentDirs } from './defaultDirs';
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const sortDiagnostics = (list: AgentDiagnostic[]) => list.sort((a, b) => a.line - b.line || SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);

@@ -8,7 +8,7 @@
 // a record only the key can write, and rows change (deleted, merged by sync) without the key.
 import { StoreError } from '../errors';
 import type { Orm } from '../orm';
-import type { AgentRunRow, TaskRow } from '../schema';
+import type { AgentRunRow, MemoryRow, SessionMessageRow, TaskRow } from '../schema';
 import { DecryptError, isEncrypted, openField, sealField, type FieldPlace } from './cipher';
 import { heldKey, requireKey } from './keys';
 
@@ -42,7 +42,8 @@ function checkPlaintext(field: string, value: string): void {
 /** A row's record of its encrypted fields (absent from a selection that leaves the column out). */
 type Marked = { sealedFields?: string[] | null };
 
-const rowName = (place: FieldPlace) => `${place.table === 'tasks' ? 'task' : 'agent run'} ${place.id}`;
+const ROW_NAMES: Record<string, string> = { tasks: 'task', agent_runs: 'agent run', memories: 'memory', session_messages: 'session message' };
+const rowName = (place: FieldPlace) => `${ROW_NAMES[place.table] ?? place.table} ${place.id}`;
 
 function tampered(place: FieldPlace): StoreError {
   return new StoreError(
@@ -172,3 +173,25 @@ export async function sealAgentRun(orm: Orm, row: AgentRunRow, secret: boolean |
 }
 
 export const revealAgentRun = (orm: Orm, row: AgentRunRow, strict = false) => reveal(orm, 'agent_runs', row, ['notes'], strict);
+
+/** The content of a memory or a session message: its payload, encrypted when it is written as secret. */
+async function sealContent<T extends { id: string; content: string; sealedFields: string[] }>(orm: Orm, table: string, row: T, secret: boolean | undefined, what: string): Promise<T> {
+  if (!secret) return row;
+  const key = await requireKey(orm, what);
+  checkPlaintext('content', row.content);
+  return { ...row, content: sealField(key, { table, id: row.id, field: 'content' }, row.content), sealedFields: ['content'] };
+}
+
+export const sealMemory = (orm: Orm, row: MemoryRow, secret: boolean | undefined) => sealContent(orm, 'memories', row, secret, "the memory's content");
+export const revealMemory = <T extends { id: string; content: string; sealedFields?: string[] }>(orm: Orm, row: T, strict = false) => reveal(orm, 'memories', row, ['content'] as (keyof T & string)[], strict);
+/** A secret memory's plaintext, for comparing (remember's duplicate check); null when it cannot be read. */
+export function openMemoryContent(key: Buffer, row: Pick<MemoryRow, 'id' | 'content'>): string | null {
+  try {
+    return openField(key, { table: 'memories', id: row.id, field: 'content' }, row.content);
+  } catch {
+    return null;
+  }
+}
+
+export const sealMessage = (orm: Orm, row: SessionMessageRow, secret: boolean | undefined) => sealContent(orm, 'session_messages', row, secret, "the message's content");
+export const revealMessage = <T extends { id: string; content: string; sealedFields?: string[] }>(orm: Orm, row: T, strict = false) => reveal(orm, 'session_messages', row, ['content'] as (keyof T & string)[], strict);

@@ -10,6 +10,8 @@ import type { Connection } from '../connection';
 import type { NoteChunk } from './chunk';
 
 export const VECTOR_TABLE = 'note_chunk_vectors';
+/** One vector per search item (tasks, entities, memories: itemSearch.ts), keyed by search_items.id. */
+export const ITEM_VECTOR_TABLE = 'search_item_vectors';
 /** The seq of a note's whole-note row; its passages have seq 0, 1, … */
 export const NOTE_ROW_SEQ = -1;
 

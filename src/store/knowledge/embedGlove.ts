@@ -200,6 +200,11 @@ export function deserializeStats(bytes: Uint8Array, table: WordTable): CorpusSta
 export class GloveEmbedder implements Embedder {
   readonly id = GLOVE_EMBEDDER_ID;
   readonly dimensions: number;
+  /**
+   * Off-topic questions' best notes measured 0.1–0.4 on two real vaults and ten such questions; the notes that answer
+   * a question, where meaning finds them, mostly above 0.3 (bench/search-quality.bench.ts, its floor figures).
+   */
+  readonly minRelevantSimilarity = 0.3;
   private readonly weights: Float32Array;
 
   constructor(

@@ -12,6 +12,11 @@ export interface Embedder {
   readonly dimensions: number;
   /** One unit-length vector per text, in order. */
   embed(texts: string[]): Promise<Float32Array[]>;
+  /**
+   * The note similarity (semanticSearch.ts: mean of best passage and whole note) below which a hit found by meaning
+   * alone is no evidence of relevance (hybrid search's floor); undefined where the model's scale is not known.
+   */
+  readonly minRelevantSimilarity?: number;
 }
 
 export type EmbedderSpec =

@@ -10,7 +10,9 @@ import { formatDate, parseDay } from './dateFormat';
 import { indexPaths } from './indexer';
 import { withFolderLock } from './folderLock';
 import { absoluteInVault, checkNoteName, checkVaultExists, checkVaultFolder, createFileInVault } from './noteFiles';
-import { DEFAULT_DATE_FORMAT, expandTemplate, readTemplate } from './templates';
+import { DEFAULT_DATE_FORMAT, DEFAULT_TEMPLATES_FOLDER, expandTemplate, readTemplate } from './templates';
+
+export { DEFAULT_TEMPLATES_FOLDER };
 
 export interface NewNoteResult {
   /** Vault-relative path. */
@@ -31,7 +33,6 @@ export interface NewNoteOptions {
   now?: Date;
 }
 
-export const DEFAULT_TEMPLATES_FOLDER = 'templates';
 export const DEFAULT_DAILY_FOLDER = 'daily';
 export const DEFAULT_DECISIONS_FOLDER = 'decisions';
 

@@ -2,10 +2,19 @@
 // the last one as a prefix so results come while typing) and "quoted phrases"; FTS5 syntax characters are
 // never passed through raw, so no query can be a syntax error.
 import type { Store } from '../store';
+import { DEFAULT_TEMPLATES_FOLDER } from './templates';
+
+/** What one search looks through: notes, and the items of search_items (itemSearch.ts). */
+export const SEARCH_KINDS = ['note', 'task', 'entity', 'memory', 'session', 'message'] as const;
+export type SearchKind = (typeof SEARCH_KINDS)[number];
 
 export interface SearchHit {
-  /** Vault-relative path of the note. */
-  path: string;
+  kind: SearchKind;
+  /** The note's vault-relative path, the entity's name, else the task's, memory's, session's or message's id. */
+  id: string;
+  /** Vault-relative path of the note (notes only). */
+  path?: string;
+  /** The note's or task's title, the entity's name, the first line of a memory, a session's summary or a message. */
   title: string;
   /** Higher is better (negated bm25). */
   score: number;
@@ -15,7 +24,18 @@ export interface SearchHit {
   highlights: [number, number][];
   /** 1-based line of the best passage, for hits found by meaning (semantic and hybrid search). */
   line?: number;
+  /** Tasks: their status. */
+  status?: string;
+  /** Tasks and project memories: the project's id. */
+  projectId?: string;
+  /** Entities: the entity type; memories: the memory type; sessions: the agent; messages: the agent and role. */
+  type?: string;
+  /** Messages: the session they belong to. */
+  sessionId?: string;
 }
+
+/** A note's hit: its id is its path. */
+export type NoteHit = SearchHit & { kind: 'note'; path: string };
 
 export interface SearchOptions {
   limit?: number;
@@ -27,8 +47,28 @@ export interface SearchOptions {
   type?: string;
   /** Only notes whose front matter `project` is this (case-insensitive). */
   project?: string;
-  /** 'all' (default): every word must match, as a person types; 'any': bm25 over any of the words (questions). */
-  words?: 'all' | 'any';
+  /**
+   * 'all' (default): every word must match, as a person types; 'any': bm25 over any of the words (questions);
+   * 'every': every word but the stop words must match (a question's content words, anywhere in the note).
+   */
+  words?: 'all' | 'any' | 'every';
+  /**
+   * The vault's templates folder (vault-relative; default `templates`, as cairn.templatesFolder): its notes, with their
+   * `{{title}}` placeholders, are no answer to a question, so they are left out unless `folder` is inside it.
+   */
+  templatesFolder?: string;
+}
+
+const trimSlashes = (folder: string) => folder.replace(/\\/g, '/').replace(/^\/+|\/+$/g, '');
+const likePrefix = (folder: string) => trimSlashes(folder).replace(/[\\%_]/g, '\\$&') + '/%';
+
+/** The templates folder to leave out of this search, or null (none, or the search asks for a folder inside it). */
+export function excludedTemplates(options: SearchOptions): string | null {
+  const templates = trimSlashes(options.templatesFolder ?? DEFAULT_TEMPLATES_FOLDER);
+  if (!templates || templates === '.') return null;
+  const folder = options.folder ? trimSlashes(options.folder).toLowerCase() : '';
+  const inside = folder === templates.toLowerCase() || folder.startsWith(templates.toLowerCase() + '/');
+  return inside ? null : templates;
 }
 
 /** SQL conditions on the notes table (aliased `n`) for the search filters, with their parameters in order. */
@@ -37,7 +77,13 @@ export function noteFilters(options: SearchOptions): { where: string[]; params: 
   const params: string[] = [];
   if (options.folder) {
     where.push(`n.path like ? escape '\\'`);
-    params.push(options.folder.replace(/^\/+|\/+$/g, '').replace(/[\\%_]/g, '\\$&') + '/%');
+    params.push(likePrefix(options.folder));
+  }
+  const templates = excludedTemplates(options);
+  if (templates) {
+    // LIKE is case-insensitive (ASCII), as the file systems Obsidian vaults mostly live on.
+    where.push(`n.path not like ? escape '\\'`);
+    params.push(likePrefix(templates));
   }
   if (options.tag) {
     const tag = options.tag.replace(/^#/, '').toLowerCase();
@@ -80,20 +126,58 @@ export const STOPWORDS = new Set(
   'a an and are as at be but by can do does for from how i if in into is it its me my no not of on or so that the their then there these they this to was we what when where which who why will with you your'.split(' '),
 );
 
-/** Any of the words (stop words dropped unless nothing else is left), ranked by bm25: for questions. */
-export function toFtsAnyQuery(input: string): string | null {
+/** A question's terms: its words without stop words (all of them when nothing else is left), each once. */
+export function queryTerms(input: string): string[] {
   const words = input.normalize('NFC').toLowerCase().split(/[^\p{L}\p{N}_]+/u).filter(Boolean);
   const content = words.filter((w) => !STOPWORDS.has(w));
-  const terms = [...new Set(content.length ? content : words)];
-  if (!terms.length) return null;
-  // As in toFtsQuery, a last word still being typed also matches as a prefix.
-  const last = words[words.length - 1]!;
-  const typing = !/\s$/.test(input) && terms.includes(last);
-  return terms.map((w) => `"${w}"${typing && w === last ? '*' : ''}`).join(' OR ');
+  return [...new Set(content.length ? content : words)];
 }
 
-export async function searchText(store: Store, query: string, options: SearchOptions = {}): Promise<SearchHit[]> {
-  const match = options.words === 'any' ? toFtsAnyQuery(query) : toFtsQuery(query);
+/** The terms as quoted FTS5 strings; a last word still being typed also matches as a prefix, as in toFtsQuery. */
+function quotedTerms(input: string): string[] {
+  const terms = queryTerms(input);
+  const words = input.normalize('NFC').toLowerCase().split(/[^\p{L}\p{N}_]+/u).filter(Boolean);
+  const last = words[words.length - 1];
+  const typing = !/\s$/.test(input) && last !== undefined && terms.includes(last);
+  return terms.map((w) => `"${w}"${typing && w === last ? '*' : ''}`);
+}
+
+/** Any of the words (stop words dropped unless nothing else is left), ranked by bm25: for questions. */
+export function toFtsAnyQuery(input: string): string | null {
+  const terms = quotedTerms(input);
+  return terms.length ? terms.join(' OR ') : null;
+}
+
+/** Every one of the words but the stop words (as toFtsAnyQuery picks them). */
+export function toFtsEveryQuery(input: string): string | null {
+  const terms = quotedTerms(input);
+  return terms.length ? terms.join(' AND ') : null;
+}
+
+/** The FTS5 MATCH expression for a search's `words` option. */
+export function toFtsMatch(input: string, words: SearchOptions['words']): string | null {
+  return words === 'any' ? toFtsAnyQuery(input) : words === 'every' ? toFtsEveryQuery(input) : toFtsQuery(input);
+}
+
+/**
+ * What a hit matching every term of the query once scores by bm25 in one of the full-text tables, about: the sum of
+ * the terms' idf as FTS5 computes it (ln((N - n + 0.5) / (n + 0.5)), at least 1e-6). A hit's bm25 over this is how
+ * much of the query's weight its words carry (hybrid search's relevance floor).
+ */
+export async function queryWeight(store: Store, query: string, table: 'notes_fts' | 'search_items_fts'): Promise<number> {
+  const terms = queryTerms(query);
+  if (!terms.length) return 0;
+  const counts = await store.conn.all<{ n: number }>(
+    `select (select count(*) from ${table} where ${table} match '"' || replace(value, '"', '""') || '"') as n from json_each(?)`,
+    [JSON.stringify(terms)],
+  );
+  // One FTS row per note (per item): the plain table counts them without reading the text.
+  const total = (await store.conn.get<{ n: number }>(`select count(*) as n from ${table === 'notes_fts' ? 'notes' : 'search_items'}`))!.n;
+  return counts.reduce((sum, { n }) => sum + Math.max(1e-6, Math.log((total - n + 0.5) / (n + 0.5))), 0);
+}
+
+export async function searchText(store: Store, query: string, options: SearchOptions = {}): Promise<NoteHit[]> {
+  const match = toFtsMatch(query, options.words);
   if (!match) return [];
   const limit = Math.min(Math.max(options.limit ?? 20, 1), 200);
   const { where, params: filterParams } = noteFilters(options);
@@ -110,7 +194,45 @@ export async function searchText(store: Store, query: string, options: SearchOpt
       order by r.rank`,
     params,
   );
-  return rows.map((r) => ({ path: r.path, title: r.title, score: Math.round(-r.rank * 1000) / 1000, ...unmark(r.snippet) }));
+  return rows.map((r) => ({ kind: 'note' as const, id: r.path, path: r.path, title: r.title, score: Math.round(-r.rank * 1000) / 1000, ...unmark(r.snippet) }));
+}
+
+/** How many of the best passages per note wanted searchPassages ranks first, when no filter narrows the search. */
+const PASSAGES_PER_NOTE = 10;
+
+/**
+ * Notes by their best passage: bm25 over any of the words in each passage (with its note's title and heading path,
+ * note_passages_fts), the note scored by its best one, whose snippet and line it shows. A note that answers in one
+ * place ranks by that place, however long the rest of it is.
+ */
+export async function searchPassages(store: Store, query: string, options: SearchOptions = {}): Promise<NoteHit[]> {
+  const match = toFtsAnyQuery(query);
+  if (!match) return [];
+  const limit = Math.min(Math.max(options.limit ?? 20, 1), 200);
+  const { where, params: filterParams } = noteFilters(options);
+  // Without a filter of the person's, the best PASSAGES_PER_NOTE × limit passages are ranked first, by FTS5 alone
+  // (half the time of joining every matching passage to its note at 50,000 passages), and the templates folder is
+  // left out of those; a folder, tag, type or project filter is applied to every match, so a narrow one still
+  // gets its best notes.
+  const filtered = Boolean(options.folder || options.tag || options.type?.trim() || options.project?.trim());
+  const ranked = filtered
+    ? `select p.rowid as id, p.rank as rank from note_passages_fts p join note_chunks c on c.id = p.rowid join notes n on n.id = c.note_id
+        where note_passages_fts match ?1 and ${where.join(' and ')}`
+    : `select rowid as id, rank from note_passages_fts where note_passages_fts match ?1 order by rank limit ${PASSAGES_PER_NOTE * limit}`;
+  const outerWhere = filtered || !where.length ? '' : `where ${where.join(' and ')}`;
+  // The best passage of each note (SQLite gives a bare column the row of the min()); snippets only for the rows returned.
+  const rows = await store.conn.all<{ path: string; title: string; rank: number; line: number; snippet: string }>(
+    `select n.path, n.title, b.rank, c.line, snippet(note_passages_fts, 0, '${OPEN}', '${CLOSE}', '…', 16) as snippet
+       from (select c.note_id as noteId, r.id as passageId, min(r.rank) as rank
+               from (${ranked}) r join note_chunks c on c.id = r.id join notes n on n.id = c.note_id ${outerWhere}
+              group by c.note_id order by rank limit ${limit}) b
+       join notes n on n.id = b.noteId
+       join note_chunks c on c.id = b.passageId
+       join note_passages_fts on note_passages_fts.rowid = b.passageId and note_passages_fts match ?1
+      order by b.rank`,
+    [match, ...filterParams],
+  );
+  return rows.map((r) => ({ kind: 'note' as const, id: r.path, path: r.path, title: r.title, score: Math.round(-r.rank * 1000) / 1000, line: r.line, ...unmark(r.snippet) }));
 }
 
 /** Markdown punctuation that reads as noise in a one-line snippet: heading marks, emphasis, wikilink brackets. */
@@ -122,7 +244,7 @@ export function plain(snippet: string): string {
     .replace(/\*\*|__/g, '');
 }
 
-function unmark(marked: string): { snippet: string; highlights: [number, number][] } {
+export function unmark(marked: string): { snippet: string; highlights: [number, number][] } {
   marked = plain(marked);
   let out = '';
   const highlights: [number, number][] = [];

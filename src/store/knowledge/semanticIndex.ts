@@ -9,7 +9,7 @@
 import { StoreError } from '../errors';
 import { nowIso } from '../ids';
 import type { Store } from '../store';
-import { NOTE_ROW_SEQ, VECTOR_TABLE } from './chunkStore';
+import { ITEM_VECTOR_TABLE, NOTE_ROW_SEQ, VECTOR_TABLE } from './chunkStore';
 import { DEFAULT_EMBEDDER, formatEmbedderSpec, normalize, parseEmbedderSpec, type Embedder, type EmbedderSpec } from './embedder';
 import { deserializeStats, fitCorpus, GloveEmbedder, loadWordTable, serializeStats } from './embedGlove';
 import { DEFAULT_OPENAI_TIMEOUT_MS, OpenAIEmbedder } from './embedOpenAI';
@@ -157,6 +157,7 @@ export async function embedChunks(store: Store, spec?: EmbedderSpec, log: (m: st
       // Unit vectors: cosine distance, and 1 - distance is the cosine similarity reported as the score.
       await store.conn.run(`create virtual table ${VECTOR_TABLE} using vec0(chunk_id integer primary key, embedding float[${embedder.dimensions}] distance_metric=cosine)`);
       await store.conn.run('update note_chunks set embedded = 0 where embedded <> 0');
+      await createItemVectors(store, embedder.dimensions);
       await store.conn.run(
         `insert into embedding_state (id, spec, embedder_id, dimensions, state, fitted_chunks, updated_at) values (1, ?, ?, ?, ?, ?, ?)
          on conflict (id) do update set spec = excluded.spec, embedder_id = excluded.embedder_id, dimensions = excluded.dimensions,
@@ -191,6 +192,7 @@ export async function embedChunks(store: Store, spec?: EmbedderSpec, log: (m: st
     added += pending.length;
   }
   await embedNotes(store, embedder.dimensions);
+  await embedItems(store, embedder);
   const embedded = (await store.conn.get<{ n: number }>(`select count(*) as n from note_chunks c where embedded = 1 and ${PASSAGE}`))!.n;
   return { embedder: specText, dimensions: embedder.dimensions, chunks: total, embedded, added, reembedded: reembed && Boolean(current), ms: Math.round(performance.now() - started) };
 }
@@ -250,4 +252,55 @@ async function sweepOrphans(store: Store): Promise<void> {
       await store.conn.run(`update note_chunks set embedded = 0 where embedded = 1 and id not in (select rowid from ${VECTOR_TABLE}_rowids)`);
     });
   }
+}
+
+/** Item text read by the embedder: the title and the start of the body (a mean of word vectors, or a model's window). */
+const ITEM_TEXT_CHARS = 4000;
+
+/** (Re)creates the items' vector table, empty, and marks every item as waiting for its vector. */
+async function createItemVectors(store: Store, dimensions: number): Promise<void> {
+  await store.conn.run(`drop table if exists ${ITEM_VECTOR_TABLE}`);
+  await store.conn.run(`create virtual table ${ITEM_VECTOR_TABLE} using vec0(item_id integer primary key, embedding float[${dimensions}] distance_metric=cosine)`);
+  await store.conn.run('update search_items set embedded = 0 where embedded <> 0');
+}
+
+/**
+ * Embeds the search items (tasks, entities, memories) that have no vector or an outdated one, up to `max` of them,
+ * with the embedder that made the notes' vectors. Each batch is one transaction with the items' flags; an item
+ * changed while its batch was embedded keeps its flag at 0 (its trigger reset it) and is embedded again next time.
+ */
+async function embedItems(store: Store, embedder: Embedder, max = Infinity): Promise<number> {
+  const exists = await store.conn.get(`select 1 from sqlite_master where type = 'table' and name = ?`, [ITEM_VECTOR_TABLE]);
+  if (!exists) await store.write(() => createItemVectors(store, embedder.dimensions));
+  let added = 0;
+  while (added < max) {
+    const itemText = `substr(f.title || char(10) || f.body, 1, ${ITEM_TEXT_CHARS})`;
+    const pending = await store.conn.all<{ id: number; t: string }>(
+      `select s.id, ${itemText} as t from search_items s join search_items_fts f on f.rowid = s.id where s.embedded = 0 limit ${Math.min(BATCH, max - added)}`,
+    );
+    if (!pending.length) break;
+    const vectors = await embedder.embed(pending.map((p) => p.t));
+    const width = embedder.dimensions * 4;
+    await store.write(async () => {
+      for (const [i, p] of pending.entries()) {
+        // Still the text that was embedded? (Read again inside the transaction; a changed item waits for the next run.)
+        const now = await store.conn.get<{ t: string }>(`select ${itemText} as t from search_items s join search_items_fts f on f.rowid = s.id where s.id = ? and s.embedded = 0`, [p.id]);
+        if (now?.t !== p.t) continue;
+        await store.conn.run(`delete from ${ITEM_VECTOR_TABLE} where item_id = ?`, [p.id]);
+        const v = vectors[i]!;
+        await store.conn.run(`insert into ${ITEM_VECTOR_TABLE} (item_id, embedding) values (?, ?)`, [p.id, Buffer.from(v.buffer, v.byteOffset, width)]);
+        await store.conn.run('update search_items set embedded = 1 where id = ?', [p.id]);
+      }
+    });
+    added += pending.length;
+  }
+  return added;
+}
+
+/** Items changed since the last index run get their vectors (at most a few thousand per call), where the store has any. */
+export async function embedPendingItems(store: Store, max = 4000): Promise<number> {
+  if (!store.vecVersion || store.readOnly) return 0;
+  if (!(await store.conn.get('select 1 from search_items where embedded = 0 limit 1'))) return 0;
+  const embedder = await storeEmbedder(store);
+  return embedder ? embedItems(store, embedder, max) : 0;
 }

@@ -2,29 +2,47 @@
 // vectors, sqlite-vec finds the nearest rows (passages and whole-note vectors; filters applied inside the KNN, so a
 // narrow folder still gets its k nearest), and the notes owning them are ranked by the mean of two similarities:
 // the note's best passage (a note that answers in one place) and its whole-note vector (a note about the question
-// as a whole). Hybrid: a convex combination of the two rankings' scores, each min-max scaled to [0, 1] within its
-// top 50 (bm25 over any of the query's words, and the semantic ranking), weighed equally. Unlike reciprocal-rank
-// fusion it keeps how far apart the hits are (a note bm25 finds far ahead stays ahead), which measured better on
-// both keyword and paraphrased questions (bench/search-quality.bench.ts; Bruch et al., "An Analysis of Fusion
-// Functions for Hybrid Retrieval", 2023). Reciprocal-rank fusion (k = 60) stays available as `fusion: 'rrf'`.
+// as a whole). Hybrid: a convex combination of three rankings' scores, each min-max scaled to [0, 1] within its
+// top 50 and weighed equally: bm25 over any of the query's words (whole notes, and items), each note's best passage
+// by bm25 (with its title and heading path; items are their own passage), and the semantic ranking. Unlike
+// reciprocal-rank fusion it keeps how far apart the hits are (a note bm25 finds far ahead stays ahead), which
+// measured better on both keyword and paraphrased questions (bench/search-quality.bench.ts; Bruch et al., "An
+// Analysis of Fusion Functions for Hybrid Retrieval", 2023). Reciprocal-rank fusion (k = 60) stays available as
+// `fusion: 'rrf'`. The passage ranking was added because, on a question set written before the ranking was
+// touched (the Rust book's), it found a note that answers in one place of a long chapter (recall@5 0.86 → 0.90,
+// paraphrases 0.72 → 0.81, MRR@10 up on both sets), at a cost: its index adds about a second of cold index per
+// 50,000 passages, and a search a quarter more time at 10,000 notes. Title-vector, query-expansion, field-weight and
+// normalisation variants measured within noise (or helped only the set they were tried on) and were left out.
+// Hybrid hits below a relevance floor are not shown (relevant() below): a list that ends where the answers do.
 import { StoreError } from '../errors';
 import type { Store } from '../store';
 import { NOTE_ROW_SEQ, VECTOR_TABLE } from './chunkStore';
-import { noteFilters, plain, searchText, type SearchHit, type SearchOptions } from './search';
-import { readEmbeddingState, storeEmbedder } from './semanticIndex';
+import { ITEM_KINDS, searchItemsSemantic, searchItemsText, type ItemFilters } from './itemSearch';
+import { noteFilters, plain, queryWeight, SEARCH_KINDS, searchPassages, searchText as searchNotesText, type SearchHit, type NoteHit, type SearchKind, type SearchOptions } from './search';
+import { embedPendingItems, readEmbeddingState, storeEmbedder } from './semanticIndex';
 import { tokenize } from './embedGlove';
 
 export type SearchMode = 'text' | 'semantic' | 'hybrid';
 
 /** sqlite-vec answers at most this many nearest neighbours per query. */
 const MAX_K = 4096;
-/** How hybrid search fuses its two rankings: by their scaled scores (default) or by reciprocal rank. */
+/** How hybrid search fuses its rankings: by their scaled scores (default) or by reciprocal rank. */
 export type Fusion = 'convex' | 'rrf';
-export type HybridOptions = SearchOptions & { fusion?: Fusion };
+/** `floor: false` shows every fused hit, even below the relevance floor (benchmarks measure what the floor costs). */
+export type HybridOptions = SearchOptions & { fusion?: Fusion; floor?: boolean };
 /** Reciprocal-rank fusion's constant (Cormack et al.): damps the weight of the very first ranks. */
 export const RRF_K = 60;
-/** How much the semantic ranking weighs in hybrid search (bm25 weighs the rest): equal, not tuned. */
-export const SEMANTIC_WEIGHT = 0.5;
+/** Hybrid search's three rankings (words, best passage, meaning) weigh the same: not tuned. */
+export const HYBRID_WEIGHT = 1 / 3;
+/** A hybrid hit scoring under this share of the best hit's fused score is not shown (unless it has every word). */
+export const RELEVANCE_FLOOR = 0.5;
+/**
+ * ... nor one without evidence of its own: words carrying at least this share of the query's weight (its bm25 over
+ * the sum of the query terms' idf), or a similarity of meaning of at least the embedder's minRelevantSimilarity.
+ * Measured on both question sets and ten off-topic questions: no answer in the top 10 lost, off-topic lists cut from
+ * 10 hits to about 2 (bench/search-quality.bench.ts).
+ */
+export const MIN_QUERY_COVERAGE = 0.3;
 /** How deep each ranking goes before fusion (also the span the scores are scaled over). */
 const FUSION_DEPTH = 50;
 const SNIPPET_CHARS = 180;
@@ -56,14 +74,22 @@ function passageSnippet(text: string, headings: string[]): string {
   return flat.slice(0, cut > SNIPPET_CHARS / 2 ? cut : SNIPPET_CHARS) + '…';
 }
 
-export async function searchSemantic(store: Store, query: string, options: SearchOptions = {}): Promise<SearchHit[]> {
-  const why = await unavailable(store);
-  if (why) throw new StoreError('invalid', why);
+/** The query as a vector of the store's embedder, or null when no word of it is known to the embedder. */
+async function embedQuery(store: Store, query: string): Promise<Buffer | null> {
   const embedder = (await storeEmbedder(store))!;
   const [q] = await embedder.embed([query]);
-  if (!q || q.every((x) => x === 0)) return []; // no word of the query is known to the embedder
+  if (!q || q.every((x) => x === 0)) return null;
+  return Buffer.from(q.buffer, q.byteOffset, q.byteLength);
+}
+
+/** The query as a vector for searching items by meaning, or null where there are no vectors to compare it with. */
+export async function queryVector(store: Store, query: string): Promise<Buffer | null> {
+  return (await unavailable(store)) ? null : embedQuery(store, query);
+}
+
+/** Notes by meaning, for a query already embedded. */
+async function notesSemantic(store: Store, vector: Buffer, query: string, options: SearchOptions): Promise<NoteHit[]> {
   const limit = clampLimit(options.limit);
-  const vector = Buffer.from(q.buffer, q.byteOffset, q.byteLength);
   const candidates = await nearestNotes(store, vector, limit, options);
   if (!candidates.length) return [];
   // Every row of each candidate with its exact distance, by a KNN restricted to those rows (a lookup by id in vec0
@@ -93,7 +119,7 @@ export async function searchSemantic(store: Store, query: string, options: Searc
     .slice(0, limit)
     .map(({ passage: r, score }) => {
       const snippet = passageSnippet(r.text, JSON.parse(r.headings) as string[]);
-      return { path: r.path, title: r.title, score: Math.round(score * 1000) / 1000, snippet, highlights: highlight(snippet, query), line: r.line };
+      return { kind: 'note' as const, id: r.path, path: r.path, title: r.title, score: Math.round(score * 1000) / 1000, snippet, highlights: highlight(snippet, query), line: r.line };
     });
 }
 
@@ -131,41 +157,133 @@ export function minMaxScores(hits: readonly SearchHit[]): number[] {
   return scores.map((s) => (hi > lo ? (s - lo) / (hi - lo) : 1));
 }
 
+export type SearchAllOptions = HybridOptions & { kinds?: readonly SearchKind[] };
+
 /**
- * bm25 (any of the words) and semantic rankings fused: each note scores SEMANTIC_WEIGHT × its scaled semantic
- * score + the rest × its scaled bm25 score (0 for a list it is not in); with `fusion: 'rrf'`, the sum of
- * 1 / (RRF_K + rank) over both lists. Where nothing is embedded (or sqlite-vec cannot load) it is the bm25 ranking
- * alone, so the default mode always answers.
+ * Which kinds a search looks through: those asked for, else every kind; a note-only filter (folder, tag, type) makes
+ * it a search of notes, and asking for other kinds with one is refused (it could only ever filter them all out).
  */
-export async function searchHybrid(store: Store, query: string, options: HybridOptions = {}): Promise<SearchHit[]> {
+export function searchedKinds(options: SearchAllOptions): { notes: boolean; items: ItemFilters } {
+  const noteFilter = (['folder', 'tag', 'type'] as const).find((f) => options[f]?.trim());
+  const kinds = options.kinds?.length ? options.kinds : noteFilter ? (['note'] as const) : SEARCH_KINDS;
+  if (noteFilter && kinds.some((k) => k !== 'note')) {
+    throw new StoreError('invalid', `The ${noteFilter} filter applies to notes only, so it cannot be combined with kind ${kinds.filter((k) => k !== 'note').join(', ')}: leave out kind, or ask for kind note.`);
+  }
+  return { notes: kinds.includes('note'), items: { kinds: ITEM_KINDS.filter((k) => kinds.includes(k)), project: options.project } };
+}
+
+/** Two rankings of one measure (bm25 of two indexes, or cosine of one embedder) merged, best first. */
+const merged = (a: SearchHit[], b: SearchHit[], limit: number) => [...a, ...b].sort((x, y) => y.score - x.score).slice(0, limit);
+
+/** Everything asked for, by words: notes (notes_fts) and items (search_items_fts), by bm25. */
+export async function searchText(store: Store, query: string, options: SearchAllOptions = {}): Promise<SearchHit[]> {
+  const { notes, items } = searchedKinds(options);
+  const limit = clampLimit(options.limit);
+  const noteHits = notes ? await searchNotesText(store, query, { ...options, limit }) : [];
+  return merged(noteHits, await searchItemsText(store, query, items, limit, options.words), limit);
+}
+
+/** Everything asked for, by meaning: notes by their passages and whole-note vectors, items by their one vector. */
+export async function searchSemantic(store: Store, query: string, options: SearchAllOptions = {}): Promise<SearchHit[]> {
+  const why = await unavailable(store);
+  if (why) throw new StoreError('invalid', why);
+  const { notes, items } = searchedKinds(options);
+  // Items written since the last index run (a task an agent just made) get their vectors first.
+  if (items.kinds.length && !store.readOnly) await embedPendingItems(store);
+  const vector = await embedQuery(store, query);
+  if (!vector) return []; // no word of the query is known to the embedder
+  const limit = clampLimit(options.limit);
+  const noteHits = notes ? await notesSemantic(store, vector, query, { ...options, limit }) : [];
+  return merged(noteHits, await searchItemsSemantic(store, vector, items, limit, (snippet) => highlight(snippet, query)), limit);
+}
+
+/**
+ * Three rankings fused (see the top of this file): bm25 over any of the words (notes and items), each note's best
+ * passage (items count as their own passage), and meaning; each hit scores HYBRID_WEIGHT × its scaled score in each
+ * list (0 for a list it is not in); with `fusion: 'rrf'`, the sum of 1 / (RRF_K + rank) over the lists. Hits below
+ * the relevance floor are left out (relevant()). Where nothing is embedded (or sqlite-vec cannot load) it is the
+ * two bm25 rankings alone, so the default mode always answers.
+ */
+export async function searchHybrid(store: Store, query: string, options: SearchAllOptions = {}): Promise<SearchHit[]> {
   const limit = clampLimit(options.limit);
   const depth = Math.max(limit, FUSION_DEPTH);
+  const { notes } = searchedKinds(options);
   const text = await searchText(store, query, { ...options, words: 'any', limit: depth });
-  const semantic = (await unavailable(store)) ? [] : await searchSemantic(store, query, { ...options, limit: depth });
-  // bm25 goes first: its snippet shows the matched words (the semantic hit adds its passage's line), and on equal
-  // fused scores the sort, which is stable, keeps the lexical order.
-  const fused = new Map<string, { hit: SearchHit; score: number }>();
-  const add = (hits: SearchHit[], weight: number) => {
-    const scaled = options.fusion === 'rrf' ? hits.map((_, i) => 1 / (RRF_K + i + 1)) : minMaxScores(hits).map((s) => weight * s);
+  const notePassages = notes ? await searchPassages(store, query, { ...options, limit: depth }) : [];
+  const passages = merged(notePassages, text.filter((h) => h.kind !== 'note'), depth);
+  const semanticReady = !(await unavailable(store));
+  const semantic = semanticReady ? await searchSemantic(store, query, { ...options, limit: depth }) : [];
+  const ranked = fuseRanked([text, passages, semantic], options.fusion);
+  const embedder = semanticReady ? await storeEmbedder(store) : undefined;
+  const kept = options.floor === false ? ranked : await relevant(store, query, options, ranked, embedder?.minRelevantSimilarity, depth);
+  return kept.slice(0, limit).map(({ hit, score }) => ({ ...hit, score: Math.round(score * 1e5) / 1e5 }));
+}
+
+/** Where searchHybrid's lists are in a fused hit's `from`. */
+const BY_WORDS = 0;
+const BY_MEANING = 2;
+
+interface Fused {
+  hit: SearchHit;
+  score: number;
+  /** The hit as each fused list had it (undefined where it was not in that list), in the lists' order. */
+  from: (SearchHit | undefined)[];
+}
+
+/**
+ * The rankings fused, best first (see searchHybrid). The first list goes first: its snippet shows the matched
+ * words (a later list adds its passage's line), and on equal fused scores the sort, which is stable, keeps its order.
+ */
+function fuseRanked(lists: SearchHit[][], fusion: Fusion = 'convex'): Fused[] {
+  const fused = new Map<string, Fused>();
+  lists.forEach((hits, list) => {
+    const scaled = fusion === 'rrf' ? hits.map((_, i) => 1 / (RRF_K + i + 1)) : minMaxScores(hits).map((s) => HYBRID_WEIGHT * s);
     hits.forEach((hit, i) => {
-      const score = scaled[i]!;
-      const entry = fused.get(hit.path);
-      if (!entry) fused.set(hit.path, { hit, score });
-      else {
-        entry.score += score;
-        entry.hit = { ...entry.hit, line: entry.hit.line ?? hit.line };
-      }
+      const key = `${hit.kind}\u0000${hit.id}`;
+      let entry = fused.get(key);
+      if (!entry) fused.set(key, (entry = { hit, score: 0, from: lists.map(() => undefined) }));
+      else entry.hit = { ...entry.hit, line: entry.hit.line ?? hit.line };
+      entry.score += scaled[i]!;
+      entry.from[list] = hit;
     });
-  };
-  add(text, 1 - SEMANTIC_WEIGHT);
-  add(semantic, SEMANTIC_WEIGHT);
-  return [...fused.values()]
-    .sort((a, b) => b.score - a.score)
+  });
+  return [...fused.values()].sort((a, b) => b.score - a.score);
+}
+
+/** Rankings fused (see searchHybrid), best first, without a floor: the first `limit`. */
+export function fuse(lists: SearchHit[][], limit: number, fusion: Fusion = 'convex'): SearchHit[] {
+  return fuseRanked(lists, fusion)
     .slice(0, limit)
     .map(({ hit, score }) => ({ ...hit, score: Math.round(score * 1e5) / 1e5 }));
 }
 
-export async function searchByMode(store: Store, query: string, mode: SearchMode, options: HybridOptions = {}): Promise<SearchHit[]> {
+/**
+ * The fused hits worth showing. Kept: a hit with every word of the query but the stop words (in a note or an item:
+ * what the person asked for, however it ranks), and a hit that scores at least RELEVANCE_FLOOR of the best one and
+ * has evidence of its own, words (its whole-note or item bm25 at least MIN_QUERY_COVERAGE of the query's weight in
+ * that index) or meaning (similarity at least `minSimilarity`; any, where the embedder has none; the nearest hit by
+ * meaning needs half of it, as in a small vault, whose few notes fit the word weights loosely, the one answer may
+ * score lower). So a question the vault cannot answer gets few hits or none, and a small vault does not list every note.
+ */
+async function relevant(store: Store, query: string, options: SearchAllOptions, ranked: Fused[], minSimilarity: number | undefined, depth: number): Promise<Fused[]> {
+  if (!ranked.length) return ranked;
+  const everyWord = new Set((await searchText(store, query, { ...options, words: 'every', limit: depth })).map((h) => `${h.kind}\u0000${h.id}`));
+  const weight = { note: await queryWeight(store, query, 'notes_fts'), item: await queryWeight(store, query, 'search_items_fts') };
+  const floor = RELEVANCE_FLOOR * ranked[0]!.score;
+  const nearest = Math.max(...ranked.map(({ from }) => from[BY_MEANING]?.score ?? -Infinity));
+  return ranked.filter(({ hit, score, from }) => {
+    if (everyWord.has(`${hit.kind}\u0000${hit.id}`)) return true;
+    if (score < floor) return false;
+    const words = from[BY_WORDS];
+    const w = hit.kind === 'note' ? weight.note : weight.item;
+    if (words && w > 0 && words.score / w >= MIN_QUERY_COVERAGE) return true;
+    const meaning = from[BY_MEANING];
+    if (!meaning) return false;
+    return minSimilarity === undefined || meaning.score >= minSimilarity || (meaning.score === nearest && meaning.score >= minSimilarity / 2);
+  });
+}
+
+export async function searchByMode(store: Store, query: string, mode: SearchMode, options: SearchAllOptions = {}): Promise<SearchHit[]> {
   if (mode === 'text') return searchText(store, query, options);
   if (mode === 'semantic') return searchSemantic(store, query, options);
   return searchHybrid(store, query, options);

@@ -13,6 +13,8 @@ import { formatDate } from './dateFormat';
 import { absoluteInVault } from './noteFiles';
 import { isNotePath } from './scan';
 
+/** Vault-relative folder of the templates unless a setting says otherwise (cairn.templatesFolder, --templates). */
+export const DEFAULT_TEMPLATES_FOLDER = 'templates';
 export const DEFAULT_DATE_FORMAT = 'YYYY-MM-DD';
 export const DEFAULT_TIME_FORMAT = 'HH:mm';
 

@@ -15,6 +15,11 @@ import {
   memoryContent,
   memorySource,
   memoryType,
+  MESSAGE_CONTENT_MAX,
+  messageContent,
+  messageRole,
+  sessionSummary,
+  toolCallsRule,
   unitScore,
   dependsOnRule,
   day,
@@ -35,13 +40,14 @@ import {
   taskStatus,
   text,
   TEXT_MAX,
+  withThousands,
 } from '../valueRules';
 import type { TableSpec } from './tables';
 
 type Row = Record<string, unknown>;
 
 const version = z.number({ error: 'version must be a whole number from 1 up' }).int('version must be a whole number from 1 up').positive('version must be a whole number from 1 up');
-const optionalText = (what: string, max: number) => z.string({ error: `${what} must be a string` }).max(max, `${what} must be at most ${max.toLocaleString('en')} characters`).nullable();
+const optionalText = (what: string, max: number) => z.string({ error: `${what} must be a string` }).max(max, `${what} must be at most ${withThousands(max)} characters`).nullable();
 
 const JSON_RULES = new WeakSet<z.ZodType>();
 
@@ -68,7 +74,7 @@ const sealedLength = (chars: number) => ENCRYPTED_PREFIX.length + Math.ceil(((12
 
 /** A field a user encrypted: the ciphertext of a value of at most `chars` characters. */
 const sealedRule = (column: string, chars: number) =>
-  z.string().max(sealedLength(chars), `${column} must be an encrypted value no longer than a ${chars.toLocaleString('en')}-character value encrypts to`);
+  z.string().max(sealedLength(chars), `${column} must be an encrypted value no longer than a ${withThousands(chars)}-character value encrypts to`);
 
 interface TableRules {
   columns: Record<string, z.ZodType>;
@@ -115,6 +121,7 @@ export const ROW_RULES: Readonly<Record<string, TableRules>> = {
       completed_at: isoDateTime('completed_at').nullable(),
       ...timestamps,
       sealed_fields: json('sealed_fields', z.array(z.enum(SECRET_TASK_FIELDS), { error: `sealed_fields must list some of ${SECRET_TASK_FIELDS.join(', ')}` })),
+      rank: z.number({ error: 'rank must be a number' }).finite('rank must be a finite number').nullable(),
     },
   },
   events: {
@@ -153,6 +160,7 @@ export const ROW_RULES: Readonly<Record<string, TableRules>> = {
   },
   memories: {
     aggregate: { type: 'memory', name: 'memory' },
+    sealable: { content: 10_000 },
     columns: {
       id: id('id'),
       type: memoryType,
@@ -163,6 +171,38 @@ export const ROW_RULES: Readonly<Record<string, TableRules>> = {
       project_id: id('project_id').nullable(),
       expires_at: isoDateTime('expires_at').nullable(),
       ...timestamps,
+      sealed_fields: json('sealed_fields', z.array(z.literal('content'), { error: 'sealed_fields must be [] or ["content"]' })),
+    },
+  },
+  agent_sessions: {
+    aggregate: { type: 'session', name: 'session' },
+    columns: {
+      id: id('id'),
+      agent: name('agent'),
+      project_id: id('project_id').nullable(),
+      task_id: id('task_id').nullable(),
+      started_at: isoDateTime('started_at'),
+      ended_at: isoDateTime('ended_at').nullable(),
+      tokens_in: count('tokens_in').nullable(),
+      tokens_out: count('tokens_out').nullable(),
+      summary: sessionSummary.nullable(),
+      message_count: count('message_count'),
+      ...timestamps,
+    },
+  },
+  session_messages: {
+    aggregate: { type: 'session', name: 'session_message' },
+    sealable: { content: MESSAGE_CONTENT_MAX },
+    columns: {
+      id: id('id'),
+      session_id: id('session_id'),
+      seq: z.number({ error: 'seq must be a whole number from 1 up' }).int('seq must be a whole number from 1 up').positive('seq must be a whole number from 1 up'),
+      role: messageRole,
+      content: messageContent,
+      tool_calls: json('tool_calls', toolCallsRule.nullable(), true),
+      tokens: count('tokens').nullable(),
+      created_at: isoDateTime('created_at'),
+      sealed_fields: json('sealed_fields', z.array(z.literal('content'), { error: 'sealed_fields must be [] or ["content"]' })),
     },
   },
   graph_entities: { aggregate: { type: 'graph', name: 'graph_entity' }, columns: { name: nodeName('name'), entity_type: nodeName('entity_type'), created_at: isoDateTime('created_at'), updated_at: isoDateTime('updated_at') } },

@@ -14,6 +14,7 @@ import { DAMAGED_TEXT, LOCKED_TEXT } from '../../../src/store/crypto/fields';
 import type { StoreEvent } from '../../../src/store/events';
 import type { AgentRunRow, TaskRow } from '../../../src/store/schema';
 import { computeManifest, readManifest, writeManifest } from '../../../src/sync/manifest';
+import { undoMigrationsAfter } from '../../migrationUndo';
 import { cleanupTempDirs, tempDir } from '../../helpers';
 import { opened, openCaller, PASS, rejects, type Call, type Revealed } from './calls';
 
@@ -161,15 +162,13 @@ describe('store: encryption data written before marks and passphrase checks', fu
     const run: AgentRunRow = await call('agents.recordRun', { agent: 'a', outcome: 'success', notes: SECRET, secret: true });
     await opened.pop()!.close();
 
-    // The store as the version before the marks left it: no mark columns, no check, and none of the migrations from
-    // the marks' (0013) on: those after it undone too (0014: task dependencies and criteria; 0015, 0016: memories).
+    // The store as the version before the marks (0013) left it: no mark columns, no check, and every migration from
+    // the marks' on undone (read from the migrations themselves: test/migrationUndo.ts).
     const since = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'drizzle', 'meta', '_journal.json'), 'utf8')).entries.filter((e: { idx: number }) => e.idx >= 13).length;
     await withDatabase(dir, async (conn) => {
       const version = (await conn.get<{ user_version: number }>('PRAGMA user_version'))!.user_version;
       await conn.exec(
-        `DROP TABLE IF EXISTS memories_fts; DROP TABLE IF EXISTS memory_access; DROP TABLE IF EXISTS memories;
-         ALTER TABLE tasks DROP COLUMN depends_on; ALTER TABLE tasks DROP COLUMN criteria;
-         ALTER TABLE tasks DROP COLUMN sealed_fields; ALTER TABLE agent_runs DROP COLUMN sealed_fields;
+        `${undoMigrationsAfter(version - since)}
          DELETE FROM __drizzle_migrations WHERE id IN (SELECT id FROM __drizzle_migrations ORDER BY id DESC LIMIT ${since});
          UPDATE crypto_keys SET kdf = json_remove(kdf, '$.check'); PRAGMA user_version = ${version - since}`,
       );

@@ -113,6 +113,36 @@ describe('knowledge graph', () => {
     assert.deepEqual(await deleteEntities(store, human, ['A']), []);
   });
 
+  it('search_nodes finds any substring as the MCP memory server does (its trigram indexes follow every change)', async () => {
+    await createEntities(store, human, [
+      { name: 'Zoë Müller', entityType: 'Person', observations: ['Leads the "Atlas" team', 'Speaks ÉPÉE fencing'] },
+      { name: 'atlas-api', entityType: 'service', observations: ['Written in Go'] },
+      { name: 'x', entityType: 'tag', observations: [] },
+    ]);
+    const names = async (q: string) => (await searchNodes(store, q)).entities.map((e) => e.name);
+    // JavaScript's toLowerCase() is the memory server's rule: any case, accents kept.
+    assert.deepEqual(await names('zoë'), ['Zoë Müller']);
+    assert.deepEqual(await names('MÜLLER'), ['Zoë Müller']);
+    assert.deepEqual(await names('épée'), ['Zoë Müller']);
+    assert.deepEqual(await names('atlas'), ['atlas-api', 'Zoë Müller'].sort());
+    assert.deepEqual(await names('"atlas"'), ['Zoë Müller'], 'quotes are part of the text looked for');
+    assert.deepEqual(await names('s-ap'), ['atlas-api'], 'inside a word');
+    assert.deepEqual(await names('ritten in g'), ['atlas-api'], 'across words');
+    assert.deepEqual(await names('x'), ['x'], 'one character: a scan finds it');
+    assert.deepEqual(await names('go'), ['atlas-api']);
+    assert.deepEqual(await names('in go lang'), []);
+    // Changes follow: an observation added and removed, an entity deleted with its observations.
+    await addObservations(store, human, [{ entityName: 'x', contents: ['Marks fencing clubs'] }]);
+    assert.deepEqual(await names('fencing'), ['x', 'Zoë Müller'].sort());
+    await deleteObservations(store, human, [{ entityName: 'x', observations: ['Marks fencing clubs'] }]);
+    await deleteEntities(store, human, ['Zoë Müller']);
+    assert.deepEqual(await names('fencing'), []);
+    assert.deepEqual(await names('atlas'), ['atlas-api']);
+    for (const index of ['graph_observations_trigram', 'graph_names_trigram', 'search_items_fts']) {
+      await store.conn.run(`insert into ${index} (${index}) values ('integrity-check')`); // throws when the index disagrees with its rows
+    }
+  });
+
   it('reads the graph in pages and searches name, type and observations (LIKE wildcards escaped)', async () => {
     await createEntities(store, human, [
       { name: 'e1', entityType: 'Person', observations: ['100% sure'] },

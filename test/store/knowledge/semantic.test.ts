@@ -185,30 +185,33 @@ describe('knowledge: semantic and hybrid search', () => {
     assert.equal((await searchHybrid(store, 'tropical yellow snack', { limit: 1 }))[0]!.path, 'food/Fruit.md');
   });
 
-  it('hybrid fuses bm25 and meaning by their min-max scaled scores, with bm25 snippets and highlights where words match', async () => {
+  it('hybrid fuses bm25, best passage and meaning by their min-max scaled scores, with bm25 snippets and highlights where words match', async () => {
     await index(writeVault(VAULT));
-    const hits = await searchHybrid(store, 'bake a loaf', { limit: 4 });
-    assert.equal(hits[0]!.path, 'food/Bread.md');
-    assert.equal(hits[0]!.score, 1, 'first in both rankings: 0.5 × 1 + 0.5 × 1');
-    assert.deepEqual(hits[0]!.highlights.map(([s, e]) => hits[0]!.snippet.slice(s, e).toLowerCase()), ['bake', 'loaf']);
-    assert.ok(hits.every((h, i) => i === 0 || h.score <= hits[i - 1]!.score));
-    // Each other note scores half its scaled semantic score (bm25 did not match it), last of the ranking 0.
+    const all = await searchHybrid(store, 'bake a loaf', { limit: 4, floor: false });
+    assert.equal(all[0]!.path, 'food/Bread.md');
+    assert.equal(all[0]!.score, 1, 'first in the three rankings: ⅓ × 1 + ⅓ × 1 + ⅓ × 1');
+    assert.deepEqual(all[0]!.highlights.map(([s, e]) => all[0]!.snippet.slice(s, e).toLowerCase()), ['bake', 'loaf']);
+    assert.ok(all.every((h, i) => i === 0 || h.score <= all[i - 1]!.score));
+    // Each other note scores a third of its scaled semantic score (neither bm25 ranking matched it), last of the ranking 0.
     const semantic = await searchSemantic(store, 'bake a loaf', { limit: 50 });
     const scaled = minMaxScores(semantic);
-    for (const h of hits.slice(1)) assert.equal(h.score, Math.round(0.5 * scaled[semantic.findIndex((s) => s.path === h.path)]! * 1e5) / 1e5, h.path);
+    assert.equal(all.length, 4);
+    for (const h of all.slice(1)) assert.equal(h.score, Math.round((scaled[semantic.findIndex((s) => s.path === h.path)]! / 3) * 1e5) / 1e5, h.path);
+    // Below the relevance floor (under half the best score, no word of the question): not shown.
+    assert.deepEqual((await searchHybrid(store, 'bake a loaf', { limit: 4 })).map((h) => h.path), ['food/Bread.md']);
   });
 
-  it('hybrid with fusion rrf: each note scores the sum of 1 / (60 + rank) over the two rankings', async () => {
+  it('hybrid with fusion rrf: each note scores the sum of 1 / (60 + rank) over the three rankings', async () => {
     await index(writeVault(VAULT));
-    const hits = await searchHybrid(store, 'bake a loaf', { limit: 4, fusion: 'rrf' });
+    const hits = await searchHybrid(store, 'bake a loaf', { limit: 4, fusion: 'rrf', floor: false });
     assert.equal(hits[0]!.path, 'food/Bread.md');
-    assert.equal(hits[0]!.score, Math.round((2 / 61) * 1e5) / 1e5, 'first in both rankings');
+    assert.equal(hits[0]!.score, Math.round((3 / 61) * 1e5) / 1e5, 'first in the three rankings');
     const semantic = await searchSemantic(store, 'bake a loaf', { limit: 50 });
     for (const h of hits.slice(1)) assert.equal(h.score, Math.round((1 / (61 + semantic.findIndex((s) => s.path === h.path))) * 1e5) / 1e5, h.path);
   });
 
   it('min-max scaling: the best hit 1, the worst 0, a list of equal scores all 1', () => {
-    const hit = (score: number) => ({ path: String(score), title: '', score, snippet: '', highlights: [] as [number, number][] });
+    const hit = (score: number) => ({ kind: 'note' as const, id: String(score), title: '', score, snippet: '', highlights: [] as [number, number][] });
     assert.deepEqual(minMaxScores([hit(9), hit(5), hit(1)]), [1, 0.5, 0]);
     assert.deepEqual(minMaxScores([hit(-0.2), hit(-0.2)]), [1, 1]);
     assert.deepEqual(minMaxScores([]), []);
@@ -217,7 +220,9 @@ describe('knowledge: semantic and hybrid search', () => {
   it('filters by folder, tag, type and project in every mode', async () => {
     await index(writeVault(VAULT));
     const q = 'engine wheels strings dough banana';
-    for (const search of [searchSemantic, searchHybrid, (s: Store, query: string, o: object) => searchText(s, query, { ...o, words: 'any' as const })]) {
+    // (Hybrid without its floor: this is about which notes the filters let through, not which are relevant.)
+    const hybrid = (s: Store, query: string, o: object) => searchHybrid(s, query, { ...o, floor: false });
+    for (const search of [searchSemantic, hybrid, (s: Store, query: string, o: object) => searchText(s, query, { ...o, words: 'any' as const })]) {
       const paths = async (o: object) => (await search(store, q, { limit: 10, ...o })).map((h) => h.path).sort();
       assert.deepEqual(await paths({ folder: 'food' }), ['food/Bread.md', 'food/Fruit.md']);
       assert.deepEqual(await paths({ tag: 'baking' }), ['food/Bread.md']);

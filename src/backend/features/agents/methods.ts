@@ -1,19 +1,15 @@
 // Agent definitions (Claude Code's agent files) and the runs agents record.
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { z } from 'zod';
+import { readMcpServers } from '../../../store/agents/mcpRegistries';
+import { pathParam } from '../../pathParam';
 import { agentDiagnostics, indexAgents, listAgents } from '../../../store/agents/indexer';
 import { listAgentRuns, recordAgentRun } from '../../../store/agents/runs';
-import { count, id, isoDateTime, name, qualityScore, runOutcome, text } from '../../../store/valueRules';
+import { id, isoDateTime, name, runOutcome, text } from '../../../store/valueRules';
 import { revealRun, revealRuns } from '../crypto/reveal';
-import { method, who, writer } from '../define';
+import { method, runMeasures, who, writer } from '../define';
 
-/** What a run cost and how it went: agents.recordRun and tasks.complete take the same. */
-export const runMeasures = {
-  durationMs: count('durationMs').optional(),
-  tokensIn: count('tokensIn').optional(),
-  tokensOut: count('tokensOut').optional(),
-  qualityScore: qualityScore.optional(),
-  errors: count('errors').optional(),
-};
 
 export const agentMethods = {
   'agents.index': method({
@@ -34,6 +30,23 @@ export const agentMethods = {
     result: 'AgentLintResult',
     params: z.strictObject({}),
     handler: (store) => store.read((orm) => agentDiagnostics(orm)),
+  }),
+  'agents.mcpServers': method({
+    doc: "The MCP servers agents use (.mcp.json, .vscode/mcp.json, ~/.claude.json, registries), with their files' problems by line.",
+    result: 'McpServersReport',
+    storeless: true,
+    params: z.strictObject({
+      workspaceFolder: pathParam(z.string({ error: 'workspaceFolder must be a folder path' }).min(1, 'workspaceFolder must not be empty'), 'workspaceFolder').optional(),
+      registryPaths: z
+        .array(pathParam(z.string({ error: 'each of registryPaths must be a file path' }).min(1, 'registryPaths must not hold an empty path'), 'registryPaths'), { error: 'registryPaths must be a list of file paths' })
+        .max(100, 'registryPaths takes at most 100 files')
+        .optional(),
+      home: pathParam(z.string({ error: 'home must be a folder path' }).min(1, 'home must not be empty'), 'home').optional(),
+    }),
+    handler: (_store, p) => {
+      const workspaceFolder = path.resolve(p.workspaceFolder ?? process.cwd());
+      return readMcpServers({ workspaceFolder, registryPaths: p.registryPaths ?? [], home: path.resolve(workspaceFolder, p.home ?? os.homedir()) });
+    },
   }),
   'agents.recordRun': method({
     doc: 'Records one run of an agent: what it cost and how it went.',

@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { MAX_IMPORT_BYTES, MEMORY_FORMAT, type ImportResult, type MemoryExport } from '../../../store/graph/memoryJsonl';
+import type { ImportResult, MemoryExport } from '../../../store/graph/memoryJsonl';
 import type { Caller } from '../../cli';
 import { MethodError } from '../../methods';
 import { ErrorCodes } from '../../protocol';
@@ -17,7 +17,12 @@ export interface GraphInteropTools {
   usage: (message: string) => Error;
 }
 
-const FORMATS = [MEMORY_FORMAT];
+// memoryJsonl.ts's MEMORY_FORMAT and MAX_IMPORT_BYTES, written out so that building the CLI's commands does not load
+// the graph code (and the note index under it) at every start; test/backend/cli-start.test.ts checks they agree.
+export const IMPORT_FORMATS = ['mcp-memory'];
+export const IMPORT_MAX_BYTES = 100 * 1024 * 1024;
+const FORMATS = IMPORT_FORMATS;
+const MAX_IMPORT_BYTES = IMPORT_MAX_BYTES;
 const MB = MAX_IMPORT_BYTES / 1024 / 1024;
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 /** A failure of the file itself (exit code 1): it cannot be read, or is not text Cairn imports. */

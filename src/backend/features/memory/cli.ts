@@ -27,9 +27,12 @@ export function registerMemoryCommands(program: Command, t: MemoryCliTools): voi
     .addOption(new Option('--source <source>', 'where it comes from').choices(MEMORY_SOURCES))
     .option('--project <id>', 'the project it belongs to (default: the whole store)')
     .option('--expires <datetime>', 'when it stops being true (ISO 8601, e.g. 2027-01-31T00:00:00Z)')
+    .option('--secret', 'store the content encrypted (needs cairn key init; not searchable)')
     .argument('<content...>')
-    .action(async (content: string[], o: { type: (typeof MEMORY_TYPES)[number]; importance?: number; confidence?: number; source?: (typeof MEMORY_SOURCES)[number]; project?: string; expires?: string }, cmd: Command) => {
-      const m = await t.withStore(cmd, (call) => call<'memory.remember', Memory & { existing: boolean }>('memory.remember', { type: o.type, content: content.join(' '), importance: o.importance, confidence: o.confidence, source: o.source, projectId: o.project, expiresAt: o.expires }));
+    .action(async (content: string[], o: { type: (typeof MEMORY_TYPES)[number]; importance?: number; confidence?: number; source?: (typeof MEMORY_SOURCES)[number]; project?: string; expires?: string; secret?: boolean }, cmd: Command) => {
+      const m = await t.withStore(cmd, (call) =>
+        call<'memory.remember', Memory & { existing: boolean }>('memory.remember', { type: o.type, content: content.join(' '), importance: o.importance, confidence: o.confidence, source: o.source, projectId: o.project, expiresAt: o.expires, secret: o.secret }),
+      );
       t.print(cmd, m, () => `${m.existing ? 'Already remembered' : 'Remembered'} ${m.id}  ${m.type}  ${m.content}`);
     });
   t.sub(memory, 'recall', 'the memories that best answer a question')

@@ -1,13 +1,22 @@
 // Memories that last: remember, recall, list, forget, and prune what expired.
 import { z } from 'zod';
-import { forget, listMemories, pruneExpired, recall, remember } from '../../../store/memory';
+import { revealMemory } from '../../../store/crypto/fields';
+import { embedPendingItems } from '../../../store/knowledge/semanticIndex';
+import { forget, getMemory, listMemories, pruneExpired, recall, remember } from '../../../store/memory';
+import type { Store } from '../../../store/store';
 import { MEMORY_TYPES } from '../../../store/schema';
 import { id, isoDateTime, memoryContent, memorySource, memoryType, searchQuery, unitScore } from '../../../store/valueRules';
 import { method, who, writer } from '../define';
 
+/** Secret content revealed when the store is unlocked, shown locked otherwise (see crypto/reveal.ts). */
+const revealed =
+  (store: Store) =>
+  <T extends { id: string; content: string; sealedFields?: string[] }>(rows: T[]) =>
+    rows.map((m) => revealMemory(store.orm, m));
+
 export const memoryMethods = {
   'memory.remember': method({
-    doc: 'Stores a memory (a fact, preference, decision, pattern or context) for a project or the whole store; the same content again gives the one already there.',
+    doc: 'Stores a memory (a fact, preference, decision, pattern or context) for a project or the whole store; the same content again gives the one already there. secret: stored encrypted, not searchable.',
     result: 'Memory + `existing`',
     writes: true,
     params: z.strictObject({
@@ -18,9 +27,10 @@ export const memoryMethods = {
       source: memorySource.optional(),
       projectId: id('projectId').optional(),
       expiresAt: isoDateTime('expiresAt').optional(),
+      secret: z.boolean({ error: 'secret must be true or false' }).optional(),
       ...writer,
     }),
-    handler: (store, p, ctx) => store.write((orm) => remember(orm, who(ctx, p), p)),
+    handler: (store, p, ctx) => store.write((orm) => remember(orm, who(ctx, p), p)).then((m) => revealMemory(store.orm, m)),
   }),
   'memory.recall': method({
     doc: 'The memories that best answer a question, ranked by relevance weighted by importance and recency; expired ones are left out.',
@@ -32,7 +42,10 @@ export const memoryMethods = {
       limit: z.number({ error: 'limit must be a whole number from 1 to 100' }).int().min(1).max(100).default(10),
     }),
     // Each memory recalled counts as an access (machine-local, no event); read-only, it recalls without counting.
-    handler: (store, p, ctx) => (store.readOnly || ctx.readOnly ? store.read(() => recall(store, p, false)) : store.write(() => recall(store, p))),
+    // Memories written since the last index run get their vectors first, outside the transaction (an embedder may
+    // be a remote endpoint).
+    handler: async (store, p, ctx) =>
+      (store.readOnly || ctx.readOnly ? store.read(() => recall(store, p, false)) : embedPendingItems(store).then(() => store.write(() => recall(store, p)))).then(revealed(store)),
   }),
   'memory.list': method({
     doc: 'Memories of a project (with the store-wide ones) or all, newest first, in pages.',
@@ -44,7 +57,13 @@ export const memoryMethods = {
       limit: z.number({ error: 'limit must be a whole number from 1 to 1000' }).int().min(1).max(1000).default(100),
       offset: z.number({ error: 'offset must be a whole number' }).int().min(0).default(0),
     }),
-    handler: (store, p) => store.read((orm) => listMemories(orm, p)),
+    handler: (store, p) => store.read((orm) => listMemories(orm, p)).then(revealed(store)),
+  }),
+  'memory.get': method({
+    doc: 'One memory, with when it was last recalled and how often.',
+    result: 'Memory',
+    params: z.strictObject({ id: id('id') }),
+    handler: (store, p) => store.read((orm) => getMemory(orm, p.id)).then((m) => revealMemory(store.orm, m)),
   }),
   'memory.forget': method({
     doc: 'Removes a memory; the event log keeps the record.',

@@ -1,10 +1,12 @@
 // Tasks: list, read, create, change, delete; and their links to notes (tasks.notes, notes.tasks, code lenses).
 import * as path from 'node:path';
 import { z } from 'zod';
-import { SECRET_TASK_FIELDS } from '../../../store/crypto/fields';
-import { lookupCodeRefs } from '../../../store/knowledge/codeRefs';
-import { noteTasks, taskNotes } from '../../../store/knowledge/taskLinks';
+import { revealTask, SECRET_TASK_FIELDS } from '../../../store/crypto/fields';
+import type * as CodeRefs from '../../../store/knowledge/codeRefs';
+import type * as TaskLinks from '../../../store/knowledge/taskLinks';
 import { TASK_STATUSES } from '../../../store/schema';
+import { boardColumns, boardFacets, boardLanes } from '../../../store/taskBoard';
+import { reorderTask } from '../../../store/taskRank';
 import { countTasks, createTask, deleteTask, getTask, listTasks, updateTask } from '../../../store/tasks';
 import { addDependency, changeCriteria, claimNext, claimTask, completeTask, nextTask, removeDependency, taskDependencies, type CriteriaChange } from '../../../store/taskWork';
 import {
@@ -25,9 +27,15 @@ import {
   text,
 } from '../../../store/valueRules';
 import { pathParam } from '../../pathParam';
-import { runMeasures } from '../agents/methods';
 import { revealRun, revealTaskRow, revealTasks } from '../crypto/reveal';
-import { changesOf, expectedVersion, method, who, writer } from '../define';
+import { changesOf, expectedVersion, method, runMeasures, who, writer } from '../define';
+
+// The note index (markdown-it and the rest of the indexer) loads with the first method that reads notes: listing or
+// changing tasks needs none of it, and a CLI command would pay for loading it at every start.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const taskLinks = (): typeof TaskLinks => require('../../../store/knowledge/taskLinks');
+const codeRefs = (): typeof CodeRefs => require('../../../store/knowledge/codeRefs');
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 const absolutePath = (what: string) => pathParam(z.string({ error: `${what} must be an absolute path` }).max(4096), what).refine((p) => path.isAbsolute(p), `${what} must be an absolute path`);
 /** Task fields stored encrypted (see crypto.*). */
@@ -52,13 +60,50 @@ export const taskMethods = {
     }),
     handler: (store, p) => listTasks(store.orm, { ...p, status: asArray(p.status) }).then(revealTasks(store)),
   }),
+  'tasks.board': method({
+    doc: "A task board's columns: a page of cards per status (by rank, then urgent first, then by id) with each column's total, under the board's filters; with lanes, the swimlanes (sprints or assignees) that have cards.",
+    result: '`{"columns": BoardColumn[], "facets"?: {"assignees", "tags"}, "lanes"?: [{"key", "total"}]}`',
+    params: z.strictObject({
+      projectId: id('projectId').optional(),
+      sprintId: id('sprintId').nullable().optional(),
+      assignee: agentName.nullable().optional(),
+      tag: z.string({ error: 'tag must be a string' }).trim().min(1, 'tag must not be empty').max(100, 'tag must be at most 100 characters').optional(),
+      priority: z.array(priority, { error: 'priority must be a list of priorities' }).max(4).optional(),
+      text: z.string({ error: 'text must be a string' }).max(200, 'text must be at most 200 characters').optional(),
+      columns: z
+        .array(
+          z.strictObject({
+            status,
+            offset: z.number({ error: 'offset must be a whole number' }).int().min(0).default(0),
+            limit: z.number({ error: 'limit must be a whole number' }).int().min(0).max(500, 'limit is at most 500 cards a page').default(100),
+          }),
+          { error: 'columns must be a list of {status, offset, limit}' },
+        )
+        .min(1, 'ask for at least one column')
+        .max(TASK_STATUSES.length),
+      facets: z.boolean({ error: 'facets must be true or false' }).optional(),
+      lanes: z.enum(['sprint', 'assignee'], { error: 'lanes must be "sprint" or "assignee"' }).optional(),
+    }),
+    handler: (store, p) =>
+      store.read(async (orm) => {
+        const { columns, facets, lanes, priority: priorities, ...filter } = p;
+        const read = await boardColumns(orm, { ...filter, priorities }, columns);
+        // A card carries its title, not its description: reveal only what it holds.
+        const revealed = read.map((c) => ({ ...c, cards: c.cards.map((card) => revealTask(store.orm, { ...card, sealedFields: card.sealedFields.filter((f) => f === 'title') })) }));
+        return {
+          columns: revealed,
+          ...(facets ? { facets: await boardFacets(orm, p.projectId) } : {}),
+          ...(lanes ? { lanes: await boardLanes(orm, { ...filter, priorities }, lanes, columns.map((c) => c.status)) } : {}),
+        };
+      }),
+  }),
   'tasks.get': method({
     doc: 'One task, with the notes it is linked to if asked.',
     result: 'Task (+ `relatedNotes`)',
     params: z.strictObject({ id: id('id'), includeNotes: z.boolean({ error: 'includeNotes must be true or false' }).optional() }),
     handler: (store, p) =>
       p.includeNotes
-        ? store.read(async (orm) => ({ ...revealTaskRow(store, true)(await getTask(orm, p.id)), relatedNotes: await taskNotes(orm, p.id) }))
+        ? store.read(async (orm) => ({ ...revealTaskRow(store, true)(await getTask(orm, p.id)), relatedNotes: await taskLinks().taskNotes(orm, p.id) }))
         : getTask(store.orm, p.id).then(revealTaskRow(store, true)),
   }),
   'tasks.create': method({
@@ -110,6 +155,13 @@ export const taskMethods = {
     }),
     handler: (store, p, ctx) => store.write((orm) => updateTask(orm, who(ctx, p), p.id, p.expectedVersion, changesOf(p))).then(revealTaskRow(store)),
   }),
+  'tasks.reorder': method({
+    doc: "Moves a task within its board column, between the tasks shown above (after) and below (before) it, if it is still at the version you read: writes its rank, one row (a column numbered afresh only when there is no room).",
+    result: 'Task',
+    writes: true,
+    params: z.strictObject({ id: id('id'), expectedVersion, after: id('after').nullable(), before: id('before').nullable(), ...writer }),
+    handler: (store, p, ctx) => store.write((orm) => reorderTask(orm, who(ctx, p), p.id, p.expectedVersion, { after: p.after, before: p.before })).then(revealTaskRow(store)),
+  }),
   'tasks.delete': method({
     doc: 'Deletes a task; the event log keeps the record.',
     result: '`null`',
@@ -144,12 +196,13 @@ export const taskMethods = {
     handler: (store, p, ctx) => store.write((orm) => removeDependency(orm, who(ctx, p), p.id, p.on)).then(revealTaskRow(store)),
   }),
   'tasks.criteria': method({
-    doc: "Changes a task's acceptance criteria: add (at a place), check, uncheck, remove or move an item (numbered from 1).",
+    doc: "Changes a task's acceptance criteria: add (at a place), check, uncheck, remove or move an item (numbered from 1); with expectedVersion, only if the task is still at that version.",
     result: 'Task',
     writes: true,
     params: z
       .strictObject({
         id: id('id'),
+        expectedVersion: expectedVersion.optional(),
         add: criterionText.optional(),
         at: item('at').optional(),
         check: item('check').optional(),
@@ -162,7 +215,7 @@ export const taskMethods = {
       .refine((p) => ['add', 'check', 'uncheck', 'remove', 'move'].filter((k) => p[k as keyof typeof p] !== undefined).length === 1, 'give one of add, check, uncheck, remove or move')
       .refine((p) => (p.move === undefined) === (p.to === undefined), 'move goes with to (the place to move the item to)')
       .refine((p) => p.at === undefined || p.add !== undefined, 'at goes only with add'),
-    handler: (store, p, ctx) => store.write((orm) => changeCriteria(orm, who(ctx, p), p.id, criteriaChange(p))).then(revealTaskRow(store)),
+    handler: (store, p, ctx) => store.write((orm) => changeCriteria(orm, who(ctx, p), p.id, criteriaChange(p), p.expectedVersion)).then(revealTaskRow(store)),
   }),
   'tasks.next': method({
     doc: "The most urgent ready task for an agent: pending, not another's, every dependency finished (by priority, then how many wait for it, then age).",
@@ -205,13 +258,13 @@ export const taskMethods = {
     doc: 'The notes a task is linked to, either way (its notes field, or a note that names the task).',
     result: 'TaskNoteLink[]',
     params: z.strictObject({ taskId: id('taskId') }),
-    handler: (store, p) => store.read((orm) => taskNotes(orm, p.taskId)),
+    handler: (store, p) => store.read((orm) => taskLinks().taskNotes(orm, p.taskId)),
   }),
   'notes.tasks': method({
     doc: 'The tasks a note is linked to, either way.',
     result: 'NoteTasks',
     params: z.strictObject({ note: noteRef('note') }),
-    handler: (store, p) => store.read((orm) => noteTasks(orm, p.note)),
+    handler: (store, p) => store.read((orm) => taskLinks().noteTasks(orm, p.note)),
   }),
   'codeLens.lookup': method({
     doc: "What a source file's code lenses need in one read: the notes and tasks it names, and the notes that link to it.",
@@ -222,6 +275,6 @@ export const taskMethods = {
       notes: z.array(z.string({ error: 'notes must be a list of wikilink texts' }).max(1000), { error: 'notes must be a list of wikilink texts' }).max(1000, 'notes may hold at most 1000 names').optional(),
       taskIds: z.array(id('each of taskIds'), { error: 'taskIds must be a list of task ids' }).max(1000, 'taskIds may hold at most 1000 ids').optional(),
     }),
-    handler: (store, p, ctx) => lookupCodeRefs(store, ctx.vaultDir, p),
+    handler: (store, p, ctx) => codeRefs().lookupCodeRefs(store, ctx.vaultDir, p),
   }),
 };
