@@ -96,6 +96,22 @@ export function cli(args: string[], env: NodeJS.ProcessEnv = {}, as?: { uid: num
   return spawnSync(process.execPath, [as ? path.join(builtForOtherUsers(), 'cli.js') : CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, ...as });
 }
 
+/**
+ * The CLI with fixed leading arguments (read at each call, e.g. `--store` of the current test's store): `run` gives
+ * the raw result, `ok` its standard output (a non-zero exit fails the test), `json` the parsed `--json` output.
+ */
+export function cliWith(leading: () => string[], env: NodeJS.ProcessEnv = {}) {
+  const run = (args: string[], more: NodeJS.ProcessEnv = {}) => cli([...leading(), ...args], { ...env, ...more });
+  const ok = (...args: string[]): string => {
+    const r = run(args);
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout;
+  };
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each caller reads the JSON its command prints
+  const json = (...args: string[]): any => JSON.parse(ok('--json', ...args));
+  return { run, ok, json };
+}
+
 let sharedDist: string | undefined;
 /**
  * dist/ where any user can run it: a copy of dist/ and its native packages in a world-readable temp folder.

@@ -3,7 +3,7 @@
 // work and the event log (cairn log --json) say, and as tables; bad input gets a one-line error and its exit code.
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { cleanupTempDirs, cli, requireBuilt, tempDir } from '../helpers';
+import { cleanupTempDirs, cliWith, requireBuilt, tempDir } from '../helpers';
 
 describe('cairn metrics (CLI)', () => {
   let store: string;
@@ -13,14 +13,7 @@ describe('cairn metrics (CLI)', () => {
   });
   afterEach(cleanupTempDirs);
 
-  const run = (...args: string[]) => cli(['--store', store, '--actor', 'tester', ...args]);
-  function ok(...args: string[]): string {
-    const r = run(...args);
-    assert.equal(r.status, 0, r.stderr);
-    return r.stdout;
-  }
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const json = (...args: string[]): any => JSON.parse(ok('--json', ...args));
+  const { run, ok, json } = cliWith(() => ['--store', store, '--actor', 'tester']);
   const shift = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
   it('burndown, throughput, flow, cycle-time, agents, activity and lists of work done with the CLI', () => {
@@ -98,7 +91,7 @@ describe('cairn metrics (CLI)', () => {
       [['metrics', 'agents', '--project', 'nope'], 1, /^cairn: No project with id nope\.\n$/],
     ];
     for (const [args, status, stderr] of cases) {
-      const r = run(...args);
+      const r = run(args);
       assert.equal(r.status, status, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, stderr, args.join(' '));
       assert.equal(r.stdout, '');

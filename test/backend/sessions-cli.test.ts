@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CLI, cleanupTempDirs, cli, requireBuilt, tempDir } from '../helpers';
+import { CLI, cleanupTempDirs, cliWith, requireBuilt, tempDir } from '../helpers';
 
 describe('cairn session list / show / start / log / end / prune (CLI)', function () {
   this.timeout(120_000);
@@ -19,14 +19,7 @@ describe('cairn session list / show / start / log / end / prune (CLI)', function
   });
   afterEach(cleanupTempDirs);
 
-  const run = (args: string[], env: NodeJS.ProcessEnv = {}) => cli(['--store', store, '--actor', 'tester', ...args], { CAIRN_PASSPHRASE: '', ...env });
-  function ok(...args: string[]): string {
-    const r = run(args);
-    assert.equal(r.status, 0, r.stderr);
-    return r.stdout;
-  }
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const json = (...args: string[]): any => JSON.parse(ok('--json', ...args));
+  const { run, ok, json } = cliWith(() => ['--store', store, '--actor', 'tester'], { CAIRN_PASSPHRASE: '' });
   /** The CLI with `input` on its standard input. */
   const piped = (args: string[], input: string) => spawnSync(process.execPath, [CLI, '--store', store, '--actor', 'tester', ...args], { input, encoding: 'utf8', env: { ...process.env, CAIRN_PASSPHRASE: '' } });
 

@@ -1,12 +1,12 @@
 // Integration tests inside the real VS Code extension host (code-server): the extension activates, every command
 // changes the store and the tree, a CLI write reaches the tree, and bad input shows an error and changes nothing.
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { waitFor } from '../waitFor';
+import { runCli } from './cli';
 import type { CairnApi } from '../../src/extension/extension';
 import type { Project } from '../../src/store/projects';
 import type { TaskRow } from '../../src/store/schema';
@@ -30,14 +30,7 @@ async function childNode<K extends TreeNode['kind']>(parent: TreeNode, kind: K, 
 }
 const lastError = () => [...api.shownMessages()].reverse().find((m) => m.level === 'error')?.message ?? '';
 
-function cliRun(...args: string[]) {
-  const r = spawnSync(process.execPath, [path.join(extensionPath, 'dist', 'cli.js'), '--store', api.storeDir, '--json', ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
-  });
-  assert.equal(r.status, 0, `cairn ${args.join(' ')} failed: ${r.stderr}`);
-  return JSON.parse(r.stdout);
-}
+const cliRun = (...args: string[]) => runCli(extensionPath, api.storeDir, args);
 
 describe('Cairn extension in a real VS Code', function () {
   before(async () => {

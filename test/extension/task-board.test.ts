@@ -4,8 +4,6 @@
 // refused, answered with an error and change nothing; a change made by the CLI reaches the open board. The DOM
 // itself (keyboard and mouse moves, screenshots, restore after a reload) is driven by test/ui/board.js.
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CairnApi } from '../../src/extension/extension';
 import type { Project } from '../../src/store/projects';
@@ -13,20 +11,14 @@ import type { TaskRow } from '../../src/store/schema';
 import type { ToWebview } from '../../src/views/taskBoard/messages';
 import type { TaskBoardPanel } from '../../src/views/taskBoard/taskBoardPanel';
 import { waitFor } from '../waitFor';
+import { runCli } from './cli';
 
 let api: CairnApi;
 let extensionPath: string;
 let project: Project;
 const tasks: Record<string, TaskRow> = {};
 
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [path.join(extensionPath, 'dist', 'cli.js'), '--store', api.storeDir, '--json', ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
-  });
-  assert.equal(r.status, 0, `cairn ${args.join(' ')} failed: ${r.stderr}`);
-  return JSON.parse(r.stdout);
-}
+const cli = (...args: string[]) => runCli(extensionPath, api.storeDir, args);
 
 const board = () => {
   const b = api.taskBoard.current();

@@ -7,8 +7,6 @@
 // Typing in the page (keyboard only), choosing between conflicting values and the reload are driven by
 // test/ui/editor.js.
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CairnApi } from '../../src/extension/extension';
 import type { Project } from '../../src/store/projects';
@@ -17,20 +15,14 @@ import type { TaskNode } from '../../src/views/nodes';
 import type { EditorContext, ToEditor } from '../../src/views/taskEditor/messages';
 import type { TaskEditorPanel } from '../../src/views/taskEditor/taskEditorPanel';
 import { waitFor } from '../waitFor';
+import { runCli } from './cli';
 
 let api: CairnApi;
 let extensionPath: string;
 let project: Project;
 const tasks: Record<string, TaskRow> = {};
 
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [path.join(extensionPath, 'dist', 'cli.js'), '--store', api.storeDir, '--json', ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', CAIRN_ACTOR: 'terminal-user' },
-  });
-  assert.equal(r.status, 0, `cairn ${args.join(' ')} failed: ${r.stderr}`);
-  return JSON.parse(r.stdout);
-}
+const cli = (...args: string[]) => runCli(extensionPath, api.storeDir, args, { CAIRN_ACTOR: 'terminal-user' });
 
 const getTask = (id: string) => api.request<'tasks.get', TaskRow>('tasks.get', { id });
 const newestSeq = async () => (await api.request<'events.list', { seq: number }[]>('events.list', { limit: 1 }))[0]?.seq ?? 0;

@@ -13,7 +13,8 @@ import { createTask, updateTask } from '../../src/store/tasks';
 import type { BackupEnv } from '../../src/sync/backup';
 import { setRemote } from '../../src/sync/remote';
 import { runSync } from '../../src/sync/sync';
-import { compareKeys, encodeRow, rowKey } from '../../src/sync/layout';
+import { compareKeys, DB_DIR, encodeRow, rowKey, splitLines } from '../../src/sync/layout';
+import { computeManifest, readManifest, writeManifest } from '../../src/sync/manifest';
 import { cleanupTempDirs, human, tempDir } from '../helpers';
 
 export type Dump = Record<string, string[]>;
@@ -86,6 +87,40 @@ export function writeVault(dir: string, notes: number): void {
 export { readTree } from '../helpers';
 
 export const git = (repo: string, ...args: string[]) => execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8', maxBuffer: 256 << 20 }).trim();
+
+type Row = Record<string, unknown>;
+
+export interface Tampered {
+  commit: string;
+  rel: string;
+  line: number;
+}
+
+/**
+ * A commit on top of `from` in the repository `source` whose first `table` row that `pick` accepts is `edit`ed (to a
+ * row, or to a line of text as it is), with a manifest made to match (as by hand, with care), fetched into `into`
+ * (default `source`): valid in every checksum.
+ */
+export function tamper(source: string, from: string, table: string, edit: (row: Row) => Row | string, pick: (row: Row) => boolean = () => true, into = source): Tampered {
+  const work = path.join(tempDir(), 'tamper');
+  git(path.dirname(work), 'clone', '--quiet', source, work);
+  git(work, 'checkout', '--quiet', from);
+  const dir = path.join(work, DB_DIR, table);
+  for (const name of fs.readdirSync(dir).sort()) {
+    const lines = splitLines(fs.readFileSync(path.join(dir, name), 'utf8'));
+    const at = lines.findIndex((l) => pick(JSON.parse(l) as Row));
+    if (at === -1) continue;
+    const edited = edit(JSON.parse(lines[at]!) as Row);
+    lines[at] = typeof edited === 'string' ? edited : JSON.stringify(edited);
+    fs.writeFileSync(path.join(dir, name), lines.join('\n') + '\n');
+    writeManifest(work, computeManifest(work, readManifest(work)!));
+    git(work, 'commit', '--quiet', '-am', `edited ${table} by hand`);
+    const commit = git(work, 'rev-parse', 'HEAD');
+    git(into, 'fetch', '--quiet', work, `HEAD:refs/tampered/${commit}`);
+    return { commit, rel: `${DB_DIR}/${table}/${name}`, line: at + 1 };
+  }
+  throw new Error(`no ${table} row to edit`);
+}
 
 /** A bare repository under root that refuses non-fast-forward pushes and deletions, so a force-push fails loudly. */
 export function bareRemote(root: string): string {

@@ -13,46 +13,12 @@ import { tableCatalog } from '../../src/store/snapshot/tables';
 import { Store } from '../../src/store/store';
 import { getTask, updateTask } from '../../src/store/tasks';
 import { runBackup, type BackupEnv } from '../../src/sync/backup';
-import { DB_DIR, splitLines } from '../../src/sync/layout';
-import { computeManifest, readManifest, writeManifest } from '../../src/sync/manifest';
 import { runRestore } from '../../src/sync/restore';
 import { runSync } from '../../src/sync/sync';
 import { cli, human, requireBuilt, tempDir } from '../helpers';
-import { canonicalDump, closeClones, envOf, git, populate, syncedPair } from './fixtures';
+import { canonicalDump, closeClones, envOf, git, populate, syncedPair, tamper, type Tampered } from './fixtures';
 
 type Row = Record<string, unknown>;
-
-interface Tampered {
-  commit: string;
-  rel: string;
-  line: number;
-}
-
-/**
- * A commit on top of `from` in the repository `source` whose first `table` row that `pick` accepts is `edit`ed (to a
- * row, or to a line of text as it is), with a manifest made to match (as by hand, with care), fetched into `into`
- * (default `source`): valid in every checksum.
- */
-function tamper(source: string, from: string, table: string, edit: (row: Row) => Row | string, pick: (row: Row) => boolean = () => true, into = source): Tampered {
-  const work = path.join(tempDir(), 'tamper');
-  git(path.dirname(work), 'clone', '--quiet', source, work);
-  git(work, 'checkout', '--quiet', from);
-  const dir = path.join(work, DB_DIR, table);
-  for (const name of fs.readdirSync(dir).sort()) {
-    const lines = splitLines(fs.readFileSync(path.join(dir, name), 'utf8'));
-    const at = lines.findIndex((l) => pick(JSON.parse(l) as Row));
-    if (at === -1) continue;
-    const edited = edit(JSON.parse(lines[at]!) as Row);
-    lines[at] = typeof edited === 'string' ? edited : JSON.stringify(edited);
-    fs.writeFileSync(path.join(dir, name), lines.join('\n') + '\n');
-    writeManifest(work, computeManifest(work, readManifest(work)!));
-    git(work, 'commit', '--quiet', '-am', `edited ${table} by hand`);
-    const commit = git(work, 'rev-parse', 'HEAD');
-    git(into, 'fetch', '--quiet', work, `HEAD:refs/tampered/${commit}`);
-    return { commit, rel: `${DB_DIR}/${table}/${name}`, line: at + 1 };
-  }
-  throw new Error(`no ${table} row to edit`);
-}
 
 /** Bad rows and the column each must be refused for. */
 const BAD_ROWS: { table: string; column: string; edit: (row: Row) => Row; pick?: (row: Row) => boolean }[] = [

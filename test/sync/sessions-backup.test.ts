@@ -7,12 +7,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { StoreError } from '../../src/store/errors';
 import { runBackup } from '../../src/sync/backup';
-import { DB_DIR, splitLines } from '../../src/sync/layout';
-import { computeManifest, readManifest, writeManifest } from '../../src/sync/manifest';
+import { DB_DIR } from '../../src/sync/layout';
 import { runRestore } from '../../src/sync/restore';
 import { opened, openCaller, PASS, type Call } from '../store/crypto/calls';
 import { human, requireBuilt, tempDir } from '../helpers';
-import { canonicalDump, closeClones, contentOf, envOf, git, syncedPair } from './fixtures';
+import { canonicalDump, closeClones, contentOf, envOf, syncedPair, tamper } from './fixtures';
 import { eraseProject } from '../../src/store/erase';
 import { remember } from '../../src/store/memory';
 import { createProject } from '../../src/store/projects';
@@ -21,27 +20,6 @@ import { runSync } from '../../src/sync/sync';
 
 type Row = Record<string, unknown>;
 const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString();
-
-/** A commit on `from` whose first `table` row `pick` accepts is `edit`ed, with a manifest made to match (as by hand, with care). */
-function tamper(repo: string, from: string, table: string, edit: (row: Row) => Row, pick: (row: Row) => boolean = () => true): { commit: string; rel: string; line: number } {
-  const work = path.join(tempDir(), 'tamper');
-  git(path.dirname(work), 'clone', '--quiet', repo, work);
-  git(work, 'checkout', '--quiet', from);
-  const dir = path.join(work, DB_DIR, table);
-  for (const name of fs.readdirSync(dir).sort()) {
-    const lines = splitLines(fs.readFileSync(path.join(dir, name), 'utf8'));
-    const at = lines.findIndex((l) => pick(JSON.parse(l) as Row));
-    if (at === -1) continue;
-    lines[at] = JSON.stringify(edit(JSON.parse(lines[at]!) as Row));
-    fs.writeFileSync(path.join(dir, name), lines.join('\n') + '\n');
-    writeManifest(work, computeManifest(work, readManifest(work)!));
-    git(work, 'commit', '--quiet', '-am', `edited ${table} by hand`);
-    const commit = git(work, 'rev-parse', 'HEAD');
-    git(repo, 'fetch', '--quiet', work, `HEAD:refs/tampered/${commit}`);
-    return { commit, rel: `${DB_DIR}/${table}/${name}`, line: at + 1 };
-  }
-  throw new Error(`no ${table} row to edit`);
-}
 
 describe('backup and restore: sessions, messages, secret content', function () {
   this.timeout(300_000);

@@ -15,12 +15,10 @@
 'use strict';
 
 const fs = require('fs');
-const os = require('os');
 const path = require('path');
 const { spawnSync } = require('child_process');
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const HARNESS = path.join(ROOT, 'test', 'harness');
 const RESULTS = path.join(ROOT, 'test-results');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
 const PKG = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
@@ -129,109 +127,52 @@ module.exports = { ROOT, CLI, EXTENSION_FOLDER, WORKBENCH_SETTINGS, ensureBuilt,
 
 // ---- the test -------------------------------------------------------------------------------------------------
 
-/** Runs the built CLI against a store; returns parsed JSON output. */
-function cli(store, ...args) {
-  const r = spawnSync(process.execPath, [CLI, '--store', store, '--json', ...args], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`cairn ${args.join(' ')} failed (exit ${r.status}): ${r.stderr.trim()}`);
-  return JSON.parse(r.stdout);
-}
+/** The smoke test; session.js is required here, not at the top, because it reads the helpers above. */
+function main() {
+  const { runUiTest } = require('./session.js');
+  runUiTest({ name: 'smoke', title: 'Cairn UI smoke test', failureShot: 'failure.png', screenshots: '01-welcome.png … 06-search.png' }, async (session) => {
+    const { ws, store, check, cli } = session;
+    fs.writeFileSync(path.join(ws, 'README.md'), '# Smoke test workspace\n');
+    let page;
+    const projectName = 'Website relaunch';
+    const sprintName = 'Sprint 1';
+    const paletteTask = 'Write the launch checklist';
+    let projectId;
+    let sprintId;
+    let cliTask;
 
-async function main() {
-  const checks = [];
-  let failed = false;
-  const check = async (name, fn) => {
-    if (failed) {
-      checks.push({ name, status: 'skipped' });
-      console.log(`  - ${name} (skipped after an earlier failure)`);
-      return;
-    }
-    const t0 = Date.now();
-    try {
-      await fn();
-      checks.push({ name, status: 'passed' });
-      console.log(`  ✓ ${name} (${Date.now() - t0} ms)`);
-    } catch (err) {
-      failed = true;
-      checks.push({ name, status: 'failed' });
-      const reason = String((err && err.message) || err).split('\n').filter(Boolean).slice(0, 3).join(' | ');
-      console.log(`  ✗ ${name}: ${reason}`);
-      await page?.screenshot({ path: path.join(RESULTS, 'failure.png') }).catch(() => {});
-    }
-  };
+    // Locators, all scoped to the side bar where the Projects view lives.
+    const sidebar = () => page.locator('.part.sidebar');
+    const row = (text) => sidebar().locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: text }) }).first();
+    const quickInput = () => page.locator('.quick-input-widget input.input').first();
+    // Expands a tree row. The row is looked up afresh on every try: a store.changed refresh may redraw the tree
+    // between the click and the check, and an element handle taken before it would be stale.
+    const expand = async (text) => {
+      const deadline = Date.now() + WAIT;
+      for (;;) {
+        const r = row(text);
+        await r.waitFor({ timeout: WAIT });
+        if ((await r.getAttribute('aria-expanded').catch(() => null)) === 'true') return;
+        if (Date.now() > deadline) throw new Error(`the row "${text}" did not expand`);
+        await r.locator('.monaco-tl-twistie').click().catch(() => undefined);
+        await page.waitForTimeout(200);
+      }
+    };
+    /** Waits for a quick input with this placeholder, types the value and presses Enter. */
+    const answer = async (placeholder, value) => {
+      const input = page.locator(`.quick-input-widget input[placeholder="${placeholder}"]`);
+      await input.waitFor({ timeout: WAIT });
+      await input.fill(value);
+      await page.keyboard.press('Enter');
+      await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: WAIT });
+    };
 
-  fs.mkdirSync(RESULTS, { recursive: true });
-  fs.rmSync(path.join(RESULTS, 'failure.png'), { force: true }); // from an earlier failed run
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-smoke-'));
-  const ws = path.join(tmp, 'workspace');
-  const store = path.join(ws, '.cairn');
-  fs.mkdirSync(ws);
-  fs.writeFileSync(path.join(ws, 'README.md'), '# Smoke test workspace\n');
+    await check('dist/ is built and the harness is ready', () => session.prepare());
 
-  let server;
-  let browser;
-  let page;
-  let cleaning;
-  const cleanup = () => (cleaning ||= (async () => {
-    await browser?.close().catch(() => {});
-    await server?.stop().catch(() => {});
-    if (!process.env.CAIRN_KEEP_TMP) fs.rmSync(tmp, { recursive: true, force: true });
-    else console.log(`  (kept ${tmp}${server ? ` and ${server.tmp}` : ''})`);
-  })());
-  for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, () => { void cleanup().finally(() => process.exit(130)); });
-
-  console.log('\n  Cairn UI smoke test (code-server + headless chromium)\n');
-  const userDataDir = makeProfile(path.join(tmp, 'user-data'));
-  const projectName = 'Website relaunch';
-  const sprintName = 'Sprint 1';
-  const paletteTask = 'Write the launch checklist';
-  let projectId;
-  let sprintId;
-  let cliTask;
-
-  // Locators, all scoped to the side bar where the Projects view lives.
-  const sidebar = () => page.locator('.part.sidebar');
-  const row = (text) => sidebar().locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: text }) }).first();
-  const quickInput = () => page.locator('.quick-input-widget input.input').first();
-  // Expands a tree row. The row is looked up afresh on every try: a store.changed refresh may redraw the tree
-  // between the click and the check, and an element handle taken before it would be stale.
-  const expand = async (text) => {
-    const deadline = Date.now() + WAIT;
-    for (;;) {
-      const r = row(text);
-      await r.waitFor({ timeout: WAIT });
-      if ((await r.getAttribute('aria-expanded').catch(() => null)) === 'true') return;
-      if (Date.now() > deadline) throw new Error(`the row "${text}" did not expand`);
-      await r.locator('.monaco-tl-twistie').click().catch(() => undefined);
-      await page.waitForTimeout(200);
-    }
-  };
-  /** Waits for a quick input with this placeholder, types the value and presses Enter. */
-  const answer = async (placeholder, value) => {
-    const input = page.locator(`.quick-input-widget input[placeholder="${placeholder}"]`);
-    await input.waitFor({ timeout: WAIT });
-    await input.fill(value);
-    await page.keyboard.press('Enter');
-    await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: WAIT });
-  };
-
-  try {
-    await check('dist/ is built and the harness is ready', async () => {
-      ensureBuilt();
-      const { ensureHarness } = require(path.join(HARNESS, 'ensure.js'));
-      await ensureHarness();
-    });
-
-    await check('code-server starts with the extension side-loaded', async () => {
-      const { startCodeServer } = require(path.join(HARNESS, 'code-server.js'));
-      const extensionsDir = sideLoad(path.join(tmp, 'extensions'));
-      server = await startCodeServer({ extensionsDir, userDataDir, smokeTestDriver: false });
-    });
+    await check('code-server starts with the extension side-loaded', () => session.startServer());
 
     await check('the workbench opens the workspace in chromium', async () => {
-      const { launchChromium } = require(path.join(HARNESS, 'code-server.js'));
-      browser = await launchChromium(server.sandboxEnv);
-      page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-      await openWorkbench(page, server.url, ws);
+      page = await session.openWorkbench();
       await page.locator('.part.sidebar .monaco-list-row', { hasText: 'README.md' }).first().waitFor({ timeout: WAIT });
     });
 
@@ -256,7 +197,7 @@ async function main() {
       await sidebar().locator('.welcome-view-content').getByRole('button', { name: 'Create Project' }).click();
       await answer('e.g. Website relaunch', projectName);
       await row(projectName).waitFor({ timeout: WAIT });
-      const projects = cli(store, 'project', 'list');
+      const projects = cli('project', 'list');
       if (projects.length !== 1 || projects[0].name !== projectName) throw new Error(`store holds ${JSON.stringify(projects.map((p) => p.name))}`);
       projectId = projects[0].id;
       await page.screenshot({ path: path.join(RESULTS, '02-project-created.png') });
@@ -273,7 +214,7 @@ async function main() {
       await answer('e.g. Sprint 1', sprintName);
       await expand(projectName);
       await row(sprintName).waitFor({ timeout: WAIT });
-      const sprints = cli(store, 'sprint', 'list', '--project', projectId);
+      const sprints = cli('sprint', 'list', '--project', projectId);
       if (sprints.length !== 1 || sprints[0].name !== sprintName) throw new Error(`store holds sprints ${JSON.stringify(sprints.map((s) => s.name))}`);
       sprintId = sprints[0].id;
     });
@@ -303,17 +244,17 @@ async function main() {
       await pick.click();
       await answer('What needs doing?', paletteTask);
       await row(paletteTask).waitFor({ timeout: WAIT });
-      const tasks = cli(store, 'task', 'list', '--project', projectId);
+      const tasks = cli('task', 'list', '--project', projectId);
       if (!tasks.some((t) => t.title === paletteTask)) throw new Error('the task is not in the store');
     });
 
     await check('tasks added by the CLI appear without a refresh (store.changed)', async () => {
-      const add = (title, ...opts) => cli(store, 'task', 'add', '--project', projectId, ...opts, title);
+      const add = (title, ...opts) => cli('task', 'add', '--project', projectId, ...opts, title);
       cliTask = add('Implement sign-in', '--sprint', sprintId, '--assignee', 'coder', '--priority', 'high');
       const done = add('Set up CI', '--sprint', sprintId, '--assignee', 'coder');
-      cli(store, 'task', 'move', done.id, 'done');
+      cli('task', 'move', done.id, 'done');
       const blocked = add('Migrate old accounts', '--sprint', sprintId, '--assignee', 'db-agent');
-      cli(store, 'task', 'move', blocked.id, 'blocked');
+      cli('task', 'move', blocked.id, 'blocked');
       add('Draft the announcement', '--assignee', 'writer');
       await expand(sprintName);
       for (const t of ['Implement sign-in', 'Set up CI', 'Migrate old accounts', 'Draft the announcement']) await row(t).waitFor({ timeout: WAIT });
@@ -338,8 +279,8 @@ async function main() {
     });
 
     await check('CLI task move in_progress + assign reviewer update the row without a refresh', async () => {
-      cli(store, 'task', 'move', cliTask.id, 'in_progress');
-      cli(store, 'task', 'assign', cliTask.id, 'reviewer');
+      cli('task', 'move', cliTask.id, 'in_progress');
+      cli('task', 'assign', cliTask.id, 'reviewer');
       const r = row('Implement sign-in');
       await r.locator('.codicon-play-circle').waitFor({ timeout: WAIT });
       await r.locator('.label-description', { hasText: '@reviewer' }).waitFor({ timeout: WAIT });
@@ -349,7 +290,7 @@ async function main() {
     });
 
     await check('the project row and the status bar show the open count', async () => {
-      const counts = cli(store, 'task', 'list', '--project', projectId);
+      const counts = cli('task', 'list', '--project', projectId);
       const open = counts.filter((t) => ['pending', 'in_progress', 'blocked'].includes(t.status)).length;
       if (open !== 4) throw new Error(`expected 4 open tasks in the store, found ${open}`);
       await row(projectName).locator('.label-description', { hasText: `${open} open · ${counts.length} tasks` }).waitFor({ timeout: WAIT });
@@ -362,7 +303,7 @@ async function main() {
       fs.mkdirSync(path.join(vault, 'rockets'), { recursive: true });
       fs.writeFileSync(path.join(vault, 'Apollo.md'), '# Apollo Program\n\nThe lunar module landed. See [[Saturn V]].\n');
       fs.writeFileSync(path.join(vault, 'rockets', 'Saturn V.md'), '# Saturn V\n\nA three-stage rocket.\nIts first stage burned kerosene and liquid oxygen.\n');
-      const report = cli(store, 'index');
+      const report = cli('index');
       if (report.notes !== 2) throw new Error(`cairn index found ${report.notes} notes`);
       await page.keyboard.press('F1');
       await quickInput().fill('>Cairn: Search Knowledge');
@@ -382,31 +323,7 @@ async function main() {
       await page.locator('.tabs-container .tab', { hasText: 'Saturn V.md' }).first().waitFor({ timeout: WAIT });
       await page.locator('.part.statusbar', { hasText: /Ln 4, Col \d+/ }).waitFor({ timeout: WAIT });
     });
-  } finally {
-    if (failed && server) {
-      for (const f of findExtensionLogs(userDataDir)) {
-        console.log(`\n  --- ${path.relative(userDataDir, f)} (last lines) ---`);
-        console.log(fs.readFileSync(f, 'utf8').split('\n').slice(-25).map((l) => '  ' + l).join('\n'));
-      }
-    }
-    await cleanup();
-  }
-
-  const n = (s) => checks.filter((c) => c.status === s).length;
-  console.log(`\n  ${n('passed')} passing`);
-  console.log(`  ${n('failed')} failing`);
-  if (n('skipped')) console.log(`  ${n('skipped')} pending`);
-  if (!failed) console.log(`\n  screenshots: ${path.relative(process.cwd(), RESULTS) || '.'}/01-welcome.png … 06-search.png`);
-  return failed ? 1 : 0;
+  });
 }
 
-if (require.main === module) {
-  main().then(
-    (code) => process.exit(code),
-    (err) => {
-      console.error(err && err.stack || err);
-      console.log('\n  0 passing\n  1 failing');
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) main();

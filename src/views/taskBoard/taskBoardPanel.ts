@@ -9,7 +9,7 @@ import type { BackendClient } from '../../extension/backendClient';
 import type { Messages } from '../../extension/messages';
 import type { Project } from '../../store/projects';
 import type { SprintRow } from '../../store/schema';
-import { CheckedPort, setPage } from '../webview/webviewHost';
+import { WebviewPanelHost } from '../webview/panelHost';
 import { boardParams } from './boardQuery';
 import { describeIssues, fromWebview, MAX_MESSAGE_CHARS, STATUS_LABELS, toWebview, type BoardColumn, type BoardFilter, type FromWebview } from './messages';
 
@@ -35,46 +35,35 @@ export interface Painted {
 /** Store changes a board shows: tasks, and the projects and sprints its filters list. */
 const BOARD_AGGREGATES = new Set(['task', 'project', 'sprint']);
 
-export class TaskBoardPanel implements vscode.Disposable {
-  readonly port: CheckedPort<typeof fromWebview, typeof toWebview>;
-  private readonly disposables: vscode.Disposable[] = [];
+export class TaskBoardPanel extends WebviewPanelHost<typeof fromWebview, typeof toWebview> {
   private readonly painted = new vscode.EventEmitter<Painted>();
-  private readonly disposed = new vscode.EventEmitter<void>();
   /** Fires with what the page drew, after each render that changed the cards shown. */
   readonly onDidPaint = this.painted.event;
-  readonly onDidDispose = this.disposed.event;
   lastPainted: Painted | undefined;
   /** A filter to hand the page with its next `init` (the board was opened for a project before the page was up). */
   private pendingFilter: BoardFilter | undefined;
-  private changeTimer: NodeJS.Timeout | undefined;
   private projectsChanged = false;
-  private isDisposed = false;
 
   constructor(
-    readonly panel: vscode.WebviewPanel,
+    panel: vscode.WebviewPanel,
     private readonly d: TaskBoardDeps,
     filter?: BoardFilter,
   ) {
-    this.pendingFilter = filter;
-    panel.iconPath = vscode.Uri.joinPath(d.extensionUri, 'media', 'cairn.svg');
-    setPage(panel.webview, d.extensionUri, TASK_BOARD_APP, 'Task Board');
-    this.port = new CheckedPort({
-      webview: panel.webview,
+    super(panel, {
+      backend: d.backend,
+      log: d.log,
+      extensionUri: d.extensionUri,
+      app: TASK_BOARD_APP,
+      pageTitle: 'Task Board',
       name: 'the task board',
+      logName: 'Task board',
       incoming: fromWebview,
       outgoing: toWebview,
-      log: d.log,
-      refusal: (message) => ({ type: 'error', message }),
       maxMessageChars: MAX_MESSAGE_CHARS,
       describe: describeIssues,
+      error: (message) => ({ type: 'error', message }),
     });
-    this.disposables.push(
-      this.port,
-      this.port.onMessage((m) => void this.handle(m)),
-      d.backend.onDidChangeStore((change) => this.storeChanged(change)),
-      d.backend.onDidRestart(() => this.storeChanged({ lastSeq: 0 })),
-      panel.onDidDispose(() => this.dispose()),
-    );
+    this.pendingFilter = filter;
   }
 
   /** Shows the board with this filter (opened again from a project's context menu). */
@@ -84,34 +73,28 @@ export class TaskBoardPanel implements vscode.Disposable {
     void this.port.post({ type: 'setFilter', filter });
   }
 
-  private async handle(m: FromWebview): Promise<void> {
-    try {
-      switch (m.type) {
-        case 'ready':
-          return await this.sendInit(true);
-        case 'query':
-          return await this.query(m);
-        case 'move':
-          return await this.move(m);
-        case 'reorder':
-          return await this.reorder(m);
-        case 'create':
-          return await this.create(m);
-        case 'reveal':
-          await vscode.commands.executeCommand('cairn.revealTask', m.taskId);
-          return;
-        case 'open':
-          await vscode.commands.executeCommand('cairn.openTask', m.taskId);
-          return;
-        case 'painted':
-          this.lastPainted = { cardIds: m.cardIds, totals: m.totals };
-          this.painted.fire(this.lastPainted);
-          return;
-      }
-    } catch (err) {
-      const message = (err as Error).message;
-      this.d.log.warn(`Task board: ${m.type} failed: ${message}`);
-      await this.port.post({ type: 'error', message });
+  protected override async handle(m: FromWebview): Promise<void> {
+    switch (m.type) {
+      case 'ready':
+        return await this.sendInit(true);
+      case 'query':
+        return await this.query(m);
+      case 'move':
+        return await this.move(m);
+      case 'reorder':
+        return await this.reorder(m);
+      case 'create':
+        return await this.create(m);
+      case 'reveal':
+        await vscode.commands.executeCommand('cairn.revealTask', m.taskId);
+        return;
+      case 'open':
+        await vscode.commands.executeCommand('cairn.openTask', m.taskId);
+        return;
+      case 'painted':
+        this.lastPainted = { cardIds: m.cardIds, totals: m.totals };
+        this.painted.fire(this.lastPainted);
+        return;
     }
   }
 
@@ -185,31 +168,23 @@ export class TaskBoardPanel implements vscode.Disposable {
   }
 
   /** Many changes in a burst (an agent's run, a sync) make one refresh. */
-  private storeChanged(change: StoreChanged): void {
+  protected override storeChanged(change: StoreChanged): void {
     const touched = change.aggregates?.map((a) => a.type);
     if (touched && !touched.some((t) => BOARD_AGGREGATES.has(t))) return;
     if (!touched || touched.some((t) => t === 'project' || t === 'sprint')) this.projectsChanged = true;
-    if (this.changeTimer) return;
-    this.changeTimer = setTimeout(() => {
-      this.changeTimer = undefined;
+    this.refreshSoon(() => {
       const projectsChanged = this.projectsChanged;
       this.projectsChanged = false;
-      if (this.isDisposed) return;
       void (async () => {
         if (projectsChanged) await this.sendInit(false).catch((err: Error) => this.d.log.warn(`Task board: reading projects failed: ${err.message}`));
         await this.port.post({ type: 'changed', projectsChanged });
       })();
-    }, 100);
+    });
   }
 
-  dispose(): void {
+  override dispose(): void {
     if (this.isDisposed) return;
-    this.isDisposed = true;
-    clearTimeout(this.changeTimer);
-    this.panel.dispose();
-    for (const d of this.disposables.splice(0)) d.dispose();
-    this.disposed.fire();
+    super.dispose();
     this.painted.dispose();
-    this.disposed.dispose();
   }
 }

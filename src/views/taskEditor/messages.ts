@@ -4,7 +4,7 @@
 import * as z from 'zod/mini';
 import { en } from 'zod/locales';
 import { BOARD_PRIORITIES, BOARD_STATUSES } from '../taskBoard/messages';
-import { DRAFT_FIELDS } from './fields';
+import { DRAFT_FIELDS, type DraftField } from './fields';
 
 z.config(en());
 
@@ -192,23 +192,14 @@ export const toEditor = z.discriminatedUnion('type', [
 ]);
 export type ToEditor = z.input<typeof toEditor>;
 
+/** The fields a draft holds (DRAFT_FIELDS), as the task has them. */
+const draftFieldMask = { title: true, description: true, status: true, priority: true, assignee: true, tags: true, estimatedMinutes: true, sprintId: true, parentId: true } as const satisfies Record<DraftField, true>;
+
 /** The page's own state (vscode.setState): which task, and the unsaved draft with the version it was read at. */
 export const editorViewState = z.object({
   taskId: entityId,
   base: z.optional(editorTask),
-  draft: z.optional(
-    z.object({
-      title: z.string(),
-      description: z.string(),
-      status,
-      priority,
-      assignee: nullableString,
-      tags: z.array(z.string()),
-      estimatedMinutes: nullableNumber,
-      sprintId: nullableString,
-      parentId: nullableString,
-    }),
-  ),
+  draft: z.optional(z.pick(editorTask, draftFieldMask)),
   conflicts: z.optional(z.array(conflict)),
   descriptionMode: z.optional(z.enum(['write', 'preview'])),
   scrollY: z.optional(z.number().check(z.minimum(0))),

@@ -16,7 +16,7 @@ import type { Project } from '../../store/projects';
 import type { AgentRunRow, EventRow, SprintRow } from '../../store/schema';
 import type { TaskDependencies } from '../../store/taskWork';
 import { describeIssues } from '../taskBoard/messages';
-import { CheckedPort, setPage } from '../webview/webviewHost';
+import { WebviewPanelHost } from '../webview/panelHost';
 import { descriptionHtml } from './descriptionHtml';
 import { DRAFT_FIELDS, draftOf, rebaseChanges, type DraftFields } from './fields';
 import { historyEntry } from './history';
@@ -49,97 +49,80 @@ const tabTitle = (task: Pick<EditorTask, 'title' | 'lockedFields' | 'id'>, dirty
   return `${dirty ? '● ' : ''}${title.length > 40 ? `${title.slice(0, 39)}…` : title}`;
 };
 
-export class TaskEditorPanel implements vscode.Disposable {
-  readonly port: CheckedPort<typeof fromEditor, typeof toEditor>;
-  private readonly disposables: vscode.Disposable[] = [];
+export class TaskEditorPanel extends WebviewPanelHost<typeof fromEditor, typeof toEditor> {
   private readonly reported = new vscode.EventEmitter<EditorState>();
-  private readonly disposed = new vscode.EventEmitter<void>();
   /** Fires with what the page shows, after each change. */
   readonly onDidReport = this.reported.event;
-  readonly onDidDispose = this.disposed.event;
   lastState: EditorState | undefined;
   /** The newest version of the task sent to the page. */
   private sentVersion = 0;
   private task: EditorTask | undefined;
-  private changeTimer: NodeJS.Timeout | undefined;
   private taskChanged = false;
-  private isDisposed = false;
   private gone = false;
 
   constructor(
-    readonly panel: vscode.WebviewPanel,
+    panel: vscode.WebviewPanel,
     readonly taskId: string,
     private readonly d: TaskEditorDeps,
   ) {
-    panel.iconPath = vscode.Uri.joinPath(d.extensionUri, 'media', 'cairn.svg');
-    setPage(panel.webview, d.extensionUri, TASK_EDITOR_APP, 'Task');
-    this.port = new CheckedPort({
-      webview: panel.webview,
+    super(panel, {
+      backend: d.backend,
+      log: d.log,
+      extensionUri: d.extensionUri,
+      app: TASK_EDITOR_APP,
+      pageTitle: 'Task',
       name: 'the task editor',
+      logName: 'Task editor',
       incoming: fromEditor,
       outgoing: toEditor,
-      log: d.log,
-      refusal: (message) => ({ type: 'error', message }),
       maxMessageChars: MAX_MESSAGE_CHARS,
       describe: describeIssues,
+      error: (message) => ({ type: 'error', message }),
     });
-    this.disposables.push(
-      this.port,
-      this.port.onMessage((m) => void this.handle(m)),
-      d.backend.onDidChangeStore((change) => this.storeChanged(change)),
-      d.backend.onDidRestart(() => this.storeChanged({ lastSeq: 0 })),
-      panel.onDidDispose(() => this.dispose()),
-    );
   }
 
   private request<R>(method: Parameters<BackendClient['request']>[0], params: unknown): Promise<R> {
     return this.d.backend.request(method, params as never) as Promise<R>;
   }
 
-  private async handle(m: FromEditor): Promise<void> {
-    try {
-      switch (m.type) {
-        case 'ready':
-          await this.sendTask('open');
-          await this.sendContext();
-          return;
-        case 'save':
-          return await this.save(m);
-        case 'preview':
-          await this.port.post({ type: 'preview', seq: m.seq, html: descriptionHtml(m.text) });
-          return;
-        case 'criteria':
-          return await this.action(m.requestId, () => this.request('tasks.criteria', { id: this.taskId, expectedVersion: m.expectedVersion, ...m.op }));
-        case 'depend':
-          return await this.action(m.requestId, () => this.request('tasks.depend', { id: this.taskId, on: m.on }));
-        case 'undepend':
-          return await this.action(m.requestId, () => this.request('tasks.undepend', { id: this.taskId, on: m.on }));
-        case 'search':
-          return await this.search(m);
-        case 'openTask':
-          await vscode.commands.executeCommand('cairn.openTask', m.taskId);
-          return;
-        case 'openNote':
-          await vscode.commands.executeCommand('cairn.openNoteAt', m.path);
-          return;
-        case 'reveal':
-          await vscode.commands.executeCommand('cairn.revealTask', this.taskId);
-          return;
-        case 'unlock':
-          await vscode.commands.executeCommand('cairn.unlockEncryption');
-          await this.sendTask('changed');
-          await this.sendContext();
-          return;
-        case 'state':
-          this.lastState = { version: m.version, dirty: m.dirty, conflicts: m.conflicts, taken: m.taken };
-          if (this.task) this.panel.title = tabTitle(this.task, m.dirty.length > 0 || m.conflicts.length > 0);
-          this.reported.fire(this.lastState);
-          return;
-      }
-    } catch (err) {
-      const message = (err as Error).message;
-      this.d.log.warn(`Task editor: ${m.type} failed: ${message}`);
-      await this.port.post({ type: 'error', message });
+  protected override async handle(m: FromEditor): Promise<void> {
+    switch (m.type) {
+      case 'ready':
+        await this.sendTask('open');
+        await this.sendContext();
+        return;
+      case 'save':
+        return await this.save(m);
+      case 'preview':
+        await this.port.post({ type: 'preview', seq: m.seq, html: descriptionHtml(m.text) });
+        return;
+      case 'criteria':
+        return await this.action(m.requestId, () => this.request('tasks.criteria', { id: this.taskId, expectedVersion: m.expectedVersion, ...m.op }));
+      case 'depend':
+        return await this.action(m.requestId, () => this.request('tasks.depend', { id: this.taskId, on: m.on }));
+      case 'undepend':
+        return await this.action(m.requestId, () => this.request('tasks.undepend', { id: this.taskId, on: m.on }));
+      case 'search':
+        return await this.search(m);
+      case 'openTask':
+        await vscode.commands.executeCommand('cairn.openTask', m.taskId);
+        return;
+      case 'openNote':
+        await vscode.commands.executeCommand('cairn.openNoteAt', m.path);
+        return;
+      case 'reveal':
+        await vscode.commands.executeCommand('cairn.revealTask', this.taskId);
+        return;
+      case 'unlock':
+        await vscode.commands.executeCommand('cairn.unlockEncryption');
+        await this.sendTask('changed');
+        await this.sendContext();
+        return;
+      case 'state':
+        this.lastState = { version: m.version, dirty: m.dirty, conflicts: m.conflicts, taken: m.taken };
+        if (this.task) this.panel.title = tabTitle(this.task, m.dirty.length > 0 || m.conflicts.length > 0);
+        this.reported.fire(this.lastState);
+        return;
     }
   }
 
@@ -306,34 +289,27 @@ export class TaskEditorPanel implements vscode.Disposable {
   }
 
   /** The task (or what surrounds it: other tasks' titles, runs, notes) changed: send what changed, once per burst. */
-  private storeChanged(change: StoreChanged): void {
+  protected override storeChanged(change: StoreChanged): void {
     const touched = change.aggregates;
     // Its own change, or an unlock elsewhere (encrypted fields can be shown now).
     const mine = !touched || touched.some((a) => (a.type === 'task' && a.id === this.taskId) || a.type === 'crypto');
     const relevant = mine || touched!.some((a) => a.type === 'task' || a.type === 'project' || a.type === 'sprint' || a.type === 'agents' || a.type === 'vault');
     if (!relevant) return;
     if (mine) this.taskChanged = true;
-    if (this.changeTimer) return;
-    this.changeTimer = setTimeout(() => {
-      this.changeTimer = undefined;
+    this.refreshSoon(() => {
       const taskChanged = this.taskChanged;
       this.taskChanged = false;
-      if (this.isDisposed || this.gone) return;
+      if (this.gone) return;
       void (async () => {
         if (taskChanged && !(await this.sendTask('changed'))) return;
         await this.sendContext();
       })().catch((err: Error) => this.d.log.warn(`Task editor: reading the task after a change failed: ${err.message}`));
-    }, 100);
+    });
   }
 
-  dispose(): void {
+  override dispose(): void {
     if (this.isDisposed) return;
-    this.isDisposed = true;
-    clearTimeout(this.changeTimer);
-    this.panel.dispose();
-    for (const d of this.disposables.splice(0)) d.dispose();
-    this.disposed.fire();
+    super.dispose();
     this.reported.dispose();
-    this.disposed.dispose();
   }
 }
