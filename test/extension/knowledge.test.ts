@@ -90,14 +90,20 @@ describe('Knowledge vault', function () {
   });
 
   it('finds tasks, entities and memories too: a task hit reveals the task, a memory or an entity opens as a document', async () => {
-    const project = await api.request<'projects.create', { id: string }>('projects.create', { name: 'Launch' });
-    const task = await api.request<'tasks.create', { id: string }>('tasks.create', { projectId: project.id, title: 'Order kerosene for the first stage from Acme' });
+    const { id: projectId } = await api.request<'projects.create', { id: string }>('projects.create', { name: 'Launch' });
+    const task = await api.request<'tasks.create', { id: string }>('tasks.create', { projectId, title: 'Order kerosene for the first stage from Acme' });
     await api.request('memory.remember', { type: 'decision', content: 'We buy kerosene only from the certified supplier' });
     await api.request('graph.createEntities', { entities: [{ name: 'RP-1', entityType: 'fuel', observations: ['A refined kerosene'] }] });
     const hits = (await search('kerosene'))!;
     assert.deepEqual(new Set(hits.map((h) => h.kind)), new Set(['note', 'task', 'memory', 'entity']), JSON.stringify(hits.map((h) => [h.kind, h.id])));
     assert.deepEqual(hits.filter((h) => h.kind === 'task').map((h) => h.id), [task.id]);
 
+    // The tree shows the new task first (its refresh follows store.changed), so there is a row to reveal.
+    await waitFor('the task in the Projects tree', async () => {
+      const project = (await api.tree.getChildren()).find((n) => n.kind === 'project' && n.project.id === projectId);
+      return project && (await api.tree.getChildren(project)).some((n) => n.kind === 'task' && n.task.id === task.id);
+    });
+    assert.equal((await search('acme kerosene order'))![0]?.id, task.id, 'the task is the best hit');
     await search('acme kerosene order', { open: true });
     await waitFor('the task selected in the Projects view', () => (api.treeView.selection as { task?: { id: string } }[]).some((n) => n.task?.id === task.id));
 
