@@ -91,9 +91,11 @@ describe('Knowledge vault', function () {
 
   it('finds tasks, entities and memories too: a task hit reveals the task, a memory or an entity opens as a document', async () => {
     const { id: projectId } = await api.request<'projects.create', { id: string }>('projects.create', { name: 'Launch' });
-    const task = await api.request<'tasks.create', { id: string }>('tasks.create', { projectId, title: 'Order kerosene for the first stage from Acme' });
-    await api.request('memory.remember', { type: 'decision', content: 'We buy kerosene only from the certified supplier' });
-    await api.request('graph.createEntities', { entities: [{ name: 'RP-1', entityType: 'fuel', observations: ['A refined kerosene'] }] });
+    // Each item also has a word nothing else in the store has, so the hit opened is that item however the store's other
+    // content (other suites' tasks, vectors made while searching) moves the ranking.
+    const task = await api.request<'tasks.create', { id: string }>('tasks.create', { projectId, title: 'Order kerosene for the first stage from Zorblax' });
+    await api.request('memory.remember', { type: 'decision', content: 'We buy kerosene only from the certified supplier Quuxcorp' });
+    await api.request('graph.createEntities', { entities: [{ name: 'RP-1', entityType: 'fuel', observations: ['A refined kerosene blended by Flimflam'] }] });
     const hits = (await search('kerosene'))!;
     assert.deepEqual(new Set(hits.map((h) => h.kind)), new Set(['note', 'task', 'memory', 'entity']), JSON.stringify(hits.map((h) => [h.kind, h.id])));
     assert.deepEqual(hits.filter((h) => h.kind === 'task').map((h) => h.id), [task.id]);
@@ -103,16 +105,19 @@ describe('Knowledge vault', function () {
       const project = (await api.tree.getChildren()).find((n) => n.kind === 'project' && n.project.id === projectId);
       return project && (await api.tree.getChildren(project)).some((n) => n.kind === 'task' && n.task.id === task.id);
     });
-    assert.equal((await search('acme kerosene order'))![0]?.id, task.id, 'the task is the best hit');
-    await search('acme kerosene order', { open: true });
-    // Reveal Task selects its row; where the view cannot show it at that moment it names the task in a message instead.
-    await waitFor('the task revealed', () => (api.treeView.selection as { task?: { id: string } }[]).some((n) => n.task?.id === task.id) || api.shownMessages().some((m) => m.message.includes(task.id)));
+    assert.deepEqual((await search('zorblax'))!.map((h) => h.id), [task.id]);
+    // Reveal Task selects its row (or, where the view cannot show it, names the task in a message). The view draws a
+    // new row a moment after its data has it, so opening is tried again until the row is there to select.
+    await waitFor('the task revealed', async () => {
+      await search('zorblax', { open: true });
+      return (api.treeView.selection as { task?: { id: string } }[]).some((n) => n.task?.id === task.id) || api.shownMessages().some((m) => m.message.includes(task.id));
+    });
 
-    await search('certified supplier', { open: true });
+    assert.equal((await search('quuxcorp', { open: true }))![0]?.kind, 'memory');
     const memoryDoc = await waitFor('the memory as a document', () => vscode.window.activeTextEditor?.document.getText().startsWith('# Memory (decision)') && vscode.window.activeTextEditor);
-    assert.match(memoryDoc.document.getText(), /We buy kerosene only from the certified supplier/);
+    assert.match(memoryDoc.document.getText(), /We buy kerosene only from the certified supplier Quuxcorp/);
     assert.equal(memoryDoc.document.isDirty, false, 'read-only, nothing to save');
-    await search('refined kerosene RP-1', { open: true });
+    assert.equal((await search('flimflam', { open: true }))![0]?.id, 'RP-1');
     await waitFor('the entity as a document', () => vscode.window.activeTextEditor?.document.getText().includes('A refined kerosene') && vscode.window.activeTextEditor);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
