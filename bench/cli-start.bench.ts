@@ -19,13 +19,9 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Actor } from '../src/store/events';
-import { createProject } from '../src/store/projects';
-import { TASK_PRIORITIES, TASK_STATUSES } from '../src/store/schema';
-import { Store } from '../src/store/store';
-import { createTask } from '../src/store/tasks';
 import { ROOT, runBench, writeResult } from './output';
 import { median, percentile, round } from './stats';
+import { buildTaskStore } from './taskStore';
 
 const CLI = process.env.CAIRN_BENCH_CLI ? path.resolve(process.env.CAIRN_BENCH_CLI) : path.join(ROOT, 'dist', 'cli.js');
 const FOAM_VAULT = path.join(ROOT, 'test', 'fixtures', 'foam-docs-vault');
@@ -33,7 +29,6 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
 const TASKS = Number(process.env.BENCH_TASKS ?? 1000);
 const QUERY = ['how', 'do', 'I', 'link', 'notes'];
-const who: Actor = { actor: 'bench', source: 'agent' };
 
 interface Command {
   name: string;
@@ -49,34 +44,11 @@ function timed(c: Command): number {
   return ms;
 }
 
-async function buildTaskStore(dir: string): Promise<string> {
-  const store = await Store.open(dir);
-  try {
-    const project = await store.write((orm) => createProject(orm, who, { name: 'Bench', description: 'cairn task list benchmark' }));
-    await store.write(async (orm) => {
-      for (let i = 0; i < TASKS; i++) {
-        await createTask(orm, who, {
-          projectId: project.id,
-          title: `Task ${i}: make the thing ${i % 97} work`,
-          description: i % 3 === 0 ? `Some notes on task ${i}, long enough to look like a real description of a piece of work.` : '',
-          status: TASK_STATUSES[i % TASK_STATUSES.length],
-          priority: TASK_PRIORITIES[i % TASK_PRIORITIES.length],
-          assignee: i % 2 ? `agent-${i % 5}` : null,
-          tags: i % 4 === 0 ? ['bench', `t${i % 10}`] : [],
-        });
-      }
-    });
-    return project.id;
-  } finally {
-    await store.close();
-  }
-}
-
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-bench-cli-start-'));
   try {
     const tasksStore = path.join(dir, 'tasks');
-    const projectId = await buildTaskStore(tasksStore);
+    const projectId = await buildTaskStore(tasksStore, TASKS, 'cairn task list benchmark');
     const vaultStore = path.join(dir, 'vault-store');
     const cli = (...args: string[]): Command => ({ name: `cairn ${args.filter((a) => !a.startsWith('/')).join(' ')}`, args: [CLI, ...args] });
     const indexed = timed(cli('--store', vaultStore, '--vault', FOAM_VAULT, 'index', '--create'));

@@ -18,12 +18,10 @@ import * as path from 'node:path';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import { invoke, type Context } from '../src/backend/methods';
 import type { Actor } from '../src/store/events';
-import { createProject } from '../src/store/projects';
-import { TASK_PRIORITIES, TASK_STATUSES } from '../src/store/schema';
 import { Store } from '../src/store/store';
-import { createTask } from '../src/store/tasks';
 import { measurePair, round, stats } from './stats';
 import { ROOT, runBench, writeResult } from './output';
+import { buildTaskStore } from './taskStore';
 
 const BACKEND = path.join(ROOT, 'dist', 'backend.js');
 const TASKS = Number(process.env.BENCH_TASKS ?? 10_000);
@@ -44,30 +42,6 @@ async function measure(warmup: number, calls: number, call: () => Promise<unknow
     samples.push(performance.now() - started);
   }
   return samples;
-}
-
-async function buildStore(dir: string): Promise<{ projectId: string }> {
-  const store = await Store.open(dir);
-  try {
-    const project = await store.write((orm) => createProject(orm, who, { name: 'Bench', description: 'tasks.list benchmark' }));
-    await store.write(async (orm) => {
-      for (let i = 0; i < TASKS; i++) {
-        await createTask(orm, who, {
-          projectId: project.id,
-          title: `Task ${i}: make the thing ${i % 97} work`,
-          description: i % 3 === 0 ? `Some notes on task ${i}, long enough to look like a real description of a piece of work.` : '',
-          status: TASK_STATUSES[i % TASK_STATUSES.length],
-          priority: TASK_PRIORITIES[i % TASK_PRIORITIES.length],
-          assignee: i % 2 ? `agent-${i % 5}` : null,
-          tags: i % 4 === 0 ? ['bench', `t${i % 10}`] : [],
-          estimatedMinutes: i % 7 === 0 ? 30 : null,
-        });
-      }
-    });
-    return { projectId: project.id };
-  } finally {
-    await store.close();
-  }
 }
 
 function startBackend(storeDir: string): { child: ChildProcess; connection: MessageConnection; stderr: () => string; serverMs: () => number | undefined } {
@@ -112,7 +86,7 @@ async function main(): Promise<void> {
   let backend: ReturnType<typeof startBackend> | undefined;
   try {
     const seedStarted = performance.now();
-    const { projectId } = await buildStore(storeDir);
+    const projectId = await buildTaskStore(storeDir, TASKS, 'tasks.list benchmark');
     const seedMs = performance.now() - seedStarted;
     const full = { projectId };
     const page = { projectId, limit: PAGE };

@@ -36,23 +36,30 @@ CREATE UNIQUE INDEX `session_messages_session_seq_idx` ON `session_messages` (`s
 CREATE INDEX `session_messages_created_idx` ON `session_messages` (`created_at`);--> statement-breakpoint
 ALTER TABLE `memories` ADD `sealed_fields` text DEFAULT '[]' NOT NULL;--> statement-breakpoint
 -- Sessions and messages in the one search index (search_items, drizzle/0017_search_items.sql), kept by triggers in
--- the same way. A session: its agent and task (the task's title, or its id when the title is secret) are the title,
--- its summary the body. A message: the session's agent and the role are the title, the content the body. Encrypted
--- content (enc:v1:…) is left out: a secret message is not searchable.
+-- the same way, each kind's text one view. A session: its agent and task (the task's title, or its id when the title
+-- is secret) are the title, its summary the body. A message: the session's agent and the role are the title, the
+-- content the body. Encrypted content (enc:v1:…) is left out: a secret message is not searchable. (The tables are new
+-- here, so there is nothing to fill the index from.)
+CREATE VIEW `search_session_text` AS
+  SELECT a.id AS item_id,
+    a.agent || coalesce(char(10) || (SELECT CASE WHEN t.title LIKE 'enc:v1:%' THEN t.id ELSE t.title END FROM `tasks` t WHERE t.id = a.task_id), '') AS title,
+    coalesce(a.summary, '') AS body
+  FROM `agent_sessions` a;
+--> statement-breakpoint
+CREATE VIEW `search_message_text` AS
+  SELECT m.id AS item_id,
+    coalesce((SELECT a.agent || ' ' FROM `agent_sessions` a WHERE a.id = m.session_id), '') || m.role AS title,
+    CASE WHEN m.content LIKE 'enc:v1:%' THEN '' ELSE m.content END AS body
+  FROM `session_messages` m;
+--> statement-breakpoint
 CREATE TRIGGER `search_session_insert` AFTER INSERT ON `agent_sessions` BEGIN
   INSERT INTO `search_items` (kind, item_id) VALUES ('session', new.id);
-  INSERT INTO `search_items_fts` (rowid, title, body) VALUES (
-    (SELECT id FROM `search_items` WHERE kind = 'session' AND item_id = new.id),
-    new.agent || coalesce(char(10) || (SELECT CASE WHEN t.title LIKE 'enc:v1:%' THEN t.id ELSE t.title END FROM `tasks` t WHERE t.id = new.task_id), ''),
-    coalesce(new.summary, ''));
+  INSERT INTO `search_items_fts` (rowid, title, body) SELECT (SELECT id FROM `search_items` WHERE kind = 'session' AND item_id = new.id), title, body FROM `search_session_text` WHERE item_id = new.id;
 END;
 --> statement-breakpoint
 CREATE TRIGGER `search_session_update` AFTER UPDATE OF agent, task_id, summary ON `agent_sessions` BEGIN
   UPDATE `search_items` SET embedded = 0 WHERE kind = 'session' AND item_id = new.id;
-  UPDATE `search_items_fts` SET
-    title = new.agent || coalesce(char(10) || (SELECT CASE WHEN t.title LIKE 'enc:v1:%' THEN t.id ELSE t.title END FROM `tasks` t WHERE t.id = new.task_id), ''),
-    body = coalesce(new.summary, '')
-  WHERE rowid = (SELECT id FROM `search_items` WHERE kind = 'session' AND item_id = new.id);
+  UPDATE `search_items_fts` SET (title, body) = (SELECT title, body FROM `search_session_text` WHERE item_id = new.id) WHERE rowid = (SELECT id FROM `search_items` WHERE kind = 'session' AND item_id = new.id);
 END;
 --> statement-breakpoint
 CREATE TRIGGER `search_session_delete` AFTER DELETE ON `agent_sessions` BEGIN
@@ -62,37 +69,15 @@ END;
 --> statement-breakpoint
 CREATE TRIGGER `search_message_insert` AFTER INSERT ON `session_messages` BEGIN
   INSERT INTO `search_items` (kind, item_id) VALUES ('message', new.id);
-  INSERT INTO `search_items_fts` (rowid, title, body) VALUES (
-    (SELECT id FROM `search_items` WHERE kind = 'message' AND item_id = new.id),
-    coalesce((SELECT agent || ' ' FROM `agent_sessions` WHERE id = new.session_id), '') || new.role,
-    CASE WHEN new.content LIKE 'enc:v1:%' THEN '' ELSE new.content END);
+  INSERT INTO `search_items_fts` (rowid, title, body) SELECT (SELECT id FROM `search_items` WHERE kind = 'message' AND item_id = new.id), title, body FROM `search_message_text` WHERE item_id = new.id;
 END;
 --> statement-breakpoint
 CREATE TRIGGER `search_message_update` AFTER UPDATE OF session_id, role, content ON `session_messages` BEGIN
   UPDATE `search_items` SET embedded = 0 WHERE kind = 'message' AND item_id = new.id;
-  UPDATE `search_items_fts` SET
-    title = coalesce((SELECT agent || ' ' FROM `agent_sessions` WHERE id = new.session_id), '') || new.role,
-    body = CASE WHEN new.content LIKE 'enc:v1:%' THEN '' ELSE new.content END
-  WHERE rowid = (SELECT id FROM `search_items` WHERE kind = 'message' AND item_id = new.id);
+  UPDATE `search_items_fts` SET (title, body) = (SELECT title, body FROM `search_message_text` WHERE item_id = new.id) WHERE rowid = (SELECT id FROM `search_items` WHERE kind = 'message' AND item_id = new.id);
 END;
 --> statement-breakpoint
 CREATE TRIGGER `search_message_delete` AFTER DELETE ON `session_messages` BEGIN
   DELETE FROM `search_items_fts` WHERE rowid = (SELECT id FROM `search_items` WHERE kind = 'message' AND item_id = old.id);
   DELETE FROM `search_items` WHERE kind = 'message' AND item_id = old.id;
 END;
---> statement-breakpoint
--- What is already there (nothing, in a store this migration creates the tables of; kept for the pattern's sake) -------
-INSERT INTO `search_items` (kind, item_id) SELECT 'session', id FROM `agent_sessions`;
---> statement-breakpoint
-INSERT INTO `search_items` (kind, item_id) SELECT 'message', id FROM `session_messages`;
---> statement-breakpoint
-INSERT INTO `search_items_fts` (rowid, title, body)
-  SELECT s.id,
-    a.agent || coalesce(char(10) || (SELECT CASE WHEN t.title LIKE 'enc:v1:%' THEN t.id ELSE t.title END FROM `tasks` t WHERE t.id = a.task_id), ''),
-    coalesce(a.summary, '')
-  FROM `search_items` s JOIN `agent_sessions` a ON s.kind = 'session' AND a.id = s.item_id;
---> statement-breakpoint
-INSERT INTO `search_items_fts` (rowid, title, body)
-  SELECT s.id, coalesce((SELECT agent || ' ' FROM `agent_sessions` WHERE id = m.session_id), '') || m.role,
-    CASE WHEN m.content LIKE 'enc:v1:%' THEN '' ELSE m.content END
-  FROM `search_items` s JOIN `session_messages` m ON s.kind = 'message' AND m.id = s.item_id;

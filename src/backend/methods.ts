@@ -32,32 +32,6 @@ export interface Context {
   openForRestore?: (options: Pick<StoreOptions, 'checkAtOpen'>) => Promise<Store>;
 }
 
-/**
- * Methods that never touch the vector tables (sqlite-vec's vec0): a store opened without loading sqlite-vec (the
- * CLI's: loading it costs every command's start) loads it before any other method runs.
- */
-const WITHOUT_VECTORS = new Set<string>([
-  'tasks.list',
-  'tasks.get',
-  'tasks.board',
-  'tasks.counts',
-  'tasks.dependencies',
-  'tasks.next',
-  'projects.list',
-  'projects.get',
-  'sprints.list',
-  'events.list',
-  'crypto.status',
-  'crypto.unlock',
-  'metrics.burndown',
-  'metrics.throughput',
-  'metrics.cumulativeFlow',
-  'metrics.cycleTime',
-  'metrics.agents',
-  'metrics.activity',
-  'metrics.lists',
-]);
-
 /** What a store that is gone or damaged still answers (Context.openForRestore): how the user gets the data back. */
 const RESTORING = new Set<string>(['backup.history', 'backup.restore']);
 
@@ -122,7 +96,7 @@ export async function invoke(ctx: Context, method: string, rawParams: unknown, s
   if (!store && !def.storeless) throw toMethodError(ctx.storeError ?? new StoreError('store_unavailable', 'The store is not open.'));
   try {
     if (store) await recheckHeldKey(store.orm); // a restore or sync (here or in another process) may have replaced the key set
-    if (store && !WITHOUT_VECTORS.has(method)) await store.loadVec(); // at once when the store loaded it at open
+    if (store && !def.vectorless) await store.loadVec(); // at once when the store loaded it at open
     return await def.handler(store as Store, parsed.data, signal ? { ...ctx, signal } : ctx); // a storeless method may get none
   } catch (err) {
     throw toMethodError(err, { method, params, roots: [[ctx.vaultDir, 'vault'], ...(store ? [[store.dir, 'store folder'] as [string, string]] : [])] });

@@ -18,7 +18,7 @@ import { MESSAGE_CONTENT_MAX } from './valueRules';
 
 /** The most messages one append takes, and the most characters (contents and tool calls) they may hold together. */
 export const APPEND_BATCH_MAX = 1000;
-export const APPEND_BATCH_CHARS = 8_000_000;
+const APPEND_BATCH_CHARS = 8_000_000;
 /** How far ahead of this clock a message's own time may be (another machine's clock). */
 const CLOCK_SKEW_MS = 5 * 60_000;
 
@@ -50,7 +50,7 @@ export interface EndInput {
 
 const bad = (message: string, data?: Record<string, unknown>) => new StoreError('invalid', message, data);
 
-export async function getSessionRow(orm: Orm, id: string): Promise<AgentSessionRow> {
+async function getSessionRow(orm: Orm, id: string): Promise<AgentSessionRow> {
   const [row] = await orm.select().from(agentSessions).where(eq(agentSessions.id, id));
   if (!row) throw notFound('session', id);
   return row;

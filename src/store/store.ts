@@ -38,7 +38,8 @@ export interface StoreOptions {
   migrationsDir?: string;
   /**
    * Load sqlite-vec at open (default true). false leaves it to loadVec(), which a caller runs before anything that may
-   * touch vectors: a CLI command that only reads tasks saves loading it (methods.ts's invoke decides).
+   * touch vectors: a CLI command that only reads tasks saves loading it (methods.ts's invoke loads it for every method
+   * not marked vectorless).
    */
   loadVec?: boolean;
 }

@@ -59,7 +59,6 @@ export interface BoardColumn {
   cards: BoardCard[];
 }
 
-
 function filterClauses(f: BoardFilter): SQL[] {
   const where: SQL[] = [];
   if (f.projectId) where.push(eq(tasks.projectId, f.projectId));

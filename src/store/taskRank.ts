@@ -79,13 +79,15 @@ export async function reorderTask(orm: Orm, who: Actor, id: string, expectedVers
     return setRank(orm, who, task, rank + RANK_STEP);
   }
 
-  // The ranks either side, in the whole column: a card hidden by the board's filter may sit next to the drop.
-  const bounds = async (): Promise<[number | undefined, number | undefined]> => {
-    const p = prev ? (await getTask(orm, prev.id)).rank! : undefined;
-    if (next && next.rank !== null) return [p, (await getTask(orm, next.id)).rank!];
-    return [p, p === undefined ? await minRank(orm, task.status, id) : await rankAfter(orm, task.status, p, id)];
+  // The ranks either side, in the whole column: a card hidden by the board's filter may sit next to the drop. The
+  // neighbours' own ranks are read again only after the column was renumbered.
+  const rankOf = async (t: TaskRow, reread: boolean) => (reread ? (await getTask(orm, t.id)).rank! : t.rank!);
+  const bounds = async (reread: boolean): Promise<[number | undefined, number | undefined]> => {
+    const p = prev ? await rankOf(prev, reread) : undefined;
+    if (next && next.rank !== null) return [p, await rankOf(next, reread)];
+    return [p, await lowestRankAbove(orm, task.status, p, id)];
   };
-  let [lower, upper] = await bounds();
+  let [lower, upper] = await bounds(false);
   let rank = rankBetween(lower, upper);
   if (rank === null) {
     // No room left between them: number the column's ranked cards afresh, then place it.
@@ -100,7 +102,7 @@ export async function reorderTask(orm: Orm, who: Actor, id: string, expectedVers
       n += 1;
       if (t.rank !== n * RANK_STEP) await setRank(orm, who, t, n * RANK_STEP, true);
     }
-    [lower, upper] = await bounds();
+    [lower, upper] = await bounds(true);
     rank = rankBetween(lower, upper)!;
   }
   return setRank(orm, who, task, rank);
@@ -111,16 +113,11 @@ async function maxRank(orm: Orm, status: TaskRow['status'], except: string): Pro
   return r?.v ?? undefined;
 }
 
-async function minRank(orm: Orm, status: TaskRow['status'], except: string): Promise<number | undefined> {
-  const [r] = await orm.select({ v: sql<number | null>`min(${tasks.rank})` }).from(tasks).where(and(eq(tasks.status, status), sql`${tasks.id} <> ${except}`));
-  return r?.v ?? undefined;
-}
-
-/** The lowest rank above `rank` in the column (a card hidden by the board's filter may sit there). */
-async function rankAfter(orm: Orm, status: TaskRow['status'], rank: number, except: string): Promise<number | undefined> {
+/** The lowest rank in the column, or the lowest above `rank` (a card hidden by the board's filter may sit there). */
+async function lowestRankAbove(orm: Orm, status: TaskRow['status'], rank: number | undefined, except: string): Promise<number | undefined> {
   const [r] = await orm
     .select({ v: sql<number | null>`min(${tasks.rank})` })
     .from(tasks)
-    .where(and(eq(tasks.status, status), sql`${tasks.rank} > ${rank}`, sql`${tasks.id} <> ${except}`));
+    .where(and(eq(tasks.status, status), rank === undefined ? undefined : sql`${tasks.rank} > ${rank}`, sql`${tasks.id} <> ${except}`));
   return r?.v ?? undefined;
 }

@@ -4,6 +4,7 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { cleanupTempDirs, cliWith, requireBuilt, tempDir } from '../helpers';
+import { shift } from '../store/metrics/history';
 
 describe('cairn metrics (CLI)', () => {
   let store: string;
@@ -14,7 +15,6 @@ describe('cairn metrics (CLI)', () => {
   afterEach(cleanupTempDirs);
 
   const { run, ok, json } = cliWith(() => ['--store', store, '--actor', 'tester']);
-  const shift = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
   it('burndown, throughput, flow, cycle-time, agents, activity and lists of work done with the CLI', () => {
     ok('init');

@@ -8,15 +8,14 @@ import * as vscode from 'vscode';
 import type { CairnApi } from '../../src/extension/extension';
 import type { Project } from '../../src/store/projects';
 import type { TaskRow } from '../../src/store/schema';
-import type { ToWebview } from '../../src/views/taskBoard/messages';
-import type { TaskBoardPanel } from '../../src/views/taskBoard/taskBoardPanel';
 import { waitFor } from '../waitFor';
 import { runCli } from './cli';
+import { closeTaskProject, nextPosted, openTaskProject } from './taskPanels';
 
 let api: CairnApi;
 let extensionPath: string;
 let project: Project;
-const tasks: Record<string, TaskRow> = {};
+let tasks: Record<string, TaskRow>;
 
 const cli = (...args: string[]) => runCli(extensionPath, api.storeDir, args);
 
@@ -28,37 +27,17 @@ const board = () => {
 const getTask = (id: string) => api.request<'tasks.get', TaskRow>('tasks.get', { id });
 const newestSeq = async () => (await api.request<'events.list', { seq: number }[]>('events.list', { limit: 1 }))[0]?.seq ?? 0;
 
-/** The next message the host posts to the page that matches `match`. */
-function nextPosted<T extends ToWebview['type']>(b: TaskBoardPanel, type: T, match: (m: Extract<ToWebview, { type: T }>) => boolean = () => true): Promise<Extract<ToWebview, { type: T }>> {
-  return new Promise((resolve) => {
-    const sub = b.port.onDidPost((m) => {
-      if (m.type === type && match(m as Extract<ToWebview, { type: T }>)) {
-        sub.dispose();
-        resolve(m as Extract<ToWebview, { type: T }>);
-      }
-    });
-  });
-}
-
 describe('Task board (webview)', function () {
   before(async () => {
-    const ext = vscode.extensions.getExtension<CairnApi>('cairn.cairn');
-    assert.ok(ext);
-    extensionPath = ext.extensionPath;
-    api = await ext.activate();
-    await api.whenReady();
-    project = await api.request<'projects.create', Project>('projects.create', { name: 'Board project' });
-    const add = async (title: string, more: Record<string, unknown> = {}) => (tasks[title] = await api.request<'tasks.create', TaskRow>('tasks.create', { projectId: project.id, title, ...more }));
-    await add('Design the board', { priority: 'high', assignee: 'alice', tags: ['ui'], estimatedMinutes: 120, criteria: ['columns', 'cards', 'moves'] });
-    await add('Write the docs', { status: 'in_progress', assignee: 'bob' });
-    await add('Ship it', { dependsOn: [tasks['Design the board'].id] });
-    await add('Old idea', { status: 'done' });
+    ({ api, extensionPath, project, tasks } = await openTaskProject('Board project', async (add) => {
+      const design = await add('Design the board', { priority: 'high', assignee: 'alice', tags: ['ui'], estimatedMinutes: 120, criteria: ['columns', 'cards', 'moves'] });
+      await add('Write the docs', { status: 'in_progress', assignee: 'bob' });
+      await add('Ship it', { dependsOn: [design.id] });
+      await add('Old idea', { status: 'done' });
+    }));
   });
 
-  after(async () => {
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    await api.request('projects.delete', { id: project.id });
-  });
+  after(() => closeTaskProject(api, project));
 
   it('Cairn: Open Task Board opens the board and its page draws the cards of the store, filtered to a project from its context menu', async () => {
     assert.ok((await vscode.commands.getCommands(true)).includes('cairn.openTaskBoard'));

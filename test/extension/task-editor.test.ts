@@ -12,15 +12,16 @@ import type { CairnApi } from '../../src/extension/extension';
 import type { Project } from '../../src/store/projects';
 import type { TaskRow } from '../../src/store/schema';
 import type { TaskNode } from '../../src/views/nodes';
-import type { EditorContext, ToEditor } from '../../src/views/taskEditor/messages';
+import type { EditorContext } from '../../src/views/taskEditor/messages';
 import type { TaskEditorPanel } from '../../src/views/taskEditor/taskEditorPanel';
 import { waitFor } from '../waitFor';
 import { runCli } from './cli';
+import { closeTaskProject, nextPosted, openTaskProject } from './taskPanels';
 
 let api: CairnApi;
 let extensionPath: string;
 let project: Project;
-const tasks: Record<string, TaskRow> = {};
+let tasks: Record<string, TaskRow>;
 
 const cli = (...args: string[]) => runCli(extensionPath, api.storeDir, args, { CAIRN_ACTOR: 'terminal-user' });
 
@@ -32,39 +33,19 @@ const editorOf = (id: string) => {
   return e;
 };
 
-/** The next message the host posts to the page that matches `match`. */
-function nextPosted<T extends ToEditor['type']>(e: TaskEditorPanel, type: T, match: (m: Extract<ToEditor, { type: T }>) => boolean = () => true): Promise<Extract<ToEditor, { type: T }>> {
-  return new Promise((resolve) => {
-    const sub = e.port.onDidPost((m) => {
-      if (m.type === type && match(m as Extract<ToEditor, { type: T }>)) {
-        sub.dispose();
-        resolve(m as Extract<ToEditor, { type: T }>);
-      }
-    });
-  });
-}
-
 /** Waits for the page to report that it shows `version` (with `check` on its report). */
 const pageShows = (e: TaskEditorPanel, version: number, check: (s: NonNullable<TaskEditorPanel['lastState']>) => boolean = () => true) =>
   waitFor(`the page to show version ${version}`, () => (e.lastState && e.lastState.version === version && check(e.lastState) ? e.lastState : undefined), 30_000);
 
 describe('Task editor (webview)', function () {
   before(async () => {
-    const ext = vscode.extensions.getExtension<CairnApi>('cairn.cairn');
-    assert.ok(ext);
-    extensionPath = ext.extensionPath;
-    api = await ext.activate();
-    await api.whenReady();
-    project = await api.request<'projects.create', Project>('projects.create', { name: 'Editor project' });
-    const add = async (title: string, more: Record<string, unknown> = {}) => (tasks[title] = await api.request<'tasks.create', TaskRow>('tasks.create', { projectId: project.id, title, ...more }));
-    await add('Set up CI');
-    await add('Write the editor', { description: 'With a **preview**', priority: 'high', assignee: 'alice', tags: ['ui'], estimatedMinutes: 90, criteria: ['fields', 'save', 'merge'] });
+    ({ api, extensionPath, project, tasks } = await openTaskProject('Editor project', async (add) => {
+      await add('Set up CI');
+      await add('Write the editor', { description: 'With a **preview**', priority: 'high', assignee: 'alice', tags: ['ui'], estimatedMinutes: 90, criteria: ['fields', 'save', 'merge'] });
+    }));
   });
 
-  after(async () => {
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    await api.request('projects.delete', { id: project.id });
-  });
+  after(() => closeTaskProject(api, project));
 
   it('a click on a task in the Projects view opens its editor (one tab per task), whose page draws the task', async () => {
     const t = tasks['Write the editor'];

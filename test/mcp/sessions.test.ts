@@ -3,7 +3,7 @@
 // ends it with a memory, every write is recorded as the client, and bad input is a tool error that writes nothing.
 import * as assert from 'node:assert/strict';
 import { countTokens } from 'gpt-tokenizer';
-import { cleanupTempDirs, cli, requireBuilt, tempDir } from '../helpers';
+import { cleanupTempDirs, cliWith, requireBuilt, tempDir } from '../helpers';
 import { connect, type Connected } from './client';
 import * as path from 'node:path';
 
@@ -14,11 +14,7 @@ describe('cairn mcp: sessions (MCP SDK client over stdio)', function () {
   let store: string;
   let mcp: Connected;
   let projectId: string;
-  const run = (...args: string[]) => {
-    const r = cli(['--store', store, ...args]);
-    assert.equal(r.status, 0, r.stderr);
-    return r.stdout;
-  };
+  const { ok: run } = cliWith(() => ['--store', store]);
 
   before(requireBuilt);
   beforeEach(async () => {

@@ -19,6 +19,10 @@ export interface MethodDef<S extends z.ZodType = z.ZodType> {
   /** It reads only files its params name, never the store: it runs without one (the CLI opens none, and a backend
    * whose store could not be opened still answers it); its handler is then given no store. */
   storeless?: boolean;
+  /** It never touches the vector tables (sqlite-vec's vec0), not even through a trigger: a store opened without
+   * sqlite-vec (the CLI's: loading it costs every command's start) runs it as it is. Every other method loads
+   * sqlite-vec first, so a method that leaves this out is only slower to start, never wrong. */
+  vectorless?: boolean;
   handler: (store: Store, p: z.infer<S>, ctx: Context) => Promise<unknown>;
 }
 
@@ -39,6 +43,10 @@ export const runMeasures = {
 
 /** The actor of a write: the `actor` param when given, else the backend's. */
 export const who = (ctx: Context, p: { actor?: string }): Actor => (p.actor ? { ...ctx.who, actor: p.actor } : ctx.who);
+
+/** A page's size (1 to `max`, `dflt` when left out) and where it starts: the paging params of list methods. */
+export const pageLimit = (max: number, dflt: number) => z.number({ error: `limit must be a whole number from 1 to ${max}` }).int().min(1).max(max).default(dflt);
+export const pageOffset = z.number({ error: 'offset must be a whole number' }).int().min(0).default(0);
 
 export const expectedVersion = z.number({ error: 'expectedVersion must be the version number you read' }).int().positive();
 

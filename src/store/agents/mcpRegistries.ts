@@ -9,6 +9,7 @@ import * as path from 'node:path';
 // The ESM build: the package's UMD main hides its requires from the bundler.
 import { parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser/lib/esm/main.js';
 import { realPathInside, realPathOf } from '../insideRoot';
+import { lineIndexAt, lineStartsOf } from '../knowledge/lineStarts';
 import { lookUpCommand } from './commandOnPath';
 
 export type McpTransport = 'stdio' | 'http' | 'sse';
@@ -92,10 +93,9 @@ const SOURCE_LABEL: Record<McpSource, string> = {
   'claude-user': '~/.claude.json (user)',
   registry: 'registry',
 };
-export const sourceLabel = (s: McpSource) => SOURCE_LABEL[s];
 
 /** `~`, `~/…` against home; relative against the workspace folder. */
-export function resolveRegistryPath(p: string, workspaceFolder: string, home: string): string {
+function resolveRegistryPath(p: string, workspaceFolder: string, home: string): string {
   const expanded = p === '~' || p.startsWith('~/') || p.startsWith('~\\') ? path.join(home, p.slice(1)) : p;
   return path.resolve(workspaceFolder, expanded);
 }
@@ -109,17 +109,10 @@ interface Located {
 
 /** Offsets to 1-based line and column (CRLF counts as one line end; a BOM is column 0 of line 1). */
 function lineIndex(text: string): (offset: number) => Located {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+  const starts = lineStartsOf(text);
   return (offset) => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, column: offset - starts[lo]! + 1 };
+    const i = lineIndexAt(starts, offset);
+    return { line: i + 1, column: offset - starts[i]! + 1 };
   };
 }
 

@@ -8,7 +8,7 @@
 import type { Store } from '../store';
 import { LOCKED_TEXT } from '../crypto/fields';
 import { isEncrypted } from '../crypto/cipher';
-import { plain, toFtsMatch, unmark, type SearchHit, type SearchKind, type SearchOptions } from './search';
+import { cutAtWord, plain, toFtsMatch, unmark, type SearchHit, type SearchKind, type SearchOptions } from './search';
 import { ITEM_VECTOR_TABLE } from './chunkStore';
 
 /** The kinds search_items holds. */
@@ -29,7 +29,7 @@ export interface ItemFilters {
 
 const OPEN = '\u0002';
 const CLOSE = '\u0003';
-const SNIPPET_CHARS = 180;
+export const SNIPPET_CHARS = 180;
 
 /** The SQL condition on search_items (s) for the filters, and its parameters in order; null when nothing can match. */
 export function itemFilterSql(f: ItemFilters, now: string): { sql: string; params: (string | number)[] } | null {
@@ -122,34 +122,32 @@ export async function searchItemsSemantic(store: Store, vector: Buffer, filters:
   return describe(
     store,
     rows.map((r) => {
-      const snippet = shorten(plain(`${r.body}`).replace(/\s+/g, ' ').trim() || r.title);
+      const snippet = cutAtWord(plain(r.body).replace(/\s+/g, ' ').trim() || r.title, SNIPPET_CHARS);
       return { rowid: r.rowid, kind: r.kind, itemId: r.itemId, score: Math.round((1 - (r.distance ?? 1)) * 1000) / 1000, snippet, highlights: highlight(snippet) };
     }),
   );
 }
 
-const shorten = (flat: string) => {
-  if (flat.length <= SNIPPET_CHARS) return flat;
-  const cut = flat.lastIndexOf(' ', SNIPPET_CHARS);
-  return flat.slice(0, cut > SNIPPET_CHARS / 2 ? cut : SNIPPET_CHARS) + '…';
-};
-
 /** Titles and facts shown with each hit, read from the items' own tables (a secret title shows as locked). */
 async function describe(store: Store, ranked: RankedItem[]): Promise<SearchHit[]> {
   if (!ranked.length) return [];
-  const ids = (kind: ItemKind) => JSON.stringify(ranked.filter((r) => r.kind === kind).map((r) => r.itemId));
+  // One query per kind among the hits (none for a kind with no hit), each given the ids as JSON.
+  const rowsOf = async <T>(kind: ItemKind, sql: string): Promise<T[]> => {
+    const ids = ranked.filter((r) => r.kind === kind).map((r) => r.itemId);
+    return ids.length ? store.conn.all<T>(sql, [JSON.stringify(ids)]) : [];
+  };
   const [tasks, entities, memories, sessions, messages] = await Promise.all([
-    store.conn.all<{ id: string; title: string; status: string; projectId: string }>(`select id, title, status, project_id as projectId from tasks where id in (select value from json_each(?))`, [ids('task')]),
-    store.conn.all<{ id: string; type: string }>(`select name as id, entity_type as type from graph_entities where name in (select value from json_each(?))`, [ids('entity')]),
-    store.conn.all<{ id: string; type: string; content: string; projectId: string | null }>(`select id, type, content, project_id as projectId from memories where id in (select value from json_each(?))`, [ids('memory')]),
-    store.conn.all<{ id: string; agent: string; summary: string | null; startedAt: string; projectId: string | null }>(
+    rowsOf<{ id: string; title: string; status: string; projectId: string }>('task', `select id, title, status, project_id as projectId from tasks where id in (select value from json_each(?))`),
+    rowsOf<{ id: string; type: string }>('entity', `select name as id, entity_type as type from graph_entities where name in (select value from json_each(?))`),
+    rowsOf<{ id: string; type: string; content: string; projectId: string | null }>('memory', `select id, type, content, project_id as projectId from memories where id in (select value from json_each(?))`),
+    rowsOf<{ id: string; agent: string; summary: string | null; startedAt: string; projectId: string | null }>(
+      'session',
       `select id, agent, summary, started_at as startedAt, project_id as projectId from agent_sessions where id in (select value from json_each(?))`,
-      [ids('session')],
     ),
-    store.conn.all<{ id: string; role: string; content: string; sessionId: string; agent: string; projectId: string | null }>(
+    rowsOf<{ id: string; role: string; content: string; sessionId: string; agent: string; projectId: string | null }>(
+      'message',
       `select m.id, m.role, substr(m.content, 1, 400) as content, m.session_id as sessionId, a.agent, a.project_id as projectId
          from session_messages m join agent_sessions a on a.id = m.session_id where m.id in (select value from json_each(?))`,
-      [ids('message')],
     ),
   ]);
   const task = new Map(tasks.map((t) => [t.id, t]));
@@ -180,7 +178,5 @@ async function describe(store: Store, ranked: RankedItem[]): Promise<SearchHit[]
   return hits;
 }
 
-const firstLine = (text: string) => {
-  const line = text.trim().split('\n', 1)[0]!.trim();
-  return line.length > 80 ? line.slice(0, line.lastIndexOf(' ', 80) > 40 ? line.lastIndexOf(' ', 80) : 80) + '…' : line;
-};
+/** An item's title when it has none of its own: the first line of its text, cut to 80 characters. */
+const firstLine = (text: string) => cutAtWord(text.trim().split('\n', 1)[0]!.trim(), 80);

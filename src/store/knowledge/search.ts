@@ -235,6 +235,13 @@ export async function searchPassages(store: Store, query: string, options: Searc
   return rows.map((r) => ({ kind: 'note' as const, id: r.path, path: r.path, title: r.title, score: Math.round(-r.rank * 1000) / 1000, line: r.line, ...unmark(r.snippet) }));
 }
 
+/** Text cut to at most `max` characters at a word's end (or mid-word when no space comes after half of it), with '…'. */
+export function cutAtWord(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.lastIndexOf(' ', max);
+  return text.slice(0, cut > max / 2 ? cut : max) + '…';
+}
+
 /** Markdown punctuation that reads as noise in a one-line snippet: heading marks, emphasis, wikilink brackets. */
 export function plain(snippet: string): string {
   return snippet

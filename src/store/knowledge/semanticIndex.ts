@@ -264,33 +264,43 @@ async function createItemVectors(store: Store, dimensions: number): Promise<void
   await store.conn.run('update search_items set embedded = 0 where embedded <> 0');
 }
 
+/** search_items.embedded: 0 no vector or an outdated one; 1 its vector is current; CLAIMED being embedded (or left so by a crash). */
+const CLAIMED = 2;
+
 /**
- * Embeds the search items (tasks, entities, memories) that have no vector or an outdated one, up to `max` of them,
- * with the embedder that made the notes' vectors. Each batch is one transaction with the items' flags; an item
- * changed while its batch was embedded keeps its flag at 0 (its trigger reset it) and is embedded again next time.
+ * Embeds the search items (tasks, entities, memories, sessions, messages) that have no vector or an outdated one, up
+ * to `max` of them, with the embedder that made the notes' vectors. A batch is claimed (flag CLAIMED) in the
+ * transaction that reads its text, embedded outside any transaction, and written in one more; an item changed
+ * meanwhile had its flag reset to 0 by its trigger, so its stale vector is not written and it waits for the next run.
  */
 async function embedItems(store: Store, embedder: Embedder, max = Infinity): Promise<number> {
   const exists = await store.conn.get(`select 1 from sqlite_master where type = 'table' and name = ?`, [ITEM_VECTOR_TABLE]);
   if (!exists) await store.write(() => createItemVectors(store, embedder.dimensions));
+  const width = embedder.dimensions * 4;
   let added = 0;
   while (added < max) {
-    const itemText = `substr(f.title || char(10) || f.body, 1, ${ITEM_TEXT_CHARS})`;
-    const pending = await store.conn.all<{ id: number; t: string }>(
-      `select s.id, ${itemText} as t from search_items s join search_items_fts f on f.rowid = s.id where s.embedded = 0 limit ${Math.min(BATCH, max - added)}`,
-    );
+    const pending = await store.write(async () => {
+      const rows = await store.conn.all<{ id: number; t: string }>(
+        `select s.id, substr(f.title || char(10) || f.body, 1, ${ITEM_TEXT_CHARS}) as t
+           from search_items s join search_items_fts f on f.rowid = s.id where s.embedded in (0, ${CLAIMED}) limit ${Math.min(BATCH, max - added)}`,
+      );
+      await store.conn.run(`update search_items set embedded = ${CLAIMED} where id in (select value from json_each(?))`, [JSON.stringify(rows.map((r) => r.id))]);
+      return rows;
+    });
     if (!pending.length) break;
     const vectors = await embedder.embed(pending.map((p) => p.t));
-    const width = embedder.dimensions * 4;
+    const ids = JSON.stringify(pending.map((p) => p.id));
+    const blob = Buffer.concat(vectors.map((v) => Buffer.from(v.buffer, v.byteOffset, width)));
     await store.write(async () => {
-      for (const [i, p] of pending.entries()) {
-        // Still the text that was embedded? (Read again inside the transaction; a changed item waits for the next run.)
-        const now = await store.conn.get<{ t: string }>(`select ${itemText} as t from search_items s join search_items_fts f on f.rowid = s.id where s.id = ? and s.embedded = 0`, [p.id]);
-        if (now?.t !== p.t) continue;
-        await store.conn.run(`delete from ${ITEM_VECTOR_TABLE} where item_id = ?`, [p.id]);
-        const v = vectors[i]!;
-        await store.conn.run(`insert into ${ITEM_VECTOR_TABLE} (item_id, embedding) values (?, ?)`, [p.id, Buffer.from(v.buffer, v.byteOffset, width)]);
-        await store.conn.run('update search_items set embedded = 1 where id = ?', [p.id]);
-      }
+      // An item embedded before has a vector to replace (vec0 has no upsert; deleted one by one: `in (…)` scans it).
+      const stale = await store.conn.all<{ id: number }>(`select j.value as id from json_each(?) j join search_items s on s.id = j.value and s.embedded = ${CLAIMED} join ${ITEM_VECTOR_TABLE}_rowids r on r.rowid = j.value`, [ids]);
+      for (const { id } of stale) await store.conn.run(`delete from ${ITEM_VECTOR_TABLE} where item_id = ?`, [id]);
+      await store.conn.run(
+        `insert into ${ITEM_VECTOR_TABLE} (item_id, embedding)
+         select value, substr(?2, key * ${width} + 1, ${width}) from json_each(?1) where value in (select id from search_items where embedded = ${CLAIMED})`,
+        [ids, blob],
+      );
+      await store.conn.run(`update search_items set embedded = 1 where embedded = ${CLAIMED} and id in (select value from json_each(?))`, [ids]);
     });
     added += pending.length;
   }
@@ -298,9 +308,9 @@ async function embedItems(store: Store, embedder: Embedder, max = Infinity): Pro
 }
 
 /** Items changed since the last index run get their vectors (at most a few thousand per call), where the store has any. */
-export async function embedPendingItems(store: Store, max = 4000): Promise<number> {
+export async function embedPendingItems(store: Store, embedder?: Embedder, max = 4000): Promise<number> {
   if (!store.vecVersion || store.readOnly) return 0;
-  if (!(await store.conn.get('select 1 from search_items where embedded = 0 limit 1'))) return 0;
-  const embedder = await storeEmbedder(store);
-  return embedder ? embedItems(store, embedder, max) : 0;
+  if (!(await store.conn.get(`select 1 from search_items where embedded in (0, ${CLAIMED}) limit 1`))) return 0;
+  const using = embedder ?? (await storeEmbedder(store));
+  return using ? embedItems(store, using, max) : 0;
 }

@@ -17,10 +17,11 @@
 import { StoreError } from '../errors';
 import type { Store } from '../store';
 import { NOTE_ROW_SEQ, VECTOR_TABLE } from './chunkStore';
-import { ITEM_KINDS, searchItemsSemantic, searchItemsText, type ItemFilters } from './itemSearch';
-import { noteFilters, plain, queryWeight, SEARCH_KINDS, searchPassages, searchText as searchNotesText, type SearchHit, type NoteHit, type SearchKind, type SearchOptions } from './search';
+import { ITEM_KINDS, searchItemsSemantic, searchItemsText, SNIPPET_CHARS, type ItemFilters } from './itemSearch';
+import { cutAtWord, noteFilters, plain, queryWeight, SEARCH_KINDS, searchPassages, searchText as searchNotesText, type SearchHit, type NoteHit, type SearchKind, type SearchOptions } from './search';
 import { embedPendingItems, readEmbeddingState, storeEmbedder } from './semanticIndex';
 import { tokenize } from './embedGlove';
+import type { Embedder } from './embedder';
 
 export type SearchMode = 'text' | 'semantic' | 'hybrid';
 
@@ -45,7 +46,6 @@ export const RELEVANCE_FLOOR = 0.5;
 export const MIN_QUERY_COVERAGE = 0.3;
 /** How deep each ranking goes before fusion (also the span the scores are scaled over). */
 const FUSION_DEPTH = 50;
-const SNIPPET_CHARS = 180;
 
 const clampLimit = (limit: number | undefined) => Math.min(Math.max(limit ?? 20, 1), 200);
 
@@ -67,16 +67,15 @@ function highlight(snippet: string, query: string): [number, number][] {
   return [...snippet.matchAll(re)].map((m) => [m.index!, m.index! + m[0].length] as [number, number]);
 }
 
-function passageSnippet(text: string, headings: string[]): string {
-  const flat = plain(text).replace(/\s+/g, ' ').trim() || headings.join(' › ');
-  if (flat.length <= SNIPPET_CHARS) return flat;
-  const cut = flat.lastIndexOf(' ', SNIPPET_CHARS);
-  return flat.slice(0, cut > SNIPPET_CHARS / 2 ? cut : SNIPPET_CHARS) + '…';
+const passageSnippet = (text: string, headings: string[]) => cutAtWord(plain(text).replace(/\s+/g, ' ').trim() || headings.join(' › '), SNIPPET_CHARS);
+
+/** The store's embedder where search by meaning can run here, else undefined. */
+async function readyEmbedder(store: Store): Promise<Embedder | undefined> {
+  return (await unavailable(store)) ? undefined : storeEmbedder(store);
 }
 
-/** The query as a vector of the store's embedder, or null when no word of it is known to the embedder. */
-async function embedQuery(store: Store, query: string): Promise<Buffer | null> {
-  const embedder = (await storeEmbedder(store))!;
+/** The query as a vector, or null when no word of it is known to the embedder. */
+async function embedQuery(embedder: Embedder, query: string): Promise<Buffer | null> {
   const [q] = await embedder.embed([query]);
   if (!q || q.every((x) => x === 0)) return null;
   return Buffer.from(q.buffer, q.byteOffset, q.byteLength);
@@ -84,7 +83,8 @@ async function embedQuery(store: Store, query: string): Promise<Buffer | null> {
 
 /** The query as a vector for searching items by meaning, or null where there are no vectors to compare it with. */
 export async function queryVector(store: Store, query: string): Promise<Buffer | null> {
-  return (await unavailable(store)) ? null : embedQuery(store, query);
+  const embedder = await readyEmbedder(store);
+  return embedder ? embedQuery(embedder, query) : null;
 }
 
 /** Notes by meaning, for a query already embedded. */
@@ -187,10 +187,15 @@ export async function searchText(store: Store, query: string, options: SearchAll
 export async function searchSemantic(store: Store, query: string, options: SearchAllOptions = {}): Promise<SearchHit[]> {
   const why = await unavailable(store);
   if (why) throw new StoreError('invalid', why);
+  return semanticHits(store, query, options, (await storeEmbedder(store))!);
+}
+
+/** searchSemantic with the store's embedder in hand. */
+async function semanticHits(store: Store, query: string, options: SearchAllOptions, embedder: Embedder): Promise<SearchHit[]> {
   const { notes, items } = searchedKinds(options);
   // Items written since the last index run (a task an agent just made) get their vectors first.
-  if (items.kinds.length && !store.readOnly) await embedPendingItems(store);
-  const vector = await embedQuery(store, query);
+  if (items.kinds.length) await embedPendingItems(store, embedder);
+  const vector = await embedQuery(embedder, query);
   if (!vector) return []; // no word of the query is known to the embedder
   const limit = clampLimit(options.limit);
   const noteHits = notes ? await notesSemantic(store, vector, query, { ...options, limit }) : [];
@@ -211,10 +216,9 @@ export async function searchHybrid(store: Store, query: string, options: SearchA
   const text = await searchText(store, query, { ...options, words: 'any', limit: depth });
   const notePassages = notes ? await searchPassages(store, query, { ...options, limit: depth }) : [];
   const passages = merged(notePassages, text.filter((h) => h.kind !== 'note'), depth);
-  const semanticReady = !(await unavailable(store));
-  const semantic = semanticReady ? await searchSemantic(store, query, { ...options, limit: depth }) : [];
+  const embedder = await readyEmbedder(store);
+  const semantic = embedder ? await semanticHits(store, query, { ...options, limit: depth }, embedder) : [];
   const ranked = fuseRanked([text, passages, semantic], options.fusion);
-  const embedder = semanticReady ? await storeEmbedder(store) : undefined;
   const kept = options.floor === false ? ranked : await relevant(store, query, options, ranked, embedder?.minRelevantSimilarity, depth);
   return kept.slice(0, limit).map(({ hit, score }) => ({ ...hit, score: Math.round(score * 1e5) / 1e5 }));
 }

@@ -2,9 +2,7 @@
 // in total and per bucket, from the rollup of agent runs (metrics_run_rollup, kept from agent_runs by triggers). A
 // run belongs to the project of its task (a run without a task, or whose task was deleted, to none).
 import { cumulative, RUN_VALUES, RUNS, type MetricsDb } from './rollup';
-import { bucketsOf } from './time';
-import { checkProject } from './projectScope';
-import type { ProjectRange } from './flow';
+import { projectBuckets, type BucketedHead, type ProjectRange } from './projectScope';
 
 export interface AgentsParams extends ProjectRange {
   /** One agent only. */
@@ -24,12 +22,7 @@ export interface AgentFigures {
   errors: number;
 }
 
-export interface AgentsReport {
-  projectId: string | null;
-  timeZone: string;
-  bucket: string;
-  from: string;
-  to: string;
+export interface AgentsReport extends BucketedHead {
   /** Agents with runs in the range, most runs first. */
   agents: (AgentFigures & { agent: string })[];
   buckets: { start: string; byAgent: Record<string, AgentFigures> }[];
@@ -52,8 +45,7 @@ function figures(s: Sums): AgentFigures {
 }
 
 export async function agentMetrics(db: MetricsDb, p: AgentsParams, now?: number): Promise<AgentsReport> {
-  const b = bucketsOf(p, now);
-  await checkProject(db, p.projectId);
+  const { b, head } = await projectBuckets(db, p, now);
   const sums = await cumulative(db, RUNS, { project: p.projectId, keys: p.agent === undefined ? undefined : [p.agent], bounds: b.bounds, differencesOnly: true });
   const between = (cols: number[][], i: number, j: number) => Object.fromEntries(RUN_VALUES.map((c, ci) => [c, cols[ci]![j]! - cols[ci]![i]!])) as Sums;
   const last = b.bounds.length - 1;
@@ -62,11 +54,7 @@ export async function agentMetrics(db: MetricsDb, p: AgentsParams, now?: number)
     .filter((a) => a.runs > 0)
     .sort((x, y) => y.runs - x.runs || (x.agent < y.agent ? -1 : 1));
   return {
-    projectId: p.projectId ?? null,
-    timeZone: b.timeZone,
-    bucket: b.bucket,
-    from: b.from,
-    to: b.to,
+    ...head,
     agents,
     buckets: b.starts.map((start, i) => ({
       start,

@@ -53,7 +53,7 @@ export interface CycleTimeReport {
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 /** Spans that read well on a chart: hours, then days, then weeks. */
-export const HISTOGRAM_EDGES: { label: string; fromMs: number }[] = [
+const HISTOGRAM_EDGES: { label: string; fromMs: number }[] = [
   { label: '< 1h', fromMs: 0 },
   { label: '1-4h', fromMs: HOUR },
   { label: '4-24h', fromMs: 4 * HOUR },
@@ -66,7 +66,7 @@ export const HISTOGRAM_EDGES: { label: string; fromMs: number }[] = [
 ];
 
 /** Nearest-rank percentile of an ascending list. */
-export function percentile(sorted: ArrayLike<number>, p: number): number | null {
+function percentile(sorted: ArrayLike<number>, p: number): number | null {
   if (!sorted.length) return null;
   return sorted[Math.max(1, Math.ceil((p / 100) * sorted.length)) - 1]!;
 }

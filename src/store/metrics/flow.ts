@@ -6,46 +6,26 @@
 // each task in the status it had at the bucket's end; a deleted task leaves the counts when it is deleted.
 import { TASK_STATUSES, type TaskStatus } from '../schema';
 import { cumulative, perBucket, SERIES, type MetricsDb } from './rollup';
-import { bucketsOf, type RangeParams } from './time';
-import { checkProject } from './projectScope';
+import { projectBuckets, type BucketedHead, type ProjectRange } from './projectScope';
 
-export interface ProjectRange extends RangeParams {
-  projectId?: string;
-}
-
-export interface ThroughputReport {
-  projectId: string | null;
-  timeZone: string;
-  bucket: string;
-  from: string;
-  to: string;
+export interface ThroughputReport extends BucketedHead {
   /** Tasks done in the whole range. */
   total: number;
   buckets: { start: string; done: number }[];
 }
 
 export async function throughput(db: MetricsDb, p: ProjectRange, now?: number): Promise<ThroughputReport> {
-  const b = bucketsOf(p, now);
-  await checkProject(db, p.projectId);
+  const { b, head } = await projectBuckets(db, p, now);
   const sums = await cumulative(db, SERIES, { project: p.projectId, keys: ['done'], bounds: b.bounds, differencesOnly: true });
   const done = perBucket(sums.get('done')?.[0] ?? b.bounds.map(() => 0));
   return {
-    projectId: p.projectId ?? null,
-    timeZone: b.timeZone,
-    bucket: b.bucket,
-    from: b.from,
-    to: b.to,
+    ...head,
     total: done.reduce((a, v) => a + v, 0),
     buckets: b.starts.map((start, i) => ({ start, done: done[i]! })),
   };
 }
 
-export interface CumulativeFlowReport {
-  projectId: string | null;
-  timeZone: string;
-  bucket: string;
-  from: string;
-  to: string;
+export interface CumulativeFlowReport extends BucketedHead {
   /** Tasks in each status at the end of each bucket (the end of its last day). */
   buckets: { start: string; byStatus: Record<TaskStatus, number> }[];
 }
@@ -53,16 +33,10 @@ export interface CumulativeFlowReport {
 const FLOW_SERIES = TASK_STATUSES.map((s) => `flow:${s}`);
 
 export async function cumulativeFlow(db: MetricsDb, p: ProjectRange, now?: number): Promise<CumulativeFlowReport> {
-  const b = bucketsOf(p, now);
-  await checkProject(db, p.projectId);
-  const ends = b.bounds.slice(1);
-  const sums = await cumulative(db, SERIES, { project: p.projectId, keys: FLOW_SERIES, bounds: ends });
+  const { b, head } = await projectBuckets(db, p, now);
+  const sums = await cumulative(db, SERIES, { project: p.projectId, keys: FLOW_SERIES, bounds: b.bounds.slice(1) });
   return {
-    projectId: p.projectId ?? null,
-    timeZone: b.timeZone,
-    bucket: b.bucket,
-    from: b.from,
-    to: b.to,
+    ...head,
     buckets: b.starts.map((start, i) => ({
       start,
       byStatus: Object.fromEntries(TASK_STATUSES.map((s) => [s, sums.get(`flow:${s}`)?.[0]![i] ?? 0])) as Record<TaskStatus, number>,

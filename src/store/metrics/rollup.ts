@@ -19,7 +19,7 @@ export const RUN_VALUES = ['runs', 'success', 'tokens_in', 'tokens_out', 'errors
 export const RUNS: RollupTable = { name: 'metrics_run_rollup', key: 'agent', values: RUN_VALUES };
 
 /** Project key of the rollups: a project's id, or '*' for the whole store. */
-export const ALL_PROJECTS = '*';
+const ALL_PROJECTS = '*';
 
 export interface CumulativeQuery {
   project?: string;

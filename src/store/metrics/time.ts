@@ -75,18 +75,18 @@ export function localDate(t: number, timeZone: string): string {
 /** Midnight UTC of a date, in ms. */
 const utcMidnight = (date: string) => Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)));
 
-export function addDays(date: string, days: number): string {
+function addDays(date: string, days: number): string {
   return new Date(utcMidnight(date) + days * DAY_MS).toISOString().slice(0, 10);
 }
 
 /** The Monday of the ISO week of a date. */
-export function mondayOf(date: string): string {
+function mondayOf(date: string): string {
   const weekday = new Date(utcMidnight(date)).getUTCDay(); // 0 = Sunday
   return addDays(date, -((weekday + 6) % 7));
 }
 
 /** Whole days from a to b (b − a). */
-export const daysBetween = (a: string, b: string) => Math.round((utcMidnight(b) - utcMidnight(a)) / DAY_MS);
+const daysBetween = (a: string, b: string) => Math.round((utcMidnight(b) - utcMidnight(a)) / DAY_MS);
 
 /**
  * The first instant (ms) of a local date: local midnight, or the end of the gap when the clocks skipped it. Floored
@@ -117,7 +117,7 @@ function offsetAt(t: number, timeZone: string): number {
   return Date.UTC(w.y, w.m - 1, w.d, w.h, w.min, w.s) - Math.floor(t / 1000) * 1000;
 }
 
-export const isoOf = (t: number) => new Date(t).toISOString();
+const isoOf = (t: number) => new Date(t).toISOString();
 
 export interface RangeParams {
   /** First local date (YYYY-MM-DD); a week bucket starts on its Monday. */

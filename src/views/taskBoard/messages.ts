@@ -3,8 +3,8 @@
 // the host sends. Imported by both sides, so it imports no vscode, no Node and nothing of the store but types.
 // zod/mini: the same validation as zod with a tree-shakable API, so the webview bundle carries ~20 KB of it, not ~450 KB.
 import * as z from 'zod/mini';
-import { en } from 'zod/locales';
 import type { TaskPriority, TaskStatus } from '../../store/schema';
+import { entityId, token, trimmed, whole } from '../webview/schemaParts';
 
 /** The board's columns, in order (the store's TASK_STATUSES; checked against its type below). */
 export const BOARD_STATUSES = ['pending', 'in_progress', 'blocked', 'done', 'cancelled'] as const satisfies readonly TaskStatus[];
@@ -16,9 +16,6 @@ const _prioritiesComplete: Exhaustive<(typeof BOARD_PRIORITIES)[number], TaskPri
 void _statusesComplete;
 void _prioritiesComplete;
 
-// Readable messages (zod/mini loads none by itself): a refused message is answered with what was wrong.
-z.config(en());
-
 export const STATUS_LABELS: Record<TaskStatus, string> = { pending: 'Pending', in_progress: 'In progress', blocked: 'Blocked', done: 'Done', cancelled: 'Cancelled' };
 
 /** Most cards a page can ask for; the webview asks for far fewer. */
@@ -28,20 +25,16 @@ export const MAX_MESSAGE_CHARS = 1_000_000;
 
 const status = z.enum(BOARD_STATUSES);
 const priority = z.enum(BOARD_PRIORITIES);
-const trimmed = (min: number, max: number) => z.string().check(z.trim(), z.minLength(min), z.maxLength(max));
-const entityId = trimmed(1, 100);
 const shortText = (max: number) => z.string().check(z.maxLength(max));
-const whole = (min: number, max = Number.MAX_SAFE_INTEGER) => z.int().check(z.minimum(min), z.maximum(max));
-const token = z.string().check(z.minLength(1), z.maxLength(64));
 
-export const assigneeFilter = z.discriminatedUnion('kind', [
+const assigneeFilter = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('any') }),
   /** The user's own name (setting cairn.userName, else $CAIRN_ACTOR, else the OS user). */
   z.strictObject({ kind: z.literal('mine') }),
   z.strictObject({ kind: z.literal('unassigned') }),
   z.strictObject({ kind: z.literal('name'), name: trimmed(1, 200) }),
 ]);
-export const sprintFilter = z.discriminatedUnion('kind', [
+const sprintFilter = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('any') }),
   z.strictObject({ kind: z.literal('none') }),
   z.strictObject({ kind: z.literal('id'), id: entityId }),
@@ -56,13 +49,11 @@ export const boardFilter = z.strictObject({
   text: shortText(200),
 });
 export type BoardFilter = z.infer<typeof boardFilter>;
-export type AssigneeFilter = z.infer<typeof assigneeFilter>;
-export type SprintFilter = z.infer<typeof sprintFilter>;
 
 export const EMPTY_FILTER: BoardFilter = { projectId: null, sprint: { kind: 'any' }, assignee: { kind: 'any' }, tag: null, priority: null, text: '' };
 
 const columnRequest = z.strictObject({ status, offset: whole(0, 10_000_000), limit: whole(0, MAX_PAGE) });
-export const LANE_MODES = ['none', 'sprint', 'assignee'] as const;
+const LANE_MODES = ['none', 'sprint', 'assignee'] as const;
 export type LaneMode = (typeof LANE_MODES)[number];
 /** A swimlane's key in the page ("s:<sprint id>", "a:<assignee>"; "s:", "a:" for none), echoed with its answer. */
 const laneKey = z.string().check(z.maxLength(210));
@@ -98,7 +89,7 @@ export const fromWebview = z.discriminatedUnion('type', [
 ]);
 export type FromWebview = z.infer<typeof fromWebview>;
 
-export const boardCard = z.object({
+const boardCard = z.object({
   id: z.string(),
   projectId: z.string(),
   sprintId: z.nullable(z.string()),
@@ -123,7 +114,7 @@ export const boardCard = z.object({
 });
 export type BoardCard = z.infer<typeof boardCard>;
 
-export const boardColumn = z.object({ status, total: whole(0), offset: whole(0), cards: z.array(boardCard) });
+const boardColumn = z.object({ status, total: whole(0), offset: whole(0), cards: z.array(boardCard) });
 export type BoardColumn = z.infer<typeof boardColumn>;
 
 /** Messages the host sends. */

@@ -130,24 +130,26 @@ export class TaskBoardPanel extends WebviewPanelHost<typeof fromWebview, typeof 
   }
 
   private async move(m: Extract<FromWebview, { type: 'move' }>): Promise<void> {
-    try {
-      const task = await this.d.backend.request<'tasks.update', { version: number }>('tasks.update', { id: m.taskId, expectedVersion: m.expectedVersion, status: m.status });
-      await this.port.post({ type: 'moveResult', moveId: m.moveId, ok: true, version: task.version });
-    } catch (err) {
-      const message = `The task was not moved to ${STATUS_LABELS[m.status]}: ${(err as Error).message}`;
-      void this.d.messages.warning(`Cairn: ${message}`);
-      await this.port.post({ type: 'moveResult', moveId: m.moveId, ok: false, message });
-    }
+    await this.moveAnswered(m.moveId, `The task was not moved to ${STATUS_LABELS[m.status]}`, () =>
+      this.d.backend.request<'tasks.update', { version: number }>('tasks.update', { id: m.taskId, expectedVersion: m.expectedVersion, status: m.status }),
+    );
   }
 
   private async reorder(m: Extract<FromWebview, { type: 'reorder' }>): Promise<void> {
+    await this.moveAnswered(m.moveId, 'The task was not moved within its column', () =>
+      this.d.backend.request<'tasks.reorder', { version: number }>('tasks.reorder', { id: m.taskId, expectedVersion: m.expectedVersion, after: m.after, before: m.before }),
+    );
+  }
+
+  /** Runs a move and answers the page: the card's new version, or why not (also shown as a warning). */
+  private async moveAnswered(moveId: string, notMoved: string, run: () => Promise<{ version: number }>): Promise<void> {
     try {
-      const task = await this.d.backend.request<'tasks.reorder', { version: number }>('tasks.reorder', { id: m.taskId, expectedVersion: m.expectedVersion, after: m.after, before: m.before });
-      await this.port.post({ type: 'moveResult', moveId: m.moveId, ok: true, version: task.version });
+      const task = await run();
+      await this.port.post({ type: 'moveResult', moveId, ok: true, version: task.version });
     } catch (err) {
-      const message = `The task was not moved within its column: ${(err as Error).message}`;
+      const message = `${notMoved}: ${(err as Error).message}`;
       void this.d.messages.warning(`Cairn: ${message}`);
-      await this.port.post({ type: 'moveResult', moveId: m.moveId, ok: false, message });
+      await this.port.post({ type: 'moveResult', moveId, ok: false, message });
     }
   }
 

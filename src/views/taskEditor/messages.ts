@@ -2,11 +2,9 @@
 // the host checks every message from the page before anything reaches the backend, the page checks what the host
 // sends. Imported by both sides: no vscode, no Node, nothing of the store but types.
 import * as z from 'zod/mini';
-import { en } from 'zod/locales';
 import { BOARD_PRIORITIES, BOARD_STATUSES } from '../taskBoard/messages';
+import { entityId, token, trimmed, whole } from '../webview/schemaParts';
 import { DRAFT_FIELDS, type DraftField } from './fields';
-
-z.config(en());
 
 /** Bound on a message's size before it is parsed (a description is at most 100,000 characters). */
 export const MAX_MESSAGE_CHARS = 1_000_000;
@@ -16,14 +14,10 @@ export const DESCRIPTION_MAX = 100_000;
 
 const status = z.enum(BOARD_STATUSES);
 const priority = z.enum(BOARD_PRIORITIES);
-const trimmed = (min: number, max: number) => z.string().check(z.trim(), z.minLength(min), z.maxLength(max));
-const entityId = trimmed(1, 100);
-const whole = (min: number, max = Number.MAX_SAFE_INTEGER) => z.int().check(z.minimum(min), z.maximum(max));
-const token = z.string().check(z.minLength(1), z.maxLength(64));
 const item = whole(1, 1000);
 
 /** The draft fields a save may carry (each optional: a save sends only what changed). */
-export const draftPatch = z.strictObject({
+const draftPatch = z.strictObject({
   title: z.optional(
     z.string().check(
       z.trim(),
@@ -41,11 +35,10 @@ export const draftPatch = z.strictObject({
   sprintId: z.optional(z.nullable(entityId)),
   parentId: z.optional(z.nullable(entityId)),
 });
-export type DraftPatch = z.infer<typeof draftPatch>;
 
 const draftField = z.enum(DRAFT_FIELDS);
 
-export const criteriaOp = z.union([
+const criteriaOp = z.union([
   z.strictObject({ add: trimmed(1, 2000), at: z.optional(item) }),
   z.strictObject({ check: item }),
   z.strictObject({ uncheck: item }),
@@ -89,7 +82,7 @@ const nullableString = z.nullable(z.string());
 const nullableNumber = z.nullable(z.number());
 
 /** A task as the editor shows it (tasks.get, revealed). */
-export const editorTask = z.object({
+const editorTask = z.object({
   id: z.string(),
   projectId: z.string(),
   sprintId: nullableString,
@@ -122,7 +115,7 @@ export type EditorTask = z.infer<typeof editorTask>;
 const taskRef = z.object({ id: z.string(), title: nullableString, status: z.nullable(status) });
 export type TaskRefView = z.infer<typeof taskRef>;
 
-export const historyEntry = z.object({
+const historyEntry = z.object({
   seq: z.number(),
   version: z.number(),
   at: z.string(),
@@ -134,7 +127,7 @@ export const historyEntry = z.object({
 });
 export type HistoryEntry = z.infer<typeof historyEntry>;
 
-export const editorContext = z.object({
+const editorContext = z.object({
   project: z.object({ id: z.string(), name: z.string() }),
   sprints: z.array(z.object({ id: z.string(), name: z.string(), status: z.string() })),
   /** Who a task can be assigned to: the agents Cairn has indexed, then earlier assignees. */

@@ -8,21 +8,23 @@ import type * as z from 'zod/mini';
 import { newNonce, webviewHtml } from './html';
 
 /** Where the webview bundles are (esbuild.mjs writes them; localResourceRoots allows nothing else). */
-export const WEBVIEW_DIST = ['dist', 'webviews'] as const;
+function webviewRoot(extensionUri: vscode.Uri): vscode.Uri {
+  return vscode.Uri.joinPath(extensionUri, 'dist', 'webviews');
+}
 
-export function webviewRoot(extensionUri: vscode.Uri): vscode.Uri {
-  return vscode.Uri.joinPath(extensionUri, ...WEBVIEW_DIST);
+function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
+  return { enableScripts: true, enableCommandUris: false, localResourceRoots: [webviewRoot(extensionUri)] };
 }
 
 export function panelOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
-  return { enableScripts: true, enableCommandUris: false, localResourceRoots: [webviewRoot(extensionUri)], retainContextWhenHidden: false };
+  return { ...webviewOptions(extensionUri), retainContextWhenHidden: false };
 }
 
 /** Sets the page of app `app` (dist/webviews/<app>.js and .css) into the webview, with a fresh nonce. */
 export function setPage(webview: vscode.Webview, extensionUri: vscode.Uri, app: string, title: string): void {
   const root = webviewRoot(extensionUri);
   const uri = (file: string) => webview.asWebviewUri(vscode.Uri.joinPath(root, file)).toString();
-  webview.options = { enableScripts: true, enableCommandUris: false, localResourceRoots: [root] };
+  webview.options = webviewOptions(extensionUri);
   webview.html = webviewHtml({
     title,
     cspSource: webview.cspSource,
@@ -50,13 +52,10 @@ export interface PortOptions<In extends z.ZodMiniType, Out extends z.ZodMiniType
 export class CheckedPort<In extends z.ZodMiniType, Out extends z.ZodMiniType> implements vscode.Disposable {
   private readonly received = new vscode.EventEmitter<z.infer<In>>();
   private readonly posted = new vscode.EventEmitter<z.infer<Out>>();
-  private readonly refused = new vscode.EventEmitter<string>();
   private readonly subscription: vscode.Disposable;
   readonly onMessage = this.received.event;
   /** Every message sent to the page (the integration tests and benchmarks watch these). */
   readonly onDidPost = this.posted.event;
-  /** Every refused message, with the reason. */
-  readonly onDidRefuse = this.refused.event;
 
   constructor(private readonly o: PortOptions<In, Out>) {
     this.subscription = o.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw));
@@ -79,7 +78,6 @@ export class CheckedPort<In extends z.ZodMiniType, Out extends z.ZodMiniType> im
 
   private refuse(reason: string): false {
     this.o.log.warn(`Refused a message from ${this.o.name}: ${reason}`);
-    this.refused.fire(reason);
     void this.post(this.o.refusal(`Cairn refused a message from ${this.o.name}: ${reason}`));
     return false;
   }
@@ -98,6 +96,5 @@ export class CheckedPort<In extends z.ZodMiniType, Out extends z.ZodMiniType> im
     this.subscription.dispose();
     this.received.dispose();
     this.posted.dispose();
-    this.refused.dispose();
   }
 }

@@ -20,3 +20,8 @@ export function h(tag: string, attrs: Attrs = {}, ...children: Child[]): HTMLEle
 export function setChildren(el: Element, ...children: Child[]): void {
   el.replaceChildren(...children.filter((c): c is Node | string => c !== null && c !== undefined && c !== false));
 }
+
+/** A codicon: decoration, hidden from screen readers, unless it has a `label` (then it is an image by that name). */
+export function icon(name: string, label?: string): HTMLElement {
+  return h('span', { className: `codicon codicon-${name}`, 'aria-hidden': label ? undefined : 'true', role: label ? 'img' : undefined, 'aria-label': label });
+}

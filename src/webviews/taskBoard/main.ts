@@ -11,6 +11,7 @@ import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import './board.css';
+import type * as z from 'zod/mini';
 import type { TaskStatus } from '../../store/schema';
 import {
   BOARD_PRIORITIES,
@@ -26,8 +27,9 @@ import {
   type FromWebview,
   type LaneMode,
 } from '../../views/taskBoard/messages';
-import { h, setChildren } from '../shared/dom';
-import { vscodeApi } from '../shared/vscodeApi';
+import { fillSelect, showBanner, speak, type CheckboxElement, type Option, type SelectElement, type TextFieldElement } from '../shared/controls';
+import { h, icon, setChildren } from '../shared/dom';
+import { onHostMessage, postToHost, savedState, saveState } from '../shared/vscodeApi';
 import { ageDays, cardLabel, formatMinutes, isStale } from './cardText';
 import { ColumnCache, type ColumnSnapshot } from './columnCache';
 import { announce, dropOf, pickUp, step, stepWithin, type Held } from './keyboardMove';
@@ -40,15 +42,6 @@ const PAGE_SIZE = 50;
 const DRAG_TYPE = 'application/x-cairn-task';
 /** Lanes drawn at most (each is a row of columns); the rest are reached by the filters. */
 const MAX_LANES_SHOWN = 100;
-
-interface Option {
-  label: string;
-  value: string;
-  description?: string;
-}
-type SelectElement = HTMLElement & { value: string; options: (Option & { selected?: boolean })[] };
-type TextFieldElement = HTMLElement & { value: string };
-type CheckboxElement = HTMLElement & { checked: boolean };
 
 /** One column of one swimlane (the only lane, key "", when there are none). */
 interface ColumnView {
@@ -68,8 +61,8 @@ interface ColumnView {
   dropLine: HTMLElement;
 }
 
-const vscode = vscodeApi<BoardViewState>();
-const post = (m: FromWebview) => vscode.postMessage(m);
+type HostMessage = z.infer<typeof toWebview>;
+const post = (m: FromWebview) => postToHost(m);
 
 class TaskBoard {
   private state: BoardViewState;
@@ -122,13 +115,10 @@ class TaskBoard {
   private textTimer: number | undefined;
 
   constructor() {
-    const saved = boardViewState.safeParse(vscode.getState());
-    this.state = saved.success ? saved.data : structuredClone(DEFAULT_VIEW_STATE);
-    this.scrollToRestore = saved.success ? { ...saved.data.scroll } : null;
-    const select = (label: string, key: string) => {
-      const el = h('vscode-single-select', { 'aria-label': label, 'data-filter': key, className: 'filter' }) as SelectElement;
-      return el;
-    };
+    const saved = savedState(boardViewState);
+    this.state = saved ?? structuredClone(DEFAULT_VIEW_STATE);
+    this.scrollToRestore = saved ? { ...saved.scroll } : null;
+    const select = (label: string, key: string) => h('vscode-single-select', { 'aria-label': label, 'data-filter': key, className: 'filter' }) as SelectElement;
     this.selects = {
       project: select('Project', 'project'),
       sprint: select('Sprint', 'sprint'),
@@ -142,20 +132,14 @@ class TaskBoard {
     this.root.append(this.toolbar, this.banner, this.columnsEl, this.live);
     document.body.append(this.root);
     this.buildColumns();
-    window.addEventListener('message', (e: MessageEvent) => this.receive(e.data));
+    onHostMessage(toWebview, 'task board', (m) => this.receive(m));
     window.addEventListener('resize', () => this.queueRender());
     post({ type: 'ready' });
   }
 
   // ---- messages from the host --------------------------------------------------------------------------------------
 
-  private receive(raw: unknown): void {
-    const parsed = toWebview.safeParse(raw);
-    if (!parsed.success) {
-      console.warn('Cairn task board: ignored a malformed message from the host');
-      return;
-    }
-    const m = parsed.data;
+  private receive(m: HostMessage): void {
     switch (m.type) {
       case 'init':
         this.projects = m.projects;
@@ -270,7 +254,7 @@ class TaskBoard {
     post({ type: 'query', seq, filter: laneFilter(this.state.filter, lane), columns, facets, ...(lane ? { lane } : {}) });
   }
 
-  private applyColumns(m: Extract<ReturnType<typeof toWebview.parse>, { type: 'columns' }>): void {
+  private applyColumns(m: Extract<HostMessage, { type: 'columns' }>): void {
     if (m.seq < this.resetSeq) return; // asked before the filter or the store changed
     const isReset = this.resetPending.delete(m.seq);
     if (m.facets) {
@@ -335,10 +319,7 @@ class TaskBoard {
       this.say(`"${pending.title}" could not be moved and was put back. ${message}`);
       this.refreshDeferred = true;
     }
-    if (this.refreshDeferred && !this.pendingMoves.size && !this.held) {
-      this.refreshDeferred = false;
-      this.reload();
-    }
+    this.reloadIfDeferred();
   }
 
   // ---- toolbar -------------------------------------------------------------------------------------------------------
@@ -412,11 +393,7 @@ class TaskBoard {
   /** The filter lists, with the current filter selected. */
   private fillToolbar(): void {
     const f = this.state.filter;
-    const fill = (el: SelectElement, options: Option[], value: string) => {
-      if (!options.some((o) => o.value === value)) options.push({ label: value.replace(/^[=@]/, ''), value });
-      el.options = options.map((o) => ({ ...o, selected: o.value === value }));
-      el.value = value;
-    };
+    const fill = (el: SelectElement, options: Option[], value: string) => fillSelect(el, options, value, value.replace(/^[=@]/, ''));
     fill(this.selects.project, [{ label: 'All projects', value: '' }, ...this.projects.map((p) => ({ label: p.name, value: p.id }))], f.projectId ?? '');
     const sprints = this.sprints.filter((s) => !f.projectId || s.projectId === f.projectId);
     const projectName = (id: string) => this.projects.find((p) => p.id === id)?.name ?? '';
@@ -691,22 +668,22 @@ class TaskBoard {
   private cardElement(card: BoardCard, now: number): HTMLElement {
     const meta = h('div', { className: 'meta' });
     meta.append(h('span', { className: `priority priority-${card.priority}`, title: `Priority: ${card.priority}` }, card.priority));
-    if (card.assignee) meta.append(h('span', { className: 'assignee', title: `Assigned to ${card.assignee}` }, h('span', { className: 'codicon codicon-person', 'aria-hidden': 'true' }), card.assignee));
-    if (card.estimatedMinutes !== null) meta.append(h('span', { className: 'estimate', title: 'Estimate' }, h('span', { className: 'codicon codicon-watch', 'aria-hidden': 'true' }), formatMinutes(card.estimatedMinutes)));
+    if (card.assignee) meta.append(h('span', { className: 'assignee', title: `Assigned to ${card.assignee}` }, icon('person'), card.assignee));
+    if (card.estimatedMinutes !== null) meta.append(h('span', { className: 'estimate', title: 'Estimate' }, icon('watch'), formatMinutes(card.estimatedMinutes)));
     if (card.criteriaTotal > 0) {
       meta.append(
         h(
           'span',
           { className: `criteria${card.criteriaDone === card.criteriaTotal ? ' complete' : ''}`, title: `Acceptance criteria: ${card.criteriaDone} of ${card.criteriaTotal} done` },
-          h('span', { className: 'codicon codicon-checklist', 'aria-hidden': 'true' }),
+          icon('checklist'),
           `${card.criteriaDone}/${card.criteriaTotal}`,
         ),
       );
     }
     if (card.waitingOn > 0) {
-      meta.append(h('span', { className: 'waiting', title: `Waits on ${card.waitingOn} of ${card.dependsOn} dependencies not done` }, h('span', { className: 'codicon codicon-lock', 'aria-hidden': 'true' }), `waits on ${card.waitingOn}`));
+      meta.append(h('span', { className: 'waiting', title: `Waits on ${card.waitingOn} of ${card.dependsOn} dependencies not done` }, icon('lock'), `waits on ${card.waitingOn}`));
     }
-    if (isStale(card, now)) meta.append(h('span', { className: 'stale', title: `Untouched for ${ageDays(card.updatedAt, now)} days` }, h('span', { className: 'codicon codicon-history', 'aria-hidden': 'true' }), `${ageDays(card.updatedAt, now)}d`));
+    if (isStale(card, now)) meta.append(h('span', { className: 'stale', title: `Untouched for ${ageDays(card.updatedAt, now)} days` }, icon('history'), `${ageDays(card.updatedAt, now)}d`));
     const tags = h('div', { className: 'tags' }, ...card.tags.slice(0, 6).map((t) => h('span', { className: 'tag' }, `#${t}`)));
     return h(
       'div',
@@ -721,7 +698,7 @@ class TaskBoard {
         'data-vscode-context': JSON.stringify({ webviewSection: 'taskCard', taskId: card.id, preventDefaultContextMenuItems: true }),
         'aria-label': cardLabel(card, now),
       },
-      h('div', { className: 'title', title: card.title }, card.lockedFields?.includes('title') ? h('span', { className: 'codicon codicon-lock', 'aria-hidden': 'true' }) : null, card.title),
+      h('div', { className: 'title', title: card.title }, card.lockedFields?.includes('title') ? icon('lock') : null, card.title),
       meta,
       tags,
     );
@@ -799,7 +776,7 @@ class TaskBoard {
         const drop = dropOf(held);
         if (drop === 'column') this.moveCard(card, held.to);
         else if (drop === 'within' && snapshot) this.reorderCard(card, snapshot);
-        else this.afterHold();
+        else this.reloadIfDeferred();
       } else if (key === 'Escape') {
         putBack();
         const held = this.held;
@@ -807,7 +784,7 @@ class TaskBoard {
         this.heldSnapshot = null;
         this.markHeld();
         this.say(announce.cancelled(held));
-        this.afterHold();
+        this.reloadIfDeferred();
       } else if (key !== 'Tab') return;
       e.preventDefault();
       return;
@@ -856,8 +833,9 @@ class TaskBoard {
     this.markSelected();
   }
 
-  private afterHold(): void {
-    if (this.refreshDeferred && !this.pendingMoves.size) {
+  /** The store changed while a card was held or a move unanswered: reload once neither is so. */
+  private reloadIfDeferred(): void {
+    if (this.refreshDeferred && !this.pendingMoves.size && !this.held) {
       this.refreshDeferred = false;
       this.reload();
     }
@@ -935,20 +913,15 @@ class TaskBoard {
   // ---- messages to the user ----------------------------------------------------------------------------------------------
 
   private say(text: string): void {
-    // Cleared first, so the same sentence twice is read twice.
-    this.live.textContent = '';
-    requestAnimationFrame(() => (this.live.textContent = text));
+    speak(this.live, text);
   }
 
   private showBanner(message: string): void {
-    const close = h('vscode-button', { secondary: true, className: 'dismiss' }, 'Dismiss');
-    close.addEventListener('click', () => (this.banner.hidden = true));
-    setChildren(this.banner, h('span', { className: 'codicon codicon-warning', 'aria-hidden': 'true' }), h('span', { className: 'message' }, message), close);
-    this.banner.hidden = false;
+    showBanner(this.banner, message);
   }
 
   private saveState(): void {
-    vscode.setState(this.state);
+    saveState(this.state);
   }
 }
 

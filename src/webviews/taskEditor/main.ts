@@ -5,6 +5,7 @@
 // by field (src/views/taskEditor/fields.ts): taken where only they changed a field, offered as a choice where both
 // did. Plain DOM and @vscode-elements controls, like the board; everything works from the keyboard.
 import '../shared/litNonce';
+import type * as z from 'zod/mini';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
@@ -26,33 +27,24 @@ import {
   type FromEditor,
   type TaskRefView,
 } from '../../views/taskEditor/messages';
-import { h, setChildren } from '../shared/dom';
-import { vscodeApi } from '../shared/vscodeApi';
+import { fillSelect, showBanner, speak, type CheckboxElement, type SelectElement, type TextFieldElement } from '../shared/controls';
+import { h, icon, setChildren } from '../shared/dom';
+import { onHostMessage, postToHost, savedState, saveState } from '../shared/vscodeApi';
 import { formatMinutes } from '../taskBoard/cardText';
 
-interface Option {
-  label: string;
-  value: string;
-  description?: string;
-}
-type SelectElement = HTMLElement & { value: string; options: (Option & { selected?: boolean })[]; disabled: boolean };
-type TextElement = HTMLElement & { value: string; disabled: boolean; readonly: boolean; invalid: boolean };
-type CheckboxElement = HTMLElement & { checked: boolean; disabled: boolean };
+type HostMessage = z.infer<typeof toEditor>;
+type SearchResult = Extract<HostMessage, { type: 'searchResults' }>['results'][number];
 
-type SearchResult = { id: string; title: string; status: EditorTask['status'] | null; project?: string };
-
-const vscode = vscodeApi<EditorViewState>();
-const post = (m: FromEditor) => vscode.postMessage(m);
+const post = (m: FromEditor) => postToHost(m);
 const STATUS_ICON: Record<string, string> = { pending: 'circle-large-outline', in_progress: 'play-circle', blocked: 'error', done: 'pass-filled', cancelled: 'circle-slash' };
 const SOURCE_LABEL: Record<string, string> = { extension: 'VS Code', cli: 'CLI', agent: 'agent' };
-const icon = (name: string, label?: string) => h('span', { className: `codicon codicon-${name}`, 'aria-hidden': label ? undefined : 'true', role: label ? 'img' : undefined, 'aria-label': label });
 const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }) : '—');
 const who = (actor: string, source: string) => `${actor} (${SOURCE_LABEL[source] ?? source})`;
 
 /** A search box that offers tasks to pick (the parent, a dependency): type, ↓ into the results, Enter picks, Escape leaves. */
 class TaskPicker {
   readonly el: HTMLElement;
-  readonly field: TextElement;
+  readonly field: TextFieldElement;
   private readonly list: HTMLElement;
   private timer: number | undefined;
   private seq = 0;
@@ -63,7 +55,7 @@ class TaskPicker {
     private readonly onPick: (r: SearchResult) => void,
     private readonly nextSeq: () => number,
   ) {
-    this.field = h('vscode-textfield', { placeholder: 'Search tasks by words or paste an id', 'aria-label': label, 'data-picker': purpose }) as TextElement;
+    this.field = h('vscode-textfield', { placeholder: 'Search tasks by words or paste an id', 'aria-label': label, 'data-picker': purpose }) as TextFieldElement;
     this.list = h('ul', { className: 'picker-results', role: 'listbox', 'aria-label': `${label}: results`, hidden: true });
     this.el = h('div', { className: 'picker' }, this.field, this.list);
     this.field.addEventListener('input', () => {
@@ -174,9 +166,9 @@ class TaskEditor {
   private readonly saveButton = h('vscode-button', { id: 'save', icon: 'save', title: 'Save (Ctrl+S)' }, 'Save') as HTMLElement & { disabled: boolean };
   private readonly revertButton = h('vscode-button', { id: 'revert', secondary: true, icon: 'discard', title: 'Discard unsaved changes' }, 'Revert') as HTMLElement & { disabled: boolean };
   private readonly unlockButton = h('vscode-button', { id: 'unlock', secondary: true, icon: 'unlock', hidden: true }, 'Unlock');
-  private readonly title = h('vscode-textfield', { id: 'title', 'aria-label': 'Title', className: 'title-field', maxlength: TITLE_MAX }) as TextElement;
+  private readonly title = h('vscode-textfield', { id: 'title', 'aria-label': 'Title', className: 'title-field', maxlength: TITLE_MAX }) as TextFieldElement;
   private readonly titleBadge = h('span', { className: 'secret-badge', hidden: true });
-  private readonly description = h('vscode-textarea', { id: 'description', 'aria-label': 'Description (Markdown)', rows: 10, resize: 'vertical', maxlength: DESCRIPTION_MAX }) as TextElement;
+  private readonly description = h('vscode-textarea', { id: 'description', 'aria-label': 'Description (Markdown)', rows: 10, resize: 'vertical', maxlength: DESCRIPTION_MAX }) as TextFieldElement;
   private readonly descriptionBadge = h('span', { className: 'secret-badge', hidden: true });
   private readonly preview = h('div', { className: 'preview markdown-body', id: 'description-preview', tabindex: 0, 'aria-label': 'Description preview', hidden: true });
   private readonly writeTab = h('vscode-button', { secondary: true, 'data-mode': 'write', 'aria-pressed': 'true' }, 'Write');
@@ -185,14 +177,14 @@ class TaskEditor {
   private readonly priority = h('vscode-single-select', { id: 'priority', 'aria-label': 'Priority' }) as SelectElement;
   private readonly assignee = h('vscode-single-select', { id: 'assignee', 'aria-label': 'Assignee', combobox: true, creatable: true, filter: 'contains' }) as SelectElement;
   private readonly sprint = h('vscode-single-select', { id: 'sprint', 'aria-label': 'Sprint' }) as SelectElement;
-  private readonly estimate = h('vscode-textfield', { id: 'estimate', 'aria-label': 'Estimate (such as 90m, 1.5h, 2d)', placeholder: 'e.g. 90m, 1.5h, 2d' }) as TextElement;
+  private readonly estimate = h('vscode-textfield', { id: 'estimate', 'aria-label': 'Estimate (such as 90m, 1.5h, 2d)', placeholder: 'e.g. 90m, 1.5h, 2d' }) as TextFieldElement;
   private readonly tagList = h('ul', { className: 'chips', 'aria-label': 'Tags' });
-  private readonly tagInput = h('vscode-textfield', { id: 'tag-input', placeholder: 'Add a tag, then Enter', 'aria-label': 'Add a tag' }) as TextElement;
+  private readonly tagInput = h('vscode-textfield', { id: 'tag-input', placeholder: 'Add a tag, then Enter', 'aria-label': 'Add a tag' }) as TextFieldElement;
   private readonly parentView = h('div', { className: 'parent' });
   private readonly parentPicker: TaskPicker;
   private readonly criteriaHeading = h('h2', { id: 'criteria-heading' }, 'Acceptance criteria');
   private readonly criteriaList = h('ol', { className: 'criteria-list', 'aria-labelledby': 'criteria-heading' });
-  private readonly criterionInput = h('vscode-textfield', { id: 'criterion-new', placeholder: 'Add a criterion, then Enter', 'aria-label': 'Add an acceptance criterion' }) as TextElement;
+  private readonly criterionInput = h('vscode-textfield', { id: 'criterion-new', placeholder: 'Add a criterion, then Enter', 'aria-label': 'Add an acceptance criterion' }) as TextFieldElement;
   private readonly depsList = h('ul', { className: 'refs', 'aria-label': 'Waits for' });
   private readonly dependantsList = h('ul', { className: 'refs', 'aria-label': 'Waited on by' });
   private readonly depPicker: TaskPicker;
@@ -203,14 +195,13 @@ class TaskEditor {
   private readonly projectName = h('span', { className: 'project-name' });
 
   constructor() {
-    const saved = editorViewState.safeParse(vscode.getState());
-    this.restored = saved.success ? saved.data : null;
+    this.restored = savedState(editorViewState) ?? null;
     this.descriptionMode = this.restored?.descriptionMode ?? 'write';
     this.parentPicker = new TaskPicker('parent', 'Find a parent task (same project)', (r) => this.setField('parentId', r.id, true), () => ++this.searchSeq);
     this.depPicker = new TaskPicker('dependency', 'Add a dependency: find a task', (r) => this.act('depend', `Now waits for "${r.title}".`, { on: r.id }), () => ++this.searchSeq);
     this.build();
     document.body.append(this.root);
-    window.addEventListener('message', (e: MessageEvent) => this.receive(e.data));
+    onHostMessage(toEditor, 'task editor', (m) => this.receive(m));
     window.addEventListener('keydown', (e) => {
       if ((e.ctrlKey || e.metaKey) && !e.shiftKey && !e.altKey && e.key.toLowerCase() === 's') {
         e.preventDefault();
@@ -389,13 +380,7 @@ class TaskEditor {
 
   // ---- messages from the host ---------------------------------------------------------------------------------------
 
-  private receive(raw: unknown): void {
-    const parsed = toEditor.safeParse(raw);
-    if (!parsed.success) {
-      console.warn('Cairn task editor: ignored a malformed message from the host');
-      return;
-    }
-    const m = parsed.data;
+  private receive(m: HostMessage): void {
     switch (m.type) {
       case 'task':
         return this.onTask(m.task, m.reason, m.by);
@@ -687,10 +672,10 @@ class TaskEditor {
         if (this.descriptionMode === 'preview') this.setDescriptionMode('preview', false);
         break;
       case 'status':
-        this.fill(this.status, BOARD_STATUSES.map((s) => ({ label: STATUS_LABELS[s], value: s })), d.status);
+        fillSelect(this.status, BOARD_STATUSES.map((s) => ({ label: STATUS_LABELS[s], value: s })), d.status);
         break;
       case 'priority':
-        this.fill(this.priority, BOARD_PRIORITIES.map((p) => ({ label: p[0]!.toUpperCase() + p.slice(1), value: p })), d.priority);
+        fillSelect(this.priority, BOARD_PRIORITIES.map((p) => ({ label: p[0]!.toUpperCase() + p.slice(1), value: p })), d.priority);
         break;
       case 'assignee':
         this.fillAssignees();
@@ -717,16 +702,10 @@ class TaskEditor {
     this.renderMeta();
   }
 
-  private fill(el: SelectElement, options: Option[], value: string): void {
-    if (!options.some((o) => o.value === value)) options.push({ label: value, value });
-    el.options = options.map((o) => ({ ...o, selected: o.value === value }));
-    el.value = value;
-  }
-
   private fillAssignees(): void {
     const value = this.draft?.assignee ?? '';
     const people = this.context?.assignees ?? [];
-    this.fill(
+    fillSelect(
       this.assignee,
       [{ label: 'Unassigned', value: '' }, ...people.map((p) => ({ label: p.name, value: p.name, description: p.kind === 'agent' ? `agent${p.description ? ` · ${p.description}` : ''}` : 'assigned before' }))],
       value,
@@ -736,7 +715,7 @@ class TaskEditor {
   private fillSprints(): void {
     const value = this.draft?.sprintId ?? '';
     const sprints = this.context?.sprints ?? [];
-    this.fill(this.sprint, [{ label: 'No sprint', value: '' }, ...sprints.map((s) => ({ label: `${s.name} (${s.status})`, value: s.id }))], value);
+    fillSelect(this.sprint, [{ label: 'No sprint', value: '' }, ...sprints.map((s) => ({ label: `${s.name} (${s.status})`, value: s.id }))], value);
   }
 
   private refLabel(ref: TaskRefView | null, id: string): string {
@@ -927,8 +906,10 @@ class TaskEditor {
     const base = this.base;
     const draft = this.draft;
     const dirty = base && draft ? dirtyFields(draftOf(base), draft) : [];
-    for (const el of this.root.querySelectorAll<HTMLElement>('[data-field]')) el.classList.toggle('dirty', dirty.includes(el.dataset.field as DraftField));
-    for (const el of this.root.querySelectorAll<HTMLElement>('[data-field]')) el.classList.toggle('conflict', this.conflicts.some((c) => c.field === el.dataset.field));
+    for (const el of this.root.querySelectorAll<HTMLElement>('[data-field]')) {
+      el.classList.toggle('dirty', dirty.includes(el.dataset.field as DraftField));
+      el.classList.toggle('conflict', this.conflicts.some((c) => c.field === el.dataset.field));
+    }
     this.saveButton.disabled = !dirty.length || !!this.saving || this.gone;
     this.revertButton.disabled = (!dirty.length && !this.conflicts.length) || this.gone;
     this.saveState.textContent = this.gone
@@ -983,7 +964,7 @@ class TaskEditor {
   private saveViewState(): void {
     if (!this.base) return;
     const dirty = this.draft ? dirtyFields(draftOf(this.base), this.draft).length > 0 : false;
-    vscode.setState({
+    saveState({
       taskId: this.base.id,
       base: this.base,
       ...(this.draft && (dirty || this.conflicts.length) ? { draft: this.draft, conflicts: this.conflicts } : {}),
@@ -993,16 +974,13 @@ class TaskEditor {
   }
 
   private say(text: string): void {
-    this.live.textContent = '';
-    requestAnimationFrame(() => (this.live.textContent = text));
+    speak(this.live, text);
   }
 
+  /** A warning, or news (a change taken in, a merged save); the level is also the banner's icon. */
   private showBanner(message: string, level: 'warning' | 'info' = 'warning'): void {
-    const close = h('vscode-button', { secondary: true, className: 'dismiss' }, 'Dismiss');
-    close.addEventListener('click', () => this.hideBanner());
     this.banner.className = `banner ${level}`;
-    setChildren(this.banner, icon(level === 'info' ? 'info' : 'warning'), h('span', { className: 'message' }, message), close);
-    this.banner.hidden = false;
+    showBanner(this.banner, message, level);
   }
 
   private hideBanner(): void {

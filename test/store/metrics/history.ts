@@ -8,6 +8,7 @@
 // reference*: the figures computed the plain way, from those events alone: each task's events replayed in time order,
 // each event placed on its local date with Intl's toLocaleDateString (not the metrics' own day arithmetic), no rollups.
 import { ulid } from 'ulid';
+import { percentile } from '../../../bench/stats';
 import { insertRows } from '../../../src/store/snapshot/load';
 import type { Store } from '../../../src/store/store';
 
@@ -285,16 +286,5 @@ export function refActivity(events: readonly LoggedEvent[], o: { starts: string[
   return out;
 }
 
-export const refPercentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.max(1, Math.ceil((p / 100) * sorted.length)) - 1]! : null);
-
-/** mulberry32: a seeded PRNG, so a failing history can be written again. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Nearest-rank percentile of an ascending list; null for none. */
+export const refPercentile = (sorted: number[], p: number) => (sorted.length ? percentile(sorted, p) : null);

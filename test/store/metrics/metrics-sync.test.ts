@@ -7,6 +7,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { prng } from '../../../bench/stats';
 import { recordAgentRun } from '../../../src/store/agents/runs';
 import { activity } from '../../../src/store/metrics/activity';
 import { agentMetrics, type AgentFigures } from '../../../src/store/metrics/agents';
@@ -20,7 +21,7 @@ import { createSprint } from '../../../src/store/sprints';
 import { Store } from '../../../src/store/store';
 import { createTask, deleteTask } from '../../../src/store/tasks';
 import { cleanupTempDirs, human, tempDir } from '../../helpers';
-import { appendToLog, History, prng, refActivity, refBurndown, refCycle, refDate, refDays, refFlow, refPercentile, refStarts, refThroughput, type LoggedEvent } from './history';
+import { appendToLog, History, refActivity, refBurndown, refCycle, refDate, refDays, refFlow, refPercentile, refStarts, refThroughput, type LoggedEvent } from './history';
 
 const NOW = Date.parse('2026-04-20T12:00:00Z');
 const WINDOW_START = Date.parse('2026-03-01T00:00:00Z');

@@ -11,6 +11,7 @@ export const cryptoMethods = {
   'crypto.status': method({
     doc: 'Whether encryption is set up and unlocked here, and what can unlock it.',
     result: 'KeyStatus',
+    vectorless: true,
     params: z.strictObject({}),
     handler: async (store) => keyStatus(store.orm),
   }),
@@ -25,6 +26,7 @@ export const cryptoMethods = {
     doc: 'Unlocks the data key in this backend by passphrase or keychain key.',
     result: 'KeyStatus',
     writes: true,
+    vectorless: true,
     params: z
       .strictObject({ passphrase: passphrase('passphrase').optional(), keychainKey: keychainKey.optional(), ...writer })
       .refine((p) => p.passphrase !== undefined || p.keychainKey !== undefined, 'give passphrase or keychainKey'),

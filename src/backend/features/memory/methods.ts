@@ -6,7 +6,7 @@ import { forget, getMemory, listMemories, pruneExpired, recall, remember } from 
 import type { Store } from '../../../store/store';
 import { MEMORY_TYPES } from '../../../store/schema';
 import { id, isoDateTime, memoryContent, memorySource, memoryType, searchQuery, unitScore } from '../../../store/valueRules';
-import { method, who, writer } from '../define';
+import { method, pageLimit, pageOffset, who, writer } from '../define';
 
 /** Secret content revealed when the store is unlocked, shown locked otherwise (see crypto/reveal.ts). */
 const revealed =
@@ -54,8 +54,8 @@ export const memoryMethods = {
       projectId: id('projectId').optional(),
       type: memoryType.optional(),
       includeExpired: z.boolean({ error: 'includeExpired must be true or false' }).optional(),
-      limit: z.number({ error: 'limit must be a whole number from 1 to 1000' }).int().min(1).max(1000).default(100),
-      offset: z.number({ error: 'offset must be a whole number' }).int().min(0).default(0),
+      limit: pageLimit(1000, 100),
+      offset: pageOffset,
     }),
     handler: (store, p) => store.read((orm) => listMemories(orm, p)).then(revealed(store)),
   }),

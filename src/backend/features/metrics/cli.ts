@@ -46,10 +46,13 @@ const pct = (n: number | null) => (n === null ? '-' : `${Math.round(n * 100)}%`)
 const rangeLine = (r: { from: string; to: string; timeZone: string; bucket?: string; projectId?: string | null }) =>
   `${r.from} .. ${r.to} (${r.timeZone}${r.bucket ? `, by ${r.bucket}` : ''})${r.projectId ? `, project ${r.projectId}` : ''}`;
 
-function withRange(cmd: Command, buckets = true): Command {
-  cmd.option('--project <id>', "one project's tasks (default: the whole store)").option('--from <date>', 'first day, YYYY-MM-DD (default: 30 days or 12 weeks back)').option('--to <date>', 'last day, YYYY-MM-DD (default: today)');
+const withTimeZone = (cmd: Command) => cmd.option('--tz <zone>', 'time zone of the days, IANA (e.g. Europe/Paris; default UTC)');
+
+function withRange(cmd: Command, { project = true, buckets = true } = {}): Command {
+  if (project) cmd.option('--project <id>', "one project's tasks (default: the whole store)");
+  cmd.option('--from <date>', 'first day, YYYY-MM-DD (default: 30 days or 12 weeks back)').option('--to <date>', 'last day, YYYY-MM-DD (default: today)');
   if (buckets) cmd.addOption(new Option('--bucket <bucket>', 'one row per day or per week (weeks start on Monday)').choices(BUCKETS).default('day'));
-  return cmd.option('--tz <zone>', 'time zone of the days, IANA (e.g. Europe/Paris; default UTC)');
+  return withTimeZone(cmd);
 }
 
 const rangeParams = (o: RangeOptions) => ({ projectId: o.project, from: o.from, to: o.to, bucket: o.bucket, timeZone: o.tz });
@@ -102,9 +105,7 @@ function listsText(r: ListsReport): string {
 
 export function registerMetricsCommands(program: Command, t: MetricsCliTools): void {
   const metrics = t.sub(program, 'metrics', "the dashboard's figures: burndown, throughput, flow, cycle-time, agents, activity, lists");
-  t.sub(metrics, 'burndown', "a sprint's open tasks and estimate per day against the ideal line")
-    .argument('<sprintId>')
-    .option('--tz <zone>', 'time zone of the days, IANA (e.g. Europe/Paris; default UTC)')
+  withTimeZone(t.sub(metrics, 'burndown', "a sprint's open tasks and estimate per day against the ideal line").argument('<sprintId>'))
     .action(async (sprintId: string, o: { tz?: string }, cmd: Command) => {
       const r = await t.withStore(cmd, (call) => call<'metrics.burndown', BurndownReport>('metrics.burndown', { sprintId, timeZone: o.tz }));
       t.print(cmd, r, () => burndownText(r));
@@ -117,7 +118,7 @@ export function registerMetricsCommands(program: Command, t: MetricsCliTools): v
     const r = await t.withStore(cmd, (call) => call<'metrics.cumulativeFlow', CumulativeFlowReport>('metrics.cumulativeFlow', rangeParams(o)));
     t.print(cmd, r, () => `Tasks by status ${rangeLine(r)}\n${formatTable(['START', ...TASK_STATUSES.map((s) => s.toUpperCase())], r.buckets.map((b) => [b.start, ...TASK_STATUSES.map((s) => String(b.byStatus[s]))]))}`);
   });
-  withRange(t.sub(metrics, 'cycle-time', 'cycle and lead time of the tasks done in a range'), false)
+  withRange(t.sub(metrics, 'cycle-time', 'cycle and lead time of the tasks done in a range'), { buckets: false })
     .option('--limit <n>', 'tasks to list (default 100; the figures cover all)', t.positiveInt)
     .action(async (o: RangeOptions & { limit?: number }, cmd: Command) => {
       const r = await t.withStore(cmd, (call) => call<'metrics.cycleTime', CycleTimeReport>('metrics.cycleTime', { projectId: o.project, from: o.from, to: o.to, timeZone: o.tz, limit: o.limit }));
@@ -129,12 +130,7 @@ export function registerMetricsCommands(program: Command, t: MetricsCliTools): v
       const r = await t.withStore(cmd, (call) => call<'metrics.agents', AgentsReport>('metrics.agents', { ...rangeParams(o), agent: o.agent }));
       t.print(cmd, r, () => agentsText(r));
     });
-  const activity = t.sub(metrics, 'activity', 'events per day or week by actor, people against agents')
-    .option('--from <date>', 'first day, YYYY-MM-DD (default: 30 days or 12 weeks back)')
-    .option('--to <date>', 'last day, YYYY-MM-DD (default: today)')
-    .addOption(new Option('--bucket <bucket>', 'one row per day or per week (weeks start on Monday)').choices(BUCKETS).default('day'))
-    .option('--tz <zone>', 'time zone of the days, IANA (e.g. Europe/Paris; default UTC)');
-  activity.action(async (o: Omit<RangeOptions, 'project'>, cmd: Command) => {
+  withRange(t.sub(metrics, 'activity', 'events per day or week by actor, people against agents'), { project: false }).action(async (o: Omit<RangeOptions, 'project'>, cmd: Command) => {
     const r = await t.withStore(cmd, (call) => call<'metrics.activity', ActivityReport>('metrics.activity', { from: o.from, to: o.to, bucket: o.bucket, timeZone: o.tz }));
     t.print(cmd, r, () => activityText(r));
   });

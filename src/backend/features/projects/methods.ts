@@ -17,12 +17,14 @@ export const projectMethods = {
   'projects.list': method({
     doc: 'Every project, with its task counts.',
     result: 'Project[] (with `taskCounts`)',
+    vectorless: true,
     params: z.strictObject({}),
     handler: (store) => store.read((orm) => listProjects(orm)),
   }),
   'projects.get': method({
     doc: 'One project.',
     result: 'Project',
+    vectorless: true,
     params: z.strictObject({ id: id('id') }),
     handler: (store, p) => getProject(store.orm, p.id),
   }),
@@ -57,6 +59,7 @@ export const projectMethods = {
   'sprints.list': method({
     doc: "Sprints, of one project or all.",
     result: 'Sprint[]',
+    vectorless: true,
     params: z.strictObject({ projectId: id('projectId').optional() }),
     handler: (store, p) => listSprints(store.orm, p.projectId),
   }),

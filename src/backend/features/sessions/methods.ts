@@ -4,10 +4,8 @@ import { z } from 'zod';
 import { revealMemory, revealMessage } from '../../../store/crypto/fields';
 import { APPEND_BATCH_MAX, appendMessages, endSession, getSession, listSessions, pruneMessages, startSession } from '../../../store/sessions';
 import { count, id, isoDateTime, memoryType, messageContent, messageRole, name, sessionSummary, toolCallsRule, unitScore } from '../../../store/valueRules';
-import { method, who, writer } from '../define';
+import { method, pageLimit, pageOffset, who, writer } from '../define';
 
-const limit = (max: number, dflt: number) => z.number({ error: `limit must be a whole number from 1 to ${max}` }).int().min(1).max(max).default(dflt);
-const offset = z.number({ error: 'offset must be a whole number' }).int().min(0).default(0);
 const secret = z.boolean({ error: 'secret must be true or false' });
 
 const message = z.strictObject({
@@ -72,15 +70,15 @@ export const sessionMethods = {
       projectId: id('projectId').optional(),
       taskId: id('taskId').optional(),
       open: z.boolean({ error: 'open must be true or false' }).optional(),
-      limit: limit(1000, 50),
-      offset,
+      limit: pageLimit(1000, 50),
+      offset: pageOffset,
     }),
     handler: (store, p) => store.read((orm) => listSessions(orm, p)),
   }),
   'sessions.get': method({
     doc: "A session with its messages in order, in pages (total: the messages it holds).",
     result: '`{"session": Session, "messages": Message[], "total": N}`',
-    params: z.strictObject({ id: id('id'), limit: limit(1000, 100), offset }),
+    params: z.strictObject({ id: id('id'), limit: pageLimit(1000, 100), offset: pageOffset }),
     handler: (store, p) =>
       store.read((orm) => getSession(orm, p.id, p)).then((r) => ({ ...r, messages: r.messages.map((m) => revealMessage(store.orm, m)) })),
   }),

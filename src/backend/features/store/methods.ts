@@ -48,6 +48,7 @@ export const storeMethods = {
   'events.list': method({
     doc: 'The append-only event log, filtered by aggregate and paged by sequence number.',
     result: 'Event[]',
+    vectorless: true,
     params: z.strictObject({
       aggregateType: z.enum(AGGREGATE_TYPES, { error: `aggregateType must be one of ${AGGREGATE_TYPES.join(', ')}` }).optional(),
       aggregateId: id('aggregateId').optional(),

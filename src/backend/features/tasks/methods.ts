@@ -49,6 +49,7 @@ export const taskMethods = {
   'tasks.list': method({
     doc: 'Tasks filtered by project, sprint, status, assignee or parent, in pages.',
     result: 'Task[]',
+    vectorless: true,
     params: z.strictObject({
       projectId: id('projectId').optional(),
       sprintId: id('sprintId').nullable().optional(),
@@ -63,6 +64,7 @@ export const taskMethods = {
   'tasks.board': method({
     doc: "A task board's columns: a page of cards per status (by rank, then urgent first, then by id) with each column's total, under the board's filters; with lanes, the swimlanes (sprints or assignees) that have cards.",
     result: '`{"columns": BoardColumn[], "facets"?: {"assignees", "tags"}, "lanes"?: [{"key", "total"}]}`',
+    vectorless: true,
     params: z.strictObject({
       projectId: id('projectId').optional(),
       sprintId: id('sprintId').nullable().optional(),
@@ -100,6 +102,7 @@ export const taskMethods = {
   'tasks.get': method({
     doc: 'One task, with the notes it is linked to if asked.',
     result: 'Task (+ `relatedNotes`)',
+    vectorless: true,
     params: z.strictObject({ id: id('id'), includeNotes: z.boolean({ error: 'includeNotes must be true or false' }).optional() }),
     handler: (store, p) =>
       p.includeNotes
@@ -172,12 +175,14 @@ export const taskMethods = {
   'tasks.counts': method({
     doc: 'How many tasks there are, by status.',
     result: 'TaskCounts',
+    vectorless: true,
     params: z.strictObject({}),
     handler: (store) => countTasks(store.orm),
   }),
   'tasks.dependencies': method({
     doc: 'The tasks a task waits for and the tasks waiting for it, and whether it is ready.',
     result: 'TaskDependencies',
+    vectorless: true,
     params: z.strictObject({ id: id('id') }),
     handler: (store, p) => store.read((orm) => taskDependencies(orm, p.id)),
   }),
@@ -220,6 +225,7 @@ export const taskMethods = {
   'tasks.next': method({
     doc: "The most urgent ready task for an agent: pending, not another's, every dependency finished (by priority, then how many wait for it, then age).",
     result: '`{"task": Task or null}`',
+    vectorless: true,
     params: z.strictObject({ agent: name('agent').optional(), projectId: id('projectId').optional() }),
     handler: (store, p, ctx) => store.read((orm) => nextTask(orm, p.agent ?? ctx.who.actor, p.projectId)).then((t) => ({ task: t ? revealTaskRow(store)(t) : null })),
   }),
