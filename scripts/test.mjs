@@ -1,6 +1,6 @@
 // `npm test`: build, type-check, unit tests (mocha, plain Node), integration tests (mocha inside a real VS Code:
 // code-server driven by headless chromium), and the UI smoke test; then one summary line for CI:
-// "N passed, N failed". Options: --unit (unit tests only), --no-ui (skip the UI smoke test and the board's and editor's UI tests), --integration (only
+// "N passed, N failed". Options: --unit (unit tests only), --no-ui (skip the UI smoke test and the board's, editor's and dashboard's UI tests), --integration (only
 // the tests inside VS Code), --grep PATTERN (only integration tests whose title matches).
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -123,6 +123,8 @@ async function main() {
     count('task board UI test', await run(process.execPath, [path.join(ROOT, 'test', 'ui', 'board.js')]));
     step('UI test of the task editor (keyboard editing, criteria, a change made meanwhile, reload; screenshots in test-results/)');
     count('task editor UI test', await run(process.execPath, [path.join(ROOT, 'test', 'ui', 'editor.js')]));
+    step('UI test of the dashboard (empty store, live history, filters kept across a reload, keyboard, themes; screenshots in test-results/)');
+    count('dashboard UI test', await run(process.execPath, [path.join(ROOT, 'test', 'ui', 'dashboard.js')]));
   }
   return summary();
 }

@@ -248,22 +248,24 @@ export function buildProgram(): Command {
       print(opts, r, () => `Deleted project ${id} (${r.sprints} sprints, ${r.tasks} tasks)`);
     });
 
-  const sprint = sub(program, 'sprint', 'add, list and update sprints');
+  const sprint = sub(program, 'sprint', 'add, list, update, start and close sprints');
   sub(sprint, 'add', 'create a sprint in a project')
     .requiredOption('--project <id>', 'the project')
     .option('--goal <text>', 'what the sprint should achieve')
+    .option('--starts <day>', 'first day, YYYY-MM-DD')
+    .option('--ends <day>', 'last day, YYYY-MM-DD')
     .argument('<name...>', 'sprint name')
-    .action(async (name: string[], o: { project: string; goal?: string }, cmd: Command) => {
+    .action(async (name: string[], o: { project: string; goal?: string; starts?: string; ends?: string }, cmd: Command) => {
       const opts = g(cmd);
-      const s = await withStore(opts, false, (call) => call<'sprints.create', { id: string; name: string }>('sprints.create', { projectId: o.project, name: name.join(' '), goal: o.goal }));
+      const s = await withStore(opts, false, (call) => call<'sprints.create', { id: string; name: string }>('sprints.create', { projectId: o.project, name: name.join(' '), goal: o.goal, startsOn: o.starts, endsOn: o.ends }));
       print(opts, s, () => `Created sprint ${s.id}  ${s.name}`);
     });
   sub(sprint, 'list', 'list sprints')
     .option('--project <id>', 'only this project')
     .action(async (o: { project?: string }, cmd: Command) => {
       const opts = g(cmd);
-      const rows = await withStore(opts, false, (call) => call<'sprints.list', { id: string; projectId: string; name: string; status: string }[]>('sprints.list', { projectId: o.project }));
-      print(opts, rows, () => (rows.length === 0 ? '(no sprints)' : formatTable(['ID', 'PROJECT', 'STATUS', 'NAME'], rows.map((s) => [s.id, s.projectId, s.status, s.name]))));
+      const rows = await withStore(opts, false, (call) => call<'sprints.list', { id: string; projectId: string; name: string; status: string; startsOn: string | null; endsOn: string | null }[]>('sprints.list', { projectId: o.project }));
+      print(opts, rows, () => (rows.length === 0 ? '(no sprints)' : formatTable(['ID', 'PROJECT', 'STATUS', 'DATES', 'NAME'], rows.map((s) => [s.id, s.projectId, s.status, s.startsOn || s.endsOn ? `${s.startsOn ?? '…'} – ${s.endsOn ?? '…'}` : '', s.name]))));
     });
 
   const task = sub(program, 'task', 'add, list, change and delete tasks; dependencies, acceptance criteria; next, claim and done for agents');

@@ -10,7 +10,7 @@ import type { ProjectsTreeProvider } from '../views/projectsTree';
 import { STATUS_ICONS } from '../views/taskPresentation';
 import type { BackendClient } from './backendClient';
 import type { Messages } from './messages';
-import { safeCommands } from './safeCommand';
+import { isViewRowCall, safeCommands } from './safeCommand';
 
 export interface CommandDeps {
   backend: BackendClient;
@@ -84,8 +84,9 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
   }
 
   return [
-    command('cairn.createProject', async (name?: string) => {
-      name ??= await ask('Name of the new project', '', 'e.g. Website relaunch');
+    command('cairn.createProject', async (...args: unknown[]) => {
+      if (args[0] !== undefined && typeof args[0] !== 'string' && !isViewRowCall(args)) throw new Error('Create Project takes no argument, or the new project\'s name.');
+      const name = typeof args[0] === 'string' ? args[0] : await ask('Name of the new project', '', 'e.g. Website relaunch');
       if (name === undefined) return undefined;
       const project = await backend.request('projects.create', { name });
       return project;

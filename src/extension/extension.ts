@@ -15,7 +15,10 @@ import { registerCodeLenses } from './codeLens';
 import { registerCommands } from './commands';
 import { registerEncryption } from './encryption';
 import { registerTaskSecrets } from './taskSecrets';
-import { registerTaskBoard, type TaskBoardApi } from './taskBoard';
+import { myName, registerTaskBoard, type TaskBoardApi } from './taskBoard';
+import { ProjectsViewState, registerProjectsView } from './projectsView';
+import { registerSprintCommands } from './sprintCommands';
+import { registerDashboard, type DashboardApi } from './dashboard';
 import { registerTaskEditor, type TaskEditorApi } from './taskEditor';
 import { registerEmbedderSetting } from './embedderSetting';
 import { registerKnowledgeCommands } from './knowledge';
@@ -50,6 +53,8 @@ export interface CairnApi {
   taskBoard: TaskBoardApi;
   /** The task editor tabs (Cairn: Open Task). */
   taskEditor: TaskEditorApi;
+  /** The dashboard webview (Cairn: Open Dashboard). */
+  dashboard: DashboardApi;
   /** How VS Code starts Cairn's MCP server for this store (registered when VS Code has the MCP API). */
   mcpLaunch(): McpLaunch;
   readonly mcpRegistered: boolean;
@@ -73,7 +78,8 @@ export function activate(context: vscode.ExtensionContext): CairnApi {
     // While the store is unavailable every request fails the same way: one notification is enough.
     if (storeState === 'ready') void messages.error(`Cairn: ${(err as Error).message}`);
   };
-  const tree = new ProjectsTreeProvider(backend, reportError);
+  const projectsView = new ProjectsViewState(context.workspaceState);
+  const tree = new ProjectsTreeProvider(backend, reportError, { filter: () => projectsView.filter(), me: myName, isExpanded: projectsView.isExpanded });
   const treeView = vscode.window.createTreeView('cairn.projects', { treeDataProvider: tree, showCollapseAll: true });
   const status = new TaskCountStatus(backend);
   const agentsTree = new AgentsTreeProvider(backend, reportError, mcpQuery);
@@ -83,6 +89,7 @@ export function activate(context: vscode.ExtensionContext): CairnApi {
   const embedder = registerEmbedderSetting({ backend, messages, log });
   const retention = new Retention(backend, log);
   const taskBoard = registerTaskBoard({ context, backend, messages, log });
+  const dashboard = registerDashboard({ context, backend, messages, log });
   const taskEditor = registerTaskEditor({ context, backend, messages, log });
 
   const setState = (state: typeof storeState) => {
@@ -164,6 +171,8 @@ export function activate(context: vscode.ExtensionContext): CairnApi {
     ...registerCodeLenses({ backend, treeView, messages, log }),
     ...knowledgeViews.disposables,
     safeCommands(messages)('cairn.indexAgents', () => agentsTree.reindex()),
+    ...registerProjectsView({ state: projectsView, view: treeView, tree, messages }),
+    ...registerSprintCommands(backend, messages),
     ...registerEncryption({ context, backend, messages, log }),
     ...registerTaskSecrets({ backend, messages }),
     ...backup.disposables,
@@ -171,6 +180,7 @@ export function activate(context: vscode.ExtensionContext): CairnApi {
     retention,
     ...taskBoard.disposables,
     ...taskEditor.disposables,
+    ...dashboard.disposables,
   );
 
   checkStore();
@@ -202,6 +212,7 @@ export function activate(context: vscode.ExtensionContext): CairnApi {
     backup: backup.api,
     taskBoard: taskBoard.api,
     taskEditor: taskEditor.api,
+    dashboard: dashboard.api,
   };
 }
 

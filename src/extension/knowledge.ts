@@ -12,7 +12,7 @@ import type { Memory } from '../store/memory';
 import { firstMatch, INDEX_NOW_ITEM, indexSummary, matchedTerms, memoryMarkdown, noHitsItem, searchHitItem, sessionMarkdown, type HitItem } from '../views/knowledgeItems';
 import { BackendError, type BackendClient } from './backendClient';
 import type { Messages } from './messages';
-import { safeCommands } from './safeCommand';
+import { isViewRowCall, safeCommands } from './safeCommand';
 
 export interface KnowledgeDeps {
   backend: BackendClient;
@@ -172,7 +172,8 @@ export function registerKnowledgeCommands(d: KnowledgeDeps): vscode.Disposable[]
 
   return [
     vscode.workspace.registerTextDocumentContentProvider(ITEM_SCHEME, itemDocuments),
-    command('cairn.indexVault', async (options?: { create?: boolean }) => {
+    command('cairn.indexVault', async (...args: unknown[]) => {
+      const options = isViewRowCall(args) ? undefined : (args[0] as { create?: boolean } | undefined);
       if (options !== undefined && (typeof options !== 'object' || options === null || (options.create !== undefined && typeof options.create !== 'boolean'))) {
         throw new Error('Index Knowledge Vault takes no argument, or { create: true } to create a missing vault folder.');
       }
@@ -180,7 +181,7 @@ export function registerKnowledgeCommands(d: KnowledgeDeps): vscode.Disposable[]
     }),
 
     command('cairn.searchKnowledge', async (query?: unknown, options?: { open?: boolean }) => {
-      if (query === undefined) {
+      if (query === undefined || isViewRowCall([query, options])) {
         showSearchPick();
         return undefined;
       }

@@ -161,13 +161,32 @@ export function registerNoteCommands(d: NoteCommandDeps): vscode.Disposable[] {
     return true;
   }
 
-  /** The WorkspaceEdit of a plan: the link edits (each needing confirmation), then the file rename. */
-  function workspaceEditOf(plan: RenamePlan, confirm: boolean): vscode.WorkspaceEdit {
+  /** The WorkspaceEdit of a plan: the link edits in `files` (default: all), then the file rename. */
+  function workspaceEditOf(plan: RenamePlan, files: ReadonlySet<string> = new Set(plan.files)): vscode.WorkspaceEdit {
     const edit = new vscode.WorkspaceEdit();
-    const links: vscode.WorkspaceEditEntryMetadata = { needsConfirmation: confirm, label: 'Update links', description: `to ${plan.to}`, iconPath: new vscode.ThemeIcon('link') };
-    for (const e of plan.edits) edit.replace(uriOf(e.path), new vscode.Range(e.line, e.character, e.endLine, e.endCharacter), e.newText, links);
-    edit.renameFile(uriOf(plan.from), uriOf(plan.to), { overwrite: false }, { needsConfirmation: confirm, label: 'Rename note', description: `${plan.from} → ${plan.to}`, iconPath: new vscode.ThemeIcon('file') });
+    const links: vscode.WorkspaceEditEntryMetadata = { needsConfirmation: false, label: 'Update links', description: `to ${plan.to}` };
+    for (const e of plan.edits) if (files.has(e.path)) edit.replace(uriOf(e.path), new vscode.Range(e.line, e.character, e.endLine, e.endCharacter), e.newText, links);
+    edit.renameFile(uriOf(plan.from), uriOf(plan.to), { overwrite: false }, { needsConfirmation: false, label: 'Rename note', description: `${plan.from} → ${plan.to}` });
     return edit;
+  }
+
+  /**
+   * The notes whose links to update, confirmed by the user: every one ticked to start with, as VS Code's own renames
+   * do (its Refactor Preview, which extensions can only open with every change unticked, would apply nothing when
+   * accepted as shown). Undefined: cancelled.
+   */
+  async function confirmLinkUpdates(plan: RenamePlan): Promise<Set<string> | undefined> {
+    if (plan.files.length === 0) return new Set();
+    const counts = new Map<string, number>();
+    for (const e of plan.edits) counts.set(e.path, (counts.get(e.path) ?? 0) + 1);
+    const items = plan.files.map((file) => ({ label: file, description: `${counts.get(file) ?? 0} link${counts.get(file) === 1 ? '' : 's'}`, picked: true, file }));
+    const picked = await vscode.window.showQuickPick(items, {
+      title: `Rename ${plan.from} → ${plan.to}`,
+      placeHolder: 'Links to update in these notes (untick a note to leave its links as they are); Enter renames',
+      canPickMany: true,
+      ignoreFocusOut: true,
+    });
+    return picked && new Set(picked.map((item) => item.file));
   }
 
   async function renameNote(arg?: unknown): Promise<{ applied: boolean; plan: RenamePlan } | undefined> {
@@ -199,18 +218,19 @@ export function registerNoteCommands(d: NoteCommandDeps): vscode.Disposable[] {
     }
     if (!(await saveDirtyNotes(interactive))) return undefined;
     const plan = await backend.request<'notes.renamePlan', RenamePlan>('notes.renamePlan', { note: from, newName });
-    const confirm = options.preview !== false;
+    const files = options.preview === false ? new Set(plan.files) : await confirmLinkUpdates(plan);
+    if (!files) return undefined;
     const source = uriOf(plan.from).toString();
     renamesInProgress.add(source); // its links are in this edit: the rename participant stays out
     let applied: boolean;
     try {
       // Not marked isRefactoring: VS Code would then save the changed files itself, racing the save below.
-      applied = await vscode.workspace.applyEdit(workspaceEditOf(plan, confirm));
+      applied = await vscode.workspace.applyEdit(workspaceEditOf(plan, files));
     } finally {
       renamesInProgress.delete(source);
     }
     if (!applied) {
-      log.info(`Rename of ${plan.from} to ${plan.to} was not applied (discarded in the preview, or a file changed meanwhile).`);
+      void messages.warning(`Cairn: ${plan.from} was not renamed: VS Code did not apply the change (${plan.to} may exist already, or a note changed meanwhile). Try again.`);
       return { applied, plan };
     }
     // Edited notes stay open in the background with unsaved changes: save them, so the files and the index agree.

@@ -19,3 +19,12 @@ export function safeCommands(messages: Messages) {
       }
     });
 }
+
+/**
+ * Whether a command was run from a view's title bar with a row selected: VS Code then passes (the focused row, the
+ * selected rows), and our rows are `{ kind, … }` nodes. A command that takes no row treats this as no argument.
+ */
+export function isViewRowCall(args: readonly unknown[]): boolean {
+  const [row, selected] = args;
+  return typeof row === 'object' && row !== null && typeof (row as { kind?: unknown }).kind === 'string' && (selected === undefined || Array.isArray(selected)) && args.length <= 2;
+}

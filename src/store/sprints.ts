@@ -1,10 +1,11 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { appendEvents, type Actor } from './events';
 import { notFound, StoreError } from './errors';
 import { newId, nowIso } from './ids';
 import type { Orm } from './orm';
 import { getProject } from './projects';
-import { sprints, tasks, type SprintRow, type SprintStatus } from './schema';
+import { OPEN_TASK_STATUSES, sprints, tasks, type SprintRow, type SprintStatus } from './schema';
+import { updateTask } from './tasks';
 import { checkVersion, insertAggregate, updateAggregate } from './aggregates';
 
 export interface SprintInput {
@@ -75,4 +76,49 @@ export async function deleteSprint(orm: Orm, who: Actor, id: string, expectedVer
     { aggregateType: 'sprint', aggregateId: id, version: current.version + 1, type: 'sprint.deleted', data: { name: current.name, projectId: current.projectId } },
   ]);
   return { tasksUnassigned: moved.length };
+}
+
+/** Today's date where the store is used (a sprint's days are the team's local days), as YYYY-MM-DD. */
+export function localDay(at = new Date()): string {
+  return `${at.getFullYear()}-${String(at.getMonth() + 1).padStart(2, '0')}-${String(at.getDate()).padStart(2, '0')}`;
+}
+
+/** Makes a planned sprint active; its first day becomes `on` (default today) unless it has one. Active already: unchanged. */
+export async function startSprint(orm: Orm, who: Actor, id: string, opts: { expectedVersion?: number; on?: string } = {}): Promise<SprintRow> {
+  const current = await getSprint(orm, id);
+  if (opts.expectedVersion !== undefined) checkVersion('sprint', current, opts.expectedVersion);
+  if (current.status === 'active') return current;
+  if (current.status === 'closed') throw new StoreError('invalid', `Sprint ${current.name} is closed. To work in it again, set its status to planned or active (sprints.update).`);
+  return updateSprint(orm, who, id, current.version, { status: 'active', ...(current.startsOn ? {} : { startsOn: opts.on ?? localDay() }) });
+}
+
+export interface CloseSprintResult {
+  sprint: SprintRow;
+  /** Unfinished tasks moved out of the sprint (to `moveOpenTo`, or to no sprint). */
+  moved: number;
+  /** Unfinished tasks left in the closed sprint (when nowhere to move them was given). */
+  leftOpen: number;
+}
+
+/**
+ * Closes a sprint; its last day becomes `on` (default today) unless it has one. Unfinished tasks move to the sprint
+ * `moveOpenTo` (of the same project, not closed), to no sprint (null), or stay (undefined); all in one write.
+ */
+export async function closeSprint(orm: Orm, who: Actor, id: string, opts: { expectedVersion?: number; on?: string; moveOpenTo?: string | null } = {}): Promise<CloseSprintResult> {
+  const current = await getSprint(orm, id);
+  if (opts.expectedVersion !== undefined) checkVersion('sprint', current, opts.expectedVersion);
+  if (current.status === 'closed') throw new StoreError('invalid', `Sprint ${current.name} is closed already.`);
+  if (opts.moveOpenTo) {
+    const target = await getSprint(orm, opts.moveOpenTo);
+    if (target.id === id) throw new StoreError('invalid', `Unfinished tasks cannot move to the sprint being closed (${current.name}); name another sprint, or none.`);
+    if (target.projectId !== current.projectId) throw new StoreError('invalid', `Sprint ${target.name} is in another project; unfinished tasks move only to a sprint of the same project.`);
+    if (target.status === 'closed') throw new StoreError('invalid', `Sprint ${target.name} is closed; move unfinished tasks to a planned or active sprint.`);
+  }
+  const open = await orm.select().from(tasks).where(and(eq(tasks.sprintId, id), inArray(tasks.status, [...OPEN_TASK_STATUSES])));
+  if (opts.moveOpenTo !== undefined) for (const t of open) await updateTask(orm, who, t.id, t.version, { sprintId: opts.moveOpenTo });
+  // A sprint closed before the first day it was planned for ends on that day: dates stay in order.
+  const on = opts.on ?? localDay();
+  const endsOn = current.endsOn ?? (current.startsOn && current.startsOn > on ? current.startsOn : on);
+  const sprint = await updateSprint(orm, who, id, current.version, { status: 'closed', endsOn });
+  return { sprint, moved: opts.moveOpenTo !== undefined ? open.length : 0, leftOpen: opts.moveOpenTo !== undefined ? 0 : open.length };
 }

@@ -6,11 +6,13 @@ import type { BackendClient } from '../extension/backendClient';
 import type { Project } from '../store/projects';
 import type { SprintRow, TaskRow } from '../store/schema';
 import { encryptedRows } from './encryptedFields';
-import { type MoreNode, type ProjectNode, type SprintNode, type TaskNode, type TreeNode } from './nodes';
+import { sprintDates, type GroupNode, type MoreNode, type ProjectNode, type SprintNode, type TaskNode, type TreeNode } from './nodes';
+import { groupTasks, isFiltered, NO_FILTER, taskQuery, type ProjectsFilter } from './projectsFilter';
 import { statusIcon, STATUS_ICONS } from './taskPresentation';
 
 interface ProjectContents {
-  sprints: SprintNode[];
+  /** What sits under the project before its own tasks: its sprints, or the groups of a grouping. */
+  sections: (SprintNode | GroupNode)[];
   /** Tasks by the id of what they sit under: a parent task, a sprint, or the project itself. */
   childrenOf: Map<string, TaskNode[]>;
   parentOf: Map<string, TreeNode>;
@@ -34,7 +36,18 @@ export class ProjectsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
   constructor(
     private readonly backend: BackendClient,
     private readonly onError: (err: unknown) => void,
+    private readonly view: {
+      /** The filter and grouping (Filter Projects View), and who "my tasks" are. */
+      filter: () => ProjectsFilter;
+      me: () => string;
+      /** Rows the user left expanded, drawn expanded again after a reload. */
+      isExpanded: (id: string) => boolean;
+    } = { filter: () => NO_FILTER, me: () => '', isExpanded: () => false },
   ) {}
+
+  private collapsed(id: string): vscode.TreeItemCollapsibleState {
+    return this.view.isExpanded(id) ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed;
+  }
 
   /** Forgets everything and redraws; bursts of changes (a CLI adding 1,000 tasks) are folded into one redraw. */
   refresh(debounceMs = 50): void {
@@ -49,7 +62,7 @@ export class ProjectsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
   getTreeItem(node: TreeNode): vscode.TreeItem {
     if (node.kind === 'project') {
       const p = node.project;
-      const item = new vscode.TreeItem(p.name, vscode.TreeItemCollapsibleState.Collapsed);
+      const item = new vscode.TreeItem(p.name, this.collapsed(p.id));
       item.id = p.id;
       item.contextValue = 'project';
       item.iconPath = new vscode.ThemeIcon('project');
@@ -59,12 +72,20 @@ export class ProjectsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
     }
     if (node.kind === 'sprint') {
       const s = node.sprint;
-      const item = new vscode.TreeItem(s.name, vscode.TreeItemCollapsibleState.Collapsed);
+      const item = new vscode.TreeItem(s.name, this.collapsed(s.id));
       item.id = s.id;
       item.contextValue = 'sprint';
       item.iconPath = new vscode.ThemeIcon('milestone');
-      item.description = s.status;
-      item.tooltip = new vscode.MarkdownString(`**${escape(s.name)}** (${s.status})\n\n${escape(s.goal)}\n\n\`${s.id}\``);
+      item.description = [s.status, sprintDates(s)].filter(Boolean).join(' · ');
+      item.tooltip = new vscode.MarkdownString(`**${escape(s.name)}** (${s.status}${sprintDates(s) ? `, ${escape(sprintDates(s))}` : ''})\n\n${escape(s.goal)}\n\n\`${s.id}\``);
+      return item;
+    }
+    if (node.kind === 'group') {
+      const item = new vscode.TreeItem(node.label, this.collapsed(node.id));
+      item.id = node.id;
+      item.contextValue = 'group';
+      item.iconPath = new vscode.ThemeIcon(node.icon);
+      item.description = `${node.count}`;
       return item;
     }
     if (node.kind === 'more') {
@@ -77,7 +98,7 @@ export class ProjectsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
       return item;
     }
     const t = node.task;
-    const item = new vscode.TreeItem(t.title, node.hasChildren ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(t.title, node.hasChildren ? this.collapsed(t.id) : vscode.TreeItemCollapsibleState.None);
     item.id = t.id;
     item.contextValue = 'task';
     // A click opens the task's editor; Reveal Task (code lenses, the board's card menu) still selects it here.
@@ -131,11 +152,11 @@ export class ProjectsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
       if (!node) return await this.loadProjects();
       if (node.kind === 'project') {
         const c = await this.loadContents(node.project.id);
-        return [...c.sprints, ...this.page(node.project.id, node.project.id, c.childrenOf.get(node.project.id) ?? [])];
+        return [...c.sections, ...this.page(node.project.id, node.project.id, c.childrenOf.get(node.project.id) ?? [])];
       }
       if (node.kind === 'more') return [];
-      const key = node.kind === 'sprint' ? node.sprint.id : node.task.id;
-      const projectId = node.kind === 'sprint' ? node.sprint.projectId : node.task.projectId;
+      const key = node.kind === 'sprint' ? node.sprint.id : node.kind === 'group' ? node.id : node.task.id;
+      const projectId = node.kind === 'sprint' ? node.sprint.projectId : node.kind === 'group' ? node.projectId : node.task.projectId;
       return this.page(key, projectId, (await this.loadContents(projectId)).childrenOf.get(key) ?? []);
     } catch (err) {
       this.onError(err);
@@ -146,7 +167,7 @@ export class ProjectsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
   async getParent(node: TreeNode): Promise<TreeNode | undefined> {
     if (node.kind === 'project') return undefined;
     const projectId = node.kind === 'sprint' ? node.sprint.projectId : node.kind === 'task' ? node.task.projectId : node.projectId;
-    const key = node.kind === 'sprint' ? node.sprint.id : node.kind === 'task' ? node.task.id : node.parentKey;
+    const key = node.kind === 'sprint' ? node.sprint.id : node.kind === 'task' ? node.task.id : node.kind === 'group' ? node.id : node.parentKey;
     const contents = await this.loadContents(projectId);
     if (node.kind === 'more') {
       // The "more" node sits under the parent whose list it continues.
@@ -175,17 +196,27 @@ export class ProjectsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
   }
 
   private async fetchContents(projectId: string): Promise<ProjectContents> {
+    const filter = this.view.filter();
     const [sprintRows, taskRows] = await Promise.all([
-      this.backend.request<'sprints.list', SprintRow[]>('sprints.list', { projectId }),
-      this.backend.request<'tasks.list', TaskRow[]>('tasks.list', { projectId }),
+      filter.groupBy === 'sprint' ? this.backend.request<'sprints.list', SprintRow[]>('sprints.list', { projectId }) : Promise.resolve([]),
+      this.backend.request<'tasks.list', TaskRow[]>('tasks.list', taskQuery(projectId, filter, this.view.me())),
     ]);
-    const sprints: SprintNode[] = sprintRows.map((sprint) => ({ kind: 'sprint', sprint }));
+    const childrenOf = new Map<string, TaskNode[]>();
+    const parentOf = new Map<string, TreeNode>();
+    if (filter.groupBy !== 'sprint') {
+      // Grouped: each task once, flat under its group.
+      const sections = groupTasks(taskRows, filter.groupBy).map((g): GroupNode => {
+        const group: GroupNode = { kind: 'group', projectId, id: `group:${projectId}:${filter.groupBy}:${g.key}`, label: g.label, icon: g.icon, count: g.tasks.length };
+        childrenOf.set(group.id, g.tasks.map((task) => ({ kind: 'task', task, hasChildren: false })));
+        for (const t of g.tasks) parentOf.set(t.id, group);
+        return group;
+      });
+      return { sections, childrenOf, parentOf };
+    }
     const byId = new Map(taskRows.map((t) => [t.id, t]));
     const hasChildren = new Set(taskRows.map((t) => t.parentId).filter((id): id is string => !!id && byId.has(id)));
     const taskNodes = new Map(taskRows.map((task) => [task.id, { kind: 'task', task, hasChildren: hasChildren.has(task.id) } as TaskNode]));
-    const sprintNodes = new Map(sprints.map((s) => [s.sprint.id, s]));
-    const childrenOf = new Map<string, TaskNode[]>();
-    const parentOf = new Map<string, TreeNode>();
+    const sprintNodes = new Map(sprintRows.map((sprint) => [sprint.id, { kind: 'sprint', sprint } as SprintNode]));
     for (const node of taskNodes.values()) {
       const t = node.task;
       const parent = (t.parentId && taskNodes.get(t.parentId)) || (t.sprintId && sprintNodes.get(t.sprintId)) || undefined;
@@ -195,7 +226,9 @@ export class ProjectsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
       list.push(node);
       childrenOf.set(key, list);
     }
-    return { sprints, childrenOf, parentOf };
+    // Filtered, a sprint with none of the tasks shown is noise.
+    const sprints = [...sprintNodes.values()].filter((s) => !isFiltered(filter) || childrenOf.has(s.sprint.id));
+    return { sections: sprints, childrenOf, parentOf };
   }
 
   /** Every node currently loaded, for commands that pick a task or project without a selection. */
@@ -210,7 +243,7 @@ export class ProjectsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
 }
 
 function findById(c: ProjectContents, id: string): TreeNode | undefined {
-  return c.sprints.find((s) => s.sprint.id === id) ?? [...c.childrenOf.values()].flat().find((t) => t.task.id === id);
+  return c.sections.find((s) => (s.kind === 'sprint' ? s.sprint.id : s.id) === id) ?? [...c.childrenOf.values()].flat().find((t) => t.task.id === id);
 }
 
 function escape(s: string): string {

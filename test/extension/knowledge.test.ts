@@ -131,6 +131,21 @@ describe('Knowledge vault', function () {
     assert.match(last('error'), /Index Knowledge Vault takes no argument/);
   });
 
+  it('run from a view\'s title bar with a row selected (VS Code passes the row and the selection), index and search work as with no argument', async () => {
+    fs.mkdirSync(api.vaultDir, { recursive: true });
+    fs.writeFileSync(path.join(api.vaultDir, 'title-bar.md'), '# Title bar\n');
+    const row = { kind: 'folder', folder: { path: 'notes', notes: 2 } };
+    const errors = api.shownMessages().filter((m) => m.level === 'error').length;
+    const report = await vscode.commands.executeCommand<IndexReport | undefined>('cairn.indexVault', row, [row]);
+    assert.ok(report && report.notes >= 1, last('error'));
+    // Search Knowledge opens its search box: nothing is searched for the row, no error.
+    assert.equal(await vscode.commands.executeCommand('cairn.searchKnowledge', row, [row]), undefined);
+    await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+    assert.equal(api.shownMessages().filter((m) => m.level === 'error').length, errors, last('error'));
+    fs.rmSync(path.join(api.vaultDir, 'title-bar.md'));
+    await index();
+  });
+
   it('follows the cairn.vaultPath setting (relative to the workspace) and can create the folder', async () => {
     const config = vscode.workspace.getConfiguration('cairn');
     const other = path.join(workspace, 'my-notes');

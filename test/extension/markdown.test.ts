@@ -210,30 +210,38 @@ describe('Markdown editing: completion, definition, hover and note commands in t
     assert.match(read(adr.path), /^# 3\. Use SQLite for the store\n\nDate: \d{4}-\d{2}-\d{2}\n\n## Status\n\nProposed\n\n## Context\n[\s\S]*## Decision\n[\s\S]*## Consequences\n/);
   });
 
-  it('Rename Note holds its edit in the Refactor Preview until confirmed: discarded, nothing is written', async () => {
+  it('Rename Note asks which notes\' links to update before it writes anything: cancelled, nothing is written', async () => {
     write('elsewhere.md', '# Elsewhere\n\nLinks: [[Ada Lovelace]], [[Ada Lovelace#Work|her work]], ![[Ada Lovelace#^born]], [md](people/Ada%20Lovelace.md), [[Countess of Lovelace]].\n');
     await vscode.commands.executeCommand('cairn.indexVault');
     const before = snapshot();
     const doc = await vscode.workspace.openTextDocument(abs('people/Ada Lovelace.md'));
     await vscode.window.showTextDocument(doc);
-    let settled: { applied: boolean; plan: RenamePlan } | undefined;
+    let settled: { applied: boolean; plan: RenamePlan } | undefined | null = null;
     const running = vscode.commands.executeCommand<{ applied: boolean; plan: RenamePlan }>('cairn.renameNote', { newName: 'Ada King' }).then((r) => (settled = r));
-    // Every change needs confirmation, so VS Code shows them in the Refactor Preview (unticked) and waits.
-    await waitFor('the Refactor Preview to be discarded', async () => {
-      await vscode.commands.executeCommand('refactorPreview.discard');
-      return settled !== undefined;
+    await waitFor('the list of notes to update to be cancelled', async () => {
+      await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+      return settled !== null;
     }, 30_000);
     await running;
-    assert.equal(settled!.applied, false, lastError());
-    assert.deepEqual(settled!.plan.files, ['elsewhere.md', 'scratch.md']);
-    assert.equal(settled!.plan.edits.length, 5);
+    assert.equal(settled, undefined, lastError());
     assert.deepEqual(snapshot(), before, 'nothing written');
   });
 
-  it('Rename Note applied renames the file (open in an editor) and updates every link, in open and closed notes', async () => {
+  it('Rename Note with its list of notes accepted as shown (every note ticked) renames the file and updates every link, in open and closed notes', async () => {
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(abs('people/Ada Lovelace.md')));
-    const settled = await vscode.commands.executeCommand<{ applied: boolean; plan: RenamePlan }>('cairn.renameNote', { newName: 'Ada King', preview: false });
-    assert.ok(settled?.applied, lastError());
+    const errors = errorCount();
+    let settled: { applied: boolean; plan: RenamePlan } | undefined | null = null;
+    const running = vscode.commands.executeCommand<{ applied: boolean; plan: RenamePlan }>('cairn.renameNote', { newName: 'Ada King' }).then((r) => (settled = r));
+    // Enter in the list, as a user who reads it and agrees: every note is ticked to start with.
+    await waitFor('the list of notes to update to be accepted', async () => {
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      return settled !== null;
+    }, 30_000);
+    const result = await running;
+    assert.equal(errorCount(), errors, lastError());
+    assert.deepEqual(result?.plan.files, ['elsewhere.md', 'scratch.md']);
+    assert.equal(result?.plan.edits.length, 5);
+    assert.ok(result?.applied, lastError());
     assert.ok(!fs.existsSync(abs('people/Ada Lovelace.md')));
     assert.match(read('people/Ada King.md'), /^---\naliases: \[Countess of Lovelace\]/);
     assert.equal(read('elsewhere.md'), '# Elsewhere\n\nLinks: [[Ada King]], [[Ada King#Work|her work]], ![[Ada King#^born]], [md](people/Ada%20King.md), [[Countess of Lovelace]].\n');

@@ -219,6 +219,15 @@ function main() {
       sprintId = sprints[0].id;
     });
 
+    await check('with a row selected, the "+" in the view\'s title bar creates a project (VS Code passes the row)', async () => {
+      await row(sprintName).click();
+      await sidebar().locator('.action-label[aria-label="Create Project"]').first().click();
+      await answer('e.g. Website relaunch', 'Second project');
+      await row('Second project').waitFor({ timeout: WAIT });
+      const names = cli('project', 'list').map((p) => p.name).sort();
+      if (names.join() !== ['Second project', projectName].sort().join()) throw new Error(`store holds ${JSON.stringify(names)}`);
+    });
+
     await check('command palette lists the Cairn commands', async () => {
       await page.keyboard.press('F1');
       await quickInput().waitFor({ timeout: WAIT });

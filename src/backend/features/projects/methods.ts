@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { eraseProject } from '../../../store/erase';
 import { createProject, deleteProject, getProject, listProjects, updateProject } from '../../../store/projects';
-import { createSprint, deleteSprint, listSprints, updateSprint } from '../../../store/sprints';
+import { closeSprint, createSprint, deleteSprint, listSprints, startSprint, updateSprint } from '../../../store/sprints';
 import { datesInOrder, day, id, name, sprintDatesInOrder, sprintStatus, text } from '../../../store/valueRules';
 import { changesOf, expectedVersion, method, who, writer } from '../define';
 
@@ -76,6 +76,20 @@ export const projectMethods = {
     writes: true,
     params: z.strictObject({ id: id('id'), expectedVersion, name: name('name').optional(), ...sprintFields, ...writer }).refine(sprintDatesInOrder, datesInOrder),
     handler: (store, p, ctx) => store.write((orm) => updateSprint(orm, who(ctx, p), p.id, p.expectedVersion, changesOf(p))),
+  }),
+  'sprints.start': method({
+    doc: 'Starts a planned sprint: active, from today (or `on`) unless it has a first day. An active sprint is returned as it is.',
+    result: 'Sprint',
+    writes: true,
+    params: z.strictObject({ id: id('id'), expectedVersion: expectedVersion.optional(), on: day.optional(), ...writer }),
+    handler: (store, p, ctx) => store.write((orm) => startSprint(orm, who(ctx, p), p.id, p)),
+  }),
+  'sprints.close': method({
+    doc: 'Closes a sprint (last day today, or `on`, unless it has one); its unfinished tasks move to `moveOpenTo` (a sprint id, or null for none) or stay.',
+    result: '`{"sprint": Sprint, "moved": N, "leftOpen": N}`',
+    writes: true,
+    params: z.strictObject({ id: id('id'), expectedVersion: expectedVersion.optional(), on: day.optional(), moveOpenTo: id('moveOpenTo').nullable().optional(), ...writer }),
+    handler: (store, p, ctx) => store.write((orm) => closeSprint(orm, who(ctx, p), p.id, p)),
   }),
   'sprints.delete': method({
     doc: 'Deletes a sprint; its tasks stay, without a sprint.',

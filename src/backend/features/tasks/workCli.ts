@@ -137,4 +137,21 @@ export function registerTaskWorkCommands(task: Command, sprint: Command, t: Work
       });
       print(cmd, r, () => `Updated sprint ${r.id}  ${r.name} (${r.status})`);
     });
+
+  sub(sprint, 'start', 'start a planned sprint: active, from today unless it has a first day')
+    .argument('<id>')
+    .option('--on <day>', 'its first day, YYYY-MM-DD, if it has none (default today)')
+    .action(async (id: string, o: { on?: string }, cmd: Command) => {
+      const r = await withStore(cmd, (call) => call<'sprints.start', SprintRow>('sprints.start', { id, on: o.on }));
+      print(cmd, r, () => `Started sprint ${r.id}  ${r.name} (from ${r.startsOn}${r.endsOn ? ` to ${r.endsOn}` : ''})`);
+    });
+
+  sub(sprint, 'close', 'close a sprint; --move-open-to moves its unfinished tasks to another sprint (or "none": no sprint)')
+    .argument('<id>')
+    .option('--move-open-to <sprint>', 'a sprint of the same project, or "none"; without it unfinished tasks stay in the closed sprint')
+    .option('--on <day>', 'its last day, YYYY-MM-DD, if it has none (default today)')
+    .action(async (id: string, o: { moveOpenTo?: string; on?: string }, cmd: Command) => {
+      const r = await withStore(cmd, (call) => call<'sprints.close', { sprint: SprintRow; moved: number; leftOpen: number }>('sprints.close', { id, on: o.on, moveOpenTo: none(o.moveOpenTo) }));
+      print(cmd, r, () => `Closed sprint ${r.sprint.id}  ${r.sprint.name} (ended ${r.sprint.endsOn})${r.moved ? `; ${r.moved} unfinished tasks moved ${o.moveOpenTo === 'none' ? 'out of it' : `to ${o.moveOpenTo}`}` : ''}${r.leftOpen ? `; ${r.leftOpen} unfinished tasks stay in it` : ''}`);
+    });
 }
