@@ -11,6 +11,7 @@ import { Store } from '../store/store';
 import { AGGREGATE_TYPES, type StoreEvent } from '../store/events';
 import type { Project } from '../store/projects';
 import type { StoreHealth, StoreOptions } from '../store/store';
+import { healthLines } from '../store/healthReport';
 import type { IndexReport } from '../store/knowledge/indexer';
 import type { NoteLinks } from '../store/knowledge/links';
 import type { NewNoteResult } from '../store/knowledge/newNotes';
@@ -756,18 +757,7 @@ export function buildProgram(): Command {
   sub(program, 'doctor', 'check the store: integrity, schema, sizes, slow queries').action(async (_o, cmd: Command) => {
     const opts = g(cmd);
     const h = await withStore(opts, { checkAtOpen: 'never' }, (call) => call<'store.health', StoreHealth>('store.health', {}));
-    print(opts, h, () =>
-      [
-        `integrity       ${h.ok ? 'ok' : 'PROBLEMS: ' + h.integrity.join('; ')}`,
-        `schema          ${h.schemaVersion} (this Cairn supports ${h.supportedSchemaVersion})`,
-        `sqlite          ${h.sqliteVersion}, journal ${h.journalMode}`,
-        `sqlite-vec      ${h.vecVersion ?? `not loaded (${h.vecError})`}`,
-        `size            ${h.sizes.databaseBytes} bytes + ${h.sizes.walBytes} WAL (${h.sizes.freePages} free pages)`,
-        `rows            ${Object.entries(h.counts).map(([k, v]) => `${k} ${v}`).join(', ')}`,
-        `slow queries    ${h.slowQueries.length ? '' : `none over ${h.slowQueryThresholdMs} ms in this run`}`,
-        ...h.slowQueries.map((q) => `  ${q.ms} ms  ${q.sql}`),
-      ].join('\n'),
-    );
+    print(opts, h, () => healthLines(h).join('\n'));
     if (!h.ok) process.exitCode = EXIT_FAILURE;
   });
 

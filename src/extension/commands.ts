@@ -3,13 +3,13 @@
 // from here. Given explicit arguments (as the tests and other extensions do), a command asks nothing.
 import * as vscode from 'vscode';
 import { name } from '../store/valueRules';
-import type { Project } from '../store/projects';
-import { TASK_STATUSES, type SprintRow, type TaskRow, type TaskStatus } from '../store/schema';
+import { TASK_STATUSES, type TaskStatus } from '../store/schema';
 import { nodeLabel, type EntityNode, type MoreNode, type ProjectNode, type SprintNode, type TaskNode } from '../views/nodes';
 import type { ProjectsTreeProvider } from '../views/projectsTree';
 import { STATUS_ICONS } from '../views/taskPresentation';
 import type { BackendClient } from './backendClient';
 import type { Messages } from './messages';
+import { pickers } from './pickers';
 import { isViewRowCall, safeCommands } from './safeCommand';
 
 export interface CommandDeps {
@@ -35,53 +35,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
   const ask = (prompt: string, value = '', placeHolder?: string) =>
     vscode.window.showInputBox({ prompt, value, placeHolder, validateInput: validateName, ignoreFocusOut: true });
 
-  async function pickProject(placeHolder: string): Promise<Project | undefined> {
-    const projects = await backend.request<'projects.list', Project[]>('projects.list', {});
-    if (projects.length === 0) {
-      const choice = await messages.warning('There are no projects yet.', 'Create Project');
-      if (choice) await vscode.commands.executeCommand('cairn.createProject');
-      return undefined;
-    }
-    const picked = await vscode.window.showQuickPick(
-      projects.map((p) => ({ label: p.name, description: p.id, project: p })),
-      { placeHolder, matchOnDescription: true },
-    );
-    return picked?.project;
-  }
-
-  async function pickTask(placeHolder: string): Promise<TaskRow | undefined> {
-    const tasks = await backend.request<'tasks.list', TaskRow[]>('tasks.list', { status: ['pending', 'in_progress', 'blocked'] });
-    const picked = await vscode.window.showQuickPick(
-      tasks.map((t) => ({
-        label: `$(${STATUS_ICONS[t.status].icon}) ${t.title}`,
-        description: t.assignee ? `@${t.assignee}` : '',
-        detail: t.id,
-        task: t,
-      })),
-      { placeHolder, matchOnDescription: true, matchOnDetail: true },
-    );
-    return picked?.task;
-  }
-
-  /** Picks any project, sprint or open task (Rename and Delete from the palette). */
-  async function pickNode(placeHolder: string): Promise<EntityNode | undefined> {
-    const [projects, sprints, tasks] = await Promise.all([
-      backend.request<'projects.list', Project[]>('projects.list', {}),
-      backend.request<'sprints.list', SprintRow[]>('sprints.list', {}),
-      backend.request<'tasks.list', TaskRow[]>('tasks.list', { status: ['pending', 'in_progress', 'blocked'] }),
-    ]);
-    type Item = vscode.QuickPickItem & { node?: EntityNode };
-    const section = (label: string): Item => ({ label, kind: vscode.QuickPickItemKind.Separator });
-    const items: Item[] = [
-      section('Projects'),
-      ...projects.map((project): Item => ({ label: `$(project) ${project.name}`, detail: project.id, node: { kind: 'project', project } })),
-      section('Sprints'),
-      ...sprints.map((sprint): Item => ({ label: `$(milestone) ${sprint.name}`, detail: sprint.id, node: { kind: 'sprint', sprint } })),
-      section('Open tasks'),
-      ...tasks.map((task): Item => ({ label: `$(${STATUS_ICONS[task.status].icon}) ${task.title}`, description: task.assignee ? `@${task.assignee}` : '', detail: task.id, node: { kind: 'task', task, hasChildren: false } })),
-    ];
-    return (await vscode.window.showQuickPick(items, { placeHolder, matchOnDescription: true, matchOnDetail: true }))?.node;
-  }
+  const { pickProject, pickTask, pickNode } = pickers(backend, messages);
 
   return [
     command('cairn.createProject', async (...args: unknown[]) => {

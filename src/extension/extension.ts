@@ -18,6 +18,7 @@ import { registerTaskSecrets } from './taskSecrets';
 import { myName, registerTaskBoard, type TaskBoardApi } from './taskBoard';
 import { ProjectsViewState, registerProjectsView } from './projectsView';
 import { registerSprintCommands } from './sprintCommands';
+import { registerStoreCommands } from './storeCommands';
 import { registerDashboard, type DashboardApi } from './dashboard';
 import { registerTaskEditor, type TaskEditorApi } from './taskEditor';
 import { registerEmbedderSetting } from './embedderSetting';
@@ -173,6 +174,7 @@ export function activate(context: vscode.ExtensionContext): CairnApi {
     safeCommands(messages)('cairn.indexAgents', () => agentsTree.reindex()),
     ...registerProjectsView({ state: projectsView, view: treeView, tree, messages }),
     ...registerSprintCommands(backend, messages),
+    ...registerStoreCommands(backend, messages),
     ...registerEncryption({ context, backend, messages, log }),
     ...registerTaskSecrets({ backend, messages }),
     ...backup.disposables,

@@ -1,4 +1,4 @@
-// A task's history as the editor lists it: each event of the task's aggregate in words (who, human or agent, and
+// A task's history as the editor lists it (and a project's or a sprint's, as Show History does): each event of the task's aggregate in words (who, human or agent, and
 // what changed from what to what). Encrypted values stay hidden (an event holds the ciphertext the row held), long
 // values are cut. Pure: tested on its own.
 import { isEncrypted } from '../../store/crypto/cipher';
@@ -49,10 +49,11 @@ const fieldName = (f: string) => FIELD_NAMES[f] ?? f;
 export function historyEntry(e: Pick<EventRow, 'seq' | 'version' | 'type' | 'data' | 'actor' | 'source' | 'createdAt'>): HistoryEntry {
   const base = { seq: e.seq, version: e.version, at: e.createdAt, actor: e.actor, source: e.source };
   const data = (e.data ?? {}) as { from?: Record<string, unknown>; to?: Record<string, unknown>; cause?: string };
-  const kind = e.type.replace(/^task\./, '');
-  if (kind === 'created') return { ...base, summary: 'created the task', changes: [] };
-  if (kind === 'deleted') return { ...base, summary: 'deleted the task', changes: [] };
-  if (kind === 'restored') return { ...base, summary: 'restored the task from a backup', changes: [] };
+  // task.created → "created the task"; the same words serve a project's or a sprint's log.
+  const [noun, kind] = e.type.includes('.') ? [e.type.slice(0, e.type.indexOf('.')), e.type.slice(e.type.indexOf('.') + 1)] : ['item', e.type];
+  if (kind === 'created') return { ...base, summary: `created the ${noun}`, changes: [] };
+  if (kind === 'deleted') return { ...base, summary: `deleted the ${noun}`, changes: [] };
+  if (kind === 'restored') return { ...base, summary: `restored the ${noun} from a backup`, changes: [] };
   const to = data.to ?? {};
   const from = data.from ?? {};
   const fields = Object.keys(to).filter((f) => !DERIVED.has(f));

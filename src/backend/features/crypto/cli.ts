@@ -8,6 +8,7 @@ import * as readline from 'node:readline';
 import type { KeyStatus } from '../../../store/crypto/keys';
 import type { EraseReport } from '../../../store/erase';
 import type { JsonExport, MarkdownExport } from '../../../store/export';
+import { exportText } from '../../../store/exportText';
 import { writeFileAtomically } from '../../../store/atomicFile';
 import type { MemoryExport } from '../../../store/graph/memoryJsonl';
 import { exportLine } from '../graph/interopCli';
@@ -128,7 +129,7 @@ export function registerCryptoCommands(program: Command, project: Command, kit: 
         return print(opts, { file, format: o.format, entities: graph.entities, observations: graph.observations, relations: graph.relations }, () => exportLine(file, graph));
       }
       const result = await withStore(opts, false, (call) => call<'store.export', JsonExport | MarkdownExport>('store.export', { format: o.format as 'json' | 'markdown', projectId: o.project }));
-      const text = 'tables' in result ? JSON.stringify(result, null, 2) + '\n' : result.documents.map((d) => d.markdown).join('\n---\n\n');
+      const text = exportText(result);
       if (!file) {
         process.stdout.write(text);
         return;
