@@ -1,11 +1,13 @@
 // Backup, restore and sync in VS Code: wires the status bar, the automatic backups, the Backup History and
 // Conflicts views and their commands to the backend's backup.*, sync.run and conflicts.* methods.
 import * as vscode from 'vscode';
+import type { BackupChanges } from '../sync/backupDiff';
 import type { HistoryEntry } from '../sync/history';
 import { BackupHistoryProvider } from '../views/backupHistoryTree';
 import { ConflictsProvider, type Conflict } from '../views/conflictsTree';
 import { ErrorCodes } from '../backend/protocol';
 import { BackendError, type BackendClient } from './backendClient';
+import { registerBackupChanges } from './backupChanges';
 import { registerBackupCommands } from './backupCommands';
 import { applyRemoteSetting } from './backupRemote';
 import { BackupRunner } from './backupRunner';
@@ -58,6 +60,7 @@ export function registerBackup({ backend, messages, log, onError }: BackupDeps):
           throw err;
         },
       ),
+    (commit) => backend.request<'backup.changes', BackupChanges>('backup.changes', { ref: commit, repo: backupRepository() }),
   );
   const runner = new BackupRunner(backend, messages, log, status, () => history.refresh());
   let conflictsView: vscode.TreeView<unknown> | undefined;
@@ -99,6 +102,7 @@ export function registerBackup({ backend, messages, log, onError }: BackupDeps):
         }
       }),
       ...registerBackupCommands({ backend, runner, history, messages, log }),
+      ...registerBackupChanges(backend, messages),
       ...registerSyncCommands({ backend, runner, history, conflicts, messages, log }),
     ],
     api: {

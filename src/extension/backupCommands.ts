@@ -75,11 +75,29 @@ export function registerBackupCommands({ backend, runner, history, messages, log
     return picked?.commit;
   }
 
-  async function showReport(plan: RestoreResult, report: string): Promise<void> {
-    const uri = vscode.Uri.from({ scheme: REPORT_SCHEME, path: `/Restore ${plan.commit.slice(0, 10)}.md` });
+  async function showReport(plan: RestoreResult, report: string, what = 'Restore'): Promise<void> {
+    const uri = vscode.Uri.from({ scheme: REPORT_SCHEME, path: `/${what} ${plan.commit.slice(0, 10)}.md` });
     reports.set(uri.toString(), report);
     reportChanged.fire(uri);
     await vscode.window.showTextDocument(uri, { preview: true, preserveFocus: true, viewColumn: vscode.ViewColumn.Beside });
+  }
+
+  /** What restoring `ref` would change: the backup against the present. Changes nothing, so it can be abandoned. */
+  function dryRun(ref: string): Promise<RestoreResult | undefined> {
+    return withBackupProgress(backend, { title: 'Cairn: reading the backup', cancellable: true }, (token) =>
+      unlessCancelled(token, backend.request<'backup.restore', RestoreResult>('backup.restore', { ...backupParams(), ref, dryRun: true })),
+    );
+  }
+
+  /** Compare with Present: the backup against the store and files as they are now, in words (nothing is restored). */
+  async function compareWithPresent(target?: HistoryNode | string): Promise<string | undefined> {
+    const ref = typeof target === 'string' ? target : target?.kind === 'backup' ? target.entry.commit : await pickBackup();
+    if (!ref) return undefined;
+    const plan = await runner.exclusive('a comparison', () => dryRun(ref));
+    if (!plan) return undefined;
+    const report = `# The backup of ${formatDate(plan.date)} against the present\n\nWhat is different now is what restoring it would change back.\n\n${restoreReport(plan)}`;
+    await showReport(plan, report, 'Compare');
+    return report;
   }
 
   async function restore(target?: HistoryNode | string, opts: { confirm?: boolean } = {}): Promise<RestoreOutcome | undefined> {
@@ -91,10 +109,7 @@ export function registerBackupCommands({ backend, runner, history, messages, log
     if (!ref) return undefined;
     const params = { ...backupParams(), ref };
     return runner.exclusive('a restore', async () => {
-      // The dry run changes nothing, so it can be abandoned at any point.
-      const plan = await withBackupProgress(backend, { title: 'Cairn: reading the backup', cancellable: true }, (token) =>
-        unlessCancelled(token, backend.request<'backup.restore', RestoreResult>('backup.restore', { ...params, dryRun: true })),
-      );
+      const plan = await dryRun(ref);
       if (!plan) return undefined;
       const report = restoreReport(plan);
       log.info(`Restore ${plan.commit}: dry run\n${report}`);
@@ -183,6 +198,7 @@ export function registerBackupCommands({ backend, runner, history, messages, log
     vscode.workspace.registerTextDocumentContentProvider(REPORT_SCHEME, { onDidChange: reportChanged.event, provideTextDocumentContent: (uri) => reports.get(uri.toString()) ?? '' }),
     command('cairn.backupNow', (opts?: BackupOptions) => runner.backup('manual', { full: opts?.full, confirmMassDelete: opts?.confirmMassDelete })),
     command('cairn.restoreBackup', restore),
+    command('cairn.compareBackupWithPresent', compareWithPresent),
     command('cairn.showBackupHistory', async () => {
       history.refresh();
       await vscode.commands.executeCommand('cairn.backupHistory.focus');

@@ -518,6 +518,7 @@ async function restoreLocked(env: BackupEnv, settings: BackupSettings, ref: stri
         const { rowEvents, newStore: swappedIntoNew } = await swapFromAttached(env.store.conn, live, only, { restoreId, commit, who: env.who, dropEvents });
         result.newStore = swappedIntoNew; // what the swap found, should a write have come in since the diff
         await appendNextEvent(orm, env.who, { aggregateType: 'backup', aggregateId: 'store', type: 'backup.restored', data: { restoreId, ref, commit, backupDate: entry?.date ?? null, changes, rowEvents } });
+        crashPoint('restore:swapping'); // the rows written, not yet committed (a new store: its indexes' triggers re-created)
       }),
     );
     // A dropped tombstone is named by no event: the next backup compares the log in full.

@@ -1,9 +1,29 @@
-// The Backup History view: one item per backup commit, newest first (date, summary, kind), expanding to what
-// it changed (counts per kind of thing), its size and its commit. Right-click or the inline button restores it.
+// The Backup History view: one item per backup commit, newest first (date to the second, summary, kind, whether
+// it is on the remote), expanding to what it changed, as GitLens opens a commit: each table's changed rows and the
+// changed files, each opening a side-by-side diff with the backup before it (a row field by field); then the
+// counts per kind of thing, its size and its commit. Right-click or the inline button restores it.
 import * as vscode from 'vscode';
+import type { BackupChanges, RowChange } from '../sync/backupDiff';
 import type { HistoryEntry } from '../sync/history';
 
-export type HistoryNode = { kind: 'backup'; entry: HistoryEntry } | { kind: 'detail'; label: string; description: string };
+type FileChange = BackupChanges['files'][number];
+export type HistoryNode =
+  | { kind: 'backup'; entry: HistoryEntry }
+  | { kind: 'detail'; label: string; description: string }
+  | { kind: 'table'; entry: HistoryEntry; parent: string | null; table: string; rows: RowChange[]; more: number }
+  | { kind: 'row'; entry: HistoryEntry; parent: string | null; row: RowChange }
+  | { kind: 'files'; entry: HistoryEntry; parent: string | null; files: FileChange[] }
+  | { kind: 'file'; entry: HistoryEntry; parent: string | null; file: FileChange };
+
+/** Opens one change side by side: the backup before and this one (the command cairn.openBackupChange). */
+export interface ChangeTarget {
+  commit: string;
+  parent: string | null;
+  date: string;
+  item: { table: string; key: string; label: string | null } | { path: string };
+}
+
+const CHANGE_ICONS = { added: 'diff-added', changed: 'diff-modified', removed: 'diff-removed' } as const;
 
 const KIND_ICONS: Record<string, string> = { backup: 'history', safety: 'shield', restore: 'discard', merge: 'git-merge', sync: 'sync' };
 
@@ -25,11 +45,11 @@ export function formatBytes(n: number): string {
   return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
 }
 
-/** "2025-05-01 14:03" in local time. */
+/** "2025-05-01 14:03:27" in local time. */
 export function formatDate(iso: string): string {
   const d = new Date(iso);
   const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
 const changeWords = (c: { added: number; changed: number; removed: number }) =>
@@ -49,7 +69,11 @@ export class BackupHistoryProvider implements vscode.TreeDataProvider<HistoryNod
   private readonly changed = new vscode.EventEmitter<HistoryNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
 
-  constructor(private readonly load: () => Promise<HistoryEntry[]>) {}
+  constructor(
+    private readonly load: () => Promise<HistoryEntry[]>,
+    /** What one backup changed (backup.changes). */
+    private readonly loadChanges: (commit: string) => Promise<BackupChanges> = () => Promise.reject(new Error('not available')),
+  ) {}
 
   refresh(): void {
     this.changed.fire(undefined);
@@ -64,15 +88,56 @@ export class BackupHistoryProvider implements vscode.TreeDataProvider<HistoryNod
         return [{ kind: 'detail', label: 'The backup history cannot be read', description: (err as Error).message }];
       }
     }
+    if (node.kind === 'table') return node.rows.map((row): HistoryNode => ({ kind: 'row', entry: node.entry, parent: node.parent, row }));
+    if (node.kind === 'files') return node.files.map((file): HistoryNode => ({ kind: 'file', entry: node.entry, parent: node.parent, file }));
     if (node.kind !== 'backup') return [];
     const e = node.entry;
+    const groups: HistoryNode[] = [];
+    try {
+      const c = await this.loadChanges(e.commit);
+      const tables = new Map<string, RowChange[]>();
+      for (const row of c.rows) tables.set(row.table, [...(tables.get(row.table) ?? []), row]);
+      for (const [table, rows] of tables) groups.push({ kind: 'table', entry: e, parent: c.parent, table, rows, more: c.more[table] ?? 0 });
+      if (c.files.length) groups.push({ kind: 'files', entry: e, parent: c.parent, files: c.files });
+    } catch (err) {
+      groups.push({ kind: 'detail', label: 'changes', description: `cannot be read: ${(err as Error).message}` });
+    }
     const details = changeLines(e).map((l): HistoryNode => ({ kind: 'detail', ...l }));
     if (e.files !== null) details.push({ kind: 'detail', label: 'size', description: `${e.files} files, ${formatBytes(e.bytes ?? 0)}` });
     details.push({ kind: 'detail', label: 'commit', description: e.commit.slice(0, 10) });
-    return details;
+    if (e.pushed !== null) details.push({ kind: 'detail', label: 'remote', description: e.pushed ? 'pushed' : 'not pushed yet (Sync Now pushes it)' });
+    return [...groups, ...details];
   }
 
   getTreeItem(node: HistoryNode): vscode.TreeItem {
+    if (node.kind === 'table' || node.kind === 'files') {
+      const list: { change: keyof typeof CHANGE_ICONS }[] = node.kind === 'table' ? node.rows : node.files;
+      const counts = { added: 0, changed: 0, removed: 0 };
+      for (const c of list) counts[c.change]++;
+      const item = new vscode.TreeItem(node.kind === 'table' ? node.table.replace(/_/g, ' ') : 'files', vscode.TreeItemCollapsibleState.Collapsed);
+      item.id = `${node.entry.commit}:${node.kind === 'table' ? `table:${node.table}` : 'files'}`;
+      item.description = changeWords(counts) + (node.kind === 'table' && node.more ? ` (and ${node.more} more)` : '');
+      item.iconPath = new vscode.ThemeIcon(node.kind === 'table' ? 'table' : 'files');
+      return item;
+    }
+    if (node.kind === 'row' || node.kind === 'file') {
+      const change = node.kind === 'row' ? node.row.change : node.file.change;
+      const label = node.kind === 'row' ? (node.row.label ?? node.row.key) : node.file.path.replace(/^files\/(vault|agents)\//, '');
+      const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
+      item.id = `${node.entry.commit}:${node.kind === 'row' ? `row:${node.row.table}:${node.row.key}` : `file:${node.file.path}`}`;
+      item.iconPath = new vscode.ThemeIcon(CHANGE_ICONS[change]);
+      item.description = node.kind === 'row' ? (node.row.change === 'changed' ? node.row.fields.join(', ') : node.row.change) : change;
+      item.tooltip = node.kind === 'row' ? `${node.row.table} ${node.row.key}: ${change}${node.row.fields.length ? ` (${node.row.fields.join(', ')})` : ''}` : `${node.file.path}: ${change}`;
+      item.contextValue = 'backupChange';
+      const target: ChangeTarget = {
+        commit: node.entry.commit,
+        parent: node.parent,
+        date: node.entry.date,
+        item: node.kind === 'row' ? { table: node.row.table, key: node.row.key, label: node.row.label } : { path: node.file.path },
+      };
+      item.command = { command: 'cairn.openBackupChange', title: 'Open Change', arguments: [target] };
+      return item;
+    }
     if (node.kind === 'detail') {
       const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
       item.description = node.description;
@@ -82,7 +147,7 @@ export class BackupHistoryProvider implements vscode.TreeDataProvider<HistoryNod
     const e = node.entry;
     const item = new vscode.TreeItem(formatDate(e.date), vscode.TreeItemCollapsibleState.Collapsed);
     item.id = e.commit;
-    item.description = e.summary;
+    item.description = e.pushed === false ? `${e.summary} · not pushed` : e.summary;
     item.iconPath = new vscode.ThemeIcon(KIND_ICONS[e.kind] ?? 'git-commit');
     item.contextValue = 'backup';
     const tip = new vscode.MarkdownString();
@@ -92,6 +157,7 @@ export class BackupHistoryProvider implements vscode.TreeDataProvider<HistoryNod
     for (const l of changeLines(e)) tip.appendText(`${l.label}: ${l.description}\n\n`);
     if (e.files !== null) tip.appendText(`${e.files} files, ${formatBytes(e.bytes ?? 0)}\n\n`);
     tip.appendMarkdown(`Commit \`${e.commit.slice(0, 10)}\``);
+    if (e.pushed !== null) tip.appendMarkdown(e.pushed ? ' · on the remote' : ' · not pushed yet');
     item.tooltip = tip;
     return item;
   }

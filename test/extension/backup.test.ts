@@ -97,7 +97,7 @@ describe('Backup in VS Code (real git, local bare remote)', function () {
     const newest = items[0]!;
     assert.ok(newest.kind === 'backup' && newest.entry.commit === firstBackup, 'the newest history item is the backup');
     const item = api.backup.history.getTreeItem(newest);
-    assert.match(String(item.label), /^\d{4}-\d\d-\d\d \d\d:\d\d$/, 'labelled with its date');
+    assert.match(String(item.label), /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/, 'labelled with its date, to the second');
     assert.equal(item.description, result.summary);
     const details = (await api.backup.history.getChildren(newest)).map((d) => (d.kind === 'detail' ? `${d.label}: ${d.description}` : ''));
     assert.ok(details.some((d) => /^size: \d+ files, /.test(d)), `size shown: ${details.join(' | ')}`);
@@ -126,6 +126,44 @@ describe('Backup in VS Code (real git, local bare remote)', function () {
       return t['Backed up']?.includes('Original title') && t;
     });
     assert.deepEqual(tree['Backed up'], ['Original title'], 'the task added after the backup is gone');
+  });
+
+  it('a backup in the history opens its change as diffs (a row field by field, before and after), and compares with the present', async () => {
+    const current = (await api.request('tasks.get', { id: task.id })) as TaskRow;
+    await api.request('tasks.update', { id: task.id, expectedVersion: current.version, title: 'Diffed title', priority: 'urgent' });
+    const result = (await vscode.commands.executeCommand('cairn.backupNow')) as BackupResult;
+    assert.equal(result.status, 'committed');
+    const [newest] = (await api.backup.history.getChildren()) as HistoryNode[];
+    assert.ok(newest?.kind === 'backup' && newest.entry.commit === result.commit);
+    const children = await api.backup.history.getChildren(newest);
+    const tasks = children.find((n) => n.kind === 'table' && n.table === 'tasks')!;
+    assert.ok(tasks, `a tasks group: ${children.map((c) => c.kind).join(', ')}`);
+    assert.match(String(api.backup.history.getTreeItem(tasks).description), /^1 changed$/);
+    const [row] = await api.backup.history.getChildren(tasks);
+    const rowItem = api.backup.history.getTreeItem(row!);
+    assert.equal(rowItem.label, 'Diffed title');
+    assert.equal(rowItem.description, 'priority, title'); // the changed fields, in the row's column order
+    assert.ok(children.some((n) => n.kind === 'detail' && n.label === 'commit'), 'the details follow the changes');
+
+    await vscode.commands.executeCommand(rowItem.command!.command, ...(rowItem.command!.arguments ?? []));
+    const input = await waitFor('the diff editor', () => {
+      const i = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+      return i instanceof vscode.TabInputTextDiff ? i : undefined;
+    });
+    const before = (await vscode.workspace.openTextDocument(input.original)).getText();
+    const after = (await vscode.workspace.openTextDocument(input.modified)).getText();
+    assert.match(before, /^  "title": "Original title",$/m);
+    assert.match(after, /^  "title": "Diffed title",$/m);
+    assert.match(after, /^  "priority": "urgent",$/m, 'one field per line');
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+
+    // Against the present: what changed since (the title again, not backed up) is what a restore would change back.
+    const now = (await api.request('tasks.get', { id: task.id })) as TaskRow;
+    await api.request('tasks.update', { id: task.id, expectedVersion: now.version, title: 'Title of now' });
+    const report = (await vscode.commands.executeCommand('cairn.compareBackupWithPresent', result.commit)) as string;
+    assert.match(report, /^# The backup of \d{4}-\d\d-\d\d \d\d:\d\d:\d\d against the present/);
+    assert.match(report, /## Tasks: 1 changed/);
+    assert.equal(((await api.request('tasks.get', { id: task.id })) as TaskRow).title, 'Title of now', 'comparing changes nothing');
   });
 
   /** A project of 60 tasks, backed up, whose tasks another program then removes behind Cairn's back (a bad copy, a damaged file): no event says so. */
@@ -234,6 +272,8 @@ describe('Backup in VS Code (real git, local bare remote)', function () {
     assert.ok(r, lastMessage());
     assert.equal(r.pushed, true, JSON.stringify(r));
     assert.equal(git(bare, 'rev-parse', 'main'), git(repo, 'rev-parse', 'HEAD'), 'the remote holds the local history');
+    const [newest] = (await api.backup.history.getChildren()) as HistoryNode[];
+    assert.ok(newest?.kind === 'backup' && newest.entry.pushed === true, 'the history says it is on the remote');
   });
 
   it('a conflict planted by another machine shows in the Conflicts view; Keep Theirs resolves it', async () => {

@@ -6,8 +6,9 @@
 // rows equal to it would change (swap.ts makes them so, in one write transaction).
 import * as path from 'node:path';
 import { Connection } from '../connection';
+import { rebuildDerivedIndexes, suspendDerivedTriggers } from '../derivedIndexes';
 import { StoreError } from '../errors';
-import { migrate } from '../migrate';
+import { migrate, shippedSchemaVersion } from '../migrate';
 import { keyTextSql, rowCount, userVersion } from './rows';
 import { quoteId, tableCatalog, type TableSpec } from './tables';
 
@@ -63,13 +64,19 @@ export async function buildDatabase(input: BuildInput): Promise<BuildResult> {
     }
     const total = [...input.tables.values()].reduce((n, t) => n + t.rows.length, 0);
     let done = 0;
+    // The scratch database's derived indexes are never read (the swap reads its source tables; the live store's
+    // indexes are kept there): their triggers are dropped for the load, and the indexes built only when migrations
+    // follow, which may expect them.
+    const upgrading = input.schemaVersion < shippedSchemaVersion(input.migrationsDir);
     await conn.transaction(async () => {
+      const suspended = await suspendDerivedTriggers(conn);
       for (const [name, t] of input.tables) {
         await insertRows(conn, name, t.columns, t.rows, (inserted) => {
           done += inserted;
           input.onProgress?.(done, total);
         });
       }
+      if (upgrading) await rebuildDerivedIndexes(conn, suspended, input.migrationsDir);
     });
     await migrate(conn, input.migrationsDir, scratchDir);
     return { schemaVersion: await userVersion(conn), counts: await checkDatabase(conn, input.tables.keys()) };

@@ -11,6 +11,7 @@
 // (no rows, a log of nothing but the indexers' runs: an emptied or lost database) takes the backup's rows and log as
 // they are: there is no present state to record changes against, and no version anyone could hold.
 import type { Connection } from '../connection';
+import { withDerivedIndexesRebuilt } from '../derivedIndexes';
 import type { Actor } from '../events';
 import { newId, nowIso } from '../ids';
 import { ATTACHED, contentColumns, differs, insertRows, keyMatch, rowsOf, type KeyTables } from './load';
@@ -111,6 +112,15 @@ export async function swapFromAttached(conn: Connection, specs: TableSpec[], onl
   const rows = tables.filter((spec) => !spec.immutable);
 
   const fresh = await isNewStore(conn, specs);
+  // Into a new store every row is new: the derived indexes' triggers are dropped meanwhile and the indexes built
+  // once from the finished tables (derivedIndexes.ts), in this same transaction.
+  const replace = () => replaceRows(conn, logs, rows, only, record, fresh);
+  const rowEvents = fresh ? await withDerivedIndexesRebuilt(conn, replace) : await replace();
+  return { rowEvents, newStore: fresh };
+}
+
+/** swapFromAttached's writes: the log's new events, then each table's deletions, updates and inserts. Returns how many row events it logged. */
+async function replaceRows(conn: Connection, logs: TableSpec[], rows: TableSpec[], only: KeyTables | null, record: RestoreRecord, fresh: boolean): Promise<number> {
   for (const id of record.dropEvents) await conn.run('delete from main.events where id = ?', [id]);
   for (const spec of logs) {
     const t = quoteId(spec.name);
@@ -169,5 +179,5 @@ export async function swapFromAttached(conn: Connection, specs: TableSpec[], onl
   for (const name of versionTables.values()) await conn.exec(`drop table temp.${quoteId(name)}`);
 
   await insertRows(conn, 'events', EVENT_COLUMNS, events);
-  return { rowEvents: events.length, newStore: fresh };
+  return events.length;
 }

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { Store } from '../../../store/store';
 import { repoDirOf, runBackup, type BackupEnv, type BackupSettings } from '../../../sync/backup';
+import { backupChanges, backupItem } from '../../../sync/backupDiff';
 import { backupHistory } from '../../../sync/history';
 import { getRemote, removeRemote, setRemote } from '../../../sync/remote';
 import { runRestore } from '../../../sync/restore';
@@ -60,6 +61,26 @@ export const backupMethods = {
     result: 'BackupCommit[]',
     params: z.strictObject({ limit: z.number().int().min(1).max(10_000).optional(), repo: backupSettings.repo }),
     handler: (store, p) => backupHistory(repoDirOf(store, p), p.limit ?? 50),
+  }),
+  'backup.changes': method({
+    doc: 'What one backup changed against the one before it: rows per table (the fields of a changed row) and files.',
+    result: 'BackupChanges',
+    params: z.strictObject({ ref, limit: z.number().int().min(1).max(10_000).optional(), repo: backupSettings.repo }),
+    handler: (store, p) => backupChanges(repoDirOf(store, p), p.ref, p.limit ?? 500),
+  }),
+  'backup.item': method({
+    doc: "A row (table and key; as JSON, a field per line) or a file (its backup path, files/…) as it was in a backup; null where it did not exist.",
+    result: 'string | null',
+    params: z
+      .strictObject({
+        ref,
+        table: z.string({ error: 'table must be a string' }).regex(/^[a-z_]+$/, 'table must be a table name').optional(),
+        key: z.string({ error: 'key must be a string' }).min(1).max(2000).optional(),
+        path: z.string({ error: 'path must be a string' }).min(1).max(4096).optional(),
+        repo: backupSettings.repo,
+      })
+      .refine((p) => (p.path === undefined) === (p.table !== undefined && p.key !== undefined) && (p.table === undefined) === (p.key === undefined), { message: 'give either table and key (a row) or path (a file)' }),
+    handler: (store, p) => backupItem(repoDirOf(store, p), p.ref, p.path !== undefined ? { path: p.path } : { table: p.table!, key: p.key! }),
   }),
   'backup.remote.set': method({
     doc: "Sets the backup repository's remote (checked unless told not to).",
