@@ -10,6 +10,10 @@
 //                  ORM, validation, lock or ULIDs. store ÷ this = the cost of Cairn's own layer; this ÷ plain =
 //                  the cost of the schema and the event log.
 //
+// batch over RPC:  tasks.createMany (batches of 1,000) to a spawned dist/backend.js over JSON-RPC/stdio, against
+//                  the same SQL by hand (task row + event per task) in one transaction: the issue-15 goal for a
+//                  batch method is ≥ 0.5× this rate.
+//
 // Run with `npm run bench -- task-writes` (scripts/bench.mjs); alone: `node --import tsx bench/task-writes.bench.ts`.
 // Env: BENCH_OPS (default 2000 ops per trial), BENCH_TRIALS (default 3), BENCH_WARMUP_OPS (default BENCH_OPS),
 // CAIRN_BENCH_OUT (where to write the JSON).
@@ -22,6 +26,9 @@ import { createProject } from '../src/store/projects';
 import { Store } from '../src/store/store';
 import { createTask } from '../src/store/tasks';
 import { newId } from '../src/store/ids';
+import { spawn } from 'node:child_process';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+import { ROOT } from './output';
 import { median, round } from './stats';
 import { runBench, writeResult } from './output';
 
@@ -70,6 +77,7 @@ async function main(): Promise<void> {
   let store: Store | undefined;
   let raw: Raw | undefined;
   let rawSchema: Raw | undefined;
+  let stopBackend = () => undefined as void;
   try {
     // A real Cairn schema, migrated by Store.open, then written by hand.
     const schemaDir = path.join(dir, 'schema-store');
@@ -92,6 +100,37 @@ async function main(): Promise<void> {
     };
     const rawSameWorkSingle = (n: number) => async () => {
       for (let i = 0; i < n; i++) await rawSameWork();
+    };
+    const rawSameWorkBatch = (n: number) => async () => {
+      const now = new Date().toISOString();
+      await rs.run('BEGIN IMMEDIATE');
+      for (let i = 0; i < n; i++) {
+        const id = newId();
+        await rs.run('INSERT INTO tasks (id, project_id, title, created_at, updated_at) VALUES (?, ?, ?, ?, ?)', [id, schemaProject.id, `raw ${id}`, now, now]);
+        await rs.run(
+          "INSERT INTO events (id, aggregate_type, aggregate_id, version, type, data, actor, source, created_at) VALUES (?, 'task', ?, 1, 'task.created', ?, 'bench', 'cli', ?)",
+          [newId(), id, JSON.stringify({ id, title: `raw ${id}` }), now],
+        );
+      }
+      await rs.run('COMMIT');
+    };
+
+    // A real backend process, written to by tasks.createMany over JSON-RPC.
+    const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'backend.js'), '--store', path.join(dir, 'rpc-store'), '--source', 'agent', '--actor', 'bench'], { stdio: ['pipe', 'pipe', 'ignore'] });
+    const rpc = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+    rpc.onNotification(() => undefined);
+    rpc.listen();
+    stopBackend = () => {
+      rpc.dispose();
+      child.kill();
+    };
+    const rpcProject = await rpc.sendRequest<{ id: string }>('projects.create', { name: 'Batch' });
+    let rpcSeq = 0;
+    const rpcBatch = (n: number) => async () => {
+      for (let done = 0; done < n; done += 1000) {
+        const tasks = Array.from({ length: Math.min(1000, n - done) }, () => ({ projectId: rpcProject.id, title: `task ${++rpcSeq}` }));
+        await rpc.sendRequest('tasks.createMany', { tasks });
+      }
     };
 
     store = await Store.open(path.join(dir, 'store'));
@@ -131,12 +170,15 @@ async function main(): Promise<void> {
     await storeSingle(WARMUP_OPS)();
     await rawBatch(WARMUP_OPS)();
     await storeBatch(WARMUP_OPS)();
+    await rawSameWorkBatch(WARMUP_OPS)();
+    await rpcBatch(WARMUP_OPS)();
 
     // Trials interleave baseline and store so that drift (disk, CPU boost, a growing file) hits both alike.
     const trials = {
       single: { store: [] as number[], baseline: [] as number[] },
       batched: { store: [] as number[], baseline: [] as number[] },
       sameWork: { store: [] as number[], baseline: [] as number[] },
+      rpcBatch: { store: [] as number[], baseline: [] as number[] },
     };
     // Odd trials run the store first, even ones the baseline first, so neither always goes first.
     for (let t = 0; t < TRIALS; t++) {
@@ -144,6 +186,7 @@ async function main(): Promise<void> {
         [trials.single.baseline, rawSingle(OPS), trials.single.store, storeSingle(OPS)],
         [trials.batched.baseline, rawBatch(OPS), trials.batched.store, storeBatch(OPS)],
         [trials.sameWork.baseline, rawSameWorkSingle(OPS), trials.sameWork.store, storeSingle(OPS)],
+        [trials.rpcBatch.baseline, rawSameWorkBatch(OPS), trials.rpcBatch.store, rpcBatch(OPS)],
       ];
       for (const [baseInto, baseOp, storeInto, storeOp] of pairs) {
         if (t % 2 === 0) {
@@ -173,22 +216,25 @@ async function main(): Promise<void> {
     const single = summarize(trials.single);
     const batched = summarize(trials.batched);
     const sameWork = summarize(trials.sameWork);
+    const rpcBatched = summarize(trials.rpcBatch);
     const result = {
       name: 'task-writes',
       description:
         'Task creates (row + task.created event) per second through Store.write(createTask) vs raw single-row INSERTs into a plain table on the same @vscode/sqlite3 build and pragmas (WAL, synchronous NORMAL); single = one transaction per op, batched = all ops of a trial in one transaction.',
       params: { opsPerTrial: OPS, trials: TRIALS, warmupOps: WARMUP_OPS, statistic: 'median of trials' },
       sqlite: { version: health.sqliteVersion, journalMode: health.journalMode },
-      results: { single, batched, sameWork },
+      results: { single, batched, sameWork, rpcBatched },
       summary: [
         { metric: 'single-tx creates/s', value: single.storeOpsPerSec, baseline: single.baselineOpsPerSec, ratio: single.slowdown, unit: 'ops/s' },
         { metric: 'batched creates/s', value: batched.storeOpsPerSec, baseline: batched.baselineOpsPerSec, ratio: batched.slowdown, unit: 'ops/s' },
         { metric: 'single-tx creates/s vs same SQL by hand', value: sameWork.storeOpsPerSec, baseline: sameWork.baselineOpsPerSec, ratio: sameWork.slowdown, unit: 'ops/s' },
+        { metric: 'tasks.createMany over RPC (batches of 1,000) vs same SQL by hand in one transaction', value: rpcBatched.storeOpsPerSec, baseline: rpcBatched.baselineOpsPerSec, ratio: rpcBatched.slowdown, unit: 'ops/s' },
       ],
       counts: health.counts,
     };
     writeResult(result);
   } finally {
+    stopBackend();
     await store?.close().catch(() => undefined);
     await raw?.close().catch(() => undefined);
     await rawSchema?.close().catch(() => undefined);

@@ -45,6 +45,27 @@ const criteriaChange = (p: { add?: string; at?: number; check?: number; uncheck?
   p.add !== undefined ? { add: p.add, at: p.at } : p.check !== undefined ? { check: p.check } : p.uncheck !== undefined ? { uncheck: p.uncheck } : p.remove !== undefined ? { remove: p.remove } : { move: p.move!, to: p.to! };
 const asArray = <T>(v: T | T[] | undefined) => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
 
+/** A new task's fields: tasks.create takes one, tasks.createMany a list. */
+const taskFields = {
+  projectId: id('projectId'),
+  title: name('title'),
+  sprintId: id('sprintId').nullable().optional(),
+  parentId: id('parentId').nullable().optional(),
+  description: text.optional(),
+  status: status.optional(),
+  priority: priority.optional(),
+  assignee: agentName.nullable().optional(),
+  tags: tags.optional(),
+  estimatedMinutes: minutes('estimatedMinutes').nullable().optional(),
+  notes: noteRefs.optional(),
+  dependsOn: dependsOnRule.optional(),
+  criteria: z.array(criterionText, { error: 'criteria must be a list of texts' }).max(100, 'a task may have at most 100 acceptance criteria').optional(),
+  secretFields: secretFields.optional(),
+};
+
+/** Tasks one tasks.createMany makes (one transaction: all or none). */
+const MAX_BATCH = 1000;
+
 export const taskMethods = {
   'tasks.list': method({
     doc: 'Tasks filtered by project, sprint, status, assignee or parent, in pages.',
@@ -113,24 +134,30 @@ export const taskMethods = {
     doc: 'Creates a task in a project (optionally in a sprint, under a parent, linked to notes).',
     result: 'Task',
     writes: true,
-    params: z.strictObject({
-      projectId: id('projectId'),
-      title: name('title'),
-      sprintId: id('sprintId').nullable().optional(),
-      parentId: id('parentId').nullable().optional(),
-      description: text.optional(),
-      status: status.optional(),
-      priority: priority.optional(),
-      assignee: agentName.nullable().optional(),
-      tags: tags.optional(),
-      estimatedMinutes: minutes('estimatedMinutes').nullable().optional(),
-      notes: noteRefs.optional(),
-      dependsOn: dependsOnRule.optional(),
-      criteria: z.array(criterionText, { error: 'criteria must be a list of texts' }).max(100, 'a task may have at most 100 acceptance criteria').optional(),
-      secretFields: secretFields.optional(),
-      ...writer,
-    }),
+    params: z.strictObject({ ...taskFields, ...writer }),
     handler: (store, p, ctx) => store.write((orm) => createTask(orm, who(ctx, p), p)).then(revealTaskRow(store)),
+  }),
+  'tasks.createMany': method({
+    doc: `Creates up to ${MAX_BATCH} tasks in one transaction, each with its event: all or none (a bad one names its index).`,
+    result: 'Task[]',
+    writes: true,
+    params: z.strictObject({ tasks: z.array(z.strictObject(taskFields), { error: 'tasks must be a list of tasks' }).min(1, 'tasks must not be empty').max(MAX_BATCH, `at most ${MAX_BATCH} tasks per call`), ...writer }),
+    handler: (store, p, ctx) =>
+      store
+        .write(async (orm) => {
+          const created = [];
+          for (const [i, t] of p.tasks.entries()) {
+            try {
+              created.push(await createTask(orm, who(ctx, p), t));
+            } catch (err) {
+              // Which one: the rest of the batch is rolled back with it.
+              if (err instanceof Error) err.message = `tasks[${i}] (${t.title}): ${err.message}`;
+              throw err;
+            }
+          }
+          return created;
+        })
+        .then((rows) => rows.map(revealTaskRow(store))),
   }),
   'tasks.update': method({
     doc: "Changes a task's fields, if it is still at the version you read.",
