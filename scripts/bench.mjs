@@ -148,7 +148,7 @@ async function main() {
   const rows = [['benchmark', 'metric', 'value', 'baseline', 'ratio', 'unit']];
   for (const [name, b] of Object.entries(benchmarks)) {
     if (b.error) rows.push([name, `FAILED: ${b.error}`, '', '', '', '']);
-    for (const s of b.summary ?? []) rows.push([name, s.metric, s.value, s.baseline, `${s.ratio}x`, s.unit]);
+    for (const s of b.summary ?? []) rows.push([name, s.metric, s.value, s.baseline ?? '', s.ratio == null ? '' : `${s.ratio}x`, s.unit]);
   }
   console.log(
     `\nCairn benchmarks — ${machine.date}, node ${machine.node}, ${machine.cpus.count}× ${machine.cpus.model}, load ${machine.loadAverage.join(' ')}` +
