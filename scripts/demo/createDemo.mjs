@@ -101,7 +101,8 @@ function writeFiles(parts) {
 /** Projects, sprints, tasks, dependencies, criteria, memories: the work model. Returns the tasks other steps use. */
 function addWork(cairn) {
   const project = (name, description) => cairn('project', 'add', '--description', description, name);
-  const sprint = (p, name, goal) => cairn('sprint', 'add', '--project', p.id, '--goal', goal, name);
+  const sprint = (p, name, goal, dates = []) => cairn('sprint', 'add', '--project', p.id, '--goal', goal, ...dates, name);
+  const day = (offset) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
   const task = (p, title, { sprint: s, parent, assignee, priority, status, tags = [] } = {}) => {
     const t = cairn('task', 'add', '--project', p.id,
       ...(s ? ['--sprint', s.id] : []), ...(parent ? ['--parent', parent.id] : []),
@@ -112,8 +113,10 @@ function addWork(cairn) {
   };
 
   const web = project('Website relaunch', 'New marketing site and sign-up flow.');
-  const s1 = sprint(web, 'Sprint 1 · Foundations', 'Design system, CI, hosting');
-  const s2 = sprint(web, 'Sprint 2 · Launch', 'Content, sign-up, go-live');
+  const s1 = sprint(web, 'Sprint 1 · Foundations', 'Design system, CI, hosting', ['--starts', day(-21), '--ends', day(-8)]);
+  const s2 = sprint(web, 'Sprint 2 · Launch', 'Content, sign-up, go-live', ['--starts', day(-7), '--ends', day(7)]);
+  // Sprint 2 is under way; Sprint 1 is over (Close Sprint offers to move what was left; here nothing is).
+  cairn('sprint', 'start', s2.id);
   // Done by its agent with the run that did it (task done records the run), as an agent does through MCP.
   const ci = task(web, 'Set up CI pipeline', { sprint: s1, assignee: 'ci-agent', tags: ['infra'] });
   const tokens = task(web, 'Design tokens and typography', { sprint: s1, assignee: 'alice', status: 'done' });
@@ -149,7 +152,7 @@ function addWork(cairn) {
   const report = task(agents, 'Summarise last week\'s events', { assignee: 'reporter' });
   task(agents, 'Triage new issues', { priority: 'low' });
 
-  return { web, mobile, ci, tokens, signup, verify, rateLimit, review, migrate, announce, offline, push, screenshots, cliTests, report };
+  return { web, mobile, s1, ci, tokens, signup, verify, rateLimit, review, migrate, announce, offline, push, screenshots, cliTests, report };
 }
 
 /** What the agents did: runs with tokens, time, quality and outcome (one failure), and one session with messages. */
@@ -158,6 +161,7 @@ function addAgentWork(cairn, t) {
     cairn('task', 'done', task.id, '--agent', agent, '--duration-ms', String(ms), '--tokens-in', String(tokensIn),
       '--tokens-out', String(tokensOut), '--quality', String(quality), '--summary', summary);
   done(t.ci, 'ci-agent', 412_000, 38_200, 6_900, 0.92, 'Lint, unit tests, build and deploy to staging on every merge to main.');
+  cairn('sprint', 'close', t.s1.id); // all of it done: nothing left to move
   done(t.report, 'reporter', 95_000, 51_400, 2_300, 0.85, 'Weekly report: 6 tasks done, 2 blocked (legacy accounts, change watcher).');
 
   const run = (agent, task, ms, tokensIn, tokensOut, { quality, errors, outcome = 'success', notes } = {}) =>
