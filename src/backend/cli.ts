@@ -101,11 +101,14 @@ async function cancellableByInterrupt<T>(run: (signal: AbortSignal) => Promise<T
 /** How a command opens the store: whether it may create it (init), or the StoreOptions of restore and doctor. */
 export type OpenFor = boolean | Pick<StoreOptions, 'forRestore' | 'checkAtOpen'>;
 
+/** The slow-query threshold (ms): $CAIRN_SLOW_QUERY_MS, else the store's default. */
+const slowQueryMs = () => Number(process.env.CAIRN_SLOW_QUERY_MS) || undefined;
+
 /** Opens the store, runs one or more methods, prints, closes. */
 async function withStore<T>(opts: GlobalOptions, openFor: OpenFor, fn: (call: Caller) => Promise<T>): Promise<T> {
   const how = typeof openFor === 'boolean' ? { create: openFor } : { create: false, ...openFor };
   // sqlite-vec is loaded by invoke for the methods that may need it (methods.ts): a command that lists tasks never does.
-  const store = await Store.open(storeDir(opts), { ...how, loadVec: false, busyTimeoutMs: Number(process.env.CAIRN_BUSY_TIMEOUT_MS) || 5000 });
+  const store = await Store.open(storeDir(opts), { ...how, loadVec: false, busyTimeoutMs: Number(process.env.CAIRN_BUSY_TIMEOUT_MS) || 5000, processName: 'cli', slowQueryMs: slowQueryMs() });
   const ctx: Context = { store, who: makeActor(opts.source, opts.actor), vaultDir: vaultDir(opts), agentDirs: agentDirs(opts) };
   try {
     const call: Caller = (method, params) => (CANCELLABLE.has(method) ? cancellableByInterrupt((signal) => invoke(ctx, method, params, signal)) : invoke(ctx, method, params)) as Promise<never>;

@@ -83,6 +83,7 @@ async function main(): Promise<void> {
   const openOptions = {
     slowQueryMs: positiveInt('slow-query-ms', values['slow-query-ms'], 100),
     busyTimeoutMs: positiveInt('busy-timeout-ms', process.env.CAIRN_BUSY_TIMEOUT_MS, 5000),
+    processName: `backend (${who.source})`,
   };
   const ctx: Context = {
     store: null,

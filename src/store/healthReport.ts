@@ -9,7 +9,7 @@ export function healthLines(h: StoreHealth): string[] {
     `sqlite-vec      ${h.vecVersion ?? `not loaded (${h.vecError})`}`,
     `size            ${h.sizes.databaseBytes} bytes + ${h.sizes.walBytes} WAL (${h.sizes.freePages} free pages)`,
     `rows            ${Object.entries(h.counts).map(([k, v]) => `${k} ${v}`).join(', ')}`,
-    `slow queries    ${h.slowQueries.length ? '' : `none over ${h.slowQueryThresholdMs} ms in this run`}`,
-    ...h.slowQueries.map((q) => `  ${q.ms} ms  ${q.sql}`),
+    `slow queries    ${h.slowQueries.length ? `the slowest logged by any process (over ${h.slowQueryThresholdMs} ms here)` : `none logged (over ${h.slowQueryThresholdMs} ms here)`}`,
+    ...h.slowQueries.map((q) => `  ${q.ms} ms  ${q.at.replace('T', ' ').slice(0, 19)}  ${q.source} (pid ${q.pid})  ${q.sql.replace(/\s+/g, ' ')}`),
   ];
 }

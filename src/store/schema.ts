@@ -469,6 +469,20 @@ export const syncState = sqliteTable('sync_state', {
   appliedAt: text('applied_at').notNull(),
 });
 
+/**
+ * Machine-local (never backed up): statements slower than the threshold, from every process that opened the store
+ * (the extension's backend, the CLI, cairn mcp), so `cairn doctor` sees them all; the newest 500 are kept.
+ */
+export const slowQueries = sqliteTable('slow_queries', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  at: text('at').notNull(),
+  ms: real('ms').notNull(),
+  sql: text('sql').notNull(),
+  /** Which process ran it: backend (with its client), cli, mcp. */
+  source: text('source').notNull(),
+  pid: integer('pid').notNull(),
+});
+
 export const MEMORY_TYPES = ['fact', 'preference', 'decision', 'pattern', 'context'] as const;
 export type MemoryType = (typeof MEMORY_TYPES)[number];
 export const MEMORY_SOURCES = ['user', 'inference', 'observation'] as const;

@@ -10,6 +10,7 @@ import { lastEventSeq } from './events';
 import { checkCompatible, findMigrationsDir, migrate, schemaVersion, shippedSchemaVersion, type MigrationResult } from './migrate';
 import { DB_FILE } from './location';
 import { createOrm, type Orm } from './orm';
+import { SlowQueryLog, type LoggedSlowQuery } from './slowQueryLog';
 import { BACKUPS_DIR, DAMAGED_PREFIX, lostStore, MADE_FOR_RESTORE, pastStoreIn } from './pastStore';
 
 export interface StoreOptions {
@@ -18,6 +19,8 @@ export interface StoreOptions {
   /** Statements slower than this are logged and reported by health() (ms). */
   slowQueryMs?: number;
   onSlowQuery?: (q: SlowQuery) => void;
+  /** Which process this is, for the slow-query log every process writes (backend, cli, mcp…; default: the script's name). */
+  processName?: string;
   /**
    * Create the folder and the database when missing (default true). Never in a folder that held a store (a backup
    * holding events, database copies in backups/: pastStore.ts): that is refused, pointing to a restore.
@@ -55,7 +58,8 @@ export interface StoreHealth {
   journalMode: string;
   sizes: { databaseBytes: number; walBytes: number; pageSize: number; pageCount: number; freePages: number };
   counts: Record<string, number>;
-  slowQueries: SlowQuery[];
+  /** The slowest of the statements every process logged lately (the newest 500), with which process ran them. */
+  slowQueries: LoggedSlowQuery[];
   slowQueryThresholdMs: number;
 }
 
@@ -168,6 +172,7 @@ export class Store {
     readonly migration: MigrationResult,
     private readonly slowQueryMs: number,
     private readonly migrationsDir: string,
+    private readonly slowLog: SlowQueryLog,
   ) {
     this.orm = createOrm(conn);
   }
@@ -194,7 +199,12 @@ export class Store {
     const mode = exists ? openMode(folder, file) : 'readwrite';
     const migrationsDir = options.migrationsDir ?? findMigrationsDir();
     const slowQueryMs = options.slowQueryMs ?? 100;
-    const conn = await Connection.open(file, { mode, busyTimeoutMs: options.busyTimeoutMs ?? 5000, slowQueryMs, onSlowQuery: options.onSlowQuery });
+    const slowLog = new SlowQueryLog(options.processName ?? path.basename(process.argv[1] ?? 'node', '.js'));
+    const onSlowQuery = (q: SlowQuery) => {
+      options.onSlowQuery?.(q);
+      slowLog.add(q);
+    };
+    const conn = await Connection.open(file, { mode, busyTimeoutMs: options.busyTimeoutMs ?? 5000, slowQueryMs, onSlowQuery });
     try {
       // Read-only checks first: a foreign, newer, emptied or damaged database must not be touched, not even by a
       // journal-mode switch.
@@ -228,7 +238,8 @@ export class Store {
       } else if (version < shippedSchemaVersion(migrationsDir)) {
         throw new StoreError('store_unavailable', `The store ${file} has schema version ${version}, which this Cairn must upgrade before it can read it, and it is read-only here. Open it once as a user who can write ${folder} (any cairn command upgrades it).`);
       }
-      const store = new Store(folder, conn, migration, slowQueryMs, migrationsDir);
+      const store = new Store(folder, conn, migration, slowQueryMs, migrationsDir, slowLog);
+      slowLog.conn = conn; // from here on (migrated): the table is there
       store.intactStamp = checkedStamp;
       if (options.loadVec ?? true) await store.loadVec();
       return store;
@@ -296,7 +307,8 @@ export class Store {
 
   /** Runs fn in one write transaction: its changes and their events commit together. */
   write<T>(fn: (orm: Orm) => Promise<T>): Promise<T> {
-    return this.conn.transaction(() => fn(this.orm));
+    // A slow statement is logged once the write is over, outside its transaction.
+    return this.conn.transaction(() => fn(this.orm)).finally(() => void this.slowLog.flush());
   }
 
   /** Runs fn in one read transaction, so several queries see one consistent snapshot. */
@@ -338,12 +350,13 @@ export class Store {
         freePages: Number(await pragma('freelist_count')),
       },
       counts,
-      slowQueries: this.conn.slowQueries(),
+      slowQueries: await this.slowLog.slowest(),
       slowQueryThresholdMs: this.slowQueryMs,
     };
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
+    await this.slowLog.flush();
     return this.conn.close();
   }
 }

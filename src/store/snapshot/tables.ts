@@ -7,11 +7,11 @@
 import type { Connection } from '../connection';
 
 /** Indexes of files that stay the source of truth (the vault's notes, the agent definitions) and what is fitted from them. */
-export const DERIVED_TABLES: ReadonlySet<string> = new Set(['vault_files', 'notes', 'note_headings', 'note_links', 'note_tags', 'agents', 'embedding_state', 'sync_state', 'memory_access', 'search_items',
+export const DERIVED_TABLES: ReadonlySet<string> = new Set(['vault_files', 'notes', 'note_headings', 'note_links', 'note_tags', 'agents', 'embedding_state', 'sync_state', 'memory_access', 'slow_queries', 'search_items',
   // The dashboard's metrics (drizzle/0021_metrics_indexes.sql): kept from the event log and agent runs by triggers.
   'metrics_task_timeline', 'metrics_task_facts', 'metrics_task_contribs', 'metrics_task_status', 'metrics_task_refresh', 'metrics_rollup', 'metrics_run_contribs', 'metrics_run_rollup']);
-// (sync_state and memory_access are machine-local bookkeeping — of sync, of recall — not indexes; they are kept out
-// of backups the same way.)
+// (sync_state, memory_access and slow_queries are machine-local bookkeeping — of sync, of recall, of this machine's
+// slow statements — not indexes; they are kept out of backups the same way.)
 
 /** SQLite's and drizzle's own bookkeeping: never exported, never touched by a restore. */
 const INTERNAL = (name: string) => name.startsWith('sqlite_') || name === '__drizzle_migrations';
