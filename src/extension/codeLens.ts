@@ -53,7 +53,8 @@ export function registerCodeLenses(w: CodeLensWiring): vscode.Disposable[] {
   }
 
   /** Opens a note of the vault by its vault-relative path, at a 1-based line when given. */
-  async function openNoteAt(vaultPath?: unknown, line?: unknown): Promise<string> {
+  /** `column`: where to show it (the knowledge graph opens notes beside itself); the active group by default. */
+  async function openNoteAt(vaultPath?: unknown, line?: unknown, column?: unknown): Promise<string> {
     if (typeof vaultPath !== 'string' || !vaultPath) throw new Error("Open Note needs the note's path in the vault.");
     const file = path.resolve(backend.vault, ...vaultPath.split('/'));
     const rel = path.relative(backend.vault, file);
@@ -65,7 +66,8 @@ export function registerCodeLenses(w: CodeLensWiring): vscode.Disposable[] {
       throw new Error(`Cannot open ${vaultPath}: it is no longer in the vault ${backend.vault}. Run "Cairn: Index Knowledge Vault" to update the index.`);
     }
     const at = typeof line === 'number' && Number.isInteger(line) && line >= 1 ? Math.min(line, doc.lineCount) - 1 : 0;
-    await vscode.window.showTextDocument(doc, { selection: new vscode.Range(at, 0, at, 0) });
+    const viewColumn = typeof column === 'number' && Number.isInteger(column) && column >= 1 && column <= 9 ? (column as vscode.ViewColumn) : undefined;
+    await vscode.window.showTextDocument(doc, { selection: new vscode.Range(at, 0, at, 0), ...(viewColumn ? { viewColumn } : {}) });
     return vaultPath;
   }
 

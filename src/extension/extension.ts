@@ -20,6 +20,7 @@ import { ProjectsViewState, registerProjectsView } from './projectsView';
 import { registerSprintCommands } from './sprintCommands';
 import { registerStoreCommands } from './storeCommands';
 import { registerDashboard, type DashboardApi } from './dashboard';
+import { registerKnowledgeGraph, type KnowledgeGraphApi } from './knowledgeGraph';
 import { registerTaskEditor, type TaskEditorApi } from './taskEditor';
 import { registerEmbedderSetting } from './embedderSetting';
 import { registerKnowledgeCommands } from './knowledge';
@@ -56,6 +57,8 @@ export interface CairnApi {
   taskEditor: TaskEditorApi;
   /** The dashboard webview (Cairn: Open Dashboard). */
   dashboard: DashboardApi;
+  /** The knowledge graph webview (Cairn: Show Knowledge Graph). */
+  knowledgeGraph: KnowledgeGraphApi;
   /** How VS Code starts Cairn's MCP server for this store (registered when VS Code has the MCP API). */
   mcpLaunch(): McpLaunch;
   readonly mcpRegistered: boolean;
@@ -91,6 +94,7 @@ export function activate(context: vscode.ExtensionContext): CairnApi {
   const retention = new Retention(backend, log);
   const taskBoard = registerTaskBoard({ context, backend, messages, log });
   const dashboard = registerDashboard({ context, backend, messages, log });
+  const knowledgeGraph = registerKnowledgeGraph({ context, backend, messages, log });
   const taskEditor = registerTaskEditor({ context, backend, messages, log });
 
   const setState = (state: typeof storeState) => {
@@ -183,6 +187,7 @@ export function activate(context: vscode.ExtensionContext): CairnApi {
     ...taskBoard.disposables,
     ...taskEditor.disposables,
     ...dashboard.disposables,
+    ...knowledgeGraph.disposables,
   );
 
   checkStore();
@@ -215,6 +220,7 @@ export function activate(context: vscode.ExtensionContext): CairnApi {
     taskBoard: taskBoard.api,
     taskEditor: taskEditor.api,
     dashboard: dashboard.api,
+    knowledgeGraph: knowledgeGraph.api,
   };
 }
 

@@ -27,6 +27,9 @@ const SEARCH_LIMIT = 50;
 /** Read-only documents of search hits that are not files: `cairn-item:/<kind>/<id>.md`. */
 const ITEM_SCHEME = 'cairn-item';
 
+/** The read-only document of an entity, memory or session (provided below, while the knowledge commands are registered). */
+export const itemUri = (kind: string, id: string) => vscode.Uri.from({ scheme: ITEM_SCHEME, path: `/${kind}/${encodeURIComponent(id)}.md` });
+
 export function registerKnowledgeCommands(d: KnowledgeDeps): vscode.Disposable[] {
   const { backend, messages, log } = d;
 
@@ -101,7 +104,7 @@ export function registerKnowledgeCommands(d: KnowledgeDeps): vscode.Disposable[]
   async function showItem(hit: SearchHit): Promise<vscode.TextEditor> {
     // A message opens its session, in order among the others.
     const [kind, id] = hit.kind === 'message' && hit.sessionId ? ['session', hit.sessionId] : [hit.kind, hit.id];
-    const uri = vscode.Uri.from({ scheme: ITEM_SCHEME, path: `/${kind}/${encodeURIComponent(id)}.md` });
+    const uri = itemUri(kind, id);
     const doc = await vscode.workspace.openTextDocument(uri);
     await vscode.languages.setTextDocumentLanguage(doc, 'markdown');
     return vscode.window.showTextDocument(doc, { preview: true });

@@ -57,7 +57,7 @@ export async function noteLinksOf(orm: Orm, pathOrTitle: string): Promise<NoteLi
  * A wikilink that names a file by its path (`[[src/a.ts]]`: a folder and an extension other than .md) mentions that
  * file (codeRefs.ts); it is not a note waiting to be written. `[[Node.js]]`, without a folder, may well be one.
  */
-const namesFilePath = (target: string) => /[\\/][^\\/]*\.[A-Za-z0-9]{1,10}$/.test(target) && !isNotePath(target);
+export const namesFilePath = (target: string) => /[\\/][^\\/]*\.[A-Za-z0-9]{1,10}$/.test(target) && !isNotePath(target);
 
 /** Links to notes that do not exist, grouped by the name they use (the Placeholders view). */
 export async function placeholders(orm: Orm): Promise<{ target: string; count: number }[]> {

@@ -9,8 +9,9 @@ export function newNonce(): string {
   return randomBytes(16).toString('base64');
 }
 
-/** `cspSource` is the webview's own origin for local resources (webview.cspSource). */
-export function contentSecurityPolicy(cspSource: string, nonce: string): string {
+/** `cspSource` is the webview's own origin for local resources (webview.cspSource). `blobWorkers`: the page may start
+ * web workers from blob: URLs it makes from its own bundled code (the graph's layout runs in one), nothing else. */
+export function contentSecurityPolicy(cspSource: string, nonce: string, blobWorkers = false): string {
   return [
     "default-src 'none'",
     `script-src 'nonce-${nonce}'`,
@@ -21,7 +22,7 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
     `img-src ${cspSource} data:`,
     "connect-src 'none'",
     "frame-src 'none'",
-    "worker-src 'none'",
+    blobWorkers ? 'worker-src blob:' : "worker-src 'none'",
     "form-action 'none'",
     "base-uri 'none'",
   ].join('; ');
@@ -37,6 +38,8 @@ export interface PageParts {
   styles: string[];
   /** Read by the app to find its root, e.g. { 'data-app': 'task-board' }. */
   bodyAttributes?: Record<string, string>;
+  /** The app starts web workers from blob: URLs (contentSecurityPolicy's `blobWorkers`). */
+  blobWorkers?: boolean;
 }
 
 const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -54,7 +57,7 @@ export function webviewHtml(p: PageParts): string {
 <html lang="en">
   <head>
     <meta charset="UTF-8">
-    <meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(p.cspSource, p.nonce)}">
+    <meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(p.cspSource, p.nonce, p.blobWorkers)}">
     <meta name="viewport" content="width=device-width, initial-scale=1.0">
     <title>${escapeHtml(p.title)}</title>
     ${styles}

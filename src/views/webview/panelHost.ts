@@ -18,6 +18,8 @@ export interface PanelHostOptions<In extends z.ZodMiniType, Out extends z.ZodMin
   app: string;
   /** The page's <title>. */
   pageTitle: string;
+  /** The page starts web workers from blob: URLs (html.ts's contentSecurityPolicy). */
+  blobWorkers?: boolean;
   /** For messages to the user: "the task board". */
   name: string;
   /** For log lines: "Task board". */
@@ -43,7 +45,7 @@ export abstract class WebviewPanelHost<In extends z.ZodMiniType, Out extends z.Z
     private readonly host: PanelHostOptions<In, Out>,
   ) {
     panel.iconPath = vscode.Uri.joinPath(host.extensionUri, 'media', 'cairn.svg');
-    setPage(panel.webview, host.extensionUri, host.app, host.pageTitle);
+    setPage(panel.webview, host.extensionUri, host.app, host.pageTitle, host.blobWorkers);
     this.port = new CheckedPort({
       webview: panel.webview,
       name: host.name,

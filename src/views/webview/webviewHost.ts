@@ -20,8 +20,9 @@ export function panelOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptio
   return { ...webviewOptions(extensionUri), retainContextWhenHidden: false };
 }
 
-/** Sets the page of app `app` (dist/webviews/<app>.js and .css) into the webview, with a fresh nonce. */
-export function setPage(webview: vscode.Webview, extensionUri: vscode.Uri, app: string, title: string): void {
+/** Sets the page of app `app` (dist/webviews/<app>.js and .css) into the webview, with a fresh nonce (`blobWorkers`:
+ * html.ts's contentSecurityPolicy). */
+export function setPage(webview: vscode.Webview, extensionUri: vscode.Uri, app: string, title: string, blobWorkers = false): void {
   const root = webviewRoot(extensionUri);
   const uri = (file: string) => webview.asWebviewUri(vscode.Uri.joinPath(root, file)).toString();
   webview.options = webviewOptions(extensionUri);
@@ -32,6 +33,7 @@ export function setPage(webview: vscode.Webview, extensionUri: vscode.Uri, app: 
     script: uri(`${app}.js`),
     styles: [uri('codicon.css'), uri(`${app}.css`)],
     bodyAttributes: { 'data-app': app },
+    blobWorkers,
   });
 }
 

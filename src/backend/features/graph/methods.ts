@@ -15,9 +15,11 @@ import {
   shortestPath,
 } from '../../../store/graph/graph';
 import { MAX_DEPTH, MAX_PATH_DEPTH } from '../../../store/graph/limits';
+import { graphView, MAX_VIEW_DEPTH } from '../../../store/graph/view';
+import { GRAPH_KINDS } from '../../../store/graph/viewKinds';
 import { exportMemoryJsonl, importMemoryJsonl, MAX_IMPORT_BYTES } from '../../../store/graph/memoryJsonl';
 import { nodeName, observation } from '../../../store/valueRules';
-import { method, who, writer } from '../define';
+import { method, pageLimit, pageOffset, who, writer } from '../define';
 
 const relations = (what: string) =>
   z
@@ -25,6 +27,7 @@ const relations = (what: string) =>
     .min(1, `${what} must not be empty`)
     .max(1000);
 const depthError = `depth must be a whole number from 1 to ${MAX_DEPTH}`;
+const viewDepthError = `depth must be a whole number from 1 to ${MAX_VIEW_DEPTH}`;
 
 export const graphMethods = {
   'graph.createEntities': method({
@@ -113,6 +116,24 @@ export const graphMethods = {
     result: 'ConnectedNode[]',
     params: z.strictObject({ limit: z.number().int().min(1).max(1000).optional() }),
     handler: (store, p) => mostConnected(store, p.limit),
+  }),
+  'graph.view': method({
+    doc: 'The graph as the Knowledge Graph view draws it: nodes of every kind (notes, entities, tasks, agents, tags, placeholders) with their degree, and the edges among them, paged by node.',
+    result: 'GraphView',
+    vectorless: true,
+    params: z.strictObject({
+      mode: z.enum(['whole', 'local'], { error: 'mode must be "whole" or "local"' }).default('whole'),
+      center: z.string({ error: 'center must be a node id, a note path, a task id or an entity name' }).trim().min(1, 'center must not be empty').max(1000).optional(),
+      depth: z.number({ error: viewDepthError }).int(viewDepthError).min(1, viewDepthError).max(MAX_VIEW_DEPTH, viewDepthError).optional(),
+      kinds: z.array(z.enum(GRAPH_KINDS, { error: `kinds must be among ${GRAPH_KINDS.join(', ')}` })).max(GRAPH_KINDS.length).optional(),
+      folder: z.string({ error: 'folder must be a vault folder' }).max(1000).optional(),
+      tag: z.string({ error: 'tag must be a tag' }).trim().min(1, 'tag must not be empty').max(200).optional(),
+      relationType: z.string({ error: 'relationType must be a string' }).trim().min(1, 'relationType must not be empty').max(200).optional(),
+      orphans: z.enum(['show', 'hide', 'only'], { error: 'orphans must be "show", "hide" or "only"' }).optional(),
+      offset: pageOffset,
+      limit: pageLimit(50_000, 5000),
+    }),
+    handler: (store, p) => graphView(store, p),
   }),
   'graph.import': method({
     doc: "Imports an MCP memory server file (memory.jsonl), all or nothing: a bad line is reported by its number and nothing is written.",
