@@ -1,6 +1,10 @@
 // Timing a click in the real VS Code workbench (a playwright page): from the mousedown event's time to the animation
 // frame after an awaited element is in the DOM with a size (a MutationObserver watches for it, so no polling delay
 // is included). Shared by the VS Code paint benches.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
 export const WAIT = 120_000;
 export const round = (x, d = 1) => (x == null || Number.isNaN(x) ? null : Math.round(x * 10 ** d) / 10 ** d);
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -75,4 +79,21 @@ export async function clickAndMeasureBoth(page, target, first, second) {
 export async function settle(page) {
   await page.waitForFunction(() => !(document.getElementById('status.progress')?.textContent || '').includes('Activating'), null, { timeout: WAIT, polling: 100 });
   await sleep(1000);
+}
+
+/**
+ * The harness ready to run (built on first use), with what the results record of it: the VS Code and code-server
+ * versions and chromium's.
+ */
+export async function readyHarness(root, log) {
+  const require = createRequire(import.meta.url);
+  const { ensureHarness, CODE_SERVER_DIR } = require(path.join(root, 'test', 'harness', 'ensure.js'));
+  await ensureHarness({ log });
+  const version = (...parts) => JSON.parse(fs.readFileSync(path.join(CODE_SERVER_DIR, ...parts, 'package.json'), 'utf8')).version;
+  return {
+    harness: require(path.join(root, 'test', 'harness', 'code-server.js')),
+    vscodeVersion: version('lib', 'vscode'),
+    codeServerVersion: version(),
+    chromium: spawnSync(process.env.CHROMIUM || '/usr/bin/chromium', ['--version'], { encoding: 'utf8' }).stdout.trim(),
+  };
 }

@@ -51,7 +51,7 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { clickAndMeasure, median, round, settle, sleep, WAIT } from './paintProbe.mjs';
+import { readyHarness, clickAndMeasure, median, round, settle, sleep, WAIT } from './paintProbe.mjs';
 
 const require = createRequire(import.meta.url);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -490,12 +490,7 @@ async function runOnce({ size, template, harness, tmp, run }) {
 
 async function main() {
   ensureBuilt({ log });
-  const { ensureHarness, CODE_SERVER_DIR } = require(path.join(ROOT, 'test', 'harness', 'ensure.js'));
-  await ensureHarness({ log });
-  const harness = require(path.join(ROOT, 'test', 'harness', 'code-server.js'));
-  const vscodeVersion = JSON.parse(fs.readFileSync(path.join(CODE_SERVER_DIR, 'lib', 'vscode', 'package.json'), 'utf8')).version;
-  const codeServerVersion = JSON.parse(fs.readFileSync(path.join(CODE_SERVER_DIR, 'package.json'), 'utf8')).version;
-  const chromium = spawnSync(process.env.CHROMIUM || '/usr/bin/chromium', ['--version'], { encoding: 'utf8' }).stdout.trim();
+  const { harness, vscodeVersion, codeServerVersion, chromium } = await readyHarness(ROOT, log);
   const loadAtStart = os.loadavg().map((l) => round(l, 2));
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-board-'));

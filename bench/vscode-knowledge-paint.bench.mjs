@@ -27,7 +27,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { clickAndMeasure, clickAndMeasureBoth, median, round, settle, sleep, WAIT } from './paintProbe.mjs';
+import { readyHarness, clickAndMeasure, clickAndMeasureBoth, median, round, settle, sleep, WAIT } from './paintProbe.mjs';
 
 const require = createRequire(import.meta.url);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -159,10 +159,7 @@ async function runOnce({ scenario, ws, firstRow, note, editorText, harness, tmp 
 
 async function main() {
   ensureBuilt({ log });
-  const { ensureHarness, CODE_SERVER_DIR } = require(path.join(ROOT, 'test', 'harness', 'ensure.js'));
-  await ensureHarness({ log });
-  const harness = require(path.join(ROOT, 'test', 'harness', 'code-server.js'));
-  const vscodeVersion = JSON.parse(fs.readFileSync(path.join(CODE_SERVER_DIR, 'lib', 'vscode', 'package.json'), 'utf8')).version;
+  const { harness, vscodeVersion } = await readyHarness(ROOT, log);
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-kpaint-'));
   try {

@@ -7,7 +7,6 @@ import type { StoreChanged } from '../../backend/protocol';
 import type { BackendClient } from '../../extension/backendClient';
 import type { Project } from '../../store/projects';
 import type { SprintRow } from '../../store/schema';
-import { describeIssues } from '../taskBoard/messages';
 import { WebviewPanelHost } from '../webview/panelHost';
 import { chartCsv } from './csv';
 import { metricsParams, rangeOf, sprintFor } from './dashboardQuery';
@@ -61,8 +60,6 @@ export class DashboardPanel extends WebviewPanelHost<typeof fromWebview, typeof 
       incoming: fromWebview,
       outgoing: toWebview,
       maxMessageChars: MAX_MESSAGE_CHARS,
-      describe: describeIssues,
-      error: (message) => ({ type: 'error', message }),
     });
     this.pendingFilter = filter;
     this.openedAt = openedAt;

@@ -6,7 +6,6 @@ import * as vscode from 'vscode';
 import type { StoreChanged } from '../../backend/protocol';
 import type { BackendClient } from '../../extension/backendClient';
 import type { GraphView, ViewNode } from '../../store/graph/view';
-import { describeIssues } from '../taskBoard/messages';
 import { WebviewPanelHost } from '../webview/panelHost';
 import { fromWebview, MAX_MESSAGE_CHARS, toWebview, type FromWebview, type GraphFilter, type GraphMessage } from './messages';
 
@@ -72,8 +71,6 @@ export class KnowledgeGraphPanel extends WebviewPanelHost<typeof fromWebview, ty
       incoming: fromWebview,
       outgoing: toWebview,
       maxMessageChars: MAX_MESSAGE_CHARS,
-      describe: describeIssues,
-      error: (message) => ({ type: 'error', message }),
     });
     this.pendingFilter = filter;
     this.openedAt = openedAt;

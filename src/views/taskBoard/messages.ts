@@ -4,7 +4,7 @@
 // zod/mini: the same validation as zod with a tree-shakable API, so the webview bundle carries ~20 KB of it, not ~450 KB.
 import * as z from 'zod/mini';
 import type { TaskPriority, TaskStatus } from '../../store/schema';
-import { entityId, token, trimmed, whole } from '../webview/schemaParts';
+import { describeIssues, entityId, token, trimmed, whole } from '../webview/schemaParts';
 
 /** The board's columns, in order (the store's TASK_STATUSES; checked against its type below). */
 export const BOARD_STATUSES = ['pending', 'in_progress', 'blocked', 'done', 'cancelled'] as const satisfies readonly TaskStatus[];
@@ -173,14 +173,4 @@ export function compareCards(a: Pick<BoardCard, 'priority' | 'id' | 'rank'>, b: 
   return priority !== 0 ? priority : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
-/** A zod failure as one readable line (which field, what is wrong), never the raw input. */
-export function describeIssues(error: { issues: readonly { path: readonly PropertyKey[]; message: string; keys?: readonly string[] }[] }): string {
-  return error.issues
-    .slice(0, 3)
-    .map((i) => {
-      const where = i.path.length ? i.path.map(String).join('.') : 'message';
-      if (i.keys?.length) return `${where}: unknown field${i.keys.length > 1 ? 's' : ''} ${i.keys.slice(0, 5).map((k) => `"${k.slice(0, 40)}"`).join(', ')}`;
-      return `${where}: ${i.message}`;
-    })
-    .join('; ');
-}
+export { describeIssues };

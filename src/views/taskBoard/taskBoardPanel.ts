@@ -11,7 +11,7 @@ import type { Project } from '../../store/projects';
 import type { SprintRow } from '../../store/schema';
 import { WebviewPanelHost } from '../webview/panelHost';
 import { boardParams } from './boardQuery';
-import { describeIssues, fromWebview, MAX_MESSAGE_CHARS, STATUS_LABELS, toWebview, type BoardColumn, type BoardFilter, type FromWebview } from './messages';
+import { fromWebview, MAX_MESSAGE_CHARS, STATUS_LABELS, toWebview, type BoardColumn, type BoardFilter, type FromWebview } from './messages';
 
 export const TASK_BOARD_VIEW_TYPE = 'cairn.taskBoard';
 export const TASK_BOARD_APP = 'taskBoard';
@@ -60,8 +60,6 @@ export class TaskBoardPanel extends WebviewPanelHost<typeof fromWebview, typeof 
       incoming: fromWebview,
       outgoing: toWebview,
       maxMessageChars: MAX_MESSAGE_CHARS,
-      describe: describeIssues,
-      error: (message) => ({ type: 'error', message }),
     });
     this.pendingFilter = filter;
   }

@@ -15,7 +15,6 @@ import type { TaskNoteLink } from '../../store/knowledge/taskLinks';
 import type { Project } from '../../store/projects';
 import type { AgentRunRow, EventRow, SprintRow } from '../../store/schema';
 import type { TaskDependencies } from '../../store/taskWork';
-import { describeIssues } from '../taskBoard/messages';
 import { WebviewPanelHost } from '../webview/panelHost';
 import { descriptionHtml } from './descriptionHtml';
 import { DRAFT_FIELDS, draftOf, rebaseChanges, type DraftFields } from './fields';
@@ -76,8 +75,6 @@ export class TaskEditorPanel extends WebviewPanelHost<typeof fromEditor, typeof 
       incoming: fromEditor,
       outgoing: toEditor,
       maxMessageChars: MAX_MESSAGE_CHARS,
-      describe: describeIssues,
-      error: (message) => ({ type: 'error', message }),
     });
   }
 

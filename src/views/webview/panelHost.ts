@@ -1,10 +1,11 @@
-// What the task board's and the task editor's panels share: the page set into the panel, a checked message port,
+// What the webview panels (board, editor, dashboard, knowledge graph) share: the page set into the panel, a checked message port,
 // each message from the page handled with a failure answered as an error (and logged), store changes collected
 // into one refresh per burst, and everything released when the panel closes.
 import * as vscode from 'vscode';
 import type * as z from 'zod/mini';
 import type { StoreChanged } from '../../backend/protocol';
 import type { BackendClient } from '../../extension/backendClient';
+import { describeIssues } from './schemaParts';
 import { CheckedPort, setPage, type PortOptions } from './webviewHost';
 
 /** A burst of store changes (an agent's run, a sync) within this makes one refresh. */
@@ -27,13 +28,17 @@ export interface PanelHostOptions<In extends z.ZodMiniType, Out extends z.ZodMin
   incoming: In;
   outgoing: Out;
   maxMessageChars: number;
-  describe: PortOptions<In, Out>['describe'];
-  /** The message that tells the page something failed (it must pass `outgoing`). */
-  error: (message: string) => z.input<Out>;
+  /** A refused message in words; default: which field, what is wrong (describeIssues). */
+  describe?: PortOptions<In, Out>['describe'];
+  /** The message that tells the page something failed (it must pass `outgoing`); default `{ type: 'error', message }`. */
+  error?: (message: string) => z.input<Out>;
 }
+
+const errorMessage = (message: string) => ({ type: 'error', message });
 
 export abstract class WebviewPanelHost<In extends z.ZodMiniType, Out extends z.ZodMiniType> implements vscode.Disposable {
   readonly port: CheckedPort<In, Out>;
+  private readonly errorOf: (message: string) => z.input<Out>;
   protected readonly disposables: vscode.Disposable[] = [];
   private readonly disposed = new vscode.EventEmitter<void>();
   readonly onDidDispose = this.disposed.event;
@@ -44,6 +49,7 @@ export abstract class WebviewPanelHost<In extends z.ZodMiniType, Out extends z.Z
     readonly panel: vscode.WebviewPanel,
     private readonly host: PanelHostOptions<In, Out>,
   ) {
+    this.errorOf = host.error ?? (errorMessage as (message: string) => z.input<Out>);
     panel.iconPath = vscode.Uri.joinPath(host.extensionUri, 'media', 'cairn.svg');
     setPage(panel.webview, host.extensionUri, host.app, host.pageTitle, host.blobWorkers);
     this.port = new CheckedPort({
@@ -52,9 +58,9 @@ export abstract class WebviewPanelHost<In extends z.ZodMiniType, Out extends z.Z
       incoming: host.incoming,
       outgoing: host.outgoing,
       log: host.log,
-      refusal: host.error,
+      refusal: this.errorOf,
       maxMessageChars: host.maxMessageChars,
-      describe: host.describe,
+      describe: host.describe ?? describeIssues,
     });
     this.disposables.push(
       this.port,
@@ -77,7 +83,7 @@ export abstract class WebviewPanelHost<In extends z.ZodMiniType, Out extends z.Z
     } catch (err) {
       const message = (err as Error).message;
       this.host.log.warn(`${this.host.logName}: ${(m as { type: string }).type} failed: ${message}`);
-      await this.port.post(this.host.error(message));
+      await this.port.post(this.errorOf(message));
     }
   }
 
