@@ -70,6 +70,8 @@ const paintedOver = (what: string, ok: (p: DashboardPainted) => boolean = () => 
 const newestSeq = async () => (await api.request<'events.list', { seq: number }[]>('events.list', { limit: 1 }))[0]?.seq ?? 0;
 const timeZone = () => dashboard().lastData!.timeZone;
 
+let vaultExisted = false;
+
 describe('Dashboard (webview)', function () {
   before(async () => {
     const ext = vscode.extensions.getExtension<CairnApi>('cairn.cairn');
@@ -82,6 +84,7 @@ describe('Dashboard (webview)', function () {
     history = dashboardHistory({ projectId: project.id, sprintId: sprint.id, start: SPRINT_START });
     await writeHistory(api.storeDir, history, project.id);
     for (const [i, r] of RUNS.entries()) await api.request('agents.recordRun', { ...r, taskId: history.tasks[i % 2 ? 'F' : 'A']!.id });
+    vaultExisted = fs.existsSync(api.vaultDir);
     fs.mkdirSync(api.vaultDir, { recursive: true });
     for (const [file, text] of Object.entries(NOTES)) fs.writeFileSync(path.join(api.vaultDir, file), text);
     await api.request('knowledge.index', { create: true });
@@ -91,6 +94,9 @@ describe('Dashboard (webview)', function () {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await api.request('projects.delete', { id: project.id });
     for (const file of Object.keys(NOTES)) fs.rmSync(path.join(api.vaultDir, file), { force: true });
+    // The vault as the next suites find it: none at all for the Knowledge vault tests, and no notes in the index.
+    await api.request('knowledge.index', {});
+    if (!vaultExisted) fs.rmSync(api.vaultDir, { recursive: true, force: true });
   });
 
   it('Cairn: Open Dashboard opens the dashboard for the project of its context menu, with a strict page, and every chart painted', async () => {

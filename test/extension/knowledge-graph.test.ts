@@ -57,6 +57,8 @@ function write(rel: string, text: string): void {
   written.push(file);
 }
 
+let vaultExisted = false;
+
 describe('Knowledge graph (webview)', function () {
   before(async () => {
     const ext = vscode.extensions.getExtension<CairnApi>('cairn.cairn');
@@ -64,6 +66,7 @@ describe('Knowledge graph (webview)', function () {
     api = await ext.activate();
     extensionPath = ext.extensionPath;
     await api.whenReady();
+    vaultExisted = fs.existsSync(api.vaultDir);
     project = await api.request<'projects.create', Project>('projects.create', { name: 'Graph project' });
     task = await api.request<'tasks.create', TaskRow>('tasks.create', { projectId: project.id, title: 'Draw the graph', notes: [`${FOLDER}/n1`] });
     // A generated vault: each note links to the next three (one embedded), tagged by tens; n0 names the task.
@@ -87,7 +90,10 @@ describe('Knowledge graph (webview)', function () {
     await api.request('projects.delete', { id: project.id });
     await api.request('graph.deleteEntities', { entityNames: ['Graph Person'] });
     for (const file of written) fs.rmSync(file, { force: true });
+    for (const dir of [FOLDER, FOAM]) fs.rmSync(path.join(api.vaultDir, dir), { recursive: true, force: true });
     await api.request('knowledge.index', {});
+    // The vault as the next suite finds it: the Knowledge vault tests start from none at all.
+    if (!vaultExisted) fs.rmSync(api.vaultDir, { recursive: true, force: true });
   });
 
   it('Cairn: Show Knowledge Graph opens a strict page whose graph holds as many nodes and edges as the store counts, laid out in a web worker', async () => {
