@@ -97,3 +97,12 @@ export async function readyHarness(root, log) {
     chromium: spawnSync(process.env.CHROMIUM || '/usr/bin/chromium', ['--version'], { encoding: 'utf8' }).stdout.trim(),
   };
 }
+
+/** A small workspace folder (a README, a package.json, one source file) for a bench session to open. */
+export function makeBenchWorkspace(dir, readme = '# Bench workspace\n') {
+  fs.mkdirSync(path.join(dir, 'src'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'README.md'), readme);
+  fs.writeFileSync(path.join(dir, 'package.json'), '{ "name": "bench-workspace", "private": true }\n');
+  fs.writeFileSync(path.join(dir, 'src', 'index.ts'), 'export const answer = 42;\n');
+  return dir;
+}

@@ -51,7 +51,7 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { readyHarness, clickAndMeasure, median, round, settle, sleep, WAIT } from './paintProbe.mjs';
+import { makeBenchWorkspace, readyHarness, clickAndMeasure, median, round, settle, sleep, WAIT } from './paintProbe.mjs';
 
 const require = createRequire(import.meta.url);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -67,13 +67,6 @@ const log = (m) => console.error(`[vscode-board] ${m}`);
 
 // ---- stores ---------------------------------------------------------------------------------------------------
 
-function makeWorkspace(dir) {
-  fs.mkdirSync(path.join(dir, 'src'), { recursive: true });
-  fs.writeFileSync(path.join(dir, 'README.md'), '# Bench workspace\n\nA workspace for the board benchmark.\n');
-  fs.writeFileSync(path.join(dir, 'package.json'), '{ "name": "bench-workspace", "private": true }\n');
-  fs.writeFileSync(path.join(dir, 'src', 'index.ts'), 'export const answer = 42;\n');
-  return dir;
-}
 
 /** One project of `count` tasks as a team's would look, written through the store's repositories in one transaction. */
 async function seedStore(storeDir, count) {
@@ -500,7 +493,7 @@ async function main() {
     const templates = {};
     const seeds = {};
     for (const size of SIZES) {
-      templates[size] = makeWorkspace(path.join(tmp, `template-${size}`));
+      templates[size] = makeBenchWorkspace(path.join(tmp, `template-${size}`), '# Bench workspace\n\nA workspace for the board benchmark.\n');
       log(`seeding ${size} tasks through src/store (one transaction)`);
       seeds[size] = Math.round(await seedStore(path.join(templates[size], '.cairn'), size));
       log(`seeded in ${seeds[size]} ms`);

@@ -35,7 +35,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { readyHarness, clickAndMeasure, median, round, settle, sleep, WAIT } from './paintProbe.mjs';
+import { makeBenchWorkspace, readyHarness, clickAndMeasure, median, round, settle, sleep, WAIT } from './paintProbe.mjs';
 
 const require = createRequire(import.meta.url);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -51,13 +51,6 @@ const log = (m) => console.error(`[vscode-paint] ${m}`);
 
 // ---- stores ---------------------------------------------------------------------------------------------------
 
-function makeWorkspace(dir) {
-  fs.mkdirSync(path.join(dir, 'src'), { recursive: true });
-  fs.writeFileSync(path.join(dir, 'README.md'), '# Bench workspace\n');
-  fs.writeFileSync(path.join(dir, 'package.json'), '{ "name": "bench-workspace", "private": true }\n');
-  fs.writeFileSync(path.join(dir, 'src', 'index.ts'), 'export const answer = 42;\n');
-  return dir;
-}
 
 /** One project with `count` tasks, written through the store's repositories in one transaction. */
 async function seedLargeStore(storeDir, count) {
@@ -214,7 +207,7 @@ async function main() {
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-paint-'));
   try {
-    const workspaces = { empty: makeWorkspace(path.join(tmp, 'ws-empty')), tasks10k: makeWorkspace(path.join(tmp, 'ws-10k')) };
+    const workspaces = { empty: makeBenchWorkspace(path.join(tmp, 'ws-empty')), tasks10k: makeBenchWorkspace(path.join(tmp, 'ws-10k')) };
     initEmptyStore(path.join(workspaces.empty, '.cairn'));
     log(`seeding ${TASKS} tasks through src/store (one transaction)`);
     const seedMs = await seedLargeStore(path.join(workspaces.tasks10k, '.cairn'), TASKS);

@@ -14,7 +14,7 @@ import { BackendError, type BackendClient } from './backendClient';
 import type { Messages } from './messages';
 import { vaultPathOf } from './markdownProviders';
 import { renamesInProgress } from './markdownRenameParticipant';
-import { safeCommands } from './safeCommand';
+import { isOptions, safeCommands } from './safeCommand';
 
 export interface NoteCommandDeps {
   backend: BackendClient;
@@ -56,7 +56,6 @@ function validateTitle(value: string): string | undefined {
   }
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function optionalString(options: Record<string, unknown>, key: string, command: string): string | undefined {
   const v = options[key];
@@ -96,7 +95,7 @@ export function registerNoteCommands(d: NoteCommandDeps): vscode.Disposable[] {
   }
 
   async function newNote(raw?: unknown): Promise<NewNoteResult | undefined> {
-    if (raw !== undefined && !isObject(raw)) throw new Error('New Note takes no argument, or { title, template?, folder? }.');
+    if (raw !== undefined && !isOptions(raw)) throw new Error('New Note takes no argument, or { title, template?, folder? }.');
     const options = raw ?? {};
     const s = settings();
     let title = optionalString(options, 'title', 'New Note');
@@ -116,7 +115,7 @@ export function registerNoteCommands(d: NoteCommandDeps): vscode.Disposable[] {
   }
 
   async function openDailyNote(raw?: unknown): Promise<NewNoteResult | undefined> {
-    if (raw !== undefined && !isObject(raw)) throw new Error('Open Daily Note takes no argument, or { date: "YYYY-MM-DD" }.');
+    if (raw !== undefined && !isOptions(raw)) throw new Error('Open Daily Note takes no argument, or { date: "YYYY-MM-DD" }.');
     const s = settings();
     const date = optionalString(raw ?? {}, 'date', 'Open Daily Note');
     const result = await backend.request<'notes.daily', NewNoteResult>('notes.daily', {
@@ -131,7 +130,7 @@ export function registerNoteCommands(d: NoteCommandDeps): vscode.Disposable[] {
   }
 
   async function newDecision(raw?: unknown): Promise<NewNoteResult | undefined> {
-    if (raw !== undefined && !isObject(raw)) throw new Error('New Decision Record takes no argument, or { title }.');
+    if (raw !== undefined && !isOptions(raw)) throw new Error('New Decision Record takes no argument, or { title }.');
     let title = optionalString(raw ?? {}, 'title', 'New Decision Record');
     if (title === undefined) {
       title = await vscode.window.showInputBox({
@@ -194,7 +193,7 @@ export function registerNoteCommands(d: NoteCommandDeps): vscode.Disposable[] {
     let options: Record<string, unknown> = {};
     let noteArg: vscode.Uri | string | undefined;
     if (arg instanceof vscode.Uri) noteArg = arg;
-    else if (isObject(arg)) {
+    else if (isOptions(arg)) {
       options = arg;
       noteArg = arg.note instanceof vscode.Uri ? arg.note : optionalString(arg, 'note', 'Rename Note');
     } else if (arg !== undefined) throw new Error('Rename Note takes no argument, a file, or { note, newName, preview }.');

@@ -28,3 +28,6 @@ export function isViewRowCall(args: readonly unknown[]): boolean {
   const [row, selected] = args;
   return typeof row === 'object' && row !== null && typeof (row as { kind?: unknown }).kind === 'string' && (selected === undefined || Array.isArray(selected)) && args.length <= 2;
 }
+
+/** A command's options argument: a plain object (not null, not an array). */
+export const isOptions = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -6,10 +6,9 @@ import { day } from '../store/valueRules';
 import { sprintDates as datesOf, type SprintNode } from '../views/nodes';
 import type { BackendClient } from './backendClient';
 import type { Messages } from './messages';
-import { safeCommands } from './safeCommand';
+import { isOptions, safeCommands } from './safeCommand';
 
 type CloseResult = { sprint: SprintRow; moved: number; leftOpen: number };
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** A date box's check, with the protocol's own rule; empty is allowed (no date). */
 const validateDay = (value: string) => {
@@ -24,7 +23,7 @@ export function registerSprintCommands(backend: BackendClient, messages: Message
   /** The sprint a command is about: its tree row, its id, or one picked from those `eligible`. */
   async function sprintOf(target: unknown, placeHolder: string, eligible: (s: SprintRow) => boolean): Promise<SprintRow | undefined> {
     const all = await backend.request<'sprints.list', SprintRow[]>('sprints.list', {});
-    if (isObject(target) && target.kind === 'sprint') target = (target as SprintNode).sprint.id;
+    if (isOptions(target) && target.kind === 'sprint') target = (target as SprintNode).sprint.id;
     if (typeof target === 'string') {
       const found = all.find((s) => s.id === target);
       if (!found) throw new Error(`No sprint with id ${target}.`);
@@ -57,13 +56,13 @@ export function registerSprintCommands(backend: BackendClient, messages: Message
   }
 
   async function closeSprint(target?: unknown, options?: unknown): Promise<CloseResult | undefined> {
-    if (options !== undefined && (!isObject(options) || Object.keys(options).some((k) => k !== 'moveOpenTo') || (options.moveOpenTo !== null && options.moveOpenTo !== undefined && typeof options.moveOpenTo !== 'string'))) {
+    if (options !== undefined && (!isOptions(options) || Object.keys(options).some((k) => k !== 'moveOpenTo') || (options.moveOpenTo !== null && options.moveOpenTo !== undefined && typeof options.moveOpenTo !== 'string'))) {
       throw new Error('Close Sprint takes a sprint, then optionally { moveOpenTo: a sprint id, or null for no sprint }.');
     }
     const sprint = await sprintOf(target, 'Sprint to close', (s) => s.status !== 'closed');
     if (!sprint) return undefined;
-    let moveOpenTo = isObject(options) && 'moveOpenTo' in options ? (options.moveOpenTo as string | null) : undefined;
-    if (!isObject(options)) {
+    let moveOpenTo = isOptions(options) && 'moveOpenTo' in options ? (options.moveOpenTo as string | null) : undefined;
+    if (!isOptions(options)) {
       const [open, all] = await Promise.all([
         backend.request<'tasks.list', TaskRow[]>('tasks.list', { sprintId: sprint.id, status: [...OPEN_TASK_STATUSES] }),
         backend.request<'sprints.list', SprintRow[]>('sprints.list', { projectId: sprint.projectId }),
@@ -84,7 +83,7 @@ export function registerSprintCommands(backend: BackendClient, messages: Message
     if (!sprint) return undefined;
     let changes: { goal?: string; startsOn?: string | null; endsOn?: string | null };
     if (fields !== undefined) {
-      if (!isObject(fields) || Object.keys(fields).some((k) => !['goal', 'startsOn', 'endsOn'].includes(k))) throw new Error('Edit Sprint takes a sprint, then optionally { goal, startsOn, endsOn }.');
+      if (!isOptions(fields) || Object.keys(fields).some((k) => !['goal', 'startsOn', 'endsOn'].includes(k))) throw new Error('Edit Sprint takes a sprint, then optionally { goal, startsOn, endsOn }.');
       changes = fields as typeof changes;
     } else {
       const goal = await vscode.window.showInputBox({ title: `Edit ${sprint.name} (1/3)`, prompt: 'Goal: what the sprint should achieve', value: sprint.goal, ignoreFocusOut: true });

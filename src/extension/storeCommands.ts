@@ -17,10 +17,9 @@ import { historyMarkdown, HISTORY_LIMIT, parseMeasures } from '../views/storeRep
 import type { BackendClient } from './backendClient';
 import type { Messages } from './messages';
 import { pickers } from './pickers';
-import { isViewRowCall, safeCommands } from './safeCommand';
+import { isOptions, isViewRowCall, safeCommands } from './safeCommand';
 
 const REPORT_SCHEME = 'cairn-report';
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 export function registerStoreCommands(backend: BackendClient, messages: Messages): vscode.Disposable[] {
   const command = safeCommands(messages);
   const { pickNode, pickProject, pickTask } = pickers(backend, messages);
@@ -52,7 +51,7 @@ export function registerStoreCommands(backend: BackendClient, messages: Messages
 
   /** The project, sprint or task a command is about: its tree row, or one picked. */
   const entityOf = async (target: unknown, placeHolder: string): Promise<EntityNode | undefined> => {
-    if (isObject(target) && (target.kind === 'project' || target.kind === 'sprint' || target.kind === 'task')) return target as EntityNode;
+    if (isOptions(target) && (target.kind === 'project' || target.kind === 'sprint' || target.kind === 'task')) return target as EntityNode;
     if (target !== undefined) throw new Error('Give a project, sprint or task row of the Projects view (or run the command from the palette and pick one).');
     return pickNode(placeHolder);
   };
@@ -62,7 +61,7 @@ export function registerStoreCommands(backend: BackendClient, messages: Messages
     let projectId: string | undefined;
     let file: string | undefined;
     if (options !== undefined) {
-      if (!isObject(options) || !['json', 'markdown', 'mcp-memory'].includes(options.format as string) || typeof options.file !== 'string' || (options.projectId !== undefined && typeof options.projectId !== 'string')) {
+      if (!isOptions(options) || !['json', 'markdown', 'mcp-memory'].includes(options.format as string) || typeof options.file !== 'string' || (options.projectId !== undefined && typeof options.projectId !== 'string')) {
         throw new Error('Export Store takes { format: "json" | "markdown" | "mcp-memory", file: an absolute path, projectId? }.');
       }
       ({ format, file } = options as { format: typeof format; file: string });
@@ -109,11 +108,11 @@ export function registerStoreCommands(backend: BackendClient, messages: Messages
   }
 
   async function eraseProject(target?: unknown, options?: unknown): Promise<EraseReport | undefined> {
-    const node = isObject(target) && target.kind === 'project' ? (target as Extract<EntityNode, { kind: 'project' }>) : undefined;
+    const node = isOptions(target) && target.kind === 'project' ? (target as Extract<EntityNode, { kind: 'project' }>) : undefined;
     if (target !== undefined && !node) throw new Error('Erase Project takes a project row of the Projects view (or run it from the palette and pick one).');
     const project = node?.project ?? (await pickProject('Project to erase, with its whole history'));
     if (!project) return undefined;
-    if (!(isObject(options) && options.confirmed === true)) {
+    if (!(isOptions(options) && options.confirmed === true)) {
       const choice = await vscode.window.showWarningMessage(
         `Erase project "${project.name}" and its whole history?`,
         { modal: true, detail: 'Its sprints, tasks, agent runs, memories, sessions and every event about them are removed from the store for good: the one exception to the append-only log. Earlier backups still hold them. Delete (not erase) keeps the record.' },
@@ -127,12 +126,12 @@ export function registerStoreCommands(backend: BackendClient, messages: Messages
   }
 
   async function logAgentRun(target?: unknown, run?: unknown): Promise<unknown> {
-    const task = isObject(target) && target.kind === 'task' ? ((target as Extract<EntityNode, { kind: 'task' }>).task as TaskRow) : target === undefined ? await pickTask('Task the agent worked on') : undefined;
+    const task = isOptions(target) && target.kind === 'task' ? ((target as Extract<EntityNode, { kind: 'task' }>).task as TaskRow) : target === undefined ? await pickTask('Task the agent worked on') : undefined;
     if (target !== undefined && !task) throw new Error('Log Agent Run takes a task row of the Projects view (or run it from the palette and pick one).');
     if (!task) return undefined;
     if (run !== undefined) {
       // From code: the run as agents.recordRun takes it; the backend checks every field.
-      if (!isObject(run)) throw new Error('Log Agent Run takes a task, then optionally the run: { agent, outcome, durationMs?, tokensIn?, tokensOut?, qualityScore?, errors?, notes? }.');
+      if (!isOptions(run)) throw new Error('Log Agent Run takes a task, then optionally the run: { agent, outcome, durationMs?, tokensIn?, tokensOut?, qualityScore?, errors?, notes? }.');
       return backend.request('agents.recordRun', { ...run, taskId: task.id } as never);
     }
     const agents = await backend.request<'agents.list', AgentSummary[]>('agents.list', {});

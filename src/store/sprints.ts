@@ -5,6 +5,7 @@ import { newId, nowIso } from './ids';
 import type { Orm } from './orm';
 import { getProject } from './projects';
 import { OPEN_TASK_STATUSES, sprints, tasks, type SprintRow, type SprintStatus } from './schema';
+import { localDate } from './metrics/time';
 import { updateTask } from './tasks';
 import { checkVersion, insertAggregate, updateAggregate } from './aggregates';
 
@@ -79,9 +80,7 @@ export async function deleteSprint(orm: Orm, who: Actor, id: string, expectedVer
 }
 
 /** Today's date where the store is used (a sprint's days are the team's local days), as YYYY-MM-DD. */
-export function localDay(at = new Date()): string {
-  return `${at.getFullYear()}-${String(at.getMonth() + 1).padStart(2, '0')}-${String(at.getDate()).padStart(2, '0')}`;
-}
+const today = (): string => localDate(Date.now(), Intl.DateTimeFormat().resolvedOptions().timeZone);
 
 /** Makes a planned sprint active; its first day becomes `on` (default today) unless it has one. Active already: unchanged. */
 export async function startSprint(orm: Orm, who: Actor, id: string, opts: { expectedVersion?: number; on?: string } = {}): Promise<SprintRow> {
@@ -89,7 +88,7 @@ export async function startSprint(orm: Orm, who: Actor, id: string, opts: { expe
   if (opts.expectedVersion !== undefined) checkVersion('sprint', current, opts.expectedVersion);
   if (current.status === 'active') return current;
   if (current.status === 'closed') throw new StoreError('invalid', `Sprint ${current.name} is closed. To work in it again, set its status to planned or active (sprints.update).`);
-  return updateSprint(orm, who, id, current.version, { status: 'active', ...(current.startsOn ? {} : { startsOn: opts.on ?? localDay() }) });
+  return updateSprint(orm, who, id, current.version, { status: 'active', ...(current.startsOn ? {} : { startsOn: opts.on ?? today() }) });
 }
 
 export interface CloseSprintResult {
@@ -117,7 +116,7 @@ export async function closeSprint(orm: Orm, who: Actor, id: string, opts: { expe
   const open = await orm.select().from(tasks).where(and(eq(tasks.sprintId, id), inArray(tasks.status, [...OPEN_TASK_STATUSES])));
   if (opts.moveOpenTo !== undefined) for (const t of open) await updateTask(orm, who, t.id, t.version, { sprintId: opts.moveOpenTo });
   // A sprint closed before the first day it was planned for ends on that day: dates stay in order.
-  const on = opts.on ?? localDay();
+  const on = opts.on ?? today();
   const endsOn = current.endsOn ?? (current.startsOn && current.startsOn > on ? current.startsOn : on);
   const sprint = await updateSprint(orm, who, id, current.version, { status: 'closed', endsOn });
   return { sprint, moved: opts.moveOpenTo !== undefined ? open.length : 0, leftOpen: opts.moveOpenTo !== undefined ? 0 : open.length };

@@ -75,7 +75,8 @@ export function localDate(t: number, timeZone: string): string {
 /** Midnight UTC of a date, in ms. */
 const utcMidnight = (date: string) => Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)));
 
-function addDays(date: string, days: number): string {
+/** The date `days` after (or before) a date. */
+export function addDays(date: string, days: number): string {
   return new Date(utcMidnight(date) + days * DAY_MS).toISOString().slice(0, 10);
 }
 

@@ -2,19 +2,14 @@
 // from..to ending today in the time zone, "the newest sprint" the sprint that started last. Pure, so it is tested on
 // its own.
 import type { ParamsInput } from '../../backend/protocol';
+import { addDays, localDate } from '../../store/metrics/time';
 import type { DashboardFilter } from './messages';
 
-/** The local date (YYYY-MM-DD) of instant `t` in an IANA time zone (en-CA writes dates that way). */
-export function localDay(t: number, timeZone: string): string {
-  return new Date(t).toLocaleDateString('en-CA', { timeZone });
-}
-
-const addDays = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
 /** The local dates a filter covers, both included. */
 export function rangeOf(filter: DashboardFilter, now: number, timeZone: string): { from: string; to: string } {
   if (filter.range.kind === 'between') return { from: filter.range.from, to: filter.range.to };
-  const to = localDay(now, timeZone);
+  const to = localDate(now, timeZone);
   return { from: addDays(to, -(filter.range.days - 1)), to };
 }
 
