@@ -154,8 +154,9 @@ describe('backend JSON-RPC', () => {
       return true;
     });
     await waitFor('the details on stderr', () => /sprints\.list: .*no such table: sprints/s.test(stderr));
-    assert.ok(b.logs.every((l) => !/select |no such table/i.test(l.message)), JSON.stringify(b.logs));
-    assert.ok(!/select |no such table/.test(JSON.stringify(b.logs)));
+    // Slow-query warnings name their SQL on purpose (for `cairn doctor`); on a loaded machine any query may be one.
+    const told = b.logs.filter((l) => !l.message.startsWith('Slow query'));
+    assert.ok(told.every((l) => !/select |no such table/i.test(l.message)), JSON.stringify(told));
   });
 
   it('sends store.changed for its own writes and for another process writing the same store', async () => {

@@ -176,6 +176,31 @@ describe('Task board (webview)', function () {
     assert.deepEqual(bob.columns[0]!.cards.map((c) => c.title), ['Write the docs']);
   });
 
+  it('a card moved into another lane takes its assignee or sprint; a sprint of another project is refused and changes nothing', async () => {
+    const b = board();
+    const t = await getTask(tasks['Write the docs'].id);
+    const moved = nextPosted(b, 'moveResult', (m) => m.moveId === 'lane-1');
+    assert.ok(b.port.receive({ type: 'move', moveId: 'lane-1', taskId: t.id, expectedVersion: t.version, status: 'pending', assignee: null }));
+    assert.equal((await moved).ok, true);
+    const unassigned = await getTask(t.id);
+    assert.deepEqual([unassigned.assignee, unassigned.status], [null, 'pending']);
+    const elsewhere = await api.request<'projects.create', Project>('projects.create', { name: 'Lane move elsewhere' });
+    try {
+      const sprint = await api.request<'sprints.create', { id: string }>('sprints.create', { projectId: elsewhere.id, name: 'Their sprint' });
+      const refused = nextPosted(b, 'moveResult', (m) => m.moveId === 'lane-2');
+      assert.ok(b.port.receive({ type: 'move', moveId: 'lane-2', taskId: t.id, expectedVersion: unassigned.version, status: 'in_progress', sprintId: sprint.id }));
+      const answer = await refused;
+      assert.equal(answer.ok, false);
+      assert.match(answer.message ?? '', /not moved to In progress in that sprint: .*another project/);
+      const after = await getTask(t.id);
+      assert.deepEqual([after.status, after.sprintId, after.version], ['pending', null, unassigned.version]);
+    } finally {
+      await api.request('projects.delete', { id: elsewhere.id });
+    }
+    // Back as the tests that follow expect it.
+    await api.request('tasks.update', { id: t.id, expectedVersion: unassigned.version, status: 'in_progress', assignee: 'bob' });
+  });
+
   it('opening the board again from another project shows that project (one board panel)', async () => {
     const other = await api.request<'projects.create', Project>('projects.create', { name: 'Other board project' });
     try {

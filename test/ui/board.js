@@ -208,7 +208,7 @@ runUiTest({ name: 'board', title: 'Cairn task board UI test', failureShot: 'boar
     await cardIn('pending', 'Design the landing page').waitFor({ timeout: WAIT });
   });
 
-  await check('swimlanes by assignee (a toolbar choice): one band per assignee with its own columns; kept across a window reload; a card moves within its lane', async () => {
+  await check('swimlanes by assignee (a toolbar choice): one band per assignee with its own columns; kept across a window reload; a card moves to another column of its lane, and into another lane (its assignee changes) by keyboard and mouse', async () => {
     const lanes = frame.locator('vscode-single-select[data-filter="lanes"]');
     await lanes.click();
     await frame.locator('vscode-single-select[data-filter="lanes"] [role="option"]', { hasText: 'By assignee' }).click();
@@ -228,6 +228,28 @@ runUiTest({ name: 'board', title: 'Cairn task board UI test', failureShot: 'boar
     await lane('bob').locator('section.column[data-status="in_progress"] .card', { hasText: 'Migrate old accounts' }).waitFor({ timeout: WAIT });
     await waitForStatus(ids['Migrate old accounts'], 'in_progress');
     if (cli('task', 'show', ids['Migrate old accounts']).assignee !== 'bob') throw new Error('the move changed the assignee');
+    // Keyboard, into another lane: Alt+↓ takes the held card to the next lane's same column; the drop assigns it there.
+    await lane('bob').locator('section.column[data-status="in_progress"] .card', { hasText: 'Migrate old accounts' }).click();
+    await page.keyboard.press('Space');
+    await frame.locator('#board-live', { hasText: 'Alt with up and down arrows a swimlane' }).waitFor({ timeout: WAIT });
+    await page.keyboard.press('Alt+ArrowDown');
+    await frame.locator('#board-live', { hasText: '"Migrate old accounts" over In progress of carol.' }).waitFor({ timeout: WAIT });
+    await page.keyboard.press('Space');
+    await lane('carol').locator('section.column[data-status="in_progress"] .card', { hasText: 'Migrate old accounts' }).waitFor({ timeout: WAIT });
+    await waitForStoreValue(() => cli('task', 'show', ids['Migrate old accounts']).assignee, 'carol');
+    // Mouse, into the next lane and another column: dropped on Unassigned's Pending, the task is unassigned and pending.
+    const loadTest = lane('carol').locator('section.column[data-status="in_progress"] .card', { hasText: 'Load-test the API' });
+    // Both in view first (Unassigned's header in the middle, carol's lane just above it): a drag does not scroll.
+    const target = lane('').locator('section.column[data-status="pending"]');
+    await target.locator('.column-header').evaluate((el) => el.scrollIntoView({ block: 'center' }));
+    await loadTest.dragTo(target, { targetPosition: { x: 120, y: 60 } });
+    await lane('').locator('section.column[data-status="pending"] .card', { hasText: 'Load-test the API' }).waitFor({ timeout: WAIT });
+    await waitForStoreValue(() => cli('task', 'show', ids['Load-test the API']).assignee, null);
+    await waitForStatus(ids['Load-test the API'], 'pending');
+    // Put back as it was for the checks that follow.
+    cli('task', 'assign', ids['Load-test the API'], 'carol');
+    cli('task', 'move', ids['Load-test the API'], 'in_progress');
+    await lane('carol').locator('section.column[data-status="in_progress"] .card', { hasText: 'Load-test the API' }).waitFor({ timeout: WAIT });
     // The choice is the page's state: a reload brings the lanes back.
     await session.reloadWindow();
     await findBoard();

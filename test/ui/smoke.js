@@ -41,11 +41,11 @@ function newestSource() {
 }
 
 /** Builds dist/ with `node esbuild.mjs [args]` when a bundle is missing or older than its sources. */
-function ensureBuilt({ force = false, args = [], log = (m) => console.error(m) } = {}) {
+function ensureBuilt({ force = false, args = [], log = (m) => console.error(`[cairn] ${m}`) } = {}) {
   const outputs = ['extension.js', 'backend.js', 'cli.js'].map((f) => path.join(ROOT, 'dist', f));
   const oldest = Math.min(...outputs.map((f) => (fs.existsSync(f) ? fs.statSync(f).mtimeMs : 0)));
   if (!force && oldest > 0 && oldest >= newestSource()) return false;
-  log(`[cairn] building dist/ (node esbuild.mjs ${args.join(' ')})`.trim());
+  log(`building dist/ (node esbuild.mjs ${args.join(' ')})`.trim());
   const r = spawnSync(process.execPath, ['esbuild.mjs', ...args], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
   if (r.status !== 0) throw new Error(`node esbuild.mjs failed (exit ${r.status ?? r.signal})`);
   return true;

@@ -9,8 +9,8 @@ import { BOARD_STATUSES, boardViewState, compareCards, DEFAULT_VIEW_STATE, descr
 import { TASK_STATUSES } from '../../src/store/schema';
 import { ageDays, cardLabel, formatMinutes, isStale } from '../../src/webviews/taskBoard/cardText';
 import { ColumnCache } from '../../src/webviews/taskBoard/columnCache';
-import { announce, dropOf, pickUp, step, stepWithin } from '../../src/webviews/taskBoard/keyboardMove';
-import { laneFields, laneFilter, laneKey, orderLanes } from '../../src/webviews/taskBoard/lanes';
+import { announce, dropOf, pickUp, step, stepLane, stepWithin } from '../../src/webviews/taskBoard/keyboardMove';
+import { laneChange, laneFields, laneFilter, laneKey, orderLanes } from '../../src/webviews/taskBoard/lanes';
 import { pageRequests, pagesOf, scrollToShow, visibleRange } from '../../src/webviews/taskBoard/windowing';
 
 const card = (id: string, more: Partial<BoardCard> = {}): BoardCard => ({
@@ -264,6 +264,26 @@ describe('keyboard moves (keyboardMove.ts)', () => {
     assert.equal(stepWithin(other, 1), other, 'up and down do nothing over another column');
     assert.equal(dropOf(stepWithin(stepWithin(pickUp({ id: 'T', title: 't', status: 'pending' }, 1, 3), 1), -1)), 'none');
   });
+  it('Alt with up and down choose another swimlane (same column), stopping at the ends; the drop names the lane', () => {
+    const lanes = [
+      { key: 'a:alice', label: 'alice' },
+      { key: 'a:bob', label: 'bob' },
+      { key: 'a:', label: 'Unassigned' },
+    ];
+    let held = pickUp({ id: 'T', title: 'Write docs', status: 'pending' }, 1, 3, lanes[0]);
+    assert.match(announce.pickedUp(held, true), /Alt with up and down arrows a swimlane/);
+    assert.doesNotMatch(announce.pickedUp(held), /swimlane/);
+    assert.equal(stepLane(held, lanes, -1).toLane, 'a:alice', 'the first lane is the end');
+    held = stepLane(stepLane(stepLane(held, lanes, 1), lanes, 1), lanes, 1);
+    assert.deepEqual([held.toLane, held.to, dropOf(held)], ['a:', 'pending', 'column']);
+    assert.equal(announce.over(held), '"Write docs" over Pending of Unassigned.');
+    assert.equal(stepWithin(held, 1), held, 'up and down do nothing over another lane');
+    held = step(held, shown, 1);
+    assert.equal(announce.dropped(held), 'Moved "Write docs" to In progress of Unassigned.');
+    const back = stepLane(stepLane(held, lanes, -1), lanes, -1);
+    assert.equal(announce.over(step(back, shown, -1)), '"Write docs" over Pending, where it was.');
+    assert.equal(stepLane(pickUp({ id: 'T', title: 't', status: 'pending' }), lanes, 1).toLane, '', 'without lanes there is none to step to');
+  });
   it('a card held in a column that is not shown steps from where it was', () => {
     assert.equal(step(pickUp({ id: 'T', title: 't', status: 'blocked' }), shown, 1).to, 'pending');
   });
@@ -308,6 +328,18 @@ describe('swimlanes (lanes.ts)', () => {
     assert.deepEqual(laneFields('a:bob', { ...EMPTY_FILTER, sprint: { kind: 'id', id: 'S2' } }), { sprintId: 'S2', assignee: 'bob' });
     assert.deepEqual(laneFields('a:', EMPTY_FILTER), { sprintId: null });
     assert.deepEqual(laneFields('', EMPTY_FILTER), { sprintId: null });
+  });
+  it('a card moved into a lane takes its sprint or assignee (null: none); the move message carries it', () => {
+    assert.deepEqual(laneChange('s:S1'), { sprintId: 'S1' });
+    assert.deepEqual(laneChange('s:'), { sprintId: null });
+    assert.deepEqual(laneChange('a:bob'), { assignee: 'bob' });
+    assert.deepEqual(laneChange('a:'), { assignee: null });
+    assert.deepEqual(laneChange(''), {});
+    const move = { type: 'move', moveId: 'm1', taskId: 'T1', expectedVersion: 2, status: 'pending' };
+    assert.equal(fromWebview.safeParse({ ...move, assignee: null }).success, true);
+    assert.equal(fromWebview.safeParse({ ...move, sprintId: 'S1' }).success, true);
+    assert.equal(fromWebview.safeParse({ ...move, assignee: ' ' }).success, false);
+    assert.equal(fromWebview.safeParse({ ...move, sprintId: 7 }).success, false);
   });
   it('lanes in board order, labelled: sprints as the store lists them then "No sprint"; assignees by name then "Unassigned"', () => {
     const bySprint = orderLanes('sprint', [{ key: 'S1', total: 2 }, { key: 'S2', total: 1 }, { key: null, total: 4 }], sprints, () => 'Web', false);

@@ -74,8 +74,19 @@ export const fromWebview = z.discriminatedUnion('type', [
     /** Which swimlane these pages are for (its filter is already in `filter`): echoed with the answer. */
     lane: z.optional(laneKey),
   }),
-  /** Move a card to another column, if the task is still at the version the card showed. */
-  z.strictObject({ type: z.literal('move'), moveId: token, taskId: entityId, expectedVersion: whole(1), status }),
+  /**
+   * Move a card to another column, if the task is still at the version the card showed; into another swimlane, the
+   * lane's sprint (null: no sprint) or assignee (null: unassigned) too.
+   */
+  z.strictObject({
+    type: z.literal('move'),
+    moveId: token,
+    taskId: entityId,
+    expectedVersion: whole(1),
+    status,
+    sprintId: z.optional(z.nullable(entityId)),
+    assignee: z.optional(z.nullable(trimmed(1, 200))),
+  }),
   /** Move a card within its column: between the cards shown above (after) and below (before) it; null at an end. */
   z.strictObject({ type: z.literal('reorder'), moveId: token, taskId: entityId, expectedVersion: whole(1), after: z.nullable(entityId), before: z.nullable(entityId) }),
   /** Quick "new task" in a column. */

@@ -128,8 +128,16 @@ export class TaskBoardPanel extends WebviewPanelHost<typeof fromWebview, typeof 
   }
 
   private async move(m: Extract<FromWebview, { type: 'move' }>): Promise<void> {
-    await this.moveAnswered(m.moveId, `The task was not moved to ${STATUS_LABELS[m.status]}`, () =>
-      this.d.backend.request<'tasks.update', { version: number }>('tasks.update', { id: m.taskId, expectedVersion: m.expectedVersion, status: m.status }),
+    const { taskId, expectedVersion, status, sprintId, assignee } = m;
+    const lane = sprintId !== undefined ? (sprintId ? ' in that sprint' : ' out of its sprint') : assignee !== undefined ? (assignee ? `, assigned to ${assignee}` : ', unassigned') : '';
+    await this.moveAnswered(m.moveId, `The task was not moved to ${STATUS_LABELS[status]}${lane}`, () =>
+      this.d.backend.request<'tasks.update', { version: number }>('tasks.update', {
+        id: taskId,
+        expectedVersion,
+        status,
+        ...(sprintId !== undefined ? { sprintId } : {}),
+        ...(assignee !== undefined ? { assignee } : {}),
+      }),
     );
   }
 

@@ -39,6 +39,13 @@ export function laneFields(key: string, filter: BoardFilter): { sprintId: string
   return { sprintId };
 }
 
+/** What moving a card into a lane changes: its sprint or its assignee (null: out of any sprint, unassigned). */
+export function laneChange(key: string): { sprintId: string | null } | { assignee: string | null } | Record<string, never> {
+  if (key.startsWith('s:')) return { sprintId: key.slice(2) || null };
+  if (key.startsWith('a:')) return { assignee: key.slice(2) || null };
+  return {};
+}
+
 /**
  * The lanes in board order, labelled: sprints in the order the store lists them (with their project's name when the
  * board shows every project), then "No sprint"; assignees by name, then "Unassigned".

@@ -32,8 +32,8 @@ import { h, icon, setChildren } from '../shared/dom';
 import { onHostMessage, postToHost, savedState, saveState } from '../shared/vscodeApi';
 import { ageDays, cardLabel, formatMinutes, isStale } from './cardText';
 import { ColumnCache, type ColumnSnapshot } from './columnCache';
-import { announce, dropOf, pickUp, step, stepWithin, type Held } from './keyboardMove';
-import { laneFields, laneFilter, NO_LANES, orderLanes, type Lane } from './lanes';
+import { announce, dropOf, pickUp, step, stepLane, stepWithin, type Held } from './keyboardMove';
+import { laneChange, laneFields, laneFilter, NO_LANES, orderLanes, type Lane } from './lanes';
 import { pageRequests, pagesOf, scrollToShow, visibleRange } from './windowing';
 
 /** A card's slot: its height plus the gap below it (board.css keeps cards at ROW_HEIGHT - 8 px). */
@@ -85,8 +85,6 @@ class TaskBoard {
   private held: Held | null = null;
   /** The held card's column as it was when picked up (↑/↓ move the card in it; Escape or ←/→ put it back). */
   private heldSnapshot: ColumnSnapshot | null = null;
-  /** The lane of the held card (a held card moves within its lane). */
-  private heldLane = '';
   private dragId: string | null = null;
   private refreshDeferred = false;
   private readonly pendingMoves = new Map<string, { title: string; restore: () => void; cell: string; taskId: string }>();
@@ -491,12 +489,12 @@ class TaskBoard {
       this.state.scroll[this.scrollKey(view)] = scroller.scrollTop;
       this.queueRender(true);
     });
-    // Mouse: drop a dragged card on any part of another column of its lane, or between two cards of its own column
-    // (a line shows where). Another lane is no drop target: a card keeps its sprint or assignee.
+    // Mouse: drop a dragged card on any part of another column (in another lane, it takes that lane's sprint or
+    // assignee), or between two cards of its own column (a line shows where).
     section.addEventListener('dragover', (e: DragEvent) => {
       if (!this.dragId) return;
       const from = this.cellOf(this.dragId);
-      if (!from || from.col.lane !== lane.key) return;
+      if (!from) return;
       e.preventDefault();
       if (e.dataTransfer) e.dataTransfer.dropEffect = 'move';
       if (from.col === view) {
@@ -519,9 +517,9 @@ class TaskBoard {
       this.dragId = null;
       const cell = id ? this.cellOf(id) : undefined;
       const card = cell?.cache.get(cell.index);
-      if (!cell || !card || cell.col.lane !== lane.key) return;
+      if (!cell || !card) return;
       if (cell.col !== view) {
-        this.moveCard(card, status);
+        this.moveCard(card, status, lane.key);
         return;
       }
       // Within the column: the slot is a gap between cards (0: above the first), counted with the card still in it.
@@ -710,7 +708,7 @@ class TaskBoard {
 
   private markHeld(): void {
     for (const col of this.columns) {
-      col.section.classList.toggle('drop-target', !!this.held && col.lane === this.heldLane && col.status === this.held.to && this.held.to !== this.held.from);
+      col.section.classList.toggle('drop-target', !!this.held && dropOf(this.held) === 'column' && col.lane === this.held.toLane && col.status === this.held.to);
       for (const [key, el] of col.drawn) el.classList.toggle('held', !!this.held && key === this.held.taskId);
     }
   }
@@ -741,7 +739,7 @@ class TaskBoard {
     const shown = this.state.shown;
     const key = e.key === ' ' ? 'Space' : e.key;
     if (this.held) {
-      const own = this.cache(this.heldLane, this.held.from);
+      const own = this.cache(this.held.fromLane, this.held.from);
       const putBack = () => {
         if (this.heldSnapshot && this.held && this.held.index !== this.held.fromIndex) {
           own.restore(this.heldSnapshot);
@@ -749,9 +747,10 @@ class TaskBoard {
           this.focusCard(this.held.taskId);
         }
       };
-      if (key === 'ArrowLeft' || key === 'ArrowRight') {
+      if (key === 'ArrowLeft' || key === 'ArrowRight' || (e.altKey && (key === 'ArrowUp' || key === 'ArrowDown'))) {
         putBack();
-        this.held = step(this.held, shown, key === 'ArrowLeft' ? -1 : 1);
+        const delta = key === 'ArrowLeft' || key === 'ArrowUp' ? -1 : 1;
+        this.held = e.altKey ? stepLane(this.held, this.lanes, delta) : step(this.held, shown, delta);
         this.markHeld();
         this.say(announce.over(this.held));
       } else if (key === 'ArrowUp' || key === 'ArrowDown') {
@@ -759,12 +758,12 @@ class TaskBoard {
         const next = stepWithin(this.held, key === 'ArrowUp' ? -1 : 1);
         if (next.index !== this.held.index && own.moveTo(this.held.taskId, next.index)) {
           this.held = next;
-          const view = this.columns.find((c) => c.lane === this.heldLane && c.status === next.from);
+          const view = this.columns.find((c) => c.lane === next.fromLane && c.status === next.from);
           if (view) view.scroller.scrollTop = scrollToShow(next.index, view.scroller.scrollTop, view.scroller.clientHeight, ROW_HEIGHT);
           this.render();
           this.focusCard(next.taskId);
           this.say(announce.at(next));
-        } else if (this.held.to !== this.held.from) this.say(announce.over(this.held));
+        } else if (dropOf(this.held) === 'column') this.say(announce.over(this.held));
         else this.say(announce.at(this.held));
       } else if (key === 'Space' || key === 'Enter') {
         const held = this.held;
@@ -774,7 +773,7 @@ class TaskBoard {
         this.markHeld();
         this.say(announce.dropped(held));
         const drop = dropOf(held);
-        if (drop === 'column') this.moveCard(card, held.to);
+        if (drop === 'column') this.moveCard(card, held.to, held.toLane);
         else if (drop === 'within' && snapshot) this.reorderCard(card, snapshot);
         else this.reloadIfDeferred();
       } else if (key === 'Escape') {
@@ -793,11 +792,11 @@ class TaskBoard {
     const index = cache.indexOf(card.id);
     const laneCols = this.columns.filter((c) => c.lane === col.lane);
     if (key === 'Space') {
-      this.held = pickUp(card, index, cache.total);
+      const lane = this.lanes.find((l) => l.key === col.lane) ?? NO_LANES;
+      this.held = pickUp(card, index, cache.total, lane);
       this.heldSnapshot = cache.snapshot();
-      this.heldLane = col.lane;
       this.markHeld();
-      this.say(announce.pickedUp(this.held));
+      this.say(announce.pickedUp(this.held, this.lanes.length > 1));
     } else if (key === 'ArrowDown' || key === 'ArrowUp') {
       const down = key === 'ArrowDown';
       // Past the end of a lane's column: the same column of the next (or previous) lane that has cards.
@@ -887,27 +886,27 @@ class TaskBoard {
     post({ type: 'reorder', moveId, taskId: card.id, expectedVersion: card.version, after: place.after, before: place.before });
   }
 
-  /** Moves the card at once; the host's answer keeps it there or puts it back. */
-  private moveCard(card: BoardCard, to: TaskStatus): void {
-    const lane = this.cellOf(card.id)?.col.lane ?? '';
-    const from = this.cache(lane, card.status);
-    const target = this.cache(lane, to);
+  /** Moves the card at once (into another lane: with that lane's sprint or assignee); the host's answer keeps it there or puts it back. */
+  private moveCard(card: BoardCard, to: TaskStatus, toLane: string): void {
+    const fromLane = this.cellOf(card.id)?.col.lane ?? '';
+    const from = this.cache(fromLane, card.status);
+    const target = this.cache(toLane, to);
     const snapshots: [ColumnCache, ColumnSnapshot][] = [
       [from, from.snapshot()],
       [target, target.snapshot()],
     ];
+    const change = toLane !== fromLane ? laneChange(toLane) : {};
     from.remove(card.id);
-    const moved = { ...card, status: to };
-    const at = target.insert(moved);
+    const at = target.insert({ ...card, status: to, ...change });
     const moveId = `m${++this.moveCounter}`;
-    this.pendingMoves.set(moveId, { title: card.title, cell: `${lane}|${to}`, taskId: card.id, restore: () => snapshots.forEach(([c, s]) => c.restore(s)) });
+    this.pendingMoves.set(moveId, { title: card.title, cell: `${toLane}|${to}`, taskId: card.id, restore: () => snapshots.forEach(([c, s]) => c.restore(s)) });
     this.state.selected = card.id;
     this.saveState();
-    const col = this.columns.find((c) => c.lane === lane && c.status === to);
+    const col = this.columns.find((c) => c.lane === toLane && c.status === to);
     if (col && at >= 0) col.scroller.scrollTop = scrollToShow(at, col.scroller.scrollTop, col.scroller.clientHeight, ROW_HEIGHT);
     this.render();
     if (col) col.drawn.get(card.id)?.focus({ preventScroll: true });
-    post({ type: 'move', moveId, taskId: card.id, expectedVersion: card.version, status: to });
+    post({ type: 'move', moveId, taskId: card.id, expectedVersion: card.version, status: to, ...change });
   }
 
   // ---- messages to the user ----------------------------------------------------------------------------------------------
