@@ -23,8 +23,10 @@
 //       then: the card is already where it was dropped). Then `cairn task show` must hold the move.
 //   (d) the editor: a double click on a card (the board's "open") → the editor's form painted with its title field
 //       filled (the page no longer aria-busy); and a click on a task row of the Projects tree → the same.
+//   (e) the dashboard (issue 14): the palette's "Cairn: Open Dashboard" clicked → every chart drawn and on screen (the
+//       page marks its body with data-painted-ms two frames after drawing them), against the Markdown preview.
 //
-// How (b) and (d) are timed: the webview's page does not exist when the click happens, so the clock starts in the
+// How (b), (d) and (e) are timed: the webview's page does not exist when the click happens, so the clock starts in the
 // page where the click is (its event's timeStamp) and stops in the webview, measured there: an init script
 // (page.addInitScript runs in every frame at its creation) is active in each webview's outer frame
 // (webview/browser/pre/index.html) and watches the page's content frame, which VS Code fills with document.write
@@ -165,7 +167,7 @@ async function productionWebviews(outdir) {
 function webviewProbe() {
   if (!/\/webview\/browser\/pre\/index\.html$/.test(location.pathname) || window.__cairnProbe) return;
   const now = () => performance.timeOrigin + performance.now();
-  const p = (window.__cairnProbe = { app: '', page: 0, card: 0, cardPaint: 0, cardId: '', form: 0, formPaint: 0, title: '', preview: 0, previewPaint: 0, via: {} });
+  const p = (window.__cairnProbe = { app: '', page: 0, card: 0, cardPaint: 0, cardId: '', form: 0, formPaint: 0, title: '', preview: 0, previewPaint: 0, charts: 0, chartsPaint: 0, via: {} });
   const visible = (el) => {
     const r = el.getBoundingClientRect();
     return r.width > 0 && r.height > 0;
@@ -206,7 +208,13 @@ function webviewProbe() {
       if (observed !== doc.body) {
         // The page's document is there: a MutationObserver on it sees the card land between animation frames.
         observed = doc.body;
-        new MutationObserver(() => check(false)).observe(doc.body, { childList: true, subtree: true, attributes: true, attributeFilter: ['aria-busy'] });
+        new MutationObserver(() => check(false)).observe(doc.body, { childList: true, subtree: true, attributes: true, attributeFilter: ['aria-busy', 'data-painted-ms'] });
+      }
+      // The dashboard marks its body once every chart of an answer is drawn and two frames have passed (on screen).
+      if (app === 'dashboard' && !p.charts && doc.body.dataset.paintedMs) {
+        p.charts = now();
+        p.via.charts = inFrame ? 'frame' : 'mutation';
+        afterPaint(inFrame, (t) => (p.chartsPaint = t));
       }
       if (app === 'taskBoard' && !p.card) {
         const card = [...doc.querySelectorAll('.card[data-id]')].find(visible);
@@ -232,7 +240,7 @@ function webviewProbe() {
   const until = now() + 300_000;
   const tick = () => {
     check(true);
-    if (!(p.cardPaint || p.formPaint || p.previewPaint) && now() < until) requestAnimationFrame(tick);
+    if (!(p.cardPaint || p.formPaint || p.previewPaint || p.chartsPaint) && now() < until) requestAnimationFrame(tick);
   };
   requestAnimationFrame(tick);
 }
@@ -472,6 +480,15 @@ async function runOnce({ size, template, harness, tmp, run }) {
     const preview = await waitForProbe(page, (p) => p.previewPaint > 0, 'the Markdown preview', async (p) => p.preview > (await clickAt()));
     const skew = (await clockOffset(preview.frame)) - (await clockOffset(page.mainFrame()));
     r.markdownPreview = { toPaintMs: round(preview.probe.previewPaint - skew - (await clickAt())), toDomMs: round(preview.probe.preview - skew - (await clickAt())), seen: preview.probe.via.preview };
+    await sleep(1000);
+
+    // (e) the palette → every chart of the dashboard painted (over this store's history)
+    const dashboardEntry = await palette(page, 'Cairn: Open Dashboard');
+    await armClick(page);
+    await dashboardEntry.click();
+    const dashboard = await waitForProbe(page, (p) => p.chartsPaint > 0 && p.app === 'dashboard', 'the dashboard\'s charts', async (p) => p.page > (await clickAt()));
+    const dashSkew = (await clockOffset(dashboard.frame)) - (await clockOffset(page.mainFrame()));
+    r.dashboardOpen = { toPaintMs: round(dashboard.probe.chartsPaint - dashSkew - (await clickAt())), toPageMs: round(dashboard.probe.page - dashSkew - (await clickAt())), seen: dashboard.probe.via.charts };
     return r;
   } finally {
     await browser?.close().catch(() => {});
@@ -528,6 +545,7 @@ async function main() {
       markdownPreviewPaintMs: med(s, (r) => r.markdownPreview.toPaintMs),
       editorFromBoardPageMs: med(s, (r) => r.editorFromBoard.toPageMs),
       editorFromTreePageMs: med(s, (r) => r.editorFromTree.toPageMs),
+      dashboardOpenPaintMs: med(s, (r) => r.dashboardOpen.toPaintMs),
     }]));
     const row = (metric, value, baseline, unit = 'ms') => ({ metric, value, baseline, ratio: value != null && baseline ? round(value / baseline, 2) : null, unit });
     const k = (s) => (s >= 1000 ? `${s / 1000}k` : String(s));
@@ -544,6 +562,7 @@ async function main() {
         row(`editor: double click on a card → form painted @${k(s)} vs Quick Open README.md → text painted`, m.editorFromBoardPaintMs, m.textEditorPaintMs),
         row(`editor: click on a tree task row → form painted @${k(s)} vs Quick Open README.md`, m.editorFromTreePaintMs, m.textEditorPaintMs),
         row(`editor: click on a tree task row → form painted @${k(s)} vs Markdown: Open Preview → heading painted`, m.editorFromTreePaintMs, m.markdownPreviewPaintMs),
+        row(`dashboard: palette → every chart painted @${k(s)} tasks vs Markdown: Open Preview → heading painted`, m.dashboardOpenPaintMs, m.markdownPreviewPaintMs),
       );
     }
     for (const app of ['taskBoard', 'taskEditor', 'dashboard']) {
