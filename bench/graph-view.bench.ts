@@ -1,7 +1,8 @@
 // graph.view (the Knowledge Graph view's data) at 1,000 and 10,000 notes with ~19 links each (a real vault's
 // density: 190,000 links at 10,000 notes), 20 folders, 3 tags per note, 1 task per 10 notes (each naming a note and
 // depending on the one before) and 1 entity per 20 notes (related to the next and to a note): the whole store, a
-// local graph of depth 2, and a whole store's first page of 1,000 nodes, each against a plain `count(*)` over
+// local graph of depth 2, and a whole store's first page of 1,000 nodes; and the graph reads agents make on the same
+// store (search_nodes, open_nodes, neighbours at depth 2, a shortest path); each against a plain `count(*)` over
 // note_links in the same run, interleaved (measurePair). Rows written by plain SQL inserts into a store made by the
 // real migrations (the indexer is measured by the knowledge bench).
 //
@@ -56,18 +57,28 @@ async function measure(notes: number) {
       { name: 'whole store', params: { mode: 'whole', limit: 50_000 } },
       { name: 'whole store, first page of 1,000 nodes', params: { mode: 'whole', limit: 1000 } },
       { name: 'local graph, depth 2', params: { mode: 'local', center: 'f0/n0.md', depth: 2 } },
+      // The memory server's reads and the walks, on a store whose vault has every link above (edges by index).
+      { name: 'search_nodes "E12" (graph.search)', method: 'graph.search', params: { query: 'E12' } },
+      { name: 'open_nodes of an entity and a note (graph.open)', method: 'graph.open', params: { names: ['E5', 'f3/n3.md'] } },
+      { name: 'neighbours of a note, depth 2 (graph.neighbours)', method: 'graph.neighbours', params: { node: 'f3/n3.md', depth: 2 } },
+      { name: 'shortest path between two notes (graph.path)', method: 'graph.path', params: { from: 'f3/n3.md', to: 'f7/n407.md' } },
     ];
     const results = [];
     for (const c of cases) {
+      const method = 'method' in c ? c.method : 'graph.view';
       const pair = await measurePair(
         ROUNDS,
-        () => invoke(ctx, 'graph.view', c.params),
+        () => invoke(ctx, method, c.params),
         () => store.conn.all('select count(*) from note_links'),
       );
-      const answer = (await invoke(ctx, 'graph.view', c.params)) as { totalNodes: number; totalEdges: number; nodes: unknown[]; edges: unknown[] };
+      const answer = (await invoke(ctx, method, c.params)) as { totalNodes?: number; totalEdges?: number; nodes?: unknown[]; edges?: unknown[]; entities?: unknown[]; relations?: unknown[] };
       const ms = stats(pair.a);
       const baseline = stats(pair.b);
-      results.push({ ...c, nodes: answer.totalNodes, edges: answer.totalEdges, pageNodes: answer.nodes.length, pageEdges: answer.edges.length, responseBytes: JSON.stringify(answer).length, ms, countMs: baseline, ratioP50: round(ms.p50 / baseline.p50, 1) });
+      const counts =
+        method === 'graph.view'
+          ? { nodes: answer.totalNodes, edges: answer.totalEdges, pageNodes: answer.nodes!.length, pageEdges: answer.edges!.length }
+          : { nodes: (answer.entities ?? answer.nodes)?.length, edges: (answer.relations ?? answer.edges)?.length };
+      results.push({ ...c, method, ...counts, responseBytes: JSON.stringify(answer).length, ms, countMs: baseline, ratioP50: round(ms.p50 / baseline.p50, 1) });
     }
     return { notes, noteLinks, generateMs: round(generateMs), results };
   } finally {
@@ -81,7 +92,7 @@ if (require.main === module) runBench('graph-view', async () => {
   for (const notes of [1000, 10_000]) runs.push(await measure(notes));
   writeResult({
     bench: 'graph-view',
-    description: `graph.view (through invoke) at 1,000 and 10,000 generated notes with ${LINKS_PER_NOTE} links each, plus tasks and entities, vs a plain count(*) over note_links, same run, interleaved; ms.`,
+    description: `graph.view, graph.search, graph.open, graph.neighbours and graph.path (through invoke) at 1,000 and 10,000 generated notes with ${LINKS_PER_NOTE} links each, plus tasks and entities, vs a plain count(*) over note_links, same run, interleaved; ms.`,
     rounds: ROUNDS,
     runs,
   });

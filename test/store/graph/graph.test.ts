@@ -12,6 +12,7 @@ import {
   deleteEntities,
   deleteObservations,
   deleteRelations,
+  edgesAmongSql,
   mostConnected,
   neighbours,
   openNodes,
@@ -32,6 +33,15 @@ describe('knowledge graph', () => {
   useTempStore((s) => (store = s));
 
   const graphEvents = () => listEvents(store.orm, { aggregateType: 'graph', limit: 100, order: 'asc' });
+
+  it('the edges of a few nodes are found through indexes, never by reading every link and relation', async () => {
+    // A scan of note_links or graph_relations costs ~300 ms a call at 10,000 notes and 190,000 links.
+    for (const ends of ['among', 'from', 'touching'] as const) {
+      const plan = await store.conn.all<{ detail: string }>(`explain query plan ${edgesAmongSql(ends)}`, ['["a.md", "B"]']);
+      const scans = plan.map((p) => p.detail).filter((d) => /^SCAN (l|n|note_links|notes|graph_relations)\b/.test(d));
+      assert.deepEqual(scans, [], `${ends}: ${plan.map((p) => p.detail).join(' | ')}`);
+    }
+  });
 
   it('creates entities, skipping existing names (case-sensitive), with one event per write', async () => {
     const first = await createEntities(store, human, [
