@@ -139,7 +139,9 @@ async function main(): Promise<void> {
     const env: BackupEnv = { store, vaultDir: vault, agentDirs: [], who };
 
     // --- full backup vs git add -A && git commit of the same files
-    const full = await timed(() => runBackup(env, {}));
+    const fullClock = phaseClock();
+    const full = await timed(() => runBackup({ ...env, onProgress: fullClock.onProgress }, {}));
+    const fullPhases = fullClock.phases();
     const repo = full.value.repo;
     const baseRepo = path.join(root, 'baseline');
     quietRepos.push(repo, baseRepo);
@@ -150,7 +152,7 @@ async function main(): Promise<void> {
       git(baseRepo, 'add', '-A');
       git(baseRepo, 'commit', '-qm', 'full');
     });
-    process.stderr.write(`backup bench: full backup ${round(full.ms)} ms, git add+commit ${round(gitFull.ms)} ms\n`);
+    process.stderr.write(`backup bench: full backup ${round(full.ms)} ms ${JSON.stringify(fullPhases)}, git add+commit ${round(gitFull.ms)} ms\n`);
 
     // --- incremental backups: 10 tasks + 10 notes each round
     const inc: number[] = [];
@@ -209,6 +211,7 @@ async function main(): Promise<void> {
       backupFiles: full.value.files,
       databaseBytes: fs.statSync(path.join(root, 'copy.db')).size,
       fullBackupMs: full.ms,
+      fullPhasesMs: fullPhases,
       gitFullMs: gitFull.ms,
       incrementalMs: inc,
       gitIncrementalMs: gitInc,

@@ -53,7 +53,7 @@ async function measure(notes: number) {
     const generateMs = performance.now() - started;
     const ctx: Context = { store, who: { actor: 'bench', source: 'cli' }, vaultDir: dir, agentDirs: [] };
     const [{ n: noteLinks }] = (await store.conn.all<{ n: number }>('select count(*) as n from note_links')) as [{ n: number }];
-    const cases = [
+    const cases: { name: string; method?: string; params: Record<string, unknown> }[] = [
       { name: 'whole store', params: { mode: 'whole', limit: 50_000 } },
       { name: 'whole store, first page of 1,000 nodes', params: { mode: 'whole', limit: 1000 } },
       { name: 'local graph, depth 2', params: { mode: 'local', center: 'f0/n0.md', depth: 2 } },
@@ -65,7 +65,7 @@ async function measure(notes: number) {
     ];
     const results = [];
     for (const c of cases) {
-      const method = 'method' in c ? c.method : 'graph.view';
+      const method = c.method ?? 'graph.view';
       const pair = await measurePair(
         ROUNDS,
         () => invoke(ctx, method, c.params),
