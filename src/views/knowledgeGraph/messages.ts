@@ -91,7 +91,7 @@ export const toWebview = z.discriminatedUnion('type', [
   /** The store changed (any process), or the editor moved to another note while the local graph follows it: ask again. */
   z.object({ type: z.literal('changed') }),
   /** Measure frame times while panning the view (benchmarks). */
-  z.object({ type: z.literal('measurePan'), token, frames: z.number() }),
+  z.object({ type: z.literal('measurePan'), token, frames: z.number(), motion: z.optional(z.enum(['pan', 'zoom'])) }),
   /** A message from the page was refused (malformed), or a request failed. */
   z.object({ type: z.literal('error'), message: z.string() }),
 ]);

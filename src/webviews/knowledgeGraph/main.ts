@@ -1,8 +1,10 @@
 // The knowledge graph page: a toolbar (whole store or the local graph around the editor's note with its depth; colour
 // by kind, folder or tag; filters by kind, folder, tag, relation and orphans; a search box) over the graph, drawn by
-// sigma.js in WebGL from a graphology graph and laid out by ForceAtlas2 in a web worker (layout.ts). A legend says
-// what the colours and shapes mean; nodes are sized by their connections; labels appear as you zoom in. Hover shows a
-// node's title and neighbours; a click (or Enter on the search's focused match) opens it. The filter, colouring,
+// sigma.js in WebGL from a graphology graph (renderer.ts: what keeps 10,000 nodes fluid without a GPU) and laid out by
+// ForceAtlas2 in a web worker (layout.ts). A legend says what the colours and shapes mean; nodes are sized by their
+// connections; labels appear as you zoom in. Hover shows a node's title, neighbours and its edges; a click (or Enter on
+// the search's focused match) opens it. A big graph is drawn without its edges while it is laid out and while the
+// camera moves: edges are most of a frame's cost. The filter, colouring,
 // search and camera live in the page's state (vscode.setState), so a reload comes back to them. Theme only from VS
 // Code's CSS variables.
 import '../shared/litNonce';
@@ -11,10 +13,8 @@ import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import './graph.css';
-import { NodeSquareProgram } from '@sigma/node-square';
 import Graph from 'graphology';
-import Sigma from 'sigma';
-import { EdgeLineProgram, NodeCircleProgram } from 'sigma/rendering';
+import { EdgeLineProgram, NodePointProgram } from 'sigma/rendering';
 import type * as z from 'zod/mini';
 import {
   COLOR_BY,
@@ -33,6 +33,7 @@ import { fillSelect, showBanner, speak, type CheckboxElement, type SelectElement
 import { h, icon, setChildren } from '../shared/dom';
 import { onHostMessage, postToHost, savedState, saveState } from '../shared/vscodeApi';
 import { LayoutRunner } from './layout';
+import { GraphRenderer, NodePointSquareProgram } from './renderer';
 import { colorOf, groupColors, KIND_LABELS, KIND_PLURALS, legendOf, SHAPES, sizeOf, type ColorBy, type GraphTheme } from './look';
 import { matchesOf, stepFocus } from './search';
 
@@ -49,8 +50,11 @@ interface NodeAttrs {
   node: ViewNodeMessage;
 }
 
-/** Past this many edges, edges are hidden while the camera moves (panning stays fluid at 190,000 edges). */
-const HIDE_EDGES_ON_MOVE = 20_000;
+/** Past this many edges, edges are drawn only when the picture is still: not while the camera moves, nor while the
+ * layout runs (each draw re-reads them all). Without a GPU 18,000 edges cost ~100 ms a frame, 180,000 ~850 ms. */
+const EDGES_WHEN_STILL = 5_000;
+/** Past this many nodes, labels are hidden while the camera moves. */
+const HIDE_LABELS_ON_MOVE = 2_000;
 /** Neighbours listed in the hover card. */
 const HOVER_NEIGHBOURS = 8;
 /** Kinds whose click opens something; the others (agent, tag, missing note) show their local graph instead. */
@@ -98,11 +102,22 @@ function mix(a: string, b: string, share: number): string {
   return `#${x.map((c, i) => Math.round(c * share + y[i]! * (1 - share)).toString(16).padStart(2, '0')).join('')}`;
 }
 
+/** The same nodes (their own copies of the attributes), no edges. */
+function nodesOf(graph: Graph<NodeAttrs>): Graph<NodeAttrs> {
+  const copy = new Graph<NodeAttrs>({ multi: true, type: 'directed', allowSelfLoops: false });
+  graph.forEachNode((n, a) => {
+    copy.addNode(n, { ...a });
+  });
+  return copy;
+}
+
 class KnowledgeGraphPage {
   private state: GraphViewState;
   private seq = 0;
   private graph = new Graph<NodeAttrs>({ multi: true, type: 'directed', allowSelfLoops: false });
-  private renderer: Sigma<NodeAttrs> | undefined;
+  /** The graph drawn: `graph` itself, or while a big one is laid out, its nodes alone (layingOutBig). */
+  private shown = this.graph;
+  private renderer: GraphRenderer<NodeAttrs> | undefined;
   private layout: LayoutRunner | undefined;
   private theme: GraphTheme = readTheme();
   private data: GraphMessage | undefined;
@@ -114,7 +129,7 @@ class KnowledgeGraphPage {
   private searchTimer: ReturnType<typeof setTimeout> | undefined;
   /** The filter changed since the last graph drawn: the next one is shown whole (a store change keeps the camera). */
   private resetCamera = false;
-  /** A graph past HIDE_EDGES_ON_MOVE edges is being laid out: its edges are drawn once it is still. */
+  /** A graph past EDGES_WHEN_STILL edges is being laid out: its edges are drawn once it is still. */
   private layingOutBig = false;
 
   private readonly root = h('main', { className: 'graph-page' });
@@ -191,7 +206,7 @@ class KnowledgeGraphPage {
         this.query();
         return;
       case 'measurePan':
-        void this.measurePan(m.token, m.frames);
+        void this.measurePan(m.token, m.frames, m.motion ?? 'pan');
         return;
       case 'error':
         showBanner(this.banner, m.message);
@@ -308,7 +323,8 @@ class KnowledgeGraphPage {
 
   private draw(m: GraphMessage): void {
     const arrived = performance.now();
-    const previous = this.graph;
+    // Nodes seen before keep the place they are drawn at.
+    const previous = this.shown;
     this.data = m;
     this.fillToolbar();
     this.banner.hidden = true;
@@ -353,7 +369,9 @@ class KnowledgeGraphPage {
     const ids = m.nodes.map((n) => n.id);
     for (let i = 0; i + 2 < m.edges.length; i += 3) graph.addEdge(ids[m.edges[i]!]!, ids[m.edges[i + 1]!]!, { type: 'line', relation: m.types[m.edges[i + 2]!] });
     this.graph = graph;
-    this.mount(graph);
+    this.layingOutBig = graph.size > EDGES_WHEN_STILL;
+    this.shown = this.layingOutBig ? nodesOf(graph) : graph;
+    this.mount(this.shown);
     if (this.resetCamera) {
       this.resetCamera = false;
       this.renderer?.getCamera().setState({ x: 0.5, y: 0.5, ratio: 1, angle: 0 });
@@ -361,7 +379,7 @@ class KnowledgeGraphPage {
     this.drawLegend(groups);
     this.showEmpty(m);
     const centre = m.center && graph.hasNode(m.center) ? graph.getNodeAttribute(m.center, 'label') : null;
-    this.status.textContent = `${graph.order.toLocaleString('en-US')} nodes · ${graph.size.toLocaleString('en-US')} edges${centre ? ` · around ${centre}, depth ${this.state.filter.depth}` : ''} · laying out${graph.size > HIDE_EDGES_ON_MOVE ? ' (edges when still)' : ''}…`;
+    this.status.textContent = `${graph.order.toLocaleString('en-US')} nodes · ${graph.size.toLocaleString('en-US')} edges${centre ? ` · around ${centre}, depth ${this.state.filter.depth}` : ''} · laying out${this.layingOutBig ? ' (edges when still)' : ''}…`;
     document.body.dataset.nodes = String(graph.order);
     document.body.dataset.edges = String(graph.size);
     document.body.dataset.center = m.center ?? '';
@@ -373,6 +391,7 @@ class KnowledgeGraphPage {
         const now = performance.now();
         document.body.dataset.paintedSeq = String(m.seq);
         document.body.dataset.paintedMs = now.toFixed(1);
+        document.body.dataset.drawMs = (now - arrived).toFixed(1);
         post({ type: 'painted', seq: m.seq, nodes: graph.order, edges: graph.size, timings: { sinceStartMs: now, drawMs: now - arrived } });
         this.startLayout(m.seq);
       }),
@@ -381,27 +400,28 @@ class KnowledgeGraphPage {
 
   private mount(graph: Graph<NodeAttrs>): void {
     const t = this.theme;
+    const edges = this.graph.size;
     const settings = {
       defaultEdgeType: 'line',
       edgeProgramClasses: { line: EdgeLineProgram },
-      nodeProgramClasses: { circle: NodeCircleProgram, square: NodeSquareProgram },
-      defaultEdgeColor: this.edgeColor(graph.size),
+      // Points: one vertex a node (sigma's discs and squares are instanced, ~5x the cost a frame in software WebGL).
+      nodeProgramClasses: { circle: NodePointProgram, square: NodePointSquareProgram },
+      defaultEdgeColor: this.edgeColor(edges),
       labelColor: { color: t.foreground },
       labelFont: t.font,
       labelSize: 12,
       // Labels by zoom: a node's label shows once the node is drawn this big (zooming in makes it so).
       labelRenderedSizeThreshold: 7,
       labelDensity: 0.5,
-      hideEdgesOnMove: graph.size > HIDE_EDGES_ON_MOVE,
-      hideLabelsOnMove: graph.order > 2000,
-      zIndex: true,
-      // The hover card (DOM, themed) says what sigma's white box would.
-      defaultDrawNodeHover: () => undefined,
+      hideEdgesOnMove: edges > EDGES_WHEN_STILL,
+      hideLabelsOnMove: graph.order > HIDE_LABELS_ON_MOVE,
+      // The hover card (DOM, themed) says what sigma's white box would; the looked-at node's edges are drawn here,
+      // on the hover layer, so hovering never redraws the other edges.
+      defaultDrawNodeHover: (ctx: CanvasRenderingContext2D, d: { key: string; x: number; y: number }) => this.drawLookedEdges(ctx, d),
       nodeReducer: (id: string, a: NodeAttrs) => this.nodeLook(id, a),
-      edgeReducer: (_id: string, a: Record<string, unknown>) => a,
     };
     if (!this.renderer) {
-      this.renderer = new Sigma<NodeAttrs>(graph, this.canvasHost, settings as never);
+      this.renderer = new GraphRenderer<NodeAttrs>(graph, this.canvasHost, settings as never);
       this.wireEvents(this.renderer);
       if (this.state.camera) this.renderer.getCamera().setState(this.state.camera);
     } else {
@@ -409,12 +429,10 @@ class KnowledgeGraphPage {
       this.hovered = null;
       this.hoverNeighbours = new Set();
       this.hoverCard.hidden = true;
-      this.renderer.setSetting('edgeReducer', null);
       this.renderer.setGraph(graph);
       // The programs stay; what depends on the graph's size and the theme is set again.
       for (const k of ['defaultEdgeColor', 'labelColor', 'labelFont', 'hideEdgesOnMove', 'hideLabelsOnMove'] as const) this.renderer.setSetting(k, settings[k] as never);
     }
-    this.renderer.setSetting('edgeReducer', this.edgeLookFn());
   }
 
   /** Faint enough that thousands of edges stay a haze, not a sheet: solid, between the line colour and the background. */
@@ -422,36 +440,55 @@ class KnowledgeGraphPage {
     return mix(this.theme.edge, this.theme.background, edges > 5000 ? 0.22 : 0.45);
   }
 
-  /** A node as drawn: dimmed when another is hovered or searched for, labelled when it is the one looked at. */
-  private nodeLook(id: string, a: NodeAttrs): Partial<NodeAttrs> & { highlighted?: boolean; forceLabel?: boolean; zIndex?: number } {
+  /** A node as drawn: dimmed when another is hovered or searched for, labelled when it is the one looked at. The ones
+   * looked at are highlighted: sigma draws them again on its hover layer, above the dimmed ones. */
+  private nodeLook(id: string, a: NodeAttrs): Partial<NodeAttrs> & { highlighted?: boolean; forceLabel?: boolean } {
     const focusedMatch = this.matches[this.focused];
     if (this.hovered) {
-      if (id === this.hovered) return { ...a, forceLabel: true, highlighted: true, zIndex: 2 };
-      if (this.hoverNeighbours.has(id)) return { ...a, forceLabel: this.hoverNeighbours.size <= 30, zIndex: 1 };
-      return { ...a, color: this.theme.dimmed, label: '', zIndex: 0 };
+      if (id === this.hovered) return { ...a, forceLabel: true, highlighted: true };
+      if (this.hoverNeighbours.has(id)) return { ...a, forceLabel: this.hoverNeighbours.size <= 30, highlighted: true };
+      return { ...a, color: this.theme.dimmed, label: '' };
     }
     if (this.matchSet.size) {
-      if (id === focusedMatch) return { ...a, forceLabel: true, highlighted: true, zIndex: 2 };
-      if (this.matchSet.has(id)) return { ...a, forceLabel: this.matchSet.size <= 40, zIndex: 1 };
-      return { ...a, color: this.theme.dimmed, label: '', zIndex: 0 };
+      if (id === focusedMatch) return { ...a, forceLabel: true, highlighted: true };
+      if (this.matchSet.has(id)) return { ...a, forceLabel: this.matchSet.size <= 40, highlighted: true };
+      return { ...a, color: this.theme.dimmed, label: '' };
     }
-    if (id === this.data?.center) return { ...a, forceLabel: true, highlighted: true, zIndex: 1 };
+    if (id === this.data?.center) return { ...a, forceLabel: true, highlighted: true };
     return a;
   }
 
-  /** Edges as drawn: when a node is hovered (or a search match focused), only its own. No reducer at all otherwise
-   * (190,000 calls a frame). */
-  private edgeLookFn(): ((id: string, a: Record<string, unknown>) => Record<string, unknown>) | null {
-    // While a big graph is laid out, its edges wait: each draw of them costs the page (and the worker) a frame.
-    if (this.layingOutBig) return (_id, a) => ({ ...a, hidden: true });
-    const looked = this.hovered ?? (this.matchSet.size ? (this.matches[this.focused] ?? null) : null);
-    if (!looked) return null;
-    const graph = this.graph;
-    const colour = this.theme.foreground;
-    return (id, a) => (graph.source(id) === looked || graph.target(id) === looked ? { ...a, color: colour, zIndex: 1 } : { ...a, hidden: true });
+  /** The node hovered, else the search's focused match. */
+  private looked(): string | null {
+    return this.hovered ?? (this.matchSet.size ? (this.matches[this.focused] ?? null) : null);
   }
 
-  private wireEvents(r: Sigma<NodeAttrs>): void {
+  /** sigma's hover drawing, called for each highlighted node: for the one looked at, its edges, in the text's colour. */
+  private drawLookedEdges(ctx: CanvasRenderingContext2D, d: { key: string; x: number; y: number }): void {
+    const r = this.renderer;
+    if (!r || d.key !== this.looked() || !this.graph.hasNode(d.key)) return;
+    ctx.save();
+    ctx.strokeStyle = this.theme.foreground;
+    ctx.globalAlpha = 0.7;
+    ctx.lineWidth = 1;
+    ctx.beginPath();
+    this.graph.forEachNeighbor(d.key, (other) => {
+      const at = r.getNodeDisplayData(other);
+      if (!at) return;
+      const p = r.framedGraphToViewport(at);
+      ctx.moveTo(d.x, d.y);
+      ctx.lineTo(p.x, p.y);
+    });
+    ctx.stroke();
+    ctx.restore();
+  }
+
+  /** The nodes' looks changed (hover, search), not their places: sigma redraws the nodes, not the edges. */
+  private restyle(): void {
+    this.renderer?.restyleNodes();
+  }
+
+  private wireEvents(r: GraphRenderer<NodeAttrs>): void {
     r.on('enterNode', ({ node, event }) => this.hover(node, event.x, event.y));
     r.on('leaveNode', () => this.hover(null, 0, 0));
     r.on('clickNode', ({ node }) => this.openNode(node));
@@ -468,8 +505,7 @@ class KnowledgeGraphPage {
   private hover(id: string | null, x: number, y: number): void {
     this.hovered = id;
     this.hoverNeighbours = id ? new Set(this.graph.neighbors(id)) : new Set();
-    this.renderer?.setSetting('edgeReducer', this.edgeLookFn());
-    this.renderer?.refresh({ skipIndexation: true });
+    this.restyle();
     if (!id) {
       this.hoverCard.hidden = true;
       return;
@@ -504,20 +540,33 @@ class KnowledgeGraphPage {
   }
 
   private startLayout(seq: number): void {
-    this.layingOutBig = this.graph.order > 0 && this.graph.size > HIDE_EDGES_ON_MOVE;
-    this.renderer?.setSetting('edgeReducer', this.edgeLookFn());
     if (!this.graph.order) return;
-    const layout = new LayoutRunner(this.graph);
+    const layout = new LayoutRunner(this.graph, this.shown);
     this.layout = layout;
     layout.start((r) => {
       if (this.layout !== layout || seq !== this.seq) return;
-      this.layingOutBig = false;
-      this.renderer?.setSetting('edgeReducer', this.edgeLookFn());
-      this.status.textContent = this.status.textContent!.replace(this.graph.size > HIDE_EDGES_ON_MOVE ? ' · laying out (edges when still)…' : ' · laying out…', '');
+      if (this.layingOutBig) this.showEdges();
+      this.status.textContent = this.status.textContent!.replace(/ · laying out( \(edges when still\))?…$/, '');
       document.body.dataset.laidOut = String(seq);
       document.body.dataset.layout = JSON.stringify(r);
       post({ type: 'laidOut', seq, layoutIn: r.layoutIn, ms: r.ms, iterations: r.iterations });
     });
+  }
+
+  /** The big graph laid out: drawn whole, its edges with it, where its nodes are now. */
+  private showEdges(): void {
+    const placed = this.shown;
+    this.graph.updateEachNodeAttributes(
+      (n, a) => {
+        a.x = placed.getNodeAttribute(n, 'x');
+        a.y = placed.getNodeAttribute(n, 'y');
+        return a;
+      },
+      { attributes: ['x', 'y'] },
+    );
+    this.layingOutBig = false;
+    this.shown = this.graph;
+    this.renderer?.setGraph(this.graph);
   }
 
   private showEmpty(m: GraphMessage): void {
@@ -551,7 +600,9 @@ class KnowledgeGraphPage {
   private recolor(): void {
     if (!this.data) return;
     const groups = groupColors(this.data.nodes, this.state.colorBy, this.theme);
-    this.graph.updateEachNodeAttributes((_id, a) => ({ ...a, color: colorOf(a.node, this.state.colorBy, groups, this.theme) }), { attributes: ['color'] });
+    const recolored = (_id: string, a: NodeAttrs) => ({ ...a, color: colorOf(a.node, this.state.colorBy, groups, this.theme) });
+    this.graph.updateEachNodeAttributes(recolored, { attributes: ['color'] });
+    if (this.shown !== this.graph) this.shown.updateEachNodeAttributes(recolored, { attributes: ['color'] });
     this.drawLegend(groups);
   }
 
@@ -575,7 +626,7 @@ class KnowledgeGraphPage {
     this.focused = this.matches.length ? 0 : -1;
     this.matchInfo.textContent = query.trim() ? (this.matches.length ? `1 of ${this.matches.length}` : 'no match') : '';
     document.body.dataset.matches = String(this.matches.length);
-    this.renderer?.setSetting('edgeReducer', this.edgeLookFn());
+    this.restyle();
     if (zoom && this.matches.length) this.zoomTo(this.matches[0]!);
     if (query.trim()) this.say(this.matches.length ? `${this.matches.length} match${this.matches.length === 1 ? '' : 'es'}: ${this.graph.getNodeAttribute(this.matches[0]!, 'label')}. Enter opens it.` : 'No node matches.');
   }
@@ -586,7 +637,7 @@ class KnowledgeGraphPage {
     const id = this.matches[i]!;
     this.matchInfo.textContent = `${i + 1} of ${this.matches.length}`;
     document.body.dataset.focusedMatch = id;
-    this.renderer?.setSetting('edgeReducer', this.edgeLookFn());
+    this.restyle();
     this.zoomTo(id);
     this.say(this.graph.getNodeAttribute(id, 'label'));
   }
@@ -596,9 +647,8 @@ class KnowledgeGraphPage {
     const at = r?.getNodeDisplayData(id);
     if (!r || !at) return;
     document.body.dataset.focusedMatch = id;
-    // The display data is in the graph's coordinates; the camera moves in the normalised (framed) ones.
-    const framed = r.viewportToFramedGraph(r.graphToViewport({ x: at.x, y: at.y }));
-    void r.getCamera().animate({ x: framed.x, y: framed.y, ratio: Math.min(r.getCamera().ratio, 0.25) }, { duration: 400 });
+    // The display data is already in the framed coordinates the camera moves in (sigma's own recipe for zooming to a node).
+    void r.getCamera().animate({ x: at.x, y: at.y, ratio: Math.min(r.getCamera().ratio, 0.25) }, { duration: 400 });
   }
 
   private say(text: string): void {
@@ -607,13 +657,13 @@ class KnowledgeGraphPage {
 
   // ---- measuring -----------------------------------------------------------------------------------------------------
 
-  /** Pans the camera for `frames` frames as a drag would, and reports each frame's time. */
-  private async measurePan(token: string, frames: number): Promise<void> {
+  /** Pans (or zooms in and out) for `frames` frames as a drag (a wheel) would, and reports each frame's time. */
+  private async measurePan(token: string, frames: number, motion: 'pan' | 'zoom'): Promise<void> {
     const r = this.renderer;
     if (!r) return;
     const camera = r.getCamera();
     const start = camera.getState();
-    // As a drag would: sigma hides what it hides while the mouse moves (edges past HIDE_EDGES_ON_MOVE, labels).
+    // As a drag would: sigma hides what it hides while the mouse moves (edges past EDGES_WHEN_STILL, labels).
     const captor = r.getMouseCaptor() as unknown as { isMoving: boolean };
     captor.isMoving = true;
     const frameMs: number[] = [];
@@ -625,7 +675,11 @@ class KnowledgeGraphPage {
         if (i > 0) frameMs.push(now - last);
         last = now;
         if (i++ >= frames) return resolve();
-        camera.setState({ ...start, x: start.x + Math.sin(i / 15) * 0.2 * start.ratio, y: start.y + Math.cos(i / 15) * 0.1 * start.ratio });
+        camera.setState(
+          motion === 'zoom'
+            ? { ...start, ratio: start.ratio * 2 ** (Math.sin(i / 15) * 1.5) }
+            : { ...start, x: start.x + Math.sin(i / 15) * 0.2 * start.ratio, y: start.y + Math.cos(i / 15) * 0.1 * start.ratio },
+        );
         requestAnimationFrame(step);
       };
       requestAnimationFrame(step);
@@ -634,7 +688,7 @@ class KnowledgeGraphPage {
     camera.setState(start);
     // For the UI test and benchmarks, which read the page: the median and the 95th percentile.
     const sorted = [...frameMs].sort((a, b) => a - b);
-    document.body.dataset.panFrames = JSON.stringify({ n: sorted.length, p50: sorted[Math.floor(sorted.length / 2)] ?? 0, p95: sorted[Math.floor(sorted.length * 0.95)] ?? 0 });
+    document.body.dataset[motion === 'zoom' ? 'zoomFrames' : 'panFrames'] = JSON.stringify({ n: sorted.length, p50: sorted[Math.floor(sorted.length / 2)] ?? 0, p95: sorted[Math.floor(sorted.length * 0.95)] ?? 0 });
     post({ type: 'frames', token, frameMs });
   }
 }

@@ -1,0 +1,114 @@
+// sigma.js as the graph needs it at 10,000 nodes and 190,000 edges, where WebGL may be software (no GPU: every
+// changed WebGL canvas is rasterised and read back on the CPU each frame):
+// - nodes are points (one vertex each), not sigma's instanced discs and squares, which cost ~5x more per frame there;
+// - the edges' layer is drawn again only when what it shows changed (the camera, the size, the edges or nodes sigma
+//   processed): hovering, searching and labels redraw the nodes alone, and an unchanged edges canvas is not read back.
+// Both lean on sigma 3's internals (its render() and clear(), the edge programs and WebGL contexts it keeps, whether it
+// must re-read the graph), named in SigmaInternals below; the version is pinned by package-lock.json and the integration and UI tests draw through it.
+import type { Attributes } from 'graphology-types';
+import Sigma from 'sigma';
+import { NodePointProgram } from 'sigma/rendering';
+
+/** A square point: the disc's point sprite, filled to a square a little smaller than the disc's box (same weight). */
+export class NodePointSquareProgram extends NodePointProgram {
+  override getDefinition(): ReturnType<NodePointProgram['getDefinition']> {
+    return {
+      ...super.getDefinition(),
+      FRAGMENT_SHADER_SOURCE: /* glsl */ `
+precision mediump float;
+varying vec4 v_color;
+varying float v_border;
+void main(void) {
+  vec2 m = abs(gl_PointCoord - vec2(0.5, 0.5));
+  gl_FragColor = max(m.x, m.y) < 0.42 ? v_color : vec4(0.0);
+}
+`,
+    };
+  }
+}
+
+interface SigmaInternals {
+  edgePrograms: Record<string, unknown>;
+  webGLContexts: Record<string, WebGLRenderingContext>;
+  settings: { hideEdgesOnMove: boolean };
+  needToProcess: boolean;
+}
+
+/** Stands in for the edges' WebGL context while sigma clears the canvases and the edges stay as drawn. */
+const KEEP: Pick<WebGLRenderingContext, 'bindFramebuffer' | 'clear'> = { bindFramebuffer: () => undefined, clear: () => undefined };
+
+export class GraphRenderer<N extends Attributes = Attributes> extends Sigma<N> {
+  /** Bumped whenever sigma re-reads edges or positions (a process, a refresh that touches edges). */
+  private edgesVersion = 0;
+  private drawnEdges = '';
+  private keepEdges = false;
+
+  override refresh(opts?: Parameters<Sigma<N>['refresh']>[0]): this {
+    if (!opts?.partialGraph || opts.partialGraph.edges?.length) this.edgesVersion++;
+    return super.refresh(opts);
+  }
+
+  /** What the edges' layer shows now: nothing while the camera moves (hideEdgesOnMove), else the edges from here. */
+  private edgesKey(): string {
+    const internals = this as unknown as SigmaInternals;
+    const captor = this.getMouseCaptor() as unknown as { isMoving: boolean; draggedEvents: number; currentWheelDirection: number };
+    const camera = this.getCamera();
+    // As sigma's render() decides it.
+    const moving = camera.isAnimated() || captor.isMoving || captor.draggedEvents || captor.currentWheelDirection;
+    if (internals.settings.hideEdgesOnMove && moving) return 'hidden';
+    const c = camera.getState();
+    const { width, height } = this.getDimensions();
+    return `${this.edgesVersion}|${c.x}|${c.y}|${c.ratio}|${c.angle}|${width}|${height}|${window.devicePixelRatio}`;
+  }
+
+  /** The nodes' looks changed (a reducer's colour, label, highlight), not their places or sizes: sigma updates them
+   * in place and redraws, without re-reading the edges (a full refresh at 190,000 edges takes a second). */
+  restyleNodes(): void {
+    if ((this as unknown as SigmaInternals).needToProcess) {
+      // Not drawn yet: there is nothing to update in place.
+      this.scheduleRefresh();
+      return;
+    }
+    this.refresh({ partialGraph: { nodes: this.getGraph().nodes() }, skipIndexation: true, schedule: true });
+  }
+
+  /** sigma's render() (private in its types), in front of which drawEdgesOrKeep puts itself. */
+  private readonly baseRender = (Sigma.prototype as unknown as { render: (this: Sigma<N>) => Sigma<N> }).render;
+
+  constructor(...args: ConstructorParameters<typeof Sigma<N>>) {
+    super(...args);
+    // Every render sigma starts (refresh, the camera, a scheduled frame) goes through this.render.
+    (this as unknown as { render: () => GraphRenderer<N> }).render = () => this.drawEdgesOrKeep();
+  }
+
+  private drawEdgesOrKeep(): this {
+    // Sized first, as render() would: a resized canvas is blank and its key differs.
+    this.resize();
+    if ((this as unknown as SigmaInternals).needToProcess) this.edgesVersion++;
+    const key = this.edgesKey();
+    this.keepEdges = key === this.drawnEdges;
+    this.drawnEdges = key;
+    if (!this.keepEdges) return this.baseRender.call(this) as this;
+    const internals = this as unknown as SigmaInternals;
+    const programs = internals.edgePrograms;
+    internals.edgePrograms = {};
+    try {
+      return this.baseRender.call(this) as this;
+    } finally {
+      internals.edgePrograms = programs;
+      this.keepEdges = false;
+    }
+  }
+
+  override clear(): this {
+    if (!this.keepEdges) return super.clear();
+    const internals = this as unknown as SigmaInternals;
+    const contexts = internals.webGLContexts;
+    internals.webGLContexts = { ...contexts, edges: KEEP as WebGLRenderingContext };
+    try {
+      return super.clear();
+    } finally {
+      internals.webGLContexts = contexts;
+    }
+  }
+}
