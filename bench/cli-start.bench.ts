@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-bench-cli-start-'));
   try {
     const tasksStore = path.join(dir, 'tasks');
-    const projectId = await buildTaskStore(tasksStore, TASKS, 'cairn task list benchmark');
+    const { projectId } = await buildTaskStore(tasksStore, TASKS, 'cairn task list benchmark');
     const vaultStore = path.join(dir, 'vault-store');
     const cli = (...args: string[]): Command => ({ name: `cairn ${args.filter((a) => !a.startsWith('/')).join(' ')}`, args: [CLI, ...args] });
     const indexed = timed(cli('--store', vaultStore, '--vault', FOAM_VAULT, 'index', '--create'));

@@ -7,10 +7,12 @@
 //               decoding in the client.
 // Both run against the same store at once, calls alternating between them, so machine noise hits both alike.
 // Two queries: the whole project (10,000 tasks) and a page (limit 50). p50/p99 are nearest-rank percentiles.
+// The project has 20 sprints and subtasks (bench/taskStore.ts's shape), and the Projects tree's first pages of the
+// project's own tasks and of a sprint (tasks.tree) are measured against the same SQL by hand (bench/treeLevels.ts).
 //
 // Run with `npm run bench -- rpc-list` (scripts/bench.mjs, which builds dist/ first); alone, after `npm run build`:
 // `node --import tsx bench/rpc-list.bench.ts`. Env: BENCH_TASKS (10000), BENCH_CALLS (50, full list),
-// BENCH_SMALL_CALLS (200, page of 50), BENCH_WARMUP (5), CAIRN_BENCH_OUT (where to write the JSON).
+// BENCH_SMALL_CALLS (200, page of 50; and each tree page), BENCH_WARMUP (5), CAIRN_BENCH_OUT (where to write the JSON).
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -22,6 +24,7 @@ import { Store } from '../src/store/store';
 import { measurePair, round, stats } from './stats';
 import { ROOT, runBench, writeResult } from './output';
 import { buildTaskStore } from './taskStore';
+import { measureTreeLevels } from './treeLevels';
 
 const BACKEND = path.join(ROOT, 'dist', 'backend.js');
 const TASKS = Number(process.env.BENCH_TASKS ?? 10_000);
@@ -86,7 +89,7 @@ async function main(): Promise<void> {
   let backend: ReturnType<typeof startBackend> | undefined;
   try {
     const seedStarted = performance.now();
-    const projectId = await buildTaskStore(storeDir, TASKS, 'tasks.list benchmark');
+    const { projectId, sprintIds } = await buildTaskStore(storeDir, TASKS, 'tasks.list benchmark', { sprints: 20, subtaskEvery: 4 });
     const seedMs = performance.now() - seedStarted;
     const full = { projectId };
     const page = { projectId, limit: PAGE };
@@ -104,6 +107,7 @@ async function main(): Promise<void> {
     const serverFull: number[] = [];
     let inProcess: { full: ReturnType<typeof stats>; page: ReturnType<typeof stats> };
     let rpc: typeof inProcess;
+    let tree: Awaited<ReturnType<typeof measureTreeLevels>>;
     try {
       const rows = (await invoke(ctx, 'tasks.list', full)) as unknown[];
       if (rows.length !== TASKS) throw new Error(`in-process tasks.list returned ${rows.length} tasks, expected ${TASKS}`);
@@ -127,6 +131,7 @@ async function main(): Promise<void> {
       const pagePair = await measurePair(SMALL_CALLS, local(page, PAGE), remote(page, PAGE), { warmup: WARMUP });
       inProcess = { full: stats(fullPair.a), page: stats(pagePair.a) };
       rpc = { full: stats(fullPair.b), page: stats(pagePair.b) };
+      tree = await measureTreeLevels({ ctx, connection, dbFile: path.join(storeDir, 'cairn.db'), projectId, sprintId: sprintIds[0]!, calls: SMALL_CALLS, warmup: WARMUP });
     } finally {
       await stopBackend(backend.child, connection);
       backend = undefined;
@@ -137,7 +142,7 @@ async function main(): Promise<void> {
     const result = {
       name: 'rpc-list',
       description:
-        'tasks.list round trips (ms) to a spawned dist/backend.js over JSON-RPC/stdio (vscode-jsonrpc client) vs the same invoke() in-process; whole project and a page of 50.',
+        'tasks.list round trips (ms) to a spawned dist/backend.js over JSON-RPC/stdio (vscode-jsonrpc client) vs the same invoke() in-process; whole project and a page of 50. tasks.tree first pages (project level, a sprint; all shown, hiding done) over RPC vs the same SQL by hand.',
       params: { tasks: TASKS, callsFull: CALLS, callsPage: SMALL_CALLS, warmup: WARMUP, page: PAGE, percentile: 'nearest-rank' },
       seed: { tasks: TASKS, ms: Math.round(seedMs), tasksPerSec: Math.round(TASKS / (seedMs / 1000)) },
       fullList: {
@@ -154,11 +159,14 @@ async function main(): Promise<void> {
         },
       },
       page50: { inProcessMs: inProcess.page, rpcMs: rpc.page, ratio: ratios('page'), overheadMsP50: round(rpc.page.p50 - inProcess.page.p50) },
+      /** tasks.tree's first page (over RPC, in-process) against the same SQL by hand (bySqlMs). */
+      treeFirstPage: tree.results,
       summary: [
         { metric: `tasks.list ${TASKS} p50`, value: rpc.full.p50, baseline: inProcess.full.p50, ratio: ratios('full').p50, unit: 'ms' },
         { metric: `tasks.list ${TASKS} p99`, value: rpc.full.p99, baseline: inProcess.full.p99, ratio: ratios('full').p99, unit: 'ms' },
         { metric: `tasks.list limit ${PAGE} p50`, value: rpc.page.p50, baseline: inProcess.page.p50, ratio: ratios('page').p50, unit: 'ms' },
         { metric: `tasks.list limit ${PAGE} p99`, value: rpc.page.p99, baseline: inProcess.page.p99, ratio: ratios('page').p99, unit: 'ms' },
+        ...tree.summary,
       ],
     };
     writeResult(result);

@@ -7,7 +7,8 @@ import * as vscode from 'vscode';
 import type { CodeRefs, FileMention } from '../store/knowledge/codeRefs';
 import type { TaskRow } from '../store/schema';
 import { CairnCodeLensProvider } from '../views/codeLenses';
-import type { TaskNode, TreeNode } from '../views/nodes';
+import type { TreeNode } from '../views/nodes';
+import type { ProjectsTreeProvider } from '../views/projectsTree';
 import { STATUS_ICONS } from '../views/taskPresentation';
 import type { BackendClient } from './backendClient';
 import type { Messages } from './messages';
@@ -16,6 +17,7 @@ import { safeCommands } from './safeCommand';
 export interface CodeLensWiring {
   backend: BackendClient;
   treeView: vscode.TreeView<TreeNode>;
+  tree: Pick<ProjectsTreeProvider, 'locate' | 'hidesTasks'>;
   messages: Messages;
   log: vscode.LogOutputChannel;
 }
@@ -24,7 +26,7 @@ export interface CodeLensWiring {
 const LENS_AGGREGATES = new Set(['task', 'project', 'vault']);
 
 export function registerCodeLenses(w: CodeLensWiring): vscode.Disposable[] {
-  const { backend, treeView, messages, log } = w;
+  const { backend, treeView, tree, messages, log } = w;
   const command = safeCommands(messages);
   let lastError = '';
   const provider = new CairnCodeLensProvider({
@@ -42,12 +44,22 @@ export function registerCodeLenses(w: CodeLensWiring): vscode.Disposable[] {
     const taskId = typeof target === 'object' && target !== null ? (target as { taskId?: unknown }).taskId : target;
     if (typeof taskId !== 'string' || !taskId.trim()) throw new Error('Reveal Task needs the id of a task.');
     const task = await backend.request<'tasks.get', TaskRow>('tasks.get', { id: taskId.trim() });
-    const node: TaskNode = { kind: 'task', task, hasChildren: false };
+    const named = `Task "${task.title}" (${STATUS_ICONS[task.status].label})`;
+    // A hidden view's rows are not current in the workbench (it redraws them when shown): show it first, so a reveal
+    // does not race that redraw.
+    if (!treeView.visible) await vscode.commands.executeCommand('cairn.projects.focus');
+    // Loads the pages down to it, however far down its lists it is.
+    const node = await tree.locate(task.id);
+    if (!node) {
+      const why = tree.hidesTasks() ? ': its filter hides it (Clear Projects View Filter shows every task)' : '';
+      void messages.info(`${named} is not shown in the Projects view${why}; its id is ${task.id}.`);
+      return task;
+    }
     try {
       await treeView.reveal(node, { select: true, focus: true, expand: false });
     } catch {
-      // Not among the rows the view shows (a long list shows 500 at a time): say where it is instead.
-      void messages.info(`Task "${task.title}" (${STATUS_ICONS[task.status].label}) is not shown in the Projects view yet; its id is ${task.id}.`);
+      // The workbench could not place the row (the store changed while it loaded, say): say where it is instead.
+      void messages.info(`${named} is not shown in the Projects view yet; its id is ${task.id}.`);
     }
     return task;
   }

@@ -136,7 +136,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     }),
 
     command('cairn.showMore', async (node: MoreNode) => {
-      d.tree.showMore(node);
+      await d.tree.showMore(node);
       return true;
     }),
 

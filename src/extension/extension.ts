@@ -173,7 +173,7 @@ export function activate(context: vscode.ExtensionContext): CairnApi {
     ...optional(mcpRegistration),
     ...registerKnowledgeCommands({ backend, messages, log, indexParams: embedder.indexParams }),
     ...registerMarkdownEditing({ backend, messages, log }),
-    ...registerCodeLenses({ backend, treeView, messages, log }),
+    ...registerCodeLenses({ backend, treeView, tree, messages, log }),
     ...knowledgeViews.disposables,
     safeCommands(messages)('cairn.indexAgents', () => agentsTree.reindex()),
     ...registerProjectsView({ state: projectsView, view: treeView, tree, messages }),

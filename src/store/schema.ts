@@ -98,11 +98,16 @@ export const tasks = sqliteTable(
   },
   (t) => [
     index('tasks_project_status_idx').on(t.projectId, t.status),
-    // Lists a project's tasks in id order without sorting them all (the tree, paged lists).
-    index('tasks_project_id_idx').on(t.projectId, t.id),
+    // Lists a project's tasks in id order without sorting them all (paged lists; the Projects tree's groups, whose
+    // keys and filter it holds, so a group's page and counts read no row: src/store/taskTree.ts).
+    index('tasks_project_id_idx').on(t.projectId, t.id, t.status, t.assignee, t.priority),
+    // The Projects tree grouped by sprint: a project's or a sprint's tasks in id order, with what decides whether and
+    // where each shows (parent, status, assignee), so a page and its total read no row (src/store/taskTree.ts).
+    index('tasks_tree_idx').on(t.projectId, t.sprintId, t.id, t.parentId, t.status, t.assignee),
     index('tasks_sprint_idx').on(t.sprintId),
     index('tasks_assignee_idx').on(t.assignee),
-    index('tasks_parent_idx').on(t.parentId),
+    // A task's subtasks in id order, and how many of them the tree shows, without reading their rows.
+    index('tasks_parent_idx').on(t.parentId, t.id, t.projectId, t.status, t.assignee),
     // The dashboard's blocked and stale lists (src/store/metrics/lists.ts): by status, longest unchanged first.
     index('tasks_status_updated_idx').on(t.status, t.updatedAt, t.projectId),
     check('tasks_status_check', sql.raw(`status in (${quote(TASK_STATUSES)})`)),

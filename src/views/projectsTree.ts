@@ -1,37 +1,25 @@
-// The Projects view: projects → sprints → tasks (subtasks under their parent), rendered only from what the
-// backend returns. A project's sprints and tasks are fetched once when it is expanded and dropped on every
-// store change, so the tree always shows the store as it is now.
+// The Projects view: projects → sprints → tasks (subtasks under their parent), or projects → groups → tasks, rendered
+// only from what the backend returns. The tree never asks for all of a project's tasks: each node's tasks come a
+// page at a time (tasks.tree, through ProjectsTreeLevels), and are dropped on every store change, so the tree always
+// shows the store as it is now.
 import * as vscode from 'vscode';
 import type { BackendClient } from '../extension/backendClient';
 import type { Project } from '../store/projects';
-import type { SprintRow, TaskRow } from '../store/schema';
 import { encryptedRows } from './encryptedFields';
-import { sprintDates, type GroupNode, type MoreNode, type ProjectNode, type SprintNode, type TaskNode, type TreeNode } from './nodes';
-import { groupTasks, isFiltered, NO_FILTER, taskQuery, type ProjectsFilter } from './projectsFilter';
+import { nodeKey, sprintDates, type MoreNode, type ProjectNode, type TaskNode, type TreeNode } from './nodes';
+import { hidesTasks, NO_FILTER, type ProjectsFilter } from './projectsFilter';
+import { PAGE_SIZE, ProjectsTreeLevels } from './projectsTreeLevels';
 import { statusIcon, STATUS_ICONS } from './taskPresentation';
-
-interface ProjectContents {
-  /** What sits under the project before its own tasks: its sprints, or the groups of a grouping. */
-  sections: (SprintNode | GroupNode)[];
-  /** Tasks by the id of what they sit under: a parent task, a sprint, or the project itself. */
-  childrenOf: Map<string, TaskNode[]>;
-  parentOf: Map<string, TreeNode>;
-}
 
 const open = (c: Project['taskCounts']) => (c.pending ?? 0) + (c.in_progress ?? 0) + (c.blocked ?? 0);
 const total = (c: Project['taskCounts']) => Object.values(c).reduce((a, b) => a + (b ?? 0), 0);
-
-/** Tasks shown per page under one parent: a 10,000-task project paints its first page at once. */
-export const PAGE_SIZE = 500;
 
 export class ProjectsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<TreeNode | undefined>();
   readonly onDidChangeTreeData = this.emitter.event;
   private projects: ProjectNode[] | undefined;
-  private contents = new Map<string, Promise<ProjectContents>>();
+  private readonly levels: ProjectsTreeLevels;
   private refreshTimer: NodeJS.Timeout | undefined;
-  /** How many tasks to show under each parent (by its id); grows by PAGE_SIZE with each "Show more". */
-  private readonly shown = new Map<string, number>();
 
   constructor(
     private readonly backend: BackendClient,
@@ -43,7 +31,9 @@ export class ProjectsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
       /** Rows the user left expanded, drawn expanded again after a reload. */
       isExpanded: (id: string) => boolean;
     } = { filter: () => NO_FILTER, me: () => '', isExpanded: () => false },
-  ) {}
+  ) {
+    this.levels = new ProjectsTreeLevels(backend, view);
+  }
 
   private collapsed(id: string): vscode.TreeItemCollapsibleState {
     return this.view.isExpanded(id) ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed;
@@ -54,7 +44,7 @@ export class ProjectsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
     clearTimeout(this.refreshTimer);
     this.refreshTimer = setTimeout(() => {
       this.projects = undefined;
-      this.contents.clear();
+      this.levels.forget();
       this.emitter.fire(undefined);
     }, debounceMs);
   }
@@ -90,7 +80,7 @@ export class ProjectsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
     }
     if (node.kind === 'more') {
       const item = new vscode.TreeItem(`Show ${Math.min(PAGE_SIZE, node.hidden)} more…`, vscode.TreeItemCollapsibleState.None);
-      item.id = `more:${node.parentKey}`;
+      item.id = `more:${nodeKey(node.parent)}`;
       item.contextValue = 'more';
       item.description = `${node.hidden} not shown`;
       item.iconPath = new vscode.ThemeIcon('ellipsis');
@@ -135,29 +125,19 @@ export class ProjectsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
     return item;
   }
 
-  /** Shows the next page of tasks under the parent of a "Show more" node. */
-  showMore(node: MoreNode): void {
-    this.shown.set(node.parentKey, (this.shown.get(node.parentKey) ?? PAGE_SIZE) + PAGE_SIZE);
-    this.emitter.fire(undefined); // contents stay cached: only the grown list is redrawn
-  }
-
-  private page(key: string, projectId: string, tasks: TaskNode[]): TreeNode[] {
-    const limit = this.shown.get(key) ?? PAGE_SIZE;
-    if (tasks.length <= limit) return tasks;
-    return [...tasks.slice(0, limit), { kind: 'more', parentKey: key, projectId, hidden: tasks.length - limit }];
+  /** Shows the next page of tasks under the node a "Show more" node continues. */
+  async showMore(node: MoreNode): Promise<void> {
+    await this.levels.showMore(node.parent);
+    this.emitter.fire(undefined); // only the grown list is new: the rest is still loaded
   }
 
   async getChildren(node?: TreeNode): Promise<TreeNode[]> {
     try {
       if (!node) return await this.loadProjects();
-      if (node.kind === 'project') {
-        const c = await this.loadContents(node.project.id);
-        return [...c.sections, ...this.page(node.project.id, node.project.id, c.childrenOf.get(node.project.id) ?? [])];
-      }
       if (node.kind === 'more') return [];
-      const key = node.kind === 'sprint' ? node.sprint.id : node.kind === 'group' ? node.id : node.task.id;
-      const projectId = node.kind === 'sprint' ? node.sprint.projectId : node.kind === 'group' ? node.projectId : node.task.projectId;
-      return this.page(key, projectId, (await this.loadContents(projectId)).childrenOf.get(key) ?? []);
+      const [sections, level] = await Promise.all([node.kind === 'project' ? this.levels.sectionsOf(node) : [], this.levels.tasksUnder(node)]);
+      const more: MoreNode[] = level.tasks.length < level.total ? [{ kind: 'more', parent: node, hidden: level.total - level.tasks.length }] : [];
+      return [...sections, ...level.tasks, ...more];
     } catch (err) {
       this.onError(err);
       return [];
@@ -166,15 +146,33 @@ export class ProjectsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
 
   async getParent(node: TreeNode): Promise<TreeNode | undefined> {
     if (node.kind === 'project') return undefined;
-    const projectId = node.kind === 'sprint' ? node.sprint.projectId : node.kind === 'task' ? node.task.projectId : node.projectId;
-    const key = node.kind === 'sprint' ? node.sprint.id : node.kind === 'task' ? node.task.id : node.kind === 'group' ? node.id : node.parentKey;
-    const contents = await this.loadContents(projectId);
-    if (node.kind === 'more') {
-      // The "more" node sits under the parent whose list it continues.
-      return (await this.loadProjects()).find((p) => p.project.id === key) ?? contents.parentOf.get(key) ?? findById(contents, key);
+    if (node.kind === 'more') return node.parent;
+    if (node.kind === 'task') {
+      // A task the view has not loaded (Reveal Task): load the pages down to it first.
+      if (!this.levels.parentOf(node.task.id)) await this.locate(node.task.id);
+      return this.levels.parentOf(node.task.id);
     }
-    const parent = contents.parentOf.get(key);
-    return parent ?? (await this.loadProjects()).find((p) => p.project.id === projectId);
+    return this.projectNode(node.kind === 'sprint' ? node.sprint.projectId : node.projectId);
+  }
+
+  /**
+   * The task's node, with the pages from its project down to it loaded (Reveal Task: a task beyond the first page
+   * is revealed all the same); undefined when the view does not show it (its filter hides it).
+   */
+  async locate(taskId: string): Promise<TaskNode | undefined> {
+    const found = await this.levels.locate(taskId, (id) => this.projectNode(id));
+    // The workbench keeps the rows it was given: a list that grew must be asked for again before a reveal.
+    if (found?.grew) this.emitter.fire(undefined);
+    return found?.node;
+  }
+
+  /** Whether the view's filter hides tasks (a grouping only arranges them). */
+  hidesTasks(): boolean {
+    return hidesTasks(this.view.filter());
+  }
+
+  private async projectNode(id: string): Promise<ProjectNode | undefined> {
+    return (await this.loadProjects()).find((p) => p.project.id === id);
   }
 
   private async loadProjects(): Promise<ProjectNode[]> {
@@ -185,65 +183,10 @@ export class ProjectsTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
     return this.projects;
   }
 
-  private loadContents(projectId: string): Promise<ProjectContents> {
-    let c = this.contents.get(projectId);
-    if (!c) {
-      c = this.fetchContents(projectId);
-      c.catch(() => this.contents.delete(projectId));
-      this.contents.set(projectId, c);
-    }
-    return c;
-  }
-
-  private async fetchContents(projectId: string): Promise<ProjectContents> {
-    const filter = this.view.filter();
-    const [sprintRows, taskRows] = await Promise.all([
-      filter.groupBy === 'sprint' ? this.backend.request<'sprints.list', SprintRow[]>('sprints.list', { projectId }) : Promise.resolve([]),
-      this.backend.request<'tasks.list', TaskRow[]>('tasks.list', taskQuery(projectId, filter, this.view.me())),
-    ]);
-    const childrenOf = new Map<string, TaskNode[]>();
-    const parentOf = new Map<string, TreeNode>();
-    if (filter.groupBy !== 'sprint') {
-      // Grouped: each task once, flat under its group.
-      const sections = groupTasks(taskRows, filter.groupBy).map((g): GroupNode => {
-        const group: GroupNode = { kind: 'group', projectId, id: `group:${projectId}:${filter.groupBy}:${g.key}`, label: g.label, icon: g.icon, count: g.tasks.length };
-        childrenOf.set(group.id, g.tasks.map((task) => ({ kind: 'task', task, hasChildren: false })));
-        for (const t of g.tasks) parentOf.set(t.id, group);
-        return group;
-      });
-      return { sections, childrenOf, parentOf };
-    }
-    const byId = new Map(taskRows.map((t) => [t.id, t]));
-    const hasChildren = new Set(taskRows.map((t) => t.parentId).filter((id): id is string => !!id && byId.has(id)));
-    const taskNodes = new Map(taskRows.map((task) => [task.id, { kind: 'task', task, hasChildren: hasChildren.has(task.id) } as TaskNode]));
-    const sprintNodes = new Map(sprintRows.map((sprint) => [sprint.id, { kind: 'sprint', sprint } as SprintNode]));
-    for (const node of taskNodes.values()) {
-      const t = node.task;
-      const parent = (t.parentId && taskNodes.get(t.parentId)) || (t.sprintId && sprintNodes.get(t.sprintId)) || undefined;
-      const key = parent ? (parent.kind === 'task' ? parent.task.id : parent.sprint.id) : projectId;
-      if (parent) parentOf.set(t.id, parent);
-      const list = childrenOf.get(key) ?? [];
-      list.push(node);
-      childrenOf.set(key, list);
-    }
-    // Filtered, a sprint with none of the tasks shown is noise.
-    const sprints = [...sprintNodes.values()].filter((s) => !isFiltered(filter) || childrenOf.has(s.sprint.id));
-    return { sections: sprints, childrenOf, parentOf };
-  }
-
-  /** Every node currently loaded, for commands that pick a task or project without a selection. */
-  async allProjects(): Promise<ProjectNode[]> {
-    return this.loadProjects();
-  }
-
   dispose(): void {
     clearTimeout(this.refreshTimer);
     this.emitter.dispose();
   }
-}
-
-function findById(c: ProjectContents, id: string): TreeNode | undefined {
-  return c.sections.find((s) => (s.kind === 'sprint' ? s.sprint.id : s.id) === id) ?? [...c.childrenOf.values()].flat().find((t) => t.task.id === id);
 }
 
 function escape(s: string): string {

@@ -1,8 +1,5 @@
 import { strict as assert } from 'node:assert';
-import type { TaskRow } from '../../src/store/schema';
-import { describeFilter, groupTasks, isFiltered, NO_FILTER, readFilter, taskQuery } from '../../src/views/projectsFilter';
-
-const task = (title: string, fields: Partial<TaskRow>) => ({ id: title, title, status: 'pending', priority: 'medium', assignee: null, ...fields }) as TaskRow;
+import { describeFilter, groupLook, hidesTasks, isFiltered, NO_FILTER, readFilter, treeQuery } from '../../src/views/projectsFilter';
 
 describe('the Projects view filter', () => {
   it('reads a stored filter as far as it is valid', () => {
@@ -16,21 +13,16 @@ describe('the Projects view filter', () => {
     assert.equal(isFiltered(NO_FILTER), false);
     const f = { hideDone: true, mine: true, groupBy: 'status' } as const;
     assert.equal(describeFilter(f, 'ada'), "@ada's tasks · hiding done · by status");
-    assert.deepEqual(taskQuery('p1', f, 'ada'), { projectId: 'p1', status: ['pending', 'in_progress', 'blocked'], assignee: 'ada' });
-    assert.deepEqual(taskQuery('p1', NO_FILTER, 'ada'), { projectId: 'p1' });
+    assert.deepEqual(treeQuery(f, 'ada'), { groupBy: 'status', statuses: ['pending', 'in_progress', 'blocked'], assignee: 'ada' });
+    assert.deepEqual(treeQuery(NO_FILTER, 'ada'), { groupBy: 'sprint' });
+    assert.equal(hidesTasks({ ...NO_FILTER, groupBy: 'priority' }), false, 'a grouping hides nothing');
+    assert.equal(hidesTasks({ ...NO_FILTER, mine: true }), true);
   });
 
-  it('groups by status and priority in their order, by assignee alphabetically with the unassigned last', () => {
-    const tasks = [
-      task('a', { status: 'done', priority: 'low', assignee: 'zoe' }),
-      task('b', { status: 'blocked', priority: 'urgent' }),
-      task('c', { status: 'pending', priority: 'low', assignee: 'Adam' }),
-      task('d', { status: 'blocked', priority: 'high', assignee: 'zoe' }),
-    ];
-    const view = (by: 'status' | 'priority' | 'assignee') => groupTasks(tasks, by).map((g) => `${g.label}:${g.tasks.map((t) => t.id).join('')}`);
-    assert.deepEqual(view('status'), ['Pending:c', 'Blocked:bd', 'Done:a']);
-    assert.deepEqual(view('priority'), ['Urgent:b', 'High:d', 'Low:ac']);
-    assert.deepEqual(view('assignee'), ['@Adam:c', '@zoe:ad', 'Unassigned:b']);
-    assert.deepEqual(groupTasks([], 'status'), []);
+  it("names each group's row (the store orders the groups: test/store/task-tree.test.ts)", () => {
+    assert.deepEqual(groupLook('status', 'in_progress'), { label: 'In progress', icon: 'play-circle' });
+    assert.deepEqual(groupLook('priority', 'urgent'), { label: 'Urgent', icon: 'flame' });
+    assert.deepEqual(groupLook('assignee', 'zoe'), { label: '@zoe', icon: 'person' });
+    assert.deepEqual(groupLook('assignee', ''), { label: 'Unassigned', icon: 'circle-slash' });
   });
 });

@@ -4,9 +4,11 @@ import { z } from 'zod';
 import { revealTask, SECRET_TASK_FIELDS } from '../../../store/crypto/fields';
 import type * as CodeRefs from '../../../store/knowledge/codeRefs';
 import type * as TaskLinks from '../../../store/knowledge/taskLinks';
-import { TASK_STATUSES } from '../../../store/schema';
+import { TASK_PRIORITIES, TASK_STATUSES, type TaskStatus } from '../../../store/schema';
 import { boardColumns, boardFacets, boardLanes } from '../../../store/taskBoard';
 import { reorderTask } from '../../../store/taskRank';
+import { TREE_GROUPINGS, TREE_PAGE_MAX, treePage, treeSections, type TreeGrouping, type TreeLevel, type TreeView } from '../../../store/taskTree';
+import { treePlace } from '../../../store/taskTreePlace';
 import { countTasks, createTask, deleteTask, getTask, listTasks, updateTask } from '../../../store/tasks';
 import { addDependency, changeCriteria, claimNext, claimTask, completeTask, nextTask, removeDependency, taskDependencies, type CriteriaChange } from '../../../store/taskWork';
 import {
@@ -27,8 +29,8 @@ import {
   text,
 } from '../../../store/valueRules';
 import { pathParam } from '../../pathParam';
-import { revealRun, revealTaskRow, revealTasks } from '../crypto/reveal';
-import { changesOf, expectedVersion, method, runMeasures, who, writer } from '../define';
+import { revealRun, revealTaskRow, revealTasks, revealTreeTask } from '../crypto/reveal';
+import { changesOf, expectedVersion, method, pageLimit, pageOffset, runMeasures, who, writer } from '../define';
 
 // The note index (markdown-it and the rest of the indexer) loads with the first method that reads notes: listing or
 // changing tasks needs none of it, and a CLI command would pay for loading it at every start.
@@ -65,6 +67,21 @@ const taskFields = {
 
 /** Tasks one tasks.createMany makes (one transaction: all or none). */
 const MAX_BATCH = 1000;
+
+/** What the Projects tree shows of a project (tasks.tree, tasks.treeSections, tasks.treePlace). */
+const treeView = {
+  statuses: z.array(status, { error: 'statuses must be a list of statuses' }).min(1, 'statuses must not be empty: leave it out to show every status').max(TASK_STATUSES.length).optional(),
+  assignee: z.string({ error: 'assignee must be a string' }).trim().min(1, "assignee must not be empty: leave it out to show everyone's tasks").max(200, 'assignee is too long').optional(),
+  groupBy: z.enum(TREE_GROUPINGS, { error: `groupBy must be one of ${TREE_GROUPINGS.join(', ')}` }).default('sprint'),
+};
+const viewOf = (p: { statuses?: TaskStatus[]; assignee?: string; groupBy: TreeGrouping }): TreeView => ({ statuses: p.statuses, assignee: p.assignee, groupBy: p.groupBy });
+/** The keys a group may have under each grouping (any assignee, '' for the unassigned). */
+const GROUP_KEYS: Partial<Record<TreeGrouping, readonly string[]>> = { status: TASK_STATUSES, priority: TASK_PRIORITIES };
+const treeLevel = (p: { projectId: string; sprintId?: string; parentId?: string; group?: string }): TreeLevel =>
+  p.sprintId !== undefined ? { projectId: p.projectId, sprintId: p.sprintId }
+  : p.parentId !== undefined ? { projectId: p.projectId, parentId: p.parentId }
+  : p.group !== undefined ? { projectId: p.projectId, group: p.group }
+  : { projectId: p.projectId };
 
 export const taskMethods = {
   'tasks.list': method({
@@ -119,6 +136,44 @@ export const taskMethods = {
           ...(lanes ? { lanes: await boardLanes(orm, { ...filter, priorities }, lanes, columns.map((c) => c.status)) } : {}),
         };
       }),
+  }),
+  'tasks.tree': method({
+    doc: "One level of a project's tree (the Projects view), a page at a time in id order: the project's own tasks, a sprint's, a task's subtasks or a group's, each with how many of its subtasks show (`children`), and the level's total. Grouped by sprint, a task shows under its parent when the parent shows, else under its sprint, else under the project; grouped by status, assignee or priority, in its group.",
+    result: '`{"total", "offset", "tasks": TreeTask[]}` (a task\'s id, project, sprint, parent, title, status, priority, assignee, tags, estimate, actual, tokens, quality, version, and `children`)',
+    vectorless: true,
+    params: z
+      .strictObject({
+        projectId: id('projectId'),
+        sprintId: id('sprintId').optional(),
+        parentId: id('parentId').optional(),
+        group: z.string({ error: 'group must be a string: a status, a priority or an assignee ("" for the unassigned)' }).trim().max(200, 'group is too long').optional(),
+        ...treeView,
+        offset: pageOffset,
+        limit: pageLimit(TREE_PAGE_MAX, 500),
+      })
+      .refine((p) => [p.sprintId, p.parentId, p.group].filter((x) => x !== undefined).length <= 1, "give at most one of sprintId, parentId or group (none: the project's own tasks)")
+      .refine((p) => p.groupBy === 'sprint' || (p.sprintId === undefined && p.parentId === undefined), 'sprintId and parentId are levels of the tree grouped by sprint; grouped by status, assignee or priority, give group')
+      .refine((p) => p.group === undefined || p.groupBy !== 'sprint', 'group needs groupBy status, assignee or priority')
+      .superRefine((p, ctx) => {
+        const keys = GROUP_KEYS[p.groupBy];
+        if (p.group !== undefined && keys && !keys.includes(p.group)) ctx.addIssue({ code: 'custom', path: ['group'], message: `grouped by ${p.groupBy}, group must be one of ${keys.join(', ')}` });
+      }),
+    handler: (store, p) => store.read((orm) => treePage(orm, treeLevel(p), viewOf(p), p.offset, p.limit)).then((page) => ({ ...page, tasks: page.tasks.map(revealTreeTask(store)) })),
+  }),
+  'tasks.treeSections': method({
+    doc: "What a project's tree (the Projects view) shows before the project's own tasks: grouped by sprint, its sprints with how many tasks show directly under each; grouped by status, assignee or priority, the groups that hold shown tasks, with their counts, in the grouping's order.",
+    result: '`{"sprints": [{"sprint": Sprint, "count"}]}` or `{"groups": [{"key", "count"}]}`',
+    vectorless: true,
+    params: z.strictObject({ projectId: id('projectId'), ...treeView }),
+    handler: (store, p) => store.read((orm) => treeSections(orm, p.projectId, viewOf(p))),
+  }),
+  'tasks.treePlace': method({
+    doc: "Where a task shows in its project's tree (the Projects view) under a filter and grouping: the level its top-most shown ancestor sits in, and the chain from that ancestor down to the task, each with its position in its level; null when the view does not show it.",
+    result: '`{"place": {"level", "chain": [{"task": TreeTask, "position"}]} or null}`',
+    vectorless: true,
+    params: z.strictObject({ id: id('id'), ...treeView }),
+    handler: (store, p) =>
+      store.read((orm) => treePlace(orm, p.id, viewOf(p))).then((place) => ({ place: place && { ...place, chain: place.chain.map((c) => ({ ...c, task: revealTreeTask(store)(c.task) })) } })),
   }),
   'tasks.get': method({
     doc: 'One task, with the notes it is linked to if asked.',
