@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { encryptionRemedy } from './encryptionRemedy';
+import { encryptionRemedy } from './encryption/remedy';
 import type { Messages } from './messages';
 
 /**

@@ -1,4 +1,4 @@
-// Store reports in words, for VS Code's palette commands (src/extension/storeCommands.ts): pure, tested on their own.
+// Store reports in words, for VS Code's palette commands (src/extension/store/storeCommands.ts): pure, tested on their own.
 import type { EventRow } from '../store/schema';
 import { historyEntry } from './taskEditor/history';
 

@@ -11,7 +11,7 @@ import * as vscode from 'vscode';
 import { Connection } from '../../src/store/connection';
 import { waitFor } from '../waitFor';
 import type { CairnApi } from '../../src/extension/extension';
-import type { RestoreOutcome } from '../../src/extension/backupCommands';
+import type { RestoreOutcome } from '../../src/extension/backup/commands';
 import type { BackupResult } from '../../src/sync/backup';
 import type { SyncResult } from '../../src/sync/sync';
 import type { RemoteInfo } from '../../src/sync/remote';

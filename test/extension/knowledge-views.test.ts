@@ -10,7 +10,7 @@ import * as vscode from 'vscode';
 import { FOAM_VAULT } from '../fixtures';
 import { waitFor } from '../waitFor';
 import type { CairnApi } from '../../src/extension/extension';
-import type { KnowledgeViews } from '../../src/extension/knowledgeViews';
+import type { KnowledgeViews } from '../../src/extension/knowledge/views';
 import type { IndexReport } from '../../src/store/knowledge/indexer';
 import type { NoteNode, MoreNode } from '../../src/views/knowledgeNodes';
 import type { KnowledgeNode } from '../../src/views/knowledgeTree';

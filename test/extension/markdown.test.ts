@@ -11,7 +11,7 @@ import * as vscode from 'vscode';
 import { FOAM_VAULT } from '../fixtures';
 import { waitFor } from '../waitFor';
 import type { CairnApi } from '../../src/extension/extension';
-import { linkAt, typingAt } from '../../src/extension/markdownLinkAt';
+import { linkAt, typingAt } from '../../src/extension/markdown/linkAt';
 import type { IndexReport } from '../../src/store/knowledge/indexer';
 import type { NoteLinks } from '../../src/store/knowledge/links';
 import type { NewNoteResult } from '../../src/store/knowledge/newNotes';
