@@ -12,6 +12,7 @@ import { panelOptions } from '../../views/webview/webviewHost';
 import type { BackendClient } from '../backendClient';
 import type { Messages } from '../messages';
 import { safeCommands } from '../safeCommand';
+import { SinglePanel } from '../singlePanel';
 
 export interface TaskBoardApi {
   /** The open board, if any. */
@@ -34,7 +35,7 @@ export function registerTaskBoard(o: { context: vscode.ExtensionContext; backend
   api: TaskBoardApi;
 } {
   const { backend } = o;
-  let current: TaskBoardPanel | undefined;
+  const boards = new SinglePanel<TaskBoardPanel>();
   const deps: TaskBoardDeps = {
     backend,
     messages: o.messages,
@@ -55,37 +56,24 @@ export function registerTaskBoard(o: { context: vscode.ExtensionContext; backend
       return picked?.id;
     },
   };
-  const adopt = (board: TaskBoardPanel) => {
-    current?.dispose();
-    current = board;
-    board.onDidDispose(() => {
-      if (current === board) current = undefined;
-    });
-    return board;
-  };
-
   const command = safeCommands(o.messages);
   return {
-    api: { current: () => current },
+    api: { current: () => boards.current },
     disposables: [
       command('cairn.openTaskBoard', async (target?: ProjectNode | SprintNode) => {
         const filter = filterFor(target);
+        const current = boards.current;
         if (current) {
           if (filter) current.showFilter(filter);
           else current.panel.reveal();
           return true;
         }
         const panel = vscode.window.createWebviewPanel(TASK_BOARD_VIEW_TYPE, 'Task Board', vscode.ViewColumn.Active, panelOptions(o.context.extensionUri));
-        adopt(new TaskBoardPanel(panel, deps, filter));
+        boards.adopt(new TaskBoardPanel(panel, deps, filter));
         return true;
       }),
-      vscode.window.registerWebviewPanelSerializer(TASK_BOARD_VIEW_TYPE, {
-        // The page keeps its own state (getState), so the panel only needs its page and host back.
-        deserializeWebviewPanel: async (panel) => {
-          adopt(new TaskBoardPanel(panel, deps));
-        },
-      }),
-      { dispose: () => current?.dispose() },
+      boards.restoreOn(TASK_BOARD_VIEW_TYPE, (panel) => new TaskBoardPanel(panel, deps)),
+      boards,
     ],
   };
 }

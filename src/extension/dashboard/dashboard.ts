@@ -9,6 +9,7 @@ import { panelOptions } from '../../views/webview/webviewHost';
 import type { BackendClient } from '../backendClient';
 import type { Messages } from '../messages';
 import { safeCommands } from '../safeCommand';
+import { SinglePanel } from '../singlePanel';
 
 export interface DashboardApi {
   /** The open dashboard, if any. */
@@ -25,45 +26,32 @@ export function registerDashboard(o: { context: vscode.ExtensionContext; backend
   disposables: vscode.Disposable[];
   api: DashboardApi;
 } {
-  let current: DashboardPanel | undefined;
+  const dashboards = new SinglePanel<DashboardPanel>();
   const deps: DashboardDeps = {
     backend: o.backend,
     log: o.log,
     extensionUri: o.context.extensionUri,
     timeZone: () => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC',
   };
-  const adopt = (dashboard: DashboardPanel) => {
-    current?.dispose();
-    current = dashboard;
-    dashboard.onDidDispose(() => {
-      if (current === dashboard) current = undefined;
-    });
-    return dashboard;
-  };
-
   const command = safeCommands(o.messages);
   return {
-    api: { current: () => current },
+    api: { current: () => dashboards.current },
     disposables: [
       command('cairn.openDashboard', async (target?: ProjectNode | SprintNode) => {
         const openedAt = performance.now();
         const filter = filterFor(target);
+        const current = dashboards.current;
         if (current) {
           if (filter) current.showFilter(filter);
           else current.panel.reveal();
           return true;
         }
         const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, 'Cairn Dashboard', vscode.ViewColumn.Active, panelOptions(o.context.extensionUri));
-        adopt(new DashboardPanel(panel, deps, filter, openedAt));
+        dashboards.adopt(new DashboardPanel(panel, deps, filter, openedAt));
         return true;
       }),
-      vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, {
-        // The page keeps its own state (getState), so the panel only needs its page and host back.
-        deserializeWebviewPanel: async (panel) => {
-          adopt(new DashboardPanel(panel, deps));
-        },
-      }),
-      { dispose: () => current?.dispose() },
+      dashboards.restoreOn(DASHBOARD_VIEW_TYPE, (panel) => new DashboardPanel(panel, deps)),
+      dashboards,
     ],
   };
 }

@@ -14,6 +14,7 @@ import type { BackendClient } from '../backendClient';
 import { itemUri } from '../knowledge/knowledge';
 import type { Messages } from '../messages';
 import { safeCommands } from '../safeCommand';
+import { SinglePanel } from '../singlePanel';
 
 export interface KnowledgeGraphApi {
   /** The open graph, if any. */
@@ -48,7 +49,7 @@ export function registerKnowledgeGraph(o: { context: vscode.ExtensionContext; ba
   disposables: vscode.Disposable[];
   api: KnowledgeGraphApi;
 } {
-  let current: KnowledgeGraphPanel | undefined;
+  const graphs = new SinglePanel<KnowledgeGraphPanel>();
   // The last editor of a note or entity: the graph's own tab (or any other webview) leaves it as it was.
   let followed = nodeOfEditor(o.backend.vault, vscode.window.activeTextEditor);
   const open = async (node: ViewNode, graph: vscode.WebviewPanel): Promise<unknown> => {
@@ -63,16 +64,9 @@ export function registerKnowledgeGraph(o: { context: vscode.ExtensionContext; ba
     throw new Error(`A ${node.kind} has nothing to open: its neighbours are its local graph.`);
   };
   const deps: KnowledgeGraphDeps = { backend: o.backend, log: o.log, extensionUri: o.context.extensionUri, activeNode: () => followed, open };
-  const adopt = (graph: KnowledgeGraphPanel) => {
-    current?.dispose();
-    current = graph;
-    graph.onDidDispose(() => {
-      if (current === graph) current = undefined;
-    });
-    return graph;
-  };
   const show = (filter: GraphFilter | undefined) => {
     const openedAt = performance.now();
+    const current = graphs.current;
     if (current) {
       if (filter) current.showFilter(filter, openedAt);
       else current.panel.reveal();
@@ -81,7 +75,7 @@ export function registerKnowledgeGraph(o: { context: vscode.ExtensionContext; ba
     // Beside the editor, so the local graph and the note it follows are both in sight.
     const column = vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
     const panel = vscode.window.createWebviewPanel(KNOWLEDGE_GRAPH_VIEW_TYPE, 'Knowledge Graph', { viewColumn: column, preserveFocus: false }, panelOptions(o.context.extensionUri));
-    return adopt(new KnowledgeGraphPanel(panel, deps, filter, openedAt));
+    return graphs.adopt(new KnowledgeGraphPanel(panel, deps, filter, openedAt));
   };
 
   /** The node Show in Graph was run on: a file (Explorer, editor), a note of a knowledge view, a node id, or the active editor. */
@@ -104,7 +98,7 @@ export function registerKnowledgeGraph(o: { context: vscode.ExtensionContext; ba
 
   const command = safeCommands(o.messages);
   return {
-    api: { current: () => current },
+    api: { current: () => graphs.current },
     disposables: [
       command('cairn.showKnowledgeGraph', async () => {
         show(undefined);
@@ -119,15 +113,10 @@ export function registerKnowledgeGraph(o: { context: vscode.ExtensionContext; ba
         const node = nodeOfEditor(o.backend.vault, editor);
         if (!node || node === followed) return;
         followed = node;
-        current?.editorChanged();
+        graphs.current?.editorChanged();
       }),
-      vscode.window.registerWebviewPanelSerializer(KNOWLEDGE_GRAPH_VIEW_TYPE, {
-        // The page keeps its own state (getState), so the panel only needs its page and host back.
-        deserializeWebviewPanel: async (panel) => {
-          adopt(new KnowledgeGraphPanel(panel, deps));
-        },
-      }),
-      { dispose: () => current?.dispose() },
+      graphs.restoreOn(KNOWLEDGE_GRAPH_VIEW_TYPE, (panel) => new KnowledgeGraphPanel(panel, deps)),
+      graphs,
     ],
   };
 }
