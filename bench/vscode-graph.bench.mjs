@@ -188,10 +188,12 @@ async function runOnce({ build, extensionPath, ws, harness, tmp }) {
     // Every animation frame of the page from here until the layout is still.
     await frame.evaluate(() => {
       const times = (window.__benchFrames = []);
+      const ends = (window.__benchFrameEnds = []);
       let last = performance.now();
       const tick = () => {
         const now = performance.now();
         times.push(now - last);
+        ends.push(now);
         last = now;
         if (!window.__benchStop) requestAnimationFrame(tick);
       };
@@ -211,12 +213,33 @@ async function runOnce({ build, extensionPath, ws, harness, tmp }) {
     const drawn = await frame.evaluate(() => ({ nodes: Number(document.body.dataset.nodes), edges: Number(document.body.dataset.edges), drawMs: Number(document.body.dataset.drawMs ?? NaN) }));
     const layout = drawn.nodes ? JSON.parse(await until('a still layout', async () => ((await data('laidOut')) === seq ? data('layout') : null))) : null;
     const stableLayoutMs = Date.now() - t0;
-    const duringLayout = await frame.evaluate(() => {
+    // A big graph's edges are drawn once it is still: until every one is, the frames count as the edges' showing.
+    // (A build from before the sliced edges says neither.)
+    const edgesShownAt = drawn.nodes && (await data('laidOutAtMs')) !== null
+      ? await until('every edge drawn', async () => {
+          const d = JSON.parse((await data('edgesDrawn')) ?? 'null');
+          return d && d.atMs >= Number(await data('laidOutAtMs')) ? d : null;
+        })
+      : null;
+    const showEdgesMs = Number((await data('showEdgesMs')) ?? NaN);
+    const { duringLayout, edgesShown } = await frame.evaluate(([shownAt]) => {
       window.__benchStop = true;
-      const f = window.__benchFrames.slice(1).sort((a, b) => a - b);
-      const at = (q) => f[Math.min(f.length - 1, Math.floor(f.length * q))] ?? 0;
-      return { frames: f.length, p50: at(0.5), p95: at(0.95), max: f[f.length - 1] ?? 0, over100ms: f.filter((x) => x > 100).length };
-    });
+      const laidOutAt = Number(document.body.dataset.laidOutAtMs ?? Infinity);
+      const frames = window.__benchFrames.map((dt, i) => ({ dt, end: window.__benchFrameEnds[i] })).slice(1);
+      const stats = (xs) => {
+        const f = xs.map((x) => x.dt).sort((a, b) => a - b);
+        const at = (q) => f[Math.min(f.length - 1, Math.floor(f.length * q))] ?? 0;
+        return { frames: f.length, p50: at(0.5), p95: at(0.95), max: f[f.length - 1] ?? 0, over100ms: f.filter((x) => x > 100).length };
+      };
+      // The frame that ends just after the edges are whole is theirs too (it shows the last slice).
+      const after = frames.filter((x) => x.end > laidOutAt);
+      const lastShown = after.findIndex((x) => shownAt !== null && x.end >= shownAt.atMs);
+      const showing = lastShown < 0 ? after : after.slice(0, lastShown + 1);
+      return {
+        duringLayout: stats(frames.filter((x) => x.end <= laidOutAt)),
+        edgesShown: shownAt && { ms: shownAt.atMs - laidOutAt, slices: shownAt.slices, longestFrameMs: stats(showing).max },
+      };
+    }, [edgesShownAt]);
     await sleep(1000);
     const motion = async (kind) => {
       await frame.evaluate(() => {
@@ -228,7 +251,7 @@ async function runOnce({ build, extensionPath, ws, harness, tmp }) {
       // A page that knows no zoom pans instead (and says so as panFrames).
       if (kind === 'zoom' && !(await data('zoomFrames'))) return null;
       const f = JSON.parse(got);
-      return { p50: round(f.p50), p95: round(f.p95) };
+      return { p50: round(f.p50), p95: round(f.p95), stop: f.stop && { edgesMs: round(f.stop.edgesMs), longestFrameMs: round(f.stop.longestFrameMs), frames: f.stop.frames } };
     };
     const pan = await motion('pan');
     await sleep(500);
@@ -244,6 +267,7 @@ async function runOnce({ build, extensionPath, ws, harness, tmp }) {
       stableLayoutMs,
       layout: layout && { ms: round(layout.ms), iterations: layout.iterations, in: layout.layoutIn },
       duringLayout: Object.fromEntries(Object.entries(duringLayout).map(([k, v]) => [k, round(v)])),
+      edgesShown: edgesShown && { ...edgesShown, ms: round(edgesShown.ms), longestFrameMs: round(edgesShown.longestFrameMs), showEdgesMs: round(showEdgesMs) },
       pan,
       zoom,
       memory: { before, shown, webview: minus(shown, before) },
@@ -303,6 +327,10 @@ async function main() {
           layoutFrameP50Ms: med(build, notes, (r) => r.duringLayout.p50),
           layoutFrameP95Ms: med(build, notes, (r) => r.duringLayout.p95),
           layoutFrameMaxMs: med(build, notes, (r) => r.duringLayout.max),
+          edgesShownMs: med(build, notes, (r) => r.edgesShown?.ms),
+          edgesShownLongestFrameMs: med(build, notes, (r) => r.edgesShown?.longestFrameMs),
+          panStopEdgesMs: med(build, notes, (r) => r.pan?.stop?.edgesMs),
+          panStopLongestFrameMs: med(build, notes, (r) => r.pan?.stop?.longestFrameMs),
           panP50Ms: med(build, notes, (r) => r.pan?.p50),
           panP95Ms: med(build, notes, (r) => r.pan?.p95),
           zoomP50Ms: med(build, notes, (r) => r.zoom?.p50),
@@ -337,6 +365,10 @@ async function main() {
         row(`graph @${k(notes)}: palette → stable layout`, m.stableLayoutMs, base('stableLayoutMs'), 'ms'),
         row(`graph @${k(notes)}: longest frame while laying out`, m.layoutFrameMaxMs, base('layoutFrameMaxMs'), 'ms'),
         row(`graph @${k(notes)}: frame p95 while laying out`, m.layoutFrameP95Ms, base('layoutFrameP95Ms'), 'ms'),
+        row(`graph @${k(notes)}: layout still → every edge drawn`, m.edgesShownMs, base('edgesShownMs'), 'ms'),
+        row(`graph @${k(notes)}: longest frame until every edge is drawn`, m.edgesShownLongestFrameMs, base('edgesShownLongestFrameMs'), 'ms'),
+        row(`graph @${k(notes)}: pan stops → every edge drawn again`, m.panStopEdgesMs, base('panStopEdgesMs'), 'ms'),
+        row(`graph @${k(notes)}: longest frame after the pan stops`, m.panStopLongestFrameMs, base('panStopLongestFrameMs'), 'ms'),
         row(`graph @${k(notes)}: webview JS heap (vs the empty page)`, m.webviewJsHeapMiB, emptyPage('webviewJsHeapMiB'), 'MiB'),
         row(`graph @${k(notes)}: renderer process RSS added (vs the empty page)`, m.webviewRendererRssMiB, emptyPage('webviewRendererRssMiB'), 'MiB'),
         row(`graph @${k(notes)}: GPU process RSS added (vs the empty page)`, m.webviewGpuRssMiB, emptyPage('webviewGpuRssMiB'), 'MiB'),
@@ -357,6 +389,8 @@ async function main() {
         pageDrawMs: 'inside the page: the graph message arrived → painted (building the graph, sigma\'s first draw)',
         stableLayoutMs: 'the click → the layout still (data-laid-out), polled every 50 ms',
         layoutFrame: "every requestAnimationFrame interval of the page from the page's appearance until the layout is still",
+        edgesShown: "a big graph's edges, drawn once the layout is still: the layout still (data-laid-out-at-ms) → the last slice of edges drawn (data-edges-drawn), and the longest animation frame between (sigma reading every edge, then a slice a frame)",
+        panStop: 'after the pan: the camera stopped → every edge drawn again, and the longest frame between',
         pan: `the page's measurePan: ${FRAMES} frames of camera moves with sigma's mouse captor marked moving (as during a drag), each frame's interval`,
         zoom: `the same, the camera's ratio going ×0.35–×2.8 (as a wheel)`,
         webview: 'memory with the graph shown and laid out minus before it was opened, each after a forced GC: JS heap of the renderer (the workbench and its webviews share it), RSS and PSS of the renderer and GPU processes',
