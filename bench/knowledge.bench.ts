@@ -16,11 +16,17 @@
 //      Not the same work: rg matches one substring and lists every file, FTS ANDs all words and ranks the top 20;
 //      the baseline is "what grepping the folder would cost", spawn included (rgSpawnMs shows that part);
 //   5. memory: RSS and V8 heap of this process after indexing vs before the store was opened.
+// Then, for that vault and for a second one shaped like a real vault (bench/realisticVault.ts: BENCH_REAL_NOTES notes,
+// default 10,000, median 5.2 KB, p90 9.2 KB, ~19 links a note, real English words; its measured figures are in the
+// JSON as realVault.vault), bench/indexAtScale.ts's measures: cold index in a child process (time, peak RSS, RSS after
+// a GC) vs a bare SQLite FTS5 insert of the same files, warm index vs read/stat all, text and hybrid knowledge.search
+// through one dist/backend.js over JSON-RPC vs rg; with BENCH_PROFILE=1 also a profiled cold index of the real-size
+// vault (CPU profile by function, SQL time by statement; BENCH_PROFILE_KEEP=DIR keeps the .cpuprofile).
 // p50/p95 are nearest-rank percentiles. Progress goes to stderr.
 //
 // Run with `npm run bench -- knowledge` (scripts/bench.mjs); alone: `node --import tsx bench/knowledge.bench.ts`.
 // Env: BENCH_NOTES (10000), BENCH_EDITS (20), BENCH_QUERIES (50), BENCH_TRIALS (3, for the read/stat/warm figures),
-// BENCH_SEED (42), CAIRN_BENCH_OUT (where to write the JSON).
+// BENCH_SEED (42), BENCH_REAL_NOTES (10000; 0 leaves the real-size vault out), BENCH_PROFILE (0), CAIRN_BENCH_OUT.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -29,18 +35,23 @@ import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import type { Actor } from '../src/store/events';
 import { VaultWatcher } from '../src/backend/vaultWatcher';
+import { loadWordTable } from '../src/store/knowledge/embedGlove';
 import { indexPaths, indexVault, type IndexReport } from '../src/store/knowledge/indexer';
 import { scanVault } from '../src/store/knowledge/scan';
 import { searchText } from '../src/store/knowledge/search';
 import { Store } from '../src/store/store';
 import { median, prng, round, stats } from './stats';
 import { runBench, writeResult } from './output';
+import { findRg, isIndexChild, measureAtScale, runIndexChild } from './indexAtScale';
+import { generateRealisticVault } from './realisticVault';
 
 const NOTES = Number(process.env.BENCH_NOTES ?? 10_000);
 const EDITS = Number(process.env.BENCH_EDITS ?? 20);
 const QUERIES = Number(process.env.BENCH_QUERIES ?? 50);
 const TRIALS = Number(process.env.BENCH_TRIALS ?? 3);
 const SEED = Number(process.env.BENCH_SEED ?? 42);
+const REAL_NOTES = Number(process.env.BENCH_REAL_NOTES ?? 10_000);
+const PROFILE = process.env.BENCH_PROFILE === '1';
 const VOCAB_SIZE = 3000;
 const who: Actor = { actor: 'bench', source: 'cli' };
 
@@ -234,14 +245,6 @@ function statAll(files: string[]): number {
   return total;
 }
 
-function findRg(): { bin: string | null; version: string | null; reason?: string } {
-  for (const bin of ['/usr/bin/rg', 'rg']) {
-    const r = spawnSync(bin, ['--version'], { encoding: 'utf8' });
-    if (r.status === 0) return { bin, version: r.stdout.split('\n')[0]!.trim() };
-  }
-  return { bin: null, version: null, reason: 'ripgrep (rg) not found at /usr/bin/rg or on PATH' };
-}
-
 // --- main -------------------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
@@ -433,11 +436,43 @@ async function main(): Promise<void> {
 
     const health = await s.health();
     const baseRead = median(readMs);
+    await s.close();
+    store = undefined;
+
+    // 6. At scale: this vault, then one shaped like a real vault, each measured the same way (bench/indexAtScale.ts).
+    progress('~2 KB vault at scale…');
+    const small = await measureAtScale({ workDir: path.join(dir, 'scale-small'), vaultDir, files, queries, trials: TRIALS, profile: false, progress: (m) => progress(`[~2 KB] ${m}`) });
+    let real: { vault: ReturnType<typeof generateRealisticVault>['stats']; queries: string[]; measures: Awaited<ReturnType<typeof measureAtScale>> } | null = null;
+    if (REAL_NOTES > 0) {
+      const realDir = path.join(dir, 'real-vault');
+      fs.mkdirSync(realDir);
+      const words = [...loadWordTable().index.keys()].slice(0, 20_000).filter((w) => /^\p{L}+$/u.test(w));
+      const realStarted = performance.now();
+      const generated = generateRealisticVault(realDir, REAL_NOTES, SEED, words);
+      const v = generated.stats;
+      progress(`real-size vault: ${v.notes} notes, ${v.MiB} MiB, note bytes median ${v.noteBytes.median} / p90 ${v.noteBytes.p90} / max ${v.noteBytes.max}, ${v.links} links (${v.linksPerNote}/note), in ${((performance.now() - realStarted) / 1000).toFixed(1)} s`);
+      const rRand = prng(SEED + 3);
+      const realBands: [number, number][] = [
+        [30, 300], // frequent
+        [300, 3000], // common
+        [3000, words.length], // rare
+      ];
+      const realQueries = Array.from({ length: QUERIES }, () =>
+        Array.from({ length: 1 + Math.floor(rRand() * 3) }, () => {
+          const [lo, hi] = realBands[Math.floor(rRand() * realBands.length)]!;
+          return words[lo + Math.floor(rRand() * (hi - lo))]!;
+        }).join(' '),
+      );
+      const measures = await measureAtScale({ workDir: path.join(dir, 'scale-real'), vaultDir: realDir, files: generated.files, queries: realQueries, trials: TRIALS, profile: PROFILE, progress: (m) => progress(`[real] ${m}`) });
+      real = { vault: v, queries: realQueries, measures };
+    }
+    const { rows: smallRows, ...smallMeasures } = small;
+
     const result = {
       name: 'knowledge',
       description:
-        'Vault indexing and full-text search on a synthetic vault (Zipf vocabulary, wikilinks, front matter, tags): cold/warm indexVault vs reading/stat-ing every file, edit→searchable vs a no-change indexVault, searchText vs ripgrep, memory after indexing.',
-      params: { notes: NOTES, edits: EDITS, queries: QUERIES, trials: TRIALS, seed: SEED, vocabulary: VOCAB_SIZE, folders: 50, percentile: 'nearest-rank' },
+        'Vault indexing and full-text search on a synthetic vault (Zipf vocabulary, wikilinks, front matter, tags): cold/warm indexVault vs reading/stat-ing every file, edit→searchable vs a no-change indexVault, searchText vs ripgrep, memory after indexing. Then, on that vault (atScale) and on a real-size one (realVault: median 5.2 KB notes, ~19 links each, real words): cold index in a child process (time, peak RSS, RSS after GC) vs a bare FTS5 insert of the same files, warm index, text and hybrid knowledge.search over JSON-RPC vs rg.',
+      params: { notes: NOTES, edits: EDITS, queries: QUERIES, trials: TRIALS, seed: SEED, vocabulary: VOCAB_SIZE, folders: 50, realNotes: REAL_NOTES, profile: PROFILE, percentile: 'nearest-rank' },
       vault: { bytes: vault.bytes, avgNoteBytes: Math.round(vault.bytes / NOTES), links: vault.links, linksToMissing: vault.missingLinks },
       baselines: { readAllMs: stats(readMs), statAllMs: stats(statMs) },
       coldIndex: { ms: round(cold.ms), notesPerSec: Math.round(NOTES / (cold.ms / 1000)), report: { ...coldReport, skipped: coldReport.skipped.length } },
@@ -452,6 +487,9 @@ async function main(): Promise<void> {
         afterColdIndex: { rssMiB: mib(memAfterRaw.rss), heapUsedMiB: mib(memAfterRaw.heapUsed), heapTotalMiB: mib(memAfterRaw.heapTotal), externalMiB: mib(memAfterRaw.external) },
         afterColdIndexGc: { rssMiB: mib(memAfter.rss), heapUsedMiB: mib(memAfter.heapUsed), heapTotalMiB: mib(memAfter.heapTotal) },
       },
+      atScale: smallMeasures,
+      realVault: real ? { vault: real.vault, queries: real.queries, ...(({ rows: _r, ...m }) => m)(real.measures) } : null,
+      goals: 'issue 15, for the real-size vault (reference only): cold index ≤ 6 s and ≤ 3× the bare FTS5 insert; peak RSS ≤ 200 MB; hybrid p95 ≤ 30 ms (≤ 0.2× rg); text p95 ≤ 10 ms.',
       sqlite: { version: health.sqliteVersion, journalMode: health.journalMode, databaseMiB: mib(health.sizes.databaseBytes), walMiB: mib(health.sizes.walBytes) },
       summary: [
         { metric: `cold index ${NOTES} notes`, value: round(cold.ms), baseline: baseRead, ratio: ratio(cold.ms, baseRead), unit: 'ms' },
@@ -467,6 +505,8 @@ async function main(): Promise<void> {
         { metric: 'searchText p95 vs rg -l -i -F', value: search.fts.p95, baseline: search.rg?.p95 ?? null, ratio: ratio(search.fts.p95, search.rg?.p95 ?? null), unit: 'ms' },
         { metric: 'RSS after cold index vs before store open', value: mib(memAfter.rss), baseline: mib(memBefore.rss), ratio: ratio(memAfter.rss, memBefore.rss), unit: 'MiB' },
         { metric: 'heap used after cold index vs before store open', value: mib(memAfter.heapUsed), baseline: mib(memBefore.heapUsed), ratio: ratio(memAfter.heapUsed, memBefore.heapUsed), unit: 'MiB' },
+        ...smallRows.map((r) => ({ ...r, metric: `[~2 KB notes] ${r.metric}` })),
+        ...(real ? real.measures.rows.map((r) => ({ ...r, metric: `[real-size notes] ${r.metric}` })) : []),
       ],
     };
     writeResult(result);
@@ -476,4 +516,6 @@ async function main(): Promise<void> {
   }
 }
 
-runBench('knowledge', main);
+// The same bundle is the cold-index child of bench/indexAtScale.ts (a process of its own, for its peak RSS).
+if (isIndexChild()) runBench('knowledge index child', runIndexChild);
+else runBench('knowledge', main);

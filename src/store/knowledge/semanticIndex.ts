@@ -5,7 +5,9 @@
 // halved since the last fit, so the weights keep describing the vault. Vectors are written in batches, each in one
 // transaction with the passages' `embedded` flags, so an interrupted run leaves only work for the next one.
 // Once a note's passages all have vectors, its whole-note row gets the normalized mean of them: a vector for the
-// note as a whole, from any embedder, with no text to embed twice (and none too long for a model's window).
+// note as a whole, from any embedder, with no text to embed twice (and none too long for a model's window). The mean
+// is summed as the passages are embedded; only passages embedded by an earlier run are read back from vec0, whose
+// point lookups cost ~50 µs each (a cold index of 10,000 notes spent more time reading vectors back than writing them).
 import { StoreError } from '../errors';
 import { nowIso } from '../ids';
 import type { Store } from '../store';
@@ -171,8 +173,9 @@ export async function embedChunks(store: Store, spec?: EmbedderSpec, log: (m: st
   }
 
   let added = 0;
+  const fresh: FreshSums = new Map();
   for (;;) {
-    const pending = await store.conn.all<{ id: number; t: string }>(`select id, embed_text as t from note_chunks c where embedded = 0 and ${PASSAGE} limit ${BATCH}`);
+    const pending = await store.conn.all<{ id: number; noteId: number; t: string }>(`select id, note_id as noteId, embed_text as t from note_chunks c where embedded = 0 and ${PASSAGE} limit ${BATCH}`);
     if (!pending.length) break;
     const vectors = await embedder.embed(pending.map((p) => p.t));
     // One statement per batch: the ids as JSON, the vectors as one float32 blob that SQL slices per row (JSON
@@ -189,19 +192,33 @@ export async function embedChunks(store: Store, spec?: EmbedderSpec, log: (m: st
       );
       await store.conn.run('update note_chunks set embedded = 1 where id in (select value from json_each(?))', [ids]);
     });
+    pending.forEach((p, i) => addFresh(fresh, p.noteId, p.id, vectors[i]!, embedder.dimensions));
     added += pending.length;
   }
-  await embedNotes(store, embedder.dimensions);
+  await embedNotes(store, embedder.dimensions, fresh);
   await embedItems(store, embedder);
   const embedded = (await store.conn.get<{ n: number }>(`select count(*) as n from note_chunks c where embedded = 1 and ${PASSAGE}`))!.n;
   return { embedder: specText, dimensions: embedder.dimensions, chunks: total, embedded, added, reembedded: reembed && Boolean(current), ms: Math.round(performance.now() - started) };
 }
 
+/** Per note, the sum of the passage vectors embedded by this run, and which passages they were. */
+type FreshSums = Map<number, { sum: Float32Array; ids: Set<number> }>;
+
+function addFresh(fresh: FreshSums, noteId: number, passageId: number, vector: Float32Array, dimensions: number): void {
+  let entry = fresh.get(noteId);
+  if (!entry) fresh.set(noteId, (entry = { sum: new Float32Array(dimensions), ids: new Set() }));
+  const sum = entry.sum;
+  for (let k = 0; k < dimensions; k++) sum[k] = sum[k]! + vector[k]!;
+  entry.ids.add(passageId);
+}
+
 /**
  * Gives each note whose passages all have vectors, and whose whole-note row has none, the normalized mean of its
- * passage vectors. Read and written in one transaction per batch, so the passages cannot change in between.
+ * passage vectors: from `fresh` when this run embedded exactly the note's passages (all of them, and none since
+ * removed), else read from vec0. Read and written in one transaction per batch, so the passages cannot change in
+ * between.
  */
-async function embedNotes(store: Store, dimensions: number): Promise<void> {
+async function embedNotes(store: Store, dimensions: number, fresh: FreshSums = new Map()): Promise<void> {
   for (let more = true; more; ) {
     more = await store.write(async () => {
       const rows = await store.conn.all<{ id: number; noteId: number }>(
@@ -210,20 +227,33 @@ async function embedNotes(store: Store, dimensions: number): Promise<void> {
           limit ${NOTE_BATCH}`,
       );
       if (!rows.length) return false;
-      const noteOf = new Map(
-        (
-          await store.conn.all<{ id: number; noteId: number }>(`select id, note_id as noteId from note_chunks c where note_id in (select value from json_each(?)) and ${PASSAGE}`, [
-            JSON.stringify(rows.map((r) => r.noteId)),
-          ])
-        ).map((r) => [r.id, r.noteId]),
-      );
+      const passagesOf = new Map<number, number[]>();
+      for (const r of await store.conn.all<{ id: number; noteId: number }>(`select id, note_id as noteId from note_chunks c where note_id in (select value from json_each(?)) and ${PASSAGE}`, [
+        JSON.stringify(rows.map((r) => r.noteId)),
+      ])) {
+        const ids = passagesOf.get(r.noteId) ?? [];
+        ids.push(r.id);
+        passagesOf.set(r.noteId, ids);
+      }
+      const sums = new Map<number, Float32Array>();
+      const noteOf = new Map<number, number>();
+      for (const { noteId } of rows) {
+        const ids = passagesOf.get(noteId) ?? [];
+        const known = fresh.get(noteId);
+        if (known && known.ids.size === ids.length && ids.every((id) => known.ids.has(id))) sums.set(noteId, Float32Array.from(known.sum));
+        else {
+          sums.set(noteId, new Float32Array(dimensions));
+          for (const id of ids) noteOf.set(id, noteId);
+        }
+      }
       // Looked up by id (the cross join keeps json_each outside, so vec0 is asked for one chunk_id at a time, which it
       // finds at once; `chunk_id in (…)` would scan the whole vector table).
-      const passages = await store.conn.all<{ id: number; embedding: Uint8Array }>(
-        `select v.chunk_id as id, v.embedding from json_each(?) j cross join ${VECTOR_TABLE} v where v.chunk_id = j.value`,
-        [JSON.stringify([...noteOf.keys()])],
-      );
-      const sums = new Map(rows.map((r) => [r.noteId, new Float32Array(dimensions)]));
+      const passages = noteOf.size
+        ? await store.conn.all<{ id: number; embedding: Uint8Array }>(
+            `select v.chunk_id as id, v.embedding from json_each(?) j cross join ${VECTOR_TABLE} v where v.chunk_id = j.value`,
+            [JSON.stringify([...noteOf.keys()])],
+          )
+        : [];
       for (const p of passages) {
         const sum = sums.get(noteOf.get(p.id)!)!;
         const v = new Float32Array(p.embedding.buffer.slice(p.embedding.byteOffset, p.embedding.byteOffset + p.embedding.byteLength));
