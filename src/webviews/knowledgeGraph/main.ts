@@ -14,7 +14,7 @@ import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import './graph.css';
 import Graph from 'graphology';
-import { NodePointProgram } from 'sigma/rendering';
+import { EdgeLineProgram, NodePointProgram } from 'sigma/rendering';
 import type * as z from 'zod/mini';
 import {
   COLOR_BY,
@@ -33,7 +33,7 @@ import { fillSelect, showBanner, speak, type CheckboxElement, type SelectElement
 import { h, icon, setChildren } from '../shared/dom';
 import { onHostMessage, postToHost, savedState, saveState } from '../shared/vscodeApi';
 import { LayoutRunner } from './layout';
-import { EdgeLineSliceProgram, GraphRenderer, NodePointSquareProgram } from './renderer';
+import { GraphRenderer, NodePointSquareProgram } from './renderer';
 import { colorOf, groupColors, KIND_LABELS, KIND_PLURALS, legendOf, SHAPES, sizeOf, type ColorBy, type GraphTheme } from './look';
 import { matchesOf, stepFocus } from './search';
 
@@ -122,7 +122,8 @@ class KnowledgeGraphPage {
   private state: GraphViewState;
   private seq = 0;
   private graph = new Graph<NodeAttrs>({ multi: true, type: 'directed', allowSelfLoops: false });
-  /** The graph drawn: `graph` itself, or while a big one is laid out, its nodes alone (layingOutBig). */
+  /** The graph sigma draws: `graph` itself, or a big one's nodes alone (its edges are the renderer's edge layer, drawn
+   * once it is laid out). */
   private shown = this.graph;
   private renderer: GraphRenderer<NodeAttrs> | undefined;
   private layout: LayoutRunner | undefined;
@@ -417,7 +418,7 @@ class KnowledgeGraphPage {
     const edges = this.edgeCount;
     const settings = {
       defaultEdgeType: 'line',
-      edgeProgramClasses: { line: EdgeLineSliceProgram },
+      edgeProgramClasses: { line: EdgeLineProgram },
       // Points: one vertex a node (sigma's discs and squares are instanced, ~5x the cost a frame in software WebGL).
       nodeProgramClasses: { circle: NodePointProgram, square: NodePointSquareProgram },
       defaultEdgeColor: this.edgeColor(edges),
@@ -445,6 +446,7 @@ class KnowledgeGraphPage {
       this.hovered = null;
       this.hoverNeighbours = new Set();
       this.hoverCard.hidden = true;
+      this.renderer.setEdgeLayer(null);
       this.renderer.setGraph(graph);
       // The programs stay; what depends on the graph's size and the theme is set again.
       for (const k of ['defaultEdgeColor', 'labelColor', 'labelFont', 'hideEdgesOnMove', 'hideLabelsOnMove'] as const) this.renderer.setSetting(k, settings[k] as never);
@@ -588,7 +590,7 @@ class KnowledgeGraphPage {
     });
   }
 
-  /** The big graph laid out: drawn whole, its edges with it, where its nodes are now. */
+  /** The big graph laid out: its edges drawn by the renderer's edge layer, beside the nodes sigma draws. */
   private showEdges(): void {
     const placed = this.shown;
     this.graph.updateEachNodeAttributes(
@@ -600,10 +602,13 @@ class KnowledgeGraphPage {
       { attributes: ['x', 'y'] },
     );
     this.layingOutBig = false;
-    this.shown = this.graph;
     const t = performance.now();
-    this.renderer?.setGraph(this.graph);
-    // For the benchmark: the frame that reads every edge (sigma's process) and draws their first slice.
+    const ends: string[] = [];
+    this.graph.forEachEdge((_e, _a, source, target) => {
+      ends.push(source, target);
+    });
+    this.renderer?.setEdgeLayer(ends);
+    // For the benchmark: the frame that hands every edge to the renderer.
     document.body.dataset.showEdgesMs = (performance.now() - t).toFixed(1);
   }
 

@@ -3,14 +3,15 @@
 // - nodes are points (one vertex each), not sigma's instanced discs and squares, which cost ~5x more per frame there;
 // - the edges' layer is drawn again only when what it shows changed (the camera, the size, the edges or nodes sigma
 //   processed): hovering, searching and labels redraw the nodes alone, and an unchanged edges canvas is not read back;
-// - a big edges layer is drawn a slice a frame (EdgeLineSliceProgram), its canvas kept between them: without a GPU
-//   190,000 edges take ~850 ms to draw, which in one frame would freeze the page each time the camera stops.
+// - a big graph's edges are not sigma's at all but an EdgeLayer's (edgeLayer.ts), drawn a range a frame onto the edges
+//   canvas, which keeps the earlier ranges: sigma would read 190,000 edges in one go (0.6 s) and, without a GPU,
+//   drawing them all takes ~850 ms, which in one frame would freeze the page each time the camera stops.
 // Both lean on sigma 3's internals (its render() and clear(), the edge programs and WebGL contexts it keeps, whether it
 // must re-read the graph), named in SigmaInternals below; the version is pinned by package-lock.json and the integration and UI tests draw through it.
 import type { Attributes } from 'graphology-types';
 import Sigma from 'sigma';
-import { EdgeLineProgram, NodePointProgram } from 'sigma/rendering';
-import type { ProgramInfo } from 'sigma/rendering';
+import { NodePointProgram } from 'sigma/rendering';
+import { EdgeLayer } from './edgeLayer';
 
 /** A square point: the disc's point sprite, filled to a square a little smaller than the disc's box (same weight). */
 export class NodePointSquareProgram extends NodePointProgram {
@@ -30,33 +31,10 @@ void main(void) {
   }
 }
 
-/** Edges per slice to start with; later slices are sized from the frames the earlier ones took. */
+/** Edges of the first slice; later slices are sized from the frames the earlier ones took. */
 const FIRST_SLICE_EDGES = 12_000;
 /** A slice's frame: short enough that input and the hover card stay live while a big layer fills in. */
 const SLICE_FRAME_MS = 80;
-
-/** sigma's line edges, able to draw one range of its vertices and, after the first range, to skip uploading the
- * buffer again (unchanged: a change to the edges starts the drawing over from the first slice). */
-export class EdgeLineSliceProgram extends EdgeLineProgram {
-  /** The vertices drawn, [from, to); null: all of them. */
-  slice: [number, number] | null = null;
-
-  protected override bindProgram(program: ProgramInfo): void {
-    if (!this.slice || this.slice[0] === 0) return super.bindProgram(program);
-    const { gl, buffer } = program;
-    gl.bindBuffer(gl.ARRAY_BUFFER, buffer);
-    let offset = 0;
-    for (const attr of this.ATTRIBUTES) offset += this.bindAttribute(attr, program, offset);
-    gl.bindBuffer(gl.ARRAY_BUFFER, null);
-  }
-
-  override drawWebGL(method: number, { gl, frameBuffer }: ProgramInfo): void {
-    gl.bindFramebuffer(gl.FRAMEBUFFER, frameBuffer);
-    const [from, to] = this.slice ?? [0, this.verticesCount];
-    const end = Math.min(to, this.verticesCount);
-    if (end > from) gl.drawArrays(method, from, end - from);
-  }
-}
 
 interface SigmaInternals {
   edgePrograms: Record<string, unknown>;
@@ -79,6 +57,11 @@ export class GraphRenderer<N extends Attributes = Attributes> extends Sigma<N> {
   edgesComplete = true;
   /** Told when the last slice of the edges' layer is drawn: how many slices it took. */
   onEdgesDrawn: ((slices: number) => void) | undefined;
+  /** A big graph's edges, drawn here rather than by sigma (whose graph then holds the nodes alone). */
+  private layer: EdgeLayer | undefined;
+  /** Bumped each time sigma places the nodes anew (its process): the layer's edges are then placed again. */
+  private placesVersion = 0;
+  private layerPlacedAt = -1;
 
   override refresh(opts?: Parameters<Sigma<N>['refresh']>[0]): this {
     if (!opts?.partialGraph || opts.partialGraph.edges?.length) this.edgesVersion++;
@@ -126,7 +109,10 @@ export class GraphRenderer<N extends Attributes = Attributes> extends Sigma<N> {
   private drawEdgesOrKeep(): this {
     // Sized first, as render() would: a resized canvas is blank and its key differs.
     this.resize();
-    if ((this as unknown as SigmaInternals).needToProcess) this.edgesVersion++;
+    if ((this as unknown as SigmaInternals).needToProcess) {
+      this.edgesVersion++;
+      this.placesVersion++;
+    }
     const key = this.edgesKey();
     this.keepEdges = key === this.drawnEdges;
     this.drawnEdges = key;
@@ -142,28 +128,41 @@ export class GraphRenderer<N extends Attributes = Attributes> extends Sigma<N> {
     }
   }
 
-  /** The sliced edge program, when the edges are drawn with it. */
-  private sliced(): EdgeLineSliceProgram | undefined {
-    const programs = (this as unknown as SigmaInternals).edgePrograms;
-    return Object.values(programs).find((p): p is EdgeLineSliceProgram => p instanceof EdgeLineSliceProgram);
+  /** Draws these edges itself (`ends`: each edge's source and target node keys, one after the other), or none:
+   * sigma's graph then holds the nodes, and its own edges only when it is small. */
+  setEdgeLayer(ends: readonly string[] | null): void {
+    this.layer?.kill();
+    this.layer = ends?.length ? new EdgeLayer((this as unknown as SigmaInternals).webGLContexts.edges!, ends) : undefined;
+    this.layerPlacedAt = -1;
+    this.edgesVersion++;
+    this.scheduleRender();
   }
 
-  /** sigma's render, the edges' layer cleared and drawn from its first slice; the next slices follow a frame apart. */
+  override kill(): void {
+    this.layer?.kill();
+    this.layer = undefined;
+    super.kill();
+  }
+
+  /** sigma's render, then the layer's edges from their first slice; the next slices follow a frame apart. */
   private drawEdgesFromFirstSlice(key: string): this {
     const drawing = ++this.edgesDrawing;
-    const program = this.sliced();
-    if (key === 'hidden' || !program) {
+    this.baseRender.call(this);
+    const layer = this.layer;
+    if (key === 'hidden' || !layer) {
       this.edgesComplete = key !== 'hidden';
-      return this.baseRender.call(this) as this;
+      if (this.edgesComplete) this.onEdgesDrawn?.(1);
+      return this;
     }
-    let size = FIRST_SLICE_EDGES * program.VERTICES;
-    program.slice = [0, size];
-    try {
-      this.baseRender.call(this);
-    } finally {
-      program.slice = null;
+    if (this.layerPlacedAt !== this.placesVersion) {
+      layer.unplace();
+      this.layerPlacedAt = this.placesVersion;
     }
-    this.edgesComplete = size >= program.verticesCount;
+    const slice = (from: number, to: number) =>
+      layer.draw(from, to, this.getRenderParams(), this.getSetting('defaultEdgeColor') as string, (node) => this.getNodeDisplayData(node));
+    let size = FIRST_SLICE_EDGES;
+    slice(0, size);
+    this.edgesComplete = size >= layer.count;
     if (this.edgesComplete) {
       this.onEdgesDrawn?.(1);
       return this;
@@ -172,22 +171,16 @@ export class GraphRenderer<N extends Attributes = Attributes> extends Sigma<N> {
     let slices = 1;
     let last = performance.now();
     const next = () => {
-      // Superseded: the camera moved, the edges changed, or the renderer was killed.
-      if (drawing !== this.edgesDrawing || key !== this.edgesKey() || program !== this.sliced()) return;
+      // Superseded: the camera moved, the nodes or edges changed, or the renderer was killed.
+      if (drawing !== this.edgesDrawing || key !== this.edgesKey() || layer !== this.layer) return;
       const now = performance.now();
       // The frame the last slice took sizes this one, towards SLICE_FRAME_MS.
-      size = Math.round(Math.min(4, Math.max(0.25, SLICE_FRAME_MS / Math.max(1, now - last))) * size);
-      size -= size % program.VERTICES;
+      size = Math.max(500, Math.round(Math.min(4, Math.max(0.25, SLICE_FRAME_MS / Math.max(1, now - last))) * size));
       last = now;
-      program.slice = [from, from + size];
-      try {
-        program.render(this.getRenderParams());
-      } finally {
-        program.slice = null;
-      }
+      slice(from, from + size);
       from += size;
       slices++;
-      if (from < program.verticesCount) requestAnimationFrame(next);
+      if (from < layer.count) requestAnimationFrame(next);
       else {
         this.edgesComplete = true;
         this.onEdgesDrawn?.(slices);
