@@ -21,6 +21,7 @@ import { Connection } from '../src/store/connection';
 import type { Actor } from '../src/store/events';
 import { indexVault, type IndexReport } from '../src/store/knowledge/indexer';
 import { Store } from '../src/store/store';
+import { stopBackend } from './backendProcess';
 import { ROOT } from './output';
 import { median, round, stats } from './stats';
 
@@ -195,16 +196,6 @@ function startBackend(storeDir: string, vaultDir: string): { child: ChildProcess
   return { child, connection };
 }
 
-async function stopBackend({ child, connection }: { child: ChildProcess; connection: MessageConnection }): Promise<void> {
-  connection.dispose();
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.stdin?.end(); // the backend shuts down when its input ends
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(timer);
-}
-
 /** Where a CPU profile's time went: self time of the busiest functions, and inclusive time of the named phases. */
 export function summarizeCpuProfile(file: string, phases: readonly string[]) {
   interface Node {
@@ -333,7 +324,7 @@ export async function measureAtScale(o: ScaleOptions) {
       for (let k = 0; k < 3; k++) await sides[(i + k) % 3]!();
     }
   } finally {
-    await stopBackend(backend);
+    await stopBackend(backend.child, backend.connection);
   }
   const text = stats(textMs);
   const hybrid = stats(hybridMs);

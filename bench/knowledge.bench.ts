@@ -43,7 +43,7 @@ import { Store } from '../src/store/store';
 import { median, prng, round, stats } from './stats';
 import { runBench, writeResult } from './output';
 import { findRg, isIndexChild, measureAtScale, runIndexChild } from './indexAtScale';
-import { generateRealisticVault } from './realisticVault';
+import { generateRealisticVault, zipfSampler } from './realisticVault';
 
 const NOTES = Number(process.env.BENCH_NOTES ?? 10_000);
 const EDITS = Number(process.env.BENCH_EDITS ?? 20);
@@ -94,24 +94,6 @@ function makeVocabulary(rand: () => number, size: number): string[] {
     if (w.length >= 2) words.add(w);
   }
   return [...words];
-}
-
-/** Zipf(s) sampler over ranks 0..n-1 (cumulative weights + binary search). */
-function zipfSampler(rand: () => number, n: number, s = 1.05): () => number {
-  const cum = new Float64Array(n);
-  let total = 0;
-  for (let i = 0; i < n; i++) cum[i] = total += 1 / (i + 1) ** s;
-  return () => {
-    const x = rand() * total;
-    let lo = 0;
-    let hi = n - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (cum[mid]! < x) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
 }
 
 interface NoteMeta {

@@ -53,7 +53,7 @@ interface Meta {
 }
 
 /** Zipf(s) sampler over ranks 0..n-1 (cumulative weights + binary search). */
-function zipfSampler(rand: () => number, n: number, s: number): () => number {
+export function zipfSampler(rand: () => number, n: number, s = 1.05): () => number {
   const cum = new Float64Array(n);
   let total = 0;
   for (let i = 0; i < n; i++) cum[i] = total += 1 / (i + 1) ** s;

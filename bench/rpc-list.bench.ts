@@ -22,6 +22,7 @@ import { invoke, type Context } from '../src/backend/methods';
 import type { Actor } from '../src/store/events';
 import { Store } from '../src/store/store';
 import { measurePair, round, stats } from './stats';
+import { stopBackend } from './backendProcess';
 import { ROOT, runBench, writeResult } from './output';
 import { buildTaskStore } from './taskStore';
 import { measureTreeLevels } from './treeLevels';
@@ -70,16 +71,6 @@ function startBackend(storeDir: string): { child: ChildProcess; connection: Mess
       return v;
     },
   };
-}
-
-async function stopBackend(child: ChildProcess, connection: MessageConnection): Promise<void> {
-  connection.dispose();
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.stdin?.end(); // the backend shuts down when its input ends
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(timer);
 }
 
 async function main(): Promise<void> {
