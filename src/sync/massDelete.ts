@@ -142,6 +142,16 @@ export function massDeleteRefusal(at: MassDeleteAt, tables: Record<string, Table
   return new StoreError('mass_delete', message, data);
 }
 
+/**
+ * The mass removals of a backup of a store that holds none of the rows its last backup held (a new store: its log
+ * holds only the indexers' events, which explain nothing): every row of `tables` that backup held.
+ */
+export function everyRowLost(previous: Manifest, tables: readonly string[]): Record<string, TableRemoval> {
+  const held = Object.fromEntries(Object.entries(previous.tables).map(([t, m]) => [t, m.rows]));
+  const removed = Object.fromEntries(tables.filter((t) => (held[t] ?? 0) > 0).map((t) => [t, held[t]!]));
+  return massRemovals(removed, held, new Map());
+}
+
 /** A backup's mass removals: what its export removed, against what the last backup held and the new events explain. */
 export function backupMassRemovals(exported: ExportResult, previous: Manifest | null): Record<string, TableRemoval> {
   const removed = Object.fromEntries(Object.entries(exported.changes).filter(([, c]) => c.removed > 0).map(([t, c]) => [t, c.removed]));

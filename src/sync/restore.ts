@@ -43,7 +43,7 @@ import { withBackupLock } from './lock';
 import { AGENTS_PREFIX, compareKeys, DB_DIR, decodeValue, invalidRow, MANIFEST, readRow, rowKey, sha256, splitLines, VAULT_PREFIX } from './layout';
 import { parseManifest, verifyContent, verifyListing, type FileEntry, type Manifest, type ManifestProblem } from './manifest';
 import { clearPendingRestore, clearState, readPendingRestore, readStamps, writePendingRestore } from './state';
-import { listed, type TableRemoval } from './massDelete';
+import { everyRowLost, listed, massDeleteRefusal, type TableRemoval } from './massDelete';
 import { resumePendingSync } from './pendingSync';
 
 export interface FileDiff {
@@ -157,13 +157,14 @@ function checkRow(rel: string, line: number, table: string, row: Record<string, 
  */
 function parseShard(rel: string, content: Buffer, table: string, entry: { key: string[]; columns: string[] }, check: boolean): Map<string, { line: string; at: number; values: unknown[] }> {
   const rows = new Map<string, { line: string; at: number; values: unknown[] }>();
+  const columns = entry.columns.join();
   splitLines(content.toString('utf8')).forEach((line, i) => {
     let row: Record<string, unknown>;
     let values: unknown[];
     try {
       row = readRow(line);
       const names = Object.keys(row);
-      if (names.join() !== entry.columns.join()) throw new Error(`its fields (${names.join(', ')}) are not the table's columns (${entry.columns.join(', ')})`);
+      if (names.join() !== columns) throw new Error(`its fields (${names.join(', ')}) are not the table's columns (${entry.columns.join(', ')})`);
       values = entry.columns.map((c) => decodeValue(row[c]));
     } catch (err) {
       throw invalidRow(rel, i + 1, table, (err as Error).message);
@@ -380,6 +381,21 @@ export function runRestore(env: BackupEnv, settings: BackupSettings, ref: string
   });
 }
 
+/**
+ * The refusal a new store's safety backup meets (an emptied or lost database, see isNewStore): when its last backup
+ * held rows, every one of them is gone and no event explains it, a mass deletion. Known from that backup's manifest,
+ * without exporting the store and mirroring every file as the backup does before refusing; with that last backup.
+ * Null when the store is not new or that backup's tables are not the store's: then the backup itself decides.
+ */
+async function newStoreRefusal(env: BackupEnv, repo: BackupRepo, target: BackupTree, specs: TableSpec[], sameShape: (m: Manifest) => boolean): Promise<{ refusal: StoreError; last: BackupTree } | null> {
+  if (!(await isNewStore(env.store.conn, specs))) return null;
+  const tip = await repo.tip();
+  const last = !tip ? null : tip.commit === target.commit ? target : await readBackupTree(repo, tip.commit);
+  if (!last || !sameShape(last.manifest)) return null;
+  const lost = everyRowLost(last.manifest, specs.map((s) => s.name));
+  return Object.keys(lost).length ? { refusal: massDeleteRefusal('backup', lost), last } : null;
+}
+
 /** What a restore says about erased projects (the dry run too). */
 function erasureWarnings(erased: ErasureInBackup[]): string[] {
   return erased.map((e) =>
@@ -413,13 +429,25 @@ async function restoreLocked(env: BackupEnv, settings: BackupSettings, ref: stri
 
     // The present state first: committed, it is what the restore is measured against (and how it is undone).
     progress('safety');
+    const specs = new Map((await tableCatalog(env.store.conn)).source.map((spec) => [spec.name, spec]));
+    const liveVersion = await userVersion(env.store.conn);
+    const sameShape = (m: Manifest) =>
+      m.schemaVersion === liveVersion && Object.entries(m.tables).every(([name, t]) => specs.get(name)?.columns.join() === t.columns.join() && specs.get(name)?.key.join() === t.key.join());
     let aside: string | null = null;
     let present: BackupTree | null = null;
     let safetyCommit: string | null | undefined;
+    // The backup whose recorded file stamps tell which files are unchanged since it (not read again): the safety
+    // backup, or for a new store its last backup.
+    let stamped: BackupTree | null = null;
     try {
+      const refused = await newStoreRefusal(env, repo, tree, [...specs.values()], sameShape);
+      if (refused) {
+        stamped = refused.last;
+        throw refused.refusal;
+      }
       const safety = await backupLocked(env, settings, dryRun ? { kind: 'backup' } : { kind: 'safety', subjectPrefix: `Safety backup before restoring ${short}: ` });
       if (!dryRun) safetyCommit = safety.commit;
-      if (safety.commit) present = await readBackupTree(repo, safety.commit);
+      if (safety.commit) stamped = present = await readBackupTree(repo, safety.commit);
     } catch (err) {
       if (!(err instanceof StoreError && (err.kind === 'invalid' || err.kind === 'mass_delete'))) throw err;
       // Refused by the secret scan, or a mass deletion (an emptied store: its state is not committed over its
@@ -437,10 +465,6 @@ async function restoreLocked(env: BackupEnv, settings: BackupSettings, ref: stri
     }
 
     // Patch a copy of the store when the backup has the store's schema; else build from the whole backup.
-    const specs = new Map((await tableCatalog(env.store.conn)).source.map((spec) => [spec.name, spec]));
-    const liveVersion = await userVersion(env.store.conn);
-    const sameShape = (m: Manifest) =>
-      m.schemaVersion === liveVersion && Object.entries(m.tables).every(([name, t]) => specs.get(name)?.columns.join() === t.columns.join() && specs.get(name)?.key.join() === t.key.join());
     const changed = present && sameShape(manifest) && sameShape(present.manifest) ? changedShards(manifest, present.manifest) : null;
     // When most shards differ (a restore into an emptied store), loading everything into a new file is cheaper.
     const shards = changed && changed.length <= Object.keys(manifest.files).filter((p) => p.startsWith(`${DB_DIR}/`)).length / 2 ? changed : null;
@@ -462,6 +486,8 @@ async function restoreLocked(env: BackupEnv, settings: BackupSettings, ref: stri
     if (unread.length) for (const [rel, content] of await readVerified(repo, tree, unread)) kept.set(rel, content);
 
     progress('build');
+    // An erase is a tombstone: a backup made before it does not bring the project back unless asked to.
+    const erasedTombstones = await tombstonesOf(env.store.conn);
     let counts: Record<string, number>;
     let keyTables: KeyTables | null = null;
     let presentShards: Map<string, Buffer> | null = null;
@@ -482,6 +508,8 @@ async function restoreLocked(env: BackupEnv, settings: BackupSettings, ref: stri
         migrationsDir,
         schemaVersion: manifest.schemaVersion,
         tables: parseTables(contents, manifest),
+        // Only keys are looked up in the file, unless an erase is applied again to it.
+        columnIndexes: erasedTombstones.length > 0,
         onProgress: (done, total) => progress('build', done, total),
       });
       counts = built.counts;
@@ -489,15 +517,13 @@ async function restoreLocked(env: BackupEnv, settings: BackupSettings, ref: stri
     for (const [table, t] of Object.entries(manifest.tables)) {
       if (table in counts && counts[table] !== t.rows) throw new StoreError('corrupt', `The database built from backup ${short} has ${counts[table]} ${table} rows, the manifest ${t.rows}. Nothing was changed.`);
     }
-    // An erase is a tombstone: a backup made before it does not bring the project back unless asked to.
-    const erasedTombstones = await tombstonesOf(env.store.conn);
     const { erased, changed: rowsDiffer } = await reapplyErasures(dbFile, erasedTombstones, includeErased);
     warnings.push(...erasureWarnings(erased));
     // Erases applied again may touch rows the patch did not: then every row is compared.
     const only = rowsDiffer ? null : keyTables;
 
     const skipPrivate = skipsPrivate(repo, settings);
-    const plans = planFiles(env, settings, manifest, skipPrivate, stampedChecksums(repo, present, env, settings));
+    const plans = planFiles(env, settings, manifest, skipPrivate, stampedChecksums(repo, stamped, env, settings));
     warnings.push(...plans.flatMap((p) => p.refused));
     const { tables, newStore } = await withAttached(env.store.conn, dbFile, async (live) => ({ tables: await diffAttached(env.store.conn, live, 20, only), newStore: await isNewStore(env.store.conn, live) }));
     const result: RestoreResult = { dryRun, ref, commit, date: entry?.date ?? '', subject: entry?.subject ?? '', tables, files: summarizePlans(plans), newStore, erased, warnings, ms: 0 };

@@ -4,18 +4,21 @@
 // an erase, a graph entity with its observations — go through. Rows are removed behind Cairn's back with a raw
 // SQLite connection, as a bug, a bad copy or a damaged disk would.
 import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as sqlite3 from '@vscode/sqlite3';
 import { eraseProject } from '../../src/store/erase';
 import { StoreError } from '../../src/store/errors';
 import { addObservations, createEntities, deleteEntities } from '../../src/store/graph/graph';
 import { createProject, deleteProject, listProjects } from '../../src/store/projects';
 import { createTask, getTask, listTasks, updateTask } from '../../src/store/tasks';
-import type { Store } from '../../src/store/store';
-import { runBackup } from '../../src/sync/backup';
+import { Store } from '../../src/store/store';
+import { runBackup, type Progress } from '../../src/sync/backup';
+import { listed, type TableRemoval } from '../../src/sync/massDelete';
 import { runRestore } from '../../src/sync/restore';
 import { runSync } from '../../src/sync/sync';
 import { cli, human, requireBuilt, startBackend, tempDir } from '../helpers';
-import { clone, closeClones, git, populate, syncedPair, type Clone } from './fixtures';
+import { clone, closeClones, envOf, git, populate, syncedPair, type Clone } from './fixtures';
 
 /** Deletes rows behind Cairn's back (no events), on a connection of its own. */
 function removeBehindCairnsBack(file: string, sql: string): Promise<void> {
@@ -113,6 +116,31 @@ describe('the mass deletion guard', function () {
     const [warning, ...others] = r.warnings.filter((w) => w.startsWith('The safety backup was refused'));
     assert.deepEqual(others, []);
     assert.equal(warning, `The safety backup was refused (the store has lost 100 of the 100 tasks its last backup held, and that is never committed over it); the current database and any replaced files were copied to ${r.safetyCopy} instead.`);
+  });
+
+  it('restore into a new store (its database lost): the refusal its safety backup would meet is known without making it, and reads the same', async () => {
+    const c = await backedUp(100);
+    fs.writeFileSync(path.join(c.vault, 'note.md'), '# A note\n');
+    assert.equal((await runBackup(c.env, {})).status, 'committed');
+    const head = git(c.repo, 'rev-parse', 'HEAD');
+    await c.store.close();
+    for (const f of fs.readdirSync(c.dir)) if (f.startsWith('cairn.db')) fs.rmSync(path.join(c.dir, f));
+    c.store = await Store.open(c.dir, { forRestore: true });
+    c.env = envOf(c.store, c.vault);
+    // What the backup itself says about this store: every row of the last backup is gone.
+    const refusal = await massDelete(runBackup(c.env, {}));
+    const lost = (refusal.data as { tables: Record<string, TableRemoval> }).tables;
+    assert.deepEqual(Object.keys(lost), ['events', 'projects', 'sprints', 'tasks']);
+    assert.equal(git(c.repo, 'status', '--porcelain'), '');
+
+    const phases: Progress[] = [];
+    const r = await runRestore({ ...c.env, onProgress: (p) => phases.push(p) }, {}, head);
+    const beforeBuild = phases.slice(0, phases.findIndex((p) => p.phase === 'build'));
+    assert.deepEqual(beforeBuild.filter((p) => p.operation === 'backup'), [], 'no backup was started to find that out (nothing exported, no file mirrored)');
+    assert.ok(r.newStore && r.safetyCopy && r.safetyCommit === undefined);
+    assert.deepEqual(r.warnings, [`The safety backup was refused (the store has lost ${listed(lost, 'the')} its last backup held, and that is never committed over it); the current database and any replaced files were copied to ${r.safetyCopy} instead.`]);
+    assert.equal(await taskCount(c.store), 100, 'the rows are back');
+    assert.equal(git(c.repo, 'rev-parse', 'HEAD~1'), head, 'no safety commit before the restored state');
   });
 
   it("sync: our backup removing 60 of 100 tasks with no event is refused before anything is fetched, merged or pushed", async () => {

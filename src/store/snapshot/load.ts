@@ -36,6 +36,13 @@ export interface BuildInput {
   /** Rows per table, each list in the text form's order (the key order). */
   tables: Map<string, { columns: string[]; rows: unknown[][] }>;
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Keep the indexes that serve reads by other columns than a key (default true). The diff and the swap look rows up
+   * by key alone (the primary key and unique indexes, always kept); without the others the rows load faster and
+   * the check reads less. Needed by what else reads the file: re-applying an erase (its cascades find a project's
+   * rows by them), and migrations run after the load.
+   */
+  columnIndexes?: boolean;
 }
 
 export interface BuildResult {
@@ -70,6 +77,7 @@ export async function buildDatabase(input: BuildInput): Promise<BuildResult> {
     const upgrading = input.schemaVersion < shippedSchemaVersion(input.migrationsDir);
     await conn.transaction(async () => {
       const suspended = await suspendDerivedTriggers(conn);
+      if (input.columnIndexes === false && !upgrading) await dropColumnIndexes(conn);
       for (const [name, t] of input.tables) {
         await insertRows(conn, name, t.columns, t.rows, (inserted) => {
           done += inserted;
@@ -83,6 +91,14 @@ export async function buildDatabase(input: BuildInput): Promise<BuildResult> {
   } finally {
     await conn.close();
   }
+}
+
+/** Drops every index that is neither a primary key nor unique (a built file's, see BuildInput.columnIndexes). */
+async function dropColumnIndexes(conn: Connection): Promise<void> {
+  const indexes = await conn.all<{ name: string }>(
+    `select m.name from main.sqlite_master m join pragma_index_list(m.tbl_name) i on i.name = m.name where m.type = 'index' and m.sql is not null and i."unique" = 0`,
+  );
+  for (const { name } of indexes) await conn.exec(`drop index main.${quoteId(name)}`);
 }
 
 /**
