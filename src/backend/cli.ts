@@ -38,6 +38,7 @@ import { ErrorCodes, type MethodName, type ParamsInput } from './protocol';
 import { explainSystemError } from './systemErrors';
 import { formatTable } from './table';
 import { CAIRN_VERSION } from './version';
+import { commandWords } from './commandWords';
 import { promptingWhenLocked, registerCryptoCommands, unlockFromEnvironment } from './features/crypto/cli';
 import { SECRET_TASK_FIELDS, type SecretTaskField } from '../store/crypto/fields';
 
@@ -184,7 +185,15 @@ function positiveInt(value: string): number {
   return n;
 }
 
-export function buildProgram(): Command {
+/** Stands in for the subcommands of a command this call does not run: takes every configuring call and ignores it. */
+const unbuilt: Command = new Proxy(function unbuilt() {}, { get: (_target, key) => (key === 'then' ? undefined : () => unbuilt) }) as unknown as Command;
+
+/**
+ * The command line. With `only` (the command a call names: runCli), the other commands are made (for help and
+ * suggestions) but not their subcommands, which all together took ~3 ms of every call; '' (no command: --version,
+ * --help) makes none. Without it, every command is made.
+ */
+export function buildProgram(only?: string): Command {
   const program = new Command('cairn')
     .description('Cairn: projects, sprints, tasks and their audit log, in a local SQLite store.')
     .version(CAIRN_VERSION, '-V, --version')
@@ -199,7 +208,10 @@ export function buildProgram(): Command {
     .configureOutput({ outputError: () => undefined }); // we print errors ourselves, as one line
 
   const g = (cmd: Command) => cmd.optsWithGlobals() as GlobalOptions;
-  const sub = (parent: Command, name: string, description: string) => parent.command(name).description(description).exitOverride().configureOutput({ outputError: () => undefined });
+  /** Whether a command's subcommands are made: the program's, and those of the command named by `only`. */
+  const builds = (cmd: Command): boolean => cmd === program || only === undefined || (cmd.parent === program ? cmd.name() === only || cmd.aliases().includes(only) : cmd.parent !== null && builds(cmd.parent));
+  const sub = (parent: Command, name: string, description: string) =>
+    parent !== unbuilt && builds(parent) ? parent.command(name).description(description).exitOverride().configureOutput({ outputError: () => undefined }) : unbuilt;
 
   sub(program, 'init', 'create the store (folder and database) if it does not exist, and show it').action(async (_o, cmd: Command) => {
     const opts = g(cmd);
@@ -769,7 +781,8 @@ export function buildProgram(): Command {
 
 /** Runs the CLI; returns the exit code instead of exiting, so tests can call it. */
 export async function runCli(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const [command = ''] = commandWords(argv, 1);
+  const program = buildProgram(command === 'help' ? undefined : command);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return Number(process.exitCode ?? 0);

@@ -13,11 +13,10 @@ import * as fs from 'node:fs';
 import Module from 'node:module';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
+import { commandWords } from './commandWords';
 
 /** How many commands may each retake the cache, per build of the bundle. */
 const MAX_CACHE_COMMANDS = 24;
-/** The CLI's global options that take a value: skipped when naming the command. */
-const VALUE_OPTIONS = new Set(['--store', '--vault', '--agents', '--actor', '--source']);
 
 const bundle = path.join(__dirname, 'cliMain.js');
 const bytes = fs.readFileSync(bundle);
@@ -31,15 +30,7 @@ const cacheName = `cli-${process.version}-${stat.size}-${Math.trunc(stat.mtimeMs
 const cacheFile = path.join(cacheDir, `${cacheName}.bin`);
 
 /** The command's name, as far as the cache needs it: its first two words, without options and their values. */
-function commandOf(args: string[]): string {
-  const words: string[] = [];
-  for (let i = 0; i < args.length && words.length < 2; i++) {
-    const a = args[i]!;
-    if (VALUE_OPTIONS.has(a)) i++;
-    else if (!a.startsWith('-')) words.push(a);
-  }
-  return words.join(' ') || '(none)';
-}
+const commandOf = (args: string[]): string => commandWords(args, 2).join(' ') || '(none)';
 
 /** The cache's commands and data; none when there is no cache yet, or it cannot be read (this call then makes it). */
 function readCache(): { commands: string[]; data: Buffer } | undefined {

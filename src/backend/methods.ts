@@ -96,7 +96,8 @@ export async function invoke(ctx: Context, method: string, rawParams: unknown, s
   if (!store && !def.storeless) throw toMethodError(ctx.storeError ?? new StoreError('store_unavailable', 'The store is not open.'));
   try {
     if (store) await recheckHeldKey(store.orm); // a restore or sync (here or in another process) may have replaced the key set
-    if (store && !def.vectorless) await store.loadVec(); // at once when the store loaded it at open
+    const vectorless = typeof def.vectorless === 'function' ? def.vectorless(parsed.data) : def.vectorless;
+    if (store && !vectorless) await store.loadVec(); // at once when the store loaded it at open
     return await def.handler(store as Store, parsed.data, signal ? { ...ctx, signal } : ctx); // a storeless method may get none
   } catch (err) {
     throw toMethodError(err, { method, params, roots: [[ctx.vaultDir, 'vault'], ...(store ? [[store.dir, 'store folder'] as [string, string]] : [])] });

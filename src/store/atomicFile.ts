@@ -1,11 +1,11 @@
 // Writing a whole file so that a reader (or a crash) sees the old content or the new, never a part: a temp file in
 // the same folder, then a rename over the name. A write that fails leaves no temp file behind.
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { nodeCrypto } from './lazyCrypto';
 
 /** A fresh hidden name beside `file`, for its next content. */
-export const tempPathFor = (file: string) => path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+export const tempPathFor = (file: string) => path.join(path.dirname(file), `.${path.basename(file)}.${nodeCrypto().randomBytes(6).toString('hex')}.tmp`);
 
 export interface AtomicWriteOptions {
   /** The new file's mode (default 0o666 less the umask). */

@@ -39,6 +39,12 @@ export class Connection {
   private readonly inTransaction = new AsyncLocalStorage<true>();
   private readonly slow: SlowQuery[] = [];
   private readonly statements = new Map<string, Promise<sqlite3.Statement>>();
+  /**
+   * Runs once, before the first write transaction (BEGIN IMMEDIATE) begins: the damage check a store opened without
+   * one still owes its writes (Store.open). A write is refused with its error, and the next one runs it again.
+   */
+  beforeWrite: (() => Promise<void>) | undefined;
+  private writable: Promise<void> | undefined;
 
   private constructor(
     private readonly db: sqlite3.Database,
@@ -151,6 +157,12 @@ export class Connection {
    */
   async transaction<T>(fn: () => Promise<T>, mode: 'immediate' | 'deferred' = 'immediate'): Promise<T> {
     if (this.inTransaction.getStore()) return fn(); // nested: join the open transaction
+    if (mode === 'immediate' && this.beforeWrite) {
+      await (this.writable ??= this.beforeWrite().catch((err: unknown) => {
+        this.writable = undefined; // the next write runs it again
+        throw err;
+      }));
+    }
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.locked(() =>

@@ -8,6 +8,7 @@ import { Connection, type OpenMode, type SlowQuery } from './connection';
 import { damagedStore, StoreError } from './errors';
 import { lastEventSeq } from './events';
 import { checkCompatible, findMigrationsDir, migrate, schemaVersion, shippedSchemaVersion, type MigrationResult } from './migrate';
+import { forgetCleanCheck, lastCleanCheck, recordCleanCheck, stampsOf } from './cleanCheck';
 import { DB_FILE } from './location';
 import { createOrm, type Orm } from './orm';
 import { SlowQueryLog, type LoggedSlowQuery } from './slowQueryLog';
@@ -34,7 +35,9 @@ export interface StoreOptions {
   forRestore?: boolean;
   /**
    * Whether opening runs SQLite's quick_check and refuses a damaged database, with the way to restore it: 'small'
-   * (default) databases up to QUICK_CHECK_AT_OPEN_MAX_BYTES, as a CLI command pays it each time; 'always' (a
+   * (default) databases up to QUICK_CHECK_AT_OPEN_MAX_BYTES, as a CLI command pays it each time — unless neither the
+   * database nor its -wal changed since a check found it intact (cleanCheck.ts): then reading needs no new check, and
+   * the check runs before the first write; 'always' (a
    * long-running backend pays it once; and forRestore); 'never' (doctor reports the damage itself).
    */
   checkAtOpen?: 'small' | 'always' | 'never';
@@ -219,15 +222,32 @@ export class Store {
       }
       const check = options.checkAtOpen ?? (restoring ? 'always' : 'small');
       let checkedStamp: string | undefined;
+      /** Checked clean before, and unchanged since: the check is owed only to a write (conn.beforeWrite, below). */
+      let checkOwed = false;
       if (version > 0 && (check === 'always' || (check === 'small' && size(file) <= QUICK_CHECK_AT_OPEN_MAX_BYTES))) {
-        checkedStamp = fileStampOf(file);
-        const problem = await quickCheck(conn);
-        if (problem && !restoring) throw damagedStore(file, problem);
-        if (problem) {
-          await conn.close();
-          moveAside(file);
-          return await Store.open(dir, options);
+        const stamps = stampsOf(file);
+        if (check === 'small' && stamps !== undefined && stamps === lastCleanCheck(file) && version >= shippedSchemaVersion(migrationsDir)) {
+          checkOwed = true;
+        } else {
+          checkedStamp = fileStampOf(file);
+          const problem = await quickCheck(conn);
+          if (problem) forgetCleanCheck(file);
+          if (problem && !restoring) throw damagedStore(file, problem);
+          if (problem) {
+            await conn.close();
+            moveAside(file);
+            return await Store.open(dir, options);
+          }
+          if (stamps !== undefined && mode === 'readwrite') recordCleanCheck(file, stamps);
         }
+      }
+      if (checkOwed) {
+        conn.beforeWrite = async () => {
+          const problem = await quickCheck(conn);
+          if (!problem) return void (conn.beforeWrite = undefined);
+          forgetCleanCheck(file);
+          throw damagedStore(file, problem);
+        };
       }
       let migration: MigrationResult = { from: version, to: version };
       if (mode === 'readwrite') {

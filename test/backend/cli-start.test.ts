@@ -7,6 +7,9 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
+import type { Command } from 'commander';
+import { buildProgram } from '../../src/backend/cli';
+import { method } from '../../src/backend/features/define';
 import { IMPORT_FORMATS, IMPORT_MAX_BYTES } from '../../src/backend/features/graph/interopCli';
 import { invoke, type Context } from '../../src/backend/methods';
 import { features, hintedFeatures, isMethod, isWrite, methodDef, methodNames } from '../../src/backend/methodTable';
@@ -14,6 +17,7 @@ import { MAX_IMPORT_BYTES, MEMORY_FORMAT } from '../../src/store/graph/memoryJso
 import { findMigrationsDir, shippedSchemaVersion } from '../../src/store/migrate';
 import { Store } from '../../src/store/store';
 import { withThousands } from '../../src/store/valueRules';
+import { z } from 'zod';
 import { cleanupTempDirs, requireBuilt, ROOT, tempDir } from '../helpers';
 
 describe('CLI start: lazy loading', () => {
@@ -52,6 +56,46 @@ describe('CLI start: lazy loading', () => {
       await Promise.all([store.loadVec(), store.loadVec()]); // once only
     } finally {
       await store.close();
+    }
+  });
+
+  it('a search by words alone does not load sqlite-vec; a hybrid one does', async () => {
+    const store = await Store.open(tempDir(), { loadVec: false });
+    try {
+      const ctx: Context = { store, who: { actor: 'tester', source: 'cli' }, vaultDir: tempDir(), agentDirs: [] };
+      assert.deepEqual(await invoke(ctx, 'knowledge.search', { query: 'lighthouse', mode: 'text' }), []);
+      assert.equal(store.vecVersion, null);
+      await invoke(ctx, 'knowledge.search', { query: 'lighthouse' });
+      assert.match(String(store.vecVersion), /^v\d/, store.vecError);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("a method's params schema is built when first read, once", () => {
+    let built = 0;
+    const def = method({ doc: 'd', result: 'r', params: () => (built++, z.strictObject({ n: z.number() })), handler: async (_s, p) => p.n });
+    assert.equal(built, 0, 'not built by defining the method');
+    assert.equal(def.params.safeParse({ n: 1 }).success, true);
+    assert.equal(def.params, def.params);
+    assert.equal(built, 1);
+    assert.equal(Object.keys(def).includes('params'), true, 'params is still an own, enumerable field');
+  });
+
+  it('the command line a call builds has every command, and the subcommands of the one it names, as the full one has them', () => {
+    const tree = (cmd: Command): unknown => ({ name: cmd.name(), aliases: cmd.aliases(), help: cmd.helpInformation(), subs: cmd.commands.map(tree) });
+    const full = buildProgram();
+    const top = (p: Command) => p.commands.map((c) => [c.name(), c.aliases(), c.description()]);
+    for (const only of ['', 'task', 'agents', 'sync', 'search', 'nope']) {
+      const partial = buildProgram(only);
+      assert.deepEqual(top(partial), top(full), `every command is there for "${only}"`);
+      assert.equal(partial.helpInformation(), full.helpInformation());
+      for (const c of partial.commands) {
+        const named = c.name() === only || c.aliases().includes(only);
+        const twin = full.commands.find((f) => f.name() === c.name())!;
+        if (named) assert.deepEqual(tree(c), tree(twin), `${c.name()}'s subcommands are made as in the full program`);
+        else assert.deepEqual(c.commands, [], `${c.name()}'s subcommands are not made for "${only}"`);
+      }
     }
   });
 

@@ -1,6 +1,6 @@
 // tableRows (one JSON text per row, REAL and BLOB columns apart) answers exactly what drizzle's own select does:
-// the same keys in the same order, text of every kind, JSON columns, integers, REALs that JSON would round, nulls,
-// bytes; and keeps the query's order, filter and page.
+// the same keys in the same order, text of every kind, JSON columns (arrays, objects), integers, REALs that JSON
+// would round, nulls, bytes; and keeps the query's order, filter and page.
 import * as assert from 'node:assert/strict';
 import { asc, desc, eq } from 'drizzle-orm';
 import { createProject } from '../../src/store/projects';
@@ -24,6 +24,7 @@ describe('tableRows', () => {
           title,
           description: i % 2 ? `a description of ${title}` : '',
           tags: i % 3 ? [`t${i}`, 'ünïcode', '"q"'] : [],
+          criteria: i % 2 ? ['first "criterion"', 'ünï 🪨 \\ \u0001'] : [],
           estimatedMinutes: [0.1 + 0.2, 1 / 3, 30, null, 1e-7, 123456789.123456789, 2 ** 53][i] ?? null,
           assignee: i % 2 ? null : 'agent',
         });

@@ -7,12 +7,11 @@ import type { Store } from '../../store/store';
 import type { Context } from '../methods';
 import { count, person, qualityScore } from '../../store/valueRules';
 
-export interface MethodDef<S extends z.ZodType = z.ZodType> {
+interface MethodFields<S extends z.ZodType> {
   /** One line: what the method does (the method index in docs/protocol.md and MCP tool descriptions). */
   doc: string;
   /** What it answers, as docs/protocol.md names the shape. */
   result: string;
-  params: S;
   /** It changes something: the store (a store.changed notification follows), or files and repositories it names;
    * read-only transports do not offer it. */
   writes?: boolean;
@@ -21,24 +20,58 @@ export interface MethodDef<S extends z.ZodType = z.ZodType> {
   storeless?: boolean;
   /** It never touches the vector tables (sqlite-vec's vec0), not even through a trigger: a store opened without
    * sqlite-vec (the CLI's: loading it costs every command's start) runs it as it is. Every other method loads
-   * sqlite-vec first, so a method that leaves this out is only slower to start, never wrong. */
-  vectorless?: boolean;
+   * sqlite-vec first, so a method that leaves this out is only slower to start, never wrong. A function decides by the
+   * params (a search by words alone). */
+  vectorless?: boolean | ((p: z.infer<S>) => boolean);
   handler: (store: Store, p: z.infer<S>, ctx: Context) => Promise<unknown>;
 }
 
-/** Keeps the params type of each handler tied to its schema. */
-export const method = <S extends z.ZodType>(def: MethodDef<S>): MethodDef<S> => def;
+export interface MethodDef<S extends z.ZodType = z.ZodType> extends MethodFields<S> {
+  /** Its params schema, built when first read (see `method`). */
+  readonly params: S;
+}
 
+/** A method as its feature writes it: the params schema behind a function, which `method` calls once, when needed. */
+export interface MethodSpec<S extends z.ZodType> extends MethodFields<S> {
+  params: () => S;
+}
+
+/**
+ * Keeps the params type of each handler tied to its schema, and builds the schema only when the method is first
+ * used: a feature's module defines dozens of methods, and building all their zod schemas when it loads cost every
+ * CLI call ~5–10 ms for the one method it runs.
+ */
+export function method<S extends z.ZodType>(spec: MethodSpec<S>): MethodDef<S> {
+  const { params, ...fields } = spec;
+  let schema: S | undefined;
+  return Object.defineProperty(fields, 'params', { get: () => (schema ??= params()), enumerable: true }) as MethodDef<S>;
+}
+
+// Shared fields are getters, so that spreading them into a method's params (built when first used) builds them.
 /** Fields every write accepts: who is making the change (defaults to the backend's own actor). */
-export const writer = { actor: person('actor').optional() };
+export const writer = {
+  get actor() {
+    return person('actor').optional();
+  },
+};
 
 /** What a run cost and how it went: agents.recordRun and tasks.complete take the same. */
 export const runMeasures = {
-  durationMs: count('durationMs').optional(),
-  tokensIn: count('tokensIn').optional(),
-  tokensOut: count('tokensOut').optional(),
-  qualityScore: qualityScore.optional(),
-  errors: count('errors').optional(),
+  get durationMs() {
+    return count('durationMs').optional();
+  },
+  get tokensIn() {
+    return count('tokensIn').optional();
+  },
+  get tokensOut() {
+    return count('tokensOut').optional();
+  },
+  get qualityScore() {
+    return qualityScore.optional();
+  },
+  get errors() {
+    return count('errors').optional();
+  },
 };
 
 /** The actor of a write: the `actor` param when given, else the backend's. */

@@ -2,7 +2,7 @@
 // sits in its ordinary TEXT column, travels through JSONL backups as it is, and is recognised by its prefix. The
 // additional authenticated data binds it to its place (table, row id, field): a value copied onto another row or
 // field fails its check instead of decrypting there.
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { nodeCrypto } from '../lazyCrypto';
 
 export const ENCRYPTED_PREFIX = 'enc:v1:';
 const IV_BYTES = 12;
@@ -22,6 +22,7 @@ export const isEncrypted = (value: unknown): value is string => typeof value ===
 const aad = (p: FieldPlace) => Buffer.from(`cairn/v1/${p.table}/${p.id}/${p.field}`, 'utf8');
 
 export function sealBytes(key: Buffer, plaintext: Buffer, associated: Buffer): string {
+  const { createCipheriv, randomBytes } = nodeCrypto();
   const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(associated);
@@ -35,7 +36,7 @@ export function openBytes(key: Buffer, value: string, associated: Buffer): Buffe
   const raw = Buffer.from(value.slice(ENCRYPTED_PREFIX.length), 'base64url');
   if (raw.length < IV_BYTES + TAG_BYTES) throw new DecryptError('too short to be an encrypted value');
   try {
-    const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, IV_BYTES));
+    const decipher = nodeCrypto().createDecipheriv('aes-256-gcm', key, raw.subarray(0, IV_BYTES));
     decipher.setAAD(associated);
     decipher.setAuthTag(raw.subarray(raw.length - TAG_BYTES));
     return Buffer.concat([decipher.update(raw.subarray(IV_BYTES, raw.length - TAG_BYTES)), decipher.final()]);

@@ -5,7 +5,7 @@
 // passphrase entry keeps a check value (an HMAC of a fixed label under the derived key), and a keychain entry is
 // found by its key's fingerprint; either way a failing wrapped key is then damaged or tampered with. An entry
 // written before the check existed gets it at its next unlock.
-import { createHash, createHmac, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import type { ScryptOptions } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { StoreError, storeErrorOf, underlying } from '../errors';
 import { appendNextEvent, type Actor } from '../events';
@@ -13,6 +13,7 @@ import { newId, nowIso } from '../ids';
 import type { Orm } from '../orm';
 import { cryptoKeys, type CryptoKeyRow } from '../schema';
 import { DecryptError, openBytes, sealBytes } from './cipher';
+import { nodeCrypto } from '../lazyCrypto';
 
 const PASSPHRASE_ID = 'passphrase';
 export const MIN_PASSPHRASE = 8;
@@ -44,16 +45,16 @@ const unlocked = new WeakMap<Orm, DataKey>();
 
 function scrypt(secret: string, salt: Buffer, o: { N: number; r: number; p: number }): Promise<Buffer> {
   const options: ScryptOptions = { N: o.N, r: o.r, p: o.p, maxmem: 256 * o.N * o.r };
-  return new Promise((resolve, reject) => scryptCb(secret.normalize('NFC'), salt, 32, options, (err, key) => (err ? reject(err) : resolve(key))));
+  return new Promise((resolve, reject) => nodeCrypto().scrypt(secret.normalize('NFC'), salt, 32, options, (err, key) => (err ? reject(err) : resolve(key))));
 }
 
 const wrapAad = (rowId: string, keyId: string) => Buffer.from(`cairn/v1/crypto_keys/${rowId}/${keyId}`, 'utf8');
-const passphraseCheck = (kek: Buffer, rowId: string, keyId: string) => createHmac('sha256', kek).update(`cairn/v1/passphrase-check/${rowId}/${keyId}`).digest('base64url');
+const passphraseCheck = (kek: Buffer, rowId: string, keyId: string) => nodeCrypto().createHmac('sha256', kek).update(`cairn/v1/passphrase-check/${rowId}/${keyId}`).digest('base64url');
 function sameText(a: string, b: string): boolean {
   const [x, y] = [Buffer.from(a), Buffer.from(b)];
-  return x.length === y.length && timingSafeEqual(x, y);
+  return x.length === y.length && nodeCrypto().timingSafeEqual(x, y);
 }
-const keychainRowId = (keychainKey: Buffer) => `keychain:${createHash('sha256').update(keychainKey).digest('hex').slice(0, 16)}`;
+const keychainRowId = (keychainKey: Buffer) => `keychain:${nodeCrypto().createHash('sha256').update(keychainKey).digest('hex').slice(0, 16)}`;
 
 function checkPassphrase(passphrase: string): void {
   if ([...passphrase].length < MIN_PASSPHRASE) throw new StoreError('invalid', `The passphrase must have at least ${MIN_PASSPHRASE} characters.`);
@@ -83,7 +84,7 @@ export async function keyStatus(orm: Orm): Promise<KeyStatus> {
 }
 
 async function passphraseRow(passphrase: string, dataKey: DataKey, createdAt: string): Promise<CryptoKeyRow> {
-  const salt = randomBytes(16);
+  const salt = nodeCrypto().randomBytes(16);
   const kek = await scrypt(passphrase, salt, SCRYPT);
   const now = nowIso();
   return {
@@ -109,7 +110,7 @@ export async function initKeys(orm: Orm, who: Actor, passphrase: string, keychai
   if ((await rows(orm)).length) {
     throw new StoreError('invalid', 'Encryption is already set up for this store. To choose another passphrase, use "cairn key change" (RPC crypto.changePassphrase).');
   }
-  const dataKey: DataKey = { keyId: newId(), key: randomBytes(32) };
+  const dataKey: DataKey = { keyId: newId(), key: nodeCrypto().randomBytes(32) };
   const now = nowIso();
   const added = [await passphraseRow(passphrase, dataKey, now), ...(keychainKey ? [keychainRow(keychainKey, dataKey)] : [])];
   await orm.insert(cryptoKeys).values(added);

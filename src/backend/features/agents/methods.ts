@@ -16,26 +16,26 @@ export const agentMethods = {
     doc: 'Reads the agent folders (only what changed) and lints each file.',
     result: 'AgentIndexReport',
     writes: true,
-    params: z.strictObject({ ...writer }),
+    params: () => z.strictObject({ ...writer }),
     handler: (store, p, ctx) => indexAgents(store, ctx.agentDirs, who(ctx, p)),
   }),
   'agents.list': method({
     doc: 'The agents defined, with their tasks and run totals.',
     result: 'AgentSummary[]',
-    params: z.strictObject({}),
+    params: () => z.strictObject({}),
     handler: (store) => store.read((orm) => listAgents(orm)),
   }),
   'agents.lint': method({
     doc: "The agent files' problems, by file and line.",
     result: 'AgentLintResult',
-    params: z.strictObject({}),
+    params: () => z.strictObject({}),
     handler: (store) => store.read((orm) => agentDiagnostics(orm)),
   }),
   'agents.mcpServers': method({
     doc: "The MCP servers agents use (.mcp.json, .vscode/mcp.json, ~/.claude.json, registries), with their files' problems by line.",
     result: 'McpServersReport',
     storeless: true,
-    params: z.strictObject({
+    params: () => z.strictObject({
       workspaceFolder: pathParam(z.string({ error: 'workspaceFolder must be a folder path' }).min(1, 'workspaceFolder must not be empty'), 'workspaceFolder').optional(),
       registryPaths: z
         .array(pathParam(z.string({ error: 'each of registryPaths must be a file path' }).min(1, 'registryPaths must not hold an empty path'), 'registryPaths'), { error: 'registryPaths must be a list of file paths' })
@@ -52,7 +52,7 @@ export const agentMethods = {
     doc: 'Records one run of an agent: what it cost and how it went.',
     result: 'AgentRun',
     writes: true,
-    params: z.strictObject({
+    params: () => z.strictObject({
       agent: name('agent'),
       taskId: id('taskId').optional(),
       startedAt: isoDateTime('startedAt').optional(),
@@ -70,7 +70,7 @@ export const agentMethods = {
   'agents.runs': method({
     doc: "Agents' runs, by agent or task, newest first.",
     result: 'AgentRun[]',
-    params: z.strictObject({
+    params: () => z.strictObject({
       agent: name('agent').optional(),
       taskId: id('taskId').optional(),
       limit: z.number().int().min(1).max(10_000).optional(),

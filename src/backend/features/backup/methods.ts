@@ -44,7 +44,7 @@ export const backupMethods = {
     result: 'BackupResult',
     // Writes the backup repository (not the store): offered to no read-only client.
     writes: true,
-    params: z.strictObject({ full: z.boolean().optional(), allowMassDelete, ...backupSettings }),
+    params: () => z.strictObject({ full: z.boolean().optional(), allowMassDelete, ...backupSettings }),
     // Cancellable ($/cancelRequest) until its commit.
     handler: (store, p, ctx) => runBackup({ ...envOf(store, ctx), onProgress: onProgress(ctx), signal: ctx.signal }, settingsOf(p), { full: p.full, allowMassDelete: p.allowMassDelete }),
   }),
@@ -52,26 +52,26 @@ export const backupMethods = {
     doc: 'Brings the store, vault and agent files back to a backup; the event log keeps every event and records the restore.',
     result: 'RestoreResult',
     writes: true,
-    params: z.strictObject({ ref, dryRun: z.boolean().optional(), includeErased: z.boolean({ error: 'includeErased must be true or false' }).optional(), ...backupSettings }),
+    params: () => z.strictObject({ ref, dryRun: z.boolean().optional(), includeErased: z.boolean({ error: 'includeErased must be true or false' }).optional(), ...backupSettings }),
     // Not cancellable: its own backups must not stop half-way.
     handler: (store, p, ctx) => runRestore({ ...envOf(store, ctx), onProgress: onProgress(ctx) }, settingsOf(p), p.ref, { dryRun: p.dryRun, includeErased: p.includeErased }),
   }),
   'backup.history': method({
     doc: 'The backups, newest first.',
     result: 'BackupCommit[]',
-    params: z.strictObject({ limit: z.number().int().min(1).max(10_000).optional(), repo: backupSettings.repo }),
+    params: () => z.strictObject({ limit: z.number().int().min(1).max(10_000).optional(), repo: backupSettings.repo }),
     handler: (store, p) => backupHistory(repoDirOf(store, p), p.limit ?? 50),
   }),
   'backup.changes': method({
     doc: 'What one backup changed against the one before it: rows per table (the fields of a changed row) and files.',
     result: 'BackupChanges',
-    params: z.strictObject({ ref, limit: z.number().int().min(1).max(10_000).optional(), repo: backupSettings.repo }),
+    params: () => z.strictObject({ ref, limit: z.number().int().min(1).max(10_000).optional(), repo: backupSettings.repo }),
     handler: (store, p) => backupChanges(repoDirOf(store, p), p.ref, p.limit ?? 500),
   }),
   'backup.item': method({
     doc: "A row (table and key; as JSON, a field per line) or a file (its backup path, files/…) as it was in a backup; null where it did not exist.",
     result: 'string | null',
-    params: z
+    params: () => z
       .strictObject({
         ref,
         table: z.string({ error: 'table must be a string' }).regex(/^[a-z_]+$/, 'table must be a table name').optional(),
@@ -87,13 +87,13 @@ export const backupMethods = {
     result: 'RemoteInfo',
     // Writes the backup repository (not the store): offered to no read-only client.
     writes: true,
-    params: z.strictObject({ url: z.string({ error: 'url must be a string' }).trim().min(1, 'url must not be empty').max(4096), check: z.boolean().optional(), repo: backupSettings.repo }),
+    params: () => z.strictObject({ url: z.string({ error: 'url must be a string' }).trim().min(1, 'url must not be empty').max(4096), check: z.boolean().optional(), repo: backupSettings.repo }),
     handler: (store, p) => setRemote(repoDirOf(store, p), p.url, p.check ?? true),
   }),
   'backup.remote.get': method({
     doc: "The backup repository's remote, checked if asked.",
     result: 'RemoteInfo',
-    params: z.strictObject({ check: z.boolean().optional(), repo: backupSettings.repo }),
+    params: () => z.strictObject({ check: z.boolean().optional(), repo: backupSettings.repo }),
     handler: (store, p) => getRemote(repoDirOf(store, p), p.check ?? false),
   }),
   'backup.remote.remove': method({
@@ -101,7 +101,7 @@ export const backupMethods = {
     result: 'RemoteInfo',
     // Writes the backup repository (not the store): offered to no read-only client.
     writes: true,
-    params: z.strictObject({ repo: backupSettings.repo }),
+    params: () => z.strictObject({ repo: backupSettings.repo }),
     handler: (store, p) => removeRemote(repoDirOf(store, p)),
   }),
 };

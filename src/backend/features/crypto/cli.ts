@@ -4,7 +4,7 @@
 import { type Command } from 'commander';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as readline from 'node:readline';
+import type * as Readline from 'node:readline';
 import type { KeyStatus } from '../../../store/crypto/keys';
 import type { EraseReport } from '../../../store/erase';
 import type { JsonExport, MarkdownExport } from '../../../store/export';
@@ -28,7 +28,8 @@ export interface CliKit {
 /** Asks for a passphrase without echoing it; undefined when there is no terminal to ask in. */
 async function ask(question: string, hidden = true): Promise<string | undefined> {
   if (!process.stdin.isTTY || !process.stderr.isTTY) return undefined;
-  const rl = readline.createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only to ask (a terminal, a locked field)
+  const rl = (require('node:readline') as typeof Readline).createInterface({ input: process.stdin, output: process.stderr, terminal: true });
   const out = rl as unknown as { _writeToOutput(s: string): void };
   let prompted = false;
   out._writeToOutput = (s: string) => {

@@ -12,14 +12,14 @@ export const cryptoMethods = {
     doc: 'Whether encryption is set up and unlocked here, and what can unlock it.',
     result: 'KeyStatus',
     vectorless: true,
-    params: z.strictObject({}),
+    params: () => z.strictObject({}),
     handler: async (store) => keyStatus(store.orm),
   }),
   'crypto.init': method({
     doc: 'Creates the data key, wrapped by a passphrase (and this machine\'s keychain key).',
     result: 'KeyStatus',
     writes: true,
-    params: z.strictObject({ passphrase: passphrase('passphrase'), keychainKey: keychainKey.optional(), ...writer }),
+    params: () => z.strictObject({ passphrase: passphrase('passphrase'), keychainKey: keychainKey.optional(), ...writer }),
     handler: (store, p, ctx) => store.write((orm) => initKeys(orm, who(ctx, p), p.passphrase, keychain(p.keychainKey))),
   }),
   'crypto.unlock': method({
@@ -27,7 +27,7 @@ export const cryptoMethods = {
     result: 'KeyStatus',
     writes: true,
     vectorless: true,
-    params: z
+    params: () => z
       .strictObject({ passphrase: passphrase('passphrase').optional(), keychainKey: keychainKey.optional(), ...writer })
       .refine((p) => p.passphrase !== undefined || p.keychainKey !== undefined, 'give passphrase or keychainKey'),
     handler: (store, p, ctx) => store.write((orm) => unlock(orm, who(ctx, p), { passphrase: p.passphrase, keychainKey: keychain(p.keychainKey) })),
@@ -35,7 +35,7 @@ export const cryptoMethods = {
   'crypto.lock': method({
     doc: 'Forgets the data key in this backend.',
     result: 'KeyStatus',
-    params: z.strictObject({}),
+    params: () => z.strictObject({}),
     handler: async (store) => {
       lock(store.orm);
       return keyStatus(store.orm);
@@ -45,7 +45,7 @@ export const cryptoMethods = {
     doc: 'Re-wraps the data key under a new passphrase.',
     result: 'KeyStatus',
     writes: true,
-    params: z.strictObject({ oldPassphrase: passphrase('oldPassphrase'), newPassphrase: passphrase('newPassphrase'), ...writer }),
+    params: () => z.strictObject({ oldPassphrase: passphrase('oldPassphrase'), newPassphrase: passphrase('newPassphrase'), ...writer }),
     handler: (store, p, ctx) => store.write((orm) => changePassphrase(orm, who(ctx, p), p.oldPassphrase, p.newPassphrase)),
   }),
 };

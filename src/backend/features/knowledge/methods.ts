@@ -40,7 +40,7 @@ export const knowledgeMethods = {
     doc: 'Indexes the vault (only what changed since the last run): notes, links, tags, passages and embeddings.',
     result: 'IndexReport',
     writes: true,
-    params: z.strictObject({ create: z.boolean().optional(), embedder: embedderSpec.optional(), ...writer }),
+    params: () => z.strictObject({ create: z.boolean().optional(), embedder: embedderSpec.optional(), ...writer }),
     handler: async (store, p, ctx) => {
       if (p.create) fs.mkdirSync(ctx.vaultDir, { recursive: true });
       else if (!fs.existsSync(ctx.vaultDir)) {
@@ -53,7 +53,7 @@ export const knowledgeMethods = {
     doc: 'Indexes the files and folders given (what a file watcher saw change).',
     result: 'IndexReport',
     writes: true,
-    params: z.strictObject({
+    params: () => z.strictObject({
       paths: z.array(pathParam(z.string({ error: 'paths must be file or folder paths (absolute, or relative to the vault)' }).min(1).max(4096), 'each path'), { error: 'paths must be a list of file or folder paths' }).min(1, 'paths must not be empty').max(100_000),
       ...writer,
     }),
@@ -62,7 +62,8 @@ export const knowledgeMethods = {
   'knowledge.search': method({
     doc: 'Searches notes, tasks, graph entities and memories by words (FTS5), by meaning (embeddings) or both (hybrid: only hits above a relevance floor): one list, the kind on each hit; kind narrows it, folder/tag/type filter notes; the templates folder (templatesFolder, default "templates"; "" for none) is left out unless folder is inside it.',
     result: 'SearchHit[]',
-    params: z.strictObject({
+    vectorless: (p) => p.mode === 'text', // full text (FTS5) only
+    params: () => z.strictObject({
       query: searchQuery,
       kind: z
         .union([searchKind, z.array(searchKind).max(SEARCH_KINDS.length)], { error: `kind must be one of ${SEARCH_KINDS.join(', ')}, or a list of them` })
@@ -82,7 +83,7 @@ export const knowledgeMethods = {
   'context.build': method({
     doc: 'A task, note or entity with its neighbourhood to a depth, cut to a token budget, most relevant first.',
     result: 'BuiltContext',
-    params: z.strictObject({
+    params: () => z.strictObject({
       ref: z.string({ error: 'ref must be a task id, a note (path, file name or title) or an entity name' }).trim().min(1, 'ref must not be empty').max(4096, 'ref must be at most 4096 characters'),
       depth: z.number({ error: 'depth must be 1, 2 or 3' }).int('depth must be 1, 2 or 3').min(1, 'depth must be 1, 2 or 3').max(3, 'depth must be 1, 2 or 3').default(1),
       maxTokens: z.number({ error: 'maxTokens must be a whole number from 200 to 50000' }).int().min(200, 'maxTokens must be at least 200').max(50_000, 'maxTokens must be at most 50000').default(4000),

@@ -19,7 +19,7 @@ export const memoryMethods = {
     doc: 'Stores a memory (a fact, preference, decision, pattern or context) for a project or the whole store; the same content again gives the one already there. secret: stored encrypted, not searchable.',
     result: 'Memory + `existing`',
     writes: true,
-    params: z.strictObject({
+    params: () => z.strictObject({
       type: memoryType,
       content: memoryContent,
       importance: unitScore('importance').optional(),
@@ -35,7 +35,7 @@ export const memoryMethods = {
   'memory.recall': method({
     doc: 'The memories that best answer a question, ranked by relevance weighted by importance and recency; expired ones are left out.',
     result: 'RecalledMemory[]',
-    params: z.strictObject({
+    params: () => z.strictObject({
       query: searchQuery,
       projectId: id('projectId').optional(),
       types: z.array(z.enum(MEMORY_TYPES, { error: `types may name ${MEMORY_TYPES.join(', ')}` }), { error: 'types must be a list' }).max(MEMORY_TYPES.length).optional(),
@@ -50,7 +50,7 @@ export const memoryMethods = {
   'memory.list': method({
     doc: 'Memories of a project (with the store-wide ones) or all, newest first, in pages.',
     result: 'Memory[]',
-    params: z.strictObject({
+    params: () => z.strictObject({
       projectId: id('projectId').optional(),
       type: memoryType.optional(),
       includeExpired: z.boolean({ error: 'includeExpired must be true or false' }).optional(),
@@ -62,21 +62,21 @@ export const memoryMethods = {
   'memory.get': method({
     doc: 'One memory, with when it was last recalled and how often.',
     result: 'Memory',
-    params: z.strictObject({ id: id('id') }),
+    params: () => z.strictObject({ id: id('id') }),
     handler: (store, p) => store.read((orm) => getMemory(orm, p.id)).then((m) => revealMemory(store.orm, m)),
   }),
   'memory.forget': method({
     doc: 'Removes a memory; the event log keeps the record.',
     result: '`{"forgotten": id}`',
     writes: true,
-    params: z.strictObject({ id: id('id'), ...writer }),
+    params: () => z.strictObject({ id: id('id'), ...writer }),
     handler: (store, p, ctx) => store.write((orm) => forget(orm, who(ctx, p), p.id)),
   }),
   'memory.prune': method({
     doc: 'Removes the memories whose expiry has passed.',
     result: '`{"removed": N}`',
     writes: true,
-    params: z.strictObject({ ...writer }),
+    params: () => z.strictObject({ ...writer }),
     handler: (store, p, ctx) => store.write((orm) => pruneExpired(orm, who(ctx, p))),
   }),
 };

@@ -27,7 +27,7 @@ export const noteMethods = {
   'notes.read': method({
     doc: "A note's text as it is on disk, whole or one section by heading, with its version.",
     result: 'NoteText',
-    params: z.strictObject({
+    params: () => z.strictObject({
       note: notePath(4096),
       heading: z.string({ error: 'heading must be the text of a heading in the note' }).trim().min(1, 'heading must not be empty').max(1000).optional(),
     }),
@@ -37,7 +37,7 @@ export const noteMethods = {
     doc: 'Writes a note: create it (never over another file), append to it, replace it or one section, refused if it changed since the version you read.',
     result: 'NoteText',
     writes: true,
-    params: z
+    params: () => z
       .strictObject({
         note: notePath(4096),
         mode: z.enum(['create', 'append', 'replace', 'replaceSection'], { error: 'mode must be create, append, replace or replaceSection' }),
@@ -52,19 +52,19 @@ export const noteMethods = {
   'notes.links': method({
     doc: "A note's backlinks and outgoing links, each with its line and context.",
     result: 'NoteLinks',
-    params: z.strictObject({ note: notePath(1000) }),
+    params: () => z.strictObject({ note: notePath(1000) }),
     handler: (store, p) => noteLinksOf(store.orm, p.note),
   }),
   'notes.placeholders': method({
     doc: 'Links to notes that do not exist, grouped by name, most-linked first.',
     result: '`[{"target":…,"count":N}]`',
-    params: z.strictObject({}),
+    params: () => z.strictObject({}),
     handler: (store) => placeholders(store.orm),
   }),
   'notes.list': method({
     doc: 'A page of the indexed notes, by folder or tag, sorted by path.',
     result: 'NotePage',
-    params: z.strictObject({
+    params: () => z.strictObject({
       folder: vaultFolder('folder', 'folder must be a vault-relative folder path ("" for the top level)').optional(),
       recursive: z.boolean().optional(),
       tag: z.string({ error: 'tag must be a string' }).trim().min(1, 'tag must not be empty').max(200).optional(),
@@ -75,26 +75,26 @@ export const noteMethods = {
   'notes.folders': method({
     doc: 'The folders that hold notes, with their counts.',
     result: 'FolderSummary[]',
-    params: z.strictObject({ parent: vaultFolder('parent', 'parent must be a vault-relative folder path ("" for the top level)').optional() }),
+    params: () => z.strictObject({ parent: vaultFolder('parent', 'parent must be a vault-relative folder path ("" for the top level)').optional() }),
     handler: (store, p) => listFolders(store, p.parent),
   }),
   'notes.orphans': method({
     doc: 'A page of the notes that link to no note and that no note links to.',
     result: 'NotePage',
-    params: z.strictObject(page),
+    params: () => z.strictObject(page),
     handler: (store, p) => listOrphans(store, p),
   }),
   'tags.list': method({
     doc: "The vault's tags, nested tags with their parents, and how many notes carry each.",
     result: 'TagSummary[]',
-    params: z.strictObject({}),
+    params: () => z.strictObject({}),
     handler: (store) => listTags(store),
   }),
   'notes.createPlaceholder': method({
     doc: 'Creates the note a placeholder link names, where Obsidian would.',
     result: '`{"path","absPath","created":true}`',
     writes: true,
-    params: z.strictObject({
+    params: () => z.strictObject({
       target: pathParam(z.string({ error: 'target must be the note name a link uses, such as "Lost city" or "trips/Lost city"' }).trim().min(1, 'target must not be empty').max(1000), 'target'),
       ...writer,
     }),
@@ -103,7 +103,7 @@ export const noteMethods = {
   'notes.resolve': method({
     doc: 'Where a link written in a note points (file, heading or block line), with a preview.',
     result: 'ResolvedTarget or `null`',
-    params: z.strictObject({
+    params: () => z.strictObject({
       from: pathParam(z.string({ error: 'from must be the path of the note that holds the link' }).trim().min(1, 'from must not be empty').max(4096), 'from'),
       link: z.string({ error: 'link must be the text inside [[…]], or a Markdown link destination' }).trim().min(1, 'link must not be empty').max(4096),
       kind: z.enum(['wikilink', 'embed', 'markdown'], { error: 'kind must be one of wikilink, embed, markdown' }).default('wikilink'),
@@ -113,14 +113,14 @@ export const noteMethods = {
   'notes.templates': method({
     doc: 'The note templates in the templates folder.',
     result: '`[{"name","path"}]`',
-    params: z.strictObject({ templatesFolder: vaultFolder('templatesFolder').optional() }),
+    params: () => z.strictObject({ templatesFolder: vaultFolder('templatesFolder').optional() }),
     handler: async (_store, p, ctx) => listTemplates(ctx.vaultDir, checkVaultFolder(p.templatesFolder ?? DEFAULT_TEMPLATES_FOLDER, 'The templates folder')),
   }),
   'notes.create': method({
     doc: 'Creates a note, from a template if given; never overwrites.',
     result: 'NewNoteResult',
     writes: true,
-    params: z.strictObject({
+    params: () => z.strictObject({
       title: pathParam(z.string({ error: 'title must be a string' }).max(1000), 'title'),
       template: templateName.optional(),
       templatesFolder: vaultFolder('templatesFolder').optional(),
@@ -133,7 +133,7 @@ export const noteMethods = {
     doc: "Today's (or a given day's) daily note, created once from its template.",
     result: 'NewNoteResult',
     writes: true,
-    params: z.strictObject({
+    params: () => z.strictObject({
       date: z.string({ error: 'date must be a day written YYYY-MM-DD' }).trim().optional(),
       folder: vaultFolder('folder').optional(),
       format: pathParam(z.string({ error: 'format must be a date format such as YYYY-MM-DD' }).max(200), 'format').optional(),
@@ -147,7 +147,7 @@ export const noteMethods = {
     doc: 'Creates the next numbered decision record.',
     result: 'NewNoteResult + `number`',
     writes: true,
-    params: z.strictObject({
+    params: () => z.strictObject({
       title: z.string({ error: 'title must be a string' }).max(1000),
       folder: vaultFolder('folder').optional(),
       ...writer,
@@ -157,14 +157,14 @@ export const noteMethods = {
   'notes.renamePlan': method({
     doc: 'What renaming a note would change: its file and every link to it.',
     result: 'RenamePlan',
-    params: z.strictObject({ note: notePath(4096), newName }),
+    params: () => z.strictObject({ note: notePath(4096), newName }),
     handler: (store, p, ctx) => planRename(store, ctx.vaultDir, p.note, p.newName),
   }),
   'notes.rename': method({
     doc: 'Renames a note and rewrites every link to it.',
     result: 'RenamePlan + `written`',
     writes: true,
-    params: z.strictObject({ note: notePath(4096), newName, ...writer }),
+    params: () => z.strictObject({ note: notePath(4096), newName, ...writer }),
     handler: (store, p, ctx) => renameNote(store, ctx.vaultDir, who(ctx, p), p.note, p.newName),
   }),
 };

@@ -22,7 +22,7 @@ export const sessionMethods = {
     doc: "Starts an agent's working session (optionally on a project or a task); its messages are appended with sessions.append.",
     result: 'Session',
     writes: true,
-    params: z.strictObject({
+    params: () => z.strictObject({
       agent: name('agent').optional(),
       projectId: id('projectId').optional(),
       taskId: id('taskId').optional(),
@@ -38,7 +38,7 @@ export const sessionMethods = {
     doc: `Appends messages (role, content, toolCalls, tokens; at most ${APPEND_BATCH_MAX} at once) to an open session, in order. secret: content stored encrypted, not searchable.`,
     result: '`{"session": Session, "appended": [{id, seq}]}`',
     writes: true,
-    params: z.strictObject({
+    params: () => z.strictObject({
       sessionId: id('sessionId'),
       messages: z.array(message, { error: 'messages must be a list of { role, content, toolCalls?, tokens? }' }).min(1, 'messages must hold at least one message').max(APPEND_BATCH_MAX, `at most ${APPEND_BATCH_MAX} messages at once`),
       /** Every message of the batch secret (a message's own `secret` also works). */
@@ -51,7 +51,7 @@ export const sessionMethods = {
     doc: 'Ends a session with its summary and tokens; remember: {type?, importance?} keeps the summary as a memory of its project.',
     result: '`{"session": Session, "memory": Memory | null}`',
     writes: true,
-    params: z.strictObject({
+    params: () => z.strictObject({
       id: id('id'),
       summary: sessionSummary.optional(),
       tokensIn: count('tokensIn').optional(),
@@ -65,7 +65,7 @@ export const sessionMethods = {
   'sessions.list': method({
     doc: 'Sessions by agent, project or task (open: only those not ended), newest first, in pages.',
     result: 'Session[]',
-    params: z.strictObject({
+    params: () => z.strictObject({
       agent: name('agent').optional(),
       projectId: id('projectId').optional(),
       taskId: id('taskId').optional(),
@@ -78,7 +78,7 @@ export const sessionMethods = {
   'sessions.get': method({
     doc: "A session with its messages in order, in pages (total: the messages it holds).",
     result: '`{"session": Session, "messages": Message[], "total": N}`',
-    params: z.strictObject({ id: id('id'), limit: pageLimit(1000, 100), offset: pageOffset }),
+    params: () => z.strictObject({ id: id('id'), limit: pageLimit(1000, 100), offset: pageOffset }),
     handler: (store, p) =>
       store.read((orm) => getSession(orm, p.id, p)).then((r) => ({ ...r, messages: r.messages.map((m) => revealMessage(store.orm, m)) })),
   }),
@@ -86,7 +86,7 @@ export const sessionMethods = {
     doc: "Removes messages older than olderThanDays days (retention); the sessions stay, and each session's removal is an event.",
     result: '`{"removed": N, "sessions": N, "before": datetime}`',
     writes: true,
-    params: z.strictObject({
+    params: () => z.strictObject({
       olderThanDays: z.number({ error: 'olderThanDays must be a number of days' }).positive('olderThanDays must be more than 0').max(36_500, 'olderThanDays must be at most 36,500'),
       ...writer,
     }),

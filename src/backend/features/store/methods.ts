@@ -14,7 +14,7 @@ export const storeMethods = {
   'store.info': method({
     doc: 'What this store is: version, folders, schema, counts, the embedder and who the backend writes as.',
     result: 'StoreInfo',
-    params: z.strictObject({}),
+    params: () => z.strictObject({}),
     handler: async (store, _p, ctx) => ({
       cairnVersion: CAIRN_VERSION,
       storeDir: store.dir,
@@ -33,13 +33,13 @@ export const storeMethods = {
   'store.health': method({
     doc: "The database's integrity check, sizes and the event log's state.",
     result: 'StoreHealth',
-    params: z.strictObject({}),
+    params: () => z.strictObject({}),
     handler: (store) => store.health(),
   }),
   'store.export': method({
     doc: 'The whole store (or one project) as JSON rows, or as one readable Markdown document per project.',
     result: 'Export',
-    params: z.strictObject({
+    params: () => z.strictObject({
       format: z.enum(['json', 'markdown'], { error: 'format must be "json" or "markdown"' }).default('json'),
       projectId: id('projectId').optional(),
     }),
@@ -49,7 +49,7 @@ export const storeMethods = {
     doc: 'The append-only event log, filtered by aggregate and paged by sequence number.',
     result: 'Event[]',
     vectorless: true,
-    params: z.strictObject({
+    params: () => z.strictObject({
       aggregateType: z.enum(AGGREGATE_TYPES, { error: `aggregateType must be one of ${AGGREGATE_TYPES.join(', ')}` }).optional(),
       aggregateId: id('aggregateId').optional(),
       afterSeq: z.number().int().min(0).optional(),
@@ -62,7 +62,7 @@ export const storeMethods = {
   'activity.recent': method({
     doc: 'What changed lately (since a time, of some kinds), newest first, one line each: who, what, and to what.',
     result: 'ActivityItem[]',
-    params: z.strictObject({
+    params: () => z.strictObject({
       since: isoDateTime('since').optional(),
       kinds: z.array(z.enum(AGGREGATE_TYPES, { error: `kinds may name ${AGGREGATE_TYPES.join(', ')}` }), { error: 'kinds must be a list' }).max(AGGREGATE_TYPES.length).optional(),
       limit: z.number({ error: 'limit must be a whole number from 1 to 500' }).int().min(1).max(500).default(50),

@@ -13,7 +13,7 @@ export const syncMethods = {
     doc: 'Backs up, fetches, merges field by field, applies and pushes; retries when another machine pushed first.',
     result: 'SyncResult',
     writes: true,
-    params: z
+    params: () => z
       .strictObject({
         /** How many times a push rejected because someone pushed meanwhile is followed by another fetch and merge. */
         maxAttempts: z.number({ error: 'maxAttempts must be a number' }).int().min(1).max(10).optional(),
@@ -34,7 +34,7 @@ export const syncMethods = {
   'conflicts.list': method({
     doc: 'The conflicts sync left for a person: open, resolved or all.',
     result: 'Conflict[]',
-    params: z.strictObject({
+    params: () => z.strictObject({
       status: z.enum(['open', 'resolved', 'all'], { error: 'status must be open, resolved or all' }).optional(),
       limit: z.number().int().min(1).max(10_000).optional(),
     }),
@@ -44,7 +44,7 @@ export const syncMethods = {
     doc: 'Settles a conflict: mine, theirs, or an edited value.',
     result: 'Conflict',
     writes: true,
-    params: z
+    params: () => z
       .strictObject({
         id: conflictId,
         choice: z.enum(['mine', 'theirs', 'edit'], { error: 'choice must be mine, theirs or edit' }),

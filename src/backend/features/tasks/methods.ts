@@ -40,15 +40,16 @@ const codeRefs = (): typeof CodeRefs => require('../../../store/knowledge/codeRe
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 const absolutePath = (what: string) => pathParam(z.string({ error: `${what} must be an absolute path` }).max(4096), what).refine((p) => path.isAbsolute(p), `${what} must be an absolute path`);
+// The shared schemas below are functions, built by the params that use them (define.ts's `method`).
 /** Task fields stored encrypted (see crypto.*). */
-const secretFields = z.array(z.enum(SECRET_TASK_FIELDS, { error: `secretFields may name ${SECRET_TASK_FIELDS.join(', ')}` }), { error: 'secretFields must be a list of field names' }).max(SECRET_TASK_FIELDS.length);
+const secretFields = () => z.array(z.enum(SECRET_TASK_FIELDS, { error: `secretFields may name ${SECRET_TASK_FIELDS.join(', ')}` }), { error: 'secretFields must be a list of field names' }).max(SECRET_TASK_FIELDS.length);
 const item = (what: string) => z.number({ error: `${what} must be an item number (from 1)` }).int(`${what} must be a whole number`).min(1, `${what} counts from 1`).max(1000);
 const criteriaChange = (p: { add?: string; at?: number; check?: number; uncheck?: number; remove?: number; move?: number; to?: number }): CriteriaChange =>
   p.add !== undefined ? { add: p.add, at: p.at } : p.check !== undefined ? { check: p.check } : p.uncheck !== undefined ? { uncheck: p.uncheck } : p.remove !== undefined ? { remove: p.remove } : { move: p.move!, to: p.to! };
 const asArray = <T>(v: T | T[] | undefined) => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
 
 /** A new task's fields: tasks.create takes one, tasks.createMany a list. */
-const taskFields = {
+const taskFields = () => ({
   projectId: id('projectId'),
   title: name('title'),
   sprintId: id('sprintId').nullable().optional(),
@@ -62,18 +63,18 @@ const taskFields = {
   notes: noteRefs.optional(),
   dependsOn: dependsOnRule.optional(),
   criteria: z.array(criterionText, { error: 'criteria must be a list of texts' }).max(100, 'a task may have at most 100 acceptance criteria').optional(),
-  secretFields: secretFields.optional(),
-};
+  secretFields: secretFields().optional(),
+});
 
 /** Tasks one tasks.createMany makes (one transaction: all or none). */
 const MAX_BATCH = 1000;
 
 /** What the Projects tree shows of a project (tasks.tree, tasks.treeSections, tasks.treePlace). */
-const treeView = {
+const treeView = () => ({
   statuses: z.array(status, { error: 'statuses must be a list of statuses' }).min(1, 'statuses must not be empty: leave it out to show every status').max(TASK_STATUSES.length).optional(),
   assignee: z.string({ error: 'assignee must be a string' }).trim().min(1, "assignee must not be empty: leave it out to show everyone's tasks").max(200, 'assignee is too long').optional(),
   groupBy: z.enum(TREE_GROUPINGS, { error: `groupBy must be one of ${TREE_GROUPINGS.join(', ')}` }).default('sprint'),
-};
+});
 const viewOf = (p: { statuses?: TaskStatus[]; assignee?: string; groupBy: TreeGrouping }): TreeView => ({ statuses: p.statuses, assignee: p.assignee, groupBy: p.groupBy });
 /** The keys a group may have under each grouping (any assignee, '' for the unassigned). */
 const GROUP_KEYS: Partial<Record<TreeGrouping, readonly string[]>> = { status: TASK_STATUSES, priority: TASK_PRIORITIES };
@@ -88,7 +89,7 @@ export const taskMethods = {
     doc: 'Tasks filtered by project, sprint, status, assignee or parent, in pages.',
     result: 'Task[]',
     vectorless: true,
-    params: z.strictObject({
+    params: () => z.strictObject({
       projectId: id('projectId').optional(),
       sprintId: id('sprintId').nullable().optional(),
       status: z.union([status, z.array(status)], { error: `status must be one of ${TASK_STATUSES.join(', ')}, or a list of them` }).optional(),
@@ -103,7 +104,7 @@ export const taskMethods = {
     doc: "A task board's columns: a page of cards per status (by rank, then urgent first, then by id) with each column's total, under the board's filters; with lanes, the swimlanes (sprints or assignees) that have cards.",
     result: '`{"columns": BoardColumn[], "facets"?: {"assignees", "tags"}, "lanes"?: [{"key", "total"}]}`',
     vectorless: true,
-    params: z.strictObject({
+    params: () => z.strictObject({
       projectId: id('projectId').optional(),
       sprintId: id('sprintId').nullable().optional(),
       assignee: agentName.nullable().optional(),
@@ -141,13 +142,13 @@ export const taskMethods = {
     doc: "One level of a project's tree (the Projects view), a page at a time in id order: the project's own tasks, a sprint's, a task's subtasks or a group's, each with how many of its subtasks show (`children`), and the level's total. Grouped by sprint, a task shows under its parent when the parent shows, else under its sprint, else under the project; grouped by status, assignee or priority, in its group.",
     result: '`{"total", "offset", "tasks": TreeTask[]}` (a task\'s id, project, sprint, parent, title, status, priority, assignee, tags, estimate, actual, tokens, quality, version, and `children`)',
     vectorless: true,
-    params: z
+    params: () => z
       .strictObject({
         projectId: id('projectId'),
         sprintId: id('sprintId').optional(),
         parentId: id('parentId').optional(),
         group: z.string({ error: 'group must be a string: a status, a priority or an assignee ("" for the unassigned)' }).trim().max(200, 'group is too long').optional(),
-        ...treeView,
+        ...treeView(),
         offset: pageOffset,
         limit: pageLimit(TREE_PAGE_MAX, 500),
       })
@@ -164,14 +165,14 @@ export const taskMethods = {
     doc: "What a project's tree (the Projects view) shows before the project's own tasks: grouped by sprint, its sprints with how many tasks show directly under each; grouped by status, assignee or priority, the groups that hold shown tasks, with their counts, in the grouping's order.",
     result: '`{"sprints": [{"sprint": Sprint, "count"}]}` or `{"groups": [{"key", "count"}]}`',
     vectorless: true,
-    params: z.strictObject({ projectId: id('projectId'), ...treeView }),
+    params: () => z.strictObject({ projectId: id('projectId'), ...treeView() }),
     handler: (store, p) => store.read((orm) => treeSections(orm, p.projectId, viewOf(p))),
   }),
   'tasks.treePlace': method({
     doc: "Where a task shows in its project's tree (the Projects view) under a filter and grouping: the level its top-most shown ancestor sits in, and the chain from that ancestor down to the task, each with its position in its level; null when the view does not show it.",
     result: '`{"place": {"level", "chain": [{"task": TreeTask, "position"}]} or null}`',
     vectorless: true,
-    params: z.strictObject({ id: id('id'), ...treeView }),
+    params: () => z.strictObject({ id: id('id'), ...treeView() }),
     handler: (store, p) =>
       store.read((orm) => treePlace(orm, p.id, viewOf(p))).then((place) => ({ place: place && { ...place, chain: place.chain.map((c) => ({ ...c, task: revealTreeTask(store)(c.task) })) } })),
   }),
@@ -179,7 +180,7 @@ export const taskMethods = {
     doc: 'One task, with the notes it is linked to if asked.',
     result: 'Task (+ `relatedNotes`)',
     vectorless: true,
-    params: z.strictObject({ id: id('id'), includeNotes: z.boolean({ error: 'includeNotes must be true or false' }).optional() }),
+    params: () => z.strictObject({ id: id('id'), includeNotes: z.boolean({ error: 'includeNotes must be true or false' }).optional() }),
     handler: (store, p) =>
       p.includeNotes
         ? store.read(async (orm) => ({ ...revealTaskRow(store, true)(await getTask(orm, p.id)), relatedNotes: await taskLinks().taskNotes(orm, p.id) }))
@@ -189,14 +190,14 @@ export const taskMethods = {
     doc: 'Creates a task in a project (optionally in a sprint, under a parent, linked to notes).',
     result: 'Task',
     writes: true,
-    params: z.strictObject({ ...taskFields, ...writer }),
+    params: () => z.strictObject({ ...taskFields(), ...writer }),
     handler: (store, p, ctx) => store.write((orm) => createTask(orm, who(ctx, p), p)).then(revealTaskRow(store)),
   }),
   'tasks.createMany': method({
     doc: `Creates up to ${MAX_BATCH} tasks in one transaction, each with its event: all or none (a bad one names its index).`,
     result: 'Task[]',
     writes: true,
-    params: z.strictObject({ tasks: z.array(z.strictObject(taskFields), { error: 'tasks must be a list of tasks' }).min(1, 'tasks must not be empty').max(MAX_BATCH, `at most ${MAX_BATCH} tasks per call`), ...writer }),
+    params: () => z.strictObject({ tasks: z.array(z.strictObject(taskFields()), { error: 'tasks must be a list of tasks' }).min(1, 'tasks must not be empty').max(MAX_BATCH, `at most ${MAX_BATCH} tasks per call`), ...writer }),
     handler: (store, p, ctx) =>
       store
         .write(async (orm) => {
@@ -218,7 +219,7 @@ export const taskMethods = {
     doc: "Changes a task's fields, if it is still at the version you read.",
     result: 'Task',
     writes: true,
-    params: z.strictObject({
+    params: () => z.strictObject({
       id: id('id'),
       expectedVersion,
       title: name('title').optional(),
@@ -235,7 +236,7 @@ export const taskMethods = {
       tokensOut: count('tokensOut').nullable().optional(),
       qualityScore: qualityScore.nullable().optional(),
       notes: noteRefs.optional(),
-      secretFields: secretFields.optional(),
+      secretFields: secretFields().optional(),
       ...writer,
     }),
     handler: (store, p, ctx) => store.write((orm) => updateTask(orm, who(ctx, p), p.id, p.expectedVersion, changesOf(p))).then(revealTaskRow(store)),
@@ -244,49 +245,49 @@ export const taskMethods = {
     doc: "Moves a task within its board column, between the tasks shown above (after) and below (before) it, if it is still at the version you read: writes its rank, one row (a column numbered afresh only when there is no room).",
     result: 'Task',
     writes: true,
-    params: z.strictObject({ id: id('id'), expectedVersion, after: id('after').nullable(), before: id('before').nullable(), ...writer }),
+    params: () => z.strictObject({ id: id('id'), expectedVersion, after: id('after').nullable(), before: id('before').nullable(), ...writer }),
     handler: (store, p, ctx) => store.write((orm) => reorderTask(orm, who(ctx, p), p.id, p.expectedVersion, { after: p.after, before: p.before })).then(revealTaskRow(store)),
   }),
   'tasks.delete': method({
     doc: 'Deletes a task; the event log keeps the record.',
     result: '`null`',
     writes: true,
-    params: z.strictObject({ id: id('id'), expectedVersion: expectedVersion.optional(), ...writer }),
+    params: () => z.strictObject({ id: id('id'), expectedVersion: expectedVersion.optional(), ...writer }),
     handler: (store, p, ctx) => store.write((orm) => deleteTask(orm, who(ctx, p), p.id, p.expectedVersion)),
   }),
   'tasks.counts': method({
     doc: 'How many tasks there are, by status.',
     result: 'TaskCounts',
     vectorless: true,
-    params: z.strictObject({}),
+    params: () => z.strictObject({}),
     handler: (store) => countTasks(store.orm),
   }),
   'tasks.dependencies': method({
     doc: 'The tasks a task waits for and the tasks waiting for it, and whether it is ready.',
     result: 'TaskDependencies',
     vectorless: true,
-    params: z.strictObject({ id: id('id') }),
+    params: () => z.strictObject({ id: id('id') }),
     handler: (store, p) => store.read((orm) => taskDependencies(orm, p.id)),
   }),
   'tasks.depend': method({
     doc: 'Makes a task wait for another (in any project of the store); a cycle is refused, naming it.',
     result: 'Task',
     writes: true,
-    params: z.strictObject({ id: id('id'), on: id('on'), ...writer }),
+    params: () => z.strictObject({ id: id('id'), on: id('on'), ...writer }),
     handler: (store, p, ctx) => store.write((orm) => addDependency(orm, who(ctx, p), p.id, p.on)).then(revealTaskRow(store)),
   }),
   'tasks.undepend': method({
     doc: 'Stops a task waiting for another.',
     result: 'Task',
     writes: true,
-    params: z.strictObject({ id: id('id'), on: id('on'), ...writer }),
+    params: () => z.strictObject({ id: id('id'), on: id('on'), ...writer }),
     handler: (store, p, ctx) => store.write((orm) => removeDependency(orm, who(ctx, p), p.id, p.on)).then(revealTaskRow(store)),
   }),
   'tasks.criteria': method({
     doc: "Changes a task's acceptance criteria: add (at a place), check, uncheck, remove or move an item (numbered from 1); with expectedVersion, only if the task is still at that version.",
     result: 'Task',
     writes: true,
-    params: z
+    params: () => z
       .strictObject({
         id: id('id'),
         expectedVersion: expectedVersion.optional(),
@@ -308,14 +309,14 @@ export const taskMethods = {
     doc: "The most urgent ready task for an agent: pending, not another's, every dependency finished (by priority, then how many wait for it, then age).",
     result: '`{"task": Task or null}`',
     vectorless: true,
-    params: z.strictObject({ agent: name('agent').optional(), projectId: id('projectId').optional() }),
+    params: () => z.strictObject({ agent: name('agent').optional(), projectId: id('projectId').optional() }),
     handler: (store, p, ctx) => store.read((orm) => nextTask(orm, p.agent ?? ctx.who.actor, p.projectId)).then((t) => ({ task: t ? revealTaskRow(store)(t) : null })),
   }),
   'tasks.claim': method({
     doc: "Atomically assigns a task (or, without id, the next ready one) to an agent and starts it; refused, naming the holder, while another holds it.",
     result: '`{"task": Task or null}`',
     writes: true,
-    params: z.strictObject({ id: id('id').optional(), agent: name('agent').optional(), projectId: id('projectId').optional(), ...writer }),
+    params: () => z.strictObject({ id: id('id').optional(), agent: name('agent').optional(), projectId: id('projectId').optional(), ...writer }),
     handler: (store, p, ctx) => {
       const agent = p.agent ?? who(ctx, p).actor;
       return store
@@ -327,7 +328,7 @@ export const taskMethods = {
     doc: "Marks a task done with the agent run that did it; the task's tokens, quality and actual time follow from its runs.",
     result: 'Completion',
     writes: true,
-    params: z.strictObject({
+    params: () => z.strictObject({
       id: id('id'),
       agent: name('agent').optional(),
       ...runMeasures,
@@ -345,19 +346,19 @@ export const taskMethods = {
   'tasks.notes': method({
     doc: 'The notes a task is linked to, either way (its notes field, or a note that names the task).',
     result: 'TaskNoteLink[]',
-    params: z.strictObject({ taskId: id('taskId') }),
+    params: () => z.strictObject({ taskId: id('taskId') }),
     handler: (store, p) => store.read((orm) => taskLinks().taskNotes(orm, p.taskId)),
   }),
   'notes.tasks': method({
     doc: 'The tasks a note is linked to, either way.',
     result: 'NoteTasks',
-    params: z.strictObject({ note: noteRef('note') }),
+    params: () => z.strictObject({ note: noteRef('note') }),
     handler: (store, p) => store.read((orm) => taskLinks().noteTasks(orm, p.note)),
   }),
   'codeLens.lookup': method({
     doc: "What a source file's code lenses need in one read: the notes and tasks it names, and the notes that link to it.",
     result: 'CodeRefs',
-    params: z.strictObject({
+    params: () => z.strictObject({
       file: absolutePath('file').optional(),
       workspaceFolder: absolutePath('workspaceFolder').optional(),
       notes: z.array(z.string({ error: 'notes must be a list of wikilink texts' }).max(1000), { error: 'notes must be a list of wikilink texts' }).max(1000, 'notes may hold at most 1000 names').optional(),
