@@ -5,6 +5,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as assert from 'node:assert/strict';
+import * as crypto from 'node:crypto';
+import * as sqlite3 from '@vscode/sqlite3';
 import { StoreError, type StoreErrorKind } from '../src/store/errors';
 import { Store, type StoreOptions } from '../src/store/store';
 import type { Actor } from '../src/store/events';
@@ -196,4 +198,29 @@ export function startBackend(store: string, args: string[] = [], as?: { uid: num
         child.stdin.end();
       }),
   };
+}
+
+function rawAll<T>(file: string, sql: string): Promise<T[]> {
+  return new Promise((resolve, reject) => {
+    const db = new sqlite3.Database(file, sqlite3.OPEN_READONLY, (err) => {
+      if (err) return reject(err);
+      db.all(sql, (e, rows) => db.close(() => (e ? reject(e) : resolve(rows as T[]))));
+    });
+  });
+}
+
+/**
+ * Overwrites the tasks table's root page with random bytes (its first byte made an invalid page type, so the damage
+ * is certain), as a disk fault would. The store must be closed (its WAL checkpointed into the file).
+ */
+export async function damageTasks(file: string): Promise<void> {
+  const [{ page_size: pageSize }] = await rawAll<{ page_size: number }>(file, 'PRAGMA page_size');
+  const [{ rootpage }] = await rawAll<{ rootpage: number }>(file, `select rootpage from sqlite_master where name = 'tasks'`);
+  assert.ok(rootpage > 1);
+  assert.equal(fs.existsSync(`${file}-wal`) && fs.statSync(`${file}-wal`).size > 0, false, 'the WAL was checkpointed');
+  const junk = crypto.randomBytes(pageSize);
+  junk[0] = 0x01;
+  const fd = fs.openSync(file, 'r+');
+  fs.writeSync(fd, junk, 0, pageSize, (rootpage - 1) * pageSize);
+  fs.closeSync(fd);
 }

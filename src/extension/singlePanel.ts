@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 
 interface Panel {
+  readonly panel: Pick<vscode.WebviewPanel, 'reveal'>;
   dispose(): void;
   readonly onDidDispose: vscode.Event<void>;
 }
@@ -21,6 +22,15 @@ export class SinglePanel<P extends Panel> implements vscode.Disposable {
       if (this.panel === panel) this.panel = undefined;
     });
     return panel;
+  }
+
+  /** The open panel, shown with `filter` when one is given (else brought to the front); or a new one, made by `make`. */
+  show<F>(filter: F | undefined, showFilter: (current: P, filter: F) => void, make: () => P): P {
+    const current = this.panel;
+    if (!current) return this.adopt(make());
+    if (filter !== undefined) showFilter(current, filter);
+    else current.panel.reveal();
+    return current;
   }
 
   /** Restores the panel of `viewType` after a reload: the page keeps its own state (getState), so only its host is made again. */

@@ -5,13 +5,12 @@ import { strict as assert } from 'node:assert';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as sqlite3 from '@vscode/sqlite3';
 import { stampsOf } from '../../src/store/cleanCheck';
 import { StoreError } from '../../src/store/errors';
 import { createProject, listProjects } from '../../src/store/projects';
 import { Store, type StoreOptions } from '../../src/store/store';
 import { createTask } from '../../src/store/tasks';
-import { cleanupTempDirs, human, tempDir } from '../helpers';
+import { cleanupTempDirs, damageTasks, human, tempDir } from '../helpers';
 
 /**
  * Opens the store, noting every statement it runs (slowQueryMs 0 reports them all). Without sqlite-vec: its version
@@ -36,24 +35,6 @@ async function storeWithTasks(): Promise<string> {
   });
   await store.close();
   return dir;
-}
-
-/** Random bytes over the tasks table's root page (closed store, WAL checkpointed), as a disk fault leaves it. */
-async function damageTasks(file: string): Promise<void> {
-  const { rootpage, pageSize } = await new Promise<{ rootpage: number; pageSize: number }>((resolve, reject) => {
-    const db = new sqlite3.Database(file, sqlite3.OPEN_READONLY, (err) => {
-      if (err) return reject(err);
-      const sql = `select rootpage, (select page_size from pragma_page_size) as pageSize from sqlite_master where name = 'tasks'`;
-      db.get(sql, (e, row: { rootpage: number; pageSize: number }) => db.close(() => (e ? reject(e) : resolve(row))));
-    });
-  });
-  assert.ok(rootpage > 1);
-  assert.equal(fs.existsSync(`${file}-wal`) && fs.statSync(`${file}-wal`).size > 0, false, 'the WAL was checkpointed');
-  const junk = crypto.randomBytes(pageSize);
-  junk[0] = 0x01;
-  const fd = fs.openSync(file, 'r+');
-  fs.writeSync(fd, junk, 0, pageSize, (rootpage - 1) * pageSize);
-  fs.closeSync(fd);
 }
 
 describe('the damage check at open, skipped for a store unchanged since a clean one', function () {

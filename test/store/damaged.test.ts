@@ -6,42 +6,16 @@ import { strict as assert } from 'node:assert';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as sqlite3 from '@vscode/sqlite3';
 import { StoreError } from '../../src/store/errors';
 import { Store } from '../../src/store/store';
 import { createProject } from '../../src/store/projects';
 import { invoke, MethodError } from '../../src/backend/methods';
 import { runBackup } from '../../src/sync/backup';
 import { runSync } from '../../src/sync/sync';
-import { cleanupTempDirs, cli, human, requireBuilt, startBackend, tempDir } from '../helpers';
+import { cleanupTempDirs, cli, damageTasks, human, requireBuilt, startBackend, tempDir } from '../helpers';
 import { closeClones, envOf, git, populate, syncedPair } from '../sync/fixtures';
 
 const env = { CAIRN_STORE: undefined, CAIRN_DEBUG: undefined };
-
-function rawAll<T>(file: string, sql: string): Promise<T[]> {
-  return new Promise((resolve, reject) => {
-    const db = new sqlite3.Database(file, sqlite3.OPEN_READONLY, (err) => {
-      if (err) return reject(err);
-      db.all(sql, (e, rows) => db.close(() => (e ? reject(e) : resolve(rows as T[]))));
-    });
-  });
-}
-
-/**
- * Overwrites the tasks table's root page with random bytes (its first byte made an invalid page type, so the damage
- * is certain), as a disk fault would. The store must be closed (its WAL checkpointed into the file).
- */
-async function damageTasks(file: string): Promise<void> {
-  const [{ page_size: pageSize }] = await rawAll<{ page_size: number }>(file, 'PRAGMA page_size');
-  const [{ rootpage }] = await rawAll<{ rootpage: number }>(file, `select rootpage from sqlite_master where name = 'tasks'`);
-  assert.ok(rootpage > 1);
-  assert.equal(fs.existsSync(`${file}-wal`) && fs.statSync(`${file}-wal`).size > 0, false, 'the WAL was checkpointed');
-  const junk = crypto.randomBytes(pageSize);
-  junk[0] = 0x01;
-  const fd = fs.openSync(file, 'r+');
-  fs.writeSync(fd, junk, 0, pageSize, (rootpage - 1) * pageSize);
-  fs.closeSync(fd);
-}
 
 /** A store of 300 tasks, backed up, then damaged; returns its folder and vault. */
 async function damagedStore(): Promise<{ dir: string; vault: string; head: string }> {

@@ -62,14 +62,11 @@ export function registerTaskBoard(o: { context: vscode.ExtensionContext; backend
     disposables: [
       command('cairn.openTaskBoard', async (target?: ProjectNode | SprintNode) => {
         const filter = filterFor(target);
-        const current = boards.current;
-        if (current) {
-          if (filter) current.showFilter(filter);
-          else current.panel.reveal();
-          return true;
-        }
-        const panel = vscode.window.createWebviewPanel(TASK_BOARD_VIEW_TYPE, 'Task Board', vscode.ViewColumn.Active, panelOptions(o.context.extensionUri));
-        boards.adopt(new TaskBoardPanel(panel, deps, filter));
+        boards.show(
+          filter,
+          (current, f) => current.showFilter(f),
+          () => new TaskBoardPanel(vscode.window.createWebviewPanel(TASK_BOARD_VIEW_TYPE, 'Task Board', vscode.ViewColumn.Active, panelOptions(o.context.extensionUri)), deps, filter),
+        );
         return true;
       }),
       boards.restoreOn(TASK_BOARD_VIEW_TYPE, (panel) => new TaskBoardPanel(panel, deps)),

@@ -40,14 +40,11 @@ export function registerDashboard(o: { context: vscode.ExtensionContext; backend
       command('cairn.openDashboard', async (target?: ProjectNode | SprintNode) => {
         const openedAt = performance.now();
         const filter = filterFor(target);
-        const current = dashboards.current;
-        if (current) {
-          if (filter) current.showFilter(filter);
-          else current.panel.reveal();
-          return true;
-        }
-        const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, 'Cairn Dashboard', vscode.ViewColumn.Active, panelOptions(o.context.extensionUri));
-        dashboards.adopt(new DashboardPanel(panel, deps, filter, openedAt));
+        dashboards.show(
+          filter,
+          (current, f) => current.showFilter(f),
+          () => new DashboardPanel(vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, 'Cairn Dashboard', vscode.ViewColumn.Active, panelOptions(o.context.extensionUri)), deps, filter, openedAt),
+        );
         return true;
       }),
       dashboards.restoreOn(DASHBOARD_VIEW_TYPE, (panel) => new DashboardPanel(panel, deps)),

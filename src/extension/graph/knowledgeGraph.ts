@@ -66,16 +66,16 @@ export function registerKnowledgeGraph(o: { context: vscode.ExtensionContext; ba
   const deps: KnowledgeGraphDeps = { backend: o.backend, log: o.log, extensionUri: o.context.extensionUri, activeNode: () => followed, open };
   const show = (filter: GraphFilter | undefined) => {
     const openedAt = performance.now();
-    const current = graphs.current;
-    if (current) {
-      if (filter) current.showFilter(filter, openedAt);
-      else current.panel.reveal();
-      return current;
-    }
-    // Beside the editor, so the local graph and the note it follows are both in sight.
-    const column = vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
-    const panel = vscode.window.createWebviewPanel(KNOWLEDGE_GRAPH_VIEW_TYPE, 'Knowledge Graph', { viewColumn: column, preserveFocus: false }, panelOptions(o.context.extensionUri));
-    return graphs.adopt(new KnowledgeGraphPanel(panel, deps, filter, openedAt));
+    return graphs.show(
+      filter,
+      (current, f) => current.showFilter(f, openedAt),
+      () => {
+        // Beside the editor, so the local graph and the note it follows are both in sight.
+        const column = vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
+        const panel = vscode.window.createWebviewPanel(KNOWLEDGE_GRAPH_VIEW_TYPE, 'Knowledge Graph', { viewColumn: column, preserveFocus: false }, panelOptions(o.context.extensionUri));
+        return new KnowledgeGraphPanel(panel, deps, filter, openedAt);
+      },
+    );
   };
 
   /** The node Show in Graph was run on: a file (Explorer, editor), a note of a knowledge view, a node id, or the active editor. */
