@@ -277,7 +277,16 @@ export async function backupLocked(env: BackupEnv, settings: BackupSettings, opt
         (last?.seq ?? 0) >= state.lastSeq;
       const events = trusted ? await eventsSince(conn, state!.lastSeq) : null;
       const plans = planExport(specs, events);
-      const exported = await exportTables(conn, repoDir, specs, plans, previous, (table, done, total) => progress(`export ${table}`, done, total), opts.full ?? false);
+      const exported = await exportTables(conn, repoDir, specs, plans, previous, {
+        onTable: (table, done, total) => progress(`export ${table}`, done, total),
+        checkContents: opts.full ?? false,
+        // Each table's new lines are scanned, and a first backup stages its shards, while the next table is
+        // exported: the scan worker and git work on the other core.
+        onTableWritten: (paths, written) => {
+          activeScanner.shards(written);
+          if (stagesEarly) void stage(paths, 'early');
+        },
+      });
       return { specs, schemaVersion, last, exported, trusted };
     });
 
@@ -288,15 +297,12 @@ export async function backupLocked(env: BackupEnv, settings: BackupSettings, opt
     if (damaged || Object.keys(massRemovals).length) throw damaged ?? massDeleteRefusal(opts.inSync ? 'sync-backup' : 'backup', massRemovals);
 
     crashPoint('backup:exported');
-    activeScanner.shards(snap.exported.written);
     // A backup that trusts its state knows every file it writes: git writes each as a blob as soon as it is complete,
     // on the other core, while the backup goes on (the first backup stages while it writes instead).
     if (snap.trusted && snap.exported.touched && !stagesEarly) {
       blobs = new BlobWriter(repoDir);
       for (const p of snap.exported.touched) if (p in snap.exported.files) blobs.add(p);
     }
-    // A first backup stages the shards now, while files are mirrored.
-    if (stagesEarly) void stage((snap.exported.touched ?? []).filter((p) => p in snap.exported.files), 'early');
     progress('files');
     const warnings: string[] = [];
     const mirrored = await mirroring;

@@ -228,10 +228,15 @@ export async function exportTables(
   specs: TableSpec[],
   plans: Map<string, TablePlan>,
   previous: Manifest | null,
-  onTable?: (table: string, done: number, total: number) => void,
-  /** Read every shard kept as it was to check its checksum (a full check), not only its size. */
-  checkContents = false,
+  opts: {
+    onTable?: (table: string, done: number, total: number) => void;
+    /** Read every shard kept as it was to check its checksum (a full check), not only its size. */
+    checkContents?: boolean;
+    /** A table's shards are all written (`paths`: not those it removed), called before the next table exports. */
+    onTableWritten?: (paths: string[], written: WrittenShard[]) => void;
+  } = {},
 ): Promise<ExportResult> {
+  const { onTable, checkContents = false, onTableWritten } = opts;
   const result: ExportResult = { tables: {}, files: {}, changes: {}, written: [], touched: [] };
   const previousByTable = new Map<string, Record<string, FileEntry>>();
   for (const [rel, entry] of Object.entries(previous?.files ?? {})) {
@@ -265,6 +270,7 @@ export async function exportTables(
     result.changes[spec.name] = t.changes;
     result.written.push(...t.written);
     result.touched?.push(...t.touched);
+    onTableWritten?.(t.touched.filter((p) => p in t.files), t.written);
   }
   const dbDir = path.join(repo, DB_DIR);
   if (fs.existsSync(dbDir)) {
