@@ -231,7 +231,7 @@ export function summarizeCpuProfile(file: string, phases: readonly string[]) {
 }
 
 /** Functions whose inclusive time tells the cold index's phases apart (names as the bundle keeps them). */
-const PROFILE_PHASES = ['scanVault', 'readTextFile', 'sha256', 'parseNote', 'withoutPrivateContent', 'findTaskRefs', 'chunkNote', 'writeNotes', 'writeChunks', 'knownResolutions', 'buildLinkIndex', 'withFiles', 'resolveLink', 'reresolveAll', 'embedChunks', 'fitCorpus', 'firstComponent', 'embedSync', 'embedNotes', 'embedItems', '(garbage collector)', '(idle)', '(program)'];
+const PROFILE_PHASES = ['scanVault', 'readTextFile', 'sha256', 'parseNote', 'withoutPrivateContent', 'findTaskRefs', 'chunkNote', 'writeNotes', 'writeChunks', 'knownResolutions', 'buildLinkIndex', 'withFiles', 'resolveLink', 'reresolveAll', 'embedChunks', 'fitToStore', 'countWords', 'firstComponent', 'embedSync', 'embedNotes', 'embedItems', '(garbage collector)', '(idle)', '(program)'];
 
 export interface ScaleOptions {
   /** Where stores, databases and profiles go (a fresh folder). */

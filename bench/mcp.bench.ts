@@ -10,7 +10,9 @@
 //     against a request that does no work (tools/list) on the same connection;
 //   - build_context's answer at depths 1–3 against its token budget (real tokens);
 //   - the token size of each profile's tool definitions (gpt-tokenizer, o200k) against the memory server's nine.
-// Run with `npm run bench -- mcp`. Env: BENCH_ENTITIES (10000), BENCH_QUERIES (200), CAIRN_BENCH_OUT.
+// Run with `npm run bench -- mcp`. Env: BENCH_ENTITIES (10000), BENCH_QUERIES (200), CAIRN_BENCH_OUT; BENCH_MCP_GRAPH_ONLY=1
+// measures only the graph part (creates, search_nodes, read_graph); BENCH_MCP_MAX_TOKENS (1,000,000) is the budget of
+// the Cairn server that is compared with the memory server; BENCH_MCP_CPU_PROF=<dir> profiles the Cairn servers.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
@@ -30,6 +32,7 @@ const ENTITIES = Number(process.env.BENCH_ENTITIES ?? 10_000);
 const BATCH = 100;
 const QUERIES = Number(process.env.BENCH_QUERIES ?? 200);
 const RACE_WRITES = 50;
+const GRAPH_ONLY = process.env.BENCH_MCP_GRAPH_ONLY === '1';
 
 interface Server {
   client: Client;
@@ -38,7 +41,9 @@ interface Server {
 }
 
 async function start(script: string, args: string[], env: Record<string, string> = {}, name = 'bench'): Promise<Server> {
-  const transport = new StdioClientTransport({ command: process.execPath, args: [script, ...args], env: { ...process.env, ...env } as Record<string, string>, stderr: 'ignore' });
+  // BENCH_MCP_CPU_PROF=<dir>: each Cairn server writes a CPU profile there (--cpu-prof is refused in NODE_OPTIONS).
+  const profile = script === CLI && process.env.BENCH_MCP_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_MCP_CPU_PROF] : [];
+  const transport = new StdioClientTransport({ command: process.execPath, args: [...profile, script, ...args], env: { ...process.env, ...env } as Record<string, string>, stderr: 'ignore' });
   const client = new Client({ name, version: '1' });
   await client.connect(transport);
   return {
@@ -100,7 +105,9 @@ async function main(): Promise<void> {
     const memoryFile = path.join(dir, 'memory.jsonl');
     const store = cairnStore(dir);
     const memory = await start(MEMORY_SERVER, [], { MEMORY_FILE_PATH: memoryFile });
-    const cairn = await start(CLI, ['--store', store, '--vault', FOAM_VAULT, 'mcp']);
+    // The memory server answers every hit; Cairn's token budget (20,000 by default) would cut the broad queries'
+    // answers (up to ~500 entities here), so this server gets one that holds them: both answer the same hits.
+    const cairn = await start(CLI, ['--store', store, '--vault', FOAM_VAULT, 'mcp', '--max-tokens', String(process.env.BENCH_MCP_MAX_TOKENS ?? 1_000_000)]);
 
     // Creates: the memory server first, then Cairn (each alone on the machine).
     const memoryCreateMs = await createAll(memory, entities);
@@ -111,19 +118,65 @@ async function main(): Promise<void> {
     const queries = Array.from({ length: QUERIES }, (_, i) => (i % 2 ? `e-${Math.floor(rand() * ENTITIES)}` : `${WORDS[Math.floor(rand() * WORDS.length)]} ${WORDS[Math.floor(rand() * WORDS.length)]}`));
     const samples = { memory: [] as number[], cairn: [] as number[] };
     let sameHits = 0;
+    const hitCounts: { query: string; memory: number; cairn: number }[] = [];
     for (const q of queries) {
       const m = await memory.call('search_nodes', { query: q });
       const c = await cairn.call('search_nodes', { query: q, limit: 10_000 });
       samples.memory.push(m.ms);
       samples.cairn.push(c.ms);
-      const names = (t: string) => (JSON.parse(t) as { entities: { name: string }[] }).entities.map((e) => e.name).sort().join('\n');
-      if (names(m.text) === names(c.text)) sameHits++;
+      const names = (t: string) => (JSON.parse(t) as { entities: { name: string }[] }).entities.map((e) => e.name).sort();
+      const [mNames, cNames] = [names(m.text), names(c.text)];
+      if (mNames.join('\n') === cNames.join('\n')) sameHits++;
+      hitCounts.push({ query: q, memory: mNames.length, cairn: cNames.length });
+    }
+    const hits = { sameHits: `${sameHits}/${QUERIES}`, hitsMedian: stats(hitCounts.map((h) => h.memory)).p50, hitsMax: Math.max(...hitCounts.map((h) => h.memory)), differing: hitCounts.filter((h) => h.memory !== h.cairn).slice(0, 5) };
+
+    // search_nodes right after a write (an agent adds, then looks up): each server must see the new entity.
+    const afterWrite = { memory: [] as number[], cairn: [] as number[] };
+    for (let i = 0; i < 20; i++) {
+      const q = `${WORDS[i % WORDS.length]} ${WORDS[(i * 7) % WORDS.length]}`;
+      for (const [key, server] of [['memory', memory], ['cairn', cairn]] as const) {
+        await server.call('create_entities', { entities: [{ name: `late-${i}`, entityType: 'late', observations: [`added late ${i}`] }] });
+        const r = await server.call('search_nodes', { query: q, limit: 10_000 });
+        afterWrite[key].push(r.ms);
+      }
     }
 
     // read_graph.
     const memoryGraph = await memory.call('read_graph', {});
     const cairnGraph = await cairn.call('read_graph', {});
     const graphSize = (t: string) => ({ characters: t.length, tokens: countTokens(t), estimatedTokens: estimateTokens(t) });
+    const rate = (ms: number) => Math.round(ENTITIES / (ms / 1000));
+    const search50 = { cairn: stats(samples.cairn), memory: stats(samples.memory) };
+    if (GRAPH_ONLY) {
+      // The floor of a round trip on each connection: a request that does no work (ping), alternating.
+      const floor = { memory: [] as number[], cairn: [] as number[] };
+      for (let i = 0; i < 50; i++) {
+        for (const [key, server] of [['memory', memory], ['cairn', cairn]] as const) {
+          const t0 = performance.now();
+          await server.client.ping();
+          floor[key].push(performance.now() - t0);
+        }
+      }
+      await memory.close();
+      await cairn.close();
+      writeResult({
+        name: 'mcp',
+        description: 'cairn mcp vs @modelcontextprotocol/server-memory over stdio, graph part only: creates, search_nodes, read_graph.',
+        params: { entities: ENTITIES, observationsEach: 3, batch: BATCH, queries: QUERIES, graphOnly: true },
+        creates: { cairnMs: Math.round(cairnCreateMs), memoryMs: Math.round(memoryCreateMs), cairnPerSec: rate(cairnCreateMs), memoryPerSec: rate(memoryCreateMs) },
+        searchNodes: { ...search50, ...hits },
+        searchAfterWrite: { cairn: stats(afterWrite.cairn), memory: stats(afterWrite.memory) },
+        pingRoundTrip: { cairn: stats(floor.cairn), memory: stats(floor.memory) },
+        readGraph: { cairn: { ms: round(cairnGraph.ms) }, memory: { ms: round(memoryGraph.ms) } },
+        summary: [
+          { metric: `create_entities ${ENTITIES}×3 obs, batches of ${BATCH} (entities/s)`, value: rate(cairnCreateMs), baseline: rate(memoryCreateMs), ratio: round(rate(cairnCreateMs) / rate(memoryCreateMs)), unit: '/s' },
+          { metric: `search_nodes p50 at ${ENTITIES}`, value: search50.cairn.p50, baseline: search50.memory.p50, ratio: round(search50.cairn.p50 / search50.memory.p50), unit: 'ms' },
+          { metric: `search_nodes p95 at ${ENTITIES}`, value: search50.cairn.p95, baseline: search50.memory.p95, ratio: round(search50.cairn.p95 / search50.memory.p95), unit: 'ms' },
+        ],
+      });
+      return;
+    }
 
     // Round trips on Cairn.
     const project = JSON.parse(spawnSync(process.execPath, [CLI, '--store', store, '--json', 'project', 'add', 'Bench'], { encoding: 'utf8' }).stdout) as { id: string };
@@ -187,14 +240,13 @@ async function main(): Promise<void> {
       raceResults[processes] = { memory: memoryRace, cairn: cairnRace };
     }
 
-    const rate = (ms: number) => Math.round(ENTITIES / (ms / 1000));
-    const search50 = { cairn: stats(samples.cairn), memory: stats(samples.memory) };
     writeResult({
       name: 'mcp',
       description: 'cairn mcp vs @modelcontextprotocol/server-memory over stdio with the MCP SDK client: creates, search_nodes, read_graph, concurrent writers; Cairn tools/call round trips; tool definition sizes.',
       params: { entities: ENTITIES, observationsEach: 3, batch: BATCH, queries: QUERIES, raceWritesPerProcess: RACE_WRITES, tokenizer: 'gpt-tokenizer o200k_base' },
       creates: { cairnMs: Math.round(cairnCreateMs), memoryMs: Math.round(memoryCreateMs), cairnPerSec: rate(cairnCreateMs), memoryPerSec: rate(memoryCreateMs) },
-      searchNodes: { ...search50, sameHits: `${sameHits}/${QUERIES}` },
+      searchNodes: { ...search50, ...hits },
+      searchAfterWrite: { cairn: stats(afterWrite.cairn), memory: stats(afterWrite.memory) },
       readGraph: { cairn: { ms: round(cairnGraph.ms), ...graphSize(cairnGraph.text) }, memory: { ms: round(memoryGraph.ms), ...graphSize(memoryGraph.text) } },
       concurrentWriters: raceResults,
       roundTrips: { listTools, taskCreate, taskList, taskNext, taskClaim, searchFoam: search },

@@ -11,7 +11,8 @@
 //   bm25-any  bm25 over any of the words (stop words dropped): the baseline
 //   semantic  GloVe + SIF, each note by the mean of its best passage's and its whole-note vector's similarity
 //   hybrid    three rankings fused, the mean of their min-max scaled scores: bm25-any, each note's best passage by
-//             bm25 and semantic (the default mode), with its relevance floor; hybrid-no-floor without it
+//             bm25 and semantic, and at half weight the notes' titles and headings matched word by word in GloVe (the
+//             default mode), with its relevance floor; hybrid-no-floor without it
 // The floor is measured too: how many hits hybrid shows (limit 10) for the set's questions and for OFF_TOPIC
 // questions neither vault can answer.
 // Metrics per set, mode and question kind: recall@5 (share of a question's expected notes in the top 5, at most 5

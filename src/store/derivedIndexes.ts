@@ -29,9 +29,10 @@ interface Family {
 const objects = (conn: Connection, type: 'table' | 'view' | 'trigger', prefix: string) =>
   conn.all<{ name: string; sql: string }>(`select name, sql from main.sqlite_master where type = ? and substr(name, 1, ?) = ? order by rowid`, [type, prefix.length, prefix]);
 
-/** The search index: every kind's items from its view, their text, and the graph's two trigram indexes. */
+/** The search index: every kind's items from its view, their text (and, before 0025, the graph's two trigram indexes). */
 async function rebuildSearch(conn: Connection): Promise<void> {
-  await conn.exec('delete from main.search_items_fts; delete from main.graph_names_trigram; delete from main.search_items;');
+  const trigrams = (await objects(conn, 'table', 'graph_names_trigram')).length > 0;
+  await conn.exec(`delete from main.search_items_fts; ${trigrams ? 'delete from main.graph_names_trigram;' : ''} delete from main.search_items;`);
   for (const { name } of await objects(conn, 'view', 'search_')) {
     const kind = /^search_(\w+)_text$/.exec(name)?.[1];
     if (!kind) continue;
@@ -39,6 +40,7 @@ async function rebuildSearch(conn: Connection): Promise<void> {
     await conn.run(`insert into main.search_items (kind, item_id) select ?, item_id from main.${view} order by item_id`, [kind]);
     await conn.run(`insert into main.search_items_fts (rowid, title, body) select s.id, v.title, v.body from main.search_items s join main.${view} v on s.kind = ? and v.item_id = s.item_id`, [kind]);
   }
+  if (!trigrams) return;
   await conn.exec(
     `insert into main.graph_names_trigram (rowid, name, type) select s.id, e.name, e.entity_type from main.search_items s join main.graph_entities e on s.kind = 'entity' and e.name = s.item_id;
      insert into main.graph_observations_trigram (graph_observations_trigram) values ('rebuild');`,

@@ -258,9 +258,14 @@ export const noteChunks = sqliteTable(
     /** JSON array of the headings above the passage, outermost first. */
     headings: text('headings').notNull(),
     line: integer('line').notNull(),
-    text: text('text').notNull(),
     /** What the embedder reads (title, heading path, passage). */
     embedText: text('embed_text').notNull(),
+    /** Where the passage's own text starts in embed_text (1-based, in characters; past its end: no text). */
+    textAt: integer('text_at').notNull().default(1),
+    /** The passage's own text: embed_text from text_at (derived, not stored: the text is kept once). */
+    text: text('text')
+      .notNull()
+      .generatedAlwaysAs(sql`substr(embed_text, text_at)`, { mode: 'virtual' }),
     hash: text('hash').notNull(),
     embedded: integer('embedded').notNull().default(0),
   },

@@ -48,6 +48,12 @@ export interface StoreOptions {
    * not marked vectorless).
    */
   loadVec?: boolean;
+  /**
+   * Hold the notes' vectors in memory for search by meaning (knowledge/noteVectors.ts; default false): for a
+   * long-lived process (the backend, `cairn mcp`), whose searches then scan an array, not sqlite-vec's table. A
+   * one-shot CLI command keeps sqlite-vec's scan: loading every vector costs more than one scan of them.
+   */
+  vectorsInMemory?: boolean;
 }
 
 export interface StoreHealth {
@@ -168,6 +174,8 @@ export class Store {
   private intactStamp: string | undefined;
   vecError: string | undefined;
   private vecLoaded: Promise<void> | undefined;
+  /** StoreOptions.vectorsInMemory, as opened. */
+  vectorsInMemory = false;
 
   private constructor(
     readonly dir: string,
@@ -261,6 +269,7 @@ export class Store {
       const store = new Store(folder, conn, migration, slowQueryMs, migrationsDir, slowLog);
       slowLog.conn = conn; // from here on (migrated): the table is there
       store.intactStamp = checkedStamp;
+      store.vectorsInMemory = options.vectorsInMemory ?? false;
       if (options.loadVec ?? true) await store.loadVec();
       return store;
     } catch (err) {

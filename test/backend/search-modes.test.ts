@@ -55,7 +55,7 @@ describe('search modes: cairn search and knowledge.search', () => {
 
     // Words that are there: hybrid puts the note that has them first and highlights them.
     const text = run('search', '--limit', '1', 'bake', 'loaf');
-    assert.match(text.stdout, /^kitchen\/Bread\.md {2}Bread {2}\(1\)\n {4}.*bake.*loaf/, 'first in both rankings: the fused score is 1');
+    assert.match(text.stdout, /^kitchen\/Bread\.md {2}Bread {2}\(1(\.\d+)?\)\n {4}.*bake.*loaf/, 'first in the three rankings: the fused score is 1, plus its share of the headings ranking');
     // Filters apply to what meaning finds, too; a question the notes left cannot answer finds nothing.
     const filtered = JSON.parse(run('--json', 'search', '--project', 'garage', '--type', 'topic', 'vehicle', 'fuel').stdout);
     assert.deepEqual(filtered.map((h: { path: string }) => h.path), ['garage/Cars.md']);

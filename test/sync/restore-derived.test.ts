@@ -85,9 +85,7 @@ async function derived(store: Store): Promise<Record<string, string[]>> {
   const out: Record<string, string[]> = {
     search_items: await q('select kind, item_id from search_items'),
     search_items_fts: await q('select s.kind, s.item_id, f.title, f.body from search_items s join search_items_fts f on f.rowid = s.id'),
-    graph_names_trigram: await q('select s.kind, s.item_id, g.name, g.type from search_items s join graph_names_trigram g on g.rowid = s.id'),
-    graph_observations_trigram: await q(`select o.entity_name, o.content from graph_observations o where o.id in (select rowid from graph_observations_trigram where graph_observations_trigram match 'oil' or graph_observations_trigram match 'ose')`),
-    fts_rows: await q('select (select count(*) from search_items_fts) as text, (select count(*) from graph_names_trigram) as names'),
+    fts_rows: await q('select (select count(*) from search_items_fts) as text'),
   };
   for (const { name } of await store.conn.all<{ name: string }>(`select name from sqlite_master where type = 'table' and name like 'metrics\\_%' escape '\\' order by name`)) {
     // A rollup row whose sums are all 0 counts as no row: the triggers leave one behind when a contribution is
@@ -100,7 +98,7 @@ async function derived(store: Store): Promise<Record<string, string[]>> {
 
 /** FTS5's own check of each index against what it holds (and, for the external-content one, its table). */
 async function ftsIntact(store: Store): Promise<void> {
-  for (const t of ['search_items_fts', 'graph_names_trigram', 'graph_observations_trigram']) await store.conn.run(`insert into ${t} (${t}) values ('integrity-check')`);
+  for (const t of ['search_items_fts']) await store.conn.run(`insert into ${t} (${t}) values ('integrity-check')`);
 }
 
 const triggersOf = async (store: Store) => (await store.conn.all<Row>(`select name, tbl_name, sql from sqlite_master where type = 'trigger' order by name`)).map((r) => JSON.stringify(r));
@@ -132,7 +130,7 @@ describe('restore into an emptied store: derived indexes built once', function (
       for (const table of Object.keys(want)) assert.deepEqual(got[table], want[table], `${table}: as the triggers build it`);
       assert.ok(got.search_items!.length > 60 && got.metrics_task_facts!.length === 60 && got.metrics_run_rollup!.length > 0, 'every kind of row is there');
       // The search index is the one the original store had (metrics differ by the restore's own event).
-      for (const table of ['search_items', 'search_items_fts', 'graph_names_trigram', 'graph_observations_trigram']) assert.deepEqual(got[table], before[table], table);
+      for (const table of ['search_items', 'search_items_fts']) assert.deepEqual(got[table], before[table], table);
       assert.deepEqual(await triggersOf(store), triggers, 'the same triggers, as they were');
       await ftsIntact(store);
       assert.deepEqual((await store.conn.all<Row>('PRAGMA integrity_check')).map((r) => r.integrity_check), ['ok']);
@@ -200,7 +198,7 @@ describe('restore into an emptied store: derived indexes built once', function (
       assert.equal(again.status, 0, again.stderr);
       store = await Store.open(dir);
       const got = await derived(store);
-      for (const table of ['search_items', 'search_items_fts', 'graph_names_trigram', 'graph_observations_trigram', 'metrics_task_facts', 'metrics_task_contribs', 'metrics_task_timeline', 'metrics_run_contribs']) assert.deepEqual(got[table], want[table], table);
+      for (const table of ['search_items', 'search_items_fts', 'metrics_task_facts', 'metrics_task_contribs', 'metrics_task_timeline', 'metrics_run_contribs']) assert.deepEqual(got[table], want[table], table);
       assert.deepEqual(await triggersOf(store), triggers);
       await ftsIntact(store);
     } finally {

@@ -8,6 +8,8 @@ export const DEFAULT_MAX_TOKENS = 20_000;
 
 export interface Fitted {
   value: unknown;
+  /** `value` serialised (what the check measured, so the answer need not serialise it again). */
+  text: string;
   /** Present when lists were cut: how many items of how many were kept, and in which fields. */
   cut?: { kept: number; total: number; fields: string[] };
 }
@@ -50,7 +52,9 @@ function graphPageOf(page: GraphPage, n: number): GraphPage {
 
 /** The value whole when its JSON fits `maxTokens`, else with its lists cut to the largest share that fits. */
 export function fitToBudget(value: unknown, maxTokens: number, serialise: (v: unknown) => string): Fitted {
-  if (estimateTokens(serialise(value)) <= maxTokens) return { value };
+  const whole = serialise(value);
+  // A text costs at most a token a character: one no longer than the budget fits without counting.
+  if (whole.length <= maxTokens || estimateTokens(whole) <= maxTokens) return { value, text: whole };
   if (isGraphPage(value)) {
     // Paged: the page ends earlier, so paging on from nextOffset misses nothing.
     let lo = 0;
@@ -60,11 +64,12 @@ export function fitToBudget(value: unknown, maxTokens: number, serialise: (v: un
       if (estimateTokens(serialise(graphPageOf(value, mid))) <= maxTokens) lo = mid;
       else hi = mid - 1;
     }
-    return { value: graphPageOf(value, lo), cut: { kept: lo, total: value.entities.length, fields: ['entities'] } };
+    const page = graphPageOf(value, lo);
+    return { value: page, text: serialise(page), cut: { kept: lo, total: value.entities.length, fields: ['entities'] } };
   }
   const lists = listsOf(value);
   const total = lists.reduce((n, l) => n + l.items.length, 0);
-  if (total === 0) return { value };
+  if (total === 0) return { value, text: whole };
   // Binary search on the share of every list kept (1/1024 steps).
   let lo = 0;
   let hi = 1024;
@@ -75,5 +80,5 @@ export function fitToBudget(value: unknown, maxTokens: number, serialise: (v: un
   }
   const fitted = keep(value, lists, lo / 1024);
   const kept = listsOf(fitted).reduce((n, l) => n + l.items.length, 0);
-  return { value: fitted, cut: { kept, total, fields: lists.map((l) => l.field || '(the list)') } };
+  return { value: fitted, text: serialise(fitted), cut: { kept, total, fields: lists.map((l) => l.field || '(the list)') } };
 }

@@ -90,7 +90,7 @@ export function createMcpServer(options: McpOptions): Server {
       const result = (await invoke(ctxForCall(), tool.method, tool.params ? tool.params(args) : args, extra.signal)) ?? null;
       const serialise = tool.memory ? prettyJson : compact;
       const fitted = fitToBudget(result, options.maxTokens, serialise);
-      const answer = tool.memory ? tool.memory(fitted.value) : { text: serialise(fitted.value), structured: undefined };
+      const answer = tool.memory ? tool.memory(fitted.value, fitted.text) : { text: fitted.text, structured: undefined };
       const content: CallToolResult['content'] = [{ type: 'text', text: answer.text }];
       if (fitted.cut) {
         const paged = fitted.value !== null && typeof fitted.value === 'object' && 'nextOffset' in fitted.value;

@@ -6,8 +6,8 @@ import type { MethodName } from '../methodTable';
 export const PROFILES = ['core', 'standard', 'all'] as const;
 export type Profile = (typeof PROFILES)[number];
 
-/** How a tool answers the memory server's way: its text, and the structured content beside it. */
-type MemoryAnswer = (result: unknown) => { text: string; structured: Record<string, unknown> };
+/** How a tool answers the memory server's way: its text, and the structured content beside it (`json`: the result as prettyJson). */
+type MemoryAnswer = (result: unknown, json: string) => { text: string; structured: Record<string, unknown> };
 
 export interface ToolDef {
   name: string;
@@ -26,11 +26,11 @@ export interface ToolDef {
 export const prettyJson = (v: unknown) => JSON.stringify(v, null, 2);
 const listAs =
   (key: string): MemoryAnswer =>
-  (r) => ({ text: prettyJson(r), structured: { [key]: r } });
+  (r, json) => ({ text: json, structured: { [key]: r } });
 const done =
   (message: string): MemoryAnswer =>
   () => ({ text: message, structured: { success: true, message } });
-const graphAnswer: MemoryAnswer = (r) => ({ text: prettyJson(r), structured: r as Record<string, unknown> });
+const graphAnswer: MemoryAnswer = (r, json) => ({ text: json, structured: r as Record<string, unknown> });
 
 /** Tools named for agents; every other method of the table is offered in the `all` profile as `<feature>_<verb>`. */
 export const NAMED_TOOLS: ToolDef[] = [

@@ -9,6 +9,7 @@ import { StoreError } from '../errors';
 import { nowIso } from '../ids';
 import { findNote } from '../knowledge/links';
 import type { Orm } from '../orm';
+import { entityCorpus, entityOf, matchingEntities, writeEntities } from './entityCorpus';
 import { MAX_DEPTH, MAX_PATH_DEPTH } from './limits';
 import { graphEntities, graphObservations, graphRelations, notes } from '../schema';
 import type { Store } from '../store';
@@ -176,15 +177,18 @@ const unique = <T>(items: T[], key: (t: T) => string) => {
   return items.filter((t) => (seen.has(key(t)) ? false : (seen.add(key(t)), true)));
 };
 
-/** Makes sure each name is an entity; a note without one gets an entity of type 'note'. Unknown → not_found. */
-async function ensureEntities(orm: Orm, names: string[], now: string): Promise<void> {
+/** Makes sure each name is an entity; a note without one gets an entity of type 'note' (their names are returned). Unknown → not_found. */
+async function ensureEntities(orm: Orm, names: string[], now: string): Promise<string[]> {
+  const made: string[] = [];
   for (const name of unique(names, (n) => n)) {
     const [entity] = await orm.select({ name: graphEntities.name }).from(graphEntities).where(eq(graphEntities.name, name));
     if (entity) continue;
     const [note] = await orm.select({ path: notes.path }).from(notes).where(eq(notes.path, name));
     if (!note) throw new StoreError('not_found', `Entity with name ${name} not found (create it first; notes are named by their vault-relative path).`, { entityName: name });
     await orm.insert(graphEntities).values({ name, entityType: NOTE_TYPE, createdAt: now, updatedAt: now });
+    made.push(name);
   }
+  return made;
 }
 
 const entityKey = (names: string[], fallback: string) => (new Set(names).size === 1 ? names[0]! : fallback);
@@ -198,7 +202,8 @@ const entityKey = (names: string[], fallback: string) => (new Set(names).size ==
  * once more for each observation (measured: 3.6× faster at 100 entities a batch).
  */
 export function createEntities(store: Store, who: Actor, items: Entity[]): Promise<Entity[]> {
-  return store.write(async (orm) => {
+  const orm = store.orm;
+  return writeEntities(store, async () => {
     const now = nowIso();
     const wanted = unique(items, (e) => e.name).map((e) => ({ ...e, observations: unique(e.observations, (o) => o) }));
     const existing = await store.conn.all<{ name: string }>('select name from graph_entities where name in (select value from json_each(?))', [JSON.stringify(wanted.map((e) => e.name))]);
@@ -215,14 +220,16 @@ export function createEntities(store: Store, who: Actor, items: Entity[]): Promi
     await store.conn.run(`insert into graph_entities (name, entity_type, created_at, updated_at) select value ->> '$.name', value ->> '$.entityType', ?2, ?2 from json_each(?1) order by key`, [batch, now]);
     await appendNextEvent(orm, who, { aggregateType: 'graph', aggregateId: entityKey(created.map((e) => e.name), 'entities'), type: 'graph.entitiesCreated', data: { entities: created } });
     return created;
-  });
+  }, (created) => ({ created }));
 }
 
 /** Creates the relations that do not exist yet (duplicates skipped); returns them. Ends must be entities or notes. */
 export function createRelations(store: Store, who: Actor, items: Relation[]): Promise<Relation[]> {
-  return store.write(async (orm) => {
+  const orm = store.orm;
+  let notesMade: string[] = [];
+  return writeEntities(store, async () => {
     const now = nowIso();
-    await ensureEntities(orm, items.flatMap((r) => [r.from, r.to]), now);
+    notesMade = await ensureEntities(orm, items.flatMap((r) => [r.from, r.to]), now);
     const created: Relation[] = [];
     for (const r of unique(items, (x) => JSON.stringify([x.from, x.to, x.relationType]))) {
       const [exists] = await orm
@@ -235,14 +242,16 @@ export function createRelations(store: Store, who: Actor, items: Relation[]): Pr
     }
     if (created.length) await appendNextEvent(orm, who, { aggregateType: 'graph', aggregateId: 'relations', type: 'graph.relationsCreated', data: { relations: created } });
     return created;
-  });
+  }, () => ({ notesMade }));
 }
 
 /** Adds observations (ones already there are skipped); returns what was added. An unknown entity is an error. */
 export function addObservations(store: Store, who: Actor, items: { entityName: string; contents: string[] }[]): Promise<{ entityName: string; addedObservations: string[] }[]> {
-  return store.write(async (orm) => {
+  const orm = store.orm;
+  let notesMade: string[] = [];
+  return writeEntities(store, async () => {
     const now = nowIso();
-    await ensureEntities(orm, items.map((i) => i.entityName), now);
+    notesMade = await ensureEntities(orm, items.map((i) => i.entityName), now);
     const result: { entityName: string; addedObservations: string[] }[] = [];
     for (const item of items) {
       const added: string[] = [];
@@ -263,12 +272,13 @@ export function addObservations(store: Store, who: Actor, items: { entityName: s
       await appendNextEvent(orm, who, { aggregateType: 'graph', aggregateId: entityKey(changed.map((r) => r.entityName), 'entities'), type: 'graph.observationsAdded', data: { observations: changed } });
     }
     return result;
-  });
+  }, (added) => ({ notesMade, added }));
 }
 
 /** Deletes entities with their observations and relations (notes themselves are untouched); returns the names deleted. */
 export function deleteEntities(store: Store, who: Actor, names: string[]): Promise<string[]> {
-  return store.write(async (orm) => {
+  const orm = store.orm;
+  return writeEntities(store, async () => {
     const deleted: string[] = [];
     for (const name of unique(names, (n) => n)) {
       const rows = await orm.delete(graphEntities).where(eq(graphEntities.name, name)).returning({ name: graphEntities.name });
@@ -276,12 +286,13 @@ export function deleteEntities(store: Store, who: Actor, names: string[]): Promi
     }
     if (deleted.length) await appendNextEvent(orm, who, { aggregateType: 'graph', aggregateId: entityKey(deleted, 'entities'), type: 'graph.entitiesDeleted', data: { names: deleted } });
     return deleted;
-  });
+  }, (deleted) => ({ deleted }));
 }
 
 /** Deletes observations; ones that do not exist are ignored. Returns what was deleted. */
 export function deleteObservations(store: Store, who: Actor, items: { entityName: string; observations: string[] }[]): Promise<{ entityName: string; deletedObservations: string[] }[]> {
-  return store.write(async (orm) => {
+  const orm = store.orm;
+  return writeEntities(store, async () => {
     const now = nowIso();
     const result: { entityName: string; deletedObservations: string[] }[] = [];
     for (const item of items) {
@@ -302,12 +313,13 @@ export function deleteObservations(store: Store, who: Actor, items: { entityName
       await appendNextEvent(orm, who, { aggregateType: 'graph', aggregateId: entityKey(result.map((r) => r.entityName), 'entities'), type: 'graph.observationsDeleted', data: { observations: result } });
     }
     return result;
-  });
+  }, (deletedObservations) => ({ deletedObservations }));
 }
 
 /** Deletes relations; ones that do not exist are ignored (links_to edges come from the notes and stay). */
 export function deleteRelations(store: Store, who: Actor, items: Relation[]): Promise<Relation[]> {
-  return store.write(async (orm) => {
+  const orm = store.orm;
+  return writeEntities(store, async () => {
     const deleted: Relation[] = [];
     for (const r of unique(items, (x) => JSON.stringify([x.from, x.to, x.relationType]))) {
       const rows = await orm
@@ -318,7 +330,7 @@ export function deleteRelations(store: Store, who: Actor, items: Relation[]): Pr
     }
     if (deleted.length) await appendNextEvent(orm, who, { aggregateType: 'graph', aggregateId: 'relations', type: 'graph.relationsDeleted', data: { relations: deleted } });
     return deleted;
-  });
+  }, () => ({}));
 }
 
 // ---- Reads -----------------------------------------------------------------------------------------------------
@@ -339,29 +351,30 @@ export function readGraph(store: Store, page: { offset?: number; limit?: number 
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
+const compareNames = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 /**
- * Nodes whose name, type or an observation contains `query` (case-insensitive), and the edges from or to them. A
- * query of 3 characters or more is looked up in the trigram indexes of entities and observations (a substring match
- * without a scan; drizzle/0017_search_items.sql); a shorter one, which no trigram can hold, scans with LIKE. Notes
- * (nodes by their path or title) are matched with LIKE.
+ * Nodes whose name, type or an observation contains `query` (compared lower-cased, as the MCP memory server does),
+ * and the edges from or to them. Entities are searched in memory (entityCorpus.ts: one indexOf over all their text);
+ * notes (nodes by their path or title) are matched with LIKE.
  */
 export function searchNodes(store: Store, query: string, limit = 100): Promise<KnowledgeGraph> {
-  const like = `%${escapeLike(query)}%`;
-  const phrase = [...query].length >= 3 ? `"${query.replace(/"/g, '""')}"` : null;
-  const entities = phrase
-    ? `select s.item_id from graph_names_trigram t join search_items s on s.id = t.rowid where graph_names_trigram match ?3
-       union select o.entity_name from graph_observations_trigram t join graph_observations o on o.id = t.rowid where graph_observations_trigram match ?3`
-    : `select name from graph_entities where name like ?1 escape '\\' or entity_type like ?1 escape '\\'
-       union select entity_name from graph_observations where content like ?1 escape '\\'`;
-  const noteNodes = `select path from notes where path like ?1 escape '\\' or title like ?1 escape '\\' or ('${NOTE_TYPE}' like ?1 escape '\\' and path not in (select name from graph_entities))`;
-  return store.read(async (orm) => {
-    const nodes = await store.conn.all<GraphNode>(
-      `with ${NODES}
-       select name, type from nodes where name in (${entities} union ${noteNodes})
-       order by name limit ?2`,
-      phrase ? [like, limit, phrase] : [like, limit],
+  return store.read(async () => {
+    const corpus = await entityCorpus(store.conn);
+    const hits = matchingEntities(corpus, query);
+    const noteNodes = await store.conn.all<{ path: string }>(
+      `select path from notes where path like ?1 escape '\\' or title like ?1 escape '\\' or ('${NOTE_TYPE}' like ?1 escape '\\' and path not in (select name from graph_entities))`,
+      [`%${escapeLike(query)}%`],
     );
-    return { entities: await toEntities(orm, nodes), relations: await edgesAmong(store.conn, nodes.map((n) => n.name), 'touching') };
+    // A note that is also an entity is that entity (its type, its observations).
+    let names = hits;
+    if (noteNodes.length) names = [...new Set([...names, ...noteNodes.map((n) => n.path)])].sort(compareNames);
+    const chosen = names.slice(0, limit);
+    const entities = chosen.map((name): Entity => {
+      const e = entityOf(corpus, name);
+      return e ? { name, entityType: e.type, observations: [...e.observations] } : { name, entityType: NOTE_TYPE, observations: [] };
+    });
+    return { entities, relations: await edgesAmong(store.conn, chosen, 'touching') };
   });
 }
 

@@ -43,13 +43,29 @@ export async function writeChunks(conn: Connection, vectors: boolean, passages: 
   const staleIds = (await conn.all<{ id: number }>(stale, [ids, keep])).map((r) => r.id);
   if (vectors) await deleteVectors(conn, staleIds);
   await conn.run('delete from note_chunks where id in (select value from json_each(?))', [JSON.stringify(staleIds)]);
-  const rows = [...byNote].flatMap(([id, chunks]) => chunks.map((c) => [id, c.seq, JSON.stringify(c.headings), c.line, c.text, c.embedText, c.hash]));
+  const rows = [...byNote].flatMap(([id, chunks]) => chunks.map((c) => [id, c.seq, JSON.stringify(c.headings), c.line, textAt(c), c.embedText, c.hash]));
   await conn.run(
-    `insert into note_chunks (note_id, seq, headings, line, text, embed_text, hash)
+    `insert into note_chunks (note_id, seq, headings, line, text_at, embed_text, hash)
      select value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6 from json_each(?) where true
      on conflict (note_id, hash) do update set seq = excluded.seq, headings = excluded.headings, line = excluded.line`,
     [JSON.stringify(rows)],
   );
+}
+
+/**
+ * Where a passage's own text starts in its embed_text, as SQLite's substr counts (1-based, in characters: a surrogate
+ * pair is one): note_chunks.text is derived from embed_text (drizzle/0024), which ends with the text.
+ */
+export function textAt(chunk: Pick<NoteChunk, 'text' | 'embedText'>): number {
+  if (!chunk.embedText.endsWith(chunk.text)) throw new Error('a passage\'s embed_text does not end with its text');
+  const prefix = chunk.embedText.length - chunk.text.length;
+  let chars = 0;
+  for (let i = 0; i < prefix; i++) {
+    const c = chunk.embedText.charCodeAt(i);
+    const pairEnd = c >= 0xdc00 && c <= 0xdfff && i > 0 && (chunk.embedText.charCodeAt(i - 1) & 0xfc00) === 0xd800;
+    if (!pairEnd) chars++;
+  }
+  return chars + 1;
 }
 
 /** Drops the vectors of these notes' passages (before the notes are deleted; the passages go by cascade). */

@@ -26,6 +26,7 @@ import { dropNoteVectors, vectorTableUsable, writeChunks } from './chunkStore';
 import type { EmbedderSpec } from './embedder';
 import { embedChunks, prepareEmbedder, type EmbedReport } from './semanticIndex';
 import { findTaskRefs, insertTaskRefs, type TaskRef } from './taskRefs';
+import { linkContext } from './linkContext';
 import type { ParsedLink, ParsedNote } from './types';
 
 export interface IndexOptions {
@@ -66,7 +67,7 @@ export const DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024;
  * Changed notes (bytes read) parsed and held before they are written: what bounds the indexer's memory, whatever the
  * vault holds. A larger run is written in rounds (links re-resolved once at the end, as the later rounds add names).
  */
-export const INDEX_ROUND_BYTES = 32 * 1024 * 1024;
+export const INDEX_ROUND_BYTES = 8 * 1024 * 1024;
 const VAULT_AGGREGATE = 'default';
 
 interface Changed {
@@ -241,7 +242,37 @@ function failureOf(err: unknown): string {
   return `${e?.code ?? e?.name ?? 'Error'}: ${message}`;
 }
 
+/** SQLite's page cache (KiB) while a large run writes: a batch's pages stay in memory until its commit, not spilled to the WAL and written again. */
+const LARGE_RUN_CACHE_KIB = 32 * 1024;
+/**
+ * WAL pages between checkpoints while a large run writes (SQLite's default is 1,000): the pages every batch touches
+ * again (indexes, full-text segments, the vector table's chunk heads) are copied to the database once per checkpoint.
+ */
+const LARGE_RUN_CHECKPOINT_PAGES = 10_000;
+
+/** Bytes of the notes a run will read: those whose size or mtime moved since the catalog saw them, or that are new. */
+function bytesToRead(work: Work): number {
+  let bytes = 0;
+  for (const f of work.files) {
+    const known = work.catalog.get(f.path);
+    if (!known || known.size !== f.size || known.mtimeMs !== f.mtimeMs || !work.stored.has(f.path)) bytes += f.size;
+  }
+  return bytes;
+}
+
 async function runIndex(store: Store, who: Actor, options: IndexOptions, started: number, work: Work): Promise<IndexReport> {
+  if (bytesToRead(work) <= (options.roundBytes ?? INDEX_ROUND_BYTES)) return indexWork(store, who, options, started, work);
+  const before = (await store.conn.get<{ cache_size: number }>('PRAGMA cache_size'))?.cache_size ?? -2000;
+  await store.conn.exec(`PRAGMA cache_size = -${LARGE_RUN_CACHE_KIB}; PRAGMA wal_autocheckpoint = ${LARGE_RUN_CHECKPOINT_PAGES}`);
+  try {
+    return await indexWork(store, who, options, started, work);
+  } finally {
+    // The cache shrinks back; the WAL is checkpointed and cut back to nothing, as it would have been at 1,000 pages.
+    await store.conn.exec(`PRAGMA cache_size = ${Math.trunc(before)}; PRAGMA wal_autocheckpoint = 1000; PRAGMA wal_checkpoint(TRUNCATE)`);
+  }
+}
+
+async function indexWork(store: Store, who: Actor, options: IndexOptions, started: number, work: Work): Promise<IndexReport> {
   const log = options.log ?? (() => undefined);
   const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const batchSize = options.batchSize ?? 250;
@@ -266,6 +297,7 @@ async function runIndex(store: Store, who: Actor, options: IndexOptions, started
   /** Every note's aliases as the rounds write them (loaded when a link index is first needed). */
   let aliasesOf: Map<string, string[]> | undefined;
   let rounds = 0;
+  const manyRounds = bytesToRead(work) > roundBytes;
   let namesChangedInAny = false;
   let last: { namesChanged: boolean; othersExist: boolean; linkIndex?: LinkIndex } = { namesChanged: false, othersExist: false };
 
@@ -273,7 +305,7 @@ async function runIndex(store: Store, who: Actor, options: IndexOptions, started
    * Resolves the links of a round of changed notes and writes them (section 2 and 3 below). `removed`: the stored
    * notes known to be gone by now.
    */
-  const writeRound = async (round: Changed[], removed: string[]) => {
+  const writeRound = async (round: Changed[], removed: string[], final = false) => {
     rounds++;
     // 2. How the changed notes' links resolve. When no name changed, a link a note already had resolves as it did
     // (resolution depends only on the set of names, the linking note's path and the link's kind and target), so an
@@ -288,9 +320,22 @@ async function runIndex(store: Store, who: Actor, options: IndexOptions, started
     let linkIndex: LinkIndex | undefined;
     let othersExist = false;
     if (!resolve && (round.length || namesChanged)) {
-      aliasesOf ??= new Map(await work.allStored());
+      if (!aliasesOf) {
+        aliasesOf = new Map(await work.allStored());
+        // A run of several rounds names every note it will examine from the start (aliases come as each is parsed),
+        // so an early round's links to later notes resolve as they will; those that cannot be read are taken out
+        // again before the final re-resolution.
+        if (manyRounds) {
+          for (const f of work.files) {
+            if (aliasesOf.has(f.path)) continue;
+            aliasesOf.set(f.path, []);
+            namesChangedInAny = true; // so the end re-resolves every link with the names as they turned out
+          }
+        }
+      }
       for (const c of round) aliasesOf.set(c.file.path, c.parsed.aliases);
       for (const p of removed) aliasesOf.delete(p);
+      if (final) for (const f of work.files) if (!present.has(f.path) && !stored.has(f.path)) aliasesOf.delete(f.path); // named in advance, never read
       const roundPaths = new Set(round.map((c) => c.file.path));
       othersExist = [...aliasesOf.keys()].some((p) => !roundPaths.has(p));
       let index = buildLinkIndex([...aliasesOf].map(([p, aliases]) => ({ path: p, aliases })));
@@ -334,9 +379,18 @@ async function runIndex(store: Store, who: Actor, options: IndexOptions, started
   // 1. What changed: size/mtime first (no read), then the hash (a touched but unchanged file is not re-parsed). The
   // changed notes are parsed and held until `roundBytes` of them are, then written (a round): memory stays bounded
   // whatever the vault holds, and a run that stops half-way keeps the rounds it wrote.
+  // A round is written while the next one is read and parsed (SQL on the driver's thread, parsing on this one).
   let round: Changed[] = [];
   let held = 0;
+  let writing: Promise<void> | undefined;
+  const startRound = async (r: Changed[]) => {
+    if (writing) await writing;
+    writing = writeRound(r, gone);
+    writing.catch(() => undefined); // awaited before the next round and at the end
+  };
   for (const file of work.files) {
+    // Each note yields a turn of the event loop while a round is being written, so its statements keep coming.
+    if (writing) await new Promise<void>((resolve) => setImmediate(resolve));
     const known = catalog.get(file.path);
     if (known && known.size === file.size && known.mtimeMs === file.mtimeMs && stored.has(file.path)) {
       present.add(file.path);
@@ -368,13 +422,14 @@ async function runIndex(store: Store, who: Actor, options: IndexOptions, started
     round.push(change);
     held += read.bytes.length;
     if (held >= roundBytes) {
-      await writeRound(round, gone);
+      await startRound(round);
       round = [];
       held = 0;
     }
   }
+  await writing;
   const removed = [...stored.keys()].filter((p) => work.inScope(p) && !present.has(p));
-  if (round.length || removed.length || rounds === 0) await writeRound(round, removed);
+  if (round.length || removed.length || rounds === 0) await writeRound(round, removed, true);
 
   if (touched.length || removed.length) {
     await store.write(async (orm) => {
@@ -398,7 +453,9 @@ async function runIndex(store: Store, who: Actor, options: IndexOptions, started
   // rounds, the notes of earlier rounds were resolved before later ones named themselves: every note is revisited.
   if (rounds === 1 && last.namesChanged && last.othersExist && last.linkIndex) await reresolveAll(store, last.linkIndex, now);
   else if (rounds > 1 && namesChangedInAny) {
-    // The round that changed names built aliasesOf, and the last round took the removed notes out of it.
+    // The round that changed names built aliasesOf, and the last round took the removed notes out of it; the notes
+    // named in advance that could not be read or parsed go too.
+    for (const f of work.files) if (!present.has(f.path) && !stored.has(f.path)) aliasesOf!.delete(f.path);
     const index = buildLinkIndex([...aliasesOf!].map(([p, aliases]) => ({ path: p, aliases })));
     await reresolveAll(store, withFiles(index, otherFiles()), null);
   }
@@ -510,7 +567,7 @@ async function writeNotes(conn: Connection, batch: Changed[], resolve: Resolver,
       l.block ?? null,
       l.alias ?? null,
       l.line,
-      l.context.slice(0, 500),
+      linkContext(l.context, l),
       resolve(file.path, l),
     ]),
   );

@@ -197,6 +197,42 @@ export async function searchText(store: Store, query: string, options: SearchOpt
   return rows.map((r) => ({ kind: 'note' as const, id: r.path, path: r.path, title: r.title, score: Math.round(-r.rank * 1000) / 1000, ...unmark(r.snippet) }));
 }
 
+/** A note hit ranked without its snippet (hybrid search makes snippets only for the hits it shows); ref: its rowid in the index ranked. */
+export type UnsnippetedHit = NoteHit & { ref: number };
+
+/** searchText's notes, ranked the same, without snippets (textSnippets makes them); ref: the note's rowid in notes_fts. */
+export async function rankText(store: Store, query: string, options: SearchOptions = {}): Promise<UnsnippetedHit[]> {
+  const match = toFtsMatch(query, options.words);
+  if (!match) return [];
+  const limit = Math.min(Math.max(options.limit ?? 20, 1), 200);
+  const { where, params: filterParams } = noteFilters(options);
+  const rows = await store.conn.all<{ id: number; path: string; title: string; rank: number }>(
+    `select n.id, n.path, n.title, r.rank
+       from (select f.rowid as id, f.rank as rank
+               from notes_fts f join notes n on n.id = f.rowid
+              where notes_fts match ?1 ${where.length ? 'and ' + where.join(' and ') : ''}
+              order by f.rank limit ${limit}) r
+       join notes n on n.id = r.id
+      order by r.rank`,
+    [match, ...filterParams],
+  );
+  return rows.map((r) => ({ kind: 'note' as const, id: r.path, path: r.path, title: r.title, score: Math.round(-r.rank * 1000) / 1000, snippet: '', highlights: [], ref: r.id }));
+}
+
+/** The snippets searchText (`words` as given) or searchPassages (`words: 'passages'`) makes, for these rowids of its index. */
+export async function snippetsOf(store: Store, query: string, words: SearchOptions['words'] | 'passages', refs: readonly number[]): Promise<Map<number, { snippet: string; highlights: [number, number][] }>> {
+  const match = words === 'passages' ? toFtsAnyQuery(query) : toFtsMatch(query, words);
+  if (!match || !refs.length) return new Map();
+  const [table, column] = words === 'passages' ? ['note_passages_fts', 0] : ['notes_fts', 1];
+  // One row at a time by rowid (json_each outside), as searchText's own snippet join does.
+  const rows = await store.conn.all<{ id: number; snippet: string }>(
+    `select j.value as id, snippet(${table}, ${column}, '${OPEN}', '${CLOSE}', '…', 16) as snippet
+       from json_each(?2) j cross join ${table} on ${table}.rowid = j.value and ${table} match ?1`,
+    [match, JSON.stringify(refs)],
+  );
+  return new Map(rows.map((r) => [r.id, unmark(r.snippet)]));
+}
+
 /** How many of the best passages per note wanted searchPassages ranks first, when no filter narrows the search. */
 const PASSAGES_PER_NOTE = 10;
 
@@ -206,6 +242,13 @@ const PASSAGES_PER_NOTE = 10;
  * place ranks by that place, however long the rest of it is.
  */
 export async function searchPassages(store: Store, query: string, options: SearchOptions = {}): Promise<NoteHit[]> {
+  const ranked = await rankPassages(store, query, options);
+  const snippets = await snippetsOf(store, query, 'passages', ranked.map((h) => h.ref));
+  return ranked.map(({ ref, ...hit }) => ({ ...hit, ...(snippets.get(ref) ?? { snippet: '', highlights: [] }) }));
+}
+
+/** searchPassages' ranking without snippets; ref: the best passage's rowid in note_passages_fts (note_chunks.id). */
+export async function rankPassages(store: Store, query: string, options: SearchOptions = {}): Promise<UnsnippetedHit[]> {
   const match = toFtsAnyQuery(query);
   if (!match) return [];
   const limit = Math.min(Math.max(options.limit ?? 20, 1), 200);
@@ -220,19 +263,18 @@ export async function searchPassages(store: Store, query: string, options: Searc
         where note_passages_fts match ?1 and ${where.join(' and ')}`
     : `select rowid as id, rank from note_passages_fts where note_passages_fts match ?1 order by rank limit ${PASSAGES_PER_NOTE * limit}`;
   const outerWhere = filtered || !where.length ? '' : `where ${where.join(' and ')}`;
-  // The best passage of each note (SQLite gives a bare column the row of the min()); snippets only for the rows returned.
-  const rows = await store.conn.all<{ path: string; title: string; rank: number; line: number; snippet: string }>(
-    `select n.path, n.title, b.rank, c.line, snippet(note_passages_fts, 0, '${OPEN}', '${CLOSE}', '…', 16) as snippet
+  // The best passage of each note (SQLite gives a bare column the row of the min()).
+  const rows = await store.conn.all<{ path: string; title: string; rank: number; line: number; passageId: number }>(
+    `select n.path, n.title, b.rank, c.line, b.passageId
        from (select c.note_id as noteId, r.id as passageId, min(r.rank) as rank
                from (${ranked}) r join note_chunks c on c.id = r.id join notes n on n.id = c.note_id ${outerWhere}
               group by c.note_id order by rank limit ${limit}) b
        join notes n on n.id = b.noteId
        join note_chunks c on c.id = b.passageId
-       join note_passages_fts on note_passages_fts.rowid = b.passageId and note_passages_fts match ?1
       order by b.rank`,
     [match, ...filterParams],
   );
-  return rows.map((r) => ({ kind: 'note' as const, id: r.path, path: r.path, title: r.title, score: Math.round(-r.rank * 1000) / 1000, line: r.line, ...unmark(r.snippet) }));
+  return rows.map((r) => ({ kind: 'note' as const, id: r.path, path: r.path, title: r.title, score: Math.round(-r.rank * 1000) / 1000, line: r.line, snippet: '', highlights: [], ref: r.passageId }));
 }
 
 /** Text cut to at most `max` characters at a word's end (or mid-word when no space comes after half of it), with '…'. */

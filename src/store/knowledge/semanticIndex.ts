@@ -13,7 +13,7 @@ import { nowIso } from '../ids';
 import type { Store } from '../store';
 import { ITEM_VECTOR_TABLE, NOTE_ROW_SEQ, VECTOR_TABLE } from './chunkStore';
 import { DEFAULT_EMBEDDER, formatEmbedderSpec, normalize, parseEmbedderSpec, type Embedder, type EmbedderSpec } from './embedder';
-import { deserializeStats, fitCorpus, GloveEmbedder, loadWordTable, serializeStats } from './embedGlove';
+import { componentSampleStep, countWords, deserializeStats, fitCorpus, fitCounted, GloveEmbedder, loadWordTable, serializeStats, type WordTable } from './embedGlove';
 import { DEFAULT_OPENAI_TIMEOUT_MS, OpenAIEmbedder } from './embedOpenAI';
 import { TransformersEmbedder } from './embedTransformers';
 
@@ -136,10 +136,7 @@ export async function embedChunks(store: Store, spec?: EmbedderSpec, log: (m: st
     const table = loadWordTable();
     refit = current?.spec !== 'glove' || !current.state || needsRefit(current.fittedChunks, total);
     if (refit) {
-      const texts = (await store.conn.all<{ t: string }>(`select embed_text as t from note_chunks c where ${PASSAGE}`)).map((r) => r.t);
-      // Words are counted in the passages' own text and each title once (not once per passage it heads).
-      const counted = (await store.conn.all<{ t: string }>(`select text as t from note_chunks c where ${PASSAGE} union all select title from notes`)).map((r) => r.t);
-      const stats = fitCorpus(table, texts, counted);
+      const stats = await fitToStore(store, table, total);
       embedder = new GloveEmbedder(table, stats);
       state = serializeStats(stats, table.dimensions);
       fittedChunks = total;
@@ -174,31 +171,88 @@ export async function embedChunks(store: Store, spec?: EmbedderSpec, log: (m: st
 
   let added = 0;
   const fresh: FreshSums = new Map();
-  for (;;) {
-    const pending = await store.conn.all<{ id: number; noteId: number; t: string }>(`select id, note_id as noteId, embed_text as t from note_chunks c where embedded = 0 and ${PASSAGE} limit ${BATCH}`);
-    if (!pending.length) break;
-    const vectors = await embedder.embed(pending.map((p) => p.t));
-    // One statement per batch: the ids as JSON, the vectors as one float32 blob that SQL slices per row (JSON
-    // number arrays cost more to write and to parse than the embedding itself).
-    const ids = JSON.stringify(pending.map((p) => p.id));
-    const width = embedder.dimensions * 4;
-    const blob = Buffer.concat(vectors.map((v) => Buffer.from(v.buffer, v.byteOffset, v.byteLength)));
-    await store.write(async () => {
-      // A passage removed while its batch was being embedded is skipped (its id no longer exists).
-      await store.conn.run(
-        `insert into ${VECTOR_TABLE} (chunk_id, embedding)
-         select value, substr(?2, key * ${width} + 1, ${width}) from json_each(?1) where value in (select id from note_chunks where embedded = 0)`,
-        [ids, blob],
-      );
-      await store.conn.run('update note_chunks set embedded = 1 where id in (select value from json_each(?))', [ids]);
-    });
-    pending.forEach((p, i) => addFresh(fresh, p.noteId, p.id, vectors[i]!, embedder.dimensions));
-    added += pending.length;
+  // Pipelined: a batch is embedded (JS, this thread) while the one before it is written (SQL, the driver's thread),
+  // so the two cores work at once. The next batch is read before the write starts (the write holds the connection),
+  // leaving out the batch about to be written, whose flags are set only when its transaction commits. Batches go in
+  // id order: a batch's passages then share their pages, so setting their flags rewrites each page once (by seq,
+  // each batch touched a page of every note: a cold index wrote 1.9 GB to embed a 55 MB vault).
+  const width = embedder.dimensions * 4;
+  const nextBatch = (writing: readonly { id: number }[]) =>
+    store.conn.all<{ id: number; noteId: number; t: string }>(
+      `select id, note_id as noteId, embed_text as t from note_chunks c where embedded = 0 and ${PASSAGE} and id not in (select value from json_each(?)) order by id limit ${BATCH}`,
+      [JSON.stringify(writing.map((p) => p.id))],
+    );
+  let writing: Promise<void> | undefined;
+  try {
+    for (let pending = await nextBatch([]); pending.length; ) {
+      const vectors = await embedYielding(embedder, pending.map((p) => p.t));
+      if (writing) await writing;
+      const next = await nextBatch(pending);
+      // One statement per batch: the ids as JSON, the vectors as one float32 blob that SQL slices per row (JSON
+      // number arrays cost more to write and to parse than the embedding itself).
+      const ids = JSON.stringify(pending.map((p) => p.id));
+      const blob = Buffer.concat(vectors.map((v) => Buffer.from(v.buffer, v.byteOffset, v.byteLength)));
+      writing = store.write(async () => {
+        // A passage removed while its batch was being embedded is skipped (its id no longer exists).
+        await store.conn.run(
+          `insert into ${VECTOR_TABLE} (chunk_id, embedding)
+           select value, substr(?2, key * ${width} + 1, ${width}) from json_each(?1) where value in (select id from note_chunks where embedded = 0)`,
+          [ids, blob],
+        );
+        await store.conn.run('update note_chunks set embedded = 1 where id in (select value from json_each(?))', [ids]);
+      });
+      writing.catch(() => undefined); // awaited below: not an unhandled rejection meanwhile
+      pending.forEach((p, i) => addFresh(fresh, p.noteId, p.id, vectors[i]!, embedder.dimensions));
+      added += pending.length;
+      pending = next;
+    }
+  } finally {
+    await writing;
   }
   await embedNotes(store, embedder.dimensions, fresh);
   await embedItems(store, embedder);
   const embedded = (await store.conn.get<{ n: number }>(`select count(*) as n from note_chunks c where embedded = 1 and ${PASSAGE}`))!.n;
   return { embedder: specText, dimensions: embedder.dimensions, chunks: total, embedded, added, reembedded: reembed && Boolean(current), ms: Math.round(performance.now() - started) };
+}
+
+/** Passages read at a time by the fit (their text, not held all at once: a 55 MB vault's passages are ~150 MB in memory). */
+const FIT_PAGE = 4000;
+
+/**
+ * fitCorpus over the store's passages, read a page at a time in id order: words counted in the passages' own text and
+ * each title once (not once per passage it heads), the common component from every componentSampleStep-th passage
+ * as it is embedded. The same fit as fitCorpus given all of them in that order.
+ */
+async function fitToStore(store: Store, table: WordTable, passages: number) {
+  const counts = new Uint32Array(table.scales.length);
+  let total = 0;
+  const step = componentSampleStep(passages);
+  const sampled: string[] = [];
+  let position = 0;
+  for (let after = -1; ; ) {
+    const rows = await store.conn.all<{ id: number; text: string; embedText: string }>(
+      `select id, text, embed_text as embedText from note_chunks c where ${PASSAGE} and id > ? order by id limit ${FIT_PAGE}`,
+      [after],
+    );
+    total += countWords(table, rows.map((r) => r.text), counts);
+    for (const r of rows) if (position++ % step === 0) sampled.push(r.embedText);
+    if (rows.length < FIT_PAGE) break;
+    after = rows[rows.length - 1]!.id;
+  }
+  total += countWords(table, (await store.conn.all<{ t: string }>('select title as t from notes')).map((r) => r.t), counts);
+  return fitCounted(table, counts, total, sampled);
+}
+
+/** Texts embedded between two turns of the event loop, so the SQL thread's queued work goes on meanwhile. */
+const EMBED_SLICE = 512;
+
+async function embedYielding(embedder: Embedder, texts: string[]): Promise<Float32Array[]> {
+  const out: Float32Array[] = [];
+  for (let i = 0; i < texts.length; i += EMBED_SLICE) {
+    out.push(...(await embedder.embed(texts.slice(i, i + EMBED_SLICE))));
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return out;
 }
 
 /** Per note, the sum of the passage vectors embedded by this run, and which passages they were. */

@@ -1,6 +1,7 @@
 // Search by meaning and hybrid search. Semantic: the query is embedded with the embedder that made the store's
-// vectors, sqlite-vec finds the nearest rows (passages and whole-note vectors; filters applied inside the KNN, so a
-// narrow folder still gets its k nearest), and the notes owning them are ranked by the mean of two similarities:
+// vectors, the nearest rows are found (passages and whole-note vectors; filters applied first, so a narrow folder
+// still gets its k nearest) by sqlite-vec's KNN in a one-shot process, by one scan of the vectors held in memory in a
+// long-lived one (noteVectors.ts; same results), and the notes owning them are ranked by the mean of two similarities:
 // the note's best passage (a note that answers in one place) and its whole-note vector (a note about the question
 // as a whole). Hybrid: a convex combination of three rankings' scores, each min-max scaled to [0, 1] within its
 // top 50 and weighed equally: bm25 over any of the query's words (whole notes, and items), each note's best passage
@@ -13,20 +14,25 @@
 // paraphrases 0.72 → 0.81, MRR@10 up on both sets), at a cost: its index adds about a second of cold index per
 // 50,000 passages, and a search a quarter more time at 10,000 notes. Title-vector, query-expansion, field-weight and
 // normalisation variants measured within noise (or helped only the set they were tried on) and were left out.
+// With the GloVe embedder a fourth ranking joins at half weight: the candidates by how their title, path and headings
+// match the question word by word (headingMatch.ts; recall@5 Foam 0.81 → 0.83, Rust book 0.90 → 0.94).
 // Hybrid hits below a relevance floor are not shown (relevant() below): a list that ends where the answers do.
+// Hybrid search ranks notes without snippets and makes them only for the hits it shows (a snippet re-reads its
+// note's text: the ~150 made for 20 shown cost more than the rankings did at 10,000 notes).
 import { StoreError } from '../errors';
 import type { Store } from '../store';
 import { NOTE_ROW_SEQ, VECTOR_TABLE } from './chunkStore';
+import { MAX_K, noteVectors, type NoteByMeaning } from './noteVectors';
+import { untilWrite } from './untilWrite';
 import { ITEM_KINDS, searchItemsSemantic, searchItemsText, SNIPPET_CHARS, type ItemFilters } from './itemSearch';
-import { cutAtWord, noteFilters, plain, queryWeight, SEARCH_KINDS, searchPassages, searchText as searchNotesText, type SearchHit, type NoteHit, type SearchKind, type SearchOptions } from './search';
+import { cutAtWord, noteFilters, plain, queryTerms, queryWeight, rankPassages, rankText, SEARCH_KINDS, searchText as searchNotesText, snippetsOf, type SearchHit, type UnsnippetedHit, type NoteHit, type SearchKind, type SearchOptions } from './search';
 import { embedPendingItems, readEmbeddingState, storeEmbedder } from './semanticIndex';
-import { tokenize } from './embedGlove';
+import { GLOVE_EMBEDDER_ID, tokenize } from './embedGlove';
+import { rankByHeadings } from './headingMatch';
 import type { Embedder } from './embedder';
 
 export type SearchMode = 'text' | 'semantic' | 'hybrid';
 
-/** sqlite-vec answers at most this many nearest neighbours per query. */
-const MAX_K = 4096;
 /** How hybrid search fuses its rankings: by their scaled scores (default) or by reciprocal rank. */
 export type Fusion = 'convex' | 'rrf';
 /** `floor: false` shows every fused hit, even below the relevance floor (benchmarks measure what the floor costs). */
@@ -35,6 +41,12 @@ export type HybridOptions = SearchOptions & { fusion?: Fusion; floor?: boolean }
 export const RRF_K = 60;
 /** Hybrid search's three rankings (words, best passage, meaning) weigh the same: not tuned. */
 export const HYBRID_WEIGHT = 1 / 3;
+/**
+ * With the GloVe embedder, a fourth ranking (headingMatch.ts: the three lists' notes by how their title, path and
+ * headings match the question word by word) weighs half as much as each of the three: of 0.25, 0.35 and 0.5, 0.5
+ * measured best on both question sets (bench/search-quality.bench.ts).
+ */
+export const HEADING_WEIGHT = 0.5;
 /** A hybrid hit scoring under this share of the best hit's fused score is not shown (unless it has every word). */
 export const RELEVANCE_FLOOR = 0.5;
 /**
@@ -71,7 +83,8 @@ const passageSnippet = (text: string, headings: string[]) => cutAtWord(plain(tex
 
 /** The store's embedder where search by meaning can run here, else undefined. */
 async function readyEmbedder(store: Store): Promise<Embedder | undefined> {
-  return (await unavailable(store)) ? undefined : storeEmbedder(store);
+  // Kept until the store is written to: reading the embedder's fitted state back is a few ms a query.
+  return untilWrite(store, 'readyEmbedder', async () => ((await unavailable(store)) ? undefined : storeEmbedder(store)));
 }
 
 /** The query as a vector, or null when no word of it is known to the embedder. */
@@ -90,37 +103,70 @@ export async function queryVector(store: Store, query: string): Promise<Buffer |
 /** Notes by meaning, for a query already embedded. */
 async function notesSemantic(store: Store, vector: Buffer, query: string, options: SearchOptions): Promise<NoteHit[]> {
   const limit = clampLimit(options.limit);
+  const ranked = store.vectorsInMemory ? await rankedInMemory(store, vector, limit, options) : await rankedByVec0(store, vector, limit, options);
+  // The text and place of the passages shown only.
+  const shown = new Map(
+    (
+      await store.conn.all<{ id: number; text: string; line: number; headings: string; path: string; title: string }>(
+        'select c.id, c.text, c.line, c.headings, n.path, n.title from note_chunks c join notes n on n.id = c.note_id where c.id in (select value from json_each(?))',
+        [JSON.stringify(ranked.map((r) => r.passage))],
+      )
+    ).map((r) => [r.id, r]),
+  );
+  return ranked.flatMap(({ passage, score }) => {
+    const r = shown.get(passage);
+    if (!r) return [];
+    const snippet = passageSnippet(r.text, JSON.parse(r.headings) as string[]);
+    return [{ kind: 'note' as const, id: r.path, path: r.path, title: r.title, score: Math.round(score * 1000) / 1000, snippet, highlights: highlight(snippet, query), line: r.line }];
+  });
+}
+
+/** The ranking of notesSemantic in a long-lived process: over the vectors held in memory (noteVectors.ts). */
+async function rankedInMemory(store: Store, vector: Buffer, limit: number, options: SearchOptions): Promise<NoteByMeaning[]> {
+  const index = await noteVectors(store);
+  const { where, params } = noteFilters(options);
+  // The notes the filters leave out (usually a few: the templates folder).
+  const sql = `select json_group_array(n.id) as ids from notes n where not coalesce((${where.join(' and ')}), 0)`;
+  const excluded = where.length
+    ? await untilWrite(store, JSON.stringify([sql, params]), async () => JSON.parse((await store.conn.get<{ ids: string }>(sql, params))!.ids) as number[])
+    : null;
+  const query = new Float32Array(vector.buffer.slice(vector.byteOffset, vector.byteOffset + vector.byteLength));
+  return index.rank(store, query, limit, excluded);
+}
+
+/**
+ * The ranking of notesSemantic in a one-shot process (the CLI): by sqlite-vec's KNN, which costs less than loading
+ * every vector. The notes owning the nearest rows, each scored by the mean of its best passage's similarity and its
+ * whole-note row's, best first.
+ */
+async function rankedByVec0(store: Store, vector: Buffer, limit: number, options: SearchOptions): Promise<NoteByMeaning[]> {
   const candidates = await nearestNotes(store, vector, limit, options);
   if (!candidates.length) return [];
   // Every row of each candidate with its exact distance, by a KNN restricted to those rows (a lookup by id in vec0
   // costs about as much as a scan of it). A vector without any known word has no distance: similarity 0.
   const rowIds = (await store.conn.all<{ id: number }>('select id from note_chunks where note_id in (select value from json_each(?))', [JSON.stringify(candidates)])).map((r) => r.id);
-  const rows = await store.conn.all<{ noteId: number; seq: number; distance: number; text: string; line: number; headings: string; path: string; title: string }>(
-    `select c.note_id as noteId, c.seq, coalesce(v.distance, 1) as distance, c.text, c.line, c.headings, n.path, n.title
+  const rows = await store.conn.all<{ id: number; noteId: number; seq: number; distance: number }>(
+    `select c.id, c.note_id as noteId, c.seq, coalesce(v.distance, 1) as distance
        from (select chunk_id, distance from ${VECTOR_TABLE} where embedding match ? and k = ? and chunk_id in (select value from json_each(?))) v
-       join note_chunks c on c.id = v.chunk_id join notes n on n.id = c.note_id
+       join note_chunks c on c.id = v.chunk_id
       order by coalesce(v.distance, 1)`,
     [vector, Math.min(MAX_K, rowIds.length), JSON.stringify(rowIds)],
   );
-  const notes = new Map<number, { passage?: (typeof rows)[number]; whole?: number }>();
+  const notes = new Map<number, { noteId: number; passage?: (typeof rows)[number]; whole?: number }>();
   for (const r of rows) {
-    const note = notes.get(r.noteId) ?? {};
+    const note = notes.get(r.noteId) ?? { noteId: r.noteId };
     notes.set(r.noteId, note);
     if (r.seq === NOTE_ROW_SEQ) note.whole ??= 1 - r.distance;
     else note.passage ??= r;
   }
   return [...notes.values()]
     .filter((n) => n.passage)
-    .map(({ passage, whole }) => {
+    .map(({ noteId, passage, whole }) => {
       const best = 1 - passage!.distance;
-      return { passage: passage!, score: whole === undefined ? best : (best + whole) / 2 };
+      return { noteId, passage: passage!.id, score: whole === undefined ? best : (best + whole) / 2 };
     })
     .sort((a, b) => b.score - a.score)
-    .slice(0, limit)
-    .map(({ passage: r, score }) => {
-      const snippet = passageSnippet(r.text, JSON.parse(r.headings) as string[]);
-      return { kind: 'note' as const, id: r.path, path: r.path, title: r.title, score: Math.round(score * 1000) / 1000, snippet, highlights: highlight(snippet, query), line: r.line };
-    });
+    .slice(0, limit);
 }
 
 /**
@@ -204,23 +250,40 @@ async function semanticHits(store: Store, query: string, options: SearchAllOptio
 
 /**
  * Three rankings fused (see the top of this file): bm25 over any of the words (notes and items), each note's best
- * passage (items count as their own passage), and meaning; each hit scores HYBRID_WEIGHT × its scaled score in each
- * list (0 for a list it is not in); with `fusion: 'rrf'`, the sum of 1 / (RRF_K + rank) over the lists. Hits below
+ * passage (items count as their own passage), and meaning (with GloVe, and the notes' titles and headings at
+ * HEADING_WEIGHT); each hit scores HYBRID_WEIGHT × its scaled score in each list (0 for a list it is not in), times
+ * the list's weight; with `fusion: 'rrf'`, the sum of 1 / (RRF_K + rank) over the three lists. Hits below
  * the relevance floor are left out (relevant()). Where nothing is embedded (or sqlite-vec cannot load) it is the
  * two bm25 rankings alone, so the default mode always answers.
  */
 export async function searchHybrid(store: Store, query: string, options: SearchAllOptions = {}): Promise<SearchHit[]> {
   const limit = clampLimit(options.limit);
   const depth = Math.max(limit, FUSION_DEPTH);
-  const { notes } = searchedKinds(options);
-  const text = await searchText(store, query, { ...options, words: 'any', limit: depth });
-  const notePassages = notes ? await searchPassages(store, query, { ...options, limit: depth }) : [];
+  const { notes, items } = searchedKinds(options);
+  // The notes' rankings without snippets: only the hits shown get one (below), not the 100 ranked.
+  const noteWords = notes ? await rankText(store, query, { ...options, words: 'any', limit: depth }) : [];
+  const text = merged(noteWords, await searchItemsText(store, query, items, depth, 'any'), depth);
+  const notePassages = notes ? await rankPassages(store, query, { ...options, limit: depth }) : [];
   const passages = merged(notePassages, text.filter((h) => h.kind !== 'note'), depth);
   const embedder = await readyEmbedder(store);
   const semantic = embedder ? await semanticHits(store, query, { ...options, limit: depth }, embedder) : [];
-  const ranked = fuseRanked([text, passages, semantic], options.fusion);
-  const kept = options.floor === false ? ranked : await relevant(store, query, options, ranked, embedder?.minRelevantSimilarity, depth);
-  return kept.slice(0, limit).map(({ hit, score }) => ({ ...hit, score: Math.round(score * 1e5) / 1e5 }));
+  // The candidates' titles and headings, word by word, where the word table is the embedder's (loaded already); not
+  // in reciprocal-rank fusion, where a fourth list's ranks cost keyword questions their first place (MRR 1 → 0.95 on Foam's).
+  const byHeadings = embedder?.id === GLOVE_EMBEDDER_ID && options.fusion !== 'rrf' ? await rankByHeadings(store, query, [...text, ...passages, ...semantic]) : [];
+  const ranked = fuseRanked([text, passages, semantic, byHeadings], options.fusion, [1, 1, 1, HEADING_WEIGHT]);
+  const kept = (options.floor === false ? ranked : await relevant(store, query, options, ranked, embedder?.minRelevantSimilarity, depth, text)).slice(0, limit);
+  // A note shows the snippet of the first list it is in (see fuseRanked): by its words, else its best passage.
+  const refs = (list: SearchHit[]) => new Map(list.flatMap((h) => (h.kind === 'note' ? [[h.id, (h as UnsnippetedHit).ref] as const] : [])));
+  const byWords = refs(text);
+  const byPassage = refs(passages);
+  const shownNotes = kept.filter(({ hit }) => hit.kind === 'note').map(({ hit }) => hit.id);
+  const wordSnippets = await snippetsOf(store, query, 'any', shownNotes.flatMap((id) => (byWords.has(id) ? [byWords.get(id)!] : [])));
+  const passageSnippets = await snippetsOf(store, query, 'passages', shownNotes.flatMap((id) => (!byWords.has(id) && byPassage.has(id) ? [byPassage.get(id)!] : [])));
+  return kept.map(({ hit, score }) => {
+    const { ref: _ref, ...shown } = hit as SearchHit & { ref?: number };
+    const snippet = hit.kind !== 'note' ? undefined : byWords.has(hit.id) ? wordSnippets.get(byWords.get(hit.id)!) : byPassage.has(hit.id) ? passageSnippets.get(byPassage.get(hit.id)!) : undefined;
+    return { ...shown, ...snippet, score: Math.round(score * 1e5) / 1e5 };
+  });
 }
 
 /** Where searchHybrid's lists are in a fused hit's `from`. */
@@ -238,10 +301,11 @@ interface Fused {
  * The rankings fused, best first (see searchHybrid). The first list goes first: its snippet shows the matched
  * words (a later list adds its passage's line), and on equal fused scores the sort, which is stable, keeps its order.
  */
-function fuseRanked(lists: SearchHit[][], fusion: Fusion = 'convex'): Fused[] {
+function fuseRanked(lists: SearchHit[][], fusion: Fusion = 'convex', weights: readonly number[] = []): Fused[] {
   const fused = new Map<string, Fused>();
   lists.forEach((hits, list) => {
-    const scaled = fusion === 'rrf' ? hits.map((_, i) => 1 / (RRF_K + i + 1)) : minMaxScores(hits).map((s) => HYBRID_WEIGHT * s);
+    const weight = weights[list] ?? 1;
+    const scaled = fusion === 'rrf' ? hits.map((_, i) => weight / (RRF_K + i + 1)) : minMaxScores(hits).map((s) => weight * HYBRID_WEIGHT * s);
     hits.forEach((hit, i) => {
       const key = `${hit.kind}\u0000${hit.id}`;
       let entry = fused.get(key);
@@ -269,9 +333,9 @@ export function fuse(lists: SearchHit[][], limit: number, fusion: Fusion = 'conv
  * meaning needs half of it, as in a small vault, whose few notes fit the word weights loosely, the one answer may
  * score lower). So a question the vault cannot answer gets few hits or none, and a small vault does not list every note.
  */
-async function relevant(store: Store, query: string, options: SearchAllOptions, ranked: Fused[], minSimilarity: number | undefined, depth: number): Promise<Fused[]> {
+async function relevant(store: Store, query: string, options: SearchAllOptions, ranked: Fused[], minSimilarity: number | undefined, depth: number, anyWord: SearchHit[]): Promise<Fused[]> {
   if (!ranked.length) return ranked;
-  const everyWord = new Set((await searchText(store, query, { ...options, words: 'every', limit: depth })).map((h) => `${h.kind}\u0000${h.id}`));
+  const everyWord = new Set((await everyWordHits(store, query, options, depth, anyWord)).map((h) => `${h.kind}\u0000${h.id}`));
   const weight = { note: await queryWeight(store, query, 'notes_fts'), item: await queryWeight(store, query, 'search_items_fts') };
   const floor = RELEVANCE_FLOOR * ranked[0]!.score;
   const nearest = Math.max(...ranked.map(({ from }) => from[BY_MEANING]?.score ?? -Infinity));
@@ -285,6 +349,17 @@ async function relevant(store: Store, query: string, options: SearchAllOptions, 
     if (!meaning) return false;
     return minSimilarity === undefined || meaning.score >= minSimilarity || (meaning.score === nearest && meaning.score >= minSimilarity / 2);
   });
+}
+
+/**
+ * searchText with `words: 'every'` (notes without snippets): for a query of one term (after stop words), the same
+ * match as `words: 'any'`, so the list hybrid search already has.
+ */
+async function everyWordHits(store: Store, query: string, options: SearchAllOptions, depth: number, anyWord: SearchHit[]): Promise<SearchHit[]> {
+  if (queryTerms(query).length <= 1) return anyWord;
+  const { notes, items } = searchedKinds(options);
+  const noteHits = notes ? await rankText(store, query, { ...options, words: 'every', limit: depth }) : [];
+  return merged(noteHits, await searchItemsText(store, query, items, depth, 'every'), depth);
 }
 
 export async function searchByMode(store: Store, query: string, mode: SearchMode, options: SearchAllOptions = {}): Promise<SearchHit[]> {

@@ -21,7 +21,7 @@ import {
   shortestPath,
 } from '../../../src/store/graph/graph';
 import { indexVault } from '../../../src/store/knowledge/indexer';
-import type { Store } from '../../../src/store/store';
+import { Store } from '../../../src/store/store';
 import { human, useTempStore, tempDir } from '../../helpers';
 
 const rejectsWith = async (p: Promise<unknown>, kind: string, message: RegExp) => {
@@ -123,7 +123,7 @@ describe('knowledge graph', () => {
     assert.deepEqual(await deleteEntities(store, human, ['A']), []);
   });
 
-  it('search_nodes finds any substring as the MCP memory server does (its trigram indexes follow every change)', async () => {
+  it('search_nodes finds any substring as the MCP memory server does (its copy in memory follows every change)', async () => {
     await createEntities(store, human, [
       { name: 'Zoë Müller', entityType: 'Person', observations: ['Leads the "Atlas" team', 'Speaks ÉPÉE fencing'] },
       { name: 'atlas-api', entityType: 'service', observations: ['Written in Go'] },
@@ -148,8 +148,75 @@ describe('knowledge graph', () => {
     await deleteEntities(store, human, ['Zoë Müller']);
     assert.deepEqual(await names('fencing'), []);
     assert.deepEqual(await names('atlas'), ['atlas-api']);
-    for (const index of ['graph_observations_trigram', 'graph_names_trigram', 'search_items_fts']) {
-      await store.conn.run(`insert into ${index} (${index}) values ('integrity-check')`); // throws when the index disagrees with its rows
+    await store.conn.run(`insert into search_items_fts (search_items_fts) values ('integrity-check')`); // throws when the index disagrees with its rows
+  });
+
+  it('search_nodes answers what the MCP memory server answers, and sees writes made through another connection', async () => {
+    // The memory server's rule, written out: a name, type or observation that contains the query, both lower-cased.
+    const items = [
+      { name: 'İstanbul office', entityType: 'Place', observations: ['Opened in 2019', 'ß and ẞ differ'] },
+      { name: 'e-1', entityType: 'person', observations: ['id e-1 noted on day 1', 'uses the api'] },
+      { name: 'e-10', entityType: 'person', observations: ['schema api docs'] },
+      { name: 'e-100', entityType: 'bug', observations: [] },
+      { name: 'tab\there', entityType: 'odd', observations: ['line one\nline two', '100% _sure_'] },
+    ];
+    await createEntities(store, human, items);
+    const memoryServer = (q: string) => items.filter((e) => [e.name, e.entityType, ...e.observations].some((t) => t.toLowerCase().includes(q.toLowerCase()))).map((e) => e.name).sort();
+    const queries = ['e-1', 'E-10', 'a a', 'a api', 'the api', 'İ', 'i̇stanbul', 'ẞ', 'ss', '\n', 'one\nline', 'two\nline', '\u0000', '%', '_sure_', 'x', 'person', 'PERSON e', 'day 1', 'api docs', 'tab\th'];
+    for (const q of queries) assert.deepEqual((await searchNodes(store, q)).entities.map((e) => e.name), memoryServer(q), q);
+    const hit = (await searchNodes(store, 'schema')).entities;
+    assert.deepEqual(hit, [{ name: 'e-10', entityType: 'person', observations: ['schema api docs'] }]);
+    assert.deepEqual((await searchNodes(store, 'e-1', 2)).entities.map((e) => e.name), ['e-1', 'e-10'], 'limit keeps the first by name');
+
+    // Another process (here another connection to the same file) adds, changes and deletes: the next search sees it.
+    const other = await Store.open(store.dir);
+    try {
+      await createEntities(other, human, [{ name: 'e-1000', entityType: 'service', observations: ['written elsewhere'] }]);
+      assert.deepEqual((await searchNodes(store, 'elsewhere')).entities.map((e) => e.name), ['e-1000']);
+      await addObservations(other, human, [{ entityName: 'e-100', contents: ['also elsewhere'] }]);
+      assert.deepEqual((await searchNodes(store, 'elsewhere')).entities.map((e) => e.name), ['e-100', 'e-1000']);
+      await deleteObservations(other, human, [{ entityName: 'e-1000', observations: ['written elsewhere'] }]);
+      await deleteEntities(other, human, ['e-100']);
+      assert.deepEqual((await searchNodes(store, 'elsewhere')).entities.map((e) => e.name), []);
+      assert.deepEqual((await searchNodes(store, 'e-100')).entities.map((e) => e.name), ['e-1000']);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('search_nodes after this connection\'s own writes answers as a fresh read of the tables does', async () => {
+    // Writes here are applied to the copy in memory instead of reading every entity again; another connection reads
+    // the tables, so both must agree after each kind of write.
+    const fresh = await Store.open(store.dir);
+    try {
+      const both = async (q: string) => {
+        const mine = await searchNodes(store, q);
+        assert.deepEqual(mine, await searchNodes(fresh, q), q);
+        return mine.entities.map((e) => e.name);
+      };
+      await createEntities(store, human, [{ name: 'Alpha', entityType: 'team', observations: ['ships the API', 'ships the API'] }]);
+      assert.deepEqual(await both('api'), ['Alpha']);
+      await createEntities(store, human, [
+        { name: 'Beta', entityType: 'team', observations: ['owns billing'] },
+        { name: 'Alpha', entityType: 'robot', observations: ['not created: the name is taken'] },
+      ]);
+      assert.deepEqual(await both('team'), ['Alpha', 'Beta']);
+      assert.deepEqual(await both('robot'), []);
+      await addObservations(store, human, [{ entityName: 'Beta', contents: ['reviews the API', 'owns billing'] }]);
+      assert.deepEqual(await both('api'), ['Alpha', 'Beta']);
+      await createRelations(store, human, [{ from: 'Alpha', to: 'Beta', relationType: 'depends_on' }]);
+      assert.deepEqual((await searchNodes(store, 'billing')).relations, [{ from: 'Alpha', to: 'Beta', relationType: 'depends_on' }]);
+      await deleteObservations(store, human, [{ entityName: 'Alpha', observations: ['ships the API'] }]);
+      assert.deepEqual(await both('api'), ['Beta']);
+      await deleteRelations(store, human, [{ from: 'Alpha', to: 'Beta', relationType: 'depends_on' }]);
+      await deleteEntities(store, human, ['Beta']);
+      assert.deepEqual(await both('api'), []);
+      assert.deepEqual(await both('a'), ['Alpha']);
+      // A write that fails changes nothing, here or in the copy.
+      await assert.rejects(addObservations(store, human, [{ entityName: 'Alpha', contents: ['half'] }, { entityName: 'Nobody', contents: ['x'] }]));
+      assert.deepEqual(await both('half'), []);
+    } finally {
+      await fresh.close();
     }
   });
 

@@ -232,6 +232,21 @@ describe('knowledge: a hostile vault', () => {
         await oneRound.close();
       }
     });
+
+    it('written in rounds, a new note that cannot be read is no link target (rounds name the notes they will read in advance)', async () => {
+      const files = { 'a.md': '# A\n\n[[big]] [[b]]\n', 'b.md': '# B\n\n[[big]]\n', 'big.md': `# Big\n\n${'x'.repeat(5000)}\n` };
+      const vault = writeTree(files);
+      const r = await indexVault(store, vault, human, { roundBytes: 1, maxFileBytes: 1000 });
+      assert.deepEqual(r.skipped.map((s) => s.path), ['big.md']);
+      const links = await store.conn.all<{ path: string; target: string; targetPath: string | null }>(
+        'select n.path, l.target, l.target_path as targetPath from note_links l join notes n on n.id = l.note_id order by n.path, l.target',
+      );
+      assert.deepEqual(links, [
+        { path: 'a.md', target: 'b', targetPath: 'b.md' },
+        { path: 'a.md', target: 'big', targetPath: null },
+        { path: 'b.md', target: 'big', targetPath: null },
+      ]);
+    });
   });
 
   describe('files that are not notes', () => {

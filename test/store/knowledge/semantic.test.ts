@@ -10,14 +10,16 @@ import { StoreError } from '../../../src/store/errors';
 import { bodyFirstLine, chunkNote } from '../../../src/store/knowledge/chunk';
 import { embedderToApply, formatEmbedderSpec, parseEmbedderSpec } from '../../../src/store/knowledge/embedder';
 import { NOTE_ROW_SEQ } from '../../../src/store/knowledge/chunkStore';
-import { deserializeStats, fitCorpus, GloveEmbedder, loadWordTable, tokenize } from '../../../src/store/knowledge/embedGlove';
+import { deserializeStats, findWordTable, fitCorpus, GloveEmbedder, loadWordTable, tokenize, WordIndex } from '../../../src/store/knowledge/embedGlove';
 import { OpenAIEmbedder } from '../../../src/store/knowledge/embedOpenAI';
 import { TransformersEmbedder } from '../../../src/store/knowledge/embedTransformers';
+import { rankByHeadings } from '../../../src/store/knowledge/headingMatch';
 import { indexVault } from '../../../src/store/knowledge/indexer';
 import { searchText } from '../../../src/store/knowledge/search';
 import { readEmbeddingState } from '../../../src/store/knowledge/semanticIndex';
 import { minMaxScores, searchHybrid, searchSemantic } from '../../../src/store/knowledge/semanticSearch';
-import type { Store } from '../../../src/store/store';
+import { Store } from '../../../src/store/store';
+import { FOAM_VAULT } from '../../fixtures';
 import { human, tempDir, useTempStore, writeTree } from '../../helpers';
 
 const writeVault = writeTree;
@@ -71,6 +73,19 @@ describe('knowledge: embedders', () => {
     assert.deepEqual(['the', 'of', 'to', 'and'].map((w) => table.index.get(w)), [0, 1, 2, 3]);
     assert.ok(table.index.get('car')! < table.index.get('automobile')!, 'a common word ranks before a rarer one');
     assert.equal(table.index.get(','), undefined, 'punctuation is left out');
+  });
+
+  it('looks a few words up in the table bytes, and many through a Map, with the same answers as a Map of every word', () => {
+    const words = [...loadWordTable().index.keys()];
+    const every = new Map(words.map((w, i) => [w, i]));
+    assert.equal(every.size, words.length, 'no word twice');
+    const file = findWordTable();
+    const probes = [words[0]!, words[1]!, words[words.length - 1]!, words[12_345]!, 'café', 'automobile', 'notaword', '', 'the\nof', words[0]!.slice(0, 2)];
+    // A fresh table (not the cached one): every lookup below is by its bytes, until the Map takes over.
+    const bytes = new WordIndex(fs.readFileSync(file).subarray(20, 20 + fs.readFileSync(file).readUInt32LE(16)));
+    for (const w of probes) assert.equal(bytes.get(w), every.get(w), `"${w}" by its bytes`);
+    for (let i = 0; i < words.length; i += 97) assert.equal(bytes.get(words[i]!), i, `"${words[i]}" (${i})`);
+    for (const w of probes) assert.equal(bytes.get(w), every.get(w), `"${w}" by the Map`);
   });
 
   it('GloVe places "car" nearer "automobile" than "banana", and sentences by meaning', async () => {
@@ -164,6 +179,72 @@ describe('knowledge: semantic and hybrid search', () => {
     return sum.map((x) => x / n);
   };
 
+  /** The same store opened as a long-lived process opens it (the backend, cairn mcp): vectors held in memory. */
+  const longLived = async <T>(fn: (s: Store) => Promise<T>): Promise<T> => {
+    const s = await Store.open(store.dir, { vectorsInMemory: true });
+    try {
+      return await fn(s);
+    } finally {
+      await s.close();
+    }
+  };
+
+  it('a long-lived process (vectors in memory) finds what sqlite-vec finds: the same hits, scores, passages and order, filters too', async () => {
+    const vault = writeVault(VAULT);
+    await index(vault);
+    const queries = ['where do motorists fill up their vehicle', 'breakfast fruit', 'strum a song', 'bake', 'engine oil season', 'nothing like it'];
+    const options = [{}, { limit: 2 }, { folder: 'food' }, { tag: 'transport' }, { fusion: 'rrf' as const }, { floor: false }];
+    await longLived(async (inMemory) => {
+      for (const q of queries) {
+        for (const o of options) {
+          for (const search of [searchSemantic, searchHybrid]) assert.deepEqual(await search(inMemory, q, o), await search(store, q, o), `${search.name} "${q}" ${JSON.stringify(o)}`);
+        }
+      }
+    });
+  });
+
+  it('quantised vectors re-scored where it decides give exactly the float32 results, on the Foam docs vault', async () => {
+    await index(FOAM_VAULT);
+    const titles = (await store.conn.all<{ title: string }>('select title from notes order by path')).map((r) => r.title);
+    const queries = ['how do I link notes together', 'publish my notes as a website', 'daily notes template', 'graph visualisation of connections', 'backlinks panel', 'spell checking', 'tags and hierarchy', 'getting started', ...titles.slice(0, 30)];
+    await longLived(async (inMemory) => {
+      for (const q of queries) {
+        for (const o of [{}, { limit: 50 }, { limit: 3 }, { folder: 'user' }]) {
+          assert.deepEqual(await searchSemantic(inMemory, q, o), await searchSemantic(store, q, o), `semantic "${q}" ${JSON.stringify(o)}`);
+          assert.deepEqual(await searchHybrid(inMemory, q, o), await searchHybrid(store, q, o), `hybrid "${q}" ${JSON.stringify(o)}`);
+        }
+      }
+    });
+  });
+
+  it('a long-lived process sees every write at its next search: notes added, edited and deleted, here or by another process', async () => {
+    const vault = writeVault(VAULT);
+    await index(vault);
+    await longLived(async (s) => {
+      const paths = async (query: string) => (await searchSemantic(s, query, { limit: 10 })).map((h) => h.path);
+      assert.ok(!(await paths('violin orchestra symphony')).includes('music/Violin.md'));
+      // Written through this same connection (the backend indexes the vault itself).
+      fs.writeFileSync(path.join(vault, 'music/Violin.md'), '# Violin\n\nThe orchestra plays a symphony; the violin leads with the bow.\n');
+      await indexVault(s, vault, human);
+      assert.equal((await paths('violin orchestra symphony'))[0], 'music/Violin.md', 'a note added since the last search');
+      fs.writeFileSync(path.join(vault, 'music/Violin.md'), '# Violin\n\nThrough the telescope we watched the planets, the stars and the moon at night.\n');
+      await indexVault(s, vault, human);
+      assert.notEqual((await paths('violin orchestra symphony'))[0], 'music/Violin.md', 'its old passages are gone');
+      assert.equal((await paths('planets stars moon telescope'))[0], 'music/Violin.md', 'its new ones are found');
+      // Another process (a CLI index while the backend runs) deletes it: this one sees that at its next search.
+      fs.rmSync(path.join(vault, 'music/Violin.md'));
+      await index(vault);
+      assert.ok(!(await paths('planets stars moon telescope')).includes('music/Violin.md'), 'a note deleted elsewhere');
+      // ... and adds one.
+      fs.writeFileSync(path.join(vault, 'music/Telescope.md'), '# Telescope\n\nThrough the telescope we watched the planets, the stars and the moon at night.\n');
+      await index(vault);
+      assert.equal((await paths('planets stars moon telescope'))[0], 'music/Telescope.md', 'a note added elsewhere');
+      for (const q of ['planets stars moon telescope', 'where do motorists fill up their vehicle']) {
+        assert.deepEqual(await searchHybrid(s, q), await searchHybrid(store, q), `the same as a fresh open: "${q}"`);
+      }
+    });
+  });
+
   it('indexes passages with GloVe vectors and finds a note by meaning, with its best passage as snippet', async () => {
     const vault = writeVault(VAULT);
     const r = await index(vault);
@@ -185,18 +266,21 @@ describe('knowledge: semantic and hybrid search', () => {
     assert.equal((await searchHybrid(store, 'tropical yellow snack', { limit: 1 }))[0]!.path, 'food/Fruit.md');
   });
 
-  it('hybrid fuses bm25, best passage and meaning by their min-max scaled scores, with bm25 snippets and highlights where words match', async () => {
+  it('hybrid fuses bm25, best passage, meaning and headings by their min-max scaled scores, with bm25 snippets and highlights where words match', async () => {
     await index(writeVault(VAULT));
     const all = await searchHybrid(store, 'bake a loaf', { limit: 4, floor: false });
+    // The headings ranking (half weight) ranks the notes of the other three: here all four, as meaning finds every note.
+    const semantic = await searchSemantic(store, 'bake a loaf', { limit: 50 });
+    const headings = await rankByHeadings(store, 'bake a loaf', semantic);
+    const byHeadings = (p: string) => minMaxScores(headings)[headings.findIndex((h) => h.id === p)]! / 6;
     assert.equal(all[0]!.path, 'food/Bread.md');
-    assert.equal(all[0]!.score, 1, 'first in the three rankings: ⅓ × 1 + ⅓ × 1 + ⅓ × 1');
+    assert.equal(all[0]!.score, Math.round((1 + byHeadings('food/Bread.md')) * 1e5) / 1e5, 'first in the three rankings: ⅓ × 1 + ⅓ × 1 + ⅓ × 1, and ⅙ × its scaled headings score');
     assert.deepEqual(all[0]!.highlights.map(([s, e]) => all[0]!.snippet.slice(s, e).toLowerCase()), ['bake', 'loaf']);
     assert.ok(all.every((h, i) => i === 0 || h.score <= all[i - 1]!.score));
-    // Each other note scores a third of its scaled semantic score (neither bm25 ranking matched it), last of the ranking 0.
-    const semantic = await searchSemantic(store, 'bake a loaf', { limit: 50 });
+    // Each other note scores a third of its scaled semantic score (neither bm25 ranking matched it), last of the ranking 0, and its headings' share.
     const scaled = minMaxScores(semantic);
     assert.equal(all.length, 4);
-    for (const h of all.slice(1)) assert.equal(h.score, Math.round((scaled[semantic.findIndex((s) => s.path === h.path)]! / 3) * 1e5) / 1e5, h.path);
+    for (const h of all.slice(1)) assert.equal(h.score, Math.round((scaled[semantic.findIndex((s) => s.path === h.path)]! / 3 + byHeadings(h.path!)) * 1e5) / 1e5, h.path);
     // Below the relevance floor (under half the best score, no word of the question): not shown.
     assert.deepEqual((await searchHybrid(store, 'bake a loaf', { limit: 4 })).map((h) => h.path), ['food/Bread.md']);
   });
