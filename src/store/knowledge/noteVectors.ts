@@ -34,6 +34,22 @@ export interface NoteByMeaning {
   score: number;
 }
 
+/**
+ * The cosine distance of two float32 vectors as sqlite-vec's scan computes it, to the bit (float32 sums in order, then
+ * the square roots and the division): a distance one float32 step off can round a shown score differently, or swap
+ * two near-tied notes, and the in-memory search must answer as sqlite-vec's does.
+ */
+export function cosineDistance(x: Float32Array, q: Float32Array): number {
+  const f = Math.fround;
+  let dot = 0, xx = 0, qq = 0; // prettier-ignore
+  for (let j = 0; j < x.length; j++) {
+    dot = f(dot + f(x[j]! * q[j]!));
+    xx = f(xx + f(x[j]! * x[j]!));
+    qq = f(qq + f(q[j]! * q[j]!));
+  }
+  return f(1 - dot / (Math.sqrt(xx) * Math.sqrt(qq)));
+}
+
 /** The vectors of one store, as loaded. */
 export class NoteVectors {
   /** note id → the rows (indexes into chunkIds, ascending) of that note. */
@@ -204,16 +220,7 @@ class QueryDistances {
         continue;
       }
       const x = new Float32Array(e.buffer.slice(e.byteOffset, e.byteOffset + dim * 4));
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0; // prettier-ignore
-      let j = 0;
-      for (; j + 3 < dim; j += 4) {
-        s0 += x[j]! * query[j]!;
-        s1 += x[j + 1]! * query[j + 1]!;
-        s2 += x[j + 2]! * query[j + 2]!;
-        s3 += x[j + 3]! * query[j + 3]!;
-      }
-      for (; j < dim; j++) s0 += x[j]! * query[j]!;
-      this.exact.set(i, Math.fround(1 - (s0 + s1 + s2 + s3) * this.v.inverseNorms[i]! * this.qInv));
+      this.exact.set(i, cosineDistance(x, query));
     }
   }
 

@@ -14,6 +14,7 @@ import { deserializeStats, findWordTable, fitCorpus, GloveEmbedder, loadWordTabl
 import { OpenAIEmbedder } from '../../../src/store/knowledge/embedOpenAI';
 import { TransformersEmbedder } from '../../../src/store/knowledge/embedTransformers';
 import { rankByHeadings } from '../../../src/store/knowledge/headingMatch';
+import { cosineDistance } from '../../../src/store/knowledge/noteVectors';
 import { indexVault } from '../../../src/store/knowledge/indexer';
 import { searchText } from '../../../src/store/knowledge/search';
 import { readEmbeddingState } from '../../../src/store/knowledge/semanticIndex';
@@ -215,6 +216,22 @@ describe('knowledge: semantic and hybrid search', () => {
         }
       }
     });
+  });
+
+  it('the exact distance the in-memory search computes is sqlite-vec\'s to the bit, on every Foam passage', async () => {
+    await index(FOAM_VAULT);
+    const rows = await store.conn.all<{ id: number; e: Uint8Array }>('select chunk_id as id, embedding as e from note_chunk_vectors order by chunk_id');
+    const vector = (e: Uint8Array) => new Float32Array(e.buffer.slice(e.byteOffset, e.byteOffset + e.byteLength));
+    let compared = 0;
+    for (const q of [rows[0]!, rows[Math.floor(rows.length / 2)]!, rows[rows.length - 1]!]) {
+      const theirs = await store.conn.all<{ id: number; d: number }>('select chunk_id as id, vec_distance_cosine(embedding, ?) as d from note_chunk_vectors order by chunk_id', [q.e]);
+      const query = vector(q.e);
+      rows.forEach((r, i) => {
+        assert.equal(cosineDistance(vector(r.e), query), theirs[i]!.d, `passage ${r.id} against ${q.id}`);
+        compared++;
+      });
+    }
+    assert.ok(compared > 1000, `${compared} distances compared`);
   });
 
   it('a long-lived process sees every write at its next search: notes added, edited and deleted, here or by another process', async () => {
