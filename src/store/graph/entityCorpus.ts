@@ -3,12 +3,13 @@
 // (1.5–4 ms a query at 10,000 entities, and half the cost of every create) or a scan. Here every entity's lower-cased
 // text is one string, searched with indexOf: ~0.3 ms at 10,000 entities with 3 observations each.
 //
-// Kept per connection, and known stale by the graph's version: every store write appends an event (events.seq only
-// grows), so the last event's seq, with the highest observation id and the count of entities (a restore that brings
-// back an older file), changes with any write. A write of this module's graph operations is applied to the copy
-// (after it commits, and only when the copy was current just before it); any other change (another process, an
-// import, a sync) makes the next search read the tables again (~100 ms at 10,000 entities).
+// Kept per connection, and known stale by the connection's writes key (knowledge/untilWrite.ts: total_changes() and
+// data_version, which change with any write, here or by another connection). A write of this module's graph
+// operations is applied to the copy (after it commits, and only when the copy was current just before it); any other
+// change (another process, an import, a sync, a task) makes the next search read the tables again (~100 ms at 10,000
+// entities).
 import { lineIndexAt } from '../knowledge/lineStarts';
+import { writesKey } from '../knowledge/untilWrite';
 import type { Store } from '../store';
 
 type Raw = Store['conn'];
@@ -40,7 +41,7 @@ interface View {
 }
 
 export interface EntityCorpus {
-  /** The graph's version this copy holds (see graphVersion). */
+  /** The graph's version this copy holds (see writesKey). */
   version: string;
   entries: Map<string, Entry>;
   view?: View;
@@ -57,15 +58,6 @@ export interface EntityChange {
 }
 
 const corpora = new WeakMap<Raw, EntityCorpus>();
-
-/** Changes whenever an entity or observation may have been written (call inside a transaction). */
-async function graphVersion(conn: Raw): Promise<string> {
-  const row = await conn.get<{ seq: number; obs: number; entities: number }>(
-    `select (select coalesce(max(seq), 0) from events) as seq, (select coalesce(max(id), 0) from graph_observations) as obs,
-       (select count(*) from graph_entities) as entities`,
-  );
-  return `${row?.seq}:${row?.obs}:${row?.entities}`;
-}
 
 async function read(conn: Raw, version: string): Promise<EntityCorpus> {
   const entries = new Map<string, Entry>();
@@ -111,7 +103,7 @@ function viewOf(corpus: EntityCorpus): View {
 
 /** The entities as they are in this (read) transaction: the copy kept, or a new one when the graph changed. */
 export async function entityCorpus(conn: Raw): Promise<EntityCorpus> {
-  const version = await graphVersion(conn);
+  const version = await writesKey(conn);
   const kept = corpora.get(conn);
   if (kept?.version === version) return kept;
   const made = await read(conn, version);
@@ -127,9 +119,9 @@ export async function writeEntities<T>(store: Store, write: () => Promise<T>, ch
   const conn = store.conn;
   if (!corpora.has(conn)) return store.write(write);
   const done = await store.write(async () => {
-    const before = await graphVersion(conn);
+    const before = await writesKey(conn);
     const result = await write();
-    return { result, before, after: await graphVersion(conn) };
+    return { result, before, after: await writesKey(conn) };
   });
   const corpus = corpora.get(conn);
   if (corpus?.version === done.before) apply(corpus, change(done.result), done.after);

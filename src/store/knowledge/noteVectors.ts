@@ -402,7 +402,7 @@ export async function noteVectors(store: Store): Promise<NoteVectors> {
 
 async function current(store: Store): Promise<NoteVectors> {
   const cached = cache.get(store);
-  const writes = await writesKey(store);
+  const writes = await writesKey(store.conn);
   if (cached && cached.writes === writes) return cached.vectors;
   const fingerprint = await fingerprintOf(store);
   if (cached && cached.fingerprint === fingerprint) {

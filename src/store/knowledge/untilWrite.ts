@@ -10,15 +10,15 @@ interface Memo {
 
 const memos = new WeakMap<Store, Memo>();
 
-/** What identifies the store's state: it changes with every write, from any connection. */
-export async function writesKey(store: Store): Promise<string> {
-  const row = await store.conn.get<{ changes: number; version: number }>('select total_changes() as changes, (select data_version from pragma_data_version) as version');
+/** What identifies the database's state as this connection sees it: it changes with every write, from any connection. */
+export async function writesKey(conn: Store['conn']): Promise<string> {
+  const row = await conn.get<{ changes: number; version: number }>('select total_changes() as changes, (select data_version from pragma_data_version) as version');
   return `${row?.changes}/${row?.version}`;
 }
 
 /** compute()'s value for this key, computed again once the store was written to. */
 export async function untilWrite<T>(store: Store, key: string, compute: () => Promise<T>): Promise<T> {
-  const writes = await writesKey(store);
+  const writes = await writesKey(store.conn);
   let memo = memos.get(store);
   if (!memo || memo.writes !== writes) memos.set(store, (memo = { writes, values: new Map() }));
   let value = memo.values.get(key) as Promise<T> | undefined;
