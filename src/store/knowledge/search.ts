@@ -177,24 +177,10 @@ export async function queryWeight(store: Store, query: string, table: 'notes_fts
 }
 
 export async function searchText(store: Store, query: string, options: SearchOptions = {}): Promise<NoteHit[]> {
-  const match = toFtsMatch(query, options.words);
-  if (!match) return [];
-  const limit = Math.min(Math.max(options.limit ?? 20, 1), 200);
-  const { where, params: filterParams } = noteFilters(options);
-  const params: (string | number)[] = [match, ...filterParams];
-  // Rank (and filter) first in a subquery, which is cheap; build snippets only for the rows returned.
-  const rows = await store.conn.all<{ path: string; title: string; rank: number; snippet: string }>(
-    `select n.path, n.title, r.rank, snippet(notes_fts, 1, '${OPEN}', '${CLOSE}', '…', 16) as snippet
-       from (select f.rowid as id, f.rank as rank
-               from notes_fts f join notes n on n.id = f.rowid
-              where notes_fts match ?1 ${where.length ? 'and ' + where.join(' and ') : ''}
-              order by f.rank limit ${limit}) r
-       join notes n on n.id = r.id
-       join notes_fts on notes_fts.rowid = r.id and notes_fts match ?1
-      order by r.rank`,
-    params,
-  );
-  return rows.map((r) => ({ kind: 'note' as const, id: r.path, path: r.path, title: r.title, score: Math.round(-r.rank * 1000) / 1000, ...unmark(r.snippet) }));
+  // Ranked (and filtered) first; snippets only for the rows returned.
+  const ranked = await rankText(store, query, options);
+  const snippets = await snippetsOf(store, query, options.words, ranked.map((h) => h.ref));
+  return ranked.map(({ ref, ...hit }) => ({ ...hit, ...(snippets.get(ref) ?? { snippet: '', highlights: [] }) }));
 }
 
 /** A note hit ranked without its snippet (hybrid search makes snippets only for the hits it shows); ref: its rowid in the index ranked. */
