@@ -199,8 +199,10 @@ async function main(): Promise<void> {
     await store.close();
     for (const f of fs.readdirSync(storeDir)) if (f.startsWith('cairn.db')) fs.rmSync(path.join(storeDir, f));
     store = await Store.open(storeDir, { forRestore: true }); // the folder held a store: opened to restore into
-    const fullRestore = await timed(() => runRestore({ ...env, store }, {}, target));
-    process.stderr.write(`backup bench: restore small ${round(small.ms)} ms, full ${round(fullRestore.ms)} ms; VACUUM INTO ${round(vacuum.ms)} ms, copy ${round(copy.ms)} ms\n`);
+    const restoreClock = phaseClock();
+    const fullRestore = await timed(() => runRestore({ ...env, store, onProgress: restoreClock.onProgress }, {}, target));
+    const restorePhases = restoreClock.phases();
+    process.stderr.write(`backup bench: restore small ${round(small.ms)} ms, full ${round(fullRestore.ms)} ms ${JSON.stringify(restorePhases)}; VACUUM INTO ${round(vacuum.ms)} ms, copy ${round(copy.ms)} ms\n`);
 
     const row = (metric: string, value: number, baseline: number, unit = 'ms') => ({ metric, value: round(value), baseline: round(baseline), ratio: round(value / baseline, 2), unit });
     const result = {
@@ -220,6 +222,7 @@ async function main(): Promise<void> {
       gitIncrementalGrowthBytes: gitGrowth,
       restoreSmallMs: small.ms,
       restoreFullMs: fullRestore.ms,
+      restoreFullPhasesMs: restorePhases,
       vacuumIntoMs: vacuum.ms,
       fileCopyMs: copy.ms,
       summary: [

@@ -21,6 +21,7 @@ import { Connection } from '../src/store/connection';
 import type { Actor } from '../src/store/events';
 import { indexVault, type IndexReport } from '../src/store/knowledge/indexer';
 import { Store } from '../src/store/store';
+import { boundHeapGrowth, PROCESS_MEMORY_ENV } from '../src/backend/processMemory';
 import { stopBackend } from './backendProcess';
 import { ROOT } from './output';
 import { median, round, stats } from './stats';
@@ -64,6 +65,7 @@ export async function runIndexChild(): Promise<void> {
 
 async function coldIndex(storeDir: string, vaultDir: string, profileSql: boolean): Promise<ChildIndexResult> {
   v8.setFlagsFromString('--expose-gc');
+  boundHeapGrowth(); // as the backend and the CLI run
   const gc = vm.runInNewContext('gc') as () => void;
   const start = process.memoryUsage().rss;
   const store = await Store.open(storeDir);
@@ -153,7 +155,7 @@ async function runChild<T>(args: string[], extraNodeArgs: string[] = [], env: No
   const outFile = path.join(path.dirname(args[1]!), `child-${process.pid}-${Date.now()}.json`);
   const child = spawn(process.execPath, [...process.execArgv, ...extraNodeArgs, process.argv[1]!, INDEX_CHILD_FLAG, ...args, outFile], {
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, ...env },
+    env: { ...PROCESS_MEMORY_ENV, ...process.env, ...env }, // the environment the extension starts its backend with
   });
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-20_000)));
@@ -188,8 +190,19 @@ export function findRg(): { bin: string | null; version: string | null; reason?:
   return { bin: null, version: null, reason: 'ripgrep (rg) not found at /usr/bin/rg or on PATH' };
 }
 
+/** A live process's RSS and peak RSS in MiB (Linux's /proc), or null where that cannot be read. */
+function processRssMiB(pid: number | undefined): { rss: number; peak: number } | null {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)![1]);
+    return { rss: round(kib('VmRSS') / 1024, 1), peak: round(kib('VmHWM') / 1024, 1) };
+  } catch {
+    return null;
+  }
+}
+
 function startBackend(storeDir: string, vaultDir: string): { child: ChildProcess; connection: MessageConnection } {
-  const child = spawn(process.execPath, [BACKEND, '--store', storeDir, '--vault', vaultDir, '--no-watch-vault', '--source', 'agent', '--actor', 'bench'], { stdio: ['pipe', 'pipe', 'ignore'] });
+  const child = spawn(process.execPath, [BACKEND, '--store', storeDir, '--vault', vaultDir, '--no-watch-vault', '--source', 'agent', '--actor', 'bench'], { stdio: ['pipe', 'pipe', 'ignore'], env: { ...PROCESS_MEMORY_ENV, ...process.env } });
   const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
   connection.onNotification(() => undefined);
   connection.listen();
@@ -289,6 +302,7 @@ export async function measureAtScale(o: ScaleOptions) {
   const hybridMs: number[] = [];
   const rgMs: number[] = [];
   const hits = { text: 0, hybrid: 0, rgFiles: 0 };
+  let backendRss: { rss: number; peak: number } | null = null;
   const runRg = (q: string) => {
     const r = spawnSync(rg.bin!, ['-l', '-i', '-F', '--', q.split(' ')[0]!, vaultDir], { encoding: 'utf8', maxBuffer: 256 * 2 ** 20 });
     if (r.status !== 0 && r.status !== 1) throw new Error(`rg failed (${r.status}): ${r.stderr}`);
@@ -323,9 +337,11 @@ export async function measureAtScale(o: ScaleOptions) {
       ];
       for (let k = 0; k < 3; k++) await sides[(i + k) % 3]!();
     }
+    backendRss = processRssMiB(backend.child.pid);
   } finally {
     await stopBackend(backend.child, backend.connection);
   }
+  if (backendRss) progress(`backend RSS after the queries ${backendRss.rss} MiB (peak ${backendRss.peak} MiB)`);
   const text = stats(textMs);
   const hybrid = stats(hybridMs);
   const rgStats = rg.bin ? stats(rgMs) : null;
@@ -365,6 +381,7 @@ export async function measureAtScale(o: ScaleOptions) {
       rgVersion: rg.version,
       rgMissingReason: rg.reason ?? null,
       meanHits: { text: round(hits.text / queries.length, 1), hybrid: round(hits.hybrid / queries.length, 1), rgFiles: rg.bin ? round(hits.rgFiles / queries.length, 1) : null },
+      backendRssMiB: backendRss,
     },
     profile,
     /** Rows for the summary table: label is prefixed by the caller. */
@@ -379,6 +396,7 @@ export async function measureAtScale(o: ScaleOptions) {
       { metric: 'text search p95 (RPC) vs rg', value: text.p95, baseline: rgStats?.p95 ?? null, ratio: ratio(text.p95, rgStats?.p95), unit: 'ms' },
       { metric: 'hybrid search p50 (RPC) vs rg', value: hybrid.p50, baseline: rgStats?.p50 ?? null, ratio: ratio(hybrid.p50, rgStats?.p50), unit: 'ms' },
       { metric: 'hybrid search p95 (RPC) vs rg', value: hybrid.p95, baseline: rgStats?.p95 ?? null, ratio: ratio(hybrid.p95, rgStats?.p95), unit: 'ms' },
+      { metric: 'backend RSS after the queries vs the bare FTS5 insert peak RSS', value: backendRss?.rss ?? null, baseline: fts.rssMiB.peak, ratio: ratio(backendRss?.rss, fts.rssMiB.peak), unit: 'MiB' },
     ],
   };
 }

@@ -14,6 +14,10 @@ import Module from 'node:module';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
 import { commandWords } from './commandWords';
+import { boundHeapGrowth } from './processMemory';
+
+// Before the bundle is compiled: V8 refuses a code cache made under other flags, and this is one.
+boundHeapGrowth();
 
 /** How many commands may each retake the cache, per build of the bundle. */
 const MAX_CACHE_COMMANDS = 24;

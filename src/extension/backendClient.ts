@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as vscode from 'vscode';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection, ResponseError } from 'vscode-jsonrpc/node';
+import { PROCESS_MEMORY_ENV } from '../backend/processMemory';
 import { LOG, STORE_CHANGED, type LogMessage, type MethodName, type ParamsInput, type StoreChanged } from '../backend/protocol';
 
 const MAX_RESTARTS = 5;
@@ -92,7 +93,7 @@ export class BackendClient implements vscode.Disposable {
     const args = [this.backendPath, '--store', this.storeDir, '--vault', this.vaultDir, ...this.agentDirs.flatMap((d) => ['--agents', d]), '--source', 'extension'];
     this.log.info(`Starting backend: ${process.execPath} ${args.join(' ')}`);
     const child = spawn(process.execPath, args, {
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      env: { ...PROCESS_MEMORY_ENV, ...process.env, ELECTRON_RUN_AS_NODE: '1' }, // a variable the user set wins
       stdio: ['pipe', 'pipe', 'pipe'],
       windowsHide: true,
     });

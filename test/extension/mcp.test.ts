@@ -22,6 +22,7 @@ describe('MCP server in VS Code', function () {
     assert.equal(launch.label, 'Cairn');
     assert.deepEqual(launch.args.slice(1, 5), ['--store', api.storeDir, '--vault', api.vaultDir]);
     assert.equal(launch.args.at(-1), 'mcp');
+    assert.equal(launch.env.MALLOC_ARENA_MAX, '2', 'started with the memory settings the backend has (src/backend/processMemory.ts)');
 
     const transport = new StdioClientTransport({ command: launch.command, args: launch.args, env: { ...process.env, ...launch.env } as Record<string, string>, stderr: 'pipe' });
     const client = new Client({ name: 'copilot-test', version: '1.0.0' });

@@ -3,6 +3,7 @@
 // README shows the .vscode/mcp.json that works everywhere).
 import * as vscode from 'vscode';
 import type { BackendClient } from '../backendClient';
+import { PROCESS_MEMORY_ENV } from '../../backend/processMemory';
 import { CAIRN_VERSION } from '../../backend/version';
 
 export const MCP_PROVIDER_ID = 'cairn.mcp';
@@ -20,7 +21,7 @@ export function mcpLaunch(cliPath: string, backend: BackendClient): McpLaunch {
     label: 'Cairn',
     command: process.execPath,
     args: [cliPath, '--store', backend.store, '--vault', backend.vault, ...backend.agents.flatMap((d) => ['--agents', d]), 'mcp'],
-    env: { ELECTRON_RUN_AS_NODE: '1' },
+    env: { ...PROCESS_MEMORY_ENV, ELECTRON_RUN_AS_NODE: '1' },
   };
 }
 

@@ -67,7 +67,7 @@ export const DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024;
  * Changed notes (bytes read) parsed and held before they are written: what bounds the indexer's memory, whatever the
  * vault holds. A larger run is written in rounds (links re-resolved once at the end, as the later rounds add names).
  */
-export const INDEX_ROUND_BYTES = 8 * 1024 * 1024;
+export const INDEX_ROUND_BYTES = 4 * 1024 * 1024;
 const VAULT_AGGREGATE = 'default';
 
 interface Changed {
