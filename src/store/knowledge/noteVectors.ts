@@ -54,8 +54,9 @@ export function cosineDistance(x: Float32Array, q: Float32Array): number {
 export class NoteVectors {
   /** note id → the rows (indexes into chunkIds, ascending) of that note. */
   private readonly rowsByNote = new Map<number, number[]>();
-  /** The rows whose vector is not all zeros, ascending (made at the first search). */
+  /** The rows whose vector is not / is all zeros, ascending (made at the first search). */
   private nonNull: Int32Array | undefined;
+  private zeroRows: Int32Array | undefined;
 
   constructor(
     readonly dimensions: number,
@@ -135,9 +136,10 @@ export class NoteVectors {
     // A row is null (a vector of zeros) whatever the query (unless the query is zeros: then every row is).
     const zeroQuery = !(d.qInv > 0);
     this.nonNull ??= Int32Array.from({ length: this.size }, (_, i) => i).filter((i) => this.inverseNorms[i]! > 0);
-    const rows = zeroQuery ? [] : left.size ? [...this.nonNull].filter((i) => !left.has(i)) : this.nonNull;
-    const nulls: number[] = [];
-    for (let i = 0; i < this.size; i++) if ((zeroQuery || !(this.inverseNorms[i]! > 0)) && !left.has(i)) nulls.push(i);
+    this.zeroRows ??= Int32Array.from({ length: this.size }, (_, i) => i).filter((i) => !(this.inverseNorms[i]! > 0));
+    const rows = zeroQuery ? [] : left.size ? this.nonNull.filter((i) => !left.has(i)) : this.nonNull;
+    const nullRows = zeroQuery ? Int32Array.from({ length: this.size }, (_, i) => i) : this.zeroRows;
+    const nulls = Array.from(left.size ? nullRows.filter((i) => !left.has(i)) : nullRows);
     const cap = Math.max(limit * 3, 30);
     let candidates: number[] = [];
     // Each note may own several of the nearest rows: take a few per wanted note, and more only when that gave too
@@ -159,6 +161,9 @@ export class NoteVectors {
 class QueryDistances {
   readonly approx: Float32Array;
   private readonly exact = new Map<number, number>();
+  /** lo(i) of every row (NaN for a null row), kept as rows are refined: nearest() reads 151,217 of them per call at
+   *  10,000 notes, where a Map lookup each cost more than the scan. */
+  private readonly lows: Float64Array;
   readonly qInv: number;
 
   constructor(
@@ -172,12 +177,15 @@ class QueryDistances {
     this.qInv = qq > 0 ? 1 / Math.sqrt(qq) : NaN;
     const dots = v.dots(query);
     const out = new Float32Array(v.size);
+    const lows = new Float64Array(v.size);
     for (let i = 0; i < out.length; i++) {
       const inv = v.inverseNorms[i]!;
       // NaN for a row of zeros (sqlite-vec's NULL: a quantised vector is zeros only where the vector is) or a query of zeros.
       out[i] = inv > 0 ? 1 - dots[i]! * v.scales[i]! * inv * this.qInv : NaN;
+      lows[i] = out[i]! - v.errors[i]! - ROUNDING;
     }
     this.approx = out;
+    this.lows = lows;
   }
 
   isNull(i: number): boolean {
@@ -185,7 +193,7 @@ class QueryDistances {
   }
   /** The lowest and highest exact distance row i can have (not for a null row). */
   lo(i: number): number {
-    return this.exact.get(i) ?? this.approx[i]! - this.v.errors[i]! - ROUNDING;
+    return this.lows[i]!;
   }
   hi(i: number): number {
     return this.exact.get(i) ?? this.approx[i]! + this.v.errors[i]! + ROUNDING;
@@ -199,6 +207,11 @@ class QueryDistances {
   }
   mid(i: number): number {
     return (this.lo(i) + this.hi(i)) / 2;
+  }
+
+  private setExact(i: number, distance: number): void {
+    this.exact.set(i, distance);
+    this.lows[i] = distance;
   }
 
   /** Computes these rows' exact distances (float32 vectors read from vec0; as a scan of them computes it). */
@@ -216,11 +229,11 @@ class QueryDistances {
       const e = byChunk.get(this.v.chunkIds[i]!);
       // Gone since the load (another process deleted it): its quantised distance, until the next search reloads.
       if (!e) {
-        this.exact.set(i, this.approx[i]!);
+        this.setExact(i, this.approx[i]!);
         continue;
       }
       const x = new Float32Array(e.buffer.slice(e.byteOffset, e.byteOffset + dim * 4));
-      this.exact.set(i, cosineDistance(x, query));
+      this.setExact(i, cosineDistance(x, query));
     }
   }
 
@@ -230,8 +243,7 @@ class QueryDistances {
    */
   async nearest(rows: ArrayLike<number> & Iterable<number>, k: number): Promise<number[]> {
     if (rows.length <= k) return [...rows];
-    const lo = new Float64Array(this.v.size);
-    for (let r = 0; r < rows.length; r++) lo[rows[r]!] = this.lo(rows[r]!);
+    const lo = this.lows;
     for (let m = Math.min(rows.length, 2 * k); ; m = Math.min(rows.length, 2 * m)) {
       const byLo = smallest(rows, lo, m);
       const his = byLo.map((i) => this.hi(i)).sort((a, b) => a - b);
@@ -341,7 +353,10 @@ function smallest(rows: ArrayLike<number> & Iterable<number>, key: Float64Array,
   const heap = new Int32Array(n);
   let size = 0;
   const above = (a: number, b: number) => key[a]! > key[b]! || (key[a] === key[b] && a > b);
-  for (const row of rows) {
+  let worst = Infinity; // the heap top's key once the heap is full
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r]!;
+    if (key[row]! > worst) continue;
     if (size < n) {
       let i = size++;
       while (i > 0) {
@@ -351,6 +366,7 @@ function smallest(rows: ArrayLike<number> & Iterable<number>, key: Float64Array,
         i = p;
       }
       heap[i] = row;
+      if (size === n) worst = key[heap[0]!]!;
     } else if (above(heap[0]!, row)) {
       let i = 0;
       for (;;) {
@@ -362,6 +378,7 @@ function smallest(rows: ArrayLike<number> & Iterable<number>, key: Float64Array,
         i = c;
       }
       heap[i] = row;
+      worst = key[heap[0]!]!;
     }
   }
   return [...heap.subarray(0, size)].sort((a, b) => key[a]! - key[b]! || a - b);
