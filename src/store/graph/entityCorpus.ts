@@ -157,8 +157,6 @@ function apply(corpus: EntityCorpus, change: EntityChange, version: string): voi
   corpus.version = version;
 }
 
-/** The segment that holds `offset` of the view's text (the last that starts at or before it, as a line is found). */
-const segmentAt = (starts: number[], offset: number): number => lineIndexAt(starts, offset);
 
 /** An entity's type and observations (by name, as matchingEntities gives them). */
 export const entityOf = (corpus: EntityCorpus, name: string): { type: string; observations: string[] } | undefined => corpus.entries.get(name);
@@ -184,7 +182,7 @@ export function matchingEntities(corpus: EntityCorpus, query: string): string[] 
   const from = q.slice(anchor);
   for (let at = text.indexOf(from, anchor); at !== -1; ) {
     if (text.startsWith(before, at - anchor)) {
-      const k = segmentAt(starts, at - anchor);
+      const k = lineIndexAt(starts, at - anchor); // the segment holding the match: the last that starts at or before it
       if (corpus.entries.get(owners[k]!)?.segment === k) out.push(owners[k]!);
       if (k + 1 === starts.length) break;
       at = text.indexOf(from, starts[k + 1]! + anchor);

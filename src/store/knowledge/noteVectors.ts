@@ -54,9 +54,8 @@ export function cosineDistance(x: Float32Array, q: Float32Array): number {
 export class NoteVectors {
   /** note id → the rows (indexes into chunkIds, ascending) of that note. */
   private readonly rowsByNote = new Map<number, number[]>();
-  /** The rows whose vector is not / is all zeros, ascending (made at the first search). */
-  private nonNull: Int32Array | undefined;
-  private zeroRows: Int32Array | undefined;
+  /** The rows whose vector is not all zeros, and those whose vector is, ascending (made at the first search). */
+  private byZeros: { nonNull: Int32Array; zeros: Int32Array } | undefined;
 
   constructor(
     readonly dimensions: number,
@@ -119,6 +118,11 @@ export class NoteVectors {
     return out;
   }
 
+  private splitByZeros(): { nonNull: Int32Array; zeros: Int32Array } {
+    const all = Int32Array.from({ length: this.size }, (_, i) => i);
+    return { nonNull: all.filter((i) => this.inverseNorms[i]! > 0), zeros: all.filter((i) => !(this.inverseNorms[i]! > 0)) };
+  }
+
   /** The rows of this note, ascending. */
   rowsOfNote(noteId: number): readonly number[] {
     return this.rowsByNote.get(noteId) ?? [];
@@ -135,10 +139,9 @@ export class NoteVectors {
     for (const id of excluded ?? []) for (const r of this.rowsOfNote(id)) left.add(r);
     // A row is null (a vector of zeros) whatever the query (unless the query is zeros: then every row is).
     const zeroQuery = !(d.qInv > 0);
-    this.nonNull ??= Int32Array.from({ length: this.size }, (_, i) => i).filter((i) => this.inverseNorms[i]! > 0);
-    this.zeroRows ??= Int32Array.from({ length: this.size }, (_, i) => i).filter((i) => !(this.inverseNorms[i]! > 0));
-    const rows = zeroQuery ? [] : left.size ? this.nonNull.filter((i) => !left.has(i)) : this.nonNull;
-    const nullRows = zeroQuery ? Int32Array.from({ length: this.size }, (_, i) => i) : this.zeroRows;
+    const { nonNull, zeros } = (this.byZeros ??= this.splitByZeros());
+    const rows = zeroQuery ? [] : left.size ? nonNull.filter((i) => !left.has(i)) : nonNull;
+    const nullRows = zeroQuery ? Int32Array.from({ length: this.size }, (_, i) => i) : zeros;
     const nulls = Array.from(left.size ? nullRows.filter((i) => !left.has(i)) : nullRows);
     const cap = Math.max(limit * 3, 30);
     let candidates: number[] = [];
