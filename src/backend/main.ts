@@ -86,8 +86,9 @@ async function main(): Promise<void> {
     slowQueryMs: positiveInt('slow-query-ms', values['slow-query-ms'], 100),
     busyTimeoutMs: positiveInt('busy-timeout-ms', process.env.CAIRN_BUSY_TIMEOUT_MS, 5000),
     processName: `backend (${who.source})`,
-    // Long-lived: searches by meaning scan the vectors in memory.
+    // Long-lived: searches by meaning scan the vectors in memory, and a search runs a query on a second connection.
     vectorsInMemory: true,
+    searchReader: true,
   };
   const ctx: Context = {
     store: null,

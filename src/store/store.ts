@@ -54,6 +54,12 @@ export interface StoreOptions {
    * one-shot CLI command keeps sqlite-vec's scan: loading every vector costs more than one scan of them.
    */
   vectorsInMemory?: boolean;
+  /**
+   * Give searches a second, read-only connection (opened at the first search; default false), so a hybrid search runs
+   * one ranking query there while the other connection and the JS do the rest: the second core, for a long-lived
+   * process. A one-shot command keeps one connection: opening another costs more than it would save.
+   */
+  searchReader?: boolean;
 }
 
 export interface StoreHealth {
@@ -176,6 +182,8 @@ export class Store {
   private vecLoaded: Promise<void> | undefined;
   /** StoreOptions.vectorsInMemory, as opened. */
   vectorsInMemory = false;
+  /** StoreOptions.searchReader's connection: null until a search asks for it; undefined where the store has none. */
+  private searchConn: Promise<Connection> | undefined | null = null;
 
   private constructor(
     readonly dir: string,
@@ -184,6 +192,7 @@ export class Store {
     private readonly slowQueryMs: number,
     private readonly migrationsDir: string,
     private readonly slowLog: SlowQueryLog,
+    private readonly onSlowQuery: (q: SlowQuery) => void,
   ) {
     this.orm = createOrm(conn);
   }
@@ -266,10 +275,11 @@ export class Store {
       } else if (version < shippedSchemaVersion(migrationsDir)) {
         throw new StoreError('store_unavailable', `The store ${file} has schema version ${version}, which this Cairn must upgrade before it can read it, and it is read-only here. Open it once as a user who can write ${folder} (any cairn command upgrades it).`);
       }
-      const store = new Store(folder, conn, migration, slowQueryMs, migrationsDir, slowLog);
+      const store = new Store(folder, conn, migration, slowQueryMs, migrationsDir, slowLog, onSlowQuery);
       slowLog.conn = conn; // from here on (migrated): the table is there
       store.intactStamp = checkedStamp;
       store.vectorsInMemory = options.vectorsInMemory ?? false;
+      if (!options.searchReader) store.searchConn = undefined;
       if (options.loadVec ?? true) await store.loadVec();
       return store;
     } catch (err) {
@@ -384,8 +394,27 @@ export class Store {
     };
   }
 
+  /**
+   * The connection a search may run a read-only query on beside the store's own (StoreOptions.searchReader), else the
+   * store's own. It reads what is committed: a query there may see a write of this process a moment later or sooner
+   * than the store's connection would, which a search can live with.
+   */
+  async reader(): Promise<Connection> {
+    if (this.searchConn === undefined) return this.conn;
+    this.searchConn ??= Connection.open(this.file, { mode: this.conn.mode, busyTimeoutMs: 5000, slowQueryMs: this.slowQueryMs, onSlowQuery: this.onSlowQuery });
+    try {
+      return await this.searchConn;
+    } catch {
+      this.searchConn = undefined; // searches go on with one connection
+      return this.conn;
+    }
+  }
+
   async close(): Promise<void> {
     await this.slowLog.flush();
+    const reader = this.searchConn;
+    this.searchConn = undefined;
+    if (reader) await (await reader.catch(() => null))?.close();
     return this.conn.close();
   }
 }

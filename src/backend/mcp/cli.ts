@@ -27,7 +27,7 @@ export function registerMcpCommand(program: Command, sub: (parent: Command, name
       const log = (message: string) => process.stderr.write(`[${new Date().toISOString()}] ${message}\n`);
       const ctx: Context = { store: null, who: { actor: where.actor ?? 'mcp-client', source: 'agent' }, vaultDir: where.vaultDir, agentDirs: where.agentDirs };
       try {
-        ctx.store = await Store.open(where.storeDir, { create: false, checkAtOpen: 'always', busyTimeoutMs: Number(process.env.CAIRN_BUSY_TIMEOUT_MS) || 5000, processName: 'mcp', slowQueryMs: Number(process.env.CAIRN_SLOW_QUERY_MS) || undefined, vectorsInMemory: true });
+        ctx.store = await Store.open(where.storeDir, { create: false, checkAtOpen: 'always', busyTimeoutMs: Number(process.env.CAIRN_BUSY_TIMEOUT_MS) || 5000, processName: 'mcp', slowQueryMs: Number(process.env.CAIRN_SLOW_QUERY_MS) || undefined, vectorsInMemory: true, searchReader: true });
       } catch (err) {
         // Served all the same: every tool answers why, which an agent can tell its user (a process that exits shows as
         // a bare "failed to connect").

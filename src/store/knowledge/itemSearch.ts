@@ -5,6 +5,7 @@
 // semanticIndex.ts with the embedder that made the notes' vectors, so an item and a note are scored alike).
 // Filters are SQL conditions per kind on search_items (aliased s), applied inside the ranking (and inside the KNN),
 // so a narrow filter still gets its best hits.
+import type { Connection } from '../connection';
 import type { Store } from '../store';
 import { LOCKED_TEXT } from '../crypto/fields';
 import { isEncrypted } from '../crypto/cipher';
@@ -85,18 +86,19 @@ interface RankedItem {
 }
 
 /** bm25 over the items; `words` as for notes (search.ts): every word typed, any of a question's words, or its every content word. */
-export async function searchItemsText(store: Store, query: string, filters: ItemFilters, limit: number, words: SearchOptions['words'] = 'all'): Promise<SearchHit[]> {
+export async function searchItemsText(store: Store, query: string, filters: ItemFilters, limit: number, words: SearchOptions['words'] = 'all', conn: Connection = store.conn): Promise<SearchHit[]> {
   const match = toFtsMatch(query, words);
   const where = itemFilterSql(filters, new Date().toISOString());
   if (!match || !where) return [];
-  const rows = await store.conn.all<{ rowid: number; kind: ItemKind; itemId: string; rank: number; snippet: string }>(
-    `select s.id as rowid, s.kind, s.item_id as itemId, r.rank, snippet(search_items_fts, -1, '${OPEN}', '${CLOSE}', '…', 16) as snippet
-       from (select f.rowid as id, f.rank as rank from search_items_fts f join search_items s on s.id = f.rowid
+  const rows = await conn.all<{ rowid: number; kind: ItemKind; itemId: string; rank: number; snippet: string }>(
+    // The snippets made by the ranking query, for the rows it returns (as search.ts's rankNotes, which says why).
+    `select s.id as rowid, s.kind, s.item_id as itemId, r.rank, r.snippet
+       from (select f.rowid as id, f.rank as rank, snippet(search_items_fts, -1, '${OPEN}', '${CLOSE}', '…', 16) as snippet
+               from search_items_fts f cross join search_items s on s.id = f.rowid
               where search_items_fts match ? and ${where.sql} order by f.rank limit ${limit}) r
        join search_items s on s.id = r.id
-       join search_items_fts on search_items_fts.rowid = r.id and search_items_fts match ?
       order by r.rank`,
-    [match, ...where.params, match],
+    [match, ...where.params],
   );
   return describe(store, rows.map((r) => ({ rowid: r.rowid, kind: r.kind, itemId: r.itemId, score: Math.round(-r.rank * 1000) / 1000, ...unmark(r.snippet) })));
 }

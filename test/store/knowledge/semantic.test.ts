@@ -16,7 +16,7 @@ import { TransformersEmbedder } from '../../../src/store/knowledge/embedTransfor
 import { rankByHeadings } from '../../../src/store/knowledge/headingMatch';
 import { cosineDistance } from '../../../src/store/knowledge/noteVectors';
 import { indexVault } from '../../../src/store/knowledge/indexer';
-import { searchText } from '../../../src/store/knowledge/search';
+import { rankPassages, searchText } from '../../../src/store/knowledge/search';
 import { readEmbeddingState } from '../../../src/store/knowledge/semanticIndex';
 import { minMaxScores, searchHybrid, searchSemantic } from '../../../src/store/knowledge/semanticSearch';
 import { Store } from '../../../src/store/store';
@@ -180,9 +180,9 @@ describe('knowledge: semantic and hybrid search', () => {
     return sum.map((x) => x / n);
   };
 
-  /** The same store opened as a long-lived process opens it (the backend, cairn mcp): vectors held in memory. */
+  /** The same store opened as a long-lived process opens it (the backend, cairn mcp): vectors held in memory, a search reader. */
   const longLived = async <T>(fn: (s: Store) => Promise<T>): Promise<T> => {
-    const s = await Store.open(store.dir, { vectorsInMemory: true });
+    const s = await Store.open(store.dir, { vectorsInMemory: true, searchReader: true });
     try {
       return await fn(s);
     } finally {
@@ -238,12 +238,19 @@ describe('knowledge: semantic and hybrid search', () => {
     const vault = writeVault(VAULT);
     await index(vault);
     await longLived(async (s) => {
+      // Hybrid search ranks the passages on the store's second, read-only connection: it must see each write too.
+      const reader = await s.reader();
+      assert.notEqual(reader, s.conn, 'a long-lived store searches on a reader of its own');
+      assert.equal(await store.reader(), store.conn, 'a one-shot store has one connection');
       const paths = async (query: string) => (await searchSemantic(s, query, { limit: 10 })).map((h) => h.path);
+      const byPassage = async (query: string) => (await rankPassages(s, query, { limit: 10 }, reader)).map((h) => h.path);
       assert.ok(!(await paths('violin orchestra symphony')).includes('music/Violin.md'));
+      assert.ok(!(await byPassage('violin orchestra symphony')).includes('music/Violin.md'));
       // Written through this same connection (the backend indexes the vault itself).
       fs.writeFileSync(path.join(vault, 'music/Violin.md'), '# Violin\n\nThe orchestra plays a symphony; the violin leads with the bow.\n');
       await indexVault(s, vault, human);
       assert.equal((await paths('violin orchestra symphony'))[0], 'music/Violin.md', 'a note added since the last search');
+      assert.equal((await byPassage('violin orchestra symphony'))[0], 'music/Violin.md', 'the reader sees the note added');
       fs.writeFileSync(path.join(vault, 'music/Violin.md'), '# Violin\n\nThrough the telescope we watched the planets, the stars and the moon at night.\n');
       await indexVault(s, vault, human);
       assert.notEqual((await paths('violin orchestra symphony'))[0], 'music/Violin.md', 'its old passages are gone');
@@ -252,6 +259,7 @@ describe('knowledge: semantic and hybrid search', () => {
       fs.rmSync(path.join(vault, 'music/Violin.md'));
       await index(vault);
       assert.ok(!(await paths('planets stars moon telescope')).includes('music/Violin.md'), 'a note deleted elsewhere');
+      assert.ok(!(await byPassage('planets stars moon telescope')).includes('music/Violin.md'), 'the reader sees it deleted');
       // ... and adds one.
       fs.writeFileSync(path.join(vault, 'music/Telescope.md'), '# Telescope\n\nThrough the telescope we watched the planets, the stars and the moon at night.\n');
       await index(vault);
