@@ -71,9 +71,9 @@ const sharedBuiltins = {
 
 const testDir = 'test/extension';
 const builds = [
-  // scanWorker, walkWorker: the backup's secret scan and folder listing in worker threads (src/sync/scanner.ts,
-  // walk.ts load them from beside the backend).
-  { ...common, entryPoints: { extension: 'src/extension/extension.ts', backend: 'src/backend/main.ts', scanWorker: 'src/sync/scanWorker.ts', walkWorker: 'src/sync/walkWorker.ts' }, outdir: 'dist', plugins: [zodEnglishOnly, sharedBuiltins] },
+  // scanWorker, walkWorker, copyWorker: the backup's secret scan, folder listing and copies in worker threads
+  // (src/sync/scanner.ts, walk.ts and files.ts load them from beside the backend).
+  { ...common, entryPoints: { extension: 'src/extension/extension.ts', backend: 'src/backend/main.ts', scanWorker: 'src/sync/scanWorker.ts', walkWorker: 'src/sync/walkWorker.ts', copyWorker: 'src/sync/copyWorker.ts' }, outdir: 'dist', plugins: [zodEnglishOnly, sharedBuiltins] },
   // The command line, whitespace and syntax minified even in a development build (names kept, and the source map): each
   // `cairn` call reads its bundle, ~1 MB less to read and decode (~2-3 ms a call).
   { ...common, minifyWhitespace: true, minifySyntax: true, entryPoints: { cli: 'src/backend/cliStart.ts', cliMain: 'src/backend/cliMain.ts' }, outdir: 'dist', plugins: [asciiCli, zodEnglishOnly, sharedBuiltins] },
@@ -111,6 +111,7 @@ const builds = [
       ...Object.fromEntries(readdirSync('bench').filter((f) => f.endsWith('.bench.ts')).map((f) => [f.slice(0, -'.ts'.length), join('bench', f)])),
       scanWorker: 'src/sync/scanWorker.ts',
       walkWorker: 'src/sync/walkWorker.ts',
+      copyWorker: 'src/sync/copyWorker.ts',
     },
     outdir: 'out/bench',
   },

@@ -57,6 +57,10 @@ function checkListing(entries) {
     'dist/backend.js',
     'dist/cli.js',
     'dist/cliMain.js',
+    // The backup's worker threads (src/sync): without them it works on, on one thread.
+    'dist/scanWorker.js',
+    'dist/walkWorker.js',
+    'dist/copyWorker.js',
     'dist/webviews/taskBoard.js',
     'dist/webviews/taskBoard.css',
     'dist/webviews/codicon.css',

@@ -11,7 +11,8 @@ import { parse as parseYaml } from 'yaml';
 import { realPathInside, realPathOf } from '../store/insideRoot';
 import { sha256 } from './layout';
 import type { FileEntry } from './manifest';
-import { walkFolder, type FileStat, type Listing } from './walk';
+import { IDLE_WORKER_MS, walkFolder, type FileStat, type Listing } from './walk';
+import { WorkerClient } from './workerClient';
 
 /** Left out of every backup, whatever the settings: git's own folder, trash, editor state that changes constantly. */
 export const DEFAULT_EXCLUDES = ['**/.git/**', '.trash/**', '.obsidian/workspace*.json', '**/.DS_Store', '**/node_modules/**'];
@@ -112,22 +113,31 @@ function removeEmptyDirs(dir: string, stop: string): void {
   }
 }
 
-/** How many files are read and copied at once: creating files waits on the disk, and SQLite shares the thread pool. */
-const COPY_CONCURRENCY = 3;
-/** How many copies onCopied is told about at once. */
-const COPIED_BATCH = 1000;
+/** How many files the mirror copies in one go (and tells onCopied about at once). */
+const COPY_BATCH = 1000;
+/** Where no worker can run: how long the copies run here before the event loop gets a turn (a backend answers requests meanwhile). */
+const COPY_SLICE_MS = 10;
 
 /** A file to read and, if it changed, copy. */
-interface CopyTask {
+export interface CopyTask {
   rel: string;
   repoRel: string;
-  st: FileStat;
-  stamp: string;
-  /** Its copy's stat as the unchanged check took it (undefined: no copy), or null when that check did not need it. */
-  copyStat: fs.Stats | undefined | null;
+  /** The source's times, given to the copy. */
+  atimeMs: number;
+  mtimeMs: number;
+  /** Its copy's size as the unchanged check found it (undefined: no copy), or null when that check did not look. */
+  copySize: number | undefined | null;
+  /** The checksum the last backup recorded for the copy. */
+  previousSha?: string;
 }
 
-type CopyOutcome = { kind: 'skipped'; reason: string } | { kind: 'private' } | { kind: 'same' | 'added' | 'changed'; entry: FileEntry };
+export interface CopyOptions {
+  skipPrivateNotes: boolean;
+  /** Where a changed copy is written before it is renamed over the old one. */
+  scratchFile: string;
+}
+
+export type CopyOutcome = { kind: 'skipped'; reason: string } | { kind: 'private' } | { kind: 'same' | 'added' | 'changed'; entry: FileEntry };
 
 /**
  * Makes `<repo>/<prefix>` a copy of `source` (minus exclusions). `previous` holds the checksums of the last
@@ -150,6 +160,7 @@ export async function mirrorFolder(source: string, repo: string, prefix: string,
   const wanted = listing.files;
   const kept = new Set<string>();
   const tasks: CopyTask[] = [];
+  const taskStamps: string[] = [];
   for (const [rel, st] of wanted) {
     if (excluded(rel)) continue;
     if (st.size > maxBytes) {
@@ -168,18 +179,17 @@ export async function mirrorFolder(source: string, repo: string, prefix: string,
       result.stamps[repoRel] = stamp;
       continue;
     }
-    tasks.push({ rel, repoRel, st, stamp, copyStat });
+    tasks.push({ rel, repoRel, atimeMs: st.atimeMs, mtimeMs: st.mtimeMs, copySize: recorded === undefined ? copyStat?.size : null, ...(previous[repoRel] ? { previousSha: previous[repoRel].sha256 } : {}) });
+    taskStamps.push(stamp);
   }
-  const madeDirs = new Map<string, Promise<unknown>>();
-  const copied: string[] = [];
-  const outcomes = await mapLimit(tasks, COPY_CONCURRENCY, async (task, slot) => {
-    const outcome = await copyFile(source, repo, task, previous, opts, `${opts.scratchFile}.${slot}`, madeDirs);
-    if (opts.onCopied && (outcome.kind === 'added' || outcome.kind === 'changed') && copied.push(task.repoRel) >= COPIED_BATCH) opts.onCopied(copied.splice(0));
-    return outcome;
+  const outcomes = await copyFiles(source, repo, tasks, { skipPrivateNotes: opts.skipPrivateNotes, scratchFile: opts.scratchFile }, (batch, done) => {
+    if (!opts.onCopied) return;
+    const copied = batch.flatMap((task, i) => (done[i]!.kind === 'added' || done[i]!.kind === 'changed' ? [task.repoRel] : []));
+    if (copied.length) opts.onCopied(copied);
   });
-  if (opts.onCopied && copied.length) opts.onCopied(copied.splice(0));
   for (const [i, outcome] of outcomes.entries()) {
-    const { rel, repoRel, stamp } = tasks[i]!;
+    const { rel, repoRel } = tasks[i]!;
+    const stamp = taskStamps[i]!;
     if (outcome.kind === 'skipped') result.skipped.push({ path: rel, reason: outcome.reason });
     else if (outcome.kind === 'private') result.privateSkipped.push(rel);
     else {
@@ -201,63 +211,80 @@ export async function mirrorFolder(source: string, repo: string, prefix: string,
   return result;
 }
 
-/** Reads one source file and brings its copy up to date. */
-async function copyFile(source: string, repo: string, task: CopyTask, previous: Record<string, FileEntry>, opts: MirrorOptions, scratch: string, madeDirs: Map<string, Promise<unknown>>): Promise<CopyOutcome> {
-  const { rel, repoRel, st } = task;
+const copier = new WorkerClient<CopyReply>('copyWorker', true, IDLE_WORKER_MS);
+
+export type CopyReply = { id: number; outcomes: CopyOutcome[] };
+
+let lastPlace: 'worker' | 'here' | null = null;
+/** Where the last copyFiles ran (the worker can fail to start silently: copies then run here). */
+export const lastCopyPlace = () => lastPlace;
+
+/**
+ * Copies the files that changed, a batch at a time, in a worker thread (here where none can run), telling onBatch
+ * each batch's outcomes as it is done. The file calls are synchronous: each async call is several trips through the
+ * thread pool (open, stat, read, close), which SQLite shares; 10,000 real-size notes took 2.2–4.5 s to copy that way,
+ * 0.45 s this way, and in the worker that is off the thread that exports the tables meanwhile. A batch is sent once
+ * the one before is done: after a failure nothing more is written.
+ */
+export async function copyFiles(source: string, repo: string, tasks: CopyTask[], opts: CopyOptions, onBatch: (batch: CopyTask[], outcomes: CopyOutcome[]) => void, place: 'worker' | 'here' = 'worker'): Promise<CopyOutcome[]> {
+  const out: CopyOutcome[] = [];
+  const inWorker = place === 'worker' && tasks.length > 0 && copier.start();
+  lastPlace = inWorker ? 'worker' : 'here';
+  for (let i = 0; i < tasks.length; i += COPY_BATCH) {
+    const batch = tasks.slice(i, i + COPY_BATCH);
+    const outcomes = inWorker ? (await copier.request({ source, repo, tasks: batch, opts })).outcomes : await copyHere(source, repo, batch, opts);
+    out.push(...outcomes);
+    onBatch(batch, outcomes);
+  }
+  return out;
+}
+
+async function copyHere(source: string, repo: string, tasks: CopyTask[], opts: CopyOptions): Promise<CopyOutcome[]> {
+  const madeDirs = new Set<string>();
+  const out: CopyOutcome[] = [];
+  let sliceStart = performance.now();
+  for (const task of tasks) {
+    if (performance.now() - sliceStart > COPY_SLICE_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      sliceStart = performance.now();
+    }
+    out.push(copyFile(source, repo, task, opts, madeDirs));
+  }
+  return out;
+}
+
+/** Reads one source file and brings its copy up to date (madeDirs: the folders made so far, not made again). */
+export function copyFile(source: string, repo: string, task: CopyTask, opts: CopyOptions, madeDirs: Set<string>): CopyOutcome {
+  const { rel, repoRel } = task;
   const copy = path.join(repo, repoRel);
-  const copyStat = task.copyStat === null ? await fs.promises.stat(copy).catch(ignoreMissing) : task.copyStat;
+  const copySize = task.copySize === null ? fs.statSync(copy, { throwIfNoEntry: false })?.size : task.copySize;
   let bytes: Buffer;
   try {
-    bytes = await fs.promises.readFile(path.join(source, rel));
+    bytes = fs.readFileSync(path.join(source, rel));
   } catch (err) {
     return { kind: 'skipped', reason: `cannot read (${(err as NodeJS.ErrnoException).code})` };
   }
   if (opts.skipPrivateNotes && isNote(rel) && isPrivateNote(bytes.toString('utf8'))) return { kind: 'private' };
   const entry: FileEntry = { sha256: sha256(bytes), bytes: bytes.length };
-  if (copyStat && previous[repoRel]?.sha256 === entry.sha256 && copyStat.size === bytes.length) {
-    await fs.promises.utimes(copy, st.atimeMs / 1000, st.mtimeMs / 1000); // same bytes, newer time: remember the time only
+  if (copySize !== undefined && task.previousSha === entry.sha256 && copySize === bytes.length) {
+    fs.utimesSync(copy, task.atimeMs / 1000, task.mtimeMs / 1000); // same bytes, newer time: remember the time only
     return { kind: 'same', entry };
   }
   const dir = path.dirname(copy);
-  if (!madeDirs.has(dir)) madeDirs.set(dir, fs.promises.mkdir(dir, { recursive: true }));
-  await madeDirs.get(dir);
+  if (!madeDirs.has(dir)) {
+    fs.mkdirSync(dir, { recursive: true });
+    madeDirs.add(dir);
+  }
   // A changed copy is a new file (written aside, renamed over): with the original's mtime and maybe its size, only
   // the new inode tells git's index that the copy changed.
-  const written = copyStat ? scratch : copy;
-  await fs.promises.writeFile(written, bytes);
-  await fs.promises.utimes(written, st.atimeMs / 1000, st.mtimeMs / 1000);
-  if (written !== copy) await fs.promises.rename(written, copy);
-  return { kind: copyStat ? 'changed' : 'added', entry };
+  const written = copySize !== undefined ? opts.scratchFile : copy;
+  fs.writeFileSync(written, bytes);
+  fs.utimesSync(written, task.atimeMs / 1000, task.mtimeMs / 1000);
+  if (written !== copy) fs.renameSync(written, copy);
+  return { kind: copySize !== undefined ? 'changed' : 'added', entry };
 }
 
-function ignoreMissing(err: NodeJS.ErrnoException): undefined {
-  if (err.code === 'ENOENT') return undefined;
-  throw err;
-}
 
-/**
- * fn over items, at most `limit` at a time (`slot`: which of the limit runs it); results in item order. After a
- * failure nothing new starts, and it is thrown once the running ones have ended (nothing writes after the caller
- * moved on).
- */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, slot: number) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  let failed: { err: unknown } | null = null;
-  const run = async (slot: number) => {
-    while (!failed && next < items.length) {
-      const i = next++;
-      try {
-        out[i] = await fn(items[i]!, slot);
-      } catch (err) {
-        failed ??= { err };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, (_, slot) => run(slot)));
-  if (failed) throw (failed as { err: unknown }).err;
-  return out;
-}
 
 /** Where an agent folder goes in the backup: under workspace/ (the store folder's parent), home/ or root/. */
 export function agentFolderSlug(dir: string, storeDir: string, home = os.homedir()): string {

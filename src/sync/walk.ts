@@ -122,19 +122,10 @@ function unpackListing(p: PackedListing): Listing {
 
 export type WalkReply = { id: number; listings: PackedListing[] };
 
-/** An idle worker is stopped after this long (a backup every few minutes keeps it). */
-const IDLE_MS = 60_000;
+/** An idle worker of the backup's is stopped after this long (a backup every few minutes keeps it). */
+export const IDLE_WORKER_MS = 60_000;
 
-const walker = new WorkerClient<WalkReply>('walkWorker', true);
-let idleTimer: NodeJS.Timeout | undefined;
-
-function stopWhenIdle(): void {
-  clearTimeout(idleTimer);
-  idleTimer = setTimeout(() => {
-    if (!walker.busy) walker.stop();
-  }, IDLE_MS);
-  idleTimer.unref();
-}
+const walker = new WorkerClient<WalkReply>('walkWorker', true, IDLE_WORKER_MS);
 
 let lastPlace: 'worker' | 'here' | null = null;
 /** Where the last walkFolders ran (the worker can fail to start silently: walks then run here). */
@@ -151,7 +142,5 @@ export async function walkFolders(requests: readonly WalkRequest[]): Promise<Lis
     return reply.listings.map(unpackListing);
   } catch {
     return here(); // a worker that failed or died: the same walk here
-  } finally {
-    stopWhenIdle();
   }
 }

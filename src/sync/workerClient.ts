@@ -1,10 +1,11 @@
-// A worker thread that answers requests by id: the secret scan (scanWorker) and the folder listing (walkWorker).
+// A worker thread that answers requests by id: the secret scan (scanWorker), the folder listing (walkWorker) and
+// the mirror's copies (copyWorker).
 // Its code is bundled beside this code (dist/NAME.js), or is the TypeScript source when running from src/ (tsx).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker, type TransferListItem } from 'node:worker_threads';
 
-export type WorkerReply = { id: number; error?: string };
+export type WorkerReply = { id: number; error?: string; code?: string };
 
 function workerCode(name: string): { file: string; execArgv?: string[] } | null {
   const built = path.join(__dirname, `${name}.js`);
@@ -19,10 +20,14 @@ export class WorkerClient<Reply extends WorkerReply> {
   private readonly waiting = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
   private nextId = 0;
 
+  private idleTimer: NodeJS.Timeout | undefined;
+
   constructor(
     private readonly name: string,
     /** Unref'd: an idle worker never keeps the process alive (one with a request under way does). */
     private readonly unrefWhenIdle = false,
+    /** Stopped once idle this long (a backup every few minutes keeps it); by default kept until stop(). */
+    private readonly idleStopMs?: number,
   ) {}
 
   /** Whether a worker runs (starting it if need be); false where none can (no code, no worker threads). */
@@ -40,8 +45,9 @@ export class WorkerClient<Reply extends WorkerReply> {
     w.on('message', (reply: Reply) => {
       const waiter = this.waiting.get(reply.id);
       this.waiting.delete(reply.id);
-      if (this.unrefWhenIdle && !this.waiting.size) w.unref();
-      if (reply.error !== undefined) waiter?.reject(new Error(reply.error));
+      if (!this.waiting.size) this.idle(w);
+      // The error's code (ENOSPC, say) goes with it: callers explain some by their code.
+      if (reply.error !== undefined) waiter?.reject(Object.assign(new Error(reply.error), reply.code ? { code: reply.code } : {}));
       else waiter?.resolve(reply);
     });
     w.on('error', (err) => this.failAll(w, err));
@@ -52,6 +58,7 @@ export class WorkerClient<Reply extends WorkerReply> {
   /** Sends a request (its id is added); rejects when the worker answers an error or dies. Call start() first. */
   request(message: object, transfer: readonly TransferListItem[] = []): Promise<Reply> {
     const id = this.nextId++;
+    clearTimeout(this.idleTimer);
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
       if (this.unrefWhenIdle) this.worker!.ref();
@@ -68,6 +75,16 @@ export class WorkerClient<Reply extends WorkerReply> {
     const w = this.worker;
     this.worker = undefined;
     void w?.terminate();
+  }
+
+  private idle(w: Worker): void {
+    if (this.unrefWhenIdle) w.unref();
+    if (this.idleStopMs === undefined) return;
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      if (this.worker === w && !this.busy) this.stop();
+    }, this.idleStopMs);
+    this.idleTimer.unref();
   }
 
   private failAll(w: Worker, err: Error): void {

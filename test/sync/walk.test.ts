@@ -7,7 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Store } from '../../src/store/store';
 import { runBackup } from '../../src/sync/backup';
-import { whyNotWritable } from '../../src/sync/files';
+import { copyFiles, lastCopyPlace, whyNotWritable, type CopyOutcome, type CopyTask } from '../../src/sync/files';
+import { sha256 } from '../../src/sync/layout';
 import { readManifest, writeManifest, type Manifest } from '../../src/sync/manifest';
 import { runRestore } from '../../src/sync/restore';
 import { lastWalkPlace, walkFolder, walkFolders, type Listing } from '../../src/sync/walk';
@@ -56,6 +57,48 @@ describe('backup: folder listing and the manifest kept in memory', () => {
     assert.deepEqual(asObject(fromWorker!), asObject(here));
     assert.deepEqual(fromWorker!.skipped, here.skipped);
     assert.equal(missing!.files.size, 0, 'a folder that does not exist lists nothing');
+  });
+
+  it('copies changed files the same in the worker as here: bytes, times, checksums; private notes and unreadable files passed over', async () => {
+    const root = tempDir();
+    const source = path.join(root, 'vault');
+    const notes: Record<string, string> = { 'a.md': '# A\n', 'deep/er/b.md': 'bbb', 'private.md': '---\nprivate: true\n---\nsecret\n' };
+    for (let i = 0; i < 2500; i++) notes[`many/${i % 7}/note ${i}.md`] = `# Note ${i}\n\n${'words '.repeat(i % 50)}\n`;
+    writeTree(notes, source);
+    fs.utimesSync(path.join(source, 'a.md'), 1_000_000, 1_000_000);
+    const rels = [...Object.keys(notes), 'gone.md'];
+    const copies: Record<string, { outcomes: CopyOutcome[]; batches: number; repo: string }> = {};
+    for (const place of ['worker', 'here'] as const) {
+      const repo = path.join(root, `repo-${place}`);
+      // One copy there already, with the bytes the last backup recorded: only its time is brought up to date.
+      writeTree({ 'files/vault/a.md': '# A\n' }, repo);
+      const tasks: CopyTask[] = rels.map((rel) => {
+        const st = fs.statSync(path.join(source, rel), { throwIfNoEntry: false });
+        return { rel, repoRel: `files/vault/${rel}`, atimeMs: st?.atimeMs ?? 0, mtimeMs: st?.mtimeMs ?? 0, copySize: null, ...(rel === 'a.md' ? { previousSha: sha256(Buffer.from('# A\n')) } : {}) };
+      });
+      let batches = 0;
+      const outcomes = await copyFiles(source, repo, tasks, { skipPrivateNotes: true, scratchFile: path.join(root, `scratch-${place}`) }, () => void batches++, place);
+      assert.equal(lastCopyPlace(), place);
+      copies[place] = { outcomes, batches, repo };
+    }
+    const { worker, here } = copies as Record<'worker' | 'here', (typeof copies)[string]>;
+    assert.deepEqual(worker!.outcomes, here!.outcomes);
+    assert.equal(worker!.batches, 3, 'told a batch at a time');
+    const kinds = Object.fromEntries(rels.map((rel, i) => [rel, worker!.outcomes[i]!.kind]));
+    assert.equal(kinds['a.md'], 'same');
+    assert.equal(kinds['deep/er/b.md'], 'added');
+    assert.equal(kinds['private.md'], 'private');
+    assert.deepEqual(worker!.outcomes[rels.indexOf('gone.md')], { kind: 'skipped', reason: 'cannot read (ENOENT)' });
+    for (const rel of ['a.md', 'deep/er/b.md', `many/${1000 % 7}/note 1000.md`]) {
+      for (const repo of [worker!.repo, here!.repo]) {
+        const copy = path.join(repo, 'files/vault', rel);
+        assert.equal(fs.readFileSync(copy, 'utf8'), notes[rel], rel);
+        assert.equal(Math.trunc(fs.statSync(copy).mtimeMs), Math.trunc(fs.statSync(path.join(source, rel)).mtimeMs), `${rel} keeps its original's time`);
+      }
+      const outcome = worker!.outcomes[rels.indexOf(rel)]!;
+      assert.ok('entry' in outcome && outcome.entry.sha256 === sha256(Buffer.from(notes[rel]!)), rel);
+    }
+    assert.ok(!fs.existsSync(path.join(worker!.repo, 'files/vault/private.md')), 'a private note is not copied');
   });
 
   it('passes over, with the reason, links leading out of the folder, FIFOs, devices and names that are not valid UTF-8', async () => {
