@@ -11,8 +11,8 @@ import { parse as parseYaml } from 'yaml';
 import { realPathInside, realPathOf } from '../store/insideRoot';
 import { sha256 } from './layout';
 import type { FileEntry } from './manifest';
-import { IDLE_WORKER_MS, walkFolder, type FileStat, type Listing } from './walk';
-import { WorkerClient } from './workerClient';
+import { walkFolder, type FileStat, type Listing } from './walk';
+import { IDLE_WORKER_MS, WorkerClient } from './workerClient';
 
 /** Left out of every backup, whatever the settings: git's own folder, trash, editor state that changes constantly. */
 export const DEFAULT_EXCLUDES = ['**/.git/**', '.trash/**', '.obsidian/workspace*.json', '**/.DS_Store', '**/node_modules/**'];
@@ -283,8 +283,6 @@ export function copyFile(source: string, repo: string, task: CopyTask, opts: Cop
   if (written !== copy) fs.renameSync(written, copy);
   return { kind: copySize !== undefined ? 'changed' : 'added', entry };
 }
-
-
 
 /** Where an agent folder goes in the backup: under workspace/ (the store folder's parent), home/ or root/. */
 export function agentFolderSlug(dir: string, storeDir: string, home = os.homedir()): string {

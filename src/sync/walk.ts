@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { realPathInside, realPathOf } from '../store/insideRoot';
 import { NOT_A_REGULAR_FILE, statFailure } from '../store/textFile';
 import { stampOf } from './stamps';
-import { WorkerClient } from './workerClient';
+import { IDLE_WORKER_MS, WorkerClient } from './workerClient';
 
 /** What a backup needs of a file's stat (fs.Stats has all of it). */
 export interface FileStat {
@@ -121,9 +121,6 @@ function unpackListing(p: PackedListing): Listing {
 }
 
 export type WalkReply = { id: number; listings: PackedListing[] };
-
-/** An idle worker of the backup's is stopped after this long (a backup every few minutes keeps it). */
-export const IDLE_WORKER_MS = 60_000;
 
 const walker = new WorkerClient<WalkReply>('walkWorker', true, IDLE_WORKER_MS);
 

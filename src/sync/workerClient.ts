@@ -7,6 +7,9 @@ import { Worker, type TransferListItem } from 'node:worker_threads';
 
 export type WorkerReply = { id: number; error?: string; code?: string };
 
+/** How long the backup's workers are kept idle (a backup every few minutes keeps them). */
+export const IDLE_WORKER_MS = 60_000;
+
 function workerCode(name: string): { file: string; execArgv?: string[] } | null {
   const built = path.join(__dirname, `${name}.js`);
   if (fs.existsSync(built)) return { file: built };
@@ -19,7 +22,6 @@ export class WorkerClient<Reply extends WorkerReply> {
   private worker: Worker | null | undefined;
   private readonly waiting = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
   private nextId = 0;
-
   private idleTimer: NodeJS.Timeout | undefined;
 
   constructor(
