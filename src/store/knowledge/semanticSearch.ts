@@ -71,13 +71,16 @@ async function unavailable(store: Store): Promise<string | null> {
   return null;
 }
 
-/** Highlights the query's words (and words they begin) in a snippet, case-insensitively. */
-function highlight(snippet: string, query: string): [number, number][] {
+/**
+ * What highlights the query's words (and words they begin) in a snippet, case-insensitively. Made once per search:
+ * compiling the expression for each of a search's ~100 hits by meaning cost ~1.5 ms a search.
+ */
+function highlighter(query: string): (snippet: string) => [number, number][] {
   const words = [...new Set(tokenize(query).filter((w) => w.length >= 3))];
-  if (!words.length) return [];
+  if (!words.length) return () => [];
   const escaped = words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
   const re = new RegExp(`(?<![\\p{L}\\p{N}])(?:${escaped.join('|')})[\\p{L}\\p{N}]*`, 'giu');
-  return [...snippet.matchAll(re)].map((m) => [m.index!, m.index! + m[0].length] as [number, number]);
+  return (snippet) => [...snippet.matchAll(re)].map((m) => [m.index!, m.index! + m[0].length] as [number, number]);
 }
 
 const passageSnippet = (text: string, headings: string[]) => cutAtWord(plain(text).replace(/\s+/g, ' ').trim() || headings.join(' › '), SNIPPET_CHARS);
@@ -102,7 +105,7 @@ export async function queryVector(store: Store, query: string): Promise<Buffer |
 }
 
 /** Notes by meaning, for a query already embedded. */
-async function notesSemantic(store: Store, vector: Buffer, query: string, options: SearchOptions): Promise<NoteHit[]> {
+async function notesSemantic(store: Store, vector: Buffer, highlight: (snippet: string) => [number, number][], options: SearchOptions): Promise<NoteHit[]> {
   const limit = clampLimit(options.limit);
   const ranked = store.vectorsInMemory ? await rankedInMemory(store, vector, limit, options) : await rankedByVec0(store, vector, limit, options);
   // The text and place of the passages shown only.
@@ -118,7 +121,7 @@ async function notesSemantic(store: Store, vector: Buffer, query: string, option
     const r = shown.get(passage);
     if (!r) return [];
     const snippet = passageSnippet(r.text, JSON.parse(r.headings) as string[]);
-    return [{ kind: 'note' as const, id: r.path, path: r.path, title: r.title, score: Math.round(score * 1000) / 1000, snippet, highlights: highlight(snippet, query), line: r.line }];
+    return [{ kind: 'note' as const, id: r.path, path: r.path, title: r.title, score: Math.round(score * 1000) / 1000, snippet, highlights: highlight(snippet), line: r.line }];
   });
 }
 
@@ -245,8 +248,9 @@ async function semanticHits(store: Store, query: string, options: SearchAllOptio
   const vector = await embedQuery(embedder, query);
   if (!vector) return []; // no word of the query is known to the embedder
   const limit = clampLimit(options.limit);
-  const noteHits = notes ? await notesSemantic(store, vector, query, { ...options, limit }) : [];
-  return merged(noteHits, await searchItemsSemantic(store, vector, items, limit, (snippet) => highlight(snippet, query)), limit);
+  const highlight = highlighter(query);
+  const noteHits = notes ? await notesSemantic(store, vector, highlight, { ...options, limit }) : [];
+  return merged(noteHits, await searchItemsSemantic(store, vector, items, limit, highlight), limit);
 }
 
 /**
