@@ -122,6 +122,8 @@ const COPY_SLICE_MS = 10;
 export interface CopyTask {
   rel: string;
   repoRel: string;
+  /** The source's stamp (stamps.ts), recorded for the copy made from it. */
+  stamp: string;
   /** The source's times, given to the copy. */
   atimeMs: number;
   mtimeMs: number;
@@ -160,7 +162,6 @@ export async function mirrorFolder(source: string, repo: string, prefix: string,
   const wanted = listing.files;
   const kept = new Set<string>();
   const tasks: CopyTask[] = [];
-  const taskStamps: string[] = [];
   for (const [rel, st] of wanted) {
     if (excluded(rel)) continue;
     if (st.size > maxBytes) {
@@ -179,8 +180,7 @@ export async function mirrorFolder(source: string, repo: string, prefix: string,
       result.stamps[repoRel] = stamp;
       continue;
     }
-    tasks.push({ rel, repoRel, atimeMs: st.atimeMs, mtimeMs: st.mtimeMs, copySize: recorded === undefined ? copyStat?.size : null, ...(previous[repoRel] ? { previousSha: previous[repoRel].sha256 } : {}) });
-    taskStamps.push(stamp);
+    tasks.push({ rel, repoRel, stamp, atimeMs: st.atimeMs, mtimeMs: st.mtimeMs, copySize: recorded === undefined ? copyStat?.size : null, ...(previous[repoRel] ? { previousSha: previous[repoRel].sha256 } : {}) });
   }
   const outcomes = await copyFiles(source, repo, tasks, { skipPrivateNotes: opts.skipPrivateNotes, scratchFile: opts.scratchFile }, (batch, done) => {
     if (!opts.onCopied) return;
@@ -188,8 +188,7 @@ export async function mirrorFolder(source: string, repo: string, prefix: string,
     if (copied.length) opts.onCopied(copied);
   });
   for (const [i, outcome] of outcomes.entries()) {
-    const { rel, repoRel } = tasks[i]!;
-    const stamp = taskStamps[i]!;
+    const { rel, repoRel, stamp } = tasks[i]!;
     if (outcome.kind === 'skipped') result.skipped.push({ path: rel, reason: outcome.reason });
     else if (outcome.kind === 'private') result.privateSkipped.push(rel);
     else {

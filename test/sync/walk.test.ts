@@ -74,7 +74,7 @@ describe('backup: folder listing and the manifest kept in memory', () => {
       writeTree({ 'files/vault/a.md': '# A\n' }, repo);
       const tasks: CopyTask[] = rels.map((rel) => {
         const st = fs.statSync(path.join(source, rel), { throwIfNoEntry: false });
-        return { rel, repoRel: `files/vault/${rel}`, atimeMs: st?.atimeMs ?? 0, mtimeMs: st?.mtimeMs ?? 0, copySize: null, ...(rel === 'a.md' ? { previousSha: sha256(Buffer.from('# A\n')) } : {}) };
+        return { rel, repoRel: `files/vault/${rel}`, stamp: '', atimeMs: st?.atimeMs ?? 0, mtimeMs: st?.mtimeMs ?? 0, copySize: null, ...(rel === 'a.md' ? { previousSha: sha256(Buffer.from('# A\n')) } : {}) };
       });
       let batches = 0;
       const outcomes = await copyFiles(source, repo, tasks, { skipPrivateNotes: true, scratchFile: path.join(root, `scratch-${place}`) }, () => void batches++, place);
