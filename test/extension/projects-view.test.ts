@@ -202,6 +202,7 @@ describe('Projects view: a page at a time', () => {
     const revealed = await vscode.commands.executeCommand<TaskRow>('cairn.revealTask', far.id);
     assert.equal(revealed?.id, far.id, lastError());
     await waitFor('the far subtask selected in the Projects view', () => (api.treeView.selection[0] as TaskNode | undefined)?.task?.id === far.id);
+    assert.ok(!api.shownMessages().some((m) => m.message.includes(`"${far.title}"`)), 'no "not shown" message for a task the view shows');
     const parentNode = tasksOf(await rows()).find((n) => n.task.id === bigParent)!;
     assert.equal(tasksOf(await rows(parentNode)).length, 600, 'its second page was loaded to show it (the first alone holds 500)');
 

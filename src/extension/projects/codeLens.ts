@@ -48,20 +48,26 @@ export function registerCodeLenses(w: CodeLensWiring): vscode.Disposable[] {
     // A hidden view's rows are not current in the workbench (it redraws them when shown): show it first, so a reveal
     // does not race that redraw.
     if (!treeView.visible) await vscode.commands.executeCommand('cairn.projects.focus');
-    // Loads the pages down to it, however far down its lists it is.
-    const node = await tree.locate(task.id);
-    if (!node) {
-      const why = tree.hidesTasks() ? ': its filter hides it (Clear Projects View Filter shows every task)' : '';
-      void messages.info(`${named} is not shown in the Projects view${why}; its id is ${task.id}.`);
-      return task;
+    // A redraw for a store change (another process's write, noticed late) can land between loading the rows and
+    // the reveal, and the workbench then no longer knows the row: load them again, a few times at most.
+    for (let attempt = 1; ; attempt++) {
+      // Loads the pages down to it, however far down its lists it is.
+      const node = await tree.locate(task.id);
+      if (!node) {
+        const why = tree.hidesTasks() ? ': its filter hides it (Clear Projects View Filter shows every task)' : '';
+        void messages.info(`${named} is not shown in the Projects view${why}; its id is ${task.id}.`);
+        return task;
+      }
+      try {
+        await treeView.reveal(node, { select: true, focus: true, expand: false });
+        return task;
+      } catch {
+        // The store keeps changing while it loads: say where the task is instead.
+        if (attempt < 3) continue;
+        void messages.info(`${named} is not shown in the Projects view yet; its id is ${task.id}.`);
+        return task;
+      }
     }
-    try {
-      await treeView.reveal(node, { select: true, focus: true, expand: false });
-    } catch {
-      // The workbench could not place the row (the store changed while it loaded, say): say where it is instead.
-      void messages.info(`${named} is not shown in the Projects view yet; its id is ${task.id}.`);
-    }
-    return task;
   }
 
   /** Opens a note of the vault by its vault-relative path, at a 1-based line when given. */
