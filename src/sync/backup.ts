@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { GitError } from 'simple-git';
 import type { Actor } from '../store/events';
 import { StoreError } from '../store/errors';
-import { eventIdAt, eventsSince, lastEvent, userVersion, withReadSnapshot, type ChangedAggregate } from '../store/snapshot/rows';
+import { eventIdAt, eventsSince, lastEvent, userVersion, withReadSnapshots, type ChangedAggregate } from '../store/snapshot/rows';
 import { tableCatalog, type TableSpec } from '../store/snapshot/tables';
 import { BACKUP_REPO_DIR } from '../store/pastStore';
 import type { Store } from '../store/store';
@@ -262,22 +262,22 @@ export async function backupLocked(env: BackupEnv, settings: BackupSettings, opt
     mirroring.catch(() => undefined); // awaited after the export: a failure is thrown there, not as an unhandled rejection
 
     progress('export');
-    const snap = await withReadSnapshot(env.store.file, async (conn) => {
+    // A backup that trusts its state reads only the rows the log names; any other reads every row, on two
+    // connections side by side.
+    const mayTrust = !opts.full && previous !== null && state !== null && state.head === head && state.storeFile === env.store.file;
+    const snap = await withReadSnapshots(env.store.file, mayTrust ? 1 : 2, async (conns) => {
+      const conn = conns[0]!;
       const specs = (await tableCatalog(conn)).source;
       const schemaVersion = await userVersion(conn);
       const last = await lastEvent(conn);
       const trusted =
-        !opts.full &&
-        previous !== null &&
-        state !== null &&
-        state.head === head &&
-        state.storeFile === env.store.file &&
+        mayTrust &&
         state.schemaVersion === schemaVersion &&
         (state.lastSeq === 0 || (await eventIdAt(conn, state.lastSeq)) === state.lastEventId) &&
         (last?.seq ?? 0) >= state.lastSeq;
-      const events = trusted ? await eventsSince(conn, state!.lastSeq) : null;
+      const events = trusted ? await eventsSince(conn, state.lastSeq) : null;
       const plans = planExport(specs, events);
-      const exported = await exportTables(conn, repoDir, specs, plans, previous, {
+      const exported = await exportTables(conns, repoDir, specs, plans, previous, {
         onTable: (table, done, total) => progress(`export ${table}`, done, total),
         checkContents: opts.full ?? false,
         // Each table's new lines are scanned, and a first backup stages its shards, while the next table is

@@ -221,9 +221,13 @@ class TableExport {
   }
 }
 
-/** Exports every source table by its plan; tables no longer in the schema lose their folder. */
+/**
+ * Exports every source table by its plan; tables no longer in the schema lose their folder. Each connection (all on
+ * one snapshot: withReadSnapshots) exports a table at a time, the largest first, so two large tables are read side
+ * by side.
+ */
 export async function exportTables(
-  conn: Connection,
+  conns: Connection[],
   repo: string,
   specs: TableSpec[],
   plans: Map<string, TablePlan>,
@@ -247,8 +251,7 @@ export async function exportTables(
     if (!files) previousByTable.set(table, (files = {}));
     files[rel] = entry;
   }
-  for (const [i, spec] of specs.entries()) {
-    onTable?.(spec.name, i, specs.length);
+  const exportTable = async (conn: Connection, spec: TableSpec): Promise<TableExport> => {
     const plan = plans.get(spec.name) ?? { kind: 'full' };
     const sameShape = previous?.tables[spec.name]?.columns.join() === spec.columns.join();
     let t = new TableExport(repo, spec, sameShape ? (previousByTable.get(spec.name) ?? {}) : {}, checkContents);
@@ -265,12 +268,40 @@ export async function exportTables(
     } else {
       await t.full(conn);
     }
+    onTableWritten?.(t.touched.filter((p) => p in t.files), t.written);
+    return t;
+  };
+  // The work a table is: the rows a full export reads (the last backup's count, else the table's), or the keys.
+  const work = new Map<string, number>();
+  for (const spec of specs) {
+    const plan = plans.get(spec.name);
+    work.set(spec.name, plan?.kind === 'keys' ? plan.keys.size : (previous?.tables[spec.name]?.rows ?? (await rowCount(conns[0]!, spec.name))));
+  }
+  const queue = [...specs].sort((a, b) => work.get(b.name)! - work.get(a.name)!);
+  const done = new Map<string, TableExport>();
+  const lanes = await Promise.allSettled(
+    conns.map(async (conn) => {
+      for (let spec = queue.shift(); spec; spec = queue.shift()) {
+        onTable?.(spec.name, done.size, specs.length);
+        try {
+          done.set(spec.name, await exportTable(conn, spec));
+        } catch (err) {
+          queue.length = 0; // the other lanes stop after their table: the caller closes the connections
+          throw err;
+        }
+      }
+    }),
+  );
+  const failed = lanes.find((l) => l.status === 'rejected');
+  if (failed) throw failed.reason;
+  // In the schema's order, whichever lane finished first: the manifest is the same text for the same rows.
+  for (const spec of specs) {
+    const t = done.get(spec.name)!;
     result.tables[spec.name] = { key: spec.key, columns: spec.columns, rows: t.rows() };
     Object.assign(result.files, t.files);
     result.changes[spec.name] = t.changes;
     result.written.push(...t.written);
     result.touched?.push(...t.touched);
-    onTableWritten?.(t.touched.filter((p) => p in t.files), t.written);
   }
   const dbDir = path.join(repo, DB_DIR);
   if (fs.existsSync(dbDir)) {

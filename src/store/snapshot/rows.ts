@@ -15,12 +15,32 @@ export interface ChangedAggregate {
 }
 
 /** Runs fn on a separate read-only snapshot of the database file. */
-export async function withReadSnapshot<T>(file: string, fn: (conn: Connection) => Promise<T>): Promise<T> {
-  const conn = await Connection.open(file, { busyTimeoutMs: 10_000, slowQueryMs: 60_000 });
+export function withReadSnapshot<T>(file: string, fn: (conn: Connection) => Promise<T>): Promise<T> {
+  return withReadSnapshots(file, 1, ([conn]) => fn(conn!));
+}
+
+/**
+ * Runs fn on `count` connections of their own that all see one snapshot of the database file (tables read side by
+ * side, on both cores). The snapshots start while a write lock is held, so no commit can land between them.
+ */
+export async function withReadSnapshots<T>(file: string, count: number, fn: (conns: Connection[]) => Promise<T>): Promise<T> {
+  const open = () => Connection.open(file, { busyTimeoutMs: 10_000, slowQueryMs: 60_000 });
+  const conns: Connection[] = [];
+  let lock: Connection | undefined;
   try {
-    return await conn.transaction(() => fn(conn), 'deferred');
+    for (let i = 0; i < count; i++) conns.push(await open());
+    // A read transaction's snapshot is taken at its first read.
+    const begin = async () => {
+      for (const conn of conns) {
+        await conn.exec('BEGIN');
+        await conn.get('select count(*) from sqlite_schema');
+      }
+    };
+    if (count > 1) await (lock = await open()).transaction(begin, 'immediate');
+    else await begin();
+    return await fn(conns);
   } finally {
-    await conn.close();
+    for (const conn of [...conns, ...(lock ? [lock] : [])]) await conn.close().catch(() => undefined);
   }
 }
 
@@ -44,13 +64,32 @@ const MAX_JSON_COLUMNS = 63;
  */
 export async function readTableLines(conn: Connection, spec: TableSpec): Promise<{ lines: { key: string; line: string }[]; rows: Row[] }> {
   if (spec.columns.length > MAX_JSON_COLUMNS) return { lines: [], rows: await readTable(conn, spec) };
-  const cols = spec.columns.map(quoteId);
-  const plain = cols.map(plainJson).join(' and ');
-  const key = keyTextSql(spec);
-  const json = `json_object(${spec.columns.map((c, i) => `${sqlText(c)}, ${cols[i]}`).join(', ')})`;
-  const lines = await conn.all<{ key: string; line: string }>(`select ${key} as key, ${json} as line from ${quoteId(spec.name)} where ${plain}`);
-  const rows = await conn.all<Row>(`select ${columnList(spec)} from ${quoteId(spec.name)} where not (${plain})`);
+  const json = `json_object(${spec.columns.map((c) => `${sqlText(c)}, ${quoteId(c)}`).join(', ')})`;
+  // Checking every value of every row is most of the query's time. A column of text affinity holds only text and
+  // null (SQLite turns numbers written to it into text), or a blob, which json_object refuses: its values are not
+  // checked, and should the query fail on one, it runs again checking every column.
+  const declared = await conn.all<{ name: string; type: string }>(`select name, type from pragma_table_info(?)`, [spec.name]);
+  const textColumns = new Set(declared.filter((c) => !/INT/i.test(c.type) && /CHAR|CLOB|TEXT/i.test(c.type)).map((c) => c.name));
+  const typed = spec.columns.filter((c) => !textColumns.has(c));
+  let checked = typed;
+  let read: { key: string; line: string | null }[];
+  try {
+    read = await linesWhere(conn, spec, json, plainSql(checked));
+  } catch (err) {
+    if (typed.length === spec.columns.length) throw err;
+    read = await linesWhere(conn, spec, json, plainSql((checked = spec.columns))); // a blob in a text column
+  }
+  const lines = read.filter((r): r is { key: string; line: string } => r.line !== null);
+  const rows = lines.length < read.length ? await conn.all<Row>(`select ${columnList(spec)} from ${quoteId(spec.name)} where not (${plainSql(checked)})`) : [];
   return { lines, rows };
+}
+
+/** SQL true when every one of these columns' values is written by SQLite as JSON.stringify writes it. */
+const plainSql = (columns: string[]) => (columns.length ? columns.map((c) => plainJson(quoteId(c))).join(' and ') : '1');
+
+/** Every row's key text, and its JSON line when `plain` holds (else null: its values are read as a row). */
+function linesWhere(conn: Connection, spec: TableSpec, json: string, plain: string): Promise<{ key: string; line: string | null }[]> {
+  return conn.all(`select ${keyTextSql(spec)} as key, iif(${plain}, ${json}, null) as line from ${quoteId(spec.name)}`);
 }
 
 /**

@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { Connection } from '../../../src/store/connection';
-import { readTable, readTableLines } from '../../../src/store/snapshot/rows';
+import { readTable, readTableLines, withReadSnapshots } from '../../../src/store/snapshot/rows';
 import type { TableSpec } from '../../../src/store/snapshot/tables';
 import { encodeRow, rowKey } from '../../../src/sync/layout';
 import { cleanupTempDirs, tempDir } from '../../helpers';
@@ -34,12 +34,18 @@ describe('snapshot rows: lines built by SQLite', function () {
     cleanupTempDirs();
   });
 
-  for (const key of [['id'], ['a', 'b']]) {
-    it(`equal encodeRow's text and rowKey's key for any values (key ${key.join(', ')})`, async () => {
+  // Declared types decide which values SQLite keeps as they are (text affinity turns numbers into text, not blobs).
+  const shapes = [
+    { key: ['id'], types: ['', '', '', ''] },
+    { key: ['a', 'b'], types: ['', '', '', '', ''] },
+    { key: ['id'], types: ['text', 'text', 'integer', 'varchar(20)'] },
+  ];
+  for (const { key, types } of shapes) {
+    it(`equal encodeRow's text and rowKey's key for any values (key ${key.join(', ')}; ${types.some(Boolean) ? `typed ${types.join(', ')}` : 'untyped'})`, async () => {
       const spec: TableSpec = { name: 't', key, columns: [...key, 'c "quoted"', "d'apostrophe", 'e'], omit: [], immutable: false };
       await fc.assert(
         fc.asyncProperty(fc.array(fc.tuple(value, value, value), { maxLength: 30 }), async (values) => {
-          await conn.exec(`drop table if exists t; create table t (${spec.columns.map((c) => `"${c.replace(/"/g, '""')}"`).join(', ')})`);
+          await conn.exec(`drop table if exists t; create table t (${spec.columns.map((c, i) => `"${c.replace(/"/g, '""')}" ${types[i]}`).join(', ')})`);
           let n = 0;
           for (const [c, d, e] of values) {
             const keys = key.length === 1 ? [`k${n++}`] : [`k${n}`, n++];
@@ -64,5 +70,45 @@ describe('snapshot rows: lines built by SQLite', function () {
     const { lines, rows } = await readTableLines(conn, spec);
     assert.deepEqual(lines.map((l) => l.key).sort(), ['a', 'b', 'c']);
     assert.deepEqual(rows.map((r) => r.id).sort(), ['d', 'e', 'f']);
+  });
+
+  it('reads a blob in a text column as a row too (json_object refuses it)', async () => {
+    const spec: TableSpec = { name: 't', key: ['id'], columns: ['id', 'v', 'n'], omit: [], immutable: false };
+    await conn.exec(`drop table if exists t; create table t (id text, v text, n integer); insert into t values ('a', 'text', 1), ('b', 12, 2), ('c', x'00ff', 3), ('d', null, 1.5)`);
+    const { lines, rows } = await readTableLines(conn, spec);
+    assert.deepEqual(lines.map((l) => l.line), ['{"id":"a","v":"text","n":1}', '{"id":"b","v":"12","n":2}']);
+    assert.deepEqual(rows.map((r) => r.id).sort(), ['c', 'd']);
+  });
+
+  it('gives connections read side by side one snapshot, while another connection keeps committing', async () => {
+    const file = path.join(tempDir(), 'snapshots.db');
+    const writer = await Connection.open(file, { busyTimeoutMs: 5000, slowQueryMs: 60_000 });
+    await writer.exec('pragma journal_mode = wal; create table t (n integer)');
+    let writing = true;
+    let commits = 0;
+    const writes = (async () => {
+      while (writing) {
+        await writer.run('insert into t values (?)', [commits]);
+        commits++;
+      }
+    })();
+    try {
+      for (let round = 0; round < 20; round++) {
+        const counts = await withReadSnapshots(file, 3, async (conns) => {
+          const seen: number[] = [];
+          for (const conn of conns) {
+            await new Promise((r) => setTimeout(r, 2)); // commits land meanwhile
+            seen.push(Number((await conn.get<{ n: number }>('select count(*) as n from t'))!.n));
+          }
+          return seen;
+        });
+        assert.equal(new Set(counts).size, 1, `round ${round}: ${counts.join(', ')}`);
+      }
+      assert.ok(commits > 20, 'the writer committed while the snapshots were read');
+    } finally {
+      writing = false;
+      await writes;
+      await writer.close();
+    }
   });
 });
