@@ -282,8 +282,8 @@ export async function exportTables(
   const lanes = await Promise.allSettled(
     conns.map(async (conn) => {
       for (let spec = queue.shift(); spec; spec = queue.shift()) {
-        onTable?.(spec.name, done.size, specs.length);
         try {
+          onTable?.(spec.name, done.size, specs.length); // throws when the backup is cancelled
           done.set(spec.name, await exportTable(conn, spec));
         } catch (err) {
           queue.length = 0; // the other lanes stop after their table: the caller closes the connections
