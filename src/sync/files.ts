@@ -12,7 +12,7 @@ import { realPathInside, realPathOf } from '../store/insideRoot';
 import { sha256 } from './layout';
 import type { FileEntry } from './manifest';
 import { walkFolder, type FileStat, type Listing } from './walk';
-import { IDLE_WORKER_MS, WorkerClient } from './workerClient';
+import { IDLE_WORKER_MS, WorkerClient, WorkerLost } from './workerClient';
 
 /** Left out of every backup, whatever the settings: git's own folder, trash, editor state that changes constantly. */
 export const DEFAULT_EXCLUDES = ['**/.git/**', '.trash/**', '.obsidian/workspace*.json', '**/.DS_Store', '**/node_modules/**'];
@@ -214,6 +214,9 @@ const copier = new WorkerClient<CopyReply>('copyWorker', true, IDLE_WORKER_MS);
 
 export type CopyReply = { id: number; outcomes: CopyOutcome[] };
 
+/** Stops the copy worker; a batch it was copying is copied here (the next copyFiles starts a new worker). */
+export const stopCopyWorker = () => copier.stop();
+
 let lastPlace: 'worker' | 'here' | null = null;
 /** Where the last copyFiles ran (the worker can fail to start silently: copies then run here). */
 export const lastCopyPlace = () => lastPlace;
@@ -227,11 +230,23 @@ export const lastCopyPlace = () => lastPlace;
  */
 export async function copyFiles(source: string, repo: string, tasks: CopyTask[], opts: CopyOptions, onBatch: (batch: CopyTask[], outcomes: CopyOutcome[]) => void, place: 'worker' | 'here' = 'worker'): Promise<CopyOutcome[]> {
   const out: CopyOutcome[] = [];
-  const inWorker = place === 'worker' && tasks.length > 0 && copier.start();
+  let inWorker = place === 'worker' && tasks.length > 0 && copier.start();
   lastPlace = inWorker ? 'worker' : 'here';
   for (let i = 0; i < tasks.length; i += COPY_BATCH) {
     const batch = tasks.slice(i, i + COPY_BATCH);
-    const outcomes = inWorker ? (await copier.request({ source, repo, tasks: batch, opts })).outcomes : await copyHere(source, repo, batch, opts);
+    let outcomes: CopyOutcome[] | undefined;
+    if (inWorker) {
+      try {
+        outcomes = (await copier.request({ source, repo, tasks: batch, opts })).outcomes;
+      } catch (err) {
+        // A worker that died mid-batch: the batch and the rest are copied here (a copy is made whole again); an
+        // error it answered (a full disk) stops the backup.
+        if (!(err instanceof WorkerLost)) throw err;
+        inWorker = false;
+        lastPlace = 'here';
+      }
+    }
+    outcomes ??= await copyHere(source, repo, batch, opts);
     out.push(...outcomes);
     onBatch(batch, outcomes);
   }

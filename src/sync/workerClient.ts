@@ -7,6 +7,9 @@ import { Worker, type TransferListItem } from 'node:worker_threads';
 
 export type WorkerReply = { id: number; error?: string; code?: string };
 
+/** A request the worker never answered: it stopped or failed (the work can be done again elsewhere), unlike an error it answered. */
+export class WorkerLost extends Error {}
+
 /** How long the backup's workers are kept idle (a backup every few minutes keeps them). */
 export const IDLE_WORKER_MS = 60_000;
 
@@ -52,8 +55,8 @@ export class WorkerClient<Reply extends WorkerReply> {
       if (reply.error !== undefined) waiter?.reject(Object.assign(new Error(reply.error), reply.code ? { code: reply.code } : {}));
       else waiter?.resolve(reply);
     });
-    w.on('error', (err) => this.failAll(w, err));
-    w.on('exit', () => this.failAll(w, new Error(`the ${this.name} worker stopped`)));
+    w.on('error', (err) => this.failAll(w, new WorkerLost(`the ${this.name} worker failed: ${err.message}`)));
+    w.on('exit', () => this.failAll(w, new WorkerLost(`the ${this.name} worker stopped`)));
     return true;
   }
 
@@ -62,9 +65,10 @@ export class WorkerClient<Reply extends WorkerReply> {
     const id = this.nextId++;
     clearTimeout(this.idleTimer);
     return new Promise((resolve, reject) => {
+      if (!this.worker) return reject(new WorkerLost(`the ${this.name} worker is not running`)); // stopped since start()
       this.waiting.set(id, { resolve, reject });
-      if (this.unrefWhenIdle) this.worker!.ref();
-      this.worker!.postMessage({ ...message, id }, transfer);
+      if (this.unrefWhenIdle) this.worker.ref();
+      this.worker.postMessage({ ...message, id }, transfer);
     });
   }
 
@@ -89,7 +93,7 @@ export class WorkerClient<Reply extends WorkerReply> {
     this.idleTimer.unref();
   }
 
-  private failAll(w: Worker, err: Error): void {
+  private failAll(w: Worker, err: WorkerLost): void {
     if (this.worker === w) this.worker = undefined;
     for (const waiter of this.waiting.values()) waiter.reject(err);
     this.waiting.clear();

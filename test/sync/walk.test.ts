@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Store } from '../../src/store/store';
 import { runBackup } from '../../src/sync/backup';
-import { copyFiles, lastCopyPlace, whyNotWritable, type CopyOutcome, type CopyTask } from '../../src/sync/files';
+import { copyFiles, lastCopyPlace, stopCopyWorker, whyNotWritable, type CopyOutcome, type CopyTask } from '../../src/sync/files';
 import { sha256 } from '../../src/sync/layout';
 import { readManifest, writeManifest, type Manifest } from '../../src/sync/manifest';
 import { runRestore } from '../../src/sync/restore';
@@ -99,6 +99,35 @@ describe('backup: folder listing and the manifest kept in memory', () => {
       assert.ok('entry' in outcome && outcome.entry.sha256 === sha256(Buffer.from(notes[rel]!)), rel);
     }
     assert.ok(!fs.existsSync(path.join(worker!.repo, 'files/vault/private.md')), 'a private note is not copied');
+  });
+
+  it('copies a batch here when the worker stops in the middle of it, and the rest after it', async () => {
+    const root = tempDir();
+    const source = path.join(root, 'vault');
+    const notes: Record<string, string> = {};
+    for (let i = 0; i < 2500; i++) notes[`many/${i % 7}/note ${i}.md`] = `# Note ${i}\n\n${'words '.repeat(i % 50)}\n`;
+    writeTree(notes, source);
+    const repo = path.join(root, 'repo');
+    const tasks: CopyTask[] = Object.keys(notes).map((rel) => {
+      const st = fs.statSync(path.join(source, rel));
+      return { rel, repoRel: `files/vault/${rel}`, stamp: '', atimeMs: st.atimeMs, mtimeMs: st.mtimeMs, copySize: undefined }; // no copy yet, as a first backup finds
+    });
+    let batches = 0;
+    const outcomes = await copyFiles(source, repo, tasks, { skipPrivateNotes: false, scratchFile: path.join(root, 'scratch') }, () => {
+      // Stopped while it copies the second batch (the request is sent as soon as this returns).
+      if (++batches === 1) setImmediate(stopCopyWorker);
+    });
+    assert.equal(batches, 3);
+    assert.equal(lastCopyPlace(), 'here', 'the batches after the worker stopped were copied here');
+    assert.deepEqual(outcomes.map((o) => o.kind), tasks.map(() => 'added'));
+    for (const [i, task] of tasks.entries()) {
+      assert.equal(fs.readFileSync(path.join(repo, task.repoRel), 'utf8'), notes[task.rel], task.rel);
+      const outcome = outcomes[i]!;
+      assert.ok('entry' in outcome && outcome.entry.sha256 === sha256(Buffer.from(notes[task.rel]!)), task.rel);
+    }
+    // The next copies start a worker again.
+    await copyFiles(source, path.join(root, 'repo2'), tasks.slice(0, 10), { skipPrivateNotes: false, scratchFile: path.join(root, 'scratch2') }, () => undefined);
+    assert.equal(lastCopyPlace(), 'worker');
   });
 
   it('passes over, with the reason, links leading out of the folder, FIFOs, devices and names that are not valid UTF-8', async () => {
