@@ -60,12 +60,14 @@ export function loadWordTable(file = findWordTable()): WordTable {
   const count = buf.readUInt32LE(8);
   const dimensions = buf.readUInt32LE(12);
   const wordBytes = buf.readUInt32LE(16);
+  const damaged = () => new StoreError('corrupt', `${file} is truncated or damaged. Rebuild it with "node scripts/build-embeddings.mjs --force".`);
+  if (buf.length !== 20 + wordBytes + count * 4 + count * dimensions) throw damaged();
   let at = 20;
   const words = new WordIndex(buf.subarray(at, (at += wordBytes)));
-  // Copies, so the views are aligned whatever the header length.
+  // The scales copied, so they are aligned whatever the header length; the int8 values (5 MB) need no alignment.
   const scales = new Float32Array(buf.buffer.slice(buf.byteOffset + at, buf.byteOffset + (at += count * 4)));
-  const values = new Int8Array(buf.buffer.slice(buf.byteOffset + at, buf.byteOffset + (at += count * dimensions)));
-  if (words.size !== count || at !== buf.length) throw new StoreError('corrupt', `${file} is truncated or damaged. Rebuild it with "node scripts/build-embeddings.mjs --force".`);
+  const values = new Int8Array(buf.buffer, buf.byteOffset + at, count * dimensions);
+  if (words.size !== count) throw damaged();
   const table: WordTable = { index: words, dimensions, scales, values };
   tables.set(file, table);
   return table;

@@ -90,6 +90,21 @@ describe('knowledge: embedders', () => {
     for (const w of ['cafe', 'caf', 'cafés', words[7]! + 's', words[7]!.toUpperCase()]) assert.equal(bytes.get(w), every.get(w), `"${w}"`);
   });
 
+  it('refuses a word table that is not one, or is cut short, with what to do', () => {
+    const bytes = fs.readFileSync(findWordTable());
+    const dir = tempDir();
+    const cases: [string, Buffer, RegExp][] = [
+      ['other.bin', Buffer.from('not a table at all, just bytes'), /is not a Cairn word-vector table\. Rebuild it/],
+      ['short.bin', bytes.subarray(0, bytes.length - 1001), /is truncated or damaged\. Rebuild it/],
+      ['long.bin', Buffer.concat([bytes, Buffer.alloc(3)]), /is truncated or damaged\. Rebuild it/],
+    ];
+    for (const [name, content, message] of cases) {
+      const file = path.join(dir, name);
+      fs.writeFileSync(file, content);
+      assert.throws(() => loadWordTable(file), (err: unknown) => err instanceof StoreError && err.kind === 'corrupt' && message.test(err.message), name);
+    }
+  });
+
   it('GloVe places "car" nearer "automobile" than "banana", and sentences by meaning', async () => {
     const table = loadWordTable();
     const e = new GloveEmbedder(table, fitCorpus(table, []));
