@@ -100,10 +100,29 @@ export class WordIndex {
   }
 
   get(word: string): number | undefined {
-    if (!word || word.includes('\n')) return undefined;
     const slots = (this.slots ??= this.hashWords());
     const mask = slots.length - 1;
-    const bytes = Buffer.from(word, 'utf8');
+    // An ASCII word (most) is hashed and compared as it is; any other as its UTF-8 bytes.
+    let h = FNV_OFFSET;
+    for (let i = 0; i < word.length; i++) {
+      const c = word.charCodeAt(i);
+      if (c > 0x7f) return this.getBytes(Buffer.from(word, 'utf8'));
+      h = Math.imul(h ^ c, FNV_PRIME);
+    }
+    for (let slot = (h >>> 0) & mask; slots[slot] !== 0; slot = (slot + 1) & mask) {
+      const w = slots[slot]! - 1;
+      const start = this.starts[w]!;
+      if (this.starts[w + 1]! - 1 - start !== word.length) continue;
+      let k = 0;
+      while (k < word.length && this.lines[start + k] === word.charCodeAt(k)) k++;
+      if (k === word.length) return w;
+    }
+    return undefined;
+  }
+
+  private getBytes(bytes: Buffer): number | undefined {
+    const slots = this.slots!;
+    const mask = slots.length - 1;
     for (let slot = hashBytes(bytes, 0, bytes.length) & mask; slots[slot] !== 0; slot = (slot + 1) & mask) {
       const w = slots[slot]! - 1;
       const start = this.starts[w]!;
@@ -129,10 +148,13 @@ export class WordIndex {
   }
 }
 
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
 /** FNV-1a over bytes [start, end). */
 function hashBytes(bytes: Uint8Array, start: number, end: number): number {
-  let h = 0x811c9dc5;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
+  let h = FNV_OFFSET;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i]!, FNV_PRIME);
   return h >>> 0;
 }
 
