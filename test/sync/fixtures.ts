@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createProject } from '../../src/store/projects';
-import { readTable, withReadSnapshot } from '../../src/store/snapshot/rows';
+import { readTable, withReadSnapshots } from '../../src/store/snapshot/rows';
 import { tableCatalog } from '../../src/store/snapshot/tables';
 import { createSprint } from '../../src/store/sprints';
 import { Store } from '../../src/store/store';
@@ -25,7 +25,7 @@ export type Dump = Record<string, string[]>;
  * counted apart, not compared.
  */
 export async function canonicalDump(store: Store): Promise<{ tables: Dump; restoreEvents: number; restoredRows: number }> {
-  return withReadSnapshot(store.file, async (conn) => {
+  return withReadSnapshots(store.file, 1, async ([conn]) => {
     const tables: Dump = {};
     let restoreEvents = 0;
     let restoredRows = 0;

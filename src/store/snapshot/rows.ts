@@ -14,14 +14,9 @@ export interface ChangedAggregate {
   type: string;
 }
 
-/** Runs fn on a separate read-only snapshot of the database file. */
-export function withReadSnapshot<T>(file: string, fn: (conn: Connection) => Promise<T>): Promise<T> {
-  return withReadSnapshots(file, 1, ([conn]) => fn(conn!));
-}
-
 /**
- * Runs fn on `count` connections of their own that all see one snapshot of the database file (tables read side by
- * side, on both cores). The snapshots start while a write lock is held, so no commit can land between them.
+ * Runs fn on `count` connections of their own that all see one snapshot of the database file (one, or tables read
+ * side by side, on both cores). The snapshots start while a write lock is held, so no commit can land between them.
  */
 export async function withReadSnapshots<T>(file: string, count: number, fn: (conns: Connection[]) => Promise<T>): Promise<T> {
   const open = () => Connection.open(file, { busyTimeoutMs: 10_000, slowQueryMs: 60_000 });
