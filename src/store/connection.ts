@@ -217,7 +217,7 @@ export class Connection {
   }
 
   private timed(sql: string, call: (cb: (err: Error | null, value?: unknown) => void) => void): Promise<unknown> {
-    const started = performance.now();
+    const started = nowMs();
     return new Promise((resolve, reject) =>
       call((err, value) => {
         if (!err) return resolve(value);
@@ -225,7 +225,7 @@ export class Connection {
         reject(err);
       }),
     ).finally(() =>
-      this.record(sql, performance.now() - started),
+      this.record(sql, nowMs() - started),
     );
   }
 
@@ -244,4 +244,10 @@ function finalize(statement: Promise<sqlite3.Statement>): Promise<void> {
     (s) => new Promise<void>((resolve) => s.finalize(() => resolve())),
     () => undefined,
   );
+}
+
+/** A monotonic clock in ms: process.hrtime, not the global `performance`, whose first use loads perf_hooks (~1–3 ms of
+ * every one-shot `cairn` call, which times its first statement before anything else would need it). */
+function nowMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
 }

@@ -15,7 +15,8 @@ import { STOPWORDS } from './search';
 /** Names the vectors: a change to the table or to how words are weighed or chosen needs a new id (re-embeds). */
 export const GLOVE_EMBEDDER_ID = 'glove-6b-100d-abtt3-sif-content';
 export const WORD_TABLE_FILE = 'glove-50k-int8.bin';
-const MAGIC = 'CAIRNWV2';
+const MAGIC = 'CAIRNWV3';
+const HEADER_BYTES = 24;
 /** SIF's smoothing constant: words more frequent than about this share of the text weigh little. */
 const SIF_A = 1e-3;
 /** Passages sampled to estimate the common component (enough for a stable 100×100 second moment). */
@@ -51,56 +52,60 @@ export function findWordTable(start = __dirname): string {
 
 const tables = new Map<string, WordTable>();
 
-/** Reads the table once per process (~5 MB; its words are looked up in its bytes: WordIndex). */
+/**
+ * Reads the table once per process (~5.6 MB, scripts/build-embeddings.mjs describes its layout): every part is a view
+ * of the bytes read, the words' hash table included, so a one-shot `cairn search` pays the read and nothing more.
+ */
 export function loadWordTable(file = findWordTable()): WordTable {
   const cached = tables.get(file);
   if (cached) return cached;
-  const buf = fs.readFileSync(file);
-  if (buf.length < 20 || buf.toString('latin1', 0, 8) !== MAGIC) throw new StoreError('corrupt', `${file} is not a Cairn word-vector table. Rebuild it with "node scripts/build-embeddings.mjs --force".`);
+  let buf = fs.readFileSync(file);
+  if (buf.length < HEADER_BYTES || buf.toString('latin1', 0, 8) !== MAGIC) throw new StoreError('corrupt', `${file} is not a Cairn word-vector table. Rebuild it with "node scripts/build-embeddings.mjs --force".`);
   const count = buf.readUInt32LE(8);
   const dimensions = buf.readUInt32LE(12);
-  const wordBytes = buf.readUInt32LE(16);
+  const blobBytes = buf.readUInt32LE(16);
+  const slotCount = buf.readUInt32LE(20);
   const damaged = () => new StoreError('corrupt', `${file} is truncated or damaged. Rebuild it with "node scripts/build-embeddings.mjs --force".`);
-  if (buf.length !== 20 + wordBytes + count * 4 + count * dimensions) throw damaged();
-  let at = 20;
-  const words = new WordIndex(buf.subarray(at, (at += wordBytes)));
-  // The scales copied, so they are aligned whatever the header length; the int8 values (5 MB) need no alignment.
-  const scales = new Float32Array(buf.buffer.slice(buf.byteOffset + at, buf.byteOffset + (at += count * 4)));
-  const values = new Int8Array(buf.buffer, buf.byteOffset + at, count * dimensions);
-  if (words.size !== count) throw damaged();
-  const table: WordTable = { index: words, dimensions, scales, values };
+  if (blobBytes % 4 || slotCount <= count || slotCount & (slotCount - 1) || buf.length !== HEADER_BYTES + blobBytes + (count + 1) * 4 + slotCount * 4 + count * 4 + count * dimensions) throw damaged();
+  // The arrays are read in place, which needs 4-byte alignment (a file this size is read into a buffer of its own).
+  if (buf.byteOffset % 4) buf = Buffer.from(buf);
+  let at = buf.byteOffset + HEADER_BYTES;
+  const view = <T>(make: new (b: ArrayBufferLike, offset: number, length: number) => T, length: number, bytesPer: number): T => {
+    const v = new make(buf.buffer, at, length);
+    at += length * bytesPer;
+    return v;
+  };
+  const lines = view(Uint8Array, blobBytes, 1);
+  const starts = view(Int32Array, count + 1, 4);
+  const slots = view(Int32Array, slotCount, 4);
+  const scales = view(Float32Array, count, 4);
+  const values = view(Int8Array, count * dimensions, 1);
+  if (starts[count]! > blobBytes || starts[0] !== 1) throw damaged();
+  const table: WordTable = { index: new WordIndex(lines, starts, slots), dimensions, scales, values };
   tables.set(file, table);
   return table;
 }
 
 /**
- * The table's words (UTF-8, one a line, in table order) → their index, by a hash table over the words' bytes: built
- * in ~1–2 ms (one pass over ~400 KB), where a Map of 50,000 strings took ~30 ms and its garbage more, which a one-shot
- * CLI search paid as soon as it looked up more than a few words (its headings' words).
+ * The table's words → their index, by the hash table built into the file (open addressing, FNV-1a of the word's
+ * UTF-8 bytes): nothing to build at load, where a Map of 50,000 strings took ~30 ms and its garbage more, and hashing
+ * the words at load ~10 ms, which a one-shot CLI search paid before its first lookup.
  */
 export class WordIndex {
-  /** The word lines between two newlines: word i is lines[starts[i], starts[i + 1] - 1). */
-  private readonly lines: Buffer;
-  /** Where each word starts in `lines` (ascending). */
-  private readonly starts: Int32Array;
-  /** Open addressing: a word's index + 1 at its hash's slot or the next free one after it; 0 is empty. */
-  private slots: Int32Array | undefined;
-
-  constructor(words: Buffer) {
-    this.lines = Buffer.concat([Buffer.from('\n'), words, Buffer.from('\n')]);
-    let n = 0;
-    for (let i = 0; i < this.lines.length - 1; i++) if (this.lines[i] === 10) n++;
-    this.starts = new Int32Array(n + 1);
-    for (let i = 0, w = 0; i < this.lines.length - 1; i++) if (this.lines[i] === 10) this.starts[w++] = i + 1;
-    this.starts[n] = this.lines.length; // the end of the last word, + 1
-  }
+  constructor(
+    /** The words, each between two newlines: word i is lines[starts[i], starts[i + 1] - 1). */
+    private readonly lines: Uint8Array,
+    private readonly starts: Int32Array,
+    /** A word's index + 1 at its hash's slot or the next free one after it; 0 is empty. */
+    private readonly slots: Int32Array,
+  ) {}
 
   get size(): number {
     return this.starts.length - 1;
   }
 
   get(word: string): number | undefined {
-    const slots = (this.slots ??= this.hashWords());
+    const slots = this.slots;
     const mask = slots.length - 1;
     // An ASCII word (most) is hashed and compared as it is; any other as its UTF-8 bytes.
     let h = FNV_OFFSET;
@@ -109,7 +114,8 @@ export class WordIndex {
       if (c > 0x7f) return this.getBytes(Buffer.from(word, 'utf8'));
       h = Math.imul(h ^ c, FNV_PRIME);
     }
-    for (let slot = (h >>> 0) & mask; slots[slot] !== 0; slot = (slot + 1) & mask) {
+    // At most every slot once: a damaged table without an empty slot must not loop forever.
+    for (let slot = (h >>> 0) & mask, probes = 0; slots[slot] !== 0 && probes <= mask; slot = (slot + 1) & mask, probes++) {
       const w = slots[slot]! - 1;
       const start = this.starts[w]!;
       if (this.starts[w + 1]! - 1 - start !== word.length) continue;
@@ -121,40 +127,30 @@ export class WordIndex {
   }
 
   private getBytes(bytes: Buffer): number | undefined {
-    const slots = this.slots!;
+    const slots = this.slots;
     const mask = slots.length - 1;
-    for (let slot = hashBytes(bytes, 0, bytes.length) & mask; slots[slot] !== 0; slot = (slot + 1) & mask) {
+    for (let slot = hashBytes(bytes) & mask, probes = 0; slots[slot] !== 0 && probes <= mask; slot = (slot + 1) & mask, probes++) {
       const w = slots[slot]! - 1;
       const start = this.starts[w]!;
-      if (this.starts[w + 1]! - 1 - start === bytes.length && this.lines.compare(bytes, 0, bytes.length, start, start + bytes.length) === 0) return w;
+      if (this.starts[w + 1]! - 1 - start === bytes.length && bytes.compare(this.lines, start, start + bytes.length) === 0) return w;
     }
     return undefined;
   }
 
-  private hashWords(): Int32Array {
-    const slots = new Int32Array(1 << Math.ceil(Math.log2(this.size * 2 + 2)));
-    const mask = slots.length - 1;
-    for (let w = 0; w < this.size; w++) {
-      let slot = hashBytes(this.lines, this.starts[w]!, this.starts[w + 1]! - 1) & mask;
-      while (slots[slot] !== 0) slot = (slot + 1) & mask;
-      slots[slot] = w + 1; // a word listed twice: its first place answers, as a search of the bytes would
-    }
-    return slots;
-  }
-
   /** The words in table order. */
   *keys(): IterableIterator<string> {
-    for (let i = 0; i < this.size; i++) yield this.lines.toString('utf8', this.starts[i]!, this.starts[i + 1]! - 1);
+    const text = Buffer.from(this.lines.buffer, this.lines.byteOffset, this.lines.length);
+    for (let i = 0; i < this.size; i++) yield text.toString('utf8', this.starts[i]!, this.starts[i + 1]! - 1);
   }
 }
 
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 
-/** FNV-1a over bytes [start, end). */
-function hashBytes(bytes: Uint8Array, start: number, end: number): number {
+/** FNV-1a over the bytes (scripts/build-embeddings.mjs hashes the table's words the same way). */
+function hashBytes(bytes: Uint8Array): number {
   let h = FNV_OFFSET;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i]!, FNV_PRIME);
+  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i]!, FNV_PRIME);
   return h >>> 0;
 }
 
@@ -185,19 +181,22 @@ function wordIds(table: WordTable, text: string): { ids: number[]; words: number
   return { ids, words: words.length };
 }
 
-/** Each table word's SIF weight a/(a + p(w)) times its int8 scale, so embedding is one multiply-add per value. */
-function sifWeights(table: WordTable, stats: CorpusStats): Float32Array {
-  const total = Math.max(stats.total, 1);
-  return table.scales.map((scale, i) => (SIF_A / (SIF_A + stats.counts[i]! / total)) * scale);
+/**
+ * A table word's SIF weight a/(a + p(w)) times its int8 scale, so embedding is one multiply-add per value; rounded to
+ * float32, as when these were kept in a Float32Array. Worked out per word used, not for all 50,000 up front (a one-shot
+ * query uses a few).
+ */
+function sifWeight(table: WordTable, stats: CorpusStats, i: number): number {
+  return Math.fround((SIF_A / (SIF_A + stats.counts[i]! / Math.max(stats.total, 1))) * table.scales[i]!);
 }
 
 /** SIF-weighted sum of the words' vectors (not yet normalized; zero when no word is known). */
-function sifVector(table: WordTable, weights: Float32Array, ids: readonly number[]): Float32Array {
+function sifVector(table: WordTable, stats: CorpusStats, ids: readonly number[]): Float32Array {
   const d = table.dimensions;
   const values = table.values;
   const v = new Float32Array(d);
   for (const i of ids) {
-    const w = weights[i]!;
+    const w = sifWeight(table, stats, i);
     const base = i * d;
     for (let k = 0; k < d; k++) v[k] = v[k]! + w * values[base + k]!;
   }
@@ -272,8 +271,7 @@ export const componentSampleStep = (passages: number) => Math.max(1, Math.floor(
 export function fitCounted(table: WordTable, counts: Uint32Array, total: number, sampledTexts: readonly string[]): CorpusStats {
   const sampled = sampledTexts.map((t) => wordIds(table, t).ids);
   const stats: CorpusStats = { counts, total, component: null };
-  const weights = sifWeights(table, stats);
-  const sample = sampled.map((ids) => sifVector(table, weights, ids));
+  const sample = sampled.map((ids) => sifVector(table, stats, ids));
   stats.component = firstComponent(sample, table.dimensions);
   return stats;
 }
@@ -308,18 +306,16 @@ export class GloveEmbedder implements Embedder {
    * a question, where meaning finds them, mostly above 0.3 (bench/search-quality.bench.ts, its floor figures).
    */
   readonly minRelevantSimilarity = 0.3;
-  private readonly weights: Float32Array;
 
   constructor(
     private readonly table: WordTable,
     readonly stats: CorpusStats,
   ) {
     this.dimensions = table.dimensions;
-    this.weights = sifWeights(table, stats);
   }
 
   embedSync(text: string): Float32Array {
-    return normalize(removeComponent(sifVector(this.table, this.weights, wordIds(this.table, text).ids), this.stats.component));
+    return normalize(removeComponent(sifVector(this.table, this.stats, wordIds(this.table, text).ids), this.stats.component));
   }
 
   async embed(texts: string[]): Promise<Float32Array[]> {

@@ -11,19 +11,42 @@ import type { SearchHit } from './search';
 /** A word pair less similar than this counts for nothing: unrelated words' GloVe cosines reach about 0.3. */
 export const MIN_WORD_SIMILARITY = 0.3;
 
-/** A word's unit vector, or null where the table lacks it. */
+/** A query word's unit vector, or null where the table lacks it. */
 function unitVector(table: WordTable, word: string): Float32Array | null {
   const i = table.index.get(word);
   if (i === undefined) return null;
   // The int8 values times a per-word scale: the scale goes away in the normalisation.
   const d = table.dimensions;
-  const v = new Float32Array(d);
-  let n = 0;
-  for (let k = 0; k < d; k++) n += (v[k] = table.values[i * d + k]!) ** 2;
-  n = Math.sqrt(n);
+  const v = Float32Array.from(table.values.subarray(i * d, (i + 1) * d));
+  const n = Math.hypot(...v);
   if (!n) return null;
   for (let k = 0; k < d; k++) v[k] = v[k]! / n;
   return v;
+}
+
+/**
+ * A note word's similarity to each query word (unit vectors), rescaled so MIN_WORD_SIMILARITY is 0; null where the
+ * table lacks the word. One pass over the word's int8 values per query word, nothing normalised or copied: a one-shot
+ * search does this for a few hundred words before V8 has compiled it.
+ */
+function similarities(table: WordTable, asked: readonly Float32Array[], word: string): Float32Array | null {
+  const i = table.index.get(word);
+  if (i === undefined) return null;
+  const d = table.dimensions;
+  const values = table.values;
+  const base = i * d;
+  let n = 0;
+  for (let k = 0; k < d; k++) n += values[base + k]! * values[base + k]!;
+  if (!n) return null;
+  n = Math.sqrt(n);
+  const out = new Float32Array(asked.length);
+  for (let q = 0; q < asked.length; q++) {
+    const a = asked[q]!;
+    let dot = 0;
+    for (let k = 0; k < d; k++) dot += a[k]! * values[base + k]!;
+    out[q] = Math.max(0, (dot / n - MIN_WORD_SIMILARITY) / (1 - MIN_WORD_SIMILARITY));
+  }
+  return out;
 }
 
 /**
@@ -42,17 +65,10 @@ export async function rankByHeadings(store: Store, query: string, candidates: re
   );
   for (const r of rows) headings.set(r.path, [...(headings.get(r.path) ?? []), r.text]);
   // Each distinct note word's similarity to each question word, rescaled so MIN_WORD_SIMILARITY is 0 (notes share words).
-  const similarities = new Map<string, Float32Array | null>();
+  const known = new Map<string, Float32Array | null>();
   const similarity = (word: string): Float32Array | null => {
-    let s = similarities.get(word);
-    if (s !== undefined) return s;
-    const v = unitVector(table, word);
-    s = v && Float32Array.from(asked, (q) => {
-      let dot = 0;
-      for (let k = 0; k < q.length; k++) dot += q[k]! * v[k]!;
-      return Math.max(0, (dot - MIN_WORD_SIMILARITY) / (1 - MIN_WORD_SIMILARITY));
-    });
-    similarities.set(word, s);
+    let s = known.get(word);
+    if (s === undefined) known.set(word, (s = similarities(table, asked, word)));
     return s;
   };
   const scored = notes.map((hit) => {

@@ -10,7 +10,7 @@ import { StoreError } from '../../../src/store/errors';
 import { bodyFirstLine, chunkNote } from '../../../src/store/knowledge/chunk';
 import { embedderToApply, formatEmbedderSpec, parseEmbedderSpec } from '../../../src/store/knowledge/embedder';
 import { NOTE_ROW_SEQ } from '../../../src/store/knowledge/chunkStore';
-import { deserializeStats, findWordTable, fitCorpus, GloveEmbedder, loadWordTable, tokenize, WordIndex } from '../../../src/store/knowledge/embedGlove';
+import { deserializeStats, findWordTable, fitCorpus, GloveEmbedder, loadWordTable, tokenize } from '../../../src/store/knowledge/embedGlove';
 import { OpenAIEmbedder } from '../../../src/store/knowledge/embedOpenAI';
 import { TransformersEmbedder } from '../../../src/store/knowledge/embedTransformers';
 import { rankByHeadings } from '../../../src/store/knowledge/headingMatch';
@@ -76,14 +76,16 @@ describe('knowledge: embedders', () => {
     assert.equal(table.index.get(','), undefined, 'punctuation is left out');
   });
 
-  it('looks words up in a hash table over the table bytes, with the same answers as a Map of every word', () => {
+  it('looks words up in the hash table built into the file, with the same answers as a Map of every word', () => {
     const words = [...loadWordTable().index.keys()];
     const every = new Map(words.map((w, i) => [w, i]));
     assert.equal(every.size, words.length, 'no word twice');
-    const file = findWordTable();
-    const probes = [words[0]!, words[1]!, words[words.length - 1]!, words[12_345]!, 'café', 'automobile', 'notaword', '', 'the\nof', words[0]!.slice(0, 2)];
-    // A fresh table (not the cached one), looked up by its bytes' hash table: the same as a Map of every word.
-    const bytes = new WordIndex(fs.readFileSync(file).subarray(20, 20 + fs.readFileSync(file).readUInt32LE(16)));
+    const probes = [words[0]!, words[1]!, words[words.length - 1]!, words[12_345]!, 'café', 'automobile', 'notaword', '', 'the\nof', '\n', words[0]!.slice(0, 2)];
+    // A fresh copy (not the cached table), looked up by the hash table scripts/build-embeddings.mjs wrote into it.
+    const copy = path.join(tempDir(), 'copy.bin');
+    fs.copyFileSync(findWordTable(), copy);
+    const bytes = loadWordTable(copy).index;
+    assert.notEqual(bytes, loadWordTable().index);
     assert.equal(bytes.size, words.length);
     for (const w of probes) assert.equal(bytes.get(w), every.get(w), `"${w}"`);
     for (let i = 0; i < words.length; i++) assert.equal(bytes.get(words[i]!), i, `"${words[i]}" (${i})`);
@@ -97,12 +99,24 @@ describe('knowledge: embedders', () => {
       ['other.bin', Buffer.from('not a table at all, just bytes'), /is not a Cairn word-vector table\. Rebuild it/],
       ['short.bin', bytes.subarray(0, bytes.length - 1001), /is truncated or damaged\. Rebuild it/],
       ['long.bin', Buffer.concat([bytes, Buffer.alloc(3)]), /is truncated or damaged\. Rebuild it/],
+      ['version2.bin', Buffer.concat([Buffer.from('CAIRNWV2'), bytes.subarray(8)]), /is not a Cairn word-vector table\. Rebuild it/],
+      ['fewslots.bin', Buffer.concat([bytes.subarray(0, 20), Buffer.from([1, 0, 0, 0]), bytes.subarray(24)]), /is truncated or damaged\. Rebuild it/],
     ];
     for (const [name, content, message] of cases) {
       const file = path.join(dir, name);
       fs.writeFileSync(file, content);
       assert.throws(() => loadWordTable(file), (err: unknown) => err instanceof StoreError && err.kind === 'corrupt' && message.test(err.message), name);
     }
+    // A hash table without an empty slot (damage the size cannot show): a lookup ends, finding nothing.
+    const full = Buffer.from(bytes);
+    const words = full.readUInt32LE(8);
+    const slotsAt = 24 + full.readUInt32LE(16) + (words + 1) * 4;
+    for (let s = 0; s < full.readUInt32LE(20); s++) full.writeInt32LE(words, slotsAt + s * 4); // every slot: the last word
+    const file = path.join(dir, 'full.bin');
+    fs.writeFileSync(file, full);
+    const index = loadWordTable(file).index;
+    assert.equal(index.get('notaword'), undefined);
+    assert.equal(index.get('café'), undefined);
   });
 
   it('GloVe places "car" nearer "automobile" than "banana", and sentences by meaning', async () => {
