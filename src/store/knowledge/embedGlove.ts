@@ -53,7 +53,7 @@ export function findWordTable(start = __dirname): string {
 const tables = new Map<string, WordTable>();
 
 /**
- * Reads the table once per process (~5.6 MB, scripts/build-embeddings.mjs describes its layout): every part is a view
+ * Reads the table once per process (~6 MB, scripts/build-embeddings.mjs describes its layout): every part is a view
  * of the bytes read, the words' hash table included, so a one-shot `cairn search` pays the read and nothing more.
  */
 export function loadWordTable(file = findWordTable()): WordTable {
