@@ -218,7 +218,7 @@ async function rankNotes(conn: Connection, query: string, options: SearchOptions
     path: r.path,
     title: r.title,
     score: Math.round(-r.rank * 1000) / 1000,
-    ...(r.snippet === undefined ? { snippet: '', highlights: [] } : unmark(r.snippet)),
+    ...(r.snippet === undefined ? { snippet: '', highlights: [] } : unmark(r.snippet, r.title)),
     ref: r.id,
   }));
 }
@@ -229,12 +229,14 @@ export async function snippetsOf(store: Store, query: string, words: SearchOptio
   if (!match || !refs.length) return new Map();
   const [table, column] = words === 'passages' ? ['note_passages_fts', 0] : ['notes_fts', 1];
   // One row at a time by rowid (json_each outside): a seek per row, worth it for the few hits hybrid search shows.
-  const rows = await conn.all<{ id: number; snippet: string }>(
-    `select j.value as id, snippet(${table}, ${column}, '${OPEN}', '${CLOSE}', '…', 16) as snippet
+  // The note's title too, which unmark leaves out of a snippet that starts with it.
+  const title = words === 'passages' ? '(select n.title from note_chunks c join notes n on n.id = c.note_id where c.id = j.value)' : 'notes_fts.title';
+  const rows = await conn.all<{ id: number; snippet: string; title: string | null }>(
+    `select j.value as id, snippet(${table}, ${column}, '${OPEN}', '${CLOSE}', '…', 16) as snippet, ${title} as title
        from json_each(?2) j cross join ${table} on ${table}.rowid = j.value and ${table} match ?1`,
     [match, JSON.stringify(refs)],
   );
-  return new Map(rows.map((r) => [r.id, unmark(r.snippet)]));
+  return new Map(rows.map((r) => [r.id, unmark(r.snippet, r.title ?? undefined)]));
 }
 
 /** How many of the best passages per note wanted searchPassages ranks first, when no filter narrows the search. */
@@ -297,7 +299,13 @@ export function plain(snippet: string): string {
     .replace(/\*\*|__/g, '');
 }
 
-export function unmark(marked: string): { snippet: string; highlights: [number, number][] } {
+/**
+ * A snippet as shown: markup and the match marks taken out (their places are the highlights), whitespace collapsed
+ * and trimmed.
+ * A snippet from the top of a note starts with its title (its `# Title` line, or a passage's "Title › heading"),
+ * which every hit shows beside it already: that title is left out.
+ */
+export function unmark(marked: string, title?: string): { snippet: string; highlights: [number, number][] } {
   marked = plain(marked);
   let out = '';
   const highlights: [number, number][] = [];
@@ -309,5 +317,16 @@ export function unmark(marked: string): { snippet: string; highlights: [number, 
       start = -1;
     } else out += ch;
   }
-  return { snippet: out, highlights };
+  out = out.trimEnd();
+  let cut = out.length - out.trimStart().length;
+  // Twice at most: a passage's "Title › Title …", where its heading path starts with the note's `# Title`.
+  const t = title?.replace(/\s+/g, ' ').trim();
+  for (let k = 0; k < 2 && t; k++) {
+    const rest = out.slice(cut);
+    const sep = rest.length <= t.length + 1 || !rest.startsWith(t) ? 0 : rest.startsWith(' › ', t.length) ? 3 : rest[t.length] === ' ' ? 1 : 0;
+    if (!sep) break;
+    cut += t.length + sep;
+  }
+  if (!cut) return { snippet: out, highlights };
+  return { snippet: out.slice(cut), highlights: highlights.flatMap(([a, b]) => (b <= cut ? [] : [[Math.max(a, cut) - cut, b - cut] as [number, number]])) };
 }

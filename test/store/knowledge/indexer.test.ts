@@ -7,7 +7,8 @@ import { StoreError } from '../../../src/store/errors';
 import { listEvents } from '../../../src/store/events';
 import { indexVault, type IndexReport } from '../../../src/store/knowledge/indexer';
 import { noteLinksOf, placeholders } from '../../../src/store/knowledge/links';
-import { searchText, toFtsQuery } from '../../../src/store/knowledge/search';
+import { searchPassages, searchText, toFtsQuery, unmark } from '../../../src/store/knowledge/search';
+import { searchHybrid } from '../../../src/store/knowledge/semanticSearch';
 import type { Store } from '../../../src/store/store';
 import { FOAM_VAULT } from '../../fixtures';
 import { human, useTempStore, tempDir, writeTree } from '../../helpers';
@@ -65,6 +66,32 @@ describe('knowledge: vault indexer', () => {
     assert.match(missing!.snippet, /See Ideas and the roadmap and Missing note\./);
     const [event] = await listEvents(store.orm, { aggregateType: 'vault', limit: 1, order: 'desc' });
     assert.equal(event!.type, 'vault.indexed');
+  });
+
+  it('a snippet from the top of a note leaves out its title, which the hit shows beside it; the highlights still mark the words', async () => {
+    const vault = writeVault({
+      'rockets/Saturn V.md': '# Saturn V\n\nA three-stage rocket.\nIts first stage burned kerosene and liquid oxygen.\n',
+      'Launch.md': '---\ntitle: Launch day\n---\n# Countdown\n\nThe rocket lifted off at dawn.\n',
+    });
+    await index(vault);
+    const mark = (hit: { snippet: string; highlights: [number, number][] }) => hit.highlights.map(([a, b]) => hit.snippet.slice(a, b).toLowerCase());
+    const [text] = await searchText(store, 'kerosene');
+    assert.equal(text!.title, 'Saturn V');
+    assert.equal(text!.snippet, 'A three-stage rocket. Its first stage burned kerosene and liquid oxygen.');
+    assert.deepEqual(mark(text!), ['kerosene']);
+    const passage = (await searchPassages(store, 'three-stage rocket')).find((h) => h.path === 'rockets/Saturn V.md')!;
+    assert.ok(passage.snippet.startsWith('A three-stage rocket.'), passage.snippet);
+    assert.ok(mark(passage).includes('rocket'));
+    const hybrid = (await searchHybrid(store, 'kerosene rocket')).find((h) => h.id === 'rockets/Saturn V.md')!;
+    assert.ok(!hybrid.snippet!.startsWith('Saturn V'), hybrid.snippet);
+    // A heading that is not the title stays: it is what the note says.
+    const launch = (await searchText(store, 'dawn')).find((h) => h.path === 'Launch.md')!;
+    assert.equal(launch.snippet, 'Countdown The rocket lifted off at dawn.');
+    // unmark alone: the title and the heading path's mark go, a highlight inside the title goes with it.
+    assert.deepEqual(unmark('\u0002Saturn\u0003 V › Stages\nThe \u0002first\u0003 stage', 'Saturn V'), { snippet: 'Stages The first stage', highlights: [[11, 16]] });
+    assert.deepEqual(unmark('Saturn V › Saturn V › Stages\nThe first stage', 'Saturn V'), { snippet: 'Stages The first stage', highlights: [] }, 'the heading path of a note whose # heading is its title');
+    assert.deepEqual(unmark('Saturn V', 'Saturn V'), { snippet: 'Saturn V', highlights: [] }, 'a snippet that is only the title keeps it');
+    assert.deepEqual(unmark('…Saturn V again', 'Saturn V'), { snippet: '…Saturn V again', highlights: [] }, 'not from the top: kept');
   });
 
   it('a warm run reads nothing unchanged; an edit, a delete and a new note are picked up', async () => {
