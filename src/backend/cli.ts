@@ -780,9 +780,18 @@ export function buildProgram(only?: string): Command {
 }
 
 /** Runs the CLI; returns the exit code instead of exiting, so tests can call it. */
+/** The command this process ran ("search", "task list"), as commander found it; undefined before or without one. */
+let ranCommand: string | undefined;
+export const commandRun = (): string | undefined => ranCommand;
+
 export async function runCli(argv: string[]): Promise<number> {
   const [command = ''] = commandWords(argv, 1);
   const program = buildProgram(command === 'help' ? undefined : command);
+  program.hook('preAction', (_program, action) => {
+    const names: string[] = [];
+    for (let c: Command | null = action; c && c !== program; c = c.parent) names.unshift(c.name());
+    ranCommand = names.join(' ');
+  });
   try {
     await program.parseAsync(argv, { from: 'user' });
     return Number(process.exitCode ?? 0);

@@ -2,6 +2,9 @@
 import { config } from 'zod';
 import { runCli } from './cli';
 
+// The launcher (cliStart.ts) names the code cache it takes by the command that ran.
+export { commandRun } from './cli';
+
 // One call validates each params object once: compiling zod's fast parser for an object schema (new Function) costs
 // more than it saves then. Set before any schema is made (the backend and `cairn mcp`, long-lived, keep it).
 config({ jitless: true });

@@ -3,9 +3,9 @@
 // each time. The cache is taken when a call ends, so it holds every function the call ran, not only the top level
 // (require-hook libraries such as v8-compile-cache take it right after compiling: measured, that saved nothing
 // here). A command that runs functions the cache lacks compiles them on every call (~20 ms for `task list` with a
-// cache taken by `--version`), so the first call of each command (its first two words) takes the cache again, which
-// then holds what the earlier calls ran as well; at most MAX_CACHE_COMMANDS times per build, so a stream of new
-// search words cannot keep rewriting it. It lives beside the bundle in Cairn's own folder (dist/.cache/, never the
+// cache taken by `--version`), so the first call of each command (as commander names it: `search`, `task list`)
+// takes the cache again, which then holds what the earlier calls ran as well; at most MAX_CACHE_COMMANDS times per
+// build. It lives beside the bundle in Cairn's own folder (dist/.cache/, never the
 // user's folders), named by the bundle's size and time, and is written atomically; where it can't be written (a
 // read-only install) or V8 refuses it (another Node version), the CLI compiles as before.
 import { isAscii } from 'node:buffer';
@@ -21,6 +21,8 @@ boundHeapGrowth();
 
 /** How many commands may each retake the cache, per build of the bundle. */
 const MAX_CACHE_COMMANDS = 24;
+/** What the cache lists for a call without a command (`cairn --version`, `cairn --help`). */
+const NO_COMMAND = '(none)';
 
 const bundle = path.join(__dirname, 'cliMain.js');
 const bytes = fs.readFileSync(bundle);
@@ -33,8 +35,13 @@ const cacheName = `cli-${process.version}-${stat.size}-${Math.trunc(stat.mtimeMs
 /** One file, replaced whole: a line with the commands whose runs it holds (JSON), then V8's cached data. */
 const cacheFile = path.join(cacheDir, `${cacheName}.bin`);
 
-/** The command's name, as far as the cache needs it: its first two words, without options and their values. */
-const commandOf = (args: string[]): string => commandWords(args, 2).join(' ') || '(none)';
+/**
+ * The cache holds a command's runs once the command is among those it lists: each as commander named it when it ran
+ * ("search", "task list"), so `cairn search` with another first word is the same command, not a new one to take the
+ * cache again for. Before the bundle runs only the words are known: the first two, or the first alone, must be listed.
+ */
+const words = commandWords(process.argv.slice(2), 2);
+const covers = (commands: readonly string[]): boolean => (words.length ? commands.includes(words.join(' ')) || commands.includes(words[0]!) : commands.includes(NO_COMMAND));
 
 /** The cache's commands and data; none when there is no cache yet, or it cannot be read (this call then makes it). */
 function readCache(): { commands: string[]; data: Buffer } | undefined {
@@ -49,15 +56,16 @@ function readCache(): { commands: string[]; data: Buffer } | undefined {
 }
 
 const cached = readCache();
-const command = commandOf(process.argv.slice(2));
 const script = new vm.Script(Module.wrap(source), { filename: bundle, cachedData: cached?.data });
 const accepted = cached !== undefined && script.cachedDataRejected !== true;
-if (!accepted || (!cached.commands.includes(command) && cached.commands.length < MAX_CACHE_COMMANDS)) {
+if (!accepted || (!covers(cached.commands) && cached.commands.length < MAX_CACHE_COMMANDS)) {
   process.once('exit', () => {
     try {
+      const ran = (cli.exports as { commandRun?: () => string | undefined }).commandRun?.() ?? NO_COMMAND;
+      if (accepted && cached.commands.includes(ran)) return; // the words were new, the command was not
       fs.mkdirSync(cacheDir, { recursive: true });
       for (const old of fs.readdirSync(cacheDir)) if (old.startsWith('cli-') && old !== `${cacheName}.bin`) fs.rmSync(path.join(cacheDir, old), { force: true });
-      const commands = accepted ? [...cached.commands, command] : [command];
+      const commands = accepted ? [...cached.commands, ran] : [ran];
       const temp = `${cacheFile}.${process.pid}`;
       fs.writeFileSync(temp, Buffer.concat([Buffer.from(JSON.stringify(commands) + '\n'), script.createCachedData()]));
       fs.renameSync(temp, cacheFile);

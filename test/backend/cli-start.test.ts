@@ -139,7 +139,7 @@ describe('CLI start: the launcher (dist/cli.js)', function () {
     assert.ok(isAscii(fs.readFileSync(path.join(ROOT, 'dist', 'cliMain.js'))));
   });
 
-  it('takes the code cache again for each new command (first two words), never twice for one; a damaged cache only costs time', () => {
+  it('takes the code cache again for each new command (as commander names it), never twice for one; a damaged cache only costs time', () => {
     const { cli, cache } = launcherCopy();
     const store = path.join(tempDir(), 'store');
     const version = run(cli, '--version');
@@ -156,6 +156,17 @@ describe('CLI start: the launcher (dist/cli.js)', function () {
     assert.deepEqual(commands(cache), ['(none)', 'init', 'project add', 'task add', 'task list']);
     assert.deepEqual(cacheFiles(cache), [bin], 'one cache file');
     assert.notEqual(fs.statSync(path.join(cache, bin!)).mtimeMs, stamp, 'a new command retook it');
+    // A search's first word is a query word, not a command: `search` is taken once, whatever the words.
+    const vault = tempDir();
+    fs.writeFileSync(path.join(vault, 'a.md'), '# A\nalpha bravo words\n');
+    run(cli, '--store', store, '--vault', vault, 'index');
+    assert.match(run(cli, '--store', store, '--vault', vault, 'search', '--text', 'alpha'), /a\.md/);
+    assert.deepEqual(commands(cache).slice(-2), ['index', 'search']);
+    const searched = fs.statSync(path.join(cache, bin!)).mtimeMs;
+    assert.match(run(cli, '--store', store, '--vault', vault, 'search', '--text', 'bravo'), /a\.md/);
+    assert.match(run(cli, '--store', store, '--vault', vault, 'search', 'words'), /a\.md/);
+    assert.equal(fs.statSync(path.join(cache, bin!)).mtimeMs, searched, 'not taken again for other search words');
+    assert.deepEqual(commands(cache).slice(-2), ['index', 'search']);
 
     fs.writeFileSync(path.join(cache, bin!), 'not a code cache');
     assert.equal(run(cli, '--version'), version);
