@@ -779,11 +779,11 @@ export function buildProgram(only?: string): Command {
   return program;
 }
 
-/** Runs the CLI; returns the exit code instead of exiting, so tests can call it. */
 /** The command this process ran ("search", "task list"), as commander found it; undefined before or without one. */
 let ranCommand: string | undefined;
 export const commandRun = (): string | undefined => ranCommand;
 
+/** Runs the CLI; returns the exit code instead of exiting, so tests can call it. */
 export async function runCli(argv: string[]): Promise<number> {
   const [command = ''] = commandWords(argv, 1);
   const program = buildProgram(command === 'help' ? undefined : command);

@@ -5,9 +5,9 @@
 // here). A command that runs functions the cache lacks compiles them on every call (~20 ms for `task list` with a
 // cache taken by `--version`), so the first call of each command (as commander names it: `search`, `task list`)
 // takes the cache again, which then holds what the earlier calls ran as well; at most MAX_CACHE_COMMANDS times per
-// build. It lives beside the bundle in Cairn's own folder (dist/.cache/, never the
-// user's folders), named by the bundle's size and time, and is written atomically; where it can't be written (a
-// read-only install) or V8 refuses it (another Node version), the CLI compiles as before.
+// build. It lives beside the bundle in Cairn's own folder (dist/.cache/, never the user's folders), named by the
+// bundle's size and time, and is written atomically; where it can't be written (a read-only install) or V8 refuses
+// it (another Node version), the CLI compiles as before.
 import { isAscii } from 'node:buffer';
 import * as fs from 'node:fs';
 import Module from 'node:module';
