@@ -21,7 +21,7 @@ import { Connection } from '../src/store/connection';
 import type { Actor } from '../src/store/events';
 import { indexVault, type IndexReport } from '../src/store/knowledge/indexer';
 import { Store } from '../src/store/store';
-import { boundHeapGrowth, PROCESS_MEMORY_ENV } from '../src/backend/processMemory';
+import { boundHeapGrowth, holdYoungGeneration, PROCESS_MEMORY_ENV } from '../src/backend/processMemory';
 import { stopBackend } from './backendProcess';
 import { ROOT } from './output';
 import { median, round, stats } from './stats';
@@ -65,7 +65,8 @@ export async function runIndexChild(): Promise<void> {
 
 async function coldIndex(storeDir: string, vaultDir: string, profileSql: boolean): Promise<ChildIndexResult> {
   v8.setFlagsFromString('--expose-gc');
-  boundHeapGrowth(); // as the backend and the CLI run
+  boundHeapGrowth(); // as the backend and `cairn index` run
+  holdYoungGeneration();
   const gc = vm.runInNewContext('gc') as () => void;
   const start = process.memoryUsage().rss;
   const store = await Store.open(storeDir);

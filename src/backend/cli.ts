@@ -23,6 +23,7 @@ import { SEARCH_KINDS, type SearchHit, type SearchKind } from '../store/knowledg
 import type { ConnectedNode, Entity, GraphPath, KnowledgeGraph, Neighbourhood, Relation } from '../store/graph/graph';
 import { MAX_DEPTH, MAX_PATH_DEPTH } from '../store/graph/limits';
 import { makeActor } from './actor';
+import { holdYoungGeneration, LONG_RUNNING_COMMANDS } from './processMemory';
 import { registerAgentsCommands } from './features/agents/cli';
 import { registerBackupCommands } from './features/backup/cli';
 import { registerGraphInteropCommands } from './features/graph/interopCli';
@@ -791,6 +792,7 @@ export async function runCli(argv: string[]): Promise<number> {
     const names: string[] = [];
     for (let c: Command | null = action; c && c !== program; c = c.parent) names.unshift(c.name());
     ranCommand = names.join(' ');
+    if (LONG_RUNNING_COMMANDS.has(ranCommand)) holdYoungGeneration();
   });
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -14,7 +14,7 @@ import Module from 'node:module';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
 import { commandWords } from './commandWords';
-import { boundHeapGrowth } from './processMemory';
+import { boundHeapGrowth, LONG_RUNNING_COMMANDS } from './processMemory';
 
 // Before the bundle is compiled: V8 refuses a code cache made under other flags, and this is one.
 boundHeapGrowth();
@@ -63,6 +63,7 @@ if (!accepted || (!covers(cached.commands) && cached.commands.length < MAX_CACHE
     try {
       const ran = (cli.exports as { commandRun?: () => string | undefined }).commandRun?.() ?? NO_COMMAND;
       if (accepted && cached.commands.includes(ran)) return; // the words were new, the command was not
+      if (LONG_RUNNING_COMMANDS.has(ran)) return; // it ran under other V8 flags (processMemory.ts)
       fs.mkdirSync(cacheDir, { recursive: true });
       for (const old of fs.readdirSync(cacheDir)) if (old.startsWith('cli-') && old !== `${cacheName}.bin`) fs.rmSync(path.join(cacheDir, old), { force: true });
       const commands = accepted ? [...cached.commands, ran] : [ran];

@@ -11,7 +11,7 @@ import type { Context } from './methods';
 import { LOG, type LogMessage } from './protocol';
 import { startServer } from './server';
 import { VaultWatcher } from './vaultWatcher';
-import { boundHeapGrowth } from './processMemory';
+import { boundHeapGrowth, holdYoungGeneration } from './processMemory';
 import { CAIRN_VERSION } from './version';
 
 const USAGE = `Usage: backend.js --store DIR [--vault DIR] [--agents DIR]... [--source extension|cli|agent] [--actor NAME] [--poll-ms N] [--slow-query-ms N] [--no-watch-vault]
@@ -33,6 +33,7 @@ function positiveInt(name: string, value: string | undefined, fallback: number):
 
 async function main(): Promise<void> {
   boundHeapGrowth();
+  holdYoungGeneration();
   let values;
   try {
     ({ values } = parseArgs({
