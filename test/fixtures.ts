@@ -14,5 +14,7 @@ export function fixture(name: string): string {
 
 /** The Foam project's documentation vault (86 notes, MIT). */
 export const FOAM_VAULT = fixture('foam-docs-vault');
+/** The Rust Programming Language book as a vault of chapter notes (MIT / Apache-2.0). */
+export const RUST_BOOK_VAULT = fixture('rust-book-vault');
 /** The VoltAgent collection of Claude Code subagent definitions (MIT). */
 export const VOLTAGENT_AGENTS = fixture('voltagent-subagents');

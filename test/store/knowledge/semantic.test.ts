@@ -10,7 +10,7 @@ import { StoreError } from '../../../src/store/errors';
 import { bodyFirstLine, chunkNote } from '../../../src/store/knowledge/chunk';
 import { embedderToApply, formatEmbedderSpec, parseEmbedderSpec } from '../../../src/store/knowledge/embedder';
 import { NOTE_ROW_SEQ } from '../../../src/store/knowledge/chunkStore';
-import { deserializeStats, findWordTable, fitCorpus, GloveEmbedder, loadWordTable, tokenize } from '../../../src/store/knowledge/embedGlove';
+import { contentWords, deserializeStats, findWordTable, fitCorpus, GloveEmbedder, loadWordTable, tokenize, wordIds } from '../../../src/store/knowledge/embedGlove';
 import { OpenAIEmbedder } from '../../../src/store/knowledge/embedOpenAI';
 import { TransformersEmbedder } from '../../../src/store/knowledge/embedTransformers';
 import { rankByHeadings } from '../../../src/store/knowledge/headingMatch';
@@ -20,7 +20,7 @@ import { rankPassages, searchText } from '../../../src/store/knowledge/search';
 import { readEmbeddingState } from '../../../src/store/knowledge/semanticIndex';
 import { minMaxScores, searchHybrid, searchSemantic } from '../../../src/store/knowledge/semanticSearch';
 import { Store } from '../../../src/store/store';
-import { FOAM_VAULT } from '../../fixtures';
+import { FOAM_VAULT, RUST_BOOK_VAULT } from '../../fixtures';
 import { human, tempDir, useTempStore, writeTree } from '../../helpers';
 
 const writeVault = writeTree;
@@ -90,6 +90,29 @@ describe('knowledge: embedders', () => {
     for (const w of probes) assert.equal(bytes.get(w), every.get(w), `"${w}"`);
     for (let i = 0; i < words.length; i++) assert.equal(bytes.get(words[i]!), i, `"${words[i]}" (${i})`);
     for (const w of ['cafe', 'caf', 'cafés', words[7]! + 's', words[7]!.toUpperCase()]) assert.equal(bytes.get(w), every.get(w), `"${w}"`);
+  });
+
+  it('finds the words of a text without a string per word: the same table words, in order, and count, as contentWords gives', () => {
+    const table = loadWordTable();
+    const expected = (text: string) => {
+      const words = contentWords(text);
+      return { ids: words.flatMap((w) => table.index.get(w) ?? []), words: words.length };
+    };
+    const notes = [FOAM_VAULT, RUST_BOOK_VAULT].flatMap((vault) =>
+      (fs.readdirSync(vault, { recursive: true }) as string[]).filter((f) => f.endsWith('.md')).map((f) => fs.readFileSync(path.join(vault, f), 'utf8')),
+    );
+    assert.ok(notes.length > 100 && notes.some((n) => /^[\x00-\x7f]*$/.test(n)) && notes.some((n) => !/^[\x00-\x7f]*$/.test(n)), 'ASCII notes and others');
+    const made = [
+      'The QUICK brown Fox, 42 times; and THE end.',
+      'See [the docs](https://example.org/Install Guide "Title") or <https://x.org/a_b> and http://y.org/Path?q=1 then READ',
+      'Zyxwvutsrqp unknownword Automobile_engine x86_64 2024-01-02',
+      '',
+      'of the and',
+      'Café déjà vu — the NAÏVE İstanbul “quotes” 𝐀𝐁𝐂 🎉 日本語 and THE end',
+      '\u212Aelvin signs only: \u212A\u212A', // lower-cases to ASCII
+      'a\ud800lone surrogate and x\udc00y',
+    ];
+    for (const text of [...made, ...notes]) assert.deepEqual(wordIds(table, text), expected(text), text.slice(0, 80));
   });
 
   it('refuses a word table that is not one, or is cut short, with what to do', () => {
