@@ -22,8 +22,9 @@ export function boundHeapGrowth(): void {
  * Keeps V8's young generation at the size it starts with, for a process that runs long and holds much (the backend,
  * `cairn index`). V8 reads the flag each time it would grow it, so it works when set at run time (the `cairn` command
  * cannot be started with V8 flags). Not for one-shot commands: a hybrid `cairn search` took 10–20 ms more with it
- * (more young collections while it starts); nor for `cairn mcp`, whose many small calls measured a little slower
- * with it (2 alternated pairs: creates 2.34–2.44× the memory server's rate against 2.52–2.69×).
+ * (more young collections while it starts). Nor for `cairn mcp`, a server of many small calls that holds little:
+ * held, its creates measured 2.34–2.44× the memory server's rate, not held 2.34–2.69× (noise either way), so it
+ * keeps V8's default.
  */
 export function holdYoungGeneration(): void {
   v8.setFlagsFromString('--semi-space-growth-factor=1');
