@@ -128,7 +128,8 @@ async function cairnStore(): Promise<string> {
  * chmod 0555 folder works too. Probing uses a non-recursive mkdir, which fails at once.
  */
 function unwritableFolder(): { missing: string; existing: string } | undefined {
-  const candidates: { missing: string; existing: string }[] = [{ missing: `/sys/cairn-test-${process.pid}`, existing: '/sys' }];
+  // /sys refuses a mkdir even to root on Linux, as macOS's read-only system volume does; a 0555 folder refuses others.
+  const candidates: { missing: string; existing: string }[] = ['/sys', '/System'].map((d) => ({ missing: `${d}/cairn-test-${process.pid}`, existing: d }));
   if (process.getuid?.() !== 0) {
     const ro = tempDir();
     fs.chmodSync(ro, 0o555);
@@ -213,9 +214,7 @@ describe('Store.open on stores it cannot use', function () {
     assert.deepEqual(snapshot(parent), before);
   });
 
-  it('a store folder that cannot be written (even by root): store_unavailable, nothing created', async function () {
-    // Linux always has one (/sys refuses mkdir even to root); elsewhere root may have none, which only the OS decides.
-    if (process.platform !== 'linux' && process.getuid?.() === 0) this.skip();
+  it('a store folder that cannot be written (even by root): store_unavailable, nothing created', async () => {
     const target = unwritableFolder();
     assert.ok(target, 'no folder refused a mkdir (neither /sys nor a 0555 temp folder)');
     const err = await expectStoreError(Store.open(target.missing), 'store_unavailable', /Cannot use .* as the store folder \((EPERM|EACCES|EROFS): /);
@@ -417,11 +416,12 @@ describe('the CLI on stores it cannot use (dist/cli.js)', function () {
     assert.deepEqual(snapshot(parent), before);
   });
 
-  it('a store folder under /proc (where a recursive mkdir can spin forever) → exit 1 at once, one line', function () {
-    if (process.platform !== 'linux') this.skip(); // only Linux has /proc
-    const r = spawnSync(process.execPath, [CLI, '--store', '/proc/cairn-test-store', 'init'], { encoding: 'utf8', timeout: 20_000 });
+  it('a store folder the OS refuses (on Linux under /proc, where a recursive mkdir can spin forever) → exit 1 at once, one line', () => {
+    const store = process.platform === 'linux' ? '/proc/cairn-test-store' : unwritableFolder()?.missing;
+    assert.ok(store, 'no folder refused a mkdir');
+    const r = spawnSync(process.execPath, [CLI, '--store', store, 'init'], { encoding: 'utf8', timeout: 20_000 });
     assert.equal(r.error, undefined, 'the CLI returned instead of hanging');
-    assert.match(failsWithOneLine(r, '/proc'), /Cannot use \/proc\/cairn-test-store as the store folder/);
+    assert.match(failsWithOneLine(r, 'refused folder'), new RegExp(`Cannot use ${store.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} as the store folder`));
   });
 
   it('a locked store (CAIRN_BUSY_TIMEOUT_MS=300) → exit 1, one line saying it is locked; works once released', async () => {
